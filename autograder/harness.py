@@ -1,0 +1,110 @@
+"""What hidden tests import: the student's functions, question markers, devices and the hypothesis profile.
+
+Hidden tests never call student code directly: ``student(name)`` returns a proxy whose calls go through
+the current *transport* (the sandbox process when the kit grades, the notebook's kernel under nbgrader).
+Either way the returned value arrives sanitized (see ``kitcheck.transport``).
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Callable
+
+import pytest
+import torch
+from hypothesis import HealthCheck, settings
+
+from kitcheck.compare import CheckFailure, call, expect_tensor
+from kitcheck.spec import Assignment
+from kitcheck.transport import StudentError
+
+settings.register_profile("kit-grading", max_examples=25, derandomize=True, deadline=None, database=None,
+                          print_blob=False, report_multiple_bugs=False, suppress_health_check=list(HealthCheck))
+# For exploring the tests themselves (more examples, still reproducible): KIT_HYPOTHESIS_PROFILE=kit-explore
+settings.register_profile("kit-explore", parent=settings.get_profile("kit-grading"), max_examples=300)
+settings.load_profile(os.environ.get("KIT_HYPOTHESIS_PROFILE", "kit-grading"))
+
+if torch.cuda.is_available():  # exact float32 on GPUs, so CUDA and CPU results agree within tolerances
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+
+DEVICES = [
+    "cpu",
+    pytest.param("cuda", marks=[pytest.mark.cuda,
+                                pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")]),
+]
+FLOAT_DTYPES = [torch.float32, torch.float64]
+
+
+def question(name: str) -> pytest.MarkDecorator:
+    """Marks a hidden test as belonging to the question (graded function) ``name``."""
+    return pytest.mark.question(name)
+
+
+_call_student: Callable[[str, tuple, dict], Any] | None = None
+
+
+def set_transport(call_student: Callable[[str, tuple, dict], Any]) -> None:
+    """Route ``student(name)(...)`` calls; ``call_student(name, args, kwargs)`` returns a sanitized value."""
+    global _call_student
+    _call_student = call_student
+
+
+class StudentFunction:
+    def __init__(self, name: str):
+        self.name = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if _call_student is None:
+            raise RuntimeError("no student transport set: hidden tests run only under the grader")
+        return _call_student(self.name, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<student function {self.name}>"
+
+
+def student(name: str) -> StudentFunction:
+    """The student's function ``name``; calling it raises StudentError when their code raises."""
+    return StudentFunction(name)
+
+
+def expect_device_agnostic(q: str, fn: Callable, reference: Callable, **inputs: Any) -> None:
+    """Run on ``meta`` tensors: code that creates tensors on a hard-coded device fails here, even without a GPU.
+
+    ``inputs`` are meta tensors (and plain values); ``reference`` is torch's own function on the same inputs.
+    """
+    expected = reference(*inputs.values())
+    try:
+        got = fn(*inputs.values())
+    except StudentError as exc:
+        raise CheckFailure(q, "your function fails when the input is on another device "
+                           f"(it raised {exc.type_name}: {exc.message})", inputs,
+                           detail="Create new tensors on the input's device: device=x.device, or torch.zeros_like(x)."
+                           ) from None
+    expected_parts = expected if isinstance(expected, tuple) else (expected,)
+    got_parts = tuple(got) if type(got) in (tuple, list) and isinstance(expected, tuple) else (got,)
+    if len(got_parts) != len(expected_parts):
+        return  # the shape of the result is judged by the value tests, not here
+    for g, e in zip(got_parts, expected_parts):
+        expect_tensor(q, g, e, inputs, dtype=e.dtype, device="meta",
+                      what="the result for an input on another device")
+
+
+def public_check_tests(assignment: Assignment) -> Callable:
+    """A pytest test per question that runs that question's public checks (they count towards the grade)."""
+    from kitcheck import run_public_check
+
+    @pytest.mark.parametrize("q", [pytest.param(q, marks=question(q.name), id=q.name) for q in assignment.questions])
+    def test_public_checks(q):
+        result = run_public_check(q, student(q.name))
+        if not result.passed:
+            raise _Failed(result.message)
+
+    return test_public_checks
+
+
+class _Failed(AssertionError):
+    """A failure whose message is already student-facing text."""
+
+
+__all__ = ["student", "question", "DEVICES", "FLOAT_DTYPES", "set_transport", "expect_device_agnostic",
+           "public_check_tests", "call"]

@@ -1,0 +1,1 @@
+"""Hidden tests, one module per assignment: ``test_<assignment>.py``. Never shipped to students."""

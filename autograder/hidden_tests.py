@@ -1,0 +1,38 @@
+"""Running an assignment's hidden tests against a student transport, in this process."""
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from . import harness
+from .pytest_plugin import OutcomeCollector, TestOutcome
+
+HIDDEN_DIR = Path(__file__).parent / "hidden"
+
+
+def hidden_test_file(assignment: str) -> Path:
+    return HIDDEN_DIR / f"test_{assignment}.py"
+
+
+def run_hidden_tests(assignment: str, call_student: Callable[[str, tuple, dict], Any], *,
+                     questions: set[str] | None = None, only_cuda: bool = False) -> list[TestOutcome]:
+    """Run the hidden tests (public checks included) with ``call_student`` as the student's side."""
+    harness.set_transport(call_student)
+    collector = OutcomeCollector(questions, only_cuda)
+    args = [str(hidden_test_file(assignment)), "-q", "-p", "no:cacheprovider", "--no-header",
+            "-c", str(HIDDEN_DIR / "pytest.ini"), "--rootdir", str(HIDDEN_DIR.parent.parent),
+            "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    sink = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            code = pytest.main(args, plugins=[collector])
+    finally:
+        harness.set_transport(None)
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not collector.outcomes:
+        raise RuntimeError(f"the hidden tests of {assignment!r} could not run (pytest exit {int(code)}):\n"
+                           + sink.getvalue()[-3000:])
+    return collector.outcomes

@@ -1,0 +1,27 @@
+"""What the hidden-test cells call under ``nbgrader autograde``: the kit's hidden tests, in the kernel.
+
+nbgrader gives a test cell its points when the cell raises nothing, so this raises AssertionError with
+the same student-facing message the kit's own grader writes. Student code runs in the same kernel here
+(that is how nbgrader works); the kit's own ``grade`` keeps it in a separate process.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from kitcheck.assignments import find_question
+from kitcheck.transport import LocalFunction
+
+from .hidden_tests import run_hidden_tests
+
+
+def grade_question(name: str, namespace: dict[str, Any]) -> None:
+    """Run question ``name``'s public checks and hidden tests against the notebook's ``namespace``."""
+    assignment, _ = find_question(name)
+    outcomes = run_hidden_tests(assignment.name, lambda fn, args, kwargs: LocalFunction(fn, namespace)(*args, **kwargs),
+                                questions={name})
+    failed = [o for o in outcomes if o.outcome == "failed"]
+    if failed:
+        raise AssertionError(failed[0].message)
+    if not any(o.outcome == "passed" for o in outcomes):
+        raise AssertionError(f"{name}: no hidden test ran")
+    print(f"{name}: all hidden tests passed")

@@ -1,0 +1,79 @@
+"""Reading submitted notebooks defensively, and finding the cells that matter."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+
+MAX_NOTEBOOK_BYTES = 50 * 2**20  # outputs past this are not worth reading; the code is what we grade
+MAX_OUTPUT_BYTES = 2**20
+
+
+class NotebookError(Exception):
+    """A submission that cannot be read as a notebook; the message is for the student."""
+
+
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    """Read a notebook as nbformat 4, or raise NotebookError explaining what is wrong with the file."""
+    path = Path(path)
+    if path.is_dir():
+        raise NotebookError(f"expected a notebook file but found a folder: {path.name}")
+    if not path.exists():
+        raise NotebookError(f"the file {path.name} does not exist")
+    size = path.stat().st_size
+    if size == 0:
+        raise NotebookError(f"{path.name} is empty (0 bytes)")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotebookError(f"{path.name} is not UTF-8 text (byte {exc.start} cannot be read); "
+                            "save the notebook again from Jupyter") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NotebookError(f"{path.name} is not valid notebook JSON (line {exc.lineno}: {exc.msg}); "
+                            "was it edited in a text editor?") from None
+    if size > MAX_NOTEBOOK_BYTES:
+        data = _drop_outputs(data)
+    if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
+        raise NotebookError(f"{path.name} is JSON but not a Jupyter notebook (no cells)")
+    major = data.get("nbformat")
+    if major not in (3, 4):
+        raise NotebookError(f"{path.name} has notebook format version {major!r}; this grader reads versions 3 and 4")
+    try:
+        return nbformat.reads(json.dumps(data), as_version=4)
+    except Exception as exc:  # nbformat's own errors are detailed but long
+        raise NotebookError(f"{path.name} could not be read as a notebook ({type(exc).__name__}: {str(exc)[:200]})") from None
+
+
+def _drop_outputs(data: dict) -> dict:
+    for cell in data.get("cells", []) if isinstance(data, dict) else []:
+        if isinstance(cell, dict) and "outputs" in cell:
+            cell["outputs"] = []
+    return data
+
+
+def nbgrader_meta(cell: dict) -> dict:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return meta if isinstance(meta, dict) else {}
+
+
+def is_test_cell(cell: dict) -> bool:
+    """A graded test cell (its public check and, in the source, its hidden tests)."""
+    meta = nbgrader_meta(cell)
+    if meta.get("grade") and not meta.get("solution"):
+        return True
+    return cell.get("cell_type") == "code" and cell_source(cell).lstrip().startswith("check(")
+
+
+def cell_source(cell: dict) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)
+
+
+def code_to_run(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
+    """(cell index, source) of the code cells a grader runs: every code cell except the test cells."""
+    return [(i, cell_source(c)) for i, c in enumerate(nb.cells)
+            if c.get("cell_type") == "code" and not is_test_cell(c) and cell_source(c).strip()]

@@ -1,0 +1,73 @@
+"""Turns hidden-test outcomes into per-question results, with student-facing messages only.
+
+Messages come from the checks' own exceptions (``CheckFailure``: input, expected, got); pytest's
+tracebacks, which would quote the hidden tests' source, are never kept.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pytest
+
+from kitcheck.compare import CheckFailure
+from kitcheck.transport import StudentError
+
+
+@dataclass
+class TestOutcome:
+    nodeid: str
+    question: str
+    outcome: str  # passed | failed | skipped
+    message: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def student_message(exc: BaseException) -> str:
+    """What a student may read about a failure (never test source)."""
+    if isinstance(exc, AssertionError) and type(exc).__module__.startswith(("kitcheck", "autograder")):
+        return str(exc)
+    if isinstance(exc, StudentError):
+        return f"your function raised {exc.type_name}: {exc.message}"
+    return f"the check stopped with {type(exc).__name__}; ask your instructor if this persists"
+
+
+class OutcomeCollector:
+    """A pytest plugin object: collects one TestOutcome per hidden test, optionally for some questions only."""
+
+    def __init__(self, questions: set[str] | None = None, only_cuda: bool = False):
+        self.questions = questions
+        self.only_cuda = only_cuda
+        self.outcomes: list[TestOutcome] = []
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        keep, drop = [], []
+        for item in items:
+            marker = item.get_closest_marker("question")
+            wanted = marker is not None and (self.questions is None or marker.args[0] in self.questions)
+            if self.only_cuda and item.get_closest_marker("cuda") is None:
+                wanted = False
+            (keep if wanted else drop).append(item)
+        items[:] = keep
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        question = item.get_closest_marker("question").args[0]
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            if report.skipped:
+                reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else "skipped"
+                self.outcomes.append(TestOutcome(item.nodeid, question, "skipped", reason.removeprefix("Skipped: ")))
+            elif report.failed:
+                exc = call.excinfo.value if call.excinfo else None
+                self.outcomes.append(TestOutcome(item.nodeid, question, "failed", student_message(exc)))
+            else:
+                self.outcomes.append(TestOutcome(item.nodeid, question, "passed"))
+            report.longrepr = None if report.failed else report.longrepr  # no source in any report
+
+
+__all__ = ["OutcomeCollector", "TestOutcome", "student_message", "CheckFailure"]

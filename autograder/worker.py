@@ -1,0 +1,88 @@
+"""Grading one submission: run its notebook in a sandbox, run the hidden tests against it, score it.
+
+Run as ``python -m autograder.worker ASSIGNMENT NOTEBOOK RESULT_JSON``; the batch grader starts one worker
+per submission (a process with its own time limit) and reads the JSON it writes.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from kitcheck.assignments import ASSIGNMENTS
+from kitcheck.spec import Assignment
+
+from .hidden_tests import run_hidden_tests
+from .notebook import NotebookError, code_to_run, read_notebook
+from .pytest_plugin import TestOutcome
+from .sandbox import Sandbox
+
+
+def score(assignment: Assignment, outcomes: list[TestOutcome]) -> list[dict]:
+    """Per question: full points when every one of its tests passed (skipped ones aside), else 0."""
+    rows = []
+    for q in assignment.questions:
+        mine = [o for o in outcomes if o.question == q.name]
+        failed = [o for o in mine if o.outcome == "failed"]
+        passed = bool(mine) and not failed and any(o.outcome == "passed" for o in mine)
+        rows.append({"name": q.name, "points": q.points, "score": q.points if passed else 0, "passed": passed,
+                     "message": failed[0].message if failed else "",
+                     "tests": [o.to_dict() for o in mine]})
+    return rows
+
+
+def grade_notebook(assignment: Assignment, notebook: Path, *, only_cuda: bool = False,
+                   questions: set[str] | None = None, call_timeout: float = 10.0) -> dict:
+    """Grade one notebook; never raises for problems of the submission itself."""
+    start = time.perf_counter()
+    result = {"assignment": assignment.name, "notebook": str(notebook), "status": "graded", "error": "",
+              "notebook_errors": [], "max_score": assignment.total_points}
+    try:
+        nb = read_notebook(notebook)
+        cells = code_to_run(nb)
+        if not cells:
+            raise NotebookError("the notebook has no code cells to run")
+    except NotebookError as exc:
+        result.update(status="error", error=str(exc), questions=score(assignment, []), score=0)
+        for row in result["questions"]:
+            row["message"] = f"{row['name']}: not graded, because {exc}"
+        result["seconds"] = round(time.perf_counter() - start, 3)
+        return result
+    with tempfile.TemporaryDirectory(prefix="kit-sandbox-") as work:
+        log = Path(work) / "student-output.log"
+        with Sandbox(cells, Path(work), log, call_timeout=call_timeout) as box:
+            outcomes = run_hidden_tests(assignment.name, box.call, questions=questions, only_cuda=only_cuda)
+            result["notebook_errors"] = box.cell_errors + ([{"cell": None, "error": box.dead}] if box.dead else [])
+    rows = score(assignment, outcomes)
+    result.update(questions=rows, score=sum(r["score"] for r in rows), seconds=round(time.perf_counter() - start, 3))
+    return result
+
+
+def write_json_atomic(path: Path, data: dict) -> None:
+    """Write JSON so a reader never sees half a file (write a temporary file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=2, ensure_ascii=False)
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autograder.worker")
+    parser.add_argument("assignment", choices=sorted(ASSIGNMENTS))
+    parser.add_argument("notebook", type=Path)
+    parser.add_argument("result", type=Path)
+    parser.add_argument("--only-cuda", action="store_true")
+    parser.add_argument("--call-timeout", type=float, default=10.0)
+    args = parser.parse_args(argv)
+    result = grade_notebook(ASSIGNMENTS[args.assignment], args.notebook, only_cuda=args.only_cuda,
+                            call_timeout=args.call_timeout)
+    write_json_atomic(args.result, result)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
