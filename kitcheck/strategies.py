@@ -1,9 +1,16 @@
 """Hypothesis strategies and deterministic tensor factories shared by public checks and hidden tests."""
 from __future__ import annotations
 
+import os
+import tempfile
+
 import torch
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
+
+# Hypothesis caches files under ./.hypothesis by default; keep students' and graders' folders clean.
+set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), f"kitcheck-hypothesis-{os.getuid()}"))
 
 FLOAT_DTYPES = (torch.float32, torch.float64)
 

@@ -1,0 +1,251 @@
+"""Building what students get from what the instructor wrote.
+
+``source/<a>/<a>.ipynb`` (solutions between ``### BEGIN/END SOLUTION``, hidden tests between
+``### BEGIN/END HIDDEN TESTS``) becomes:
+
+- ``release/<a>/``: the student notebook, made by real ``nbgrader generate_assignment`` after this module
+  stamps nbgrader's metadata (grade ids, points from the assignment's spec, locked cells), plus a copy
+  of ``kitcheck`` so the public checks run with nothing else installed;
+- ``solutions/<a>/``: the instructor notebook with hidden tests removed, executed, outputs and figures kept;
+- ``samples/<a>/``: sample submissions (see ``samples.py``).
+"""
+from __future__ import annotations
+
+import copy
+import filecmp
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from kitcheck.assignments import ASSIGNMENTS
+from kitcheck.spec import Assignment
+
+from .course import KITCHECK, NBGRADER_CONFIG, RELEASE, REPO, SAMPLES, SOLUTIONS, SOURCE, tool_env, use_tool_env
+from .notebook import cell_source
+
+SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
+HIDDEN_REGION = re.compile(r"\n?[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*", re.DOTALL)
+POINTS_HEADING = re.compile(r"\((\d+) points?\):\s*`(\w+)`")
+
+
+class BuildError(Exception):
+    """The source notebook does not match its assignment's spec; the message says how to fix it."""
+
+
+def source_notebook(assignment: Assignment, source_root: Path = SOURCE) -> Path:
+    return source_root / assignment.name / assignment.notebook
+
+
+def find_cells(assignment: Assignment, nb) -> dict[str, tuple[int, int]]:
+    """For every question, the indices of its solution cell and its test cell. Raises BuildError."""
+    solutions: dict[str, list[int]] = {}
+    tests: dict[str, list[int]] = {}
+    names = {q.name for q in assignment.questions}
+    for i, cell in enumerate(nb.cells):
+        src = cell_source(cell)
+        if cell.cell_type == "markdown":
+            for points, name in POINTS_HEADING.findall(src):
+                if name in names and int(points) != assignment.question(name).points:
+                    raise BuildError(f"cell {i} says `{name}` is worth {points} points; the spec says "
+                                     f"{assignment.question(name).points} (kitcheck/assignments/{assignment.name}.py)")
+            continue
+        if cell.cell_type != "code":
+            continue
+        if "### BEGIN SOLUTION" in src:
+            defined = re.findall(r"^def (\w+)\(", src, re.MULTILINE)
+            owner = [d for d in defined if d in names]
+            if len(owner) != 1:
+                raise BuildError(f"cell {i} has a solution region but defines {defined or 'no function'}; "
+                                 f"a solution cell defines exactly one of: {sorted(names)}")
+            solutions.setdefault(owner[0], []).append(i)
+        match = re.match(r'\s*check\("(\w+)"\)', src)
+        if match:
+            name = match.group(1)
+            if name not in names:
+                raise BuildError(f"cell {i} checks {name!r}, which is not a question of {assignment.name!r}")
+            hidden = f'grade_question("{name}", globals())'
+            if "### BEGIN HIDDEN TESTS" not in src or hidden not in src:
+                raise BuildError(f"test cell {i} for {name!r} needs a hidden-test region calling {hidden}")
+            tests.setdefault(name, []).append(i)
+    cells = {}
+    for q in assignment.questions:
+        found_s, found_t = solutions.get(q.name, []), tests.get(q.name, [])
+        if len(found_s) != 1 or len(found_t) != 1:
+            raise BuildError(f"question {q.name!r} needs exactly one solution cell and one test cell; "
+                             f"found {len(found_s)} and {len(found_t)}")
+        if found_t[0] < found_s[0]:
+            raise BuildError(f"the test cell of {q.name!r} comes before its solution cell")
+        cells[q.name] = (found_s[0], found_t[0])
+    return cells
+
+
+def stamp_nbgrader_metadata(assignment: Assignment, nb):
+    """A copy of ``nb`` with nbgrader's cell metadata derived from the spec: the only place it is made."""
+    nb = copy.deepcopy(nb)
+    roles = {}
+    for q in assignment.questions:
+        s, t = find_cells(assignment, nb)[q.name]
+        roles[s] = {"solution": True, "grade": False, "locked": False, "grade_id": q.solution_id}
+        roles[t] = {"solution": False, "grade": True, "locked": True, "grade_id": q.test_id, "points": q.points}
+    for i, cell in enumerate(nb.cells):
+        meta = roles.get(i, {"solution": False, "grade": False, "locked": True, "grade_id": f"cell-{i:02d}"})
+        cell.metadata["nbgrader"] = {**meta, "schema_version": 3, "task": False}
+        cell.metadata.pop("deletable", None)
+        cell.metadata.pop("editable", None)
+    return nb
+
+
+def stamp_source(assignment: Assignment, source_root: Path = SOURCE) -> bool:
+    """Keep the source notebook's nbgrader metadata equal to the spec's, so the repository is itself a
+    working nbgrader course directory. Returns whether the file changed."""
+    path = source_notebook(assignment, source_root)
+    nb = nbformat.read(path, as_version=4)
+    stamped = stamp_nbgrader_metadata(assignment, nb)
+    if stamped == nb:
+        return False
+    nbformat.write(stamped, path)
+    return True
+
+
+def solution_code(assignment: Assignment, source_root: Path = SOURCE) -> dict[str, str]:
+    """Each question's reference solution: the source solution cell without its markers."""
+    nb = nbformat.read(source_notebook(assignment, source_root), as_version=4)
+    return {name: SOLUTION_MARKER.sub("", cell_source(nb.cells[s]))
+            for name, (s, _) in find_cells(assignment, nb).items()}
+
+
+def _copy_kitcheck(dest: Path) -> None:
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(KITCHECK, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+
+
+def generate_release(assignment: Assignment, out_dir: Path, source_root: Path = SOURCE) -> None:
+    """Write ``out_dir/<a>/`` with real ``nbgrader generate_assignment``."""
+    nb = nbformat.read(source_notebook(assignment, source_root), as_version=4)
+    stamped = stamp_nbgrader_metadata(assignment, nb)
+    with tempfile.TemporaryDirectory(prefix="kit-build-") as tmp:
+        course = Path(tmp)
+        shutil.copy(NBGRADER_CONFIG, course / "nbgrader_config.py")
+        src_dir = course / "source" / assignment.name
+        src_dir.mkdir(parents=True)
+        nbformat.write(stamped, src_dir / assignment.notebook)
+        _copy_kitcheck(src_dir / "kitcheck")
+        proc = subprocess.run(["nbgrader", "generate_assignment", assignment.name, "--force",
+                               f"--CourseDirectory.root={course}", "--log-level=WARN"],
+                              cwd=course, env=tool_env(), capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise BuildError(f"nbgrader generate_assignment failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+        target = out_dir / assignment.name
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(course / "release" / assignment.name, target)
+
+
+def solutions_notebook(assignment: Assignment, source_root: Path = SOURCE):
+    """The instructor notebook as students may see it after the deadline: no hidden tests, no markers."""
+    nb = nbformat.read(source_notebook(assignment, source_root), as_version=4)
+    find_cells(assignment, nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = SOLUTION_MARKER.sub("", HIDDEN_REGION.sub("", cell_source(cell))).rstrip()
+            cell.outputs, cell.execution_count = [], None
+        cell.metadata.pop("nbgrader", None)
+    return nb
+
+
+def generate_solutions(assignment: Assignment, out_dir: Path, source_root: Path = SOURCE, execute: bool = True) -> None:
+    """Write ``out_dir/<a>/``: the solutions notebook, executed so its outputs and figures show."""
+    from nbclient import NotebookClient
+
+    target = out_dir / assignment.name
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    _copy_kitcheck(target / "kitcheck")
+    nb = solutions_notebook(assignment, source_root)
+    if execute:
+        use_tool_env()  # the kernel nbclient starts must be this interpreter
+        NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(target)}}).execute()
+    shutil.rmtree(target / "kitcheck" / "__pycache__", ignore_errors=True)
+    nbformat.write(nb, target / assignment.notebook)
+
+
+def build(names: list[str] | None = None, root: Path = REPO, execute: bool = True) -> list[Path]:
+    """Regenerate release/, solutions/ and samples/ under ``root`` for the given assignments (default: all)."""
+    from .samples import generate_samples
+
+    written = []
+    for name in names or sorted(ASSIGNMENTS):
+        assignment = ASSIGNMENTS[name]
+        if root == REPO:
+            stamp_source(assignment)
+        generate_release(assignment, root / "release")
+        generate_solutions(assignment, root / "solutions", execute=execute)
+        generate_samples(assignment, root / "release", root / "samples")
+        written += [root / d / name for d in ("release", "solutions", "samples")]
+    return written
+
+
+# ---------------------------------------------------------------------------------- staleness
+def _release_view(path: Path) -> list:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return [(c["cell_type"], cell_source(c), c.get("metadata", {}).get("nbgrader")) for c in nb["cells"]]
+
+
+def _source_view(path: Path) -> list:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return [(c["cell_type"], cell_source(c)) for c in nb["cells"]]
+
+
+def _same_tree(a: Path, b: Path) -> bool:
+    files = lambda root: sorted(p.relative_to(root) for p in root.rglob("*")  # noqa: E731
+                                if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".ipynb")
+    return files(a) == files(b) and all(filecmp.cmp(a / f, b / f, shallow=False) for f in files(a))
+
+
+def stale(names: list[str] | None = None, root: Path = REPO) -> list[str]:
+    """What in release/, solutions/ and samples/ differs from a fresh build (empty when up to date)."""
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="kit-fresh-") as tmp:
+        fresh = Path(tmp)
+        build(names, fresh, execute=False)
+        for name in names or sorted(ASSIGNMENTS):
+            nb = nbformat.read(source_notebook(ASSIGNMENTS[name]), as_version=4)
+            if stamp_nbgrader_metadata(ASSIGNMENTS[name], nb) != nb:
+                problems.append(f"source/{name}: its nbgrader metadata differs from the spec")
+            for kind, view in (("release", _release_view), ("solutions", _source_view), ("samples", _source_view)):
+                have, want = root / kind / name, fresh / kind / name
+                if not have.exists():
+                    problems.append(f"{kind}/{name} is missing")
+                    continue
+                have_nbs = sorted(p.name for p in have.glob("*.ipynb"))
+                want_nbs = sorted(p.name for p in want.glob("*.ipynb"))
+                if have_nbs != want_nbs:
+                    problems.append(f"{kind}/{name} has notebooks {have_nbs}, a fresh build makes {want_nbs}")
+                    continue
+                problems += [f"{kind}/{name}/{nb} differs from a fresh build" for nb in have_nbs
+                             if view(have / nb) != view(want / nb)]
+                if not _same_tree(have, want):
+                    problems.append(f"{kind}/{name}: its other files differ from a fresh build (kitcheck/?)")
+            problems += [f"solutions/{name}: {p}" for p in unexecuted(root / "solutions" / name)]
+    return problems
+
+
+def unexecuted(folder: Path) -> list[str]:
+    """Code cells of the solutions that were not run or that raised."""
+    problems = []
+    for path in folder.glob("*.ipynb"):
+        for i, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            if cell["cell_type"] != "code":
+                continue
+            if cell.get("execution_count") is None:
+                problems.append(f"{path.name} cell {i} was not executed")
+            if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+                problems.append(f"{path.name} cell {i} raised an error")
+    return problems

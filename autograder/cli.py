@@ -1,0 +1,178 @@
+"""``python -m autograder``: build, grade, check, demo, gpu-check."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from kitcheck import run_public_check
+from kitcheck.assignments import ASSIGNMENTS
+
+from .course import REPO, SAMPLES, use_tool_env
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import BuildError, build, stale
+
+    names = args.assignments or None
+    try:
+        if args.check:
+            problems = stale(names)
+            for p in problems:
+                print("stale:", p)
+            print("release/, solutions/ and samples/ are up to date" if not problems else
+                  "run `python -m autograder build` and commit the result")
+            return 1 if problems else 0
+        start = time.perf_counter()
+        for path in build(names, execute=not args.no_execute):
+            print("wrote", path.relative_to(REPO))
+        print(f"built in {time.perf_counter() - start:.1f} s")
+    except BuildError as exc:
+        print(f"build failed: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from .grade import discover, grade_batch
+
+    assignment = ASSIGNMENTS[args.assignment]
+    subs = discover(assignment, args.paths)
+    if not subs:
+        print("no submissions found in " + ", ".join(map(str, args.paths)), file=sys.stderr)
+        return 2
+    start = time.perf_counter()
+    results = grade_batch(assignment, subs, args.out, jobs=args.jobs, timeout=args.timeout, progress=not args.quiet)
+    print_table(assignment, results)
+    print(f"\ngraded {len(results)} submission(s) in {time.perf_counter() - start:.1f} s; "
+          f"wrote {args.out / 'grades.csv'} and <id>/results.json, <id>/feedback.md")
+    return 0
+
+
+def print_table(assignment, results) -> None:
+    names = [q.name for q in assignment.questions]
+    width = max([len(r["id"]) for r in results] + [10])
+    print("\n" + "id".ljust(width) + "  " + "  ".join(n[:8].rjust(8) for n in names) + "   total")
+    for r in results:
+        scores = {row["name"]: row["score"] for row in r["questions"]}
+        cells = "  ".join(str(scores.get(n, 0)).rjust(8) for n in names)
+        note = "" if r["status"] == "graded" else f"  ({r['error'][:60]})"
+        print(f"{r['id'].ljust(width)}  {cells}   {r['score']:>2}/{assignment.total_points}{note}")
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """The public checks of every question, against a notebook run in a sandbox process."""
+    import tempfile
+
+    from .notebook import NotebookError, code_to_run, read_notebook
+    from .sandbox import Sandbox
+
+    try:
+        nb = read_notebook(args.notebook)
+    except NotebookError as exc:
+        print(f"✗ {exc}")
+        return 1
+    name = args.assignment or _guess_assignment(args.notebook)
+    if name is None:
+        print("✗ could not tell which assignment this is; pass --assignment NAME "
+              f"(one of {', '.join(sorted(ASSIGNMENTS))})")
+        return 2
+    assignment = ASSIGNMENTS[name]
+    passed = 0
+    with tempfile.TemporaryDirectory(prefix="kit-check-") as tmp:
+        with Sandbox(code_to_run(nb), args.notebook.resolve().parent, Path(tmp) / "log") as box:
+            for e in box.cell_errors:
+                print(f"! cell {e['cell']} raised {e['error']}")
+            for q in assignment.questions:
+                fn = lambda *a, _n=q.name, **k: box.call(_n, a, k)  # noqa: E731
+                result = run_public_check(q, fn)
+                passed += result.passed
+                print(result.verdict)
+    print(f"\n{passed}/{len(assignment.questions)} exercises pass their public checks")
+    return 0 if passed == len(assignment.questions) else 1
+
+
+def _guess_assignment(path: Path) -> str | None:
+    for name in ASSIGNMENTS:
+        if path.stem == name or path.parent.name == name:
+            return name
+    return None
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Build the course, grade the sample submissions, show scores and one student's feedback."""
+    out = args.out
+    print("== 1/3 build release/, solutions/ and samples/ from source/ (real nbgrader)")
+    if cmd_build(argparse.Namespace(assignments=[], check=False, no_execute=False)) != 0:
+        return 1
+    for name in sorted(ASSIGNMENTS):
+        print(f"\n== 2/3 grade the sample submissions of {name!r}")
+        cmd_grade(argparse.Namespace(assignment=name, paths=[SAMPLES / name], out=out / name, jobs=None,
+                                     timeout=600.0, quiet=False))
+        example = sorted((out / name).glob("mistake-*/feedback.md"))
+        if example:
+            print(f"\n== 3/3 the feedback a student gets ({example[0].relative_to(REPO) if example[0].is_relative_to(REPO) else example[0]}):\n")
+            print(example[0].read_text(encoding="utf-8"))
+    return 0
+
+
+def cmd_gpu_check(args: argparse.Namespace) -> int:
+    """Run only the CUDA tests of every assignment against its solution sample."""
+    import torch
+
+    from .grade import Submission, grade_one
+
+    if not torch.cuda.is_available():
+        print("no CUDA device here: the CUDA tests show as skipped on this machine. Run this on a GPU machine.")
+        return 1
+    print(f"CUDA device: {torch.cuda.get_device_name(0)}")
+    bad = 0
+    for name, assignment in sorted(ASSIGNMENTS.items()):
+        start = time.perf_counter()
+        result = grade_one(assignment, Submission("solution", SAMPLES / name / "solution.ipynb"), Path("/nonexistent"),
+                           timeout=600, only_cuda=True)
+        tests = [t for row in result["questions"] for t in row["tests"]]
+        counts = {k: sum(t["outcome"] == k for t in tests) for k in ("passed", "failed", "skipped")}
+        print(f"{name}: {counts} in {time.perf_counter() - start:.1f} s")
+        for t in tests:
+            if t["outcome"] != "passed":
+                print(f"  {t['outcome']}: {t['nodeid']}: {t['message'][:300]}")
+        bad += counts["failed"] + counts["skipped"] + (counts["passed"] == 0)
+    return 1 if bad else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    use_tool_env()
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="regenerate release/, solutions/ and samples/ from source/")
+    p.add_argument("assignments", nargs="*", choices=[[]] + sorted(ASSIGNMENTS), metavar="ASSIGNMENT")
+    p.add_argument("--check", action="store_true", help="only report whether the generated folders are stale")
+    p.add_argument("--no-execute", action="store_true", help="don't execute the solutions notebook")
+    p.set_defaults(run=cmd_build)
+
+    p = sub.add_parser("grade", help="grade submissions: notebooks, folders of notebooks, or nbgrader's submitted/")
+    p.add_argument("assignment", choices=sorted(ASSIGNMENTS))
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--out", type=Path, required=True, help="where grades.csv and <id>/ folders go")
+    p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: all cores)")
+    p.add_argument("--timeout", type=float, default=600.0, help="seconds allowed per submission")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=cmd_grade)
+
+    p = sub.add_parser("check", help="run the public checks of a notebook from a terminal")
+    p.add_argument("notebook", type=Path)
+    p.add_argument("--assignment", choices=sorted(ASSIGNMENTS))
+    p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("demo", help="build, grade the samples, show scores and feedback")
+    p.add_argument("--out", type=Path, default=REPO / "demo-output")
+    p.set_defaults(run=cmd_demo)
+
+    p = sub.add_parser("gpu-check", help="run only the CUDA tests of every assignment (needs a GPU)")
+    p.set_defaults(run=cmd_gpu_check)
+
+    args = parser.parse_args(argv)
+    return args.run(args)

@@ -1,0 +1,44 @@
+"""Sample submissions, made from the release notebook: the full solution, the untouched release, and one
+notebook per catalogued mistake (that question wrong, every other question right).
+
+They feed the demo and the kit's tests; ``build`` regenerates them and a test proves they are current.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+
+from kitcheck.spec import Assignment
+
+from .catalog import catalog
+from .notebook import nbgrader_meta
+
+
+def fill(release_nb, assignment: Assignment, code: dict[str, str]):
+    """A copy of the release notebook whose solution cells hold ``code[question]`` (others untouched)."""
+    nb = nbformat.from_dict(release_nb)
+    ids = {q.solution_id: q.name for q in assignment.questions}
+    for cell in nb.cells:
+        name = ids.get(nbgrader_meta(cell).get("grade_id"))
+        if name in code:
+            cell.source = code[name].rstrip()
+    return nb
+
+
+def generate_samples(assignment: Assignment, release_root: Path, out_root: Path) -> None:
+    """Write ``out_root/<a>/``: solution.ipynb, untouched.ipynb and mistake-<question>-<slug>.ipynb."""
+    from .build import solution_code
+
+    release_nb = nbformat.read(release_root / assignment.name / assignment.notebook, as_version=4)
+    solutions = solution_code(assignment)
+    target = out_root / assignment.name
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    nbformat.write(fill(release_nb, assignment, solutions), target / "solution.ipynb")
+    nbformat.write(release_nb, target / "untouched.ipynb")
+    for mistake in catalog(assignment.name):
+        nb = fill(release_nb, assignment, {**solutions, mistake.question: mistake.code})
+        nbformat.write(nb, target / f"mistake-{mistake.question}-{mistake.slug}.ipynb")
