@@ -19,11 +19,13 @@ def tool_env() -> dict[str, str]:
     env = dict(os.environ)
     bin_dir = str(Path(sys.executable).parent)
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
-    env.setdefault("MPLBACKEND", "Agg")
+    env.pop("MPLBACKEND", None)  # kernels must use matplotlib's inline backend, or figures vanish from outputs
     env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env
 
 
 def use_tool_env() -> None:
     """Make this process's PATH like ``tool_env()``, so the kernels nbclient starts use this interpreter."""
-    os.environ.update({k: v for k, v in tool_env().items() if k in ("PATH", "MPLBACKEND", "PYTHONPATH")})
+    env = tool_env()
+    os.environ.pop("MPLBACKEND", None)
+    os.environ.update({k: env[k] for k in ("PATH", "PYTHONPATH")})

@@ -1,0 +1,106 @@
+"""Building: release/ and solutions/ come from source/ with real nbgrader, and stay in sync with it."""
+import json
+import re
+
+import nbformat
+import pytest
+
+from autograder.build import (BuildError, SOLUTION_MARKER, find_cells, solution_code, source_notebook, stale,
+                              stamp_nbgrader_metadata)
+from autograder.course import RELEASE, SOLUTIONS
+from autograder.notebook import cell_source
+from kitcheck.assignments import ASSIGNMENTS
+
+ALL = sorted(ASSIGNMENTS)
+
+
+def test_release_solutions_and_samples_are_up_to_date():
+    assert stale() == []
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_release_holds_no_solution_code_and_no_hidden_tests(name):
+    assignment = ASSIGNMENTS[name]
+    text = (RELEASE / name / assignment.notebook).read_text(encoding="utf-8")
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "grade_question", "autograder"):
+        assert marker not in text, marker
+    released = {cell_source(c) for c in json.loads(text)["cells"]}
+    released_lines = {ln.strip() for src in released for ln in src.splitlines()}
+    for question, code in solution_code(assignment).items():
+        body = code.split('"""')[-1]  # after the docstring: the solution proper
+        secret = [ln.strip() for ln in body.splitlines() if ln.strip() and not SOLUTION_MARKER.match(ln)]
+        assert secret, question
+        assert not [ln for ln in secret if ln in released_lines], question
+    for path in (RELEASE / name).rglob("*"):
+        assert "hidden" not in path.name and path.name != "catalog"
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_release_metadata_points_come_from_the_spec(name):
+    assignment = ASSIGNMENTS[name]
+    nb = json.loads((RELEASE / name / assignment.notebook).read_text(encoding="utf-8"))
+    points = {c["metadata"]["nbgrader"]["grade_id"]: c["metadata"]["nbgrader"].get("points")
+              for c in nb["cells"] if c["metadata"]["nbgrader"].get("grade")}
+    assert points == {q.test_id: q.points for q in assignment.questions}
+    locked = [c for c in nb["cells"] if not c["metadata"]["nbgrader"]["solution"]]
+    assert all(c["metadata"]["nbgrader"]["locked"] for c in locked)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_solutions_are_executed_with_figures_and_without_hidden_tests(name):
+    assignment = ASSIGNMENTS[name]
+    nb = json.loads((SOLUTIONS / name / assignment.notebook).read_text(encoding="utf-8"))
+    outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+    assert any("image/png" in o.get("data", {}) for o in outputs)
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    checks = [o for o in outputs if "✓" in "".join(o.get("text", ""))]
+    assert len(checks) == len(assignment.questions)
+    text = json.dumps(nb)
+    assert "HIDDEN TESTS" not in text and "grade_question" not in text and "BEGIN SOLUTION" not in text
+
+
+def _source(name="tensors"):
+    return nbformat.read(source_notebook(ASSIGNMENTS[name]), as_version=4)
+
+
+def test_build_refuses_a_question_without_its_test_cell():
+    nb = _source()
+    assignment = ASSIGNMENTS["tensors"]
+    _, test_cell = find_cells(assignment, nb)["chunk_sizes"]
+    del nb.cells[test_cell]
+    with pytest.raises(BuildError, match="chunk_sizes.*one test cell"):
+        stamp_nbgrader_metadata(assignment, nb)
+
+
+def test_build_refuses_points_in_the_text_that_disagree_with_the_spec():
+    nb = _source()
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and "`var_mean`" in cell.source:
+            cell.source = re.sub(r"\(\d+ points\)", "(9 points)", cell.source)
+    with pytest.raises(BuildError, match="var_mean.*9 points.*spec says 3"):
+        find_cells(ASSIGNMENTS["tensors"], nb)
+
+
+def test_build_refuses_a_test_cell_without_hidden_tests():
+    nb = _source()
+    _, test_cell = find_cells(ASSIGNMENTS["tensors"], nb)["one_hot"]
+    nb.cells[test_cell].source = 'check("one_hot")'
+    with pytest.raises(BuildError, match="hidden-test region"):
+        find_cells(ASSIGNMENTS["tensors"], nb)
+
+
+def test_stale_reports_an_edited_release(tmp_path, monkeypatch):
+    import shutil
+
+    from autograder import build as build_module
+
+    for kind in ("release", "solutions", "samples", "source"):
+        shutil.copytree(build_module.REPO / kind, tmp_path / kind)
+    path = tmp_path / "release" / "tensors" / "tensors.ipynb"
+    nb = json.loads(path.read_text())
+    nb["cells"][0]["source"] = "edited by hand"
+    path.write_text(json.dumps(nb))
+    (tmp_path / "solutions" / "tensors" / "kitcheck" / "spec.py").write_text("# stale copy\n")
+    problems = stale(["tensors"], root=tmp_path)
+    assert any("release/tensors/tensors.ipynb differs" in p for p in problems)
+    assert any("solutions/tensors" in p and "other files" in p for p in problems)

@@ -1,0 +1,79 @@
+"""Instant feedback: check() in the notebook and `python -m autograder check` in a terminal."""
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import torch
+
+from autograder.build import solution_code
+from autograder.course import RELEASE, SAMPLES, tool_env
+from kitcheck import check
+from kitcheck.assignments import ASSIGNMENTS
+
+TENSORS = ASSIGNMENTS["tensors"]
+
+
+def _namespace(**overrides) -> dict:
+    ns = {"torch": torch}
+    for name, code in {**solution_code(TENSORS), **overrides}.items():
+        exec(code, ns)
+    return ns
+
+
+def test_check_passes_the_reference_solution(capsys):
+    ns = _namespace()
+    for q in TENSORS.questions:
+        check(q.name, ns)
+        out = capsys.readouterr().out
+        assert out.startswith(f"✓ {q.name}"), out
+
+
+def test_check_names_the_function_and_shows_expected_vs_got(capsys):
+    ns = _namespace(var_mean=textwrap.dedent('''
+        def var_mean(x, dim, unbiased=True):
+            return x.var(dim, correction=0), x.mean(dim)
+    '''))
+    check("var_mean", ns)
+    out = capsys.readouterr().out
+    assert out.startswith("✗ var_mean: `var` has wrong values")
+    assert "input:" in out and "expected:" in out and "got:" in out and "worst element" in out
+
+
+def test_check_explains_an_exception_and_a_missing_function(capsys):
+    ns = _namespace(chunk_sizes="def chunk_sizes(n, chunks):\n    return [n / chunks] * chunks\n")
+    check("chunk_sizes", ns)
+    assert "chunk_sizes: the result is wrong" in capsys.readouterr().out
+    del ns["one_hot"]
+    check("one_hot", ns)
+    assert "does not define `one_hot`" in capsys.readouterr().out
+    check("no_such_exercise", ns)
+    assert "there is no exercise called 'no_such_exercise'" in capsys.readouterr().out
+
+
+def test_check_cli_reports_every_exercise_of_a_notebook():
+    proc = subprocess.run([sys.executable, "-m", "autograder", "check",
+                           str(SAMPLES / "tensors" / "mistake-var_mean-biased-variance.ipynb"), "--assignment", "tensors"],
+                          env=tool_env(), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    assert "✗ var_mean" in proc.stdout and proc.stdout.count("✓") == len(TENSORS.questions) - 1
+    assert "6/7 exercises pass" in proc.stdout
+
+
+def test_release_folder_alone_runs_the_public_checks(tmp_path):
+    """A student with only release/tensors/ and the pinned packages can check their work."""
+    folder = tmp_path / "tensors"
+    shutil.copytree(RELEASE / "tensors", folder)
+    (folder / "answers.py").write_text("import torch\n" + "\n".join(solution_code(TENSORS).values()))
+    script = textwrap.dedent(f'''
+        import sys
+        import kitcheck, answers
+        assert kitcheck.__file__.startswith({str(folder)!r}), kitcheck.__file__
+        for q in {[q.name for q in TENSORS.questions]!r}:
+            kitcheck.check(q, vars(answers))
+        assert not any(m.startswith("autograder") for m in sys.modules), "kitcheck needs the grader"
+    ''')
+    proc = subprocess.run([sys.executable, "-c", script], cwd=folder, capture_output=True, text=True, timeout=300,
+                          env={k: v for k, v in tool_env().items() if k != "PYTHONPATH"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("✓") == len(TENSORS.questions), proc.stdout

@@ -1,0 +1,134 @@
+"""Grading a batch: scores in both directions, reports, formats, and nothing hidden leaks."""
+import csv
+import re
+
+import pytest
+import torch
+
+from autograder.catalog import catalog
+from autograder.hidden_tests import hidden_test_file
+from kitcheck.assignments import ASSIGNMENTS
+
+TENSORS = ASSIGNMENTS["tensors"]
+FULL = {q.name: q.points for q in TENSORS.questions}
+
+
+def test_batch_exits_zero_and_grades_every_submission(batch):
+    assert batch.returncode == 0, batch.stdout
+    ids = {p.name for p in batch.out.iterdir() if p.is_dir()}
+    expected = ({"solution", "untouched", "alice", "bob", "broken-json", *(f"mistake-{m.question}-{m.slug}"
+                 for m in catalog("tensors"))} | {"attack-tensor-subclass", "attack-always-equal"})
+    assert ids == expected
+    assert all((batch.out / i / name).is_file() for i in ids for name in ("results.json", "feedback.md"))
+
+
+def test_solution_scores_full_marks(batch):
+    assert batch.scores("solution") == FULL
+    assert batch.results["solution"]["score"] == TENSORS.total_points
+
+
+def test_untouched_release_scores_zero_and_is_still_graded(batch):
+    result = batch.results["untouched"]
+    assert result["status"] == "graded" and result["score"] == 0
+    assert all("NotImplementedError" in row["message"] for row in result["questions"])
+
+
+@pytest.mark.parametrize("mistake", catalog("tensors"), ids=lambda m: f"{m.question}-{m.slug}")
+def test_each_mistake_loses_exactly_its_question(batch, mistake):
+    scores = batch.scores(f"mistake-{mistake.question}-{mistake.slug}")
+    assert scores == {**FULL, mistake.question: 0}
+
+
+def test_nbgrader_submitted_layout_uses_student_ids(batch):
+    assert batch.scores("alice") == FULL
+    assert batch.results["bob"]["score"] == 0
+
+
+def test_unreadable_notebook_gets_an_error_row_and_the_batch_goes_on(batch):
+    broken = batch.results["broken-json"]
+    assert broken["status"] == "error" and broken["score"] == 0
+    assert "not valid notebook JSON" in broken["error"]
+    assert "not valid notebook JSON" in batch.feedback("broken-json")
+    with open(batch.out / "grades.csv", newline="") as f:
+        rows = {r["id"]: r for r in csv.DictReader(f)}
+    assert rows["broken-json"]["status"] == "error" and rows["solution"]["status"] == "graded"
+
+
+@pytest.mark.parametrize("attack,question", [("attack-tensor-subclass", "var_mean"),
+                                             ("attack-always-equal", "broadcast_shape")])
+def test_faked_return_types_gain_nothing(batch, attack, question):
+    assert batch.scores(attack) == {**FULL, question: 0}
+    message = next(r["message"] for r in batch.results[attack]["questions"] if r["name"] == question)
+    assert "subclass" in message or "Equal" in message
+
+
+def test_grades_csv_has_one_column_per_question_and_the_total(batch):
+    with open(batch.out / "grades.csv", newline="") as f:
+        reader = csv.DictReader(f)
+        rows = list(reader)
+    assert reader.fieldnames == ["id", *FULL, "total", "max", "status", "error"]
+    assert len(rows) == len(batch.results)
+    for row in rows:
+        assert int(row["total"]) == sum(int(row[q]) for q in FULL) == batch.results[row["id"]]["score"]
+
+
+def test_results_json_follows_gradescope_format(batch):
+    for sid in batch.results:
+        data = batch.gradescope(sid)
+        assert isinstance(data["score"], (int, float)) and isinstance(data["tests"], list)
+        assert len(data["tests"]) == len(TENSORS.questions)
+        for test in data["tests"]:
+            assert isinstance(test["name"], str) and isinstance(test["output"], str)
+            assert 0 <= test["score"] <= test["max_score"]
+            assert test["visibility"] in ("visible", "hidden", "after_due_date", "after_published")
+        assert sum(t["score"] for t in data["tests"]) == data["score"]
+        assert sum(t["max_score"] for t in data["tests"]) == TENSORS.total_points
+
+
+def test_feedback_explains_a_failure_with_input_expected_and_got(batch):
+    text = batch.feedback("mistake-var_mean-biased-variance")
+    section = text.split("`var_mean`")[1].split("## ")[0]
+    for part in ("input:", "expected:", "got:", "worst element", "torch.float", "cpu"):
+        assert part in section, part
+    assert "## ✓ `broadcast_shape` (3/3)" in text and "## ✗ `var_mean` (0/3)" in text
+
+
+def test_no_hidden_test_source_reaches_students(batch):
+    source = hidden_test_file("tensors").read_text()
+    lines = {ln.strip() for ln in source.splitlines() if len(ln.strip()) >= 20}
+    names = set(re.findall(r"def (test_\w+)", source))
+    for sid in batch.results:
+        for name in ("feedback.md", "results.json"):
+            text = (batch.out / sid / name).read_text(encoding="utf-8")
+            leaked = [ln for ln in lines if ln in text] + [n for n in names if n in text]
+            assert not leaked, (sid, name, leaked[:3])
+
+
+def test_cuda_cases_are_skipped_with_a_reason_or_run(batch):
+    tests = [t for row in batch.results["solution"]["questions"] for t in row["tests"]]
+    cuda = [t for t in tests if "cuda" in t["nodeid"]]
+    assert len(cuda) >= 5
+    if torch.cuda.is_available():
+        assert all(t["outcome"] == "passed" for t in cuda)
+    else:
+        assert all(t["outcome"] == "skipped" and "no CUDA device" in t["message"] for t in cuda)
+    assert any(t["outcome"] == "passed" and "cpu" in t["nodeid"] for t in tests)
+
+
+def test_regrading_reuses_saved_results(batch, tmp_path):
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    from autograder.course import SAMPLES, tool_env
+
+    out = tmp_path / "out"
+    shutil.copytree(batch.out / "solution", out / "solution")
+    saved = json.loads((out / "solution" / "grading.json").read_text())
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "tensors",
+                           str(SAMPLES / "tensors" / "solution.ipynb"), "--out", str(out), "--quiet"],
+                          env=tool_env(), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0
+    assert json.loads((out / "solution" / "grading.json").read_text()) == saved
+    assert "1 submission(s) in" in proc.stdout

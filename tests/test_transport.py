@@ -1,0 +1,75 @@
+"""Returned values reach the checks as plain data: faked types and equality cannot pass."""
+import pytest
+import torch
+
+from kitcheck.compare import CheckFailure, expect_equal, expect_tensor
+from kitcheck.transport import LocalFunction, NotAllowed, StudentError
+
+
+class Agreeable(torch.Tensor):
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        return True
+
+
+class AlwaysEqual:
+    def __eq__(self, other):
+        return True
+
+
+class SneakyInt(int):
+    def __eq__(self, other):
+        return True
+
+
+def _returning(value):
+    return LocalFunction("f", {"f": lambda: value})()
+
+
+def test_a_tensor_subclass_arrives_as_not_allowed_and_fails():
+    got = _returning(torch.zeros(3).as_subclass(Agreeable))
+    assert isinstance(got, NotAllowed) and "subclass" in got.description
+    with pytest.raises(CheckFailure, match="should be a torch.Tensor"):
+        expect_tensor("q", got, torch.zeros(3), {})
+
+
+@pytest.mark.parametrize("value", [AlwaysEqual(), (AlwaysEqual(),), [SneakyInt(3)], {"a": AlwaysEqual()}])
+def test_objects_that_fake_equality_fail(value):
+    got = _returning(value)
+    expected = {AlwaysEqual: (1,), tuple: (1,), list: [3], dict: (1,)}[type(value)]
+    with pytest.raises(CheckFailure):
+        expect_equal("q", got, expected, {})
+
+
+def test_plain_values_and_topk_results_pass_through():
+    values, indices = _returning(torch.topk(torch.tensor([3.0, 1.0, 2.0]), 2))
+    assert type(values) is torch.Tensor and values.tolist() == [3.0, 2.0] and indices.tolist() == [0, 2]
+    assert _returning((2, [1.5, None], torch.Size([2, 3]))) == (2, [1.5, None], torch.Size([2, 3]))
+
+
+def test_student_exceptions_become_student_errors_even_system_exit():
+    with pytest.raises(StudentError, match="SystemExit"):
+        LocalFunction("f", {"f": lambda: exit(0)})()
+    with pytest.raises(StudentError, match="NameError.*does not define `g`"):
+        LocalFunction("g", {})()
+
+
+def test_inputs_are_copied_so_in_place_edits_cannot_change_the_reference():
+    x = torch.ones(3)
+    LocalFunction("f", {"f": lambda t: t.add_(1)})(x)
+    assert x.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_value_mismatch_message_names_the_worst_element():
+    with pytest.raises(CheckFailure) as info:
+        expect_tensor("f", torch.tensor([1.0, 2.0, 9.0]), torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64),
+                      {"x": torch.zeros(3)}, dtype=torch.float32, device="cpu")
+    text = str(info.value)
+    assert "worst element at index [2]: expected 3, got 9" in text and "(torch.float32, cpu)" in text
+
+
+def test_wrong_device_and_dtype_are_named():
+    with pytest.raises(CheckFailure, match="on device 'cpu', but the input was on 'meta'"):
+        expect_tensor("f", torch.zeros(2), torch.zeros(2, device="meta"), {}, device="meta")
+    with pytest.raises(CheckFailure, match="dtype torch.float32, expected torch.float64"):
+        expect_tensor("f", torch.zeros(2), torch.zeros(2, dtype=torch.float64), {}, dtype=torch.float64)
