@@ -25,7 +25,7 @@ import nbformat
 from kitcheck.assignments import ASSIGNMENTS
 from kitcheck.spec import Assignment
 
-from .course import KITCHECK, NBGRADER_CONFIG, RELEASE, REPO, SAMPLES, SOLUTIONS, SOURCE, tool_env, use_tool_env
+from .course import KITCHECK, NBGRADER_CONFIG, REPO, SOURCE, tool_env, use_tool_env
 from .notebook import cell_source
 
 SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)

@@ -132,3 +132,16 @@ def test_regrading_reuses_saved_results(batch, tmp_path):
     assert proc.returncode == 0
     assert json.loads((out / "solution" / "grading.json").read_text()) == saved
     assert "1 submission(s) in" in proc.stdout
+
+
+def test_gpu_check_selects_only_the_cuda_tests(tmp_path):
+    from autograder.course import SAMPLES
+    from autograder.grade import Submission, grade_one
+
+    result = grade_one(TENSORS, Submission("solution", SAMPLES / "tensors" / "solution.ipynb"), tmp_path,
+                       timeout=300, only_cuda=True)
+    tests = [t for row in result["questions"] for t in row["tests"]]
+    assert tests and all("cuda" in t["nodeid"] for t in tests)
+    expected = "passed" if torch.cuda.is_available() else "skipped"
+    assert {t["outcome"] for t in tests} == {expected}
+    assert not (tmp_path / "solution").exists()  # a GPU check never touches saved grades

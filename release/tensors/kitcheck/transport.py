@@ -9,7 +9,6 @@ overrides ``__torch_function__``, or an object whose ``__eq__`` always says True
 from __future__ import annotations
 
 import io
-import traceback
 from typing import Any, Callable
 
 import torch
@@ -146,7 +145,3 @@ class LocalFunction:
             raise StudentError("TypeError", f"`{self.name}` is a {type(fn).__name__}, not a function")
         return call_local(fn, args, kwargs)
 
-
-def format_student_traceback(exc: BaseException) -> str:
-    """The last frames of a traceback, for the student's own log."""
-    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-3))

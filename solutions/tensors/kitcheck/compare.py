@@ -110,6 +110,28 @@ def expect_tensors(question: str, got: Any, expected: Mapping[str, torch.Tensor]
         expect_tensor(question, g, e, inputs, dtype=(dtypes or {}).get(name, e.dtype), device=device, what=f"`{name}`", **tol)
 
 
+def expect_device_agnostic(q: str, fn: Callable, reference: Callable, **inputs: Any) -> None:
+    """Run on ``meta`` tensors: code that creates tensors on a hard-coded device fails here, even without a GPU.
+
+    ``inputs`` are meta tensors (and plain values); ``reference`` is torch's own function on the same inputs.
+    """
+    expected = reference(*inputs.values())
+    try:
+        got = fn(*inputs.values())
+    except StudentError as exc:
+        raise CheckFailure(q, "your function fails when the input is on another device "
+                           f"(it raised {exc.type_name}: {exc.message})", inputs,
+                           detail="Create new tensors on the input's device: device=x.device, or torch.zeros_like(x)."
+                           ) from None
+    expected_parts = expected if isinstance(expected, tuple) else (expected,)
+    got_parts = tuple(got) if type(got) in (tuple, list) and isinstance(expected, tuple) else (got,)
+    if len(got_parts) != len(expected_parts):
+        return  # the shape of the result is judged by the value tests, not here
+    for g, e in zip(got_parts, expected_parts):
+        expect_tensor(q, g, e, inputs, dtype=e.dtype, device="meta",
+                      what="the result for an input on another device")
+
+
 def _worst(got: torch.Tensor, expected: torch.Tensor) -> str:
     if got.numel() == 0:
         return ""

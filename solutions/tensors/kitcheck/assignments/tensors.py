@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ..compare import call, expect_equal, expect_raises, expect_tensor, expect_tensors, tolerance
+from ..compare import call, expect_device_agnostic, expect_equal, expect_raises, expect_tensor, expect_tensors, tolerance
 from ..spec import Assignment, Question
 from ..strategies import PUBLIC_SETTINGS, make_distinct, make_tensor, seeds, shapes
 
@@ -106,6 +106,8 @@ def one_hot_public(fn):
                       dtype=torch.int64, device=labels.device)
 
     run()
+    # This exercise is about devices: check it here too, on PyTorch's shape-only "meta" device.
+    expect_device_agnostic(q, fn, F.one_hot, labels=torch.empty(3, dtype=torch.long, device="meta"), num_classes=4)
 
 
 ASSIGNMENT = Assignment(
