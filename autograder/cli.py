@@ -117,6 +117,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mutants(args: argparse.Namespace) -> int:
+    """Print the kill matrix of an assignment's misconception catalog."""
+    import json
+
+    from .mutants import format_matrix, kill_matrix
+
+    start = time.perf_counter()
+    rows = kill_matrix(ASSIGNMENTS[args.assignment])
+    print(format_matrix(rows))
+    print(f"({time.perf_counter() - start:.1f} s)")
+    if args.json:
+        args.json.write_text(json.dumps([r.to_dict() for r in rows], indent=2, ensure_ascii=False))
+    return 1 if any(r.verdict in ("SURVIVED", "REJECTED") for r in rows) else 0
+
+
 def cmd_gpu_check(args: argparse.Namespace) -> int:
     """Run only the CUDA tests of every assignment against its solution sample."""
     import torch
@@ -170,6 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("demo", help="build, grade the samples, show scores and feedback")
     p.add_argument("--out", type=Path, default=REPO / "demo-output")
     p.set_defaults(run=cmd_demo)
+
+    p = sub.add_parser("mutants", help="grade every catalogued mistake and correct variant (the kill matrix)")
+    p.add_argument("assignment", choices=sorted(ASSIGNMENTS))
+    p.add_argument("--json", type=Path, help="also write the matrix as JSON")
+    p.set_defaults(run=cmd_mutants)
 
     p = sub.add_parser("gpu-check", help="run only the CUDA tests of every assignment (needs a GPU)")
     p.set_defaults(run=cmd_gpu_check)

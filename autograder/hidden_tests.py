@@ -8,6 +8,8 @@ from typing import Any, Callable
 
 import pytest
 
+from kitcheck.hints import CallLog, likely_mistake, with_hint
+
 from . import harness
 from .pytest_plugin import OutcomeCollector, TestOutcome
 
@@ -20,8 +22,18 @@ def hidden_test_file(assignment: str) -> Path:
 
 def run_hidden_tests(assignment: str, call_student: Callable[[str, tuple, dict], Any], *,
                      questions: set[str] | None = None, only_cuda: bool = False) -> list[TestOutcome]:
-    """Run the hidden tests (public checks included) with ``call_student`` as the student's side."""
-    harness.set_transport(call_student)
+    """Run the hidden tests (public checks included) with ``call_student`` as the student's side.
+
+    The first failure of each question gets the likely misconception, judged on all logged calls.
+    """
+    logs: dict[str, CallLog] = {}
+
+    def logged(name: str, args: tuple, kwargs: dict) -> Any:
+        if name not in logs:
+            logs[name] = CallLog(lambda *a, _n=name, **k: call_student(_n, a, k))
+        return logs[name](*args, **kwargs)
+
+    harness.set_transport(logged)
     collector = OutcomeCollector(questions, only_cuda)
     args = [str(hidden_test_file(assignment)), "-q", "-p", "no:cacheprovider", "--no-header",
             "-c", str(HIDDEN_DIR / "pytest.ini"), "--rootdir", str(HIDDEN_DIR.parent.parent),
@@ -35,4 +47,8 @@ def run_hidden_tests(assignment: str, call_student: Callable[[str, tuple, dict],
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not collector.outcomes:
         raise RuntimeError(f"the hidden tests of {assignment!r} could not run (pytest exit {int(code)}):\n"
                            + sink.getvalue()[-3000:])
+    for name, log in logs.items():
+        failed = [o for o in collector.outcomes if o.question == name and o.outcome == "failed"]
+        if failed:
+            failed[0].message = with_hint(failed[0].message, likely_mistake(name, log))
     return collector.outcomes

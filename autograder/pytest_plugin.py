@@ -9,15 +9,17 @@ from dataclasses import asdict, dataclass
 
 import pytest
 
-from kitcheck.compare import CheckFailure
 from kitcheck.transport import StudentError
+
+
+NOT_RUN = "not run: an earlier test of this question failed"
 
 
 @dataclass
 class TestOutcome:
     nodeid: str
     question: str
-    outcome: str  # passed | failed | skipped
+    outcome: str  # passed | failed | skipped | not run
     message: str = ""
 
     def to_dict(self) -> dict:
@@ -40,6 +42,12 @@ class OutcomeCollector:
         self.questions = questions
         self.only_cuda = only_cuda
         self.outcomes: list[TestOutcome] = []
+        self.failed_questions: set[str] = set()
+
+    def pytest_runtest_setup(self, item):
+        # A question scores all or nothing: after its first failure, its other tests cannot change the score.
+        if item.get_closest_marker("question").args[0] in self.failed_questions:
+            pytest.skip(NOT_RUN)
 
     def pytest_collection_modifyitems(self, session, config, items):
         keep, drop = [], []
@@ -61,13 +69,14 @@ class OutcomeCollector:
         if report.when == "call" or (report.when == "setup" and not report.passed):
             if report.skipped:
                 reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else "skipped"
-                self.outcomes.append(TestOutcome(item.nodeid, question, "skipped", reason.removeprefix("Skipped: ")))
+                reason = reason.removeprefix("Skipped: ")
+                self.outcomes.append(TestOutcome(item.nodeid, question, "not run" if reason == NOT_RUN else "skipped",
+                                                 reason))
             elif report.failed:
                 exc = call.excinfo.value if call.excinfo else None
+                self.failed_questions.add(question)
                 self.outcomes.append(TestOutcome(item.nodeid, question, "failed", student_message(exc)))
             else:
                 self.outcomes.append(TestOutcome(item.nodeid, question, "passed"))
             report.longrepr = None if report.failed else report.longrepr  # no source in any report
 
-
-__all__ = ["OutcomeCollector", "TestOutcome", "student_message", "CheckFailure"]

@@ -68,7 +68,10 @@ def feedback_markdown(assignment: Assignment, result: dict) -> str:
         if row["passed"]:
             lines += ["Passed every check.", ""]
             continue
-        lines += ["What failed (the smallest input that shows it):", "", "```text", row["message"], "```", ""]
+        message, _, cause = row["message"].partition("\n  likely cause: ")
+        lines += ["What failed (the smallest input that shows it):", "", "```text", message, "```", ""]
+        if cause:
+            lines += [f"**Likely cause:** {cause}", ""]
     lines += ["---", "Run `check(\"name\")` in your notebook after each change to see this feedback right away."]
     return "\n".join(lines) + "\n"
 

@@ -1,5 +1,5 @@
 """Sample submissions, made from the release notebook: the full solution, the untouched release, and one
-notebook per catalogued mistake (that question wrong, every other question right).
+notebook per question with its first catalogued mistake (that question wrong, every other question right).
 
 They feed the demo and the kit's tests; ``build`` regenerates them and a test proves they are current.
 """
@@ -12,7 +12,7 @@ import nbformat
 
 from kitcheck.spec import Assignment
 
-from .catalog import catalog
+from kitcheck.catalog import catalog
 from .notebook import nbgrader_meta
 
 
@@ -27,6 +27,14 @@ def fill(release_nb, assignment: Assignment, code: dict[str, str]):
     return nb
 
 
+def sample_mistakes(assignment: Assignment) -> list:
+    """One catalogued mistake per question (its first): enough for the demo, cheap for the tests."""
+    first: dict[str, object] = {}
+    for mistake in catalog(assignment.name):
+        first.setdefault(mistake.question, mistake)
+    return list(first.values())
+
+
 def generate_samples(assignment: Assignment, release_root: Path, out_root: Path) -> None:
     """Write ``out_root/<a>/``: solution.ipynb, untouched.ipynb and mistake-<question>-<slug>.ipynb."""
     from .build import solution_code
@@ -39,6 +47,6 @@ def generate_samples(assignment: Assignment, release_root: Path, out_root: Path)
     target.mkdir(parents=True)
     nbformat.write(fill(release_nb, assignment, solutions), target / "solution.ipynb")
     nbformat.write(release_nb, target / "untouched.ipynb")
-    for mistake in catalog(assignment.name):
+    for mistake in sample_mistakes(assignment):
         nb = fill(release_nb, assignment, {**solutions, mistake.question: mistake.code})
         nbformat.write(nb, target / f"mistake-{mistake.question}-{mistake.slug}.ipynb")

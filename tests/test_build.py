@@ -31,8 +31,8 @@ def test_release_holds_no_solution_code_and_no_hidden_tests(name):
         secret = [ln.strip() for ln in body.splitlines() if ln.strip() and not SOLUTION_MARKER.match(ln)]
         assert secret, question
         assert not [ln for ln in secret if ln in released_lines], question
-    for path in (RELEASE / name).rglob("*"):
-        assert "hidden" not in path.name and path.name != "catalog"
+    for path in (RELEASE / name).rglob("*"):  # kitcheck ships; the hidden tests do not
+        assert "hidden" not in path.name and not path.name.startswith("test_"), path
 
 
 @pytest.mark.parametrize("name", ALL)

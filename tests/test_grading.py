@@ -5,7 +5,7 @@ import re
 import pytest
 import torch
 
-from autograder.catalog import catalog
+from autograder.samples import sample_mistakes
 from autograder.hidden_tests import hidden_test_file
 from kitcheck.assignments import ASSIGNMENTS
 
@@ -17,7 +17,7 @@ def test_batch_exits_zero_and_grades_every_submission(batch):
     assert batch.returncode == 0, batch.stdout
     ids = {p.name for p in batch.out.iterdir() if p.is_dir()}
     expected = ({"solution", "untouched", "alice", "bob", "broken-json", *(f"mistake-{m.question}-{m.slug}"
-                 for m in catalog("tensors"))} | {"attack-tensor-subclass", "attack-always-equal"})
+                 for m in sample_mistakes(TENSORS))} | {"attack-tensor-subclass", "attack-always-equal"})
     assert ids == expected
     assert all((batch.out / i / name).is_file() for i in ids for name in ("results.json", "feedback.md"))
 
@@ -33,7 +33,7 @@ def test_untouched_release_scores_zero_and_is_still_graded(batch):
     assert all("NotImplementedError" in row["message"] for row in result["questions"])
 
 
-@pytest.mark.parametrize("mistake", catalog("tensors"), ids=lambda m: f"{m.question}-{m.slug}")
+@pytest.mark.parametrize("mistake", sample_mistakes(ASSIGNMENTS["tensors"]), ids=lambda m: f"{m.question}-{m.slug}")
 def test_each_mistake_loses_exactly_its_question(batch, mistake):
     scores = batch.scores(f"mistake-{mistake.question}-{mistake.slug}")
     assert scores == {**FULL, mistake.question: 0}
@@ -85,11 +85,15 @@ def test_results_json_follows_gradescope_format(batch):
         assert sum(t["max_score"] for t in data["tests"]) == TENSORS.total_points
 
 
-def test_feedback_explains_a_failure_with_input_expected_and_got(batch):
+def test_feedback_explains_a_failure_with_input_expected_got_and_likely_cause(batch):
     text = batch.feedback("mistake-var_mean-biased-variance")
     section = text.split("`var_mean`")[1].split("## ")[0]
     for part in ("input:", "expected:", "got:", "worst element", "torch.float", "cpu"):
         assert part in section, part
+    assert "**Likely cause:** Always divides by n (the biased variance)" in section
+    output = next(t["output"] for t in batch.gradescope("mistake-var_mean-biased-variance")["tests"]
+                  if t["name"].startswith("var_mean"))
+    assert "likely cause: Always divides by n" in output
     assert "## ✓ `broadcast_shape` (3/3)" in text and "## ✗ `var_mean` (0/3)" in text
 
 

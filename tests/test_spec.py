@@ -1,7 +1,7 @@
 """One source of truth: the spec, hidden tests and catalog agree on the questions."""
 import re
 
-from autograder.catalog import catalog
+from kitcheck.catalog import catalog
 from autograder.hidden_tests import hidden_test_file
 from kitcheck.assignments import ASSIGNMENTS
 

@@ -110,6 +110,18 @@ def test_stable_logsumexp_matches_torch(device, dtype, shape, data, offset, seed
 
 
 @question("stable_logsumexp")
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@given(rows=st.integers(2, 4), cols=st.integers(1, 5), seed=seeds)
+def test_stable_logsumexp_rows_far_apart(dtype, rows, cols, seed):
+    # Rows 300 apart: one max for the whole tensor makes the lower rows underflow to log(0) = -inf.
+    q = "stable_logsumexp"
+    x = make_tensor((rows, cols), dtype, seed) - 300.0 * torch.arange(rows, dtype=dtype).unsqueeze(1)
+    inputs = {"x": x, "dim": 1}
+    expect_tensor(q, call(q, student(q), **inputs), torch.logsumexp(x.double(), 1), inputs, dtype=dtype,
+                  device=x.device, **tolerance(dtype, reduction=True))
+
+
+@question("stable_logsumexp")
 def test_stable_logsumexp_keeps_the_device():
     expect_device_agnostic("stable_logsumexp", student("stable_logsumexp"), torch.logsumexp,
                            x=torch.empty(2, 5, device="meta"), dim=-1)

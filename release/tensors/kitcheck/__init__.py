@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from .assignments import ASSIGNMENTS, find_question
 from .compare import CheckFailure
+from .hints import CallLog, likely_mistake, with_hint
 from .spec import Question
 from .transport import LocalFunction
 
@@ -35,15 +36,20 @@ class CheckResult:
         return "✗ " + self.message
 
 
-def run_public_check(question: Question, fn: Callable) -> CheckResult:
-    """Run one question's public checks against ``fn`` (a student function wrapper) and explain the outcome."""
+def run_public_check(question: Question, fn: Callable, hints: bool = True) -> CheckResult:
+    """Run one question's public checks against ``fn`` (a student function wrapper) and explain the outcome.
+
+    With ``hints``, a failure names the catalogued misconception that behaves like ``fn``, if one does.
+    """
     start = time.perf_counter()
     sink = io.StringIO()
+    log = CallLog(fn)
     try:
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            question.public_check(fn)
+            question.public_check(log)
     except CheckFailure as failure:
-        return CheckResult(question.name, False, str(failure), time.perf_counter() - start)
+        message = with_hint(str(failure), likely_mistake(question.name, log) if hints else None)
+        return CheckResult(question.name, False, message, time.perf_counter() - start)
     except Exception as exc:  # the check could not run at all; say so plainly
         return CheckResult(question.name, False, f"{question.name}: the check could not run "
                            f"({type(exc).__name__}: {exc})", time.perf_counter() - start)

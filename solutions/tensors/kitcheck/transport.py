@@ -1,13 +1,14 @@
-"""How a student's return value reaches the checks: the same way in every path.
+"""How a student's return value reaches the checks: the same rules in every path.
 
-Every value a student function returns is *sanitized* (only plain tensors, numbers, strings and
-containers of them survive) and round-tripped through ``torch.save`` / ``torch.load(weights_only=True)``.
-Whatever the student returns, the checks only ever see plain data: a ``torch.Tensor`` subclass that
-overrides ``__torch_function__``, or an object whose ``__eq__`` always says True, becomes a
-``NotAllowed`` marker and fails the comparison. The grader's sandbox sends these same bytes over a pipe.
+Every value a student function returns is *sanitized*: only plain tensors, numbers, strings and
+containers of them survive, checked with ``type(...) is``, never ``isinstance``. A ``torch.Tensor``
+subclass that overrides ``__torch_function__``, or an object whose ``__eq__`` always says True, becomes a
+``NotAllowed`` marker and fails the comparison. In the notebook (``call_local``) that is all; the grader's
+sandbox also sends the sanitized value as bytes that the grader reads with ``torch.load(weights_only=True)``.
 """
 from __future__ import annotations
 
+import copy
 import io
 from typing import Any, Callable
 
@@ -110,24 +111,20 @@ def decode(payload: bytes) -> Any:
     return _restore(data["ok"])
 
 
-def copy_inputs(args: Any) -> Any:
-    """A deep copy of the inputs, so a function that edits its input in place cannot change the reference."""
-    buf = io.BytesIO()
-    torch.save(args, buf)
-    buf.seek(0)
-    return torch.load(buf, weights_only=False)
-
-
 def call_local(fn: Callable, args: tuple, kwargs: dict) -> Any:
-    """Call a student function in this process, with the same rules as the sandbox."""
-    args, kwargs = copy_inputs((args, kwargs))
+    """Call a student function in this process, with the same rules as the sandbox.
+
+    The inputs are deep-copied (a function that edits its input in place cannot change the reference)
+    and the value is sanitized exactly as the sandbox's bytes are, without the round trip through bytes.
+    """
+    args, kwargs = copy.deepcopy((args, kwargs))
     try:
-        payload = encode_result(fn(*args, **kwargs))
+        value = fn(*args, **kwargs)
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # SystemExit from student code is an error of theirs, not ours
-        payload = encode_error(exc)
-    return decode(payload)
+        raise StudentError(type(exc).__name__, _safe_str(exc)) from None
+    return _restore(sanitize(value))
 
 
 class LocalFunction:
