@@ -8,6 +8,7 @@ from pathlib import Path
 
 from kitcheck import run_public_check
 from kitcheck.assignments import ASSIGNMENTS
+from kitcheck.transport import StudentFunction
 
 from .course import REPO, SAMPLES, use_tool_env
 
@@ -85,8 +86,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             for e in box.cell_errors:
                 print(f"! cell {e['cell']} raised {e['error']}")
             for q in assignment.questions:
-                fn = lambda *a, _n=q.name, **k: box.call(_n, a, k)  # noqa: E731
-                result = run_public_check(q, fn)
+                result = run_public_check(q, StudentFunction(q.name, box.call))
                 passed += result.passed
                 print(result.verdict)
     print(f"\n{passed}/{len(assignment.questions)} exercises pass their public checks")

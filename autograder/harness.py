@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, settings
 
 from kitcheck.compare import call, expect_device_agnostic
 from kitcheck.spec import Assignment
+from kitcheck.transport import StudentFunction, Transport
 
 settings.register_profile("kit-grading", max_examples=25, derandomize=True, deadline=None, database=None,
                           print_blob=False, report_multiple_bugs=False, suppress_health_check=list(HealthCheck))
@@ -39,31 +40,26 @@ def question(name: str) -> pytest.MarkDecorator:
     return pytest.mark.question(name)
 
 
-_call_student: Callable[[str, tuple, dict], Any] | None = None
+_transport: Transport | None = None
 
 
-def set_transport(call_student: Callable[[str, tuple, dict], Any]) -> None:
-    """Route ``student(name)(...)`` calls; ``call_student(name, args, kwargs)`` returns a sanitized value."""
-    global _call_student
-    _call_student = call_student
+def set_transport(transport: Transport | None) -> None:
+    """Route ``student(name)`` calls: ``transport(name, args, kwargs, driver)`` returns a sanitized value."""
+    global _transport
+    _transport = transport
 
 
-class StudentFunction:
-    def __init__(self, name: str):
-        self.name = name
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if _call_student is None:
-            raise RuntimeError("no student transport set: hidden tests run only under the grader")
-        return _call_student(self.name, args, kwargs)
-
-    def __repr__(self) -> str:
-        return f"<student function {self.name}>"
+def _current(name: str, args: tuple, kwargs: dict, driver: str | None) -> Any:
+    if _transport is None:
+        raise RuntimeError("no student transport set: hidden tests run only under the grader")
+    return _transport(name, args, kwargs, driver)
 
 
 def student(name: str) -> StudentFunction:
-    """The student's function ``name``; calling it raises StudentError when their code raises."""
-    return StudentFunction(name)
+    """The student's function ``name``: ``student(name)(*args)`` or ``student(name).drive(driver, *args)``.
+
+    Calls raise StudentError when the student's code raises."""
+    return StudentFunction(name, _current)
 
 
 def public_check_tests(assignment: Assignment) -> Callable:

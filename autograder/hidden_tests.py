@@ -4,11 +4,12 @@ from __future__ import annotations
 import contextlib
 import io
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
 from kitcheck.hints import CallLog, likely_mistake, with_hint
+from kitcheck.transport import StudentFunction, Transport
 
 from . import harness
 from .pytest_plugin import OutcomeCollector, TestOutcome
@@ -20,18 +21,18 @@ def hidden_test_file(assignment: str) -> Path:
     return HIDDEN_DIR / f"test_{assignment}.py"
 
 
-def run_hidden_tests(assignment: str, call_student: Callable[[str, tuple, dict], Any], *,
+def run_hidden_tests(assignment: str, transport: Transport, *,
                      questions: set[str] | None = None, only_cuda: bool = False) -> list[TestOutcome]:
-    """Run the hidden tests (public checks included) with ``call_student`` as the student's side.
+    """Run the hidden tests (public checks included) with ``transport`` reaching the student's functions.
 
     The first failure of each question gets the likely misconception, judged on all logged calls.
     """
     logs: dict[str, CallLog] = {}
 
-    def logged(name: str, args: tuple, kwargs: dict) -> Any:
+    def logged(name: str, args: tuple, kwargs: dict, driver: str | None = None) -> Any:
         if name not in logs:
-            logs[name] = CallLog(lambda *a, _n=name, **k: call_student(_n, a, k))
-        return logs[name](*args, **kwargs)
+            logs[name] = CallLog(StudentFunction(name, transport))
+        return logs[name].drive(driver, *args, **kwargs) if driver else logs[name](*args, **kwargs)
 
     harness.set_transport(logged)
     collector = OutcomeCollector(questions, only_cuda)

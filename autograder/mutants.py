@@ -12,7 +12,7 @@ import torch
 
 from kitcheck.catalog import Mistake, Variant, catalog, variants
 from kitcheck.spec import Assignment
-from kitcheck.transport import LocalFunction
+from kitcheck.transport import local_transport
 
 from .build import solution_code
 from .hidden_tests import run_hidden_tests
@@ -41,10 +41,12 @@ def _namespace(code: dict[str, str]) -> dict:
 
 
 def _graded(assignment: Assignment, ns: dict, questions: set[str] | None, record: list | None = None) -> list[dict]:
-    def call(name, args, kwargs):
+    local = local_transport(ns)
+
+    def call(name, args, kwargs, driver=None):
         if record is not None:
             record.append(name)
-        return LocalFunction(name, ns)(*args, **kwargs)
+        return local(name, args, kwargs, driver)
 
     outcomes = run_hidden_tests(assignment.name, call, questions=questions)
     return [row for row in score(assignment, outcomes) if questions is None or row["name"] in questions]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from kitcheck.assignments import find_question
-from kitcheck.transport import LocalFunction
+from kitcheck.transport import local_transport
 
 from .hidden_tests import run_hidden_tests
 
@@ -17,8 +17,7 @@ from .hidden_tests import run_hidden_tests
 def grade_question(name: str, namespace: dict[str, Any]) -> None:
     """Run question ``name``'s public checks and hidden tests against the notebook's ``namespace``."""
     assignment, _ = find_question(name)
-    outcomes = run_hidden_tests(assignment.name, lambda fn, args, kwargs: LocalFunction(fn, namespace)(*args, **kwargs),
-                                questions={name})
+    outcomes = run_hidden_tests(assignment.name, local_transport(namespace), questions={name})
     failed = [o for o in outcomes if o.outcome == "failed"]
     if failed:
         raise AssertionError(failed[0].message)

@@ -24,7 +24,7 @@ from typing import Any
 
 import torch
 
-from kitcheck.transport import MAX_RESULT_BYTES, StudentError, decode, encode_error, encode_result
+from kitcheck.transport import MAX_RESULT_BYTES, StudentError, decode, encode_error, encode_result, invoke
 
 HEADER = struct.Struct(">Q")
 MAX_RESTARTS = 4
@@ -98,7 +98,7 @@ def child_main(log_path: str) -> None:
                                              "(was its cell renamed, deleted or left with an error?)"))
         else:
             try:
-                payload = encode_result(fn(*req["args"], **req["kwargs"]))
+                payload = encode_result(invoke(fn, req["args"], req["kwargs"], req.get("driver")))
             except BaseException as exc:  # noqa: BLE001 - SystemExit etc. are the student's errors too
                 payload = encode_error(exc)
         _write_msg(proto_out, payload)
@@ -211,15 +211,16 @@ class Sandbox:
         self.close()
 
     # -- calls
-    def call(self, name: str, args: tuple, kwargs: dict) -> Any:
-        """Call the student's function ``name``; returns the sanitized value or raises StudentError."""
+    def call(self, name: str, args: tuple, kwargs: dict, driver: str | None = None) -> Any:
+        """Call the student's function ``name`` (through ``driver`` if given); returns the sanitized value or
+        raises StudentError. This is a ``kitcheck.transport.Transport``."""
         if name in self.broken or self.dead:
             raise StudentError("Stopped", self.broken.get(name) or self.dead)
         if self.proc is None or self.proc.poll() is not None:
             self.close()
             self.start()
         buf = io.BytesIO()
-        torch.save({"name": name, "args": args, "kwargs": kwargs}, buf)
+        torch.save({"name": name, "args": args, "kwargs": kwargs, "driver": driver}, buf)
         try:
             _write_msg(self.proc.stdin.fileno(), buf.getvalue())
             payload = _read_msg(self.proc.stdout.fileno(), time.monotonic() + self.call_timeout)

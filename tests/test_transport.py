@@ -73,3 +73,17 @@ def test_wrong_device_and_dtype_are_named():
         expect_tensor("f", torch.zeros(2), torch.zeros(2, device="meta"), {}, device="meta")
     with pytest.raises(CheckFailure, match="dtype torch.float32, expected torch.float64"):
         expect_tensor("f", torch.zeros(2), torch.zeros(2, dtype=torch.float64), {}, dtype=torch.float64)
+
+
+def test_a_driver_runs_student_code_and_returns_plain_values_and_gradients():
+    from kitcheck.drivers import value_and_grad
+
+    f = LocalFunction("f", {"f": lambda x, w: (x * w).pow(2).sum()})
+    value, (gx, gw) = f.drive(value_and_grad, torch.tensor([1.0, 2.0]), torch.tensor([3.0, 1.0]))
+    assert value.item() == 13.0
+    assert gx.tolist() == [18.0, 4.0] and gw.tolist() == [6.0, 4.0]
+
+
+def test_only_kitcheck_code_can_drive_student_code():
+    with pytest.raises(StudentError, match="not a kitcheck driver"):
+        LocalFunction("f", {"f": print}).drive("os:system", "true")

@@ -13,37 +13,46 @@ from typing import Any, Callable
 import torch
 
 from .catalog import Mistake, mistakes_for
-from .transport import NotAllowed, StudentError, call_local
+from .transport import NotAllowed, StudentError, StudentFunction, call_local, driver_path
 
 Outcome = tuple[str, Any]  # ("returned", value) or ("raised", exception type name)
 _compiled: dict[tuple[str, str], Callable] = {}
 
 
-class CallLog:
-    """Wraps a student function; remembers the first and the last ``keep`` calls with their outcomes."""
+Call = tuple[tuple, dict, "str | None", Outcome]  # args, kwargs, driver, outcome
 
-    def __init__(self, fn: Callable, keep: int = 32):
+
+class CallLog:
+    """Wraps a StudentFunction; remembers the first and the last ``keep`` calls with their outcomes."""
+
+    def __init__(self, fn: StudentFunction, keep: int = 32):
         self.fn, self.keep = fn, keep
-        self.first: list[tuple[tuple, dict, Outcome]] = []
-        self.last: list[tuple[tuple, dict, Outcome]] = []
+        self.first: list[Call] = []
+        self.last: list[Call] = []
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._logged(None, args, kwargs)
+
+    def drive(self, driver: Callable | str, *args: Any, **kwargs: Any) -> Any:
+        return self._logged(driver_path(driver), args, kwargs)
+
+    def _logged(self, driver: str | None, args: tuple, kwargs: dict) -> Any:
         try:
-            value = self.fn(*args, **kwargs)
+            value = self.fn.drive(driver, *args, **kwargs) if driver else self.fn(*args, **kwargs)
         except StudentError as exc:
-            self._add(args, kwargs, ("raised", exc.type_name))
+            self._add((args, kwargs, driver, ("raised", exc.type_name)))
             raise
-        self._add(args, kwargs, ("returned", value))
+        self._add((args, kwargs, driver, ("returned", value)))
         return value
 
-    def _add(self, args: tuple, kwargs: dict, outcome: Outcome) -> None:
+    def _add(self, call: Call) -> None:
         if len(self.first) < self.keep:
-            self.first.append((args, kwargs, outcome))
+            self.first.append(call)
         else:  # the failing, shrunk calls come last
-            self.last = (self.last + [(args, kwargs, outcome)])[-self.keep:]
+            self.last = (self.last + [call])[-self.keep:]
 
     @property
-    def calls(self) -> list[tuple[tuple, dict, Outcome]]:
+    def calls(self) -> list[Call]:
         return self.first + self.last
 
 
@@ -56,9 +65,9 @@ def _mistake_function(m: Mistake) -> Callable:
     return _compiled[key]
 
 
-def _run(fn: Callable, args: tuple, kwargs: dict) -> Outcome:
+def _run(fn: Callable, args: tuple, kwargs: dict, driver: str | None) -> Outcome:
     try:
-        return "returned", call_local(fn, args, kwargs)
+        return "returned", call_local(fn, args, kwargs, driver)
     except StudentError as exc:
         return "raised", exc.type_name
 
@@ -94,7 +103,7 @@ def likely_mistake(question: str, log: CallLog) -> Mistake | None:
     for mistake in mistakes_for(question):
         try:
             fn = _mistake_function(mistake)
-            if all(same_outcome(outcome, _run(fn, args, kwargs)) for args, kwargs, outcome in calls):
+            if all(same_outcome(outcome, _run(fn, args, kwargs, driver)) for args, kwargs, driver, outcome in calls):
                 return mistake
         except Exception:  # a hint is a bonus: a catalog entry that cannot run is simply no match
             continue

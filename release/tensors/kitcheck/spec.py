@@ -29,9 +29,12 @@ class Question:
 
 @dataclass(frozen=True)
 class Assignment:
+    """An assignment: ``name`` is its folder under source/ and its notebook's stem."""
+
     name: str
     title: str
     questions: tuple[Question, ...]
+    number: int = 0  # its place in the course (assignment 1, 2, ...)
 
     @property
     def notebook(self) -> str:

@@ -111,7 +111,35 @@ def decode(payload: bytes) -> Any:
     return _restore(data["ok"])
 
 
-def call_local(fn: Callable, args: tuple, kwargs: dict) -> Any:
+def driver_path(driver: Callable | str | None) -> str | None:
+    """``"module:function"`` for a driver function (drivers live in kitcheck, which the sandbox can import)."""
+    if driver is None or isinstance(driver, str):
+        return driver
+    return f"{driver.__module__}:{driver.__qualname__}"
+
+
+def resolve_driver(path: str) -> Callable:
+    """The driver function named by ``path``; only kitcheck's own code may drive student code."""
+    import importlib
+
+    module, _, name = path.partition(":")
+    if module != "kitcheck" and not module.startswith("kitcheck."):
+        raise ValueError(f"not a kitcheck driver: {path}")
+    return getattr(importlib.import_module(module), name)
+
+
+def invoke(target: Callable, args: tuple, kwargs: dict, driver: str | None) -> Any:
+    """Call the student's ``target``, directly or through a driver (``driver(target, *args, **kwargs)``).
+
+    A driver exercises student code that is not a plain function of tensors (a class to instantiate, a
+    function whose gradient matters) and returns plain data about what it did.
+    """
+    if driver is None:
+        return target(*args, **kwargs)
+    return resolve_driver(driver)(target, *args, **kwargs)
+
+
+def call_local(fn: Callable, args: tuple, kwargs: dict, driver: str | None = None) -> Any:
     """Call a student function in this process, with the same rules as the sandbox.
 
     The inputs are deep-copied (a function that edits its input in place cannot change the reference)
@@ -119,7 +147,7 @@ def call_local(fn: Callable, args: tuple, kwargs: dict) -> Any:
     """
     args, kwargs = copy.deepcopy((args, kwargs))
     try:
-        value = fn(*args, **kwargs)
+        value = invoke(fn, args, kwargs, driver)
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # SystemExit from student code is an error of theirs, not ours
@@ -127,18 +155,44 @@ def call_local(fn: Callable, args: tuple, kwargs: dict) -> Any:
     return _restore(sanitize(value))
 
 
-class LocalFunction:
-    """A student's function called in this process (the notebook's own kernel)."""
+Transport = Callable[[str, tuple, dict, "str | None"], Any]
 
-    def __init__(self, name: str, namespace: dict):
+
+class StudentFunction:
+    """The student's function (or class) ``name``, reached through a transport.
+
+    ``f(*args)`` calls it; ``f.drive(driver, *args)`` runs ``driver(f, *args)`` where the student's code
+    lives. Either returns a sanitized value or raises StudentError.
+    """
+
+    def __init__(self, name: str, transport: Transport):
         self.name = name
-        self.namespace = namespace
+        self.transport = transport
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        fn = self.namespace.get(self.name)
-        if fn is None:
-            raise StudentError("NameError", f"the notebook does not define `{self.name}` (was its cell run, renamed or deleted?)")
-        if not callable(fn):
-            raise StudentError("TypeError", f"`{self.name}` is a {type(fn).__name__}, not a function")
-        return call_local(fn, args, kwargs)
+        return self.transport(self.name, args, kwargs, None)
 
+    def drive(self, driver: Callable | str, *args: Any, **kwargs: Any) -> Any:
+        return self.transport(self.name, args, kwargs, driver_path(driver))
+
+    def __repr__(self) -> str:
+        return f"<student function {self.name}>"
+
+
+def local_transport(namespace: dict) -> Transport:
+    """A transport to functions defined in ``namespace`` (a notebook's globals), in this process."""
+
+    def call(name: str, args: tuple, kwargs: dict, driver: str | None = None) -> Any:
+        fn = namespace.get(name)
+        if fn is None:
+            raise StudentError("NameError", f"the notebook does not define `{name}` (was its cell run, renamed or deleted?)")
+        if not callable(fn):
+            raise StudentError("TypeError", f"`{name}` is a {type(fn).__name__}, not a function")
+        return call_local(fn, args, kwargs, driver)
+
+    return call
+
+
+def LocalFunction(name: str, namespace: dict) -> StudentFunction:  # noqa: N802 - reads like a class
+    """The student's ``name`` from ``namespace``, called in this process."""
+    return StudentFunction(name, local_transport(namespace))

@@ -112,6 +112,7 @@ def one_hot_public(fn):
 
 ASSIGNMENT = Assignment(
     name="tensors",
+    number=1,
     title="Assignment 1: Tensors",
     questions=(
         Question("broadcast_shape", 3, "the shape two shapes broadcast to (ValueError if they can't)",
