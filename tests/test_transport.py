@@ -81,7 +81,7 @@ def test_a_driver_runs_student_code_and_returns_plain_values_and_gradients():
     f = LocalFunction("f", {"f": lambda x, w: (x * w).pow(2).sum()})
     value, (gx, gw) = f.drive(value_and_grad, torch.tensor([1.0, 2.0]), torch.tensor([3.0, 1.0]))
     assert value.item() == 13.0
-    assert gx.tolist() == [18.0, 4.0] and gw.tolist() == [6.0, 4.0]
+    assert gx.tolist() == [18.0, 4.0] and gw.tolist() == [6.0, 8.0]
 
 
 def test_only_kitcheck_code_can_drive_student_code():
