@@ -1,4 +1,4 @@
-"""Shared fixtures: one graded batch of every sample submission plus hostile and broken ones."""
+"""Shared fixtures: graded sample submissions of every assignment, and assignment 1's hostile and broken ones."""
 from __future__ import annotations
 
 import json
@@ -67,9 +67,30 @@ def make_attacks(folder: Path) -> None:
     (folder / "broken-json.ipynb").write_text('{"cells": [', encoding="utf-8")
 
 
+def grade(paths: list[Path], out: Path, assignment: str = "tensors") -> Batch:
+    """Grade with the CLI, as an instructor would, and load what it wrote."""
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", assignment, *map(str, paths),
+                           "--out", str(out), "--quiet"], env=tool_env(), capture_output=True, text=True, timeout=1800)
+    results = {p.parent.name: json.loads(p.read_text()) for p in out.glob("*/grading.json")}
+    return Batch(out, proc.returncode, proc.stdout + proc.stderr, results)
+
+
+@pytest.fixture(scope="session")
+def graded_samples(tmp_path_factory):
+    """``graded_samples(name)``: the graded sample submissions of an assignment (graded once per session)."""
+    cache: dict[str, Batch] = {}
+
+    def get(name: str) -> Batch:
+        if name not in cache:
+            cache[name] = grade([SAMPLES / name], tmp_path_factory.mktemp(f"samples-{name}"), name)
+        return cache[name]
+
+    return get
+
+
 @pytest.fixture(scope="session")
 def batch(tmp_path_factory) -> Batch:
-    """Grade (once per session) the samples, the attacks, a broken file and an nbgrader submitted/ tree."""
+    """Assignment 1's awkward submissions, graded once: attacks, a broken file, nbgrader's submitted/ tree."""
     root = tmp_path_factory.mktemp("batch")
     extras = root / "extras"
     extras.mkdir()
@@ -78,9 +99,4 @@ def batch(tmp_path_factory) -> Batch:
         dest = root / "submitted" / student / "tensors"
         dest.mkdir(parents=True)
         shutil.copy(SAMPLES / "tensors" / f"{sample}.ipynb", dest / "tensors.ipynb")
-    out = root / "out"
-    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "tensors", str(SAMPLES / "tensors"),
-                           str(extras), str(root / "submitted"), "--out", str(out), "--quiet"],
-                          env=tool_env(), capture_output=True, text=True, timeout=1200)
-    results = {p.parent.name: json.loads(p.read_text()) for p in out.glob("*/grading.json")}
-    return Batch(out, proc.returncode, proc.stdout + proc.stderr, results)
+    return grade([extras, root / "submitted"], root / "out")

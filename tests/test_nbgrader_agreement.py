@@ -8,11 +8,11 @@ from kitcheck.assignments import ASSIGNMENTS
 
 
 @pytest.mark.slow
-def test_nbgrader_autograde_agrees_with_the_kit(batch, tmp_path):
+def test_nbgrader_autograde_agrees_with_the_kit(graded_samples, tmp_path):
     use_tool_env()
     assignment = ASSIGNMENTS["tensors"]
     subs = discover(assignment, [SAMPLES / "tensors"])
     nbgrader_scores = autograde(assignment, subs, tmp_path / "course")
     assert set(nbgrader_scores) == {s.id for s in subs}
     for sub in subs:
-        assert nbgrader_scores[sub.id] == batch.scores(sub.id), sub.id
+        assert nbgrader_scores[sub.id] == graded_samples("tensors").scores(sub.id), sub.id
