@@ -57,7 +57,7 @@ def find_cells(assignment: Assignment, nb) -> dict[str, tuple[int, int]]:
         if cell.cell_type != "code":
             continue
         if "### BEGIN SOLUTION" in src:
-            defined = re.findall(r"^def (\w+)\(", src, re.MULTILINE)
+            defined = re.findall(r"^(?:def|class) (\w+)\b", src, re.MULTILINE)  # a question may be a class
             owner = [d for d in defined if d in names]
             if len(owner) != 1:
                 raise BuildError(f"cell {i} has a solution region but defines {defined or 'no function'}; "

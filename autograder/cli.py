@@ -64,8 +64,7 @@ def print_table(assignment, results) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """The public checks of every question, against a notebook run in a sandbox process."""
-    import tempfile
-
+    from .isolation import become_subreaper
     from .notebook import NotebookError, code_to_run, read_notebook
     from .sandbox import Sandbox
 
@@ -81,14 +80,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 2
     assignment = ASSIGNMENTS[name]
     passed = 0
-    with tempfile.TemporaryDirectory(prefix="kit-check-") as tmp:
-        with Sandbox(code_to_run(nb), args.notebook.resolve().parent, Path(tmp) / "log") as box:
-            for e in box.cell_errors:
-                print(f"! cell {e['cell']} raised {e['error']}")
-            for q in assignment.questions:
-                result = run_public_check(q, StudentFunction(q.name, box.call))
-                passed += result.passed
-                print(result.verdict)
+    become_subreaper()
+    with Sandbox(code_to_run(nb)) as box:
+        for e in box.cell_errors:
+            print(f"! cell {e['cell']} raised {e['error']}")
+        for q in assignment.questions:
+            result = run_public_check(q, StudentFunction(q.name, box.call))
+            passed += result.passed
+            print(result.verdict)
     print(f"\n{passed}/{len(assignment.questions)} exercises pass their public checks")
     return 0 if passed == len(assignment.questions) else 1
 

@@ -71,8 +71,11 @@ def fingerprint(path: Path) -> str:
         return f"unreadable: {exc}"
 
 
-def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, timeout: float, only_cuda: bool = False) -> dict:
-    """Grade one submission in a worker process (or reuse its saved result); never raises."""
+def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, timeout: float, only_cuda: bool = False,
+              hide: list[Path] = ()) -> dict:
+    """Grade one submission in a worker process (or reuse its saved result); never raises.
+
+    ``hide``: folders the student's code must not see, besides ``out_dir`` and the submission's own folder."""
     result_path = out_dir / sub.id / RESULT_FILE
     digest = fingerprint(sub.path)
     if result_path.exists() and not only_cuda:
@@ -87,6 +90,8 @@ def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, timeout: f
         cmd = [sys.executable, "-m", "autograder.worker", assignment.name, str(sub.path), str(tmp_result)]
         if only_cuda:
             cmd.append("--only-cuda")
+        for folder in sorted({out_dir.resolve(), sub.path.resolve().parent, *hide}):
+            cmd += ["--hide", str(folder)]
         error = ""
         try:
             proc = subprocess.run(cmd, env=tool_env(), capture_output=True, text=True, timeout=timeout,
@@ -116,7 +121,8 @@ def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: 
     jobs = jobs or os.cpu_count() or 1
     results = []
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(grade_one, assignment, sub, out_dir, timeout, only_cuda) for sub in submissions]
+        hide = sorted({s.path.resolve().parent for s in submissions})  # no student sees another's work
+        futures = [pool.submit(grade_one, assignment, sub, out_dir, timeout, only_cuda, hide) for sub in submissions]
         bar = tqdm(as_completed(futures), total=len(futures), desc=f"grading {assignment.name}", unit="nb",
                    disable=not progress)
         for future in bar:

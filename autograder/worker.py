@@ -16,6 +16,7 @@ from kitcheck.assignments import ASSIGNMENTS
 from kitcheck.spec import Assignment
 
 from .hidden_tests import run_hidden_tests
+from .isolation import become_subreaper, describe
 from .notebook import NotebookError, code_to_run, read_notebook
 from .pytest_plugin import TestOutcome
 from .sandbox import Sandbox
@@ -35,8 +36,10 @@ def score(assignment: Assignment, outcomes: list[TestOutcome]) -> list[dict]:
 
 
 def grade_notebook(assignment: Assignment, notebook: Path, *, only_cuda: bool = False,
-                   questions: set[str] | None = None, call_timeout: float = 10.0) -> dict:
-    """Grade one notebook; never raises for problems of the submission itself."""
+                   questions: set[str] | None = None, call_timeout: float = 10.0, hide: list[Path] = ()) -> dict:
+    """Grade one notebook; never raises for problems of the submission itself.
+
+    ``hide``: folders the student's code must not see (the grading output, the other submissions)."""
     start = time.perf_counter()
     result = {"assignment": assignment.name, "notebook": str(notebook), "status": "graded", "error": "",
               "notebook_errors": [], "max_score": assignment.total_points}
@@ -51,11 +54,10 @@ def grade_notebook(assignment: Assignment, notebook: Path, *, only_cuda: bool = 
             row["message"] = f"{row['name']}: not graded, because {exc}"
         result["seconds"] = round(time.perf_counter() - start, 3)
         return result
-    with tempfile.TemporaryDirectory(prefix="kit-sandbox-") as work:
-        log = Path(work) / "student-output.log"
-        with Sandbox(cells, Path(work), log, call_timeout=call_timeout) as box:
-            outcomes = run_hidden_tests(assignment.name, box.call, questions=questions, only_cuda=only_cuda)
-            result["notebook_errors"] = box.cell_errors + ([{"cell": None, "error": box.dead}] if box.dead else [])
+    with Sandbox(cells, hide=[notebook, *hide], call_timeout=call_timeout) as box:
+        outcomes = run_hidden_tests(assignment.name, box.call, questions=questions, only_cuda=only_cuda)
+        result["notebook_errors"] = box.cell_errors + ([{"cell": None, "error": box.dead}] if box.dead else [])
+        result["isolation"] = describe(box.plan)
     rows = score(assignment, outcomes)
     result.update(questions=rows, score=sum(r["score"] for r in rows), seconds=round(time.perf_counter() - start, 3))
     return result
@@ -77,9 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("result", type=Path)
     parser.add_argument("--only-cuda", action="store_true")
     parser.add_argument("--call-timeout", type=float, default=10.0)
+    parser.add_argument("--hide", type=Path, action="append", default=[], help="a folder student code must not see")
     args = parser.parse_args(argv)
+    become_subreaper()  # a student's detached processes come back to us, to be killed
     result = grade_notebook(ASSIGNMENTS[args.assignment], args.notebook, only_cuda=args.only_cuda,
-                            call_timeout=args.call_timeout)
+                            call_timeout=args.call_timeout, hide=args.hide)
     write_json_atomic(args.result, result)
     return 0
 

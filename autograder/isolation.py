@@ -1,0 +1,174 @@
+"""Fencing a sandbox process off from the grader: what it can see, what it can use, who it runs as.
+
+When the grader runs as root on Linux (as on the course machines and in CI), each sandbox process, before
+it runs any student code:
+
+- gets its own mount namespace in which the grader's folders are hidden: the top-level folders holding
+  the course repository, the grading output and the submissions, and ``/tmp``, ``/var/tmp``,
+  ``/dev/shm``, ``/root``, ``/home``, ``/srv``, ``/mnt``, are replaced by empty in-memory folders, into
+  which only what the sandbox needs is put back (the Python installation and virtual environment, the
+  student-safe ``kitcheck`` package, and the sandbox's own private work folder). So the hidden tests,
+  ``source/``, the samples and solutions, other students' submissions and the results are not there;
+- drops to the unprivileged user ``nobody`` (it can write only its own work folder) with no new
+  privileges, and dies when its parent dies;
+- runs under resource limits: address space, CPU seconds, processes, file size, no core dumps.
+
+Elsewhere (not root, not Linux) only the resource limits apply, and ``describe()`` says so.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import resource
+import signal
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import kitcheck
+
+NOBODY = 65534
+ALWAYS_HIDDEN = ("/tmp", "/var/tmp", "/dev/shm", "/root", "/home", "/srv", "/mnt", "/media")
+SYSTEM_TOPS = {"usr", "lib", "lib32", "lib64", "libx32", "bin", "sbin", "etc", "proc", "sys", "dev", "run",
+               "var", "boot", "opt", "snap", "nix"}
+
+CLONE_NEWNS = 0x00020000
+MS_REC, MS_PRIVATE = 0x4000, 1 << 18
+AT_FDCWD, OPEN_TREE_CLONE, AT_RECURSIVE, MOVE_MOUNT_F_EMPTY_PATH = -100, 1, 0x8000, 4
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
+
+
+@dataclass
+class Limits:
+    """Resource limits of one sandbox process (the grader also limits wall time per cell and per call)."""
+
+    memory_bytes: int = 6 * 2**30  # address space; importing torch alone maps about 3 GiB
+    cpu_seconds: int = 900
+    processes: int = 256  # per user: applies only when the sandbox runs as its own user
+    file_bytes: int = 64 * 2**20
+
+
+@dataclass
+class Plan:
+    """How one sandbox process is fenced off; ``preexec`` applies it in the child before ``exec``."""
+
+    workdir: Path
+    hide: list[Path] = field(default_factory=list)
+    limits: Limits = field(default_factory=Limits)
+    enabled: bool = True  # namespace + user switch; False applies the limits only
+
+    def masks_and_keeps(self) -> tuple[list[Path], list[Path]]:
+        """Folders to replace by empty ones, and the paths to put back into them."""
+        keeps = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, Path(kitcheck.__file__).parent,
+                                             self.workdir)}
+        masks = {Path(p) for p in ALWAYS_HIDDEN if Path(p).is_dir()}
+        for path in [*self.hide, Path(__file__).resolve().parent.parent]:
+            real = Path(path).resolve()
+            if len(real.parts) < 2:
+                continue
+            top = Path("/", real.parts[1])
+            masks.add(top if top.name not in SYSTEM_TOPS else (real if real.is_dir() else real.parent))
+        masks = {m for m in masks if not any(o != m and o in m.parents for o in masks)}
+        for keep in list(keeps):
+            if not any(m == keep or m in keep.parents for m in masks):
+                keeps.discard(keep)  # not under a mask: it stays visible anyway
+            elif any(k != keep and k in keep.parents for k in keeps):
+                keeps.discard(keep)  # an ancestor is kept already
+        return sorted(masks), sorted(keeps)
+
+
+def isolation_available() -> tuple[bool, str]:
+    """Whether namespaces and a user switch can be used here, and if not, why."""
+    if not sys.platform.startswith("linux"):
+        return False, "not Linux"
+    if os.geteuid() != 0:
+        return False, "the grader does not run as root"
+    return True, ""
+
+
+def describe(plan: Plan) -> str:
+    if not plan.enabled:
+        ok, why = isolation_available()
+        return f"resource limits only ({why or 'isolation turned off'})"
+    masks, _ = plan.masks_and_keeps()
+    return f"user nobody, hidden: {', '.join(map(str, masks))}, resource limits"
+
+
+def _check(result: int, what: str) -> int:
+    if result < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+    return result
+
+
+def _hide_folders(plan: Plan) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    masks, keeps = plan.masks_and_keeps()
+    _check(libc.unshare(CLONE_NEWNS), "unshare")
+    _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
+    # Detached copies of what must stay visible, taken before anything is hidden.
+    kept = [(keep, _check(libc.open_tree(AT_FDCWD, str(keep).encode(), OPEN_TREE_CLONE | AT_RECURSIVE),
+                          f"open_tree {keep}")) for keep in keeps]
+    for mask in masks:
+        _check(libc.mount(b"tmpfs", str(mask).encode(), b"tmpfs", 0, b"mode=0755,size=1m"), f"hide {mask}")
+    for keep, fd in kept:
+        os.makedirs(keep, exist_ok=True)
+        _check(libc.move_mount(fd, b"", AT_FDCWD, str(keep).encode(), MOVE_MOUNT_F_EMPTY_PATH), f"restore {keep}")
+        os.close(fd)
+
+
+def _set_limits(limits: Limits, own_user: bool) -> None:
+    for kind, value in ((resource.RLIMIT_AS, limits.memory_bytes), (resource.RLIMIT_CPU, limits.cpu_seconds),
+                        (resource.RLIMIT_FSIZE, limits.file_bytes), (resource.RLIMIT_CORE, 0)):
+        resource.setrlimit(kind, (value, value))
+    if own_user:  # RLIMIT_NPROC counts every process of the user: only meaningful for a dedicated one
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+
+
+def preexec(plan: Plan):
+    """The function ``subprocess.Popen(preexec_fn=...)`` runs in the child, between fork and exec."""
+
+    def apply() -> None:
+        os.setsid()  # its own session and process group, killed as one
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if plan.enabled:
+            _hide_folders(plan)
+            os.chown(plan.workdir, NOBODY, NOBODY)
+            _set_limits(plan.limits, own_user=True)
+            _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+        else:
+            _set_limits(plan.limits, own_user=False)
+        os.chdir(plan.workdir)
+
+    return apply
+
+
+def become_subreaper() -> None:
+    """Orphaned descendants (a student's double-forked process) are re-parented to this process."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def kill_children(uid: int) -> int:
+    """Kill and reap every child of this process that runs as ``uid`` (as a subreaper: orphans included)."""
+    me, killed = str(os.getpid()), 0
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            owner = entry.stat().st_uid
+        except OSError:
+            continue
+        if stat.rsplit(")", 1)[1].split()[1] == me and owner == uid:
+            try:
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed += 1
+                os.waitpid(int(entry.name), 0)
+            except (ProcessLookupError, ChildProcessError, PermissionError):
+                pass
+    return killed

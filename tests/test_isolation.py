@@ -1,0 +1,154 @@
+"""The sandbox fences student code off: it cannot see the grader's files, write results, outlive its
+grading, or take the machine's memory; a hang or a crash costs one function, not the submission."""
+import os
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder.course import REPO
+from autograder.isolation import Limits, become_subreaper, isolation_available
+from autograder.sandbox import Sandbox
+from kitcheck.transport import StudentError
+
+ISOLATED, WHY = isolation_available()
+needs_isolation = pytest.mark.skipif(not ISOLATED, reason=f"isolation unavailable here: {WHY}")
+MARKER = f"kit-isolation-test-{os.getpid()}"
+
+STUDENT = textwrap.dedent(f'''
+    import os, resource, subprocess, sys, threading, time
+    import torch
+
+    def probe(paths):
+        seen = {{}}
+        for name, path in paths.items():
+            try:
+                with open(path, "rb") as f:
+                    f.read(10)
+                seen[name] = "read"
+            except Exception as exc:
+                seen[name] = type(exc).__name__
+        try:
+            import autograder
+            seen["import autograder"] = "imported"
+        except ImportError as exc:
+            seen["import autograder"] = type(exc).__name__
+        seen["uid"] = os.getuid()
+        seen["repo"] = sorted(os.listdir({str(REPO)!r}))
+        seen["nproc"] = resource.getrlimit(resource.RLIMIT_NPROC)[0]
+        return seen
+
+    def write(path):
+        try:
+            with open(path, "w") as f:
+                f.write("forged")
+            return "wrote"
+        except Exception as exc:
+            return type(exc).__name__
+
+    def memory_bomb():
+        return torch.ones(2**33).sum()  # 32 GiB
+
+    def detach():
+        p = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "{MARKER}"],
+                             start_new_session=True)
+        return p.pid
+
+    def hang():
+        while True:
+            pass
+
+    def deadlock():
+        lock = threading.Lock()
+        lock.acquire()
+        lock.acquire()
+
+    def crash():
+        os._exit(3)
+
+    def fine(x):
+        return x + 1
+''')
+
+
+@pytest.fixture
+def box():
+    become_subreaper()
+    sandbox = Sandbox([(0, STUDENT)], call_timeout=3, limits=Limits(memory_bytes=6 * 2**30))
+    sandbox.start()
+    yield sandbox
+    sandbox.shutdown()
+
+
+@needs_isolation
+def test_student_code_cannot_see_the_graders_files(box, tmp_path):
+    secret = tmp_path / "gradebook.db"
+    secret.write_text("grades")
+    paths = {"hidden tests": REPO / "autograder" / "hidden" / "test_tensors.py",
+             "source": REPO / "source" / "tensors" / "tensors.ipynb",
+             "samples": REPO / "samples" / "tensors" / "solution.ipynb",
+             "results": secret}
+    seen = box.call("probe", ({k: str(v) for k, v in paths.items()},), {})
+    assert {k: seen[k] for k in paths} == {k: "FileNotFoundError" for k in paths}
+    assert seen["import autograder"] == "ModuleNotFoundError"
+    assert seen["uid"] == 65534 and seen["nproc"] == Limits().processes
+    venv = Path(os.sys.prefix).resolve()
+    assert set(seen["repo"]) == {"kitcheck"} | ({venv.name} if venv.parent == REPO else set())
+
+
+@needs_isolation
+def test_student_code_cannot_write_where_results_are_kept(box, tmp_path):
+    target = tmp_path / "grades.csv"
+    assert box.call("write", (str(target),), {}) in ("FileNotFoundError", "PermissionError")
+    assert not target.exists()
+    assert box.call("write", (str(REPO / "forged.txt"),), {}) != "wrote"
+    assert not (REPO / "forged.txt").exists()
+
+
+def _alive(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            pass
+    return found
+
+
+@needs_isolation
+def test_nothing_the_student_starts_outlives_the_sandbox(box):
+    pid = box.call("detach", (), {})
+    assert pid in _alive(MARKER)
+    box.close()
+    time.sleep(0.2)
+    assert _alive(MARKER) == []
+
+
+@needs_isolation
+def test_a_memory_bomb_hits_the_limit_and_costs_only_that_call(box):
+    with pytest.raises(StudentError):
+        box.call("memory_bomb", (), {})
+    assert box.call("fine", (1,), {}) == 2
+
+
+@pytest.mark.parametrize("name", ["hang", "deadlock", "crash"])
+def test_a_hang_deadlock_or_crash_costs_only_that_function(box, name):
+    start = time.monotonic()
+    with pytest.raises(StudentError, match="did not return within 3 s|stopped"):
+        box.call(name, (), {})
+    assert time.monotonic() - start < 30
+    with pytest.raises(StudentError):  # it stays failed, at once: hypothesis must not wait again
+        box.call(name, (), {})
+    assert box.call("fine", (41,), {}) == 42  # a fresh process serves the other functions
+
+
+def test_a_cell_that_hangs_or_exits_is_skipped_and_the_rest_still_runs():
+    become_subreaper()
+    cells = [(0, "import os\ndef before(): return 1"), (1, "while True: pass"), (2, "os._exit(0)"),
+             (3, "def after(): return 2")]
+    with Sandbox(cells, cell_timeout=3) as sandbox:
+        assert sandbox.call("before", (), {}) == 1 and sandbox.call("after", (), {}) == 2
+        errors = {e["cell"]: e["error"] for e in sandbox.cell_errors}
+    assert "did not finish within 3 s" in errors[1] and "ended the Python process" in errors[2]
