@@ -1,4 +1,4 @@
-"""Shared fixtures: graded sample submissions of every assignment, and assignment 1's hostile and broken ones."""
+"""Shared fixtures: graded sample submissions of every assignment, and assignment 1's awkward ones."""
 from __future__ import annotations
 
 import json
@@ -8,39 +8,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).parent))
 
 from autograder.course import SAMPLES, tool_env  # noqa: E402
-from autograder.samples import fill  # noqa: E402
-from kitcheck.assignments import ASSIGNMENTS  # noqa: E402
-
-# Student code that tries to pass by faking the type of its result.
-ATTACKS = {
-    "attack-tensor-subclass": ("var_mean", '''
-class Agreeable(torch.Tensor):
-    @classmethod
-    def __torch_function__(cls, func, types, args=(), kwargs=None):
-        return True  # every comparison "passes"
-
-def var_mean(x, dim, unbiased=True):
-    fake = torch.zeros(()).as_subclass(Agreeable)
-    return fake, fake
-'''),
-    "attack-always-equal": ("broadcast_shape", '''
-class Equal(tuple):
-    def __eq__(self, other):
-        return True
-    __hash__ = tuple.__hash__
-
-def broadcast_shape(a, b):
-    return Equal()
-'''),
-}
-
+import awkward  # noqa: E402
 
 @dataclass
 class Batch:
@@ -57,14 +32,6 @@ class Batch:
 
     def scores(self, sid: str) -> dict[str, int]:
         return {row["name"]: row["score"] for row in self.results[sid]["questions"]}
-
-
-def make_attacks(folder: Path) -> None:
-    assignment = ASSIGNMENTS["tensors"]
-    solution = nbformat.read(SAMPLES / "tensors" / "solution.ipynb", as_version=4)
-    for name, (question, code) in ATTACKS.items():
-        nbformat.write(fill(solution, assignment, {question: code}), folder / f"{name}.ipynb")
-    (folder / "broken-json.ipynb").write_text('{"cells": [', encoding="utf-8")
 
 
 def grade(paths: list[Path], out: Path, assignment: str = "tensors") -> Batch:
@@ -90,13 +57,14 @@ def graded_samples(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def batch(tmp_path_factory) -> Batch:
-    """Assignment 1's awkward submissions, graded once: attacks, a broken file, nbgrader's submitted/ tree."""
+    """Assignment 1's awkward submissions (tests/awkward.py) and nbgrader's submitted/ tree, graded once."""
     root = tmp_path_factory.mktemp("batch")
-    extras = root / "extras"
+    extras = root / "awkward"
     extras.mkdir()
-    make_attacks(extras)
+    awkward.write_all(extras)
     for student, sample in (("alice", "solution"), ("bob", "untouched")):
         dest = root / "submitted" / student / "tensors"
         dest.mkdir(parents=True)
         shutil.copy(SAMPLES / "tensors" / f"{sample}.ipynb", dest / "tensors.ipynb")
+    (root / "submitted" / "carol" / "tensors" / "tensors.ipynb").mkdir(parents=True)  # a folder, not a notebook
     return grade([extras, root / "submitted"], root / "out")

@@ -14,34 +14,11 @@ TENSORS = ASSIGNMENTS["tensors"]
 FULL = {q.name: q.points for q in TENSORS.questions}
 
 
-def test_batch_exits_zero_and_grades_every_submission(batch):
-    assert batch.returncode == 0, batch.stdout
-    ids = {p.name for p in batch.out.iterdir() if p.is_dir()}
-    assert ids == {"alice", "bob", "broken-json", "attack-tensor-subclass", "attack-always-equal"}
-    assert all((batch.out / i / name).is_file() for i in ids for name in ("results.json", "feedback.md"))
-
-
 def test_nbgrader_submitted_layout_uses_student_ids(batch):
     assert batch.scores("alice") == FULL
     assert batch.results["bob"]["score"] == 0
-
-
-def test_unreadable_notebook_gets_an_error_row_and_the_batch_goes_on(batch):
-    broken = batch.results["broken-json"]
-    assert broken["status"] == "error" and broken["score"] == 0
-    assert "not valid notebook JSON" in broken["error"]
-    assert "not valid notebook JSON" in batch.feedback("broken-json")
-    with open(batch.out / "grades.csv", newline="") as f:
-        rows = {r["id"]: r for r in csv.DictReader(f)}
-    assert rows["broken-json"]["status"] == "error" and rows["alice"]["status"] == "graded"
-
-
-@pytest.mark.parametrize("attack,question", [("attack-tensor-subclass", "var_mean"),
-                                             ("attack-always-equal", "broadcast_shape")])
-def test_faked_return_types_gain_nothing(batch, attack, question):
-    assert batch.scores(attack) == {**FULL, question: 0}
-    message = next(r["message"] for r in batch.results[attack]["questions"] if r["name"] == question)
-    assert "subclass" in message or "Equal" in message
+    carol = batch.results["carol"]
+    assert carol["status"] == "error" and "found a folder" in carol["error"]
 
 
 @pytest.mark.parametrize("which", ["batch", "samples"])
