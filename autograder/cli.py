@@ -135,7 +135,7 @@ def cmd_gpu_check(args: argparse.Namespace) -> int:
     """Run only the CUDA tests of every assignment against its solution sample."""
     import torch
 
-    from .grade import Submission, grade_one
+    from .grade import Submission, WarmWorker, grade_one
 
     if not torch.cuda.is_available():
         print("no CUDA device here: the CUDA tests show as skipped on this machine. Run this on a GPU machine.")
@@ -144,8 +144,10 @@ def cmd_gpu_check(args: argparse.Namespace) -> int:
     bad = 0
     for name, assignment in sorted(ASSIGNMENTS.items()):
         start = time.perf_counter()
+        worker = WarmWorker(timeout=600)
         result = grade_one(assignment, Submission("solution", SAMPLES / name / "solution.ipynb"), Path("/nonexistent"),
-                           timeout=600, only_cuda=True)
+                           worker, only_cuda=True)
+        worker.stop()
         tests = [t for row in result["questions"] for t in row["tests"]]
         counts = {k: sum(t["outcome"] == k for t in tests) for k in ("passed", "failed", "skipped")}
         print(f"{name}: {counts} in {time.perf_counter() - start:.1f} s")

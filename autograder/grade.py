@@ -1,4 +1,4 @@
-"""Grading a class: find the submissions, grade each in its own worker process, write the reports.
+"""Grading a class: find the submissions, grade them with warm worker processes, write the reports.
 
 One bad submission never stops the batch: a notebook that cannot be read, hangs or crashes its worker
 gets a row with status ``error`` and a message. Results already on disk for an unchanged notebook are
@@ -9,10 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
+import select
+import signal
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +28,7 @@ from .report import write_reports
 from .worker import score, write_json_atomic
 
 RESULT_FILE = "grading.json"
+RECYCLE_AFTER = 50  # submissions per warm worker before a fresh one (bounds any slow leak)
 
 
 @dataclass(frozen=True)
@@ -71,35 +75,85 @@ def fingerprint(path: Path) -> str:
         return f"unreadable: {exc}"
 
 
-def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, timeout: float, only_cuda: bool = False,
+class WarmWorker:
+    """A worker process that grades submission after submission (``python -m autograder.worker --serve``).
+
+    Its imports are paid once. A submission that takes longer than ``timeout`` gets an error row; its
+    worker is killed (its sandbox dies with it) and a fresh one serves the next submission.
+    """
+
+    def __init__(self, timeout: float):
+        self.timeout = timeout
+        self.proc: subprocess.Popen | None = None
+        self.served = 0
+
+    def _ensure(self) -> subprocess.Popen:
+        if self.proc is None or self.proc.poll() is not None or self.served >= RECYCLE_AFTER:
+            self.stop()
+            self.proc = subprocess.Popen([sys.executable, "-m", "autograder.worker", "--serve"], env=tool_env(),
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                         start_new_session=True, text=True, bufsize=1)
+            self.served = 0
+        return self.proc
+
+    def grade(self, request: dict) -> str:
+        """Grade one request; returns "" or the reason it failed."""
+        proc = self._ensure()
+        self.served += 1
+        try:
+            proc.stdin.write(json.dumps(request) + "\n")
+            proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            self.stop()
+            return "the grader's worker process stopped"
+        ready, _, _ = select.select([proc.stdout], [], [], self.timeout)
+        line = proc.stdout.readline() if ready else ""
+        if not ready or not line:
+            timed_out = not ready
+            self.stop()
+            return (f"grading took longer than {self.timeout:g} s and was stopped" if timed_out
+                    else "the grader's worker process stopped")
+        return ""
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.proc.wait()
+            for stream in (self.proc.stdin, self.proc.stdout):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+            self.proc = None
+
+
+def _saved(result_path: Path, digest: str) -> dict | None:
+    try:
+        saved = json.loads(result_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None  # none yet, or damaged: grade again
+    return saved if saved.get("fingerprint") == digest else None
+
+
+def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, worker: WarmWorker, only_cuda: bool = False,
               hide: list[Path] = ()) -> dict:
-    """Grade one submission in a worker process (or reuse its saved result); never raises.
+    """Grade one submission with ``worker`` (or reuse its saved result); never raises.
 
     ``hide``: folders the student's code must not see, besides ``out_dir`` and the submission's own folder."""
     result_path = out_dir / sub.id / RESULT_FILE
     digest = fingerprint(sub.path)
-    if result_path.exists() and not only_cuda:
-        try:
-            saved = json.loads(result_path.read_text(encoding="utf-8"))
-            if saved.get("fingerprint") == digest:
-                return saved
-        except (OSError, json.JSONDecodeError):
-            pass  # a damaged result is simply regraded
+    if not only_cuda and (saved := _saved(result_path, digest)):
+        return saved
     with tempfile.TemporaryDirectory(prefix="kit-worker-") as tmp:
         tmp_result = Path(tmp) / "result.json"
-        cmd = [sys.executable, "-m", "autograder.worker", assignment.name, str(sub.path), str(tmp_result)]
-        if only_cuda:
-            cmd.append("--only-cuda")
-        for folder in sorted({out_dir.resolve(), sub.path.resolve().parent, *hide}):
-            cmd += ["--hide", str(folder)]
-        error = ""
-        try:
-            proc = subprocess.run(cmd, env=tool_env(), capture_output=True, text=True, timeout=timeout,
-                                  start_new_session=True)
-            if proc.returncode != 0 or not tmp_result.exists():
-                error = f"the grader failed on this submission (exit {proc.returncode}): {proc.stderr.strip()[-500:]}"
-        except subprocess.TimeoutExpired:
-            error = f"grading took longer than {timeout:g} s and was stopped"
+        folders = sorted({str(out_dir.resolve()), str(sub.path.resolve().parent), *map(str, hide)})
+        error = worker.grade({"assignment": assignment.name, "notebook": str(sub.path), "result": str(tmp_result),
+                              "hide": folders, "only_cuda": only_cuda})
+        if not error and not tmp_result.exists():
+            error = "the grader's worker wrote no result"
         if error:
             result = {"assignment": assignment.name, "notebook": str(sub.path), "status": "error", "error": error,
                       "notebook_errors": [], "questions": score(assignment, []), "score": 0,
@@ -116,17 +170,37 @@ def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, timeout: f
 
 def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: Path, *, jobs: int | None = None,
                 timeout: float = 600.0, only_cuda: bool = False, progress: bool = True) -> list[dict]:
-    """Grade every submission (``jobs`` at a time, default: all cores) and write the reports."""
+    """Grade every submission (``jobs`` warm workers, default: one per core) and write the reports."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    jobs = jobs or os.cpu_count() or 1
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(submissions)))
+    hide = sorted({s.path.resolve().parent for s in submissions})  # no student sees another's work
+    todo: queue.Queue = queue.Queue()
+    for sub in submissions:
+        todo.put(sub)
+    done: queue.Queue = queue.Queue()
+
+    def run_worker() -> None:
+        worker = WarmWorker(timeout)
+        try:
+            while True:
+                try:
+                    sub = todo.get_nowait()
+                except queue.Empty:
+                    return
+                done.put(grade_one(assignment, sub, out_dir, worker, only_cuda, hide))
+        finally:
+            worker.stop()
+
+    threads = [threading.Thread(target=run_worker, daemon=True) for _ in range(jobs)]
+    for t in threads:
+        t.start()
     results = []
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        hide = sorted({s.path.resolve().parent for s in submissions})  # no student sees another's work
-        futures = [pool.submit(grade_one, assignment, sub, out_dir, timeout, only_cuda, hide) for sub in submissions]
-        bar = tqdm(as_completed(futures), total=len(futures), desc=f"grading {assignment.name}", unit="nb",
-                   disable=not progress)
-        for future in bar:
-            results.append(future.result())
+    with tqdm(total=len(submissions), desc=f"grading {assignment.name}", unit="nb", disable=not progress) as bar:
+        while len(results) < len(submissions):
+            results.append(done.get())
+            bar.update(1)
+    for t in threads:
+        t.join()
     results.sort(key=lambda r: r["id"])
     if not only_cuda:
         write_reports(assignment, results, out_dir)

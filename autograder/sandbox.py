@@ -80,8 +80,11 @@ class Sandbox:
         self.starts += 1
         env = {k: v for k, v in os.environ.items() if not k.startswith("KIT_")}
         home = str(self.workdir)  # caches (matplotlib, IPython, torch) go to the private work folder
+        # torch exports its cache folders into os.environ once it has used them (in this grader process
+        # too); name them all anew so a sandbox never inherits the grader's.
         env.update(PYTHONDONTWRITEBYTECODE="1", HOME=home, MPLCONFIGDIR=home, IPYTHONDIR=home,
-                   XDG_CACHE_HOME=home, TMPDIR=home)
+                   XDG_CACHE_HOME=home, TMPDIR=home, TORCH_HOME=home, TORCHINDUCTOR_CACHE_DIR=f"{home}/inductor",
+                   TRITON_CACHE_DIR=f"{home}/triton", USER="nobody" if self.plan.enabled else env.get("USER", ""))
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kitcheck.sandbox_child", str(self.log_path)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,

@@ -1,13 +1,14 @@
 """Grading one submission: run its notebook in a sandbox, run the hidden tests against it, score it.
 
-Run as ``python -m autograder.worker ASSIGNMENT NOTEBOOK RESULT_JSON``; the batch grader starts one worker
-per submission (a process with its own time limit) and reads the JSON it writes.
+Run as ``python -m autograder.worker ASSIGNMENT NOTEBOOK RESULT_JSON`` for one notebook, or with ``--serve``
+as a warm worker that grades many (the batch grader keeps one per job; see ``grade.WarmWorker``).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -72,16 +73,39 @@ def write_json_atomic(path: Path, data: dict) -> None:
     os.replace(tmp, path)
 
 
+def serve(protocol_out: int) -> None:
+    """Grade requests read from stdin, one JSON object a line, until stdin closes (a warm worker).
+
+    Each request: {"assignment", "notebook", "result", "hide": [...], "only_cuda"}. After writing a result,
+    the worker answers {"done": result} on ``protocol_out``. Torch, pytest, hypothesis and the hidden tests
+    are imported once; every submission still gets its own fresh, isolated sandbox.
+    """
+    for line in sys.stdin:
+        req = json.loads(line)
+        result = grade_notebook(ASSIGNMENTS[req["assignment"]], Path(req["notebook"]), only_cuda=req["only_cuda"],
+                                hide=[Path(p) for p in req["hide"]])
+        write_json_atomic(Path(req["result"]), result)
+        os.write(protocol_out, (json.dumps({"done": req["result"]}) + "\n").encode())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.worker")
-    parser.add_argument("assignment", choices=sorted(ASSIGNMENTS))
-    parser.add_argument("notebook", type=Path)
-    parser.add_argument("result", type=Path)
+    parser.add_argument("--serve", action="store_true", help="grade JSON requests from stdin (see serve())")
+    parser.add_argument("assignment", nargs="?", choices=sorted(ASSIGNMENTS))
+    parser.add_argument("notebook", nargs="?", type=Path)
+    parser.add_argument("result", nargs="?", type=Path)
     parser.add_argument("--only-cuda", action="store_true")
     parser.add_argument("--call-timeout", type=float, default=10.0)
     parser.add_argument("--hide", type=Path, action="append", default=[], help="a folder student code must not see")
     args = parser.parse_args(argv)
     become_subreaper()  # a student's detached processes come back to us, to be killed
+    if args.serve:
+        protocol_out = os.dup(1)
+        os.dup2(2, 1)  # anything else printed goes to stderr, never into the answers
+        serve(protocol_out)
+        return 0
+    if not (args.assignment and args.notebook and args.result):
+        parser.error("ASSIGNMENT NOTEBOOK RESULT are required without --serve")
     result = grade_notebook(ASSIGNMENTS[args.assignment], args.notebook, only_cuda=args.only_cuda,
                             call_timeout=args.call_timeout, hide=args.hide)
     write_json_atomic(args.result, result)

@@ -106,10 +106,12 @@ def test_regrading_reuses_saved_results(graded_samples, tmp_path):
 
 def test_gpu_check_selects_only_the_cuda_tests(tmp_path):
     from autograder.course import SAMPLES
-    from autograder.grade import Submission, grade_one
+    from autograder.grade import Submission, WarmWorker, grade_one
 
-    result = grade_one(TENSORS, Submission("solution", SAMPLES / "tensors" / "solution.ipynb"), tmp_path,
-                       timeout=300, only_cuda=True)
+    worker = WarmWorker(timeout=300)
+    result = grade_one(TENSORS, Submission("solution", SAMPLES / "tensors" / "solution.ipynb"), tmp_path, worker,
+                       only_cuda=True)
+    worker.stop()
     tests = [t for row in result["questions"] for t in row["tests"]]
     assert tests and all("cuda" in t["nodeid"] for t in tests)
     expected = "passed" if torch.cuda.is_available() else "skipped"
