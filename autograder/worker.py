@@ -56,7 +56,9 @@ def grade_notebook(assignment: Assignment, notebook: Path, *, only_cuda: bool = 
         result["seconds"] = round(time.perf_counter() - start, 3)
         return result
     with Sandbox(cells, hide=[notebook, *hide], call_timeout=call_timeout) as box:
+        tests_start = time.perf_counter()
         outcomes = run_hidden_tests(assignment.name, box.call, questions=questions, only_cuda=only_cuda)
+        result["test_seconds"] = round(time.perf_counter() - tests_start, 3)  # the rest is overhead
         result["notebook_errors"] = box.cell_errors + ([{"cell": None, "error": box.dead}] if box.dead else [])
         result["isolation"] = describe(box.plan)
     rows = score(assignment, outcomes)

@@ -1,0 +1,74 @@
+"""Grade a class of N submissions with the kit and with `nbgrader autograde`, in the same run.
+
+    python benchmarks/grade_class.py --n 50            # both graders
+    python benchmarks/grade_class.py --n 200 --kit-only
+
+Submissions are copies of assignment 1's samples (correct, wrong, untouched) plus broken files, cycled.
+Prints wall times, the ratio nbgrader / kit, the kit's per-submission overhead (time not spent running
+tests), and whether both graders gave the same per-question scores.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from autograder.course import SAMPLES, use_tool_env  # noqa: E402
+from autograder.grade import Submission, grade_batch  # noqa: E402
+from autograder.nbgrader_course import autograde  # noqa: E402
+from kitcheck.assignments import ASSIGNMENTS  # noqa: E402
+
+
+def make_class(folder: Path, n: int) -> list[Submission]:
+    samples = sorted((SAMPLES / "tensors").glob("*.ipynb"))
+    folder.mkdir(parents=True)
+    subs = []
+    for k, sample in zip(range(n), itertools.cycle(samples + ["broken"])):
+        path = folder / f"student{k:03d}.ipynb"
+        if sample == "broken":
+            path.write_text('{"cells": [', encoding="utf-8")
+        else:
+            shutil.copy(sample, path)
+        subs.append(Submission(path.stem, path))
+    return subs
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=50)
+    parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--kit-only", action="store_true")
+    args = parser.parse_args()
+    use_tool_env()
+    assignment = ASSIGNMENTS["tensors"]
+    with tempfile.TemporaryDirectory(prefix="kit-bench-") as tmp:
+        subs = make_class(Path(tmp) / "class", args.n)
+        start = time.perf_counter()
+        results = grade_batch(assignment, subs, Path(tmp) / "kit", jobs=args.jobs, progress=False)
+        kit = time.perf_counter() - start
+        jobs = args.jobs or __import__("os").cpu_count()
+        test_time = sum(r.get("test_seconds", 0) for r in results)
+        overhead = (kit * min(jobs, args.n) - test_time) / args.n
+        print(f"kit:      {kit:8.1f} s for {args.n} submissions ({kit / args.n:.2f} s each, {jobs} jobs); "
+              f"overhead {overhead:.2f} s per submission")
+        if args.kit_only:
+            return 0
+        readable = [s for s in subs if s.path.read_text(encoding="utf-8").endswith("}\n")]
+        start = time.perf_counter()
+        nb_scores = autograde(assignment, readable, Path(tmp) / "nbgrader")
+        nbgrader = time.perf_counter() - start
+        kit_scores = {r["id"]: {q["name"]: q["score"] for q in r["questions"]} for r in results}
+        same = all(kit_scores[s.id] == nb_scores[s.id] for s in readable)
+        print(f"nbgrader: {nbgrader:8.1f} s for {len(readable)} readable submissions (broken files left out)")
+        print(f"ratio nbgrader/kit: {nbgrader / kit:.2f}x; identical per-question scores: {same}")
+        return 0 if same else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
