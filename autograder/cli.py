@@ -100,19 +100,29 @@ def _guess_assignment(path: Path) -> str | None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Build the course, grade the sample submissions, show scores and one student's feedback."""
+    """Build the course into the output folder, grade its sample submissions, show scores and feedback.
+
+    Nothing tracked in the repository changes: the demo builds into ``--out`` (default demo-output/)."""
+    from .build import BuildError, build
+
     out = args.out
-    print("== 1/3 build release/, solutions/ and samples/ from source/ (real nbgrader)")
-    if cmd_build(argparse.Namespace(assignments=[], check=False, no_execute=False)) != 0:
-        return 1
-    for name in sorted(ASSIGNMENTS):
+    course = out / "course"
+    print(f"== 1/3 build release/, solutions/ and samples/ from source/ with real nbgrader, into {course}")
+    start = time.perf_counter()
+    try:
+        build(None, course)
+    except BuildError as exc:
+        print(f"build failed: {exc}", file=sys.stderr)
+        return 2
+    print(f"built {len(ASSIGNMENTS)} assignments in {time.perf_counter() - start:.1f} s")
+    for name in ASSIGNMENTS:
         print(f"\n== 2/3 grade the sample submissions of {name!r}")
-        cmd_grade(argparse.Namespace(assignment=name, paths=[SAMPLES / name], out=out / name, jobs=None,
-                                     timeout=600.0, quiet=False))
-        example = sorted((out / name).glob("mistake-*/feedback.md"))
-        if example:
-            print(f"\n== 3/3 the feedback a student gets ({example[0].relative_to(REPO) if example[0].is_relative_to(REPO) else example[0]}):\n")
-            print(example[0].read_text(encoding="utf-8"))
+        cmd_grade(argparse.Namespace(assignment=name, paths=[course / "samples" / name], out=out / "grades" / name,
+                                     jobs=None, timeout=600.0, quiet=False))
+    example = sorted((out / "grades" / "tensors").glob("mistake-*/feedback.md"))
+    if example:
+        print(f"\n== 3/3 the feedback a student gets ({example[0]}):\n")
+        print(example[0].read_text(encoding="utf-8"))
     return 0
 
 
