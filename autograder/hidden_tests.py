@@ -36,7 +36,7 @@ def run_hidden_tests(assignment: str, transport: Transport, *,
 
     harness.set_transport(logged)
     collector = OutcomeCollector(questions, only_cuda)
-    args = [str(hidden_test_file(assignment)), "-q", "-p", "no:cacheprovider", "--no-header",
+    args = [str(hidden_test_file(assignment)), "-q", "-p", "no:cacheprovider", "-p", "no:unraisableexception", "--no-header",
             "-c", str(HIDDEN_DIR / "pytest.ini"), "--rootdir", str(HIDDEN_DIR.parent.parent),
             "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     sink = io.StringIO()
