@@ -62,7 +62,9 @@ class Plan:
         keeps = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, Path(kitcheck.__file__).parent,
                                              self.workdir)}
         masks = {Path(p) for p in ALWAYS_HIDDEN if Path(p).is_dir()}
-        for path in [*self.hide, Path(__file__).resolve().parent.parent]:
+        # The repository, and the folder holding the virtual environment: an editable install maps
+        # `autograder` to wherever it was installed from, which may be another checkout.
+        for path in [*self.hide, Path(__file__).resolve().parent.parent, Path(sys.prefix).resolve()]:
             real = Path(path).resolve()
             if len(real.parts) < 2:
                 continue
