@@ -6,6 +6,7 @@ catalog is our code, not a student's), with the same hidden tests, scoring and h
 """
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 import torch
@@ -34,7 +35,9 @@ class MatrixRow:
 
 
 def _namespace(code: dict[str, str]) -> dict:
-    ns: dict = {"torch": torch, "__name__": "__main__"}
+    # The same names the hints give catalog code (kitcheck.hints._mistake_function), so an entry that
+    # uses F or math is judged alike by both.
+    ns: dict = {"torch": torch, "F": torch.nn.functional, "math": math, "__name__": "__main__"}
     for source in code.values():
         exec(compile(source, "<catalog>", "exec"), ns)
     return ns
