@@ -15,10 +15,12 @@ from hypothesis import HealthCheck, settings
 
 from kitcheck.compare import call, expect_device_agnostic
 from kitcheck.spec import Assignment
+from kitcheck.strategies import QUICK_PHASES
 from kitcheck.transport import StudentFunction, Transport
 
 settings.register_profile("kit-grading", max_examples=25, derandomize=True, deadline=None, database=None,
-                          print_blob=False, report_multiple_bugs=False, suppress_health_check=list(HealthCheck))
+                          print_blob=False, report_multiple_bugs=False, phases=QUICK_PHASES,
+                          suppress_health_check=list(HealthCheck))
 # For exploring the tests themselves (more examples, still reproducible): KIT_HYPOTHESIS_PROFILE=kit-explore
 settings.register_profile("kit-explore", parent=settings.get_profile("kit-grading"), max_examples=300)
 settings.load_profile(os.environ.get("KIT_HYPOTHESIS_PROFILE", "kit-grading"))

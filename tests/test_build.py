@@ -104,3 +104,15 @@ def test_stale_reports_an_edited_release(tmp_path, monkeypatch):
     problems = stale(["tensors"], root=tmp_path)
     assert any("release/tensors/tensors.ipynb differs" in p for p in problems)
     assert any("solutions/tensors" in p and "other files" in p for p in problems)
+
+
+def test_the_lenet5_solution_trains_on_digits_to_95_percent_within_a_minute():
+    # The executed solution (built on a CPU) prints "test accuracy 98.3% after 2.6 s" after training.
+    import re
+
+    nb = json.loads((SOLUTIONS / "cnn" / "cnn.ipynb").read_text(encoding="utf-8"))
+    text = "".join("".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"])
+    found = re.findall(r"test accuracy ([\d.]+)% after ([\d.]+) s", text)
+    assert len(found) == 1, "the solution's training cell printed no accuracy"
+    accuracy, seconds = map(float, found[0])
+    assert accuracy >= 95.0 and seconds < 60.0

@@ -26,6 +26,8 @@ def main(log_path: str) -> None:
     os.dup2(log, 1)  # the student's prints go to a log, never into the protocol
     os.dup2(log, 2)
     os.environ["MPLBACKEND"] = "Agg"
+    # The batch grader runs one sandbox per core; more threads each would only fight over the cores.
+    torch.set_num_threads(1)
 
     request = torch.load(io.BytesIO(read_msg(proto_in)), weights_only=False)  # from the trusted parent
     os.chdir(request["cwd"])

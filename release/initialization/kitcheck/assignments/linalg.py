@@ -3,7 +3,7 @@ this file), and the input factories its checks and hidden tests share."""
 from __future__ import annotations
 
 import torch
-from hypothesis import Phase, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from ..compare import call, expect_device_agnostic, expect_tensor, tolerance
@@ -12,7 +12,6 @@ from ..strategies import PUBLIC_SETTINGS, make_tensor, seeds
 
 # The public checks, without hypothesis's "explain" phase: its notes never reach the feedback (that is the
 # CheckFailure's text), and after a failure it calls the student's function about 200 more times.
-QUICK_PUBLIC = settings(PUBLIC_SETTINGS, phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink])
 
 # Linear solves lose about cond(A) * eps of accuracy, normal equations cond(X)^2 * eps: in float32 the
 # inputs below keep cond < 30, and results are compared with this tolerance.
@@ -78,7 +77,7 @@ def addbmm_manual_public(fn):
     expect_tensor(q, call(q, fn, **inputs), torch.addbmm(m, b1, b2, beta=0.0), inputs, dtype=m.dtype,
                   device=m.device, what="the result with beta = 0 (M must be ignored, nan included)")
 
-    @QUICK_PUBLIC
+    @PUBLIC_SETTINGS
     @given(b=st.integers(1, 3), n=st.integers(1, 3), k=st.integers(1, 3), p=st.integers(1, 3),
            beta=st.sampled_from([1.0, 0.5]), alpha=st.sampled_from([1.0, 2.0]), seed=seeds)
     def run(b, n, k, p, beta, alpha, seed):
@@ -96,7 +95,7 @@ def matrix_1_norm_public(fn):
     a = torch.tensor([[1.0, -2.0], [3.0, 4.0]])
     expect_tensor(q, call(q, fn, A=a), torch.tensor(6.0), {"A": a}, dtype=a.dtype, device=a.device)
 
-    @QUICK_PUBLIC
+    @PUBLIC_SETTINGS
     @given(batch=st.lists(st.integers(1, 2), max_size=1), m=st.integers(1, 4), n=st.integers(1, 4), seed=seeds)
     def run(batch, m, n, seed):
         a = make_tensor((*batch, m, n), torch.float64, seed)
@@ -119,7 +118,7 @@ def gauss_solve_public(fn):
         expect_tensor(q, call(q, fn, **inputs), torch.linalg.solve(a, b), inputs, dtype=a.dtype, device=a.device,
                       what=why, **SOLVE_TOL[a.dtype])
 
-    @QUICK_PUBLIC
+    @PUBLIC_SETTINGS
     @given(n=st.integers(1, 4), seed=seeds)
     def run(n, seed):
         a = well_conditioned((n, n), torch.float64, seed)
@@ -146,7 +145,7 @@ def rank_via_svd_public(fn):
         expect_tensor(q, call(q, fn, **inputs), expected, inputs, dtype=torch.int64, device=a.device,
                       what=f"the rank of {what}")
 
-    @QUICK_PUBLIC
+    @PUBLIC_SETTINGS
     @given(batch=st.lists(st.integers(1, 2), max_size=1), m=st.integers(1, 4), n=st.integers(1, 4),
            data=st.data(), seed=seeds)
     def run(batch, m, n, data, seed):
@@ -162,7 +161,7 @@ def rank_via_svd_public(fn):
 def low_rank_approx_public(fn):
     q = "low_rank_approx"
 
-    @QUICK_PUBLIC
+    @PUBLIC_SETTINGS
     @given(m=st.integers(1, 4), n=st.integers(1, 4), data=st.data(), seed=seeds)
     def run(m, n, data, seed):
         k = data.draw(st.integers(1, min(m, n)), label="k")
@@ -183,7 +182,7 @@ def sse_surface_public(fn):
     expect_tensor(q, call(q, fn, **inputs), (3 - a - b) ** 2 + (6 - 2 * a - b) ** 2, inputs, dtype=a.dtype,
                   device=a.device, what="SSE(a, b) = (3 - a - b)^2 + (6 - 2a - b)^2 on a 5 x 5 grid")
 
-    @QUICK_PUBLIC
+    @PUBLIC_SETTINGS
     @given(grid=st.lists(st.integers(1, 3), max_size=2), n=st.integers(1, 4), seed=seeds)
     def run(grid, n, seed):
         a, b = make_tensor(tuple(grid), torch.float64, seed), make_tensor(tuple(grid), torch.float64, seed + 1)
@@ -200,7 +199,7 @@ def normal_equation_public(fn):
     expect_tensor(q, call(q, fn, X=X, y=y), torch.tensor([3.0, 0.0]), {"X": X, "y": y}, dtype=X.dtype,
                   device=X.device, what="the fit of y = a x + b to (1, 3), (2, 6)", **SOLVE_TOL[X.dtype])
 
-    @QUICK_PUBLIC
+    @PUBLIC_SETTINGS
     @given(n=st.integers(1, 6), data=st.data(), seed=seeds)
     def run(n, data, seed):
         d = data.draw(st.integers(1, n), label="d")

@@ -4,7 +4,7 @@ the checks and hidden tests share."""
 from __future__ import annotations
 
 import torch
-from hypothesis import Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ..compare import CheckFailure, call, expect_device_agnostic, expect_tensor, expect_tensors, show, tolerance
@@ -13,7 +13,6 @@ from ..strategies import PUBLIC_SETTINGS, make_tensor, seeds
 
 # The public checks, without hypothesis's "explain" phase: its notes never reach the feedback (that is the
 # CheckFailure's text), and after a failure it calls the student's function about 200 more times.
-QUICK_PUBLIC = settings(PUBLIC_SETTINGS, phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink])
 from ..transport import StudentError
 
 
@@ -202,7 +201,7 @@ def numerical_grad_public(fn):
     expect_tensor(q, drive(q, fn, numerical_grad_driver, **inputs), torch.tensor([3.0, 12.0], dtype=torch.float64),
                   inputs, dtype=x.dtype, device=x.device, what="the gradient of sum(x ** 3) at [1, 2]", **NUMGRAD_TOL)
 
-    @QUICK_PUBLIC
+    @PUBLIC_SETTINGS
     @given(f=st.sampled_from(sorted(FUNCTIONS)), shape=st.lists(st.integers(1, 3), max_size=2), seed=seeds)
     def run(f, shape, seed):
         x = make_tensor(tuple(shape), torch.float64, seed)
@@ -220,7 +219,7 @@ def linreg_grad_public(fn):
     expect_tensor(q, call(q, fn, **inputs), linreg_grad_reference(X, y, w), inputs, dtype=X.dtype, device=X.device,
                   what="the gradient at w = (0, 0) for the points (1, 3), (2, 6)")
 
-    @QUICK_PUBLIC
+    @PUBLIC_SETTINGS
     @given(n=st.integers(1, 4), d=st.integers(1, 3), seed=seeds)
     def run(n, d, seed):
         inputs = {"X": make_tensor((n, d), torch.float64, seed), "y": make_tensor((n,), torch.float64, seed + 1),
@@ -234,7 +233,7 @@ def linreg_grad_public(fn):
 def gradient_descent_public(fn):
     q = "gradient_descent"
 
-    @QUICK_PUBLIC
+    @PUBLIC_SETTINGS
     @given(n=st.integers(1, 4), d=st.integers(1, 3), fraction=st.sampled_from([0.5, 1.0]), steps=st.integers(1, 6),
            seed=seeds)
     def run(n, d, fraction, steps, seed):
@@ -253,7 +252,7 @@ def gradient_descent_public(fn):
 def sgd_step__public(fn):
     q = "sgd_step_"
 
-    @QUICK_PUBLIC
+    @PUBLIC_SETTINGS
     @given(n=st.integers(1, 4), d=st.integers(1, 3), steps=st.integers(1, 3), seed=seeds)
     def run(n, d, steps, seed):
         data = regression_data(n, d, torch.float64, seed)
@@ -268,7 +267,7 @@ def sgd_step__public(fn):
 def momentum_step__public(fn):
     q = "momentum_step_"
 
-    @QUICK_PUBLIC
+    @PUBLIC_SETTINGS
     @given(n=st.integers(1, 4), d=st.integers(1, 3), momentum=st.sampled_from([0.5, 0.9]), steps=st.integers(1, 5),
            seed=seeds)
     def run(n, d, momentum, steps, seed):

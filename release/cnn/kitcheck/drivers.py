@@ -1,0 +1,29 @@
+"""Drivers: student-safe code that exercises a student's function or class where it lives (the sandbox,
+or the notebook's kernel) and returns plain data about what it did.
+
+A hidden test or public check calls ``student("name").drive(driver, *args)``; the sandbox then runs
+``driver(<the student's object>, *args)``. Drivers must live in ``kitcheck`` (the sandbox refuses any
+other module) and return only what ``kitcheck.transport.sanitize`` keeps: tensors, numbers, containers.
+Nothing a driver returns is trusted: the grader compares it with its own references.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import torch
+
+
+def value_and_grad(fn: Callable, *args: Any, upstream: torch.Tensor | None = None) -> tuple:
+    """``fn(*args)`` and the gradients of ``sum(fn(*args) * upstream)`` with respect to every float tensor
+    argument (None for an argument the result does not depend on). ``upstream`` defaults to ones."""
+    inputs = [a.detach().clone().requires_grad_(True) if isinstance(a, torch.Tensor) and a.is_floating_point()
+              else a for a in args]
+    out = fn(*inputs)
+    if type(out) is not torch.Tensor:
+        return out, ()
+    leaves = [a for a in inputs if isinstance(a, torch.Tensor) and a.requires_grad]
+    if not out.requires_grad or not leaves:
+        return out.detach(), tuple(None for _ in leaves)
+    weight = torch.ones_like(out) if upstream is None else upstream.to(out.device, out.dtype)
+    grads = torch.autograd.grad((out * weight).sum(), leaves, allow_unused=True)
+    return out.detach(), tuple(None if g is None else g.detach() for g in grads)

@@ -1,0 +1,385 @@
+"""Assignment 7, "Batch norm and learning-rate schedules": questions, points, public checks and the drivers
+that exercise the student's batch norm (gradients, running statistics, the module in train and eval mode)
+and schedules (students see this file)."""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from hypothesis import given
+from hypothesis import strategies as st
+from torch import nn
+from torch.optim import lr_scheduler
+
+from ..compare import CheckFailure, call, expect_tensor, show, tolerance
+from ..spec import Assignment, Question
+from ..strategies import PUBLIC_SETTINGS, make_distinct, make_tensor, seeds
+from ..transport import StudentError
+
+
+def drive(q: str, fn, inputs: dict, driver, *args, **kwargs):
+    """``fn.drive(driver, *args, **kwargs)``; an error the student's code raises becomes a CheckFailure that
+    shows ``inputs``."""
+    try:
+        return fn.drive(driver, *args, **kwargs)
+    except StudentError as exc:
+        raise CheckFailure(q, f"your function raised {exc.type_name}: {exc.message}", inputs) from None
+
+
+# ------------------------------------------------------------------------------------------ inputs
+def features(n: int, d: int, dtype, seed: int, device="cpu") -> torch.Tensor:
+    """(n, d) data whose columns are never constant (distinct values), on different scales and offsets."""
+    base = make_distinct((d, n), torch.float64, seed).T  # distinct along each column
+    scale = make_tensor((1, d), torch.float64, seed + 1, low=0.5, high=2.0)
+    offset = make_tensor((1, d), torch.float64, seed + 2, low=-5.0, high=5.0)
+    return (base * scale + offset).to(dtype).to(device)
+
+
+def bn_batch(shape, dtype, seed, device="cpu", offset=0.0) -> torch.Tensor:
+    """A batch of ``shape`` (N, C, *) whose values within each channel are at least 0.15 apart, so every
+    channel's variance is well away from 0 (a near-constant channel makes batch norm ill-conditioned)."""
+    c = shape[1]
+    m = math.prod(shape) // c  # values per channel
+    spread = make_distinct((c, m), torch.float64, seed)  # 0.5 apart within each row
+    noise = make_tensor((c, m), torch.float64, seed + 1, low=-0.1, high=0.1)
+    scale = make_tensor((c, 1), torch.float64, seed + 2, low=0.5, high=2.0)
+    shift = make_tensor((c, 1), torch.float64, seed + 3, low=-2.0, high=2.0) + offset
+    values = ((spread + noise) * scale + shift).round(decimals=2)
+    values = values.reshape(c, shape[0], *shape[2:]).movedim(0, 1)
+    return values.contiguous().to(dtype).to(device)
+
+
+def bn_inputs(shape, dtype, seed, device="cpu"):
+    """x of ``shape`` (N, C, *), running statistics, weight, bias and an upstream gradient, all reproducible."""
+    c = shape[1]
+    x = bn_batch(shape, dtype, seed, device)
+    running_mean = make_tensor((c,), dtype, seed + 1, device, low=-1.0, high=1.0)
+    running_var = make_tensor((c,), dtype, seed + 2, device, low=0.5, high=2.0)
+    weight = make_tensor((c,), dtype, seed + 3, device, low=0.5, high=2.0)
+    bias = make_tensor((c,), dtype, seed + 4, device, low=-1.0, high=1.0)
+    upstream = make_tensor(shape, dtype, seed + 5, device)
+    return x, running_mean, running_var, weight, bias, upstream
+
+
+# ------------------------------------------------------------------------------------------ drivers
+def _grads(out, leaves, upstream):
+    if type(out) is not torch.Tensor or not out.requires_grad or out.shape != upstream.shape:
+        return tuple(None for _ in leaves)
+    grads = torch.autograd.grad((out * upstream).sum(), leaves, allow_unused=True)
+    return tuple(None if g is None else g.detach() for g in grads)
+
+
+def run_batch_norm_train(fn, x, running_mean, running_var, weight, bias, momentum, eps, upstream):
+    """Call ``fn(x, running_mean, running_var, weight, bias, momentum, eps)`` with x, weight and bias requiring
+    grad. Returns ``(out, new running_mean, new running_var, (grad x, grad weight, grad bias), whether a new
+    running statistic requires grad)``, or ``("not a triple", what fn returned)``."""
+    x, weight, bias = (t.detach().clone().requires_grad_(True) for t in (x, weight, bias))
+    result = fn(x, running_mean, running_var, weight, bias, momentum, eps)
+    if type(result) not in (tuple, list) or len(result) != 3:
+        return "not a triple", result
+    out, new_mean, new_var = result
+    stats_grad = any(type(t) is torch.Tensor and t.requires_grad for t in (new_mean, new_var))
+    grads = _grads(out, (x, weight, bias), upstream)
+    plain = tuple(t.detach() if type(t) is torch.Tensor else t for t in (out, new_mean, new_var))
+    return (*plain, grads, stats_grad)
+
+
+def reference_batch_norm_train(x, running_mean, running_var, weight, bias, momentum, eps):
+    """torch's own batch norm in training mode, returning the updated running statistics."""
+    running_mean, running_var = running_mean.clone(), running_var.clone()
+    out = F.batch_norm(x, running_mean, running_var, weight, bias, True, momentum, eps)
+    return out, running_mean, running_var
+
+
+def reference_batch_norm_eval(x, running_mean, running_var, weight, bias, eps):
+    return F.batch_norm(x, running_mean, running_var, weight, bias, False, 0.1, eps)
+
+
+def run_batch_norm_eval(fn, x, running_mean, running_var, weight, bias, eps, upstream):
+    """Call ``fn(x, running_mean, running_var, weight, bias, eps)`` with x, weight and bias requiring grad.
+    Returns ``(out, (grad x, grad weight, grad bias))``."""
+    x, weight, bias = (t.detach().clone().requires_grad_(True) for t in (x, weight, bias))
+    out = fn(x, running_mean, running_var, weight, bias, eps)
+    grads = _grads(out, (x, weight, bias), upstream)
+    return (out.detach() if type(out) is torch.Tensor else out), grads
+
+
+def run_batch_norm_module(cls, num_features, eps, momentum, weight, bias, train_inputs, eval_input, upstream,
+                          dtype=torch.float32, device="cpu"):
+    """Make ``cls(num_features, eps=eps, momentum=momentum).to(device, dtype)``, set its weight and bias, run a
+    forward and backward pass in train mode on each of ``train_inputs``, then one in eval mode.
+
+    Returns ``(parameter names, buffer names, [(out, grad x, grad weight, grad bias) per train step],
+    (running_mean, running_var) after training, (out, grad x) in eval mode, (running_mean, running_var) after
+    eval)``.
+    """
+    layer = cls(num_features, eps=eps, momentum=momentum).to(device=device, dtype=dtype)
+    params = sorted(name for name, _ in layer.named_parameters())
+    buffers = sorted(name for name, _ in layer.named_buffers())
+    with torch.no_grad():
+        layer.weight.copy_(weight)
+        layer.bias.copy_(bias)
+
+    def step(x):
+        x = x.detach().clone().requires_grad_(True)
+        for p in layer.parameters():
+            p.grad = None
+        out = layer(x)
+        (out * upstream).sum().backward()
+        grads = [None if t.grad is None else t.grad.detach().clone() for t in (x, layer.weight, layer.bias)]
+        return (out.detach(), *grads)
+
+    def stats():
+        return tuple(getattr(layer, name).detach().clone() for name in ("running_mean", "running_var"))
+
+    layer.train()
+    steps = [step(x) for x in train_inputs]
+    after_train = stats()
+    layer.eval()
+    out, grad_x, _, _ = step(eval_input)
+    return params, buffers, steps, after_train, (out, grad_x), stats()
+
+
+def torch_batch_norm_class(ndim: int):
+    return nn.BatchNorm2d if ndim == 4 else nn.BatchNorm1d
+
+
+def run_lr_table(fn, epochs, *args):
+    """``[fn(epoch, *args) for epoch in range(epochs)]``."""
+    return [fn(epoch, *args) for epoch in range(epochs)]
+
+
+def run_lambda_lr(make_lambda, warmup_epochs, total_epochs, base_lr):
+    """Train-loop order with LambdaLR(optimizer, make_lambda(warmup_epochs, total_epochs)): read the lr from
+    ``optimizer.param_groups``, ``optimizer.step()``, then ``scheduler.step()``, for total_epochs + 1 epochs."""
+    p = nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([p], lr=base_lr)
+    scheduler = lr_scheduler.LambdaLR(optimizer, make_lambda(warmup_epochs, total_epochs))
+    lrs = []
+    for _ in range(total_epochs + 1):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    return lrs
+
+
+def torch_lrs(make_scheduler, epochs: int, base_lr: float) -> list[float]:
+    """The learning rates torch's scheduler gives in epochs 0, 1, ..., stepping it once per epoch."""
+    p = nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([p], lr=base_lr)
+    scheduler = make_scheduler(optimizer)
+    lrs = []
+    for _ in range(epochs):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    return lrs
+
+
+def torch_warmup_cosine(warmup_epochs, total_epochs, base_lr):
+    """Linear warm-up then cosine decay, from torch's own schedulers chained with SequentialLR."""
+    def make(opt):
+        warm = lr_scheduler.LinearLR(opt, start_factor=1 / warmup_epochs, end_factor=1.0,
+                                     total_iters=warmup_epochs - 1)
+        cos = lr_scheduler.CosineAnnealingLR(opt, T_max=total_epochs - warmup_epochs)
+        return lr_scheduler.SequentialLR(opt, [warm, cos], milestones=[warmup_epochs])
+
+    return torch_lrs(make, total_epochs + 1, base_lr)
+
+
+# ------------------------------------------------------------------------------------ comparisons
+def _bn_tol(dtype):
+    return tolerance(dtype, reduction=True)
+
+
+def expect_train(q, got, expected, inputs, *, dtype, device) -> None:
+    """Compare what ``run_batch_norm_train`` returned for the student and for the reference."""
+    if type(got) is tuple and len(got) == 2 and got[0] == "not a triple":
+        raise CheckFailure(q, "should return a tuple (out, running_mean, running_var), but it returned "
+                           f"{show(got[1])}", inputs)
+    out, mean, var, grads, stats_grad = got
+    e_out, e_mean, e_var, e_grads, _ = expected
+    tol = _bn_tol(dtype)
+    expect_tensor(q, out, e_out, inputs, dtype=dtype, device=device, what="`out`", **tol)
+    expect_tensor(q, mean, e_mean, inputs, dtype=dtype, device=device, what="the new `running_mean`", **tol)
+    expect_tensor(q, var, e_var, inputs, dtype=dtype, device=device, what="the new `running_var`", **tol)
+    expect_grads(q, grads, e_grads, inputs, dtype=dtype, device=device)
+    if stats_grad:
+        raise CheckFailure(q, "the new running statistics require grad: they are bookkeeping, not part of the "
+                           "computation to differentiate; compute them under torch.no_grad() or from detached "
+                           "batch statistics", inputs)
+
+
+def expect_grads(q, grads, expected, inputs, *, dtype, device, names=("x", "weight", "bias")) -> None:
+    for name, g, e in zip(names, grads, expected):
+        if g is None:
+            raise CheckFailure(q, f"`out` does not depend on `{name}` through autograd (no gradient reached it); "
+                               "compute with differentiable tensor operations", inputs)
+        expect_tensor(q, g, e, inputs, dtype=dtype, device=device, what=f"the gradient of sum(out * upstream) "
+                      f"with respect to `{name}`", **_bn_tol(dtype))
+
+
+def expect_module(q, got, expected, inputs, *, dtype, device) -> None:
+    """Compare what ``run_batch_norm_module`` returned for the student's class and for torch's."""
+    params, buffers, steps, after_train, (eval_out, eval_grad), after_eval = got
+    if not {"weight", "bias"} <= set(params):
+        raise CheckFailure(q, f"`weight` and `bias` should be nn.Parameters (found parameters {params}); wrap "
+                           "them in nn.Parameter so the optimizer and autograd see them", inputs)
+    if not {"running_mean", "running_var"} <= set(buffers):
+        raise CheckFailure(q, f"`running_mean` and `running_var` should be registered buffers (found buffers "
+                           f"{buffers}); use self.register_buffer, so they move with .to() and are saved in "
+                           "state_dict", inputs)
+    tol = _bn_tol(dtype)
+    for i, ((out, gx, gw, gb), (e_out, e_gx, e_gw, e_gb)) in enumerate(zip(steps, expected[2])):
+        where = f"in train mode, step {i + 1}"
+        expect_tensor(q, out, e_out, inputs, dtype=dtype, device=device, what=f"the output {where}", **tol)
+        expect_grads(q, (gx, gw, gb), (e_gx, e_gw, e_gb), {**inputs, "mode": where}, dtype=dtype, device=device)
+    for name, g, e in zip(("running_mean", "running_var"), after_train, expected[3]):
+        expect_tensor(q, g, e, inputs, dtype=dtype, device=device,
+                      what=f"`{name}` after {len(steps)} training step(s)", **tol)
+    expect_tensor(q, eval_out, expected[4][0], inputs, dtype=dtype, device=device,
+                  what="the output in eval mode", **tol)
+    expect_grads(q, (eval_grad,), (expected[4][1],), {**inputs, "mode": "eval"}, dtype=dtype, device=device,
+                 names=("x",))
+    for name, g, e in zip(("running_mean", "running_var"), after_eval, expected[5]):
+        expect_tensor(q, g, e, inputs, dtype=dtype, device=device,
+                      what=f"`{name}` after a forward pass in eval mode (it should not change)", **tol)
+
+
+def expect_lrs(q, got, expected: list[float], inputs) -> None:
+    """A list of learning rates, one per epoch, within 1e-9 (relative) of torch's."""
+    if type(got) is not list or len(got) != len(expected):
+        raise CheckFailure(q, "the driver got an unexpected result", inputs, expected, got)
+    for epoch, (g, e) in enumerate(zip(got, expected)):
+        if type(g) not in (float, int):
+            raise CheckFailure(q, f"the learning rate at epoch {epoch} should be a Python float (use math, or "
+                               f"call .item() on a tensor), but it is {show(g)}", inputs)
+        if not math.isclose(g, e, rel_tol=1e-9, abs_tol=1e-12):
+            raise CheckFailure(q, f"the learning rate at epoch {epoch} is wrong", inputs, e, g,
+                               f"torch's learning rates: {[float(f'{v:.6g}') for v in expected]}")
+
+
+# ------------------------------------------------------------------------------------ public checks
+def z_score_norm_public(fn):
+    q = "z_score_norm"
+    x = torch.tensor([[1.0, 10.0], [2.0, 20.0], [3.0, 60.0]])
+    expected = (x - x.mean(0)) / x.std(0, correction=0)
+    expect_tensor(q, call(q, fn, x=x), expected, {"x": x}, dtype=x.dtype, device=x.device)
+
+    @PUBLIC_SETTINGS
+    @given(n=st.integers(2, 6), d=st.integers(1, 4), seed=seeds)
+    def run(n, d, seed):
+        x = features(n, d, torch.float64, seed)
+        expected = (x - x.mean(0)) / x.std(0, correction=0)
+        expect_tensor(q, call(q, fn, x=x), expected, {"x": x}, dtype=x.dtype, device=x.device,
+                      **tolerance(x.dtype, reduction=True))
+
+    run()
+
+
+def batch_norm_train_public(fn):
+    q = "batch_norm_train"
+
+    @PUBLIC_SETTINGS
+    @given(shape=st.sampled_from([(4, 3), (2, 2, 3), (3, 2, 2, 2)]), momentum=st.sampled_from([0.1, 0.5]),
+           seed=seeds)
+    def run(shape, momentum, seed):
+        x, rm, rv, w, b, up = bn_inputs(shape, torch.float64, seed)
+        inputs = {"x": x, "running_mean": rm, "running_var": rv, "weight": w, "bias": b, "momentum": momentum,
+                  "eps": 1e-5}
+        got = drive(q, fn, inputs, run_batch_norm_train, x, rm, rv, w, b, momentum, 1e-5, up)
+        expected = run_batch_norm_train(reference_batch_norm_train, x, rm, rv, w, b, momentum, 1e-5, up)
+        expect_train(q, got, expected, inputs, dtype=x.dtype, device=x.device)
+
+    run()
+
+
+def batch_norm_eval_public(fn):
+    q = "batch_norm_eval"
+
+    @PUBLIC_SETTINGS
+    @given(shape=st.sampled_from([(4, 3), (2, 2, 3), (3, 2, 2, 2)]), seed=seeds)
+    def run(shape, seed):
+        x, rm, rv, w, b, up = bn_inputs(shape, torch.float64, seed)
+        inputs = {"x": x, "running_mean": rm, "running_var": rv, "weight": w, "bias": b, "eps": 1e-5}
+        out, grads = drive(q, fn, inputs, run_batch_norm_eval, x, rm, rv, w, b, 1e-5, up)
+        e_out, e_grads = run_batch_norm_eval(reference_batch_norm_eval, x, rm, rv, w, b, 1e-5, up)
+        expect_tensor(q, out, e_out, inputs, dtype=x.dtype, device=x.device, **_bn_tol(x.dtype))
+        expect_grads(q, grads, e_grads, inputs, dtype=x.dtype, device=x.device)
+
+    run()
+
+
+def check_module(q, fn, shape, eps, momentum, seed, dtype=torch.float64, device="cpu") -> None:
+    x, _, _, w, b, up = bn_inputs(shape, dtype, seed, device)
+    x2 = bn_batch(shape, dtype, seed + 10, device, offset=2.0)
+    x3 = bn_batch(shape, dtype, seed + 20, device)
+    inputs = {"num_features": shape[1], "eps": eps, "momentum": momentum, "input shape": tuple(shape),
+              "dtype": dtype, "device": device, "seed": seed}
+    args = (shape[1], eps, momentum, w, b, [x, x2], x3, up, dtype, device)
+    got = drive(q, fn, inputs, run_batch_norm_module, *args)
+    ref_args = (shape[1], eps, momentum, w.double(), b.double(), [x.double(), x2.double()], x3.double(),
+                up.double(), torch.float64, device)
+    expected = run_batch_norm_module(torch_batch_norm_class(len(shape)), *ref_args)
+    expect_module(q, got, expected, inputs, dtype=dtype, device=device)
+
+
+def BatchNorm_public(fn):
+    q = "BatchNorm"
+    for shape, eps, momentum, seed in [((4, 3), 1e-5, 0.1, 0), ((3, 2, 4), 1e-3, 0.5, 1), ((2, 3, 2, 2), 1e-5, 0.1, 2)]:
+        check_module(q, fn, shape, eps, momentum, seed)
+
+
+def multistep_lr_public(fn):
+    q = "multistep_lr"
+    for base_lr, milestones, gamma, epochs in [(0.5, [2, 5], 0.1, 8), (1.0, [1, 3, 4], 0.5, 6), (0.1, [3, 6], 0.5, 9)]:
+        inputs = {"base_lr": base_lr, "milestones": milestones, "gamma": gamma, "epochs": epochs}
+        expected = torch_lrs(lambda o, m=milestones, g=gamma: lr_scheduler.MultiStepLR(o, m, g), epochs, base_lr)
+        expect_lrs(q, drive(q, fn, inputs, run_lr_table, epochs, base_lr, milestones, gamma), expected, inputs)
+
+
+def exponential_lr_public(fn):
+    q = "exponential_lr"
+    for base_lr, gamma in [(0.5, 0.9), (1.0, 0.5)]:
+        inputs = {"base_lr": base_lr, "gamma": gamma, "epochs": 6}
+        expected = torch_lrs(lambda o, g=gamma: lr_scheduler.ExponentialLR(o, g), 6, base_lr)
+        expect_lrs(q, drive(q, fn, inputs, run_lr_table, 6, base_lr, gamma), expected, inputs)
+
+
+def cosine_lr_public(fn):
+    q = "cosine_lr"
+    for base_lr, t_max, eta_min in [(0.5, 4, 0.0), (1.0, 6, 0.1), (0.1, 10, 0.01)]:
+        inputs = {"base_lr": base_lr, "T_max": t_max, "eta_min": eta_min, "epochs": t_max + 1}
+        expected = torch_lrs(lambda o, t=t_max, e=eta_min: lr_scheduler.CosineAnnealingLR(o, t, e), t_max + 1,
+                             base_lr)
+        expect_lrs(q, drive(q, fn, inputs, run_lr_table, t_max + 1, base_lr, t_max, eta_min), expected, inputs)
+
+
+def warmup_cosine_lambda_public(fn):
+    q = "warmup_cosine_lambda"
+    for warmup, total, base_lr in [(3, 10, 0.5), (1, 4, 1.0), (2, 3, 0.1)]:
+        inputs = {"warmup_epochs": warmup, "total_epochs": total, "base_lr": base_lr}
+        got = drive(q, fn, inputs, run_lambda_lr, warmup, total, base_lr)
+        expect_lrs(q, got, torch_warmup_cosine(warmup, total, base_lr), inputs)
+
+
+ASSIGNMENT = Assignment(
+    name="batchnorm",
+    number=7,
+    title="Assignment 7: Batch norm and learning-rate schedules",
+    questions=(
+        Question("z_score_norm", 2, "z-score normalisation of each column (biased std)", z_score_norm_public),
+        Question("batch_norm_train", 4, "batch norm in training mode, returning the updated running statistics",
+                 batch_norm_train_public),
+        Question("batch_norm_eval", 2, "batch norm in eval mode, with the running statistics",
+                 batch_norm_eval_public),
+        Question("BatchNorm", 4, "a BatchNorm1d/BatchNorm2d module: parameters, buffers, train and eval mode",
+                 BatchNorm_public),
+        Question("multistep_lr", 2, "the learning rate of a step or multi-step schedule", multistep_lr_public),
+        Question("exponential_lr", 1, "the learning rate of an exponential schedule", exponential_lr_public),
+        Question("cosine_lr", 2, "the learning rate of cosine annealing", cosine_lr_public),
+        Question("warmup_cosine_lambda", 3, "a LambdaLR factor: linear warm-up, then cosine decay",
+                 warmup_cosine_lambda_public),
+    ),
+)

@@ -1,0 +1,72 @@
+"""The sandbox process: runs a student's notebook cells, then answers the grader's calls.
+
+Started by ``autograder.sandbox.Sandbox`` as ``python -m kitcheck.sandbox_child LOG``. It lives in
+kitcheck because, under isolation, this process can import kitcheck but not the grader's package.
+"""
+from __future__ import annotations
+
+import io
+import os
+import sys
+
+import torch
+
+from .protocol import read_msg, write_msg
+from .transport import encode_error, encode_result, invoke
+
+
+def main(log_path: str) -> None:
+    """Run the cells, then answer calls until stdin closes."""
+    proto_in, proto_out = os.dup(0), os.dup(1)
+    os.set_inheritable(proto_in, False)
+    os.set_inheritable(proto_out, False)
+    null = os.open(os.devnull, os.O_RDONLY)
+    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(null, 0)
+    os.dup2(log, 1)  # the student's prints go to a log, never into the protocol
+    os.dup2(log, 2)
+    os.environ["MPLBACKEND"] = "Agg"
+    # The batch grader runs one sandbox per core; more threads each would only fight over the cores.
+    torch.set_num_threads(1)
+
+    request = torch.load(io.BytesIO(read_msg(proto_in)), weights_only=False)  # from the trusted parent
+    os.chdir(request["cwd"])
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    errors = []
+    for index, source in request["cells"]:
+        write_msg(proto_out, encode_result({"running": index}))
+        result = shell.run_cell(source, store_history=False, silent=True)
+        exc = result.error_before_exec or result.error_in_exec
+        if exc is not None:
+            errors.append({"cell": index, "error": f"{type(exc).__name__}: {_safe(exc)}"})
+    write_msg(proto_out, encode_result({"ready": True, "errors": errors}))
+
+    while True:
+        try:
+            req = torch.load(io.BytesIO(read_msg(proto_in)), weights_only=False)
+        except EOFError:
+            return
+        fn = shell.user_ns.get(req["name"])
+        if fn is None or not callable(fn):
+            what = "does not define" if fn is None else "defines, but not as a function,"
+            payload = encode_error(NameError(f"the notebook {what} `{req['name']}` "
+                                             "(was its cell renamed, deleted or left with an error?)"))
+        else:
+            try:
+                payload = encode_result(invoke(fn, req["args"], req["kwargs"], req.get("driver")))
+            except BaseException as exc:  # noqa: BLE001 - SystemExit etc. are the student's errors too
+                payload = encode_error(exc)
+        write_msg(proto_out, payload)
+
+
+def _safe(exc: BaseException) -> str:
+    try:
+        return str(exc)[:500]
+    except Exception:
+        return "(unreadable message)"
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

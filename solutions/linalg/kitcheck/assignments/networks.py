@@ -1,0 +1,272 @@
+"""Assignment 4, "Single-layer networks and losses": questions, points and public checks (students see this file)."""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+import torch
+import torch.nn.functional as F
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ..compare import CheckFailure, call, expect_device_agnostic, expect_raises, expect_tensor, tolerance
+from ..drivers import value_and_grad
+from ..spec import Assignment, Question
+from ..strategies import PUBLIC_SETTINGS, make_tensor, seeds, shapes
+from ..transport import StudentError
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+# ---- drivers: run where the student's code runs, return plain data --------------------------------------
+def gradcheck_report(fn: Callable, *args: Any) -> str:
+    """``torch.autograd.gradcheck`` of ``fn`` with respect to its float tensor arguments (made float64):
+    "ok", or the first line of gradcheck's complaint. Errors of the student's code itself propagate."""
+    positions = [i for i, a in enumerate(args) if isinstance(a, torch.Tensor) and a.is_floating_point()]
+    leaves = tuple(args[i].detach().double().requires_grad_(True) for i in positions)
+
+    def with_leaves(*tensors):
+        full = list(args)
+        for i, t in zip(positions, tensors):
+            full[i] = t
+        return fn(*full)
+
+    try:
+        torch.autograd.gradcheck(with_leaves, leaves, eps=1e-6, atol=1e-5, rtol=1e-3)
+    except torch.autograd.gradcheck.GradcheckError as exc:
+        return str(exc).strip().splitlines()[0]
+    return "ok"
+
+
+# ---- helpers shared by the public checks and the hidden tests ---------------------------------------------
+def _is_float_tensor(a: Any) -> bool:
+    return isinstance(a, torch.Tensor) and a.is_floating_point()
+
+
+def expect_grad(q: str, fn, reference: Callable, inputs: Mapping[str, Any], *, wrt: tuple[str, ...],
+                upstream: torch.Tensor | None = None, **tol: float) -> None:
+    """The gradients of the student's ``fn`` (computed where it runs) with respect to the inputs named in
+    ``wrt`` must match those of torch's ``reference``, computed in float64 on the CPU from the same inputs."""
+    names, args = list(inputs), tuple(inputs.values())
+    try:
+        value, grads = fn.drive(value_and_grad, *args, upstream=upstream)
+    except StudentError as exc:
+        raise CheckFailure(q, f"computing the gradient of your result raised {exc.type_name}: {exc.message}",
+                           inputs) from None
+    if type(value) is not torch.Tensor:
+        raise CheckFailure(q, "the result should be a torch.Tensor", inputs, got=value)
+    floats = [n for n, a in zip(names, args) if _is_float_tensor(a)]
+    ref_args = {n: (a.detach().cpu().double().requires_grad_(n in wrt) if _is_float_tensor(a)
+                    else a.cpu() if isinstance(a, torch.Tensor) else a) for n, a in inputs.items()}
+    out = reference(*ref_args.values())
+    weight = torch.ones_like(out) if upstream is None else upstream.detach().cpu().double()
+    expected = torch.autograd.grad((out * weight).sum(), [ref_args[n] for n in wrt], allow_unused=True)
+    for name, exp in zip(wrt, expected):
+        got = grads[floats.index(name)] if len(grads) == len(floats) else None
+        if got is None:
+            raise CheckFailure(q, f"no gradient flows back to `{name}`: keep the computation in torch "
+                               "(no .item(), .detach(), .data or numpy)", inputs)
+        exp = torch.zeros_like(ref_args[name]) if exp is None else exp
+        expect_tensor(q, got, exp, inputs, dtype=inputs[name].dtype, device=inputs[name].device,
+                      what=f"the gradient with respect to `{name}`", **tol)
+
+
+def expect_gradcheck(q: str, fn, inputs: Mapping[str, Any]) -> None:
+    """``torch.autograd.gradcheck`` in float64 where the student's code runs: autograd's gradient of the
+    student's function must agree with finite differences of it."""
+    try:
+        report = fn.drive(gradcheck_report, *inputs.values())
+    except StudentError as exc:
+        raise CheckFailure(q, f"gradcheck raised {exc.type_name}: {exc.message}", inputs) from None
+    if report != "ok":
+        raise CheckFailure(q, "torch.autograd.gradcheck (float64) failed: the gradient autograd computes does "
+                           "not match finite differences", inputs, detail=str(report))
+
+
+def scaled_tolerance(dtype: torch.dtype, *tensors: torch.Tensor) -> dict:
+    """Reduction tolerances, widened for inputs of large magnitude: rounding ``x`` itself costs |x| * eps, so a
+    correct float32 formula may be off by that much (e.g. logsumexp(z) - z[target] for logits near 1000)."""
+    base = tolerance(dtype, reduction=True)
+    big = max((float(t.detach().abs().max()) for t in tensors if t.numel() and t.device.type != "meta"), default=0.0)
+    slack = 16 * torch.finfo(dtype).eps * big
+    return {"rtol": base["rtol"] + slack, "atol": base["atol"] + slack}
+
+
+def binary_labels(shape: tuple, dtype: torch.dtype, seed: int, device: str = "cpu") -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    return torch.randint(0, 2, shape, generator=g).to(dtype).to(device)
+
+
+def class_labels(n: int, classes: int, seed: int, device: str = "cpu") -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    return torch.randint(0, classes, (n,), generator=g).to(device)
+
+
+def step_reference(x: torch.Tensor, w: torch.Tensor, b: float) -> torch.Tensor:
+    return (x.double() @ w.double() + b >= 0).to(x.dtype)
+
+
+def xor_reference(x: torch.Tensor) -> torch.Tensor:
+    return (x[:, 0] != x[:, 1]).to(x.dtype)
+
+
+TRUTH_TABLE = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+
+
+# ---- public checks ----------------------------------------------------------------------------------------
+def sigmoid_public(fn):
+    q = "sigmoid"
+    z = torch.tensor([-1000.0, -10.0, 0.0, 10.0, 1000.0])
+    expect_tensor(q, call(q, fn, z=z), torch.sigmoid(z.double()), {"z": z}, dtype=z.dtype, device=z.device,
+                  what="the result for large |z|")
+    zg = torch.tensor([-1000.0, -10.0, 0.5, 10.0, 1000.0])
+    expect_grad(q, fn, torch.sigmoid, {"z": zg}, wrt=("z",))
+
+    @PUBLIC_SETTINGS
+    @given(shape=shapes(1, 2, max_side=4), seed=seeds)
+    def run(shape, seed):
+        x = make_tensor(shape, torch.float64, seed, low=-8, high=8)
+        expect_tensor(q, call(q, fn, z=x), torch.sigmoid(x), {"z": x}, dtype=x.dtype, device=x.device)
+
+    run()
+
+
+def softmax_public(fn):
+    q = "softmax"
+    big = torch.tensor([1010.0, 1000.0, 990.0])
+    expect_tensor(q, call(q, fn, z=big, dim=0), torch.softmax(big.double(), 0), {"z": big, "dim": 0},
+                  dtype=big.dtype, device=big.device, what="the result for [1010, 1000, 990]",
+                  **scaled_tolerance(big.dtype, big))
+
+    @PUBLIC_SETTINGS
+    @given(shape=shapes(1, 2, max_side=4), data=st.data(), seed=seeds)
+    def run(shape, data, seed):
+        dim = data.draw(st.integers(-len(shape), len(shape) - 1), label="dim")
+        x = make_tensor(shape, torch.float64, seed)
+        expect_tensor(q, call(q, fn, z=x, dim=dim), torch.softmax(x, dim), {"z": x, "dim": dim},
+                      dtype=x.dtype, device=x.device)
+
+    run()
+
+
+def mse_public(fn):
+    q = "mse"
+
+    @PUBLIC_SETTINGS
+    @given(shape=shapes(1, 2, max_side=4), reduction=st.sampled_from(REDUCTIONS), seed=seeds)
+    def run(shape, reduction, seed):
+        pred, target = make_tensor(shape, torch.float64, seed), make_tensor(shape, torch.float64, seed + 1)
+        inputs = {"pred": pred, "target": target, "reduction": reduction}
+        expect_tensor(q, call(q, fn, **inputs), F.mse_loss(pred, target, reduction=reduction), inputs,
+                      dtype=pred.dtype, device=pred.device)
+
+    run()
+    p, t = torch.tensor([1.0, 2.0]), torch.tensor([0.0, 0.0])
+    expect_raises(q, fn, "ValueError", {"pred": p, "target": t, "reduction": "avg"},
+                  "'avg' is not a reduction: use 'mean', 'sum' or 'none'")
+
+
+def bce_public(fn):
+    q = "bce"
+    p, y = torch.tensor([0.0, 1.0, 0.5, 0.0]), torch.tensor([1.0, 0.0, 1.0, 0.0])
+    inputs = {"p": p, "y": y, "reduction": "none"}
+    expect_tensor(q, call(q, fn, **inputs), F.binary_cross_entropy(p.double(), y.double(), reduction="none"),
+                  inputs, dtype=p.dtype, device=p.device, what="the result for probabilities of exactly 0 and 1")
+
+    @PUBLIC_SETTINGS
+    @given(n=st.integers(1, 6), reduction=st.sampled_from(REDUCTIONS), seed=seeds)
+    def run(n, reduction, seed):
+        p = make_tensor((n,), torch.float64, seed, low=0.01, high=0.99)
+        y = binary_labels((n,), torch.float64, seed + 1)
+        inputs = {"p": p, "y": y, "reduction": reduction}
+        expect_tensor(q, call(q, fn, **inputs), F.binary_cross_entropy(p, y, reduction=reduction), inputs,
+                      dtype=p.dtype, device=p.device, **tolerance(p.dtype, reduction=True))
+
+    run()
+
+
+def bce_with_logits_public(fn):
+    q = "bce_with_logits"
+    z, y = torch.tensor([-1000.0, 0.0, 1000.0, 30.0]), torch.tensor([1.0, 0.0, 0.0, 1.0])
+    inputs = {"z": z, "y": y, "reduction": "none"}
+    expect_tensor(q, call(q, fn, **inputs),
+                  F.binary_cross_entropy_with_logits(z.double(), y.double(), reduction="none"), inputs,
+                  dtype=z.dtype, device=z.device, what="the result for large logits", **scaled_tolerance(z.dtype, z))
+
+    @PUBLIC_SETTINGS
+    @given(n=st.integers(1, 6), reduction=st.sampled_from(REDUCTIONS), seed=seeds)
+    def run(n, reduction, seed):
+        z = make_tensor((n,), torch.float64, seed, low=-6, high=6)
+        y = binary_labels((n,), torch.float64, seed + 1)
+        inputs = {"z": z, "y": y, "reduction": reduction}
+        expect_tensor(q, call(q, fn, **inputs), F.binary_cross_entropy_with_logits(z, y, reduction=reduction),
+                      inputs, dtype=z.dtype, device=z.device, **tolerance(z.dtype, reduction=True))
+
+    run()
+
+
+def cross_entropy_public(fn):
+    q = "cross_entropy"
+    logits, target = torch.tensor([[1010.0, 1000.0, 990.0], [0.0, 0.0, 0.0]]), torch.tensor([0, 2])
+    inputs = {"logits": logits, "target": target, "reduction": "none"}
+    expect_tensor(q, call(q, fn, **inputs), F.cross_entropy(logits.double(), target, reduction="none"), inputs,
+                  dtype=logits.dtype, device=logits.device, what="the result for large logits",
+                  **scaled_tolerance(logits.dtype, logits))
+
+    @PUBLIC_SETTINGS
+    @given(n=st.integers(1, 4), c=st.integers(2, 4), reduction=st.sampled_from(REDUCTIONS), seed=seeds)
+    def run(n, c, reduction, seed):
+        logits = make_tensor((n, c), torch.float64, seed)
+        target = class_labels(n, c, seed + 1)
+        inputs = {"logits": logits, "target": target, "reduction": reduction}
+        expect_tensor(q, call(q, fn, **inputs), F.cross_entropy(logits, target, reduction=reduction), inputs,
+                      dtype=logits.dtype, device=logits.device, **tolerance(logits.dtype, reduction=True))
+
+    run()
+
+
+def step_neuron_public(fn):
+    q = "step_neuron"
+    w = torch.tensor([1.0, 1.0])
+    gates = ((-1.5, "AND gate"), (-1.0, "OR gate (x @ w + b is exactly 0 at [0, 1] and [1, 0], and step(0) = 1)"))
+    for b, gate in gates:
+        inputs = {"x": TRUTH_TABLE, "w": w, "b": b}
+        expect_tensor(q, call(q, fn, **inputs), step_reference(TRUTH_TABLE, w, b), inputs,
+                      dtype=TRUTH_TABLE.dtype, device=TRUTH_TABLE.device, what=f"the {gate}")
+
+    @PUBLIC_SETTINGS
+    @given(n=st.integers(1, 5), d=st.integers(1, 3), seed=seeds)
+    def run(n, d, seed):
+        x, w = make_tensor((n, d), torch.float64, seed), make_tensor((d,), torch.float64, seed + 1)
+        inputs = {"x": x, "w": w, "b": 0.5}
+        expect_tensor(q, call(q, fn, **inputs), step_reference(x, w, 0.5), inputs, dtype=x.dtype, device=x.device)
+
+    run()
+
+
+def xor_forward_public(fn):
+    q = "xor_forward"
+    for dtype in (torch.float32, torch.float64):
+        x = TRUTH_TABLE.to(dtype)
+        expect_tensor(q, call(q, fn, x=x), xor_reference(x), {"x": x}, dtype=dtype, device=x.device,
+                      what=f"the XOR truth table ({dtype})")
+    expect_device_agnostic(q, fn, lambda x: torch.empty(x.shape[0], dtype=x.dtype, device=x.device),
+                           x=torch.empty(4, 2, device="meta"))
+
+
+ASSIGNMENT = Assignment(
+    name="networks",
+    number=4,
+    title="Assignment 4: Single-layer networks and losses",
+    questions=(
+        Question("sigmoid", 2, "the logistic function, finite value and gradient for any z", sigmoid_public),
+        Question("softmax", 3, "softmax along a dim that does not overflow", softmax_public),
+        Question("mse", 2, "mean squared error with reduction 'mean', 'sum' or 'none'", mse_public),
+        Question("bce", 3, "binary cross-entropy on probabilities, logs clamped at -100 like torch", bce_public),
+        Question("bce_with_logits", 3, "binary cross-entropy on logits, stable for large logits",
+                 bce_with_logits_public),
+        Question("cross_entropy", 3, "multiclass cross-entropy from logits, picking with gather",
+                 cross_entropy_public),
+        Question("step_neuron", 2, "a neuron with a step activation: 1 where x @ w + b >= 0", step_neuron_public),
+        Question("xor_forward", 2, "XOR as a two-layer network of step neurons", xor_forward_public),
+    ),
+)

@@ -1,0 +1,294 @@
+"""Assignment 3, "Autograd and gradient descent": questions, points and public checks (students see this
+file), plus the drivers that run the student's optimiser steps on real leaf tensors, and the references
+the checks and hidden tests share."""
+from __future__ import annotations
+
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ..compare import CheckFailure, call, expect_device_agnostic, expect_tensor, expect_tensors, show, tolerance
+from ..spec import Assignment, Question
+from ..strategies import PUBLIC_SETTINGS, make_tensor, seeds
+
+# The public checks, without hypothesis's "explain" phase: its notes never reach the feedback (that is the
+# CheckFailure's text), and after a failure it calls the student's function about 200 more times.
+from ..transport import StudentError
+
+
+# ------------------------------------------------------------------ scalar functions for numerical_grad
+def cube_sum(x):
+    return (x ** 3).sum()
+
+
+def sin_times_square(x):
+    return (torch.sin(x) * x ** 2).sum()
+
+
+def log_sum_exp(x):
+    return torch.logsumexp(x.reshape(-1), dim=0)
+
+
+def cos_product(x):
+    return torch.cos(x / 2).prod()
+
+
+def log_square_of_sum(x):
+    return torch.log1p(x.sum() ** 2)
+
+
+# Smooth functions of every shape; the last three mix the coordinates (their Hessians are not diagonal).
+FUNCTIONS = {f.__name__: f for f in (cube_sum, sin_times_square, log_sum_exp, cos_product, log_square_of_sum)}
+
+
+def numerical_grad_driver(numerical_grad, f, x, eps):
+    """Calls ``numerical_grad(FUNCTIONS[f], x, eps)`` (or without eps when it is None, to use the default)."""
+    function = FUNCTIONS[f]
+    return numerical_grad(function, x) if eps is None else numerical_grad(function, x, eps)
+
+
+def autograd_gradient(f: str, x: torch.Tensor) -> torch.Tensor:
+    """The exact gradient of FUNCTIONS[f] at x, by autograd in float64."""
+    leaf = x.detach().cpu().double().requires_grad_(True)
+    (grad,) = torch.autograd.grad(FUNCTIONS[f](leaf), leaf)
+    return grad
+
+
+# ------------------------------------------------------------------ linear regression references
+def mse(X, y, w):
+    return ((X @ w - y) ** 2).mean()
+
+
+def linreg_grad_reference(X, y, w):
+    """d/dw of mean((X w - y)^2), by autograd in float64."""
+    w64 = w.detach().cpu().double().requires_grad_(True)
+    (grad,) = torch.autograd.grad(mse(X.cpu().double(), y.cpu().double(), w64), w64)
+    return grad
+
+
+def lipschitz(X) -> float:
+    """L = 2 * largest eigenvalue of X^T X / n: any lr <= 1 / L makes gradient descent on the MSE descend."""
+    X = X.cpu().double()
+    return max(2 * float(torch.linalg.matrix_norm(X, 2)) ** 2 / X.shape[0], 1e-12)
+
+
+def gradient_descent_reference(X, y, lr, steps):
+    """(path, losses) of gradient descent on the MSE from w = 0, by the closed-form gradient in float64."""
+    X, y = X.cpu().double(), y.cpu().double()
+    w = torch.zeros(X.shape[1], dtype=torch.float64)
+    path, losses = [w], []
+    for _ in range(steps):
+        residual = X @ w - y
+        losses.append((residual ** 2).mean())
+        w = w - lr * 2 / X.shape[0] * (X.T @ residual)
+        path.append(w)
+    return torch.stack(path), torch.stack(losses)
+
+
+def well_conditioned_design(n: int, d: int, dtype, seed: int, device: str = "cpu"):
+    """An (n, d) matrix with orthogonal columns of lengths in [1, 2]: cond(X^T X) <= 4, so gradient descent
+    with lr = 1 / L converges to the least-squares solution in a few dozen steps."""
+    g = torch.Generator().manual_seed(seed)
+    q, _ = torch.linalg.qr(torch.randn(n, d, generator=g, dtype=torch.float64))
+    lengths = 1 + torch.rand(d, generator=g, dtype=torch.float64)
+    return (q * lengths).to(dtype).to(device)
+
+
+# ------------------------------------------------------------------ drivers for the optimiser steps
+def sgd_driver(sgd_step_, X, y, w, b, lr, steps):
+    """Fits y = X w + b: ``steps`` times backward() then ``sgd_step_(params, lr)``. ``params`` also holds a
+    parameter the loss does not use (its .grad stays None). Returns the parameters and how they were kept."""
+    w = w.detach().clone().requires_grad_(True)
+    b = b.detach().clone().requires_grad_(True)
+    unused = torch.ones(2, dtype=w.dtype, device=w.device, requires_grad=True)
+    given_params = [w, unused, b]
+    params = list(given_params)
+    for _ in range(steps):
+        for p in given_params:
+            p.grad = None
+        ((X @ w + b - y) ** 2).mean().backward()
+        sgd_step_(params, lr)
+    return _report(given_params, params, ("w", "unused", "b"))
+
+
+def momentum_driver(momentum_step_, X, y, w, b, lr, momentum, steps):
+    """Fits y = X w + b: ``steps`` times backward() then ``momentum_step_(params, velocities, lr, momentum)``,
+    with velocities starting at zero. Returns the parameters and how they were kept."""
+    w = w.detach().clone().requires_grad_(True)
+    b = b.detach().clone().requires_grad_(True)
+    given_params = [w, b]
+    params = list(given_params)
+    velocities = [torch.zeros_like(w), torch.zeros_like(b)]
+    for _ in range(steps):
+        for p in given_params:
+            p.grad = None
+        ((X @ w + b - y) ** 2).mean().backward()
+        momentum_step_(params, velocities, lr, momentum)
+    return _report(given_params, params, ("w", "b"))
+
+
+def _report(given_params, params, names) -> tuple:
+    """(*the parameters' values, same tensors in params?, all leaves?, all require grad?). A tuple, not a
+    dict, so that feedback can compare it with what each catalogued mistake returns."""
+    return (*(p.detach().clone() for p in given_params),
+            len(params) == len(given_params) and all(p is q for p, q in zip(params, given_params)),
+            all(p.is_leaf for p in given_params), all(p.requires_grad for p in given_params))
+
+
+def sgd_reference(X, y, w, b, lr, steps, momentum=0.0):
+    """The same fit with torch.optim.SGD, in float64."""
+    w = w.detach().cpu().double().clone().requires_grad_(True)  # clone: the inputs must stay as they were
+    b = b.detach().cpu().double().clone().requires_grad_(True)
+    X, y = X.cpu().double(), y.cpu().double()
+    opt = torch.optim.SGD([w, b], lr=lr, momentum=momentum)
+    for _ in range(steps):
+        opt.zero_grad()
+        ((X @ w + b - y) ** 2).mean().backward()
+        opt.step()
+    return {"w": w.detach(), "b": b.detach()}
+
+
+def drive(q: str, fn, driver, **inputs):
+    """``fn.drive(driver, *inputs)``; an error raised by the student's code becomes a CheckFailure."""
+    try:
+        return fn.drive(driver, *inputs.values())
+    except StudentError as exc:
+        raise CheckFailure(q, f"your function raised {exc.type_name}: {exc.message}", inputs) from None
+
+
+def expect_step_result(q: str, got, expected: dict, inputs: dict, dtype, device, unused=None) -> None:
+    """Check what ``sgd_driver``/``momentum_driver`` report: the parameters were updated in place, stayed
+    the same leaf tensors that require grad, and hold the expected values."""
+    names = ["w", "unused", "b"] if unused is not None else ["w", "b"]
+    if type(got) is not tuple or len(got) != len(names) + 3:
+        raise CheckFailure(q, f"the update could not be inspected (got {show(got)})", inputs)
+    values, (same, leaves, requires_grad) = dict(zip(names, got)), got[len(names):]
+    if same is not True:
+        raise CheckFailure(q, "after the step, `params` no longer holds the tensors it was given: update each "
+                           "tensor in place (p -= ...) instead of putting new tensors in the list", inputs)
+    if leaves is not True or requires_grad is not True:
+        raise CheckFailure(q, "after the step, a parameter is no longer a leaf tensor that requires grad: "
+                           "update it in place inside `with torch.no_grad():`", inputs)
+    tol = tolerance(dtype, reduction=True)
+    for name, value in expected.items():
+        expect_tensor(q, values[name], value, inputs, dtype=dtype, device=device,
+                      what=f"`{name}` after {inputs.get('steps', 1)} step(s)", **tol)
+    if unused is not None:
+        expect_tensor(q, values["unused"], unused, inputs, dtype=dtype, device=device,
+                      what="the parameter whose .grad is None (it must not change)")
+
+
+def regression_data(n: int, d: int, dtype, seed: int, device: str = "cpu") -> dict:
+    """X (n, d), y (n,), and starting values w (d,), b (1,)."""
+    return {"X": make_tensor((n, d), dtype, seed, device), "y": make_tensor((n,), dtype, seed + 1, device),
+            "w": make_tensor((d,), dtype, seed + 2, device), "b": make_tensor((1,), dtype, seed + 3, device)}
+
+
+def step_lr(X, fraction: float) -> float:
+    """A learning rate ``fraction`` / L for the fit of y = X w + b (L with the column of ones included)."""
+    ones = torch.ones(X.shape[0], 1, dtype=torch.float64)
+    return round(fraction / lipschitz(torch.cat([X.cpu().double(), ones], dim=1)), 4)
+
+
+# ---------------------------------------------------------------------------------- public checks
+NUMGRAD_TOL = {"rtol": 1e-6, "atol": 1e-6}
+
+
+def numerical_grad_public(fn):
+    q = "numerical_grad"
+    x = torch.tensor([1.0, 2.0], dtype=torch.float64)
+    inputs = {"f": "cube_sum", "x": x, "eps": 1e-4}
+    expect_tensor(q, drive(q, fn, numerical_grad_driver, **inputs), torch.tensor([3.0, 12.0], dtype=torch.float64),
+                  inputs, dtype=x.dtype, device=x.device, what="the gradient of sum(x ** 3) at [1, 2]", **NUMGRAD_TOL)
+
+    @PUBLIC_SETTINGS
+    @given(f=st.sampled_from(sorted(FUNCTIONS)), shape=st.lists(st.integers(1, 3), max_size=2), seed=seeds)
+    def run(f, shape, seed):
+        x = make_tensor(tuple(shape), torch.float64, seed)
+        inputs = {"f": f, "x": x, "eps": 1e-4}
+        expect_tensor(q, drive(q, fn, numerical_grad_driver, **inputs), autograd_gradient(f, x), inputs,
+                      dtype=x.dtype, device=x.device, **NUMGRAD_TOL)
+
+    run()
+
+
+def linreg_grad_public(fn):
+    q = "linreg_grad"
+    X, y, w = torch.tensor([[1.0, 1.0], [2.0, 1.0]]), torch.tensor([3.0, 6.0]), torch.tensor([0.0, 0.0])
+    inputs = {"X": X, "y": y, "w": w}
+    expect_tensor(q, call(q, fn, **inputs), linreg_grad_reference(X, y, w), inputs, dtype=X.dtype, device=X.device,
+                  what="the gradient at w = (0, 0) for the points (1, 3), (2, 6)")
+
+    @PUBLIC_SETTINGS
+    @given(n=st.integers(1, 4), d=st.integers(1, 3), seed=seeds)
+    def run(n, d, seed):
+        inputs = {"X": make_tensor((n, d), torch.float64, seed), "y": make_tensor((n,), torch.float64, seed + 1),
+                  "w": make_tensor((d,), torch.float64, seed + 2)}
+        expect_tensor(q, call(q, fn, **inputs), linreg_grad_reference(**inputs), inputs, dtype=torch.float64,
+                      device=inputs["X"].device)
+
+    run()
+
+
+def gradient_descent_public(fn):
+    q = "gradient_descent"
+
+    @PUBLIC_SETTINGS
+    @given(n=st.integers(1, 4), d=st.integers(1, 3), fraction=st.sampled_from([0.5, 1.0]), steps=st.integers(1, 6),
+           seed=seeds)
+    def run(n, d, fraction, steps, seed):
+        X, y = make_tensor((n, d), torch.float64, seed), make_tensor((n,), torch.float64, seed + 1)
+        inputs = {"X": X, "y": y, "lr": round(fraction / lipschitz(X), 4), "steps": steps}
+        path, losses = gradient_descent_reference(**inputs)
+        expect_tensors(q, call(q, fn, **inputs), {"path": path, "losses": losses}, inputs, device=X.device,
+                       **tolerance(X.dtype, reduction=True))
+
+    run()
+    expect_device_agnostic(q, fn, lambda X, y, lr, steps: (torch.empty(steps + 1, X.shape[1], device=X.device),
+                                                           torch.empty(steps, device=X.device)),
+                           X=torch.empty(4, 2, device="meta"), y=torch.empty(4, device="meta"), lr=0.1, steps=2)
+
+
+def sgd_step__public(fn):
+    q = "sgd_step_"
+
+    @PUBLIC_SETTINGS
+    @given(n=st.integers(1, 4), d=st.integers(1, 3), steps=st.integers(1, 3), seed=seeds)
+    def run(n, d, steps, seed):
+        data = regression_data(n, d, torch.float64, seed)
+        inputs = {**data, "lr": step_lr(data["X"], 0.5), "steps": steps}
+        got = drive(q, fn, sgd_driver, **inputs)
+        expect_step_result(q, got, sgd_reference(**inputs), inputs, torch.float64, "cpu",
+                           unused=torch.ones(2, dtype=torch.float64))
+
+    run()
+
+
+def momentum_step__public(fn):
+    q = "momentum_step_"
+
+    @PUBLIC_SETTINGS
+    @given(n=st.integers(1, 4), d=st.integers(1, 3), momentum=st.sampled_from([0.5, 0.9]), steps=st.integers(1, 5),
+           seed=seeds)
+    def run(n, d, momentum, steps, seed):
+        data = regression_data(n, d, torch.float64, seed)
+        inputs = {**data, "lr": step_lr(data["X"], 0.3), "momentum": momentum, "steps": steps}
+        got = drive(q, fn, momentum_driver, **inputs)
+        expect_step_result(q, got, sgd_reference(**inputs), inputs, torch.float64, "cpu")
+
+    run()
+
+
+ASSIGNMENT = Assignment(
+    name="autograd",
+    number=3,
+    title="Assignment 3: Autograd and gradient descent",
+    questions=(
+        Question("numerical_grad", 3, "the gradient of f at x by central differences", numerical_grad_public),
+        Question("linreg_grad", 3, "the gradient of the linear-regression MSE, by hand", linreg_grad_public),
+        Question("gradient_descent", 4, "gradient descent on the MSE with autograd: the path and the losses",
+                 gradient_descent_public),
+        Question("sgd_step_", 3, "one SGD step that updates leaf tensors in place", sgd_step__public),
+        Question("momentum_step_", 3, "one step of SGD with momentum, like torch.optim.SGD", momentum_step__public),
+    ),
+)

@@ -1,0 +1,742 @@
+"""Assignment 8, "Images, convolutions and classic CNNs": questions, points, public checks, drivers and the
+reference networks the checks compare with (students see this file)."""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Mapping
+
+import torch
+import torch.nn.functional as F
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ..compare import (CheckFailure, call, expect_device_agnostic, expect_equal, expect_raises, expect_tensor,
+                       show, tolerance)
+from ..drivers import value_and_grad
+from ..spec import Assignment, Question
+from ..strategies import PUBLIC_SETTINGS, make_tensor, seeds
+from ..transport import StudentError
+
+
+def pair(v: Any) -> tuple[int, int]:
+    """``3 -> (3, 3)``; ``(3, 5) -> (3, 5)``: how torch reads a kernel size, stride, padding or dilation."""
+    return (v, v) if isinstance(v, int) else (int(v[0]), int(v[1]))
+
+
+# =========================================================================== 1. image filters (vs OpenCV)
+SOBEL_SMOOTH, SOBEL_DIFF = (1.0, 2.0, 1.0), (-1.0, 0.0, 1.0)
+
+
+def sobel_kernel(dx: int, dy: int) -> torch.Tensor:
+    """OpenCV's 3x3 Sobel kernel: a derivative along each axis with order 1, a [1, 2, 1] smoothing otherwise."""
+    col = torch.tensor(SOBEL_DIFF if dy else SOBEL_SMOOTH, dtype=torch.float64)
+    row = torch.tensor(SOBEL_DIFF if dx else SOBEL_SMOOTH, dtype=torch.float64)
+    return torch.outer(col, row)
+
+
+LAPLACIAN_KERNEL = ((0.0, 1.0, 0.0), (1.0, -4.0, 1.0), (0.0, 1.0, 0.0))
+
+
+def cv2_filter(image: torch.Tensor, name: str, dx: int = 0, dy: int = 0) -> torch.Tensor:
+    """``cv2.Sobel`` / ``cv2.Laplacian`` of a 2-D image, computed in float64 (border: BORDER_REFLECT_101)."""
+    import cv2  # imported here: only this assignment needs OpenCV
+
+    img = image.detach().cpu().double().numpy()
+    out = cv2.Sobel(img, cv2.CV_64F, dx, dy, ksize=3) if name == "sobel" else cv2.Laplacian(img, cv2.CV_64F)
+    return torch.from_numpy(out)
+
+
+def torch_filter(image: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
+    """Reflect-101 padding and cross-correlation with torch (used for meta-device checks)."""
+    padded = F.pad(image[None, None], (1, 1, 1, 1), mode="reflect")
+    return F.conv2d(padded, kernel.to(image.device, image.dtype)[None, None])[0, 0]
+
+
+def step_edge() -> torch.Tensor:
+    """The lesson's 6x6 image: dark on the left, bright (10) on the right."""
+    image = torch.zeros(6, 6)
+    image[:, 3:] = 10.0
+    return image
+
+
+def _image_filter_check(q: str, fn, name: str, cases: list[dict]) -> None:
+    for kwargs in cases:
+        for image in (step_edge(), step_edge().T.contiguous()):
+            inputs = {"image": image, **kwargs}
+            expect_tensor(q, call(q, fn, **inputs), cv2_filter(image, name, **kwargs), inputs, dtype=image.dtype,
+                          device=image.device, **tolerance(image.dtype, reduction=True),
+                          what="the result for the 6x6 step edge")
+
+    @PUBLIC_SETTINGS
+    @given(h=st.integers(2, 6), w=st.integers(2, 6), data=st.data(), seed=seeds)
+    def random_images(h, w, data, seed):
+        kwargs = data.draw(st.sampled_from(cases), label="options")
+        image = make_tensor((h, w), torch.float64, seed)
+        inputs = {"image": image, **kwargs}
+        expect_tensor(q, call(q, fn, **inputs), cv2_filter(image, name, **kwargs), inputs, dtype=image.dtype,
+                      device=image.device)
+
+    random_images()
+
+
+SOBEL_ORDERS = [{"dx": 1, "dy": 0}, {"dx": 0, "dy": 1}, {"dx": 1, "dy": 1}]
+
+
+def sobel_public(fn):
+    _image_filter_check("sobel", fn, "sobel", SOBEL_ORDERS)
+
+
+def laplacian_public(fn):
+    _image_filter_check("laplacian", fn, "laplacian", [{}])
+
+
+# ======================================================================================= 2. layers by hand
+def conv_out_size_reference(size: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1):
+    """The output length torch's own convolution gives (shapes only, on the meta device), or None if it refuses."""
+    x = torch.empty(1, 1, size, device="meta")
+    w = torch.empty(1, 1, kernel_size, device="meta")
+    try:
+        return F.conv1d(x, w, stride=stride, padding=padding, dilation=dilation).shape[-1]
+    except RuntimeError:
+        return None
+
+
+def expect_conv_out_size(q: str, fn, inputs: Mapping[str, int]) -> None:
+    expected = conv_out_size_reference(*inputs.values())
+    if expected is None:
+        expect_raises(q, fn, "ValueError", inputs, "the dilated kernel is larger than the padded input")
+    else:
+        expect_equal(q, call(q, fn, **inputs), expected, inputs)
+
+
+def conv_out_size_public(fn):
+    q = "conv_out_size"
+    for inputs in ({"size": 32, "kernel_size": 5, "stride": 1, "padding": 0, "dilation": 1},    # LeNet's C1
+                   {"size": 28, "kernel_size": 5, "stride": 1, "padding": 2, "dilation": 1},    # "same" padding
+                   {"size": 224, "kernel_size": 11, "stride": 4, "padding": 2, "dilation": 1},  # AlexNet: 55
+                   {"size": 7, "kernel_size": 3, "stride": 2, "padding": 1, "dilation": 1},
+                   {"size": 7, "kernel_size": 3, "stride": 1, "padding": 0, "dilation": 2},
+                   {"size": 4, "kernel_size": 5, "stride": 1, "padding": 0, "dilation": 1}):
+        expect_conv_out_size(q, fn, inputs)
+
+    @PUBLIC_SETTINGS
+    @given(size=st.integers(1, 12), k=st.integers(1, 5), s=st.integers(1, 3), p=st.integers(0, 2), d=st.integers(1, 3))
+    def run(size, k, s, p, d):
+        expect_conv_out_size(q, fn, {"size": size, "kernel_size": k, "stride": s, "padding": p, "dilation": d})
+
+    run()
+
+
+# ---- gradients, computed where the student's code runs --------------------------------------------------
+def expect_value_and_grad(q: str, fn, reference: Callable, inputs: Mapping[str, Any], *, upstream_seed: int = 0,
+                          **tol: float) -> None:
+    """The student's result and its gradients with respect to every float tensor input (computed where the
+    student's code runs, with ``kitcheck.drivers.value_and_grad`` and a random upstream gradient) must match
+    torch's ``reference`` and its autograd gradients, computed in float64 on the CPU from the same inputs."""
+    names = [n for n, a in inputs.items() if isinstance(a, torch.Tensor) and a.is_floating_point()]
+    ref_args = {n: (a.detach().cpu().double().requires_grad_(n in names) if isinstance(a, torch.Tensor) else a)
+                for n, a in inputs.items()}
+    out = reference(*ref_args.values())
+    upstream = make_tensor(tuple(out.shape), torch.float64, upstream_seed)
+    expected = torch.autograd.grad((out * upstream).sum(), [ref_args[n] for n in names], allow_unused=True)
+    x = inputs[names[0]]
+    try:
+        value, grads = fn.drive(value_and_grad, *inputs.values(), upstream=upstream.to(x.device, x.dtype))
+    except StudentError as exc:
+        raise CheckFailure(q, f"your function raised {exc.type_name}: {exc.message}", inputs) from None
+    expect_tensor(q, value, out, inputs, dtype=x.dtype, device=x.device, **tol)
+    for name, got, exp in zip(names, tuple(grads) + (None,) * len(names), expected):
+        exp = torch.zeros_like(ref_args[name]) if exp is None else exp
+        if got is None:
+            raise CheckFailure(q, f"no gradient flows back to `{name}`: build the result from torch operations "
+                               "(no .item(), .tolist(), torch.tensor(...) of results, .detach() or numpy)", inputs)
+        expect_tensor(q, got, exp, inputs, dtype=x.dtype, device=x.device, **tol,
+                      what=f"the gradient with respect to `{name}` (upstream gradient: a random tensor)")
+
+
+def conv2d_reference(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return F.conv2d(x, weight, bias, stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+
+@st.composite
+def conv_cases(draw, max_batch: int = 2, max_groups: int = 3):
+    """Hyper-parameters of a small convolution whose output is at least 1x1."""
+    groups = draw(st.integers(1, max_groups), label="groups")
+    c_in, c_out = groups * draw(st.integers(1, 2)), groups * draw(st.integers(1, 2))
+    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    hyper = {}
+    for name, low, high in (("stride", 1, 3), ("padding", 0, 2), ("dilation", 1, 2)):
+        hyper[name] = draw(st.one_of(st.integers(low, high), st.tuples(st.integers(low, high), st.integers(low, high))),
+                           label=name)
+    sizes = []
+    for i in range(2):
+        smallest = max(1, pair(hyper["dilation"])[i] * (kernel[i] - 1) + 1 - 2 * pair(hyper["padding"])[i])
+        sizes.append(draw(st.integers(smallest, smallest + 4)))
+    return {"batch": draw(st.integers(1, max_batch)), "c_in": c_in, "c_out": c_out, "kernel": kernel,
+            "size": tuple(sizes), "bias": draw(st.booleans(), label="bias"), "groups": groups, **hyper}
+
+
+def conv_inputs(case: Mapping[str, Any], dtype: torch.dtype, seed: int, device: str = "cpu") -> dict:
+    """The inputs of ``conv2d`` for a case of ``conv_cases``, in the order of its signature."""
+    n, c_in, c_out, g = case["batch"], case["c_in"], case["c_out"], case["groups"]
+    x = make_tensor((n, c_in, *case["size"]), dtype, seed, device)
+    weight = make_tensor((c_out, c_in // g, *case["kernel"]), dtype, seed + 1, device, low=-1.0, high=1.0)
+    bias = make_tensor((c_out,), dtype, seed + 2, device) if case["bias"] else None
+    return {"x": x, "weight": weight, "bias": bias, "stride": case["stride"], "padding": case["padding"],
+            "dilation": case["dilation"], "groups": g}
+
+
+def conv2d_public(fn):
+    q = "conv2d"
+    # A vertical step edge and the Sobel x kernel, with no padding: the lesson's worked example.
+    image, kernel = step_edge()[None, None].double(), sobel_kernel(1, 0)[None, None]
+    inputs = {"x": image, "weight": kernel, "bias": None, "stride": 1, "padding": 0, "dilation": 1, "groups": 1}
+    expect_tensor(q, call(q, fn, **inputs), conv2d_reference(**inputs), inputs, dtype=torch.float64,
+                  device=image.device, what="the step edge convolved with the Sobel x kernel")
+
+    @PUBLIC_SETTINGS
+    @given(case=conv_cases(max_batch=1), seed=seeds)
+    def run(case, seed):
+        inputs = conv_inputs(case, torch.float64, seed)
+        expect_tensor(q, call(q, fn, **inputs), conv2d_reference(**inputs), inputs, dtype=torch.float64,
+                      device=inputs["x"].device)
+
+    run()
+    case = {"batch": 2, "c_in": 4, "c_out": 2, "kernel": (3, 2), "size": (5, 6), "bias": True, "groups": 2,
+            "stride": (2, 1), "padding": 1, "dilation": (1, 2)}
+    expect_value_and_grad(q, fn, conv2d_reference, conv_inputs(case, torch.float64, 7))
+
+
+# ---- pooling ---------------------------------------------------------------------------------------------
+@st.composite
+def pool_cases(draw, max_batch: int = 2, max_kernel: int = 3):
+    """Hyper-parameters for max/avg pooling that torch accepts (padding at most half the kernel)."""
+    side = st.integers(1, max_kernel)
+    kernel = draw(st.one_of(side, st.tuples(side, side)), label="kernel_size")
+    kh, kw = pair(kernel)
+    step = st.integers(1, 3)
+    stride = draw(st.one_of(st.none(), step, st.tuples(step, step)), label="stride")
+    padding = draw(st.one_of(st.integers(0, min(kh, kw) // 2),
+                             st.tuples(st.integers(0, kh // 2), st.integers(0, kw // 2))), label="padding")
+    ph, pw = pair(padding)
+    size = (draw(st.integers(max(1, kh - 2 * ph), kh + 4)), draw(st.integers(max(1, kw - 2 * pw), kw + 4)))
+    return {"shape": (draw(st.integers(1, max_batch)), draw(st.integers(1, 3)), *size), "kernel_size": kernel,
+            "stride": stride, "padding": padding}
+
+
+def with_ties(shape: tuple, dtype: torch.dtype, seed: int, device: str = "cpu") -> torch.Tensor:
+    """Small integers from -3 to 1: windows often hold equal values, and all-negative ones."""
+    g = torch.Generator().manual_seed(seed)
+    return torch.randint(-3, 2, shape, generator=g).to(dtype).to(device)
+
+
+def all_distinct(shape: tuple, dtype: torch.dtype, seed: int, device: str = "cpu") -> torch.Tensor:
+    """Values that are all different (a unique maximum in every window: the gradient is unambiguous)."""
+    g = torch.Generator().manual_seed(seed)
+    n = math.prod(shape)
+    return (torch.randperm(n, generator=g).to(torch.float64) * 0.25 - n / 8).reshape(shape).to(dtype).to(device)
+
+
+def pool_inputs(case: Mapping[str, Any], x: torch.Tensor, **extra: Any) -> dict:
+    return {"x": x, "kernel_size": case["kernel_size"], "stride": case["stride"], "padding": case["padding"], **extra}
+
+
+def max_pool2d_reference(x, kernel_size, stride=None, padding=0):
+    return F.max_pool2d(x, kernel_size, stride, padding)
+
+
+def avg_pool2d_reference(x, kernel_size, stride=None, padding=0, count_include_pad=True):
+    return F.avg_pool2d(x, kernel_size, stride, padding, count_include_pad=count_include_pad)
+
+
+def max_pool2d_public(fn):
+    q = "max_pool2d"
+    x = -torch.arange(1.0, 17.0, dtype=torch.float64).reshape(1, 1, 4, 4)  # all negative: pad with -inf, not 0
+    for inputs in ({"x": x, "kernel_size": 2, "stride": None, "padding": 0},
+                   {"x": x, "kernel_size": 3, "stride": 2, "padding": 1}):
+        expect_tensor(q, call(q, fn, **inputs), max_pool2d_reference(**inputs), inputs, dtype=x.dtype, device=x.device)
+
+    @PUBLIC_SETTINGS
+    @given(case=pool_cases(max_batch=1), seed=seeds)
+    def run(case, seed):
+        inputs = pool_inputs(case, with_ties(case["shape"], torch.float64, seed))
+        expect_tensor(q, call(q, fn, **inputs), max_pool2d_reference(**inputs), inputs, dtype=torch.float64,
+                      device=inputs["x"].device)
+
+    run()
+    case = {"kernel_size": 3, "stride": (1, 2), "padding": 1}  # overlapping windows: gradients add up
+    expect_value_and_grad(q, fn, max_pool2d_reference, pool_inputs(case, all_distinct((2, 2, 5, 6), torch.float64, 3)))
+
+
+def avg_pool2d_public(fn):
+    q = "avg_pool2d"
+    x = torch.arange(1.0, 17.0, dtype=torch.float64).reshape(1, 1, 4, 4)
+    for include in (True, False):
+        inputs = {"x": x, "kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": include}
+        expect_tensor(q, call(q, fn, **inputs), avg_pool2d_reference(**inputs), inputs, dtype=x.dtype, device=x.device)
+
+    @PUBLIC_SETTINGS
+    @given(case=pool_cases(max_batch=1), include=st.booleans(), seed=seeds)
+    def run(case, include, seed):
+        inputs = pool_inputs(case, make_tensor(case["shape"], torch.float64, seed), count_include_pad=include)
+        expect_tensor(q, call(q, fn, **inputs), avg_pool2d_reference(**inputs), inputs, dtype=torch.float64,
+                      device=inputs["x"].device)
+
+    run()
+    case = {"kernel_size": (2, 3), "stride": 1, "padding": 1}
+    expect_value_and_grad(q, fn, avg_pool2d_reference,
+                          pool_inputs(case, make_tensor((1, 2, 4, 5), torch.float64, 5), count_include_pad=False))
+
+
+# ---- dropout ---------------------------------------------------------------------------------------------
+def dropout_run(dropout: Callable, x: torch.Tensor, p: float, training: bool, seed: int) -> tuple:
+    """Driver: seed torch's generator, then ``dropout(x, p, training)`` and its gradient with respect to x
+    (upstream gradient: ones), as ``(out, grad)``."""
+    torch.manual_seed(seed)
+    out, grads = value_and_grad(lambda t: dropout(t, p, training), x)
+    return out, (grads[0] if grads else None)
+
+
+def away_from_zero(shape: tuple, dtype: torch.dtype, seed: int, device: str = "cpu") -> torch.Tensor:
+    """Values in +-[0.5, 2]: a dropped element (0) never looks like a kept one."""
+    g = torch.Generator().manual_seed(seed)
+    magnitude = 0.5 + 1.5 * torch.rand(shape, generator=g, dtype=torch.float64)
+    sign = torch.where(torch.rand(shape, generator=g) < 0.5, -1.0, 1.0).double()
+    return (magnitude * sign).round(decimals=2).to(dtype).to(device)
+
+
+def expect_dropout(q: str, fn, x: torch.Tensor, p: float, training: bool, seed: int, *,
+                   sigmas: float = 5.0) -> torch.Tensor:
+    """One run of the student's dropout, checked element by element; returns its mask (True = kept).
+
+    Training: each element is dropped (0) or kept and scaled by 1 / (1 - p), the gradient is the same
+    factor, and the fraction dropped is p within ``sigmas`` binomial standard deviations.
+    Evaluation: the identity, with gradient 1."""
+    inputs = {"x": x, "p": p, "training": training}
+    try:
+        out, grad = fn.drive(dropout_run, x, p, training, seed)
+    except StudentError as exc:
+        raise CheckFailure(q, f"your function raised {exc.type_name}: {exc.message}", inputs) from None
+    tol = tolerance(x.dtype)
+    if type(out) is not torch.Tensor or out.shape != x.shape or out.dtype != x.dtype or out.device != x.device:
+        expect_tensor(q, out, x, inputs, dtype=x.dtype, device=x.device)  # says which of these differs
+    ref, ratio = x.detach().cpu().double(), out.detach().cpu().double() / x.detach().cpu().double()
+    if not training or p == 0:
+        expected_out, expected_grad = ref, torch.ones_like(ref)
+        why = "in evaluation mode (training=False)" if not training else "with p = 0"
+        expect_tensor(q, out, expected_out, inputs, **tol, what=f"the result {why} (dropout does nothing)")
+        _expect_grad(q, grad, expected_grad, x, inputs, f"the gradient {why}")
+        return torch.ones_like(ref, dtype=torch.bool)
+    if p == 1:
+        expect_tensor(q, out, torch.zeros_like(ref), inputs, **tol,
+                      what="the result with p = 1 (every element dropped)")
+        _expect_grad(q, grad, torch.zeros_like(ref), x, inputs, "the gradient with p = 1", none_is_zero=True)
+        return torch.zeros_like(ref, dtype=torch.bool)
+    kept = ratio.abs() > 0.5 / (1 - p)
+    expected = torch.where(kept, ref / (1 - p), torch.zeros_like(ref))
+    expect_tensor(q, out, expected, inputs, **tol,
+                  what=f"the result in training mode (each element should be 0 or x / (1 - p) = x * {1 / (1 - p):.4g})")
+    _expect_grad(q, grad, kept.double() / (1 - p), x, inputs, "the gradient in training mode (1 / (1 - p) where "
+                 "an element is kept, 0 where it is dropped)")
+    n = kept.numel()
+    dropped = 1.0 - kept.double().mean().item()
+    allowed = sigmas * math.sqrt(p * (1 - p) / n) + 1.0 / n
+    if abs(dropped - p) > allowed:
+        raise CheckFailure(q, f"it dropped {dropped:.1%} of {n} elements; with p = {p} it should drop each element "
+                           f"with probability p (expected {p:.1%} +- {allowed:.1%})", inputs)
+    return kept
+
+
+def _expect_grad(q, grad, expected, x, inputs, what, none_is_zero=False):
+    if grad is None:
+        if none_is_zero:
+            return
+        raise CheckFailure(q, f"{what}: no gradient flows back to x (keep the computation in torch: no .detach(), "
+                           "numpy or Python numbers)", inputs)
+    expect_tensor(q, grad, expected, inputs, dtype=x.dtype, device=x.device, what=what)
+
+
+def expect_fresh_masks(q: str, fn, x: torch.Tensor, seed: int) -> None:
+    """Every row of a 2-D x, and every call, gets its own random mask (p = 0.5)."""
+    inputs = {"x": x, "p": 0.5, "training": True}
+    first = expect_dropout(q, fn, x, 0.5, True, seed)
+    if all(torch.equal(first[0], row) for row in first[1:]):
+        raise CheckFailure(q, "every row dropped the same elements; draw an independent mask value for every "
+                           "element of x (a mask of x's full shape)", inputs)
+    second = expect_dropout(q, fn, x, 0.5, True, seed + 1)
+    if torch.equal(first, second):
+        raise CheckFailure(q, "two calls dropped exactly the same elements; each call should draw a new random mask "
+                           "(don't seed the generator inside the function)", inputs)
+
+
+def dropout_public(fn):
+    q = "dropout"
+    x = away_from_zero((40, 50), torch.float64, 0)
+    for p, training in ((0.5, False), (0.2, True), (0.7, True), (0.0, True), (1.0, True)):
+        expect_dropout(q, fn, x, p, training, seed=1)
+    expect_fresh_masks(q, fn, x, seed=2)
+    expect_device_agnostic(q, fn, F.dropout, x=torch.empty(3, 4, device="meta"), p=0.5, training=True)
+
+
+# ---- parameter counts and receptive fields ---------------------------------------------------------------
+def conv_param_count_reference(in_channels, out_channels, kernel_size, groups=1, bias=True):
+    """The number of parameters of ``nn.Conv2d(...)``, built on the meta device (no memory, no values)."""
+    layer = torch.nn.Conv2d(in_channels, out_channels, kernel_size, groups=groups, bias=bias, device="meta")
+    return sum(p.numel() for p in layer.parameters())
+
+
+def expect_param_count(q: str, fn, inputs: Mapping[str, Any]) -> None:
+    try:
+        expected = conv_param_count_reference(*inputs.values())
+    except ValueError:
+        expect_raises(q, fn, "ValueError", inputs, "the channels must be divisible by groups")
+        return
+    expect_equal(q, call(q, fn, **inputs), expected, inputs)
+
+
+def conv_param_count_public(fn):
+    q = "conv_param_count"
+    for args in ((3, 6, 3, 1, True), (6, 16, 5, 1, True), (16, 32, (3, 5), 1, False), (32, 32, 3, 32, True),
+                 (32, 64, 1, 1, True), (8, 12, 3, 4, True), (6, 4, 3, 4, True)):
+        expect_param_count(q, fn, dict(zip(("in_channels", "out_channels", "kernel_size", "groups", "bias"), args)))
+
+
+def receptive_field_reference(layers):
+    """The receptive field measured with autograd: a 1-D stack of convolutions with all-ones kernels; the
+    gradient of its first output is non-zero exactly on the input positions that output sees."""
+    length = sum(k for k, _ in layers) * math.prod(s for _, s in layers) + 1
+    x = torch.zeros(1, 1, length, dtype=torch.float64, requires_grad=True)
+    out = x
+    for k, s in layers:
+        out = F.conv1d(out, torch.ones(1, 1, k, dtype=torch.float64), stride=s)
+    (grad,) = torch.autograd.grad(out[0, 0, 0], x)
+    seen = grad[0, 0].nonzero()
+    return int(seen.max() - seen.min()) + 1
+
+
+def receptive_field_public(fn):
+    q = "receptive_field"
+    for layers in ([], [(3, 1)], [(3, 1), (3, 1)], [(3, 1)] * 3, [(2, 2), (2, 2)], [(3, 2), (3, 1)],
+                   [(5, 1), (2, 2), (5, 1), (2, 2)]):  # the last one is LeNet-5's convolutions and poolings
+        inputs = {"layers": layers}
+        expect_equal(q, call(q, fn, **inputs), receptive_field_reference(layers), inputs)
+
+    @PUBLIC_SETTINGS
+    @given(layers=st.lists(st.tuples(st.integers(1, 5), st.integers(1, 3)), max_size=4))
+    def run(layers):
+        inputs = {"layers": layers}
+        expect_equal(q, call(q, fn, **inputs), receptive_field_reference(layers), inputs)
+
+    run()
+
+
+# ============================================================ 3. classic architectures: specs and references
+def lenet5_shapes(num_classes: int = 10) -> dict[str, tuple]:
+    return {"conv1.weight": (6, 1, 5, 5), "conv1.bias": (6,), "conv2.weight": (16, 6, 5, 5), "conv2.bias": (16,),
+            "fc1.weight": (120, 400), "fc1.bias": (120,), "fc2.weight": (84, 120), "fc2.bias": (84,),
+            "fc3.weight": (num_classes, 84), "fc3.bias": (num_classes,)}
+
+
+def _bn_shapes(prefix: str, c: int) -> tuple[dict, dict]:
+    return ({f"{prefix}.weight": (c,), f"{prefix}.bias": (c,)},
+            {f"{prefix}.running_mean": (c,), f"{prefix}.running_var": (c,), f"{prefix}.num_batches_tracked": ()})
+
+
+def _conv_bn_shapes(layers: list[tuple[str, str, tuple]]) -> tuple[dict, dict]:
+    params, buffers = {}, {}
+    for conv, bn, shape in layers:
+        p, b = _bn_shapes(bn, shape[0])
+        params.update({f"{conv}.weight": shape, **p})
+        buffers.update(b)
+    return params, buffers
+
+
+def basic_block_shapes(in_channels: int, out_channels: int, stride: int = 1) -> tuple[dict, dict]:
+    """(parameters, buffers) of ``BasicBlock(in_channels, out_channels, stride)``: names and shapes."""
+    layers = [("conv1", "bn1", (out_channels, in_channels, 3, 3)), ("conv2", "bn2", (out_channels, out_channels, 3, 3))]
+    if stride != 1 or in_channels != out_channels:
+        layers.append(("shortcut.0", "shortcut.1", (out_channels, in_channels, 1, 1)))
+    return _conv_bn_shapes(layers)
+
+
+def bottleneck_shapes(in_channels: int, planes: int, stride: int = 1) -> tuple[dict, dict]:
+    """(parameters, buffers) of ``Bottleneck(in_channels, planes, stride)``: names and shapes."""
+    out = 4 * planes
+    layers = [("conv1", "bn1", (planes, in_channels, 1, 1)), ("conv2", "bn2", (planes, planes, 3, 3)),
+              ("conv3", "bn3", (out, planes, 1, 1))]
+    if stride != 1 or in_channels != out:
+        layers.append(("shortcut.0", "shortcut.1", (out, in_channels, 1, 1)))
+    return _conv_bn_shapes(layers)
+
+
+def make_state(params: Mapping[str, tuple], buffers: Mapping[str, tuple], dtype: torch.dtype, seed: int,
+               device: str = "cpu") -> dict[str, torch.Tensor]:
+    """Known values for every parameter and buffer, by name: weights scaled by 1/sqrt(fan-in), batch-norm
+    scales near 1, positive running variances."""
+    g = torch.Generator().manual_seed(seed)
+    state = {}
+    for name, shape in {**params, **buffers}.items():
+        if name.endswith("num_batches_tracked"):
+            state[name] = torch.tensor(3)
+            continue
+        r = torch.randn(shape, generator=g, dtype=torch.float64)
+        is_bn = len(shape) == 1 and name.rsplit(".", 1)[0] + ".running_var" in buffers
+        if name.endswith("running_var"):
+            value = 0.5 + torch.rand(shape, generator=g, dtype=torch.float64)
+        elif name.endswith("running_mean") or (is_bn and name.endswith("bias")):
+            value = 0.2 * r
+        elif is_bn:
+            value = 1.0 + 0.3 * r
+        elif len(shape) == 1:
+            value = 0.1 * r
+        else:
+            value = r / math.sqrt(math.prod(shape[1:]))
+        state[name] = value.to(dtype).to(device)
+    return state
+
+
+def lenet5_reference(state: Mapping[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+    """LeNet-5 as this assignment defines it, written with torch.nn.functional."""
+    x = F.max_pool2d(F.relu(F.conv2d(x, state["conv1.weight"], state["conv1.bias"], padding=2)), 2)
+    x = F.max_pool2d(F.relu(F.conv2d(x, state["conv2.weight"], state["conv2.bias"])), 2)
+    x = x.flatten(1)
+    x = F.relu(F.linear(x, state["fc1.weight"], state["fc1.bias"]))
+    x = F.relu(F.linear(x, state["fc2.weight"], state["fc2.bias"]))
+    return F.linear(x, state["fc3.weight"], state["fc3.bias"])
+
+
+def _bn(x, state, prefix, training, buffers):
+    mean, var = state[f"{prefix}.running_mean"].clone(), state[f"{prefix}.running_var"].clone()
+    y = F.batch_norm(x, mean, var, state[f"{prefix}.weight"], state[f"{prefix}.bias"], training, 0.1, 1e-5)
+    tracked = state[f"{prefix}.num_batches_tracked"]
+    buffers.update({f"{prefix}.running_mean": mean, f"{prefix}.running_var": var,
+                    f"{prefix}.num_batches_tracked": tracked + 1 if training else tracked})
+    return y
+
+
+def _shortcut(state, x, stride, training, buffers):
+    if "shortcut.0.weight" not in state:
+        return x
+    return _bn(F.conv2d(x, state["shortcut.0.weight"], stride=stride), state, "shortcut.1", training, buffers)
+
+
+def basic_block_reference(state, x, stride=1, training=True):
+    """(output, buffers after the call) of the basic residual block, written with torch.nn.functional."""
+    buffers = {}
+    out = F.relu(_bn(F.conv2d(x, state["conv1.weight"], stride=stride, padding=1), state, "bn1", training, buffers))
+    out = _bn(F.conv2d(out, state["conv2.weight"], padding=1), state, "bn2", training, buffers)
+    return F.relu(out + _shortcut(state, x, stride, training, buffers)), buffers
+
+
+def bottleneck_reference(state, x, stride=1, training=True):
+    """(output, buffers after the call) of the bottleneck residual block, written with torch.nn.functional."""
+    buffers = {}
+    out = F.relu(_bn(F.conv2d(x, state["conv1.weight"]), state, "bn1", training, buffers))
+    out = F.relu(_bn(F.conv2d(out, state["conv2.weight"], stride=stride, padding=1), state, "bn2", training, buffers))
+    out = _bn(F.conv2d(out, state["conv3.weight"]), state, "bn3", training, buffers)
+    return F.relu(out + _shortcut(state, x, stride, training, buffers)), buffers
+
+
+# ---- drivers: build the student's module where it lives and report plain data ----------------------------
+def _build(cls: Callable, args: tuple):
+    torch.manual_seed(0)
+    return cls(*args)
+
+
+def module_structure(cls: Callable, *args: Any) -> dict:
+    """Driver: ``cls(*args)``'s parameter and buffer names with their shapes, and its number of parameters."""
+    module = _build(cls, args)
+    return {"parameters": {n: tuple(p.shape) for n, p in module.named_parameters()},
+            "buffers": {n: tuple(b.shape) for n, b in module.named_buffers()},
+            "count": sum(p.numel() for p in module.parameters())}
+
+
+def _loaded(cls, args, state, x):
+    module = _build(cls, args).to(device=x.device, dtype=x.dtype)
+    module.load_state_dict(state)
+    return module
+
+
+def module_run(cls: Callable, args: tuple, state: dict, x: torch.Tensor, upstream: torch.Tensor,
+               training: bool = True) -> tuple:
+    """Driver: build ``cls(*args)``, load ``state``, run it on ``x`` in training or evaluation mode and
+    backpropagate ``upstream``. Returns ``(out, grad_x, ((name, grad), ...), ((name, buffer), ...))``: the
+    output, the gradients of the input and of each parameter, and the buffers after the call."""
+    module = _loaded(cls, args, state, x)
+    module.train(training)
+    x = x.detach().clone().requires_grad_(True)
+    out = module(x)
+    grad_x, grads = None, ()
+    if type(out) is torch.Tensor and out.shape == upstream.shape and out.requires_grad:
+        params = dict(module.named_parameters())
+        found = torch.autograd.grad((out * upstream).sum(), [x, *params.values()], allow_unused=True)
+        grad_x, grads = found[0], tuple(zip(params, found[1:]))
+    buffers = tuple((n, b.detach().clone()) for n, b in module.named_buffers())
+    return out, grad_x, grads, buffers
+
+
+def module_on_meta(cls: Callable, args: tuple, x: torch.Tensor, training: bool = True):
+    """Driver: ``cls(*args)`` moved to the meta device, called on the meta tensor ``x`` (shapes only)."""
+    module = _build(cls, args).to("meta")
+    module.train(training)
+    return module(x)
+
+
+def module_sgd(cls: Callable, args: tuple, state: dict, x: torch.Tensor, y: torch.Tensor, steps: int,
+               lr: float) -> torch.Tensor:
+    """Driver: load ``state``, then ``steps`` steps of plain SGD on the cross-entropy of (x, y), full batch.
+    Returns the loss before each step."""
+    module = _loaded(cls, args, state, x)
+    module.train()
+    optimizer = torch.optim.SGD(module.parameters(), lr=lr)
+    losses = []
+    for _ in range(steps):
+        loss = F.cross_entropy(module(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.detach())
+    return torch.stack(losses)
+
+
+# ---- checks of modules -------------------------------------------------------------------------------------
+def drive(q: str, fn, driver: Callable, shown: Mapping[str, Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn.drive(driver, *args)``; an error of the student's code becomes a CheckFailure showing ``shown``."""
+    try:
+        return fn.drive(driver, *args, **kwargs)
+    except StudentError as exc:
+        raise CheckFailure(q, f"your code raised {exc.type_name}: {exc.message}", shown) from None
+
+
+def _describe(names: Mapping[str, tuple], keys) -> str:
+    return ", ".join(f"{k} {tuple(names[k])}" for k in keys)
+
+
+def expect_structure(q: str, fn, args: tuple, params: Mapping[str, tuple], buffers: Mapping[str, tuple],
+                     shown: Mapping[str, Any]) -> None:
+    """The module's parameters and buffers must have exactly these names and shapes (tests load weights
+    by name), and so its parameter count must be the expected one."""
+    got = drive(q, fn, module_structure, shown, *args)
+    if type(got) is not dict or type(got.get("parameters")) is not dict:
+        raise CheckFailure(q, "could not list the module's parameters", shown, got=got)
+    expected_count = sum(math.prod(s) for s in params.values())
+    for kind, have, want in (("parameters", got["parameters"], params), ("buffers", got["buffers"], buffers)):
+        missing = [k for k in want if k not in have]
+        extra = [k for k in have if k not in want]
+        wrong = [k for k in want if k in have and tuple(have[k]) != tuple(want[k])]
+        if missing or extra or wrong:
+            lines = []
+            if missing:
+                lines.append("missing: " + _describe(want, missing))
+            if extra:
+                lines.append("unexpected: " + _describe(have, extra))
+            if wrong:
+                lines.append("wrong shape: " + ", ".join(f"{k} should be {tuple(want[k])}, is {tuple(have[k])}"
+                                                        for k in wrong))
+            raise CheckFailure(q, f"the module's {kind} do not match the specification (names and shapes)", shown,
+                               detail="\n  ".join(lines))
+    if got["count"] != expected_count:
+        raise CheckFailure(q, f"the module has {got['count']:,} parameters; expected {expected_count:,}", shown)
+
+
+def expect_module_run(q: str, fn, args: tuple, reference: Callable, state: dict, x: torch.Tensor, *,
+                      training: bool, upstream_seed: int, shown: Mapping[str, Any], **tol: float) -> None:
+    """Output, input and parameter gradients and buffers of the student's module, loaded with ``state``,
+    against ``reference(state, x)`` (returning (output, buffers) or the output), in float64 on the CPU."""
+    ref_state = {k: (v.detach().cpu().double() if v.is_floating_point() else v.cpu()) for k, v in state.items()}
+    leaves = {k: v.requires_grad_(True) for k, v in ref_state.items() if k.endswith(("weight", "bias"))}
+    ref_x = x.detach().cpu().double().requires_grad_(True)
+    result = reference(ref_state, ref_x)
+    out, buffers = result if isinstance(result, tuple) else (result, {})
+    upstream = make_tensor(tuple(out.shape), torch.float64, upstream_seed)
+    grads = torch.autograd.grad((out * upstream).sum(), [ref_x, *leaves.values()])
+    got = drive(q, fn, module_run, shown, args, state, x, upstream.to(x.device, x.dtype), training)
+    out_got, grad_x, got_grads, got_buffers = got
+    got_grads, got_buffers = dict(got_grads), dict(got_buffers)
+    mode = "training" if training else "evaluation"
+    expect_tensor(q, out_got, out, shown, dtype=x.dtype, device=x.device, what=f"the output in {mode} mode", **tol)
+    if grad_x is None:
+        raise CheckFailure(q, "no gradient flows back to the input: keep the computation in torch "
+                           "(no .detach(), .data, .item() or numpy)", shown)
+    expect_tensor(q, grad_x, grads[0], shown, dtype=x.dtype, device=x.device,
+                  what=f"the gradient with respect to the input in {mode} mode", **tol)
+    for name, value in zip(leaves, grads[1:]):
+        if got_grads.get(name) is None:
+            raise CheckFailure(q, f"no gradient reaches the parameter `{name}` in {mode} mode", shown)
+        expect_tensor(q, got_grads[name], value, shown, dtype=x.dtype, device=x.device,
+                      what=f"the gradient of `{name}` in {mode} mode", **tol)
+    for name, value in buffers.items():
+        expect_tensor(q, got_buffers.get(name), value, shown, device=x.device,
+                      dtype=x.dtype if value.is_floating_point() else value.dtype,
+                      what=f"the buffer `{name}` after a forward pass in {mode} mode", **tol)
+
+
+def expect_batch_size_one(q: str, fn, args: tuple, num_out: int, shown: Mapping[str, Any], in_shape: tuple) -> None:
+    """Batch size 1 must work and keep the batch dimension (no .squeeze() that drops it)."""
+    x = torch.empty(1, *in_shape, device="meta")
+    got = drive(q, fn, module_on_meta, {**shown, "x": x}, args, x, False)
+    if type(got) is not torch.Tensor or tuple(got.shape[:1]) != (1,) or got.ndim < 2 or got.shape[1] != num_out:
+        what = f"an output of shape {tuple(got.shape)}" if type(got) is torch.Tensor else show(got)
+        raise CheckFailure(q, f"a batch of one image gave {what}; it should be (1, {num_out}), keeping the batch "
+                           "dimension", {**shown, "x": x},
+                           detail="Flatten with x.flatten(1) or x.view(x.size(0), -1), and avoid .squeeze().")
+
+
+def lenet5_public(fn):
+    q = "LeNet5"
+    shown = {"num_classes": 10}
+    expect_structure(q, fn, (10,), lenet5_shapes(10), {}, shown)
+    expect_batch_size_one(q, fn, (10,), 10, shown, (1, 28, 28))
+    for batch, seed in ((1, 0), (2, 1)):
+        state = make_state(lenet5_shapes(10), {}, torch.float64, seed)
+        x = make_tensor((batch, 1, 28, 28), torch.float64, seed + 10, low=0.0, high=1.0)
+        expect_module_run(q, fn, (10,), lenet5_reference, state, x, training=True, upstream_seed=seed,
+                          shown={"num_classes": 10, "x": x})
+
+
+def _block_public(q: str, fn, shapes: Callable, reference: Callable, configs: list[tuple]) -> None:
+    for args in configs:
+        shown = dict(zip(("in_channels", "out_channels" if q == "BasicBlock" else "planes", "stride"), args))
+        params, buffers = shapes(*args)
+        expect_structure(q, fn, args, params, buffers, shown)
+    for i, (args, batch, training) in enumerate(((configs[0], 1, True), (configs[1], 2, True), (configs[1], 1, False))):
+        params, buffers = shapes(*args)
+        state = make_state(params, buffers, torch.float64, i)
+        x = make_tensor((batch, args[0], 6, 6), torch.float64, i + 10)
+        shown = {**dict(zip(("in_channels", "out_channels" if q == "BasicBlock" else "planes", "stride"), args)),
+                 "x": x, "training": training}
+        expect_module_run(q, fn, args, lambda s, t: reference(s, t, args[2], training), state, x,
+                          training=training, upstream_seed=i, shown=shown)
+
+
+def basic_block_public(fn):
+    _block_public("BasicBlock", fn, basic_block_shapes, basic_block_reference, [(4, 4, 1), (3, 6, 2), (4, 4, 2)])
+
+
+def bottleneck_public(fn):
+    _block_public("Bottleneck", fn, bottleneck_shapes, bottleneck_reference, [(8, 2, 1), (4, 2, 2), (8, 2, 2)])
+
+
+ASSIGNMENT = Assignment(
+    name="cnn",
+    number=8,
+    title="Assignment 8: Images, convolutions and classic CNNs",
+    questions=(
+        Question("sobel", 3, "the Sobel derivative of an image, like cv2.Sobel (border: reflect 101)", sobel_public),
+        Question("laplacian", 2, "the Laplacian of an image, like cv2.Laplacian (border: reflect 101)",
+                 laplacian_public),
+        Question("conv_out_size", 2, "the output length of a convolution (ValueError if the kernel does not fit)",
+                 conv_out_size_public),
+        Question("conv2d", 5, "2-D convolution with stride, padding, dilation and groups, like F.conv2d",
+                 conv2d_public),
+        Question("max_pool2d", 3, "max pooling, like F.max_pool2d", max_pool2d_public),
+        Question("avg_pool2d", 3, "average pooling, like F.avg_pool2d", avg_pool2d_public),
+        Question("dropout", 3, "inverted dropout in training mode, the identity in evaluation mode", dropout_public),
+        Question("conv_param_count", 2, "the number of parameters of nn.Conv2d", conv_param_count_public),
+        Question("receptive_field", 3, "the receptive field of a stack of (kernel_size, stride) layers",
+                 receptive_field_public),
+        Question("LeNet5", 4, "LeNet-5 (ReLU, max pooling) for 1x28x28 images", lenet5_public),
+        Question("BasicBlock", 4, "ResNet's basic residual block", basic_block_public),
+        Question("Bottleneck", 3, "ResNet's bottleneck residual block (expansion 4)", bottleneck_public),
+    ),
+)

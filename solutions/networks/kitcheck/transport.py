@@ -1,0 +1,198 @@
+"""How a student's return value reaches the checks: the same rules in every path.
+
+Every value a student function returns is *sanitized*: only plain tensors, numbers, strings and
+containers of them survive, checked with ``type(...) is``, never ``isinstance``. A ``torch.Tensor``
+subclass that overrides ``__torch_function__``, or an object whose ``__eq__`` always says True, becomes a
+``NotAllowed`` marker and fails the comparison. In the notebook (``call_local``) that is all; the grader's
+sandbox also sends the sanitized value as bytes that the grader reads with ``torch.load(weights_only=True)``.
+"""
+from __future__ import annotations
+
+import copy
+import io
+from typing import Any, Callable
+
+import torch
+
+MAX_RESULT_BYTES = 64 * 2**20
+_SCALARS = (int, float, bool, str, complex, type(None), torch.dtype, torch.device, torch.Size)
+_MARKER = "__kit_not_allowed__"
+
+
+class StudentError(Exception):
+    """The student's function raised (or could not be called). Holds names and text, not objects."""
+
+    def __init__(self, type_name: str, message: str):
+        super().__init__(f"{type_name}: {message}")
+        self.type_name = type_name
+        self.message = message
+
+
+class NotAllowed:
+    """Stands in for a returned value of a type the checks do not accept."""
+
+    def __init__(self, description: str):
+        self.description = description
+
+    def __repr__(self) -> str:
+        return f"<{self.description}>"
+
+
+def describe_type(value: Any) -> str:
+    t = type(value)
+    if isinstance(value, torch.Tensor):
+        return f"a {t.__module__}.{t.__qualname__} (a torch.Tensor subclass, not a plain torch.Tensor)"
+    return f"a {t.__module__}.{t.__qualname__} object"
+
+
+def sanitize(value: Any, _depth: int = 0) -> Any:
+    """Keep plain data only; anything else becomes a marker naming its type."""
+    t = type(value)  # type(), not isinstance: a subclass cannot pretend to be a plain Tensor
+    if t is torch.Tensor or t is torch.nn.Parameter:
+        return value.detach()
+    if t in _SCALARS:
+        return value
+    if t.__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+        return sanitize(value.item(), _depth)  # numpy scalars are harmless numbers
+    if _depth < 8 and t.__module__ == "torch.return_types" and getattr(torch.return_types, t.__name__, None) is t:
+        return tuple(sanitize(v, _depth + 1) for v in value)  # e.g. what torch.topk and torch.sort return
+    if _depth < 8 and t in (tuple, list):
+        return t(sanitize(v, _depth + 1) for v in value)
+    if _depth < 8 and t is dict and all(type(k) in (str, int) for k in value):
+        return {k: sanitize(v, _depth + 1) for k, v in value.items()}
+    return {_MARKER: describe_type(value)}
+
+
+def _restore(value: Any) -> Any:
+    t = type(value)
+    if t is dict:
+        if set(value) == {_MARKER}:
+            return NotAllowed(str(value[_MARKER]))
+        return {k: _restore(v) for k, v in value.items()}
+    if t in (tuple, list):
+        return t(_restore(v) for v in value)
+    return value
+
+
+def _safe_str(exc: BaseException) -> str:
+    try:
+        return str(exc)[:2000]
+    except Exception:  # a hostile __str__ must not break grading
+        return "(the error message could not be read)"
+
+
+def encode_result(value: Any) -> bytes:
+    """Bytes for a returned value (sanitized)."""
+    buf = io.BytesIO()
+    torch.save({"ok": sanitize(value)}, buf)
+    return buf.getvalue()
+
+
+def encode_error(exc: BaseException) -> bytes:
+    """Bytes for an exception the student's code raised."""
+    buf = io.BytesIO()
+    torch.save({"error": [type(exc).__name__, _safe_str(exc)]}, buf)
+    return buf.getvalue()
+
+
+def decode(payload: bytes) -> Any:
+    """The value a student returned, or raise StudentError. Never unpickles arbitrary objects."""
+    if len(payload) > MAX_RESULT_BYTES:
+        raise StudentError("ResultTooLarge", f"the returned value is over {MAX_RESULT_BYTES >> 20} MB")
+    try:
+        data = torch.load(io.BytesIO(payload), weights_only=True, map_location=None)
+    except Exception as exc:  # forged or corrupt bytes
+        raise StudentError("BadResult", f"the returned value could not be read ({type(exc).__name__})") from None
+    if type(data) is not dict or not ({"ok"} == set(data) or {"error"} == set(data)):
+        raise StudentError("BadResult", "the returned value could not be read")
+    if "error" in data:
+        type_name, message = data["error"]
+        raise StudentError(str(type_name), str(message))
+    return _restore(data["ok"])
+
+
+def driver_path(driver: Callable | str | None) -> str | None:
+    """``"module:function"`` for a driver function (drivers live in kitcheck, which the sandbox can import)."""
+    if driver is None or isinstance(driver, str):
+        return driver
+    return f"{driver.__module__}:{driver.__qualname__}"
+
+
+def resolve_driver(path: str) -> Callable:
+    """The driver function named by ``path``; only kitcheck's own code may drive student code."""
+    import importlib
+
+    module, _, name = path.partition(":")
+    if module != "kitcheck" and not module.startswith("kitcheck."):
+        raise ValueError(f"not a kitcheck driver: {path}")
+    return getattr(importlib.import_module(module), name)
+
+
+def invoke(target: Callable, args: tuple, kwargs: dict, driver: str | None) -> Any:
+    """Call the student's ``target``, directly or through a driver (``driver(target, *args, **kwargs)``).
+
+    A driver exercises student code that is not a plain function of tensors (a class to instantiate, a
+    function whose gradient matters) and returns plain data about what it did.
+    """
+    if driver is None:
+        return target(*args, **kwargs)
+    return resolve_driver(driver)(target, *args, **kwargs)
+
+
+def call_local(fn: Callable, args: tuple, kwargs: dict, driver: str | None = None) -> Any:
+    """Call a student function in this process, with the same rules as the sandbox.
+
+    The inputs are deep-copied (a function that edits its input in place cannot change the reference)
+    and the value is sanitized exactly as the sandbox's bytes are, without the round trip through bytes.
+    """
+    args, kwargs = copy.deepcopy((args, kwargs))
+    try:
+        value = invoke(fn, args, kwargs, driver)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # SystemExit from student code is an error of theirs, not ours
+        raise StudentError(type(exc).__name__, _safe_str(exc)) from None
+    return _restore(sanitize(value))
+
+
+Transport = Callable[[str, tuple, dict, "str | None"], Any]
+
+
+class StudentFunction:
+    """The student's function (or class) ``name``, reached through a transport.
+
+    ``f(*args)`` calls it; ``f.drive(driver, *args)`` runs ``driver(f, *args)`` where the student's code
+    lives. Either returns a sanitized value or raises StudentError.
+    """
+
+    def __init__(self, name: str, transport: Transport):
+        self.name = name
+        self.transport = transport
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.transport(self.name, args, kwargs, None)
+
+    def drive(self, driver: Callable | str, *args: Any, **kwargs: Any) -> Any:
+        return self.transport(self.name, args, kwargs, driver_path(driver))
+
+    def __repr__(self) -> str:
+        return f"<student function {self.name}>"
+
+
+def local_transport(namespace: dict) -> Transport:
+    """A transport to functions defined in ``namespace`` (a notebook's globals), in this process."""
+
+    def call(name: str, args: tuple, kwargs: dict, driver: str | None = None) -> Any:
+        fn = namespace.get(name)
+        if fn is None:
+            raise StudentError("NameError", f"the notebook does not define `{name}` (was its cell run, renamed or deleted?)")
+        if not callable(fn):
+            raise StudentError("TypeError", f"`{name}` is a {type(fn).__name__}, not a function")
+        return call_local(fn, args, kwargs, driver)
+
+    return call
+
+
+def LocalFunction(name: str, namespace: dict) -> StudentFunction:  # noqa: N802 - reads like a class
+    """The student's ``name`` from ``namespace``, called in this process."""
+    return StudentFunction(name, local_transport(namespace))

@@ -1,0 +1,433 @@
+"""Assignment 6, "Gradient stability and weight initialisation": questions, points, public checks and the
+drivers that exercise the student's in-place initialisers, model-wide initialisation and hooks (students
+see this file)."""
+from __future__ import annotations
+
+import math
+
+import torch
+from hypothesis import given
+from torch import nn
+
+from ..compare import CheckFailure, call, expect_equal, expect_raises, expect_tensor, tolerance
+from ..spec import Assignment, Question
+from ..strategies import PUBLIC_SETTINGS, make_tensor, shapes
+from ..transport import StudentError
+
+# Weight shapes with at least 4096 elements (enough for tight statistics) whose fan-in and fan-out differ
+# by a factor of at least 2 (so swapping them changes the scale by at least sqrt(2)): nn.Linear (out, in),
+# Conv1d (out, in, k), Conv2d (out, in, kh, kw) and Conv3d weights.
+INIT_SHAPES = [(128, 32), (32, 128), (64, 16, 3, 3), (16, 64, 3, 3), (48, 24, 5), (32, 8, 3, 3, 3)]
+NONLINEARITIES = ["leaky_relu", "relu", "linear", "sigmoid", "tanh"]
+
+
+# ------------------------------------------------------------------------------------------ drivers
+def run_init(init, shape, dtype=torch.float32, device="cpu", seed=0, as_parameter=False, **kwargs):
+    """Make a NaN-filled tensor (an ``nn.Parameter`` if asked), seed torch, call ``init(tensor, **kwargs)``.
+
+    Returns ``(the tensor's values afterwards, whether init returned that same tensor, its requires_grad)``.
+    """
+    tensor = torch.full(shape, float("nan"), dtype=dtype, device=device)
+    if as_parameter:
+        tensor = nn.Parameter(tensor)
+    with torch.random.fork_rng(devices=[]):  # leave the notebook's own random state alone
+        torch.manual_seed(seed)
+        returned = init(tensor, **kwargs)
+    return tensor.detach().clone(), returned is tensor, tensor.requires_grad
+
+
+class TwoTower(nn.Module):
+    """A model that is not a Sequential: layers are attributes, some of them nested."""
+
+    def __init__(self):
+        super().__init__()
+        self.left = nn.Linear(6, 5)
+        self.right = nn.Sequential(nn.Conv2d(2, 3, 3, bias=False), nn.BatchNorm2d(3), nn.ReLU())
+        self.head = nn.Sequential(nn.Flatten(), nn.Sequential(nn.Linear(12, 4), nn.Tanh()), nn.Linear(4, 2))
+
+
+def build_model(arch: str, seed: int = 0, dtype=torch.float32, device="cpu") -> nn.Module:
+    """The small models the tests initialise, rebuilt identically from plain arguments."""
+    with torch.random.fork_rng(devices=[]):  # leave the notebook's own random state alone
+        torch.manual_seed(seed)
+        return _build_model(arch).to(device=device, dtype=dtype)
+
+
+def _build_model(arch: str) -> nn.Module:
+    if arch == "mlp":
+        model = nn.Sequential(nn.Linear(5, 8), nn.Tanh(), nn.Linear(8, 8), nn.Tanh(), nn.Linear(8, 3))
+    elif arch == "nested":
+        model = nn.Sequential(nn.Sequential(nn.Linear(5, 8), nn.ReLU()),
+                              nn.Sequential(nn.Linear(8, 8, bias=False), nn.BatchNorm1d(8), nn.ReLU()),
+                              nn.Linear(8, 3))
+    elif arch == "conv":
+        model = nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+                              nn.Conv2d(4, 4, 3, bias=False), nn.Flatten(), nn.Linear(16, 3))
+    elif arch == "towers":
+        model = TwoTower()
+    else:
+        raise ValueError(f"unknown architecture {arch!r}")
+    return model
+
+
+WEIGHT_INITS = {
+    "xavier_uniform_": nn.init.xavier_uniform_,
+    "kaiming_normal_": nn.init.kaiming_normal_,
+    "ones_": nn.init.ones_,
+}
+
+
+def run_init_model(init_model, arch, weight_init, bias=0.0, seed=0, dtype=torch.float32, device="cpu"):
+    """Build model ``arch``, call ``init_model(model, WEIGHT_INITS[weight_init], bias)`` under a fixed seed.
+
+    Returns ``(the model's state_dict as a list of (name, tensor) pairs, whether init_model returned the
+    model)``.
+    """
+    model = build_model(arch, seed, dtype, device)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed + 1)
+        returned = init_model(model, WEIGHT_INITS[weight_init], bias)
+    return [(k, v.detach().clone()) for k, v in model.state_dict().items()], returned is model
+
+
+def make_mlp(sizes, activation="sigmoid", nested=False, seed=0, dtype=torch.float32, device="cpu",
+             dead_units=0) -> nn.Sequential:
+    """Linear layers of the given sizes with ``activation`` between them (none after the last).
+
+    ``nested`` groups each Linear with its activation in a sub-Sequential. ``dead_units`` sets that many
+    biases of each hidden layer to -100 (those ReLUs never fire) and as many to +100 (they always do).
+    """
+    with torch.random.fork_rng(devices=[]):  # leave the notebook's own random state alone
+        torch.manual_seed(seed)
+        return _make_mlp(sizes, activation, nested, dead_units).to(device=device, dtype=dtype)
+
+
+def _make_mlp(sizes, activation, nested, dead_units) -> nn.Sequential:
+    act = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}[activation]
+    blocks = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        linear = nn.Linear(a, b)
+        if i < len(sizes) - 2:
+            if dead_units:
+                with torch.no_grad():
+                    order = torch.randperm(b)
+                    linear.bias[order[:dead_units]] = -100.0
+                    linear.bias[order[dead_units:2 * dead_units]] = 100.0
+            blocks.append(nn.Sequential(linear, act()) if nested else linear)
+            if not nested:
+                blocks.append(act())
+        else:
+            blocks.append(linear)
+    return nn.Sequential(*blocks)
+
+
+def mlp_problem(sizes, activation="sigmoid", nested=False, seed=0, dtype=torch.float32, device="cpu",
+                dead_units=0, n=8):
+    """A model from ``make_mlp`` and inputs x (n, sizes[0]), targets y (n, sizes[-1])."""
+    model = make_mlp(sizes, activation, nested, seed, dtype, device, dead_units)
+    x = make_tensor((n, sizes[0]), dtype, seed + 1).to(device)
+    y = make_tensor((n, sizes[-1]), dtype, seed + 2).to(device)
+    return model, x, y
+
+
+def run_layer_grad_norms(fn, sizes, activation="sigmoid", nested=False, stale=False, seed=0,
+                         dtype=torch.float32, device="cpu"):
+    """Build an MLP problem (with old gradients left in ``.grad`` if ``stale``), call ``fn(model, x, y)``.
+
+    Returns ``(what fn returned, whether any parameter's value changed)``.
+    """
+    model, x, y = mlp_problem(sizes, activation, nested, seed, dtype, device)
+    if stale:
+        (model(x).sum() * 10).backward()
+    before = [p.detach().clone() for p in model.parameters()]
+    result = fn(model, x, y)
+    changed = device != "meta" and any(not torch.equal(b, p.detach()) for b, p in zip(before, model.parameters()))
+    return result, changed
+
+
+def _hook_count(model: nn.Module) -> int:
+    return sum(len(m._forward_hooks) + len(m._forward_pre_hooks) for m in model.modules())
+
+
+def run_dead_relu_fraction(fn, sizes, nested=False, dead_units=2, seed=0, dtype=torch.float32, device="cpu", n=6):
+    """Build a ReLU MLP with some dead units, call ``fn(model, x)`` twice.
+
+    Returns ``(first result, second result, hooks left on the model and globally afterwards)``.
+    """
+    model, x, _ = mlp_problem(sizes, "relu", nested, seed, dtype, device, dead_units, n)
+    global_hooks = torch.nn.modules.module._global_forward_hooks
+    before = len(global_hooks)
+    first = fn(model, x)
+    second = fn(model, x)
+    return first, second, _hook_count(model) + len(global_hooks) - before
+
+
+# ------------------------------------------------------------------------------ init statistics
+def init_gain(nonlinearity: str, a: float = 0.0) -> float:
+    """torch.nn.init.calculate_gain, the reference for the expected scales."""
+    return nn.init.calculate_gain(nonlinearity, a)
+
+
+def torch_fans(shape) -> tuple[int, int]:
+    return nn.init._calculate_fan_in_and_fan_out(torch.empty(shape, device="meta"))
+
+
+def expect_init(q: str, got, inputs: dict, *, shape, dtype, device, kind: str, scale: float,
+                as_parameter: bool = False) -> None:
+    """Check what ``run_init`` returned for an initialiser that should draw from U(-scale, scale)
+    (``kind="uniform"``) or N(0, scale^2) (``kind="normal"``).
+
+    The bound is checked almost exactly (every value inside it, the largest of 4096+ values within 3% of
+    it); the mean and standard deviation within about 5 standard errors. A fan-in/fan-out swap changes the
+    scale by at least sqrt(2), far outside these tolerances.
+    """
+    if type(got) is not tuple or len(got) != 3:
+        raise CheckFailure(q, "the driver got an unexpected result", inputs, None, got)
+    values, same, requires_grad = got
+    if not same:
+        raise CheckFailure(q, "should fill `tensor` in place and return that same tensor (like torch.nn.init's "
+                           "functions do), but it returned something else", inputs)
+    if type(values) is not torch.Tensor or tuple(values.shape) != tuple(shape):
+        raise CheckFailure(q, f"the tensor's shape changed to {tuple(values.shape)}; fill it in place", inputs)
+    if values.dtype != dtype or values.device != torch.device(device):
+        raise CheckFailure(q, f"the tensor changed from {dtype} on '{device}' to {values.dtype} on "
+                           f"'{values.device}'; fill it in place (e.g. tensor.uniform_(...)) instead of "
+                           "replacing its data", inputs)
+    if as_parameter and not requires_grad:
+        raise CheckFailure(q, "the nn.Parameter no longer requires grad after initialisation; fill it under "
+                           "torch.no_grad() instead of detaching or changing requires_grad", inputs)
+    if values.device.type == "meta":
+        return
+    v = values.detach().to("cpu", torch.float64)
+    if not torch.isfinite(v).all():
+        bad = int((~torch.isfinite(v)).sum())
+        raise CheckFailure(q, f"{bad} of the {v.numel()} values are not finite (NaN or inf): fill every element",
+                           inputs)
+    n = v.numel()
+    std = scale / math.sqrt(3) if kind == "uniform" else scale
+    got_std, got_mean, got_max = v.std().item(), v.mean().item(), v.abs().max().item()
+    if kind == "uniform" and not 0.97 * scale <= got_max <= scale * (1 + 1e-6):
+        raise CheckFailure(q, f"the values should fill U(-bound, bound) with bound = {scale:.6g}, but the "
+                           f"largest |value| is {got_max:.6g}", inputs, scale, got_max,
+                           "expected: the bound; got: the largest absolute value")
+    if abs(got_std / std - 1) > 0.06:
+        raise CheckFailure(q, f"the values' standard deviation is {got_std:.6g}, expected about {std:.6g} "
+                           "(within 6%)", inputs, std, got_std, "expected and got: the standard deviation")
+    if kind == "normal" and got_max < 2.8 * got_std:
+        raise CheckFailure(q, f"the values should be normally distributed, but the largest |value| of {n} is "
+                           f"only {got_max / got_std:.3g} standard deviations (a normal sample this large reaches "
+                           "beyond 2.8); use normal_ or randn, not uniform_ or rand", inputs)
+    if abs(got_mean) > 5 * std / math.sqrt(n):
+        raise CheckFailure(q, f"the values' mean is {got_mean:.6g}, expected about 0 (within "
+                           f"{5 * std / math.sqrt(n):.3g})", inputs, 0.0, got_mean)
+
+
+def drive(q: str, fn, inputs: dict, driver, *args, **kwargs):
+    """``fn.drive(driver, *args, **kwargs)``; an error the student's code raises becomes a CheckFailure that
+    shows ``inputs``."""
+    try:
+        return fn.drive(driver, *args, **kwargs)
+    except StudentError as exc:
+        raise CheckFailure(q, f"your function raised {exc.type_name}: {exc.message}", inputs) from None
+
+
+def _init_inputs(shape, dtype, device, seed, **kwargs) -> dict:
+    return {"tensor.shape": tuple(shape), "dtype": dtype, "device": device, **kwargs, "seed": seed}
+
+
+def xavier_scale(shape, gain: float, kind: str) -> float:
+    fan_in, fan_out = torch_fans(shape)
+    std = gain * math.sqrt(2.0 / (fan_in + fan_out))
+    return std * math.sqrt(3.0) if kind == "uniform" else std
+
+
+def kaiming_scale(shape, a: float, mode: str, nonlinearity: str, kind: str) -> float:
+    fan_in, fan_out = torch_fans(shape)
+    std = init_gain(nonlinearity, a) / math.sqrt(fan_in if mode == "fan_in" else fan_out)
+    return std * math.sqrt(3.0) if kind == "uniform" else std
+
+
+def check_xavier(q, fn, kind, shape, gain, seed, dtype=torch.float64, device="cpu", as_parameter=False):
+    inputs = _init_inputs(shape, dtype, device, seed, gain=gain)
+    if as_parameter:
+        inputs["as nn.Parameter"] = True
+    got = drive(q, fn, inputs, run_init, shape, dtype, device, seed, as_parameter, gain=gain)
+    expect_init(q, got, inputs, shape=shape, dtype=dtype, device=device, kind=kind,
+                scale=xavier_scale(shape, gain, kind), as_parameter=as_parameter)
+
+
+def check_kaiming(q, fn, kind, shape, a, mode, nonlinearity, seed, dtype=torch.float64, device="cpu",
+                  as_parameter=False):
+    inputs = _init_inputs(shape, dtype, device, seed, a=a, mode=mode, nonlinearity=nonlinearity)
+    if as_parameter:
+        inputs["as nn.Parameter"] = True
+    got = drive(q, fn, inputs, run_init, shape, dtype, device, seed, as_parameter, a=a, mode=mode,
+                nonlinearity=nonlinearity)
+    expect_init(q, got, inputs, shape=shape, dtype=dtype, device=device, kind=kind,
+                scale=kaiming_scale(shape, a, mode, nonlinearity, kind), as_parameter=as_parameter)
+
+
+# ------------------------------------------------------------------------------------ public checks
+def fan_in_and_fan_out_public(fn):
+    q = "fan_in_and_fan_out"
+    for shape in [(2, 4), (4, 2), (6, 3, 5, 5), (8, 4, 3), (3, 2, 2, 2, 2)]:
+        expect_equal(q, call(q, fn, shape=shape), tuple(torch_fans(shape)), {"shape": shape})
+    expect_raises(q, fn, "ValueError", {"shape": (5,)}, "a 1-D tensor, such as a bias, has no fan-in and fan-out")
+
+    @PUBLIC_SETTINGS
+    @given(shape=shapes(2, 4, max_side=4))
+    def run(shape):
+        expect_equal(q, call(q, fn, shape=shape), tuple(torch_fans(shape)), {"shape": shape})
+
+    run()
+
+
+def _xavier_public(q, fn, kind):
+    for shape, gain, seed in [((128, 32), 1.0, 0), ((32, 128), 5 / 3, 1), ((64, 16, 3, 3), math.sqrt(2), 2)]:
+        check_xavier(q, fn, kind, shape, gain, seed)
+    check_xavier(q, fn, kind, (32, 128), 1.0, 3, dtype=torch.float32, as_parameter=True)
+
+
+def xavier_uniform__public(fn):
+    _xavier_public("xavier_uniform_", fn, "uniform")
+
+
+def xavier_normal__public(fn):
+    _xavier_public("xavier_normal_", fn, "normal")
+
+
+def _kaiming_public(q, fn, kind):
+    cases = [((128, 32), 0.0, "fan_in", "relu", 0), ((128, 32), 0.0, "fan_out", "relu", 1),
+             ((16, 64, 3, 3), math.sqrt(5), "fan_in", "leaky_relu", 2), ((32, 128), 0.2, "fan_out", "leaky_relu", 3),
+             ((48, 24, 5), 0.0, "fan_in", "tanh", 4), ((32, 128), 0.0, "fan_in", "linear", 5)]
+    for shape, a, mode, nonlinearity, seed in cases:
+        check_kaiming(q, fn, kind, shape, a, mode, nonlinearity, seed)
+    check_kaiming(q, fn, kind, (64, 16, 3, 3), 0.0, "fan_in", "relu", 6, dtype=torch.float32, as_parameter=True)
+
+
+def kaiming_uniform__public(fn):
+    _kaiming_public("kaiming_uniform_", fn, "uniform")
+
+
+def kaiming_normal__public(fn):
+    _kaiming_public("kaiming_normal_", fn, "normal")
+
+
+def fresh_state(arch: str, seed: int = 0, dtype=torch.float64, device="cpu") -> tuple[dict, set[str]]:
+    """The freshly built model's state_dict, and the names of its nn.Linear/nn.Conv2d layers."""
+    model = build_model(arch, seed, dtype, device)
+    layers = {name for name, m in model.named_modules() if isinstance(m, (nn.Linear, nn.Conv2d))}
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}, layers
+
+
+def expect_state(q: str, got, expected: dict, inputs: dict, *, dtype, device, exact: bool = True) -> None:
+    """Check what ``run_init_model`` returned against the expected state_dict."""
+    if type(got) is not tuple or len(got) != 2 or type(got[0]) is not list:
+        raise CheckFailure(q, "the driver got an unexpected result", inputs, None, got)
+    state, same = dict(got[0]), got[1]
+    if not same:
+        raise CheckFailure(q, "should return the model it initialised (like model.apply does)", inputs)
+    if set(state) != set(expected):
+        raise CheckFailure(q, "the model's parameters and buffers changed names", inputs,
+                           sorted(expected), sorted(state))
+    tol = {"rtol": 1e-12, "atol": 1e-12} if exact else tolerance(dtype)
+    for key, value in expected.items():
+        expect_tensor(q, state[key], value, inputs, dtype=value.dtype, device=device,
+                      what=f"the model's `{key}` after your function", **tol)
+
+
+def grad_norms_reference(sizes, activation="sigmoid", nested=False, seed=0, dtype=torch.float64, device="cpu"):
+    """Norms of each nn.Linear weight's gradient of the MSE loss, by torch.autograd.grad (no .grad used)."""
+    model, x, y = mlp_problem(sizes, activation, nested, seed, dtype, device)
+    weights = [m.weight for m in model.modules() if isinstance(m, nn.Linear)]
+    grads = torch.autograd.grad(nn.functional.mse_loss(model(x), y), weights)
+    return torch.stack([torch.linalg.vector_norm(g) for g in grads])
+
+
+def expect_grad_norms(q, got, expected, inputs, *, dtype, device) -> None:
+    if type(got) is not tuple or len(got) != 2:
+        raise CheckFailure(q, "the driver got an unexpected result", inputs, None, got)
+    result, changed = got
+    expect_tensor(q, result, expected, inputs, dtype=dtype, device=device,
+                  what="the result (one gradient norm per nn.Linear layer)", **tolerance(dtype, reduction=True))
+    if changed:
+        raise CheckFailure(q, "changed the model's parameters; only compute gradients (no optimizer step)", inputs)
+
+
+def dead_fraction_reference(sizes, nested=False, dead_units=2, seed=0, dtype=torch.float64, device="cpu", n=6):
+    """Per ReLU: the fraction of its units that output 0 for every sample, by running the layers by hand."""
+    model, x, _ = mlp_problem(sizes, "relu", nested, seed, dtype, device, dead_units, n)
+    fractions, h = [], x
+    for m in model.modules():
+        if not list(m.children()):
+            h = m(h)
+            if isinstance(m, nn.ReLU):
+                fractions.append((h == 0).all(dim=0).to(dtype).mean())
+    return torch.stack(fractions)
+
+
+def expect_dead_fractions(q, got, expected, inputs, *, device) -> None:
+    if type(got) is not tuple or len(got) != 3:
+        raise CheckFailure(q, "the driver got an unexpected result", inputs, None, got)
+    first, second, hooks_left = got
+    expect_tensor(q, first, expected, inputs, device=device, what="the result (one fraction per nn.ReLU)",
+                  rtol=1e-6, atol=1e-6)
+    if hooks_left:
+        raise CheckFailure(q, f"left {hooks_left} hook(s) registered after returning; remove every hook you "
+                           "register (handle.remove()), or later forward passes keep running them", inputs)
+    expect_tensor(q, second, expected, inputs, device=device, rtol=1e-6, atol=1e-6,
+                  what="the result of a second call")
+
+
+def init_model__public(fn):
+    q = "init_model_"
+    for arch, bias in [("mlp", 0.1), ("nested", -0.5), ("conv", 0.0), ("towers", 0.25)]:
+        inputs = {"model": arch, "weight_init": "nn.init.ones_", "bias": bias}
+        expected, layers = fresh_state(arch, dtype=torch.float32)
+        for key in expected:
+            layer, _, kind = key.rpartition(".")
+            if layer in layers:
+                expected[key] = torch.full_like(expected[key], 1.0 if kind == "weight" else bias)
+        got = drive(q, fn, inputs, run_init_model, arch, "ones_", bias)
+        expect_state(q, got, expected, inputs, dtype=torch.float32, device="cpu")
+
+
+def layer_grad_norms_public(fn):
+    q = "layer_grad_norms"
+    for sizes, activation, nested, stale, seed in [([3, 5, 5, 1], "sigmoid", False, False, 0),
+                                                   ([3, 4, 4, 4, 2], "tanh", True, True, 1),
+                                                   ([2, 6, 6, 6, 6, 1], "sigmoid", False, True, 2)]:
+        inputs = {"sizes": sizes, "activation": activation, "nested": nested, "old gradients in .grad": stale,
+                  "seed": seed}
+        got = drive(q, fn, inputs, run_layer_grad_norms, sizes, activation, nested, stale, seed, torch.float64)
+        expect_grad_norms(q, got, grad_norms_reference(sizes, activation, nested, seed), inputs,
+                          dtype=torch.float64, device="cpu")
+
+
+def dead_relu_fraction_public(fn):
+    q = "dead_relu_fraction"
+    for sizes, nested, dead, seed in [([4, 8, 8, 1], False, 2, 0), ([3, 16, 16, 16, 2], True, 5, 1)]:
+        inputs = {"sizes": sizes, "nested": nested, "dead units per layer": dead, "seed": seed}
+        got = drive(q, fn, inputs, run_dead_relu_fraction, sizes, nested, dead, seed, torch.float64)
+        expect_dead_fractions(q, got, dead_fraction_reference(sizes, nested, dead, seed), inputs, device="cpu")
+
+
+ASSIGNMENT = Assignment(
+    name="initialization",
+    number=6,
+    title="Assignment 6: Gradient stability and weight initialisation",
+    questions=(
+        Question("layer_grad_norms", 3, "the norm of each Linear layer's weight gradient", layer_grad_norms_public),
+        Question("dead_relu_fraction", 3, "the fraction of dead units of each ReLU, with forward hooks",
+                 dead_relu_fraction_public),
+        Question("fan_in_and_fan_out", 2, "fan-in and fan-out of a linear or conv weight shape",
+                 fan_in_and_fan_out_public),
+        Question("xavier_uniform_", 3, "Xavier (Glorot) uniform initialisation, in place", xavier_uniform__public),
+        Question("xavier_normal_", 2, "Xavier (Glorot) normal initialisation, in place", xavier_normal__public),
+        Question("kaiming_uniform_", 3, "Kaiming (He) uniform initialisation with a, mode, nonlinearity",
+                 kaiming_uniform__public),
+        Question("kaiming_normal_", 3, "Kaiming (He) normal initialisation with a, mode, nonlinearity",
+                 kaiming_normal__public),
+        Question("init_model_", 3, "initialise every Linear and Conv2d layer of a model", init_model__public),
+    ),
+)

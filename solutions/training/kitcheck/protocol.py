@@ -1,0 +1,43 @@
+"""Framing for the pipe between the grader and a sandbox: 8 bytes of length, then the payload.
+
+Parent -> child: ``torch.save`` of a request. Child -> parent: ``kitcheck.transport`` result bytes.
+"""
+from __future__ import annotations
+
+import os
+import select
+import struct
+import time
+
+from .transport import MAX_RESULT_BYTES
+
+HEADER = struct.Struct(">Q")
+
+
+def read_exact(fd: int, n: int, deadline: float | None) -> bytes:
+    chunks, got = [], 0
+    while got < n:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError
+        chunk = os.read(fd, min(n - got, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def write_msg(fd: int, payload: bytes) -> None:
+    data = HEADER.pack(len(payload)) + payload
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def read_msg(fd: int, deadline: float | None = None) -> bytes:
+    (n,) = HEADER.unpack(read_exact(fd, HEADER.size, deadline))
+    if n > MAX_RESULT_BYTES:
+        raise EOFError  # a forged or runaway message: treat the child as broken
+    return read_exact(fd, n, deadline)
