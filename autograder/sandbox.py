@@ -25,11 +25,26 @@ import torch
 
 from kitcheck.protocol import read_msg, write_msg
 
+from .forkserver import ForkServer
 from .isolation import NOBODY, Limits, Plan, isolation_available, kill_children, preexec
 from kitcheck.transport import StudentError, decode
 
 MAX_RESTARTS = 4
 STARTUP_TIMEOUT = 120.0
+_FORK_SERVER: ForkServer | None = None
+
+
+def use_fork_server() -> bool:
+    """Sandboxes are forked from a warm server unless KIT_NO_FORK_SERVER is set (then each starts Python)."""
+    return not os.environ.get("KIT_NO_FORK_SERVER")
+
+
+def fork_server() -> ForkServer:
+    """This process's fork server (one per grading worker), started on first use."""
+    global _FORK_SERVER
+    if _FORK_SERVER is None:
+        _FORK_SERVER = ForkServer()
+    return _FORK_SERVER
 
 
 # ----------------------------------------------------------------------------------- parent side
@@ -85,6 +100,12 @@ class Sandbox:
         env.update(PYTHONDONTWRITEBYTECODE="1", HOME=home, MPLCONFIGDIR=home, IPYTHONDIR=home,
                    XDG_CACHE_HOME=home, TMPDIR=home, TORCH_HOME=home, TORCHINDUCTOR_CACHE_DIR=f"{home}/inductor",
                    TRITON_CACHE_DIR=f"{home}/triton", USER="nobody" if self.plan.enabled else env.get("USER", ""))
+        if use_fork_server():
+            try:
+                self.proc = fork_server().spawn(log_path=self.log_path, plan=self.plan, env=env)
+                return
+            except OSError:
+                pass  # a fresh process instead (slower, same fence)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kitcheck.sandbox_child", str(self.log_path)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -126,6 +147,11 @@ class Sandbox:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
+            if self.proc.poll() is None:  # a forked child may not have made its own process group yet
+                try:
+                    os.kill(self.proc.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
             for stream in (self.proc.stdin, self.proc.stdout):
                 try:
                     stream.close()

@@ -117,3 +117,29 @@ def test_gpu_check_selects_only_the_cuda_tests(tmp_path):
     expected = "passed" if torch.cuda.is_available() else "skipped"
     assert {t["outcome"] for t in tests} == {expected}
     assert not (tmp_path / "solution").exists()  # a GPU check never touches saved grades
+
+
+@pytest.mark.slow
+def test_one_job_without_the_fork_server_grades_exactly_alike(graded_samples, tmp_path):
+    # The default (all cores, sandboxes forked from a warm server) must not change a score or a message.
+    import json
+    import subprocess
+    import sys
+
+    from autograder.course import SAMPLES, tool_env
+
+    batch = graded_samples("tensors")
+    names = ["solution", "untouched", "mistake-var_mean-biased-variance"]
+    env = {**tool_env(), "KIT_NO_FORK_SERVER": "1"}
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "tensors",
+                           *[str(SAMPLES / "tensors" / f"{n}.ipynb") for n in names], "--out", str(out),
+                           "--jobs", "1", "--quiet"], env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    def verdicts(result: dict) -> list:
+        return [(q["name"], q["score"], q["message"]) for q in result["questions"]]
+
+    for name in names:
+        alone = json.loads((out / name / "grading.json").read_text())
+        assert verdicts(alone) == verdicts(batch.results[name]), name

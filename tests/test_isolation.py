@@ -69,11 +69,23 @@ STUDENT = textwrap.dedent(f'''
 
     def fine(x):
         return x + 1
+
+    def handles():
+        kinds = []
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                kinds.append(os.readlink(f"/proc/self/fd/{{fd}}").split(":")[0])
+            except OSError:
+                pass
+        return sorted(kinds)
 ''')
 
 
-@pytest.fixture
-def box():
+@pytest.fixture(params=["fork server", "fresh process"])
+def box(request, monkeypatch):
+    # Sandboxes are forked from a warm server by default; the fence must be the same either way.
+    if request.param == "fresh process":
+        monkeypatch.setenv("KIT_NO_FORK_SERVER", "1")
     become_subreaper()
     sandbox = Sandbox([(0, STUDENT)], call_timeout=3, limits=Limits(memory_bytes=6 * 2**30))
     sandbox.start()
@@ -106,6 +118,14 @@ def test_student_code_cannot_write_where_results_are_kept(box, tmp_path):
     assert not (REPO / "forged.txt").exists()
 
 
+def test_a_sandbox_holds_no_handle_on_the_grader_or_other_sandboxes(box):
+    # Only its two protocol pipes: no socket to the fork server, no status pipe of an earlier sandbox.
+    box.close()
+    box.start()  # a second child of the same server
+    kinds = box.call("handles", (), {})
+    assert "socket" not in kinds and kinds.count("pipe") == 2, kinds
+
+
 def _alive(marker: str) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -120,6 +140,9 @@ def _alive(marker: str) -> list[int]:
 @needs_isolation
 def test_nothing_the_student_starts_outlives_the_sandbox(box):
     pid = box.call("detach", (), {})
+    deadline = time.monotonic() + 10
+    while pid not in _alive(MARKER) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until it has exec'd: a forked process shows its parent's command line before
     assert pid in _alive(MARKER)
     box.close()
     time.sleep(0.2)

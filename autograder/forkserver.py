@@ -1,0 +1,266 @@
+"""A warm parent for sandboxes: imports torch and friends once, then forks a fresh, fenced child per sandbox.
+
+Starting a sandbox with ``python -m kitcheck.sandbox_child`` costs seconds before the first student cell
+runs (importing torch, matplotlib, IPython; torch's first meta-device operation). The fork server pays that
+once per grading worker. Each child it forks is then fenced exactly like a directly started sandbox (the
+same ``isolation.preexec``: own session, mount namespace, user ``nobody``, limits), and only then runs
+``kitcheck.sandbox_child.main``.
+
+What the children inherit from the server is only what any sandbox may see anyway: the imported libraries,
+``kitcheck``, and this module with ``isolation`` (the fence, no secrets). The server never imports the
+hidden tests, the grader's references or a student's code.
+
+Protocol, over a Unix socket pair: the grader sends a JSON request with three file descriptors (the child's
+stdin and stdout pipe ends, and the write end of a status pipe); the server answers with the child's pid
+and, when it reaps the child, writes its exit code to the status pipe and closes it.
+"""
+from __future__ import annotations
+
+import array
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .isolation import Limits, Plan, preexec
+
+# Imported by the server so that every sandbox starts with them loaded (the course's notebooks use them).
+PRELOAD = ("numpy", "torch", "torch.nn.functional", "matplotlib", "matplotlib.pyplot",
+           "IPython.core.interactiveshell", "kitcheck.sandbox_child", "kitcheck.assignments")
+MAX_FDS = 3
+
+
+# ----------------------------------------------------------------------------------- server side
+def _warm_up() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    for name in PRELOAD:
+        __import__(name)
+    import torch
+
+    torch.set_num_threads(1)
+    # torch loads the Python parts of its meta-device kernels on first use (about a second): do it here.
+    x = torch.ones(2, 3, device="meta")
+    ((x @ x.T + 1).exp().sum(dim=0, keepdim=True) / 3).reshape(-1)
+    import matplotlib.pyplot as plt
+
+    plt.figure()
+    plt.close("all")  # builds the font cache once
+
+
+def _child(request: dict, fds: list[int], servers_fds: list[int]) -> None:
+    """In the forked child: fence it off, wire its pipes, and run the sandbox (never returns)."""
+    code = 1
+    try:
+        stdin_fd, stdout_fd, status_fd = fds
+        # The server's socket, wake-up pipe and the status pipes of earlier children: a sandbox must not be
+        # able to report a fake exit code for another one. Only the server reports exit codes.
+        for fd in (*servers_fds, status_fd):
+            os.close(fd)
+        os.dup2(stdin_fd, 0)
+        os.dup2(stdout_fd, 1)
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        for fd in (stdin_fd, stdout_fd, null):
+            if fd > 2:
+                os.close(fd)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.set_wakeup_fd(-1)
+        plan = Plan(Path(request["workdir"]), [Path(p) for p in request["hide"]], Limits(**request["limits"]),
+                    enabled=request["isolate"])
+        preexec(plan)()
+        for name in [m for m in sys.modules if m == "autograder" or m.startswith("autograder.")]:
+            del sys.modules[name]  # as in a fresh sandbox, `import autograder` must find nothing
+        os.environ.clear()
+        os.environ.update(request["env"])
+        import numpy
+        import random
+
+        random.seed()
+        numpy.random.seed()  # as a fresh process would be: not the server's state
+        from kitcheck import sandbox_child
+
+        sandbox_child.main(request["log"])
+        code = 0
+    except BaseException:  # noqa: BLE001 - a child must never return into the server's loop
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def serve(sock: socket.socket) -> None:
+    """Fork a child per request until the grader closes the socket."""
+    _warm_up()
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    status: dict[int, int] = {}  # child pid -> write end of its status pipe
+    sock.sendall(b"ready\n")
+    own = [sock.fileno(), wake_r, wake_w]
+    while True:
+        ready, _, _ = select.select([sock, wake_r], [], [])
+        if wake_r in ready:
+            os.read(wake_r, 4096)
+            _reap(status)
+        if sock in ready:
+            msg, fds = _receive(sock)
+            if msg is None:
+                return
+            pid = os.fork()
+            if pid == 0:
+                _child(json.loads(msg), fds, [*own, *status.values()])
+            os.close(fds[0])
+            os.close(fds[1])
+            status[pid] = fds[2]
+            sock.sendall(f"{pid}\n".encode())
+            _reap(status)
+
+
+def _reap(status: dict[int, int]) -> None:
+    while True:
+        try:
+            pid, wait_status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        fd = status.pop(pid, None)
+        if fd is not None:
+            try:
+                os.write(fd, f"{os.waitstatus_to_exitcode(wait_status)}\n".encode())
+            except OSError:
+                pass
+            os.close(fd)
+
+
+def _receive(sock: socket.socket) -> tuple[bytes | None, list[int]]:
+    fds = array.array("i")
+    msg, ancdata, _, _ = sock.recvmsg(1 << 20, socket.CMSG_LEN(MAX_FDS * fds.itemsize))
+    for level, kind, data in ancdata:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(data[:len(data) - (len(data) % fds.itemsize)])
+    if not msg or len(fds) != MAX_FDS:
+        for fd in fds:
+            os.close(fd)
+        return None, []
+    return msg, list(fds)
+
+
+def main() -> None:
+    fd = int(sys.argv[1])
+    import ctypes
+
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: die with the grader
+    serve(socket.socket(fileno=fd))
+
+
+# ----------------------------------------------------------------------------------- grader side
+class ForkedChild:
+    """A sandbox child forked by the server, with the parts of ``subprocess.Popen`` the sandbox uses."""
+
+    def __init__(self, pid: int, stdin, stdout, status_fd: int):
+        self.pid, self.stdin, self.stdout = pid, stdin, stdout
+        self._status_fd = status_fd
+        self.returncode: int | None = None
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        """The exit code, once the server has reaped the child; raises TimeoutExpired after ``timeout``."""
+        if self.returncode is None and self._status_fd >= 0:
+            if not select.select([self._status_fd], [], [], timeout)[0]:
+                raise subprocess.TimeoutExpired("sandbox", timeout)
+            data = os.read(self._status_fd, 64)
+            os.close(self._status_fd)
+            self._status_fd = -1
+            self.returncode = int(data) if data.strip() else -signal.SIGKILL  # server gone: killed with it
+        return self.returncode
+
+    def poll(self) -> int | None:
+        try:
+            return self.wait(0)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def __del__(self):
+        if self._status_fd >= 0:
+            os.close(self._status_fd)
+
+
+class ForkServer:
+    """The grader's handle on one fork server process (started on first use)."""
+
+    def __init__(self):
+        self.proc: subprocess.Popen | None = None
+        self.sock: socket.socket | None = None
+        self.home = tempfile.mkdtemp(prefix="kit-forkserver-")
+
+    def _ensure(self, env: dict) -> socket.socket:
+        if self.proc is not None and self.proc.poll() is None:
+            return self.sock
+        self.close()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        home = self.home  # the libraries' caches while warming up
+        server_env = {**env, "HOME": home, "MPLCONFIGDIR": home, "IPYTHONDIR": home, "XDG_CACHE_HOME": home,
+                      "TMPDIR": home, "TORCH_HOME": home, "MPLBACKEND": "Agg"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "autograder.forkserver", str(theirs.fileno())],
+                                     pass_fds=(theirs.fileno(),), env=server_env, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        theirs.close()
+        ours.settimeout(180)  # importing torch on a busy machine
+        try:
+            if ours.recv(6) != b"ready\n":
+                raise OSError("the sandbox fork server did not start")
+        finally:
+            ours.settimeout(None)
+        self.sock = ours
+        return ours
+
+    def spawn(self, *, log_path: Path, plan: Plan, env: dict) -> ForkedChild:
+        """Fork a fenced sandbox child; its stdin/stdout are pipes, like ``Popen(stdin=PIPE, stdout=PIPE)``."""
+        sock = self._ensure(env)
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        status_r, status_w = os.pipe()
+        limits = plan.limits
+        request = {"workdir": str(plan.workdir), "hide": [str(p) for p in plan.hide], "isolate": plan.enabled,
+                   "limits": {"memory_bytes": limits.memory_bytes, "cpu_seconds": limits.cpu_seconds,
+                              "processes": limits.processes, "file_bytes": limits.file_bytes},
+                   "env": env, "log": str(log_path)}
+        try:
+            fds = array.array("i", [to_child_r, from_child_w, status_w])
+            sock.sendmsg([json.dumps(request).encode()], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)])
+            reply = b""
+            while not reply.endswith(b"\n"):
+                chunk = sock.recv(32)
+                if not chunk:
+                    raise OSError("the sandbox fork server stopped")
+                reply += chunk
+        except OSError:
+            for fd in (to_child_w, from_child_r, status_r):
+                os.close(fd)
+            self.close()
+            raise
+        finally:
+            for fd in (to_child_r, from_child_w, status_w):
+                os.close(fd)
+        return ForkedChild(int(reply), os.fdopen(to_child_w, "wb", buffering=0),
+                           os.fdopen(from_child_r, "rb", buffering=0), status_r)
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+if __name__ == "__main__":
+    main()
