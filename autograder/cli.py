@@ -1,4 +1,4 @@
-"""``python -m autograder``: build, grade, check, demo, gpu-check."""
+"""``python -m autograder``: build, grade, gradescope, check, demo, mutants, gpu-check."""
 from __future__ import annotations
 
 import argparse
@@ -150,6 +150,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gradescope(args: argparse.Namespace) -> int:
+    """Build Gradescope's autograder zip for an assignment."""
+    import zipfile
+
+    from .gradescope import build_zip
+
+    out = args.out or REPO / "build" / f"gradescope-{args.assignment}.zip"
+    build_zip(ASSIGNMENTS[args.assignment], out, args.visibility, args.lang[0])
+    with zipfile.ZipFile(out) as zf:
+        count = len(zf.namelist())
+    print(f"wrote {out} ({count} files, {out.stat().st_size / 1e3:.0f} kB): upload it as the assignment's "
+          "autograder on Gradescope (Ubuntu 22.04+ base image)")
+    return 0
+
+
 def cmd_mutants(args: argparse.Namespace) -> int:
     """Print the kill matrix of an assignment's misconception catalog."""
     import json
@@ -219,6 +234,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--nbgrader-config", type=Path, metavar="FILE",
                    help="the course's nbgrader_config.py (default: the one beside the gradebook, else the kit's)")
     p.set_defaults(run=cmd_grade)
+
+    p = sub.add_parser("gradescope", help="build Gradescope's autograder zip (setup.sh, run_autograder, hidden tests)")
+    p.add_argument("assignment", choices=sorted(ASSIGNMENTS))
+    p.add_argument("--out", type=Path, help="the zip to write (default: build/gradescope-ASSIGNMENT.zip)")
+    p.add_argument("--visibility", default="after_published",
+                   choices=["visible", "hidden", "after_due_date", "after_published"],
+                   help="when students see each question's hidden-test result (default: after_published)")
+    p.add_argument("--lang", type=_langs, default=["en"], metavar="LANG", help="feedback language: en or zh")
+    p.set_defaults(run=cmd_gradescope)
 
     p = sub.add_parser("check", help="run the public checks of a notebook from a terminal")
     p.add_argument("notebook", type=Path)
