@@ -169,8 +169,8 @@ def report_html(assignment: Assignment, summary: ClassSummary, scores_png: bytes
         for m in summary.misconceptions:
             share = len(m.students) / n if n else 0
             slug = f' <span class="ids">({escape(m.slug)})</span>' if m.slug else ""
-            out.append(f'<tr><td class="num">{len(m.students)} <span class="bar" style="width:{share * 6:.2f}rem">'
-                       f'</span></td><td><code>{escape(m.question)}</code></td><td>{escape(m.sentence)}{slug}'
+            out.append(f'<tr><td class="num">{len(m.students)} ({share:.0%}) <span class="bar" '
+                       f'style="width:{share * 6:.2f}rem"></span></td><td><code>{escape(m.question)}</code></td><td>{escape(m.sentence)}{slug}'
                        f'<br><span class="ids">{_ids(m.students)}</span></td></tr>')
         out.append("</tbody></table>")
     else:

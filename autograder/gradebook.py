@@ -192,6 +192,7 @@ def record(assignment: Assignment, results: list[dict], notebooks: dict[str, Pat
     idempotent: scores and timestamps are updated in place."""
     import nbformat
     from nbgrader.api import Gradebook
+    from nbgrader.coursedir import CourseDirectory
     from nbgrader.preprocessors import AssignLatePenalties
     from sqlalchemy.exc import SAWarning, SQLAlchemyError
 
@@ -202,7 +203,7 @@ def record(assignment: Assignment, results: list[dict], notebooks: dict[str, Pat
     check_readable(db_url)
     stamps = {r["id"]: submission_timestamp(assignment, notebooks[r["id"]]) for r in results}
     done = Recorded(db_url, backup=backup(db_url, out_dir))
-    course_id = config.CourseDirectory.get("course_id", "default_course")
+    course_id = CourseDirectory(config=config).course_id  # as nbgrader's own commands see it
     try:
         with Gradebook(db_url, course_id=course_id) as gb:
             done.registered = _register(gb, assignment)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kitcheck.spec import Assignment
 
-from .messages import t
+from .messages import LANGS, t
 
 HINT_SEPARATOR = "\n  likely cause: "  # how kitcheck.hints.with_hint appends the misconception
 
@@ -113,5 +113,8 @@ def write_reports(assignment: Assignment, results: list[dict], out_dir: Path, la
         for lang in langs:
             _write_atomic(folder / feedback_name(lang, langs, ".md"), feedback_markdown(assignment, r, lang))
             _write_atomic(folder / feedback_name(lang, langs, ".html"), feedback_html(assignment, r, lang))
+        for lang in set(LANGS) - set(langs[1:]):  # no stale second-language feedback from an earlier run
+            for suffix in (".md", ".html"):
+                (folder / f"feedback.{lang}{suffix}").unlink(missing_ok=True)
     _write_atomic(out_dir / "grades.csv", grades_csv(assignment, results))
     write_class_report(assignment, results, out_dir)
