@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -170,7 +170,8 @@ def report_html(assignment: Assignment, summary: ClassSummary, scores_png: bytes
             share = len(m.students) / n if n else 0
             slug = f' <span class="ids">({escape(m.slug)})</span>' if m.slug else ""
             out.append(f'<tr><td class="num">{len(m.students)} ({share:.0%}) <span class="bar" '
-                       f'style="width:{share * 6:.2f}rem"></span></td><td><code>{escape(m.question)}</code></td><td>{escape(m.sentence)}{slug}'
+                       f'style="width:{share * 6:.2f}rem"></span></td><td><code>{escape(m.question)}</code></td>'
+                       f'<td>{escape(m.sentence)}{slug}'
                        f'<br><span class="ids">{_ids(m.students)}</span></td></tr>')
         out.append("</tbody></table>")
     else:

@@ -99,9 +99,9 @@ def test_grade_lang_en_zh_writes_chinese_feedback_too(graded_samples, tmp_path):
     batch = graded_samples("tensors")
     out = tmp_path / "out"
     batch.seed(out, {VAR_MEAN: VAR_MEAN})  # graded already: grade reuses it, and writes the reports again
-    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "tensors", str(SAMPLES / "tensors" / f"{VAR_MEAN}.ipynb"),
-                           "--out", str(out), "--quiet", "--lang", "en,zh"], env=tool_env(), capture_output=True,
-                          text=True, timeout=300)
+    notebook = SAMPLES / "tensors" / f"{VAR_MEAN}.ipynb"
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "tensors", str(notebook), "--out", str(out),
+                           "--quiet", "--lang", "en,zh"], env=tool_env(), capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     folder = out / VAR_MEAN
     en, zh = (folder / "feedback.md").read_text(), (folder / "feedback.zh.md").read_text()

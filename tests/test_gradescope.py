@@ -11,7 +11,6 @@ import zipfile
 import pytest
 
 from autograder.course import REPO, SAMPLES, tool_env
-from autograder.gradescope import build_zip
 from autograder.hidden_tests import hidden_test_file
 from kitcheck.assignments import ASSIGNMENTS
 
