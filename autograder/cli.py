@@ -1,4 +1,4 @@
-"""``python -m autograder``: build, grade, check, demo, gpu-check."""
+"""``python -m autograder``: build, grade, gradescope, check, demo, mutants, gpu-check."""
 from __future__ import annotations
 
 import argparse
@@ -44,11 +44,35 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print("no submissions found in " + ", ".join(map(str, args.paths)), file=sys.stderr)
         return 2
     start = time.perf_counter()
-    results = grade_batch(assignment, subs, args.out, jobs=args.jobs, timeout=args.timeout, progress=not args.quiet)
+    langs = getattr(args, "lang", None) or ["en"]
+    results = grade_batch(assignment, subs, args.out, jobs=args.jobs, timeout=args.timeout, progress=not args.quiet,
+                          langs=langs)
     print_table(assignment, results)
     print(f"\ngraded {len(results)} submission(s) in {time.perf_counter() - start:.1f} s; "
-          f"wrote {args.out / 'grades.csv'} and <id>/results.json, <id>/feedback.md")
+          f"wrote {args.out / 'grades.csv'}, {args.out / 'report.html'} and <id>/results.json, "
+          f"<id>/feedback.md, <id>/feedback.html" + "".join(f", <id>/feedback.{lang}.html" for lang in langs[1:]))
+    if getattr(args, "gradebook", None):
+        from .gradebook import GradebookError, record
+
+        try:
+            done = record(assignment, results, {s.id: s.path for s in subs}, args.gradebook, args.out,
+                          args.nbgrader_config)
+        except GradebookError as exc:
+            print(f"\nnbgrader gradebook: {exc}\nEverything else was written to {args.out}; fix the gradebook "
+                  "and run the same command again (saved results are reused, nothing is graded twice).",
+                  file=sys.stderr)
+            return 3
+        print(done.summary())
     return 0
+
+
+def _langs(text: str) -> list[str]:
+    from .messages import parse_langs
+
+    try:
+        return parse_langs(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def print_table(assignment, results) -> None:
@@ -126,6 +150,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gradescope(args: argparse.Namespace) -> int:
+    """Build Gradescope's autograder zip for an assignment."""
+    import zipfile
+
+    from .gradescope import build_zip
+
+    out = args.out or REPO / "build" / f"gradescope-{args.assignment}.zip"
+    build_zip(ASSIGNMENTS[args.assignment], out, args.visibility, args.lang[0])
+    with zipfile.ZipFile(out) as zf:
+        count = len(zf.namelist())
+    print(f"wrote {out} ({count} files, {out.stat().st_size / 1e3:.0f} kB): upload it as the assignment's "
+          "autograder on Gradescope (Ubuntu 22.04+ base image)")
+    return 0
+
+
 def cmd_mutants(args: argparse.Namespace) -> int:
     """Print the kill matrix of an assignment's misconception catalog."""
     import json
@@ -186,7 +225,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: all cores)")
     p.add_argument("--timeout", type=float, default=600.0, help="seconds allowed per submission")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--lang", type=_langs, default=["en"], metavar="LANGS",
+                   help="feedback languages, comma-separated: en, zh or en,zh (the first writes feedback.md/.html, "
+                        "the others feedback.<lang>.md/.html)")
+    p.add_argument("--gradebook", metavar="PATH_OR_URL",
+                   help="also record the scores in this nbgrader gradebook (e.g. course/gradebook.db or "
+                        "sqlite:///course/gradebook.db), with nbgrader's due dates and late penalties")
+    p.add_argument("--nbgrader-config", type=Path, metavar="FILE",
+                   help="the course's nbgrader_config.py (default: the one beside the gradebook, else the kit's)")
     p.set_defaults(run=cmd_grade)
+
+    p = sub.add_parser("gradescope", help="build Gradescope's autograder zip (setup.sh, run_autograder, hidden tests)")
+    p.add_argument("assignment", choices=sorted(ASSIGNMENTS))
+    p.add_argument("--out", type=Path, help="the zip to write (default: build/gradescope-ASSIGNMENT.zip)")
+    p.add_argument("--visibility", default="after_published",
+                   choices=["visible", "hidden", "after_due_date", "after_published"],
+                   help="when students see each question's hidden-test result (default: after_published)")
+    p.add_argument("--lang", type=_langs, default=["en"], metavar="LANG", help="feedback language: en or zh")
+    p.set_defaults(run=cmd_gradescope)
 
     p = sub.add_parser("check", help="run the public checks of a notebook from a terminal")
     p.add_argument("notebook", type=Path)

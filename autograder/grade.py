@@ -169,8 +169,10 @@ def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, worker: Wa
 
 
 def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: Path, *, jobs: int | None = None,
-                timeout: float = 600.0, only_cuda: bool = False, progress: bool = True) -> list[dict]:
-    """Grade every submission (``jobs`` warm workers, default: one per core) and write the reports."""
+                timeout: float = 600.0, only_cuda: bool = False, progress: bool = True,
+                langs: list[str] = ("en",)) -> list[dict]:
+    """Grade every submission (``jobs`` warm workers, default: one per core) and write the reports
+    (student feedback in each of ``langs``, see ``report.write_reports``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(submissions)))
     hide = sorted({s.path.resolve().parent for s in submissions})  # no student sees another's work
@@ -203,5 +205,5 @@ def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: 
         t.join()
     results.sort(key=lambda r: r["id"])
     if not only_cuda:
-        write_reports(assignment, results, out_dir)
+        write_reports(assignment, results, out_dir, langs)
     return results

@@ -1,0 +1,74 @@
+"""The instructor report: grade writes report.html and its figures; what to re-teach is at the top."""
+import copy
+from html import unescape
+
+from autograder.class_report import SCORES_PNG, TOTALS_PNG, summarize, write_class_report
+from kitcheck.assignments import ASSIGNMENTS
+from kitcheck.catalog import mistakes_for
+
+TENSORS = ASSIGNMENTS["tensors"]
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _mistake(sid: str):
+    """The catalogued mistake a sample was made from (``mistake-<question>-<slug>``)."""
+    question = next(q.name for q in TENSORS.questions if sid.startswith(f"mistake-{q.name}-"))
+    slug = sid.removeprefix(f"mistake-{question}-")
+    return next(m for m in mistakes_for(question) if m.slug == slug)
+
+
+def test_grade_writes_the_report_and_its_figures(graded_samples):
+    batch = graded_samples("tensors")
+    page = (batch.out / "report.html").read_text(encoding="utf-8")
+    for name in (SCORES_PNG, TOTALS_PNG):
+        data = (batch.out / name).read_bytes()
+        assert data.startswith(PNG) and len(data) > 5000, name
+    assert page.count('src="data:image/png;base64,') == 2  # self-contained: figures embedded too
+    text = unescape(page)
+    assert "9 submission(s) graded, 0 could not be graded" in text
+    mistakes = [sid for sid in batch.results if sid.startswith("mistake-")]
+    assert len(mistakes) == 7
+    table = text.split("What to re-teach")[1].split("Per question")[0]
+    for sid in mistakes:  # every sample's misconception, with the student who has it
+        m = _mistake(sid)
+        row = table.split(m.misconception)[1].split("</tr>")[0]
+        assert sid in row and f"({m.slug})" in row, sid
+    per_question = text.split("Per question")[1].split("could not be graded")[0]
+    for q in TENSORS.questions:  # 7 of 9 pass each question: the solution and the other 6 mistakes
+        assert f"<code>{q.name}</code></td><td class=\"num\">{q.points}</td><td class=\"num\">7 (78%)" in per_question
+    assert text.split("Submissions that could not be graded")[1].split("<h2>")[0].count("None.") == 1
+
+
+def test_most_common_misconception_comes_first_and_errors_are_listed(graded_samples, tmp_path):
+    results = copy.deepcopy(list(graded_samples("tensors").results.values()))
+    biased = next(r for r in results if r["id"] == "mistake-var_mean-biased-variance")
+    for i in range(3):  # three more students with the biased variance
+        results.append(dict(copy.deepcopy(biased), id=f"student{i}"))
+    broken = dict(copy.deepcopy(results[0]), id="<b>mallory</b>", status="error", score=0,
+                  error="expected a notebook file but found a folder: <script>x</script>")
+    crashed = dict(copy.deepcopy(next(r for r in results if r["id"] == "solution")), id="crashy",
+                   notebook_errors=[{"cell": 7, "error": "ZeroDivisionError: division by zero"}])
+    results += [broken, crashed]
+
+    summary = summarize(TENSORS, results)
+    top = summary.misconceptions[0]
+    assert (top.question, top.slug, len(top.students)) == ("var_mean", "biased-variance", 4)
+    assert all(len(m.students) == 1 for m in summary.misconceptions[1:])
+    assert [r["id"] for r in summary.errored] == ["<b>mallory</b>"]  # not counted as a failed question
+    assert sum(s.failed + s.passed for s in summary.questions) == len(TENSORS.questions) * (len(results) - 1)
+    assert [r["id"] for r in summary.cell_errors] == ["crashy"]
+
+    page = write_class_report(TENSORS, results, tmp_path).read_text(encoding="utf-8")
+    first_row = unescape(page.split("<tbody>")[1].split("</tr>")[0])
+    assert top.sentence in first_row and "student0" in first_row
+    errored = page.split("Submissions that could not be graded")[1].split("<h2>")[0]
+    assert "&lt;b&gt;mallory&lt;/b&gt;" in errored and "&lt;script&gt;" in errored and "<script" not in page
+    assert "solution" not in errored
+    assert "crashy" in page.split("cells raised")[1] and "ZeroDivisionError" in page
+
+
+def test_a_class_that_passes_everything_has_nothing_to_reteach(graded_samples, tmp_path):
+    solution = graded_samples("tensors").results["solution"]
+    page = write_class_report(TENSORS, [dict(solution, id=f"s{i}") for i in range(3)], tmp_path).read_text()
+    assert "No failure matched a catalogued misconception." in page
+    assert "3 (100%)" in page and (tmp_path / SCORES_PNG).exists()
