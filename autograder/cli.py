@@ -44,11 +44,33 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print("no submissions found in " + ", ".join(map(str, args.paths)), file=sys.stderr)
         return 2
     start = time.perf_counter()
-    results = grade_batch(assignment, subs, args.out, jobs=args.jobs, timeout=args.timeout, progress=not args.quiet)
+    if getattr(args, "cluster", None):
+        results = _grade_on_cluster(assignment, subs, args)
+        if results is None:
+            return 2
+    else:
+        results = grade_batch(assignment, subs, args.out, jobs=args.jobs, timeout=args.timeout,
+                              progress=not args.quiet)
     print_table(assignment, results)
     print(f"\ngraded {len(results)} submission(s) in {time.perf_counter() - start:.1f} s; "
           f"wrote {args.out / 'grades.csv'} and <id>/results.json, <id>/feedback.md")
     return 0
+
+
+def _grade_on_cluster(assignment, subs, args: argparse.Namespace) -> list[dict] | None:
+    """``grade --cluster``: grade on Dask (imported only here); None after printing why it cannot."""
+    from .distributed import ClusterError, connect, grade_on_cluster
+
+    try:
+        with connect(args.cluster, jobs=args.jobs) as client:
+            if not args.quiet:
+                workers = client.nthreads()
+                print(f"cluster {args.cluster}: {len(workers)} worker(s), {sum(workers.values())} thread(s)")
+            return grade_on_cluster(assignment, subs, args.out, client, timeout=args.timeout,
+                                    progress=not args.quiet)
+    except ClusterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
 
 
 def print_table(assignment, results) -> None:
@@ -186,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: all cores)")
     p.add_argument("--timeout", type=float, default=600.0, help="seconds allowed per submission")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="grade on a Dask cluster: a scheduler's address (tcp://host:8786), or local[:N] to start "
+                        "N worker processes here (default N: --jobs, else one per core)")
     p.set_defaults(run=cmd_grade)
 
     p = sub.add_parser("check", help="run the public checks of a notebook from a terminal")
