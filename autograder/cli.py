@@ -45,8 +45,13 @@ def cmd_grade(args: argparse.Namespace) -> int:
         return 2
     start = time.perf_counter()
     langs = getattr(args, "lang", None) or ["en"]
-    results = grade_batch(assignment, subs, args.out, jobs=args.jobs, timeout=args.timeout, progress=not args.quiet,
-                          langs=langs)
+    if getattr(args, "cluster", None):
+        results = _grade_on_cluster(assignment, subs, args, langs)
+        if results is None:
+            return 2
+    else:
+        results = grade_batch(assignment, subs, args.out, jobs=args.jobs, timeout=args.timeout,
+                              progress=not args.quiet, langs=langs)
     print_table(assignment, results)
     print(f"\ngraded {len(results)} submission(s) in {time.perf_counter() - start:.1f} s; "
           f"wrote {args.out / 'grades.csv'}, {args.out / 'report.html'} and <id>/results.json, "
@@ -73,6 +78,22 @@ def _langs(text: str) -> list[str]:
         return parse_langs(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _grade_on_cluster(assignment, subs, args: argparse.Namespace, langs: list[str]) -> list[dict] | None:
+    """``grade --cluster``: grade on Dask (imported only here); None after printing why it cannot."""
+    from .distributed import ClusterError, connect, grade_on_cluster
+
+    try:
+        with connect(args.cluster, jobs=args.jobs) as client:
+            if not args.quiet:
+                workers = client.nthreads()
+                print(f"cluster {args.cluster}: {len(workers)} worker(s), {sum(workers.values())} thread(s)")
+            return grade_on_cluster(assignment, subs, args.out, client, timeout=args.timeout,
+                                    progress=not args.quiet, langs=langs)
+    except ClusterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
 
 
 def print_table(assignment, results) -> None:
@@ -233,6 +254,9 @@ def main(argv: list[str] | None = None) -> int:
                         "sqlite:///course/gradebook.db), with nbgrader's due dates and late penalties")
     p.add_argument("--nbgrader-config", type=Path, metavar="FILE",
                    help="the course's nbgrader_config.py (default: the one beside the gradebook, else the kit's)")
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="grade on a Dask cluster: a scheduler's address (tcp://host:8786), or local[:N] to start "
+                        "N worker processes here (default N: --jobs, else one per core)")
     p.set_defaults(run=cmd_grade)
 
     p = sub.add_parser("gradescope", help="build Gradescope's autograder zip (setup.sh, run_autograder, hidden tests)")
