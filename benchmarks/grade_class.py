@@ -2,6 +2,7 @@
 
     python benchmarks/grade_class.py --n 50            # both graders
     python benchmarks/grade_class.py --n 200 --kit-only
+    python benchmarks/grade_class.py --per-assignment  # one submission of each assignment, warm worker
 
 Submissions are copies of assignment 1's samples (correct, wrong, untouched) plus broken files, cycled.
 Prints wall times, the ratio nbgrader / kit, the kit's per-submission overhead (time not spent running
@@ -39,13 +40,30 @@ def make_class(folder: Path, n: int) -> list[Submission]:
     return subs
 
 
+def per_assignment() -> int:
+    """Each assignment's solution sample graded by a warm worker (after a first, warming submission)."""
+    print("| assignment | one submission (s) | of which hidden tests (s) | overhead (s) |\n|---|---|---|---|")
+    for name, assignment in sorted(ASSIGNMENTS.items(), key=lambda kv: kv[1].number):
+        folder = SAMPLES / name
+        subs = [Submission("warm-up", folder / "untouched.ipynb"), Submission("solution", folder / "solution.ipynb")]
+        with tempfile.TemporaryDirectory(prefix="kit-bench-") as tmp:
+            results = grade_batch(assignment, subs, Path(tmp), jobs=1, progress=False)
+        r = next(r for r in results if r["id"] == "solution")
+        print(f"| {assignment.number} {name} | {r['seconds']:.2f} | {r['test_seconds']:.2f} | "
+              f"{r['seconds'] - r['test_seconds']:.2f} |")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=50)
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--kit-only", action="store_true")
+    parser.add_argument("--per-assignment", action="store_true")
     args = parser.parse_args()
     use_tool_env()
+    if args.per_assignment:
+        return per_assignment()
     assignment = ASSIGNMENTS["tensors"]
     with tempfile.TemporaryDirectory(prefix="kit-bench-") as tmp:
         subs = make_class(Path(tmp) / "class", args.n)
@@ -65,8 +83,12 @@ def main() -> int:
         nbgrader = time.perf_counter() - start
         kit_scores = {r["id"]: {q["name"]: q["score"] for q in r["questions"]} for r in results}
         same = all(kit_scores[s.id] == nb_scores[s.id] for s in readable)
-        print(f"nbgrader: {nbgrader:8.1f} s for {len(readable)} readable submissions (broken files left out)")
+        print(f"nbgrader: {nbgrader:8.1f} s for {len(readable)} readable submissions (broken files left out; "
+              f"the kit graded them too)")
         print(f"ratio nbgrader/kit: {nbgrader / kit:.2f}x; identical per-question scores: {same}")
+        print(f"\n| N | kit (s) | nbgrader (s) | nbgrader/kit | kit overhead per submission (s) | same scores |\n"
+              f"|---|---|---|---|---|---|\n| {args.n} | {kit:.1f} | {nbgrader:.1f} | {nbgrader / kit:.1f}x | "
+              f"{overhead:.2f} | {same} |")
         return 0 if same else 1
 
 
