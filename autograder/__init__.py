@@ -3,3 +3,10 @@
 Student-safe code (public checks, comparisons) lives in ``kitcheck``; this package adds what students
 must not see: the hidden tests (``autograder/hidden``), the mistake catalog and the grading machinery.
 """
+
+import sys as _sys
+
+# nbformat validates with jsonschema, which imports rfc3987_syntax for its "iri" format checks; that module
+# builds a Lark grammar on import (2.5 s of CPU in every grader process and warm worker). Notebook schemas
+# use no such format, so the grader's processes go without it.
+_sys.modules.setdefault("rfc3987_syntax", None)

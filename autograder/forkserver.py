@@ -153,12 +153,15 @@ def _receive(sock: socket.socket) -> tuple[bytes | None, list[int]]:
     return msg, list(fds)
 
 
-def main() -> None:
-    fd = int(sys.argv[1])
+def _server_main(sock: socket.socket) -> None:
     import ctypes
 
     ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: die with the grader
-    serve(socket.socket(fileno=fd))
+    serve(sock)
+
+
+def main() -> None:
+    _server_main(socket.socket(fileno=int(sys.argv[1])))
 
 
 # ----------------------------------------------------------------------------------- grader side
@@ -192,34 +195,84 @@ class ForkedChild:
             os.close(self._status_fd)
 
 
+class _ForkedProcess:
+    """A server forked from this process: the parts of ``subprocess.Popen`` that ``ForkServer`` uses."""
+
+    def __init__(self, pid: int):
+        self.pid, self.returncode = pid, None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.returncode is None:
+            os.kill(self.pid, signal.SIGKILL)
+
+    def wait(self) -> int:
+        if self.returncode is None:
+            self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        return self.returncode
+
+
 class ForkServer:
-    """The grader's handle on one fork server process (started on first use)."""
+    """The grader's handle on one fork server process (started on first use, or early by ``start``)."""
 
     def __init__(self):
-        self.proc: subprocess.Popen | None = None
+        self.proc: subprocess.Popen | _ForkedProcess | None = None
         self.sock: socket.socket | None = None
+        self._ready = False
         self.home = tempfile.mkdtemp(prefix="kit-forkserver-")
 
-    def _ensure(self, env: dict) -> socket.socket:
-        if self.proc is not None and self.proc.poll() is None:
-            return self.sock
+    def start(self, env: dict, *, fork: bool = False) -> None:
+        """Start the server. ``fork=True`` forks it from this process, which saves importing torch again;
+        call it that way only before this process has loaded anything a student must not see (a worker
+        does, before its first submission; a restart later always starts a fresh Python)."""
         self.close()
+        if any(name.startswith("autograder.hidden.") for name in sys.modules):
+            fork = False  # hidden tests are loaded here: a server forked now would carry them to students
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         home = self.home  # the libraries' caches while warming up
         server_env = {**env, "HOME": home, "MPLCONFIGDIR": home, "IPYTHONDIR": home, "XDG_CACHE_HOME": home,
                       "TMPDIR": home, "TORCH_HOME": home, "MPLBACKEND": "Agg"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "autograder.forkserver", str(theirs.fileno())],
-                                     pass_fds=(theirs.fileno(),), env=server_env, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if fork:
+            pid = os.fork()
+            if pid == 0:  # the server: keep only its socket, then serve
+                try:
+                    os.environ.clear()
+                    os.environ.update(server_env)
+                    null = os.open(os.devnull, os.O_RDWR)
+                    for fd in (0, 1, 2):
+                        os.dup2(null, fd)
+                    keep = theirs.fileno()
+                    os.closerange(3, keep)
+                    os.closerange(keep + 1, 1 << 16)
+                    _server_main(socket.socket(fileno=keep))
+                finally:
+                    os._exit(0)
+            self.proc = _ForkedProcess(pid)
+        else:
+            self.proc = subprocess.Popen([sys.executable, "-m", "autograder.forkserver", str(theirs.fileno())],
+                                         pass_fds=(theirs.fileno(),), env=server_env, stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         theirs.close()
-        ours.settimeout(180)  # importing torch on a busy machine
-        try:
-            if ours.recv(6) != b"ready\n":
-                raise OSError("the sandbox fork server did not start")
-        finally:
-            ours.settimeout(None)
-        self.sock = ours
-        return ours
+        self.sock, self._ready = ours, False
+
+    def _ensure(self, env: dict) -> socket.socket:
+        if self.proc is None or self.proc.poll() is not None:
+            self.start(env)
+        if self._ready is not True:
+            self.sock.settimeout(180)  # importing torch on a busy machine
+            try:
+                if self.sock.recv(6) != b"ready\n":
+                    raise OSError("the sandbox fork server did not start")
+            finally:
+                self.sock.settimeout(None)
+            self._ready = True
+        return self.sock
 
     def spawn(self, *, log_path: Path, plan: Plan, env: dict) -> ForkedChild:
         """Fork a fenced sandbox child; its stdin/stdout are pipes, like ``Popen(stdin=PIPE, stdout=PIPE)``."""

@@ -39,6 +39,17 @@ def use_fork_server() -> bool:
     return not os.environ.get("KIT_NO_FORK_SERVER")
 
 
+def start_fork_server_early() -> None:
+    """Fork the sandbox server from this process now, while it has loaded no hidden test and no student
+    code (a worker calls this before its first submission; see ``ForkServer.start``)."""
+    if use_fork_server():
+        fork_server().start(_base_env(), fork=True)
+
+
+def _base_env() -> dict:
+    return {k: v for k, v in os.environ.items() if not k.startswith("KIT_")}
+
+
 def fork_server() -> ForkServer:
     """This process's fork server (one per grading worker), started on first use."""
     global _FORK_SERVER
@@ -93,7 +104,7 @@ class Sandbox:
 
     def _spawn(self) -> None:
         self.starts += 1
-        env = {k: v for k, v in os.environ.items() if not k.startswith("KIT_")}
+        env = _base_env()
         home = str(self.workdir)  # caches (matplotlib, IPython, torch) go to the private work folder
         # torch exports its cache folders into os.environ once it has used them (in this grader process
         # too); name them all anew so a sandbox never inherits the grader's.

@@ -70,6 +70,15 @@ STUDENT = textwrap.dedent(f'''
     def fine(x):
         return x + 1
 
+    def grader_modules():
+        import sys
+        try:
+            import autograder
+            found = "imported"
+        except ImportError as exc:
+            found = type(exc).__name__
+        return [found] + sorted(m for m in sys.modules if m.startswith("autograder"))
+
     def handles():
         kinds = []
         for fd in os.listdir("/proc/self/fd"):
@@ -175,3 +184,27 @@ def test_a_cell_that_hangs_or_exits_is_skipped_and_the_rest_still_runs():
         assert sandbox.call("before", (), {}) == 1 and sandbox.call("after", (), {}) == 2
         errors = {e["cell"]: e["error"] for e in sandbox.cell_errors}
     assert "did not finish within 3 s" in errors[1] and "ended the Python process" in errors[2]
+
+
+@needs_isolation
+def test_a_server_forked_from_the_grader_leaves_it_no_grader_module(monkeypatch):
+    # Workers fork their sandbox server from themselves (saving an import of torch) before loading any
+    # hidden test; the sandboxes must still find no `autograder` at all.
+    import sys
+
+    from autograder import forkserver, sandbox
+
+    become_subreaper()
+    server = forkserver.ForkServer()
+    server.start(sandbox._base_env(), fork=True)
+    assert isinstance(server.proc, forkserver._ForkedProcess)
+    monkeypatch.setattr(sandbox, "_FORK_SERVER", server)
+    try:
+        with Sandbox([(0, STUDENT)]) as box:
+            assert box.call("grader_modules", (), {}) == ["ModuleNotFoundError"]
+        # Once hidden tests are loaded, a (re)start never forks: it starts a fresh Python instead.
+        monkeypatch.setitem(sys.modules, "autograder.hidden.test_example", object())
+        server.start(sandbox._base_env(), fork=True)
+        assert not isinstance(server.proc, forkserver._ForkedProcess)
+    finally:
+        server.close()
