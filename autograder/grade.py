@@ -28,7 +28,9 @@ from .report import write_reports
 from .worker import score, write_json_atomic
 
 RESULT_FILE = "grading.json"
-RECYCLE_AFTER = 50  # submissions per warm worker before a fresh one (bounds any slow leak)
+# Submissions per warm worker before a fresh one, to bound any slow leak. None measured: a worker grading
+# 60 tensors submissions stayed at 708-711 MiB and as fast at the end as at the start.
+RECYCLE_AFTER = 500
 
 
 @dataclass(frozen=True)
