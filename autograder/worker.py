@@ -55,8 +55,10 @@ def grade_notebook(assignment: Assignment, notebook: Path, *, only_cuda: bool = 
             row["message"] = f"{row['name']}: not graded, because {exc}"
         result["seconds"] = round(time.perf_counter() - start, 3)
         return result
+    sandbox_start = time.perf_counter()
     with Sandbox(cells, hide=[notebook, *hide], call_timeout=call_timeout) as box:
         tests_start = time.perf_counter()
+        result["sandbox_seconds"] = round(tests_start - sandbox_start, 3)  # start it and run the student's cells
         outcomes = run_hidden_tests(assignment.name, box.call, questions=questions, only_cuda=only_cuda)
         result["test_seconds"] = round(time.perf_counter() - tests_start, 3)  # the rest is overhead
         result["notebook_errors"] = box.cell_errors + ([{"cell": None, "error": box.dead}] if box.dead else [])

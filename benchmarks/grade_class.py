@@ -73,8 +73,10 @@ def main() -> int:
         jobs = args.jobs or __import__("os").cpu_count()
         test_time = sum(r.get("test_seconds", 0) for r in results)
         overhead = (kit * min(jobs, args.n) - test_time) / args.n
+        cells = sum(r.get("sandbox_seconds", 0) for r in results) / args.n
         print(f"kit:      {kit:8.1f} s for {args.n} submissions ({kit / args.n:.2f} s each, {jobs} jobs); "
-              f"overhead {overhead:.2f} s per submission")
+              f"overhead {overhead:.2f} s per submission (time not in hidden tests), of which {cells:.2f} s "
+              f"starting the sandbox and running the student's cells and {overhead - cells:.2f} s the rest")
         if args.kit_only:
             return 0
         readable = [s for s in subs if s.path.read_text(encoding="utf-8").endswith("}\n")]
@@ -88,7 +90,7 @@ def main() -> int:
         print(f"ratio nbgrader/kit: {nbgrader / kit:.2f}x; identical per-question scores: {same}")
         print(f"\n| N | kit (s) | nbgrader (s) | nbgrader/kit | kit overhead per submission (s) | same scores |\n"
               f"|---|---|---|---|---|---|\n| {args.n} | {kit:.1f} | {nbgrader:.1f} | {nbgrader / kit:.1f}x | "
-              f"{overhead:.2f} | {same} |")
+              f"{overhead:.2f} ({cells:.2f} sandbox and cells) | {same} |")
         return 0 if same else 1
 
 

@@ -18,7 +18,7 @@ from kitcheck.assignments import ASSIGNMENTS
 
 TENSORS = ASSIGNMENTS["tensors"]
 IDS = ["solution", "untouched", "mistake-var_mean-biased-variance"]
-TIMING = {"seconds", "test_seconds"}  # the only fields that may differ between two gradings
+TIMING = {"seconds", "test_seconds", "sandbox_seconds"}  # the only fields that may differ between two gradings
 
 
 def _rows(path):
