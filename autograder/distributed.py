@@ -29,9 +29,9 @@ from tqdm import tqdm
 
 from kitcheck.spec import Assignment
 
-from .grade import RESULT_FILE, Submission, WarmWorker, _saved, fingerprint, grade_one
+from .grade import RESULT_FILE, Submission, WarmWorker, _saved, error_result, fingerprint, grade_one
 from .report import write_reports
-from .worker import score, write_json_atomic
+from .worker import write_json_atomic
 
 CONNECT_TIMEOUT = 30.0  # seconds to reach the scheduler, and to see its first worker
 PLUGIN_NAME = "kit-warm-workers"
@@ -130,14 +130,8 @@ def _payload(path: Path) -> tuple[bytes | str | None, str]:
 
 
 def _error_result(assignment: Assignment, sub: Submission, digest: str, error: str) -> dict:
-    """An error row shaped like ``grade_one``'s."""
-    result = {"assignment": assignment.name, "notebook": str(sub.path), "status": "error", "error": error,
-              "notebook_errors": [], "questions": score(assignment, []), "score": 0,
-              "max_score": assignment.total_points}
-    for row in result["questions"]:
-        row["message"] = f"{row['name']}: not graded ({error})"
-    result.update(id=sub.id, fingerprint=digest)
-    return result
+    """An error row as ``grade_one`` writes it, with the client's id and fingerprint."""
+    return {**error_result(assignment, sub.path, error), "id": sub.id, "fingerprint": digest}
 
 
 def parse_local(address: str) -> int | None:

@@ -140,6 +140,16 @@ def _saved(result_path: Path, digest: str) -> dict | None:
     return saved if saved.get("fingerprint") == digest else None
 
 
+def error_result(assignment: Assignment, notebook: Path, error: str) -> dict:
+    """The row of a submission the grader could not grade (``error`` says why): 0 on every question."""
+    result = {"assignment": assignment.name, "notebook": str(notebook), "status": "error", "error": error,
+              "notebook_errors": [], "questions": score(assignment, []), "score": 0,
+              "max_score": assignment.total_points}
+    for row in result["questions"]:
+        row["message"] = f"{row['name']}: not graded ({error})"
+    return result
+
+
 def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, worker: WarmWorker, only_cuda: bool = False,
               hide: list[Path] = ()) -> dict:
     """Grade one submission with ``worker`` (or reuse its saved result); never raises.
@@ -157,11 +167,7 @@ def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, worker: Wa
         if not error and not tmp_result.exists():
             error = "the grader's worker wrote no result"
         if error:
-            result = {"assignment": assignment.name, "notebook": str(sub.path), "status": "error", "error": error,
-                      "notebook_errors": [], "questions": score(assignment, []), "score": 0,
-                      "max_score": assignment.total_points}
-            for row in result["questions"]:
-                row["message"] = f"{row['name']}: not graded ({error})"
+            result = error_result(assignment, sub.path, error)
         else:
             result = json.loads(tmp_result.read_text(encoding="utf-8"))
     result.update(id=sub.id, fingerprint=digest)
