@@ -25,9 +25,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
-from .isolation import Limits, Plan, preexec
+from .isolation import PR_SET_PDEATHSIG, Limits, Plan, preexec
 
 # Imported by the server so that every sandbox starts with them loaded (the course's notebooks use them).
 PRELOAD = ("numpy", "torch", "torch.nn.functional", "matplotlib", "matplotlib.pyplot",
@@ -156,7 +157,7 @@ def _receive(sock: socket.socket) -> tuple[bytes | None, list[int]]:
 def _server_main(sock: socket.socket) -> None:
     import ctypes
 
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: die with the grader
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # die with the grader
     serve(sock)
 
 
@@ -264,7 +265,7 @@ class ForkServer:
     def _ensure(self, env: dict) -> socket.socket:
         if self.proc is None or self.proc.poll() is not None:
             self.start(env)
-        if self._ready is not True:
+        if not self._ready:
             self.sock.settimeout(180)  # importing torch on a busy machine
             try:
                 if self.sock.recv(6) != b"ready\n":
@@ -280,11 +281,8 @@ class ForkServer:
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         status_r, status_w = os.pipe()
-        limits = plan.limits
         request = {"workdir": str(plan.workdir), "hide": [str(p) for p in plan.hide], "isolate": plan.enabled,
-                   "limits": {"memory_bytes": limits.memory_bytes, "cpu_seconds": limits.cpu_seconds,
-                              "processes": limits.processes, "file_bytes": limits.file_bytes},
-                   "env": env, "log": str(log_path)}
+                   "limits": asdict(plan.limits), "env": env, "log": str(log_path)}
         try:
             fds = array.array("i", [to_child_r, from_child_w, status_w])
             sock.sendmsg([json.dumps(request).encode()], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)])
