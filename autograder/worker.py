@@ -103,9 +103,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hide", type=Path, action="append", default=[], help="a folder student code must not see")
     args = parser.parse_args(argv)
     become_subreaper()  # a student's detached processes come back to us, to be killed
-    # One worker per core (grade --jobs); one thread each also makes float results independent of --jobs.
-    import torch
-    torch.set_num_threads(1)
     if args.serve:
         from .sandbox import start_fork_server_early
 

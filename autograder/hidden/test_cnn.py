@@ -32,10 +32,6 @@ from kitcheck.transport import StudentError
 
 test_public_checks = public_check_tests(ASSIGNMENT)
 
-# The references here are tiny convolutions: one CPU thread is faster than several, and avoids oversubscribing
-# the cores when submissions are graded in parallel (with 2 threads each, a loaded machine runs them ~2x slower).
-torch.set_num_threads(1)
-
 # Fewer examples where a test is also repeated for each dtype, and fewer still for networks (each example builds
 # one and runs it twice); scaled from the loaded profile, so KIT_HYPOTHESIS_PROFILE=kit-explore still explores.
 _EXAMPLES = settings.default.max_examples

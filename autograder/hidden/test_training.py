@@ -25,10 +25,6 @@ from kitcheck.strategies import make_tensor, seeds
 
 test_public_checks = public_check_tests(ASSIGNMENT)
 
-# Tiny tensors: one thread is faster than several, and on a busy machine (several sandboxes graded at once) the
-# threads of torch's pool wait for each other, making the references many times slower.
-torch.set_num_threads(1)
-
 # Reproducibility tests call the student three times per example: half the examples keep grading fast (under
 # KIT_HYPOTHESIS_PROFILE=kit-explore they scale up with the rest).
 HALF = settings(max_examples=max(5, settings.default.max_examples // 2))
