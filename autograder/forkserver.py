@@ -37,7 +37,11 @@ MAX_FDS = 3
 
 
 # ----------------------------------------------------------------------------------- server side
-def _warm_up() -> None:
+def warm_libraries() -> None:
+    """Import what sandboxes use and run torch's first-use paths once.
+
+    A worker calls this before it forks its server (``ForkServer.start(fork=True)``): the worker needs the
+    same meta-device kernels for the references of its meta-device tests, so both pay for them once."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -53,6 +57,18 @@ def _warm_up() -> None:
 
     plt.figure()
     plt.close("all")  # builds the font cache once
+
+
+def _warm_up() -> None:
+    warm_libraries()  # nearly free when the server was forked from a worker that did it already
+    # IPython imports its completer, inspector and history parts while building a shell (about 20 ms):
+    # build one here, then drop it, so each sandbox builds its own from imported modules.
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from kitcheck.sandbox_child import shell_config
+
+    InteractiveShell.instance(config=shell_config())
+    InteractiveShell.clear_instance()
 
 
 def _child(request: dict, fds: list[int], servers_fds: list[int]) -> None:

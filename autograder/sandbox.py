@@ -43,6 +43,9 @@ def start_fork_server_early() -> None:
     """Fork the sandbox server from this process now, while it has loaded no hidden test and no student
     code (a worker calls this before its first submission; see ``ForkServer.start``)."""
     if use_fork_server():
+        from .forkserver import warm_libraries
+
+        warm_libraries()
         fork_server().start(_base_env(), fork=True)
 
 

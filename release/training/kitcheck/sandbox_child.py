@@ -33,7 +33,7 @@ def main(log_path: str) -> None:
     os.chdir(request["cwd"])
     from IPython.core.interactiveshell import InteractiveShell
 
-    shell = InteractiveShell.instance()
+    shell = InteractiveShell.instance(config=shell_config())
     errors = []
     for index, source in request["cells"]:
         write_msg(proto_out, encode_result({"running": index}))
@@ -59,6 +59,15 @@ def main(log_path: str) -> None:
             except BaseException as exc:  # noqa: BLE001 - SystemExit etc. are the student's errors too
                 payload = encode_error(exc)
         write_msg(proto_out, payload)
+
+
+def shell_config():
+    """IPython settings of a sandbox: no history database (nothing reads it; it would be a file per run)."""
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    return config
 
 
 def _safe(exc: BaseException) -> str:
