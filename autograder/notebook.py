@@ -1,6 +1,7 @@
 """Reading submitted notebooks defensively, and finding the cells that matter."""
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
@@ -77,3 +78,21 @@ def code_to_run(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
     """(cell index, source) of the code cells a grader runs: every code cell except the test cells."""
     return [(i, cell_source(c)) for i, c in enumerate(nb.cells)
             if c.get("cell_type") == "code" and not is_test_cell(c) and cell_source(c).strip()]
+
+
+def modules_imported(nb: nbformat.NotebookNode) -> list[str]:
+    """The modules a notebook's code cells import (``import a.b`` and ``from a.b import c`` give ``a.b``)."""
+    found: dict[str, None] = {}
+    for _, source in code_to_run(nb):
+        # IPython's magics and shell escapes are not Python: leave those lines out
+        lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+        try:
+            tree = ast.parse("\n".join(lines))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found.update(dict.fromkeys(alias.name for alias in node.names))
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found[node.module] = None
+    return list(found)

@@ -67,11 +67,15 @@ class Sandbox:
 
     A call that exceeds ``call_timeout`` or crashes the child marks that function as broken: later calls to it
     fail at once (so hypothesis does not wait again while shrinking), and other functions get a fresh child.
+    ``preload``: modules the notebook will import, loaded once by the fork server (never names taken from a
+    student's notebook: the server imports them outside any sandbox).
     """
 
     def __init__(self, cells: list[tuple[int, str]], *, hide: list[Path] = (), limits: Limits | None = None,
-                 isolate: bool | None = None, cell_timeout: float = 60.0, call_timeout: float = 10.0):
+                 isolate: bool | None = None, cell_timeout: float = 60.0, call_timeout: float = 10.0,
+                 preload: tuple[str, ...] = ()):
         self.cells = list(cells)
+        self.preload = tuple(preload)  # modules the fork server imports before forking (trusted names only)
         self.workdir = Path(tempfile.mkdtemp(prefix="kit-sandbox-"))
         self.log_path = self.workdir / "student-output.log"
         if isolate is None:
@@ -116,7 +120,8 @@ class Sandbox:
                    TRITON_CACHE_DIR=f"{home}/triton", USER="nobody" if self.plan.enabled else env.get("USER", ""))
         if use_fork_server():
             try:
-                self.proc = fork_server().spawn(log_path=self.log_path, plan=self.plan, env=env)
+                self.proc = fork_server().spawn(log_path=self.log_path, plan=self.plan, env=env,
+                                                preload=self.preload)
                 return
             except OSError:
                 pass  # a fresh process instead (slower, same fence)

@@ -208,3 +208,38 @@ def test_a_server_forked_from_the_grader_leaves_it_no_grader_module(monkeypatch)
         assert not isinstance(server.proc, forkserver._ForkedProcess)
     finally:
         server.close()
+
+
+def test_the_fork_server_preloads_the_modules_it_is_given(monkeypatch):
+    # The worker names the modules its release notebook imports (scikit-learn's datasets take 0.6 s); the
+    # server imports them once, so each sandbox finds them loaded. An unknown name costs nothing.
+    from autograder import forkserver, sandbox
+
+    become_subreaper()
+    server = forkserver.ForkServer()
+    monkeypatch.setattr(sandbox, "_FORK_SERVER", server)
+    cells = [(0, "import sys\ndef loaded(name): return name in sys.modules")]
+    try:
+        with Sandbox(cells) as box:
+            assert box.call("loaded", ("tabnanny",), {}) is False
+        with Sandbox(cells, preload=("tabnanny", "no_such_module_here")) as box:
+            assert box.call("loaded", ("tabnanny",), {}) is True
+            assert box.call("loaded", ("no_such_module_here",), {}) is False
+    finally:
+        server.close()
+
+
+def test_the_modules_a_notebook_imports_are_read_from_its_code():
+    import nbformat
+
+    from autograder.notebook import modules_imported
+    from autograder.worker import release_imports
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("%matplotlib inline\nimport torch, os.path as p\nfrom torch import nn"),
+        nbformat.v4.new_code_cell("from . import sibling\ndef f(:"),  # relative: no; broken cell: skipped
+        nbformat.v4.new_markdown_cell("import not_code"),
+        nbformat.v4.new_code_cell("def g():\n    import sklearn.datasets as d\n    return d"),
+    ])
+    assert modules_imported(nb) == ["torch", "os.path", "sklearn.datasets"]
+    assert "sklearn.datasets" in release_imports("cnn") and "cv2" in release_imports("cnn")
