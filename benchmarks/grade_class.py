@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from autograder.course import SAMPLES, use_tool_env  # noqa: E402
-from autograder.grade import Submission, grade_batch  # noqa: E402
+from autograder.grade import Submission, WarmWorker, grade_batch  # noqa: E402
 from autograder.nbgrader_course import autograde  # noqa: E402
 from kitcheck.assignments import ASSIGNMENTS  # noqa: E402
 
@@ -38,6 +38,23 @@ def make_class(folder: Path, n: int) -> list[Submission]:
             shutil.copy(sample, path)
         subs.append(Submission(path.stem, path))
     return subs
+
+
+def worker_start_seconds(folder: Path) -> float:
+    """Wall time for a fresh warm worker to answer its first request (a broken file, which needs neither a
+    sandbox nor a test): starting Python, imports, warming torch, forking its sandbox server. Paid once per
+    job, not per submission."""
+    broken = folder / "broken.ipynb"
+    broken.write_text('{"cells": [', encoding="utf-8")
+    worker = WarmWorker(timeout=600)
+    start = time.perf_counter()
+    error = worker.grade({"assignment": "tensors", "notebook": str(broken), "result": str(folder / "start.json"),
+                          "hide": [], "only_cuda": False})
+    seconds = time.perf_counter() - start
+    worker.stop()
+    if error:
+        raise SystemExit(f"a worker did not start: {error}")
+    return seconds
 
 
 def per_assignment() -> int:
@@ -66,6 +83,7 @@ def main() -> int:
         return per_assignment()
     assignment = ASSIGNMENTS["tensors"]
     with tempfile.TemporaryDirectory(prefix="kit-bench-") as tmp:
+        worker_start = worker_start_seconds(Path(tmp))
         subs = make_class(Path(tmp) / "class", args.n)
         start = time.perf_counter()
         results = grade_batch(assignment, subs, Path(tmp) / "kit", jobs=args.jobs, progress=False)
@@ -74,9 +92,12 @@ def main() -> int:
         test_time = sum(r.get("test_seconds", 0) for r in results)
         overhead = (kit * min(jobs, args.n) - test_time) / args.n
         cells = sum(r.get("sandbox_seconds", 0) for r in results) / args.n
+        starts = min(jobs, args.n) * worker_start / args.n  # the workers' start, shared out over the class
         print(f"kit:      {kit:8.1f} s for {args.n} submissions ({kit / args.n:.2f} s each, {jobs} jobs); "
               f"overhead {overhead:.2f} s per submission (time not in hidden tests), of which {cells:.2f} s "
               f"starting the sandbox and running the student's cells and {overhead - cells:.2f} s the rest")
+        print(f"          a worker starts in {worker_start:.2f} s (once per job: {starts:.2f} s per submission "
+              f"here); beyond that, {overhead - starts:.2f} s of overhead per submission")
         if args.kit_only:
             return 0
         readable = [s for s in subs if s.path.read_text(encoding="utf-8").endswith("}\n")]
@@ -90,7 +111,8 @@ def main() -> int:
         print(f"ratio nbgrader/kit: {nbgrader / kit:.2f}x; identical per-question scores: {same}")
         print(f"\n| N | kit (s) | nbgrader (s) | nbgrader/kit | kit overhead per submission (s) | same scores |\n"
               f"|---|---|---|---|---|---|\n| {args.n} | {kit:.1f} | {nbgrader:.1f} | {nbgrader / kit:.1f}x | "
-              f"{overhead:.2f} ({cells:.2f} sandbox and cells) | {same} |")
+              f"{overhead:.2f} ({cells:.2f} sandbox and cells; {starts:.2f} workers' start, "
+              f"{overhead - starts:.2f} beyond it) | {same} |")
         return 0 if same else 1
 
 

@@ -18,3 +18,8 @@ def test_the_class_benchmark_grades_a_small_class_and_reports_its_overhead():
     assert found, proc.stdout
     wall, overhead, sandbox = map(float, found.groups())
     assert wall > 0 and 0 < sandbox <= wall
+    start = re.search(r"a worker starts in ([\d.]+) s \(once per job: ([\d.]+) s per submission here\); beyond "
+                      r"that, ([\d.-]+) s", proc.stdout)
+    assert start, proc.stdout
+    seconds, shared, beyond = map(float, start.groups())
+    assert seconds > 0 and shared * 4 >= seconds and abs(overhead - shared - beyond) < 0.015  # rounding
