@@ -116,3 +116,13 @@ def test_the_lenet5_solution_trains_on_digits_to_95_percent_within_a_minute():
     assert len(found) == 1, "the solution's training cell printed no accuracy"
     accuracy, seconds = map(float, found[0])
     assert accuracy >= 95.0 and seconds < 60.0
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_source_figures_are_laid_out_when_drawn_not_when_made(name):
+    # Grading runs every submission's cells, and its figures are never drawn: tight_layout() would lay each
+    # one out anyway (90 ms for a row of four plots), layout="constrained" only when it is drawn.
+    nb = nbformat.read(source_notebook(ASSIGNMENTS[name]), as_version=4)
+    offenders = [i for i, cell in enumerate(nb.cells)
+                 if cell.cell_type == "code" and "tight_layout(" in cell_source(cell)]
+    assert not offenders, f"cells {offenders} call tight_layout(); use plt.subplots(..., layout=\"constrained\")"
