@@ -17,7 +17,8 @@ from kitcheck.catalog import mistakes_for
 from kitcheck.spec import Assignment
 
 from .feedback_html import STYLE, page
-from .report import _write_atomic, split_hint
+from .files import write_text_atomic
+from .report import split_hint
 
 SCORES_PNG = "report-scores.png"
 TOTALS_PNG = "report-totals.png"
@@ -216,5 +217,5 @@ def write_class_report(assignment: Assignment, results: list[dict], out_dir: Pat
     for name, data in ((SCORES_PNG, scores_png), (TOTALS_PNG, totals_png)):
         (out_dir / name).write_bytes(data)
     path = out_dir / "report.html"
-    _write_atomic(path, report_html(assignment, summary, scores_png, totals_png))
+    write_text_atomic(path, report_html(assignment, summary, scores_png, totals_png))
     return path

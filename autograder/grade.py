@@ -25,7 +25,8 @@ from kitcheck.spec import Assignment
 
 from .course import tool_env
 from .report import write_reports
-from .worker import score, write_json_atomic
+from .files import write_json_atomic
+from .worker import score
 
 RESULT_FILE = "grading.json"
 # Submissions per warm worker before a fresh one, to bound any slow leak. None measured: a worker grading

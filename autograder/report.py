@@ -8,23 +8,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from kitcheck.spec import Assignment
 
+from .files import write_text_atomic
 from .messages import LANGS, t
 
 HINT_SEPARATOR = "\n  likely cause: "  # how kitcheck.hints.with_hint appends the misconception
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def grades_csv(assignment: Assignment, results: list[dict]) -> str:
@@ -108,13 +99,13 @@ def write_reports(assignment: Assignment, results: list[dict], out_dir: Path, la
     langs = list(langs)
     for r in results:
         folder = out_dir / r["id"]
-        _write_atomic(folder / "results.json", json.dumps(gradescope_results(assignment, r, langs[0]), indent=2,
+        write_text_atomic(folder / "results.json", json.dumps(gradescope_results(assignment, r, langs[0]), indent=2,
                                                           ensure_ascii=False))
         for lang in langs:
-            _write_atomic(folder / feedback_name(lang, langs, ".md"), feedback_markdown(assignment, r, lang))
-            _write_atomic(folder / feedback_name(lang, langs, ".html"), feedback_html(assignment, r, lang))
+            write_text_atomic(folder / feedback_name(lang, langs, ".md"), feedback_markdown(assignment, r, lang))
+            write_text_atomic(folder / feedback_name(lang, langs, ".html"), feedback_html(assignment, r, lang))
         for lang in set(LANGS) - set(langs[1:]):  # no stale second-language feedback from an earlier run
             for suffix in (".md", ".html"):
                 (folder / f"feedback.{lang}{suffix}").unlink(missing_ok=True)
-    _write_atomic(out_dir / "grades.csv", grades_csv(assignment, results))
+    write_text_atomic(out_dir / "grades.csv", grades_csv(assignment, results))
     write_class_report(assignment, results, out_dir)

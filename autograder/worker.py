@@ -9,7 +9,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +17,7 @@ from kitcheck.assignments import ASSIGNMENTS
 from kitcheck.spec import Assignment
 
 from .course import RELEASE
+from .files import write_json_atomic
 from .hidden_tests import run_hidden_tests
 from .isolation import become_subreaper, describe
 from .notebook import NotebookError, code_to_run, modules_imported, read_notebook
@@ -80,15 +80,6 @@ def grade_notebook(assignment: Assignment, notebook: Path, *, only_cuda: bool = 
     rows = score(assignment, outcomes)
     result.update(questions=rows, score=sum(r["score"] for r in rows), seconds=round(time.perf_counter() - start, 3))
     return result
-
-
-def write_json_atomic(path: Path, data: dict) -> None:
-    """Write JSON so a reader never sees half a file (write a temporary file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=2, ensure_ascii=False)
-    os.replace(tmp, path)
 
 
 def serve(protocol_out: int) -> None:

@@ -97,3 +97,14 @@ def test_check_does_not_guess_when_no_mistake_matches(capsys):
     check("chunk_sizes", _namespace(chunk_sizes="def chunk_sizes(n, chunks):\n    return [7]\n"))
     out = capsys.readouterr().out
     assert out.startswith("✗ chunk_sizes: the result is wrong") and "likely cause" not in out
+
+
+def test_hints_compare_reports_returned_as_dicts_value_by_value():
+    # Drivers report a module's state as {name: tensor}; a catalogued mistake matches only when every value does.
+    from kitcheck.hints import same_outcome
+
+    state = {"weight": torch.ones(2, 3), "bias": torch.zeros(2)}
+    assert same_outcome(("returned", state), ("returned", {k: v.clone() for k, v in state.items()}))
+    assert not same_outcome(("returned", state), ("returned", {**state, "bias": torch.ones(2)}))
+    assert not same_outcome(("returned", state), ("returned", {"weight": state["weight"]}))
+    assert not same_outcome(("returned", state), ("raised", "ValueError"))

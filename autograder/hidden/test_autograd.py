@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograder.harness import DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, public_check_tests, question, student
-from kitcheck.assignments.autograd import (ASSIGNMENT, FUNCTIONS, NUMGRAD_TOL, autograd_gradient, drive,
-                                           expect_step_result, gradient_descent_reference, linreg_grad_reference,
-                                           lipschitz, momentum_driver, numerical_grad_driver, regression_data,
-                                           sgd_driver, sgd_reference, step_lr, well_conditioned_design)
-from kitcheck.compare import CheckFailure, expect_tensor, expect_tensors, tolerance
+from kitcheck.assignments.autograd import (ASSIGNMENT, FUNCTIONS, NUMGRAD_TOL, autograd_gradient, expect_step_result,
+                                           gradient_descent_reference, linreg_grad_reference, lipschitz,
+                                           momentum_driver, numerical_grad_driver, regression_data, sgd_driver,
+                                           sgd_reference, step_lr, well_conditioned_design)
+from kitcheck.compare import CheckFailure, drive_with, expect_tensor, expect_tensors, tolerance
 from kitcheck.strategies import make_tensor, seeds
 
 test_public_checks = public_check_tests(ASSIGNMENT)
@@ -32,7 +32,7 @@ def test_numerical_grad_matches_autograd(device, dtype, f, shape, eps, seed):
     x = make_tensor(tuple(shape), dtype, seed, device)
     inputs = {"f": f, "x": x, "eps": eps}
     tol = NUMGRAD_TOL if dtype == torch.float64 else tolerance(dtype)
-    expect_tensor(q, drive(q, student(q), numerical_grad_driver, **inputs), autograd_gradient(f, x), inputs,
+    expect_tensor(q, drive_with(q, student(q), numerical_grad_driver, inputs), autograd_gradient(f, x), inputs,
                   dtype=dtype, device=x.device, **tol)
 
 
@@ -43,7 +43,7 @@ def test_numerical_grad_non_contiguous_input(f, rows, cols, seed):
     q = "numerical_grad"
     x = make_tensor((cols, rows), torch.float64, seed).T
     inputs = {"f": f, "x": x, "eps": 1e-4}
-    expect_tensor(q, drive(q, student(q), numerical_grad_driver, **inputs), autograd_gradient(f, x), inputs,
+    expect_tensor(q, drive_with(q, student(q), numerical_grad_driver, inputs), autograd_gradient(f, x), inputs,
                   dtype=x.dtype, device=x.device, **NUMGRAD_TOL)
 
 
@@ -159,7 +159,7 @@ def test_sgd_step_matches_torch_optim_sgd(device, dtype, n, d, fraction, steps, 
     q = "sgd_step_"
     data = regression_data(n, d, dtype, seed, device)
     inputs = {**data, "lr": step_lr(data["X"], fraction), "steps": steps}
-    got = drive(q, student(q), sgd_driver, **inputs)
+    got = drive_with(q, student(q), sgd_driver, inputs)
     expect_step_result(q, got, sgd_reference(**inputs), inputs, dtype, data["X"].device,
                        unused=torch.ones(2, dtype=torch.float64))
 
@@ -174,7 +174,7 @@ def test_momentum_step_matches_torch_optim_sgd(device, dtype, n, d, momentum, st
     q = "momentum_step_"
     data = regression_data(n, d, dtype, seed, device)
     inputs = {**data, "lr": step_lr(data["X"], fraction), "momentum": momentum, "steps": steps}
-    got = drive(q, student(q), momentum_driver, **inputs)
+    got = drive_with(q, student(q), momentum_driver, inputs)
     expect_step_result(q, got, sgd_reference(**inputs), inputs, dtype, data["X"].device)
 
 
@@ -186,5 +186,5 @@ def test_momentum_step_many_steps_converge_like_torch(n, momentum, seed):
     q = "momentum_step_"
     data = regression_data(n, 1, torch.float64, seed)
     inputs = {**data, "lr": step_lr(data["X"], 0.1), "momentum": momentum, "steps": 30}
-    got = drive(q, student(q), momentum_driver, **inputs)
+    got = drive_with(q, student(q), momentum_driver, inputs)
     expect_step_result(q, got, sgd_reference(**inputs), inputs, torch.float64, "cpu")

@@ -11,11 +11,11 @@ from torch.optim import lr_scheduler
 
 from autograder.harness import (DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, public_check_tests, question,
                                 student)
-from kitcheck.assignments.batchnorm import (ASSIGNMENT, bn_inputs, check_module, drive, expect_grads, expect_lrs,
-                                            expect_train, features, reference_batch_norm_eval,
-                                            reference_batch_norm_train, run_batch_norm_eval, run_batch_norm_train,
-                                            run_lambda_lr, run_lr_table, torch_lrs, torch_warmup_cosine)
-from kitcheck.compare import CheckFailure, expect_tensor, tolerance
+from kitcheck.assignments.batchnorm import (ASSIGNMENT, bn_inputs, check_module, expect_grads, expect_lrs, expect_train,
+                                            features, reference_batch_norm_eval, reference_batch_norm_train,
+                                            run_batch_norm_eval, run_batch_norm_train, run_lambda_lr, run_lr_table,
+                                            torch_lrs, torch_warmup_cosine)
+from kitcheck.compare import CheckFailure, drive, expect_tensor, tolerance
 
 test_public_checks = public_check_tests(ASSIGNMENT)
 
@@ -73,7 +73,7 @@ def test_batch_norm_train_matches_torch(device, dtype, shape, momentum, eps, see
     q = "batch_norm_train"
     x, rm, rv, w, b, up = bn_inputs(shape, dtype, seed, device)
     inputs = {"x": x, "running_mean": rm, "running_var": rv, "weight": w, "bias": b, "momentum": momentum, "eps": eps}
-    got = drive(q, student(q), inputs, run_batch_norm_train, x, rm, rv, w, b, momentum, eps, up)
+    got = drive(q, student(q), run_batch_norm_train, inputs, x, rm, rv, w, b, momentum, eps, up)
     ref = [t.double().cpu() for t in (x, rm, rv, w, b, up)]
     expected = run_batch_norm_train(reference_batch_norm_train, *ref[:5], momentum, eps, ref[5])
     expect_train(q, got, expected, inputs, dtype=dtype, device=x.device)
@@ -85,7 +85,7 @@ def test_batch_norm_train_keeps_the_device(shape):
     q = "batch_norm_train"
     args = [torch.empty(s, device="meta") for s in (shape, shape[1:2], shape[1:2], shape[1:2], shape[1:2], shape)]
     inputs = {"x": args[0], "momentum": 0.1, "eps": 1e-5}
-    got = drive(q, student(q), inputs, run_batch_norm_train, *args[:5], 0.1, 1e-5, args[5])
+    got = drive(q, student(q), run_batch_norm_train, inputs, *args[:5], 0.1, 1e-5, args[5])
     expected = run_batch_norm_train(reference_batch_norm_train, *args[:5], 0.1, 1e-5, args[5])
     expect_train(q, got, expected, inputs, dtype=torch.float32, device="meta")
 
@@ -99,7 +99,7 @@ def test_batch_norm_eval_matches_torch(device, dtype, shape, eps, seed):
     q = "batch_norm_eval"
     x, rm, rv, w, b, up = bn_inputs(shape, dtype, seed, device)
     inputs = {"x": x, "running_mean": rm, "running_var": rv, "weight": w, "bias": b, "eps": eps}
-    out, grads = drive(q, student(q), inputs, run_batch_norm_eval, x, rm, rv, w, b, eps, up)
+    out, grads = drive(q, student(q), run_batch_norm_eval, inputs, x, rm, rv, w, b, eps, up)
     ref = [t.double().cpu() for t in (x, rm, rv, w, b, up)]
     e_out, e_grads = run_batch_norm_eval(reference_batch_norm_eval, *ref[:5], eps, ref[5])
     expect_tensor(q, out, e_out, inputs, dtype=dtype, device=x.device, **tolerance(dtype, reduction=True))
@@ -142,7 +142,7 @@ def test_multistep_lr_matches_multisteplr(base_lr, milestones, gamma):
     q, epochs = "multistep_lr", 15
     inputs = {"base_lr": base_lr, "milestones": milestones, "gamma": gamma, "epochs": epochs}
     expected = torch_lrs(lambda o: lr_scheduler.MultiStepLR(o, milestones, gamma), epochs, base_lr)
-    expect_lrs(q, drive(q, student(q), inputs, run_lr_table, epochs, base_lr, milestones, gamma), expected, inputs)
+    expect_lrs(q, drive(q, student(q), run_lr_table, inputs, epochs, base_lr, milestones, gamma), expected, inputs)
 
 
 @question("multistep_lr")
@@ -153,7 +153,7 @@ def test_multistep_lr_with_regular_milestones_matches_steplr(base_lr, step_size,
     milestones = list(range(step_size, epochs, step_size))
     inputs = {"base_lr": base_lr, "milestones": milestones, "gamma": gamma, "epochs": epochs}
     expected = torch_lrs(lambda o: lr_scheduler.StepLR(o, step_size, gamma), epochs, base_lr)
-    expect_lrs(q, drive(q, student(q), inputs, run_lr_table, epochs, base_lr, milestones, gamma), expected, inputs)
+    expect_lrs(q, drive(q, student(q), run_lr_table, inputs, epochs, base_lr, milestones, gamma), expected, inputs)
 
 
 @question("exponential_lr")
@@ -162,7 +162,7 @@ def test_exponential_lr_matches_exponentiallr(base_lr, gamma):
     q, epochs = "exponential_lr", 12
     inputs = {"base_lr": base_lr, "gamma": gamma, "epochs": epochs}
     expected = torch_lrs(lambda o: lr_scheduler.ExponentialLR(o, gamma), epochs, base_lr)
-    expect_lrs(q, drive(q, student(q), inputs, run_lr_table, epochs, base_lr, gamma), expected, inputs)
+    expect_lrs(q, drive(q, student(q), run_lr_table, inputs, epochs, base_lr, gamma), expected, inputs)
 
 
 @question("cosine_lr")
@@ -171,7 +171,7 @@ def test_cosine_lr_matches_cosineannealinglr(base_lr, t_max, eta_min):
     q = "cosine_lr"
     inputs = {"base_lr": base_lr, "T_max": t_max, "eta_min": eta_min, "epochs": t_max + 1}
     expected = torch_lrs(lambda o: lr_scheduler.CosineAnnealingLR(o, t_max, eta_min), t_max + 1, base_lr)
-    got = drive(q, student(q), inputs, run_lr_table, t_max + 1, base_lr, t_max, eta_min)
+    got = drive(q, student(q), run_lr_table, inputs, t_max + 1, base_lr, t_max, eta_min)
     expect_lrs(q, got, expected, inputs)
 
 
@@ -180,5 +180,5 @@ def test_cosine_lr_matches_cosineannealinglr(base_lr, t_max, eta_min):
 def test_warmup_cosine_lambda_matches_sequentiallr(warmup, decay, base_lr):
     q, total = "warmup_cosine_lambda", warmup + decay
     inputs = {"warmup_epochs": warmup, "total_epochs": total, "base_lr": base_lr}
-    got = drive(q, student(q), inputs, run_lambda_lr, warmup, total, base_lr)
+    got = drive(q, student(q), run_lambda_lr, inputs, warmup, total, base_lr)
     expect_lrs(q, got, torch_warmup_cosine(warmup, total, base_lr), inputs)

@@ -13,12 +13,11 @@ from hypothesis import strategies as st
 from torch import nn
 
 from autograder.harness import DEVICES, FLOAT_DTYPES, call, public_check_tests, question, student
-from kitcheck.assignments.initialization import (ASSIGNMENT, INIT_SHAPES, NONLINEARITIES, check_kaiming,
-                                                 check_xavier, dead_fraction_reference, drive,
-                                                 expect_dead_fractions, expect_grad_norms, expect_state,
-                                                 grad_norms_reference, run_dead_relu_fraction, run_init_model,
-                                                 run_layer_grad_norms, torch_fans)
-from kitcheck.compare import CheckFailure, expect_equal, expect_raises
+from kitcheck.assignments.initialization import (ASSIGNMENT, INIT_SHAPES, NONLINEARITIES, check_kaiming, check_xavier,
+                                                 dead_fraction_reference, expect_dead_fractions, expect_grad_norms,
+                                                 expect_state, grad_norms_reference, run_dead_relu_fraction,
+                                                 run_init_model, run_layer_grad_norms, torch_fans)
+from kitcheck.compare import CheckFailure, drive, expect_equal, expect_raises
 from kitcheck.strategies import seeds, shapes
 
 test_public_checks = public_check_tests(ASSIGNMENT)
@@ -136,7 +135,7 @@ def test_init_model_matches_a_reference(device, dtype, arch, weight_init, bias, 
     q = "init_model_"
     inputs = {"model": arch, "weight_init": f"nn.init.{weight_init}", "bias": bias, "seed": seed}
     expected = dict(run_init_model(_reference_init_model, arch, weight_init, bias, seed, dtype, device)[0])
-    got = drive(q, student(q), inputs, run_init_model, arch, weight_init, bias, seed, dtype, device)
+    got = drive(q, student(q), run_init_model, inputs, arch, weight_init, bias, seed, dtype, device)
     expect_state(q, got, expected, inputs, dtype=dtype, device=device)
 
 
@@ -153,7 +152,7 @@ def test_layer_grad_norms_match_autograd(device, dtype, sizes, activation, neste
     q = "layer_grad_norms"
     inputs = {"sizes": sizes, "activation": activation, "nested": nested, "old gradients in .grad": stale,
               "seed": seed}
-    got = drive(q, student(q), inputs, run_layer_grad_norms, sizes, activation, nested, stale, seed, dtype, device)
+    got = drive(q, student(q), run_layer_grad_norms, inputs, sizes, activation, nested, stale, seed, dtype, device)
     expected = grad_norms_reference(sizes, activation, nested, seed, torch.float64)
     expect_grad_norms(q, got, expected, inputs, dtype=dtype, device=device)
 
@@ -162,7 +161,7 @@ def test_layer_grad_norms_match_autograd(device, dtype, sizes, activation, neste
 def test_layer_grad_norms_keep_the_device():
     q, sizes = "layer_grad_norms", [3, 4, 4, 2]
     inputs = {"sizes": sizes, "device": "meta"}
-    got = drive(q, student(q), inputs, run_layer_grad_norms, sizes, "tanh", True, True, 0, torch.float32, "meta")
+    got = drive(q, student(q), run_layer_grad_norms, inputs, sizes, "tanh", True, True, 0, torch.float32, "meta")
     expected = grad_norms_reference(sizes, "tanh", True, 0, torch.float32, "meta")
     expect_grad_norms(q, got, expected, inputs, dtype=torch.float32, device="meta")
 
@@ -172,7 +171,7 @@ def test_layer_grad_norms_vanish_in_a_deep_sigmoid_network():
     # The lesson's point: in a deep sigmoid network the layers nearest the input get the smallest gradients.
     q, sizes = "layer_grad_norms", [2, 8, 8, 8, 8, 8, 8, 1]
     inputs = {"sizes": sizes, "activation": "sigmoid"}
-    got = drive(q, student(q), inputs, run_layer_grad_norms, sizes, "sigmoid", False, False, 3, torch.float64)
+    got = drive(q, student(q), run_layer_grad_norms, inputs, sizes, "sigmoid", False, False, 3, torch.float64)
     expect_grad_norms(q, got, grad_norms_reference(sizes, "sigmoid", False, 3), inputs, dtype=torch.float64,
                       device="cpu")
     if not got[0][0] < got[0][-1]:
@@ -188,7 +187,7 @@ def test_layer_grad_norms_vanish_in_a_deep_sigmoid_network():
 def test_dead_relu_fraction_matches_a_forward_pass(device, dtype, sizes, nested, dead, n, seed):
     q = "dead_relu_fraction"
     inputs = {"sizes": sizes, "nested": nested, "dead units per layer": dead, "samples": n, "seed": seed}
-    got = drive(q, student(q), inputs, run_dead_relu_fraction, sizes, nested, dead, seed, dtype, device, n)
+    got = drive(q, student(q), run_dead_relu_fraction, inputs, sizes, nested, dead, seed, dtype, device, n)
     expected = dead_fraction_reference(sizes, nested, dead, seed, dtype, "cpu", n)  # same rounding as the student
     expect_dead_fractions(q, got, expected, inputs, device=device)
 
@@ -197,6 +196,6 @@ def test_dead_relu_fraction_matches_a_forward_pass(device, dtype, sizes, nested,
 def test_dead_relu_fraction_keeps_the_device():
     q, sizes = "dead_relu_fraction", [4, 6, 6, 1]
     inputs = {"sizes": sizes, "device": "meta"}
-    got = drive(q, student(q), inputs, run_dead_relu_fraction, sizes, True, 1, 0, torch.float32, "meta")
+    got = drive(q, student(q), run_dead_relu_fraction, inputs, sizes, True, 1, 0, torch.float32, "meta")
     expected = dead_fraction_reference(sizes, True, 1, 0, torch.float32, "meta")
     expect_dead_fractions(q, got, expected, inputs, device="meta")

@@ -15,12 +15,12 @@ from hypothesis import strategies as st
 from autograder.harness import (DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, public_check_tests, question,
                                 student)
 from kitcheck.assignments.training import (ASSIGNMENT, build_dataset, check_batches, check_classification,
-                                           check_regression, check_split, describe_dataset, drive, expect_class_stats,
+                                           check_regression, check_split, describe_dataset, expect_class_stats,
                                            expect_dataset, expect_fit, expect_number, expect_regression_stats,
                                            indexed_data, reference_accuracy, reference_fit, reference_loss,
                                            run_accuracy_with_loader, run_fit, run_fit_and_score, run_loss_with_loader,
                                            small_problem)
-from kitcheck.compare import CheckFailure, expect_raises, expect_tensor
+from kitcheck.compare import CheckFailure, drive_with, expect_raises, expect_tensor
 from kitcheck.strategies import make_tensor, seeds
 
 test_public_checks = public_check_tests(ASSIGNMENT)
@@ -190,7 +190,7 @@ def test_pair_dataset_items_and_batches(device, dtype, n, d, batch_size, seed):
     X = make_tensor((n, d), dtype, seed, device)
     y = torch.randint(0, 5, (n,), generator=torch.Generator().manual_seed(seed)).to(device)
     inputs = {"features": X, "labels": y}
-    expect_dataset(q, drive(q, student(q), describe_dataset, inputs, batch_size), X, y, batch_size, inputs)
+    expect_dataset(q, drive_with(q, student(q), describe_dataset, inputs, batch_size), X, y, batch_size, inputs)
 
 
 @question("PairDataset")
@@ -212,7 +212,7 @@ def test_loss_with_loader_is_the_mean_over_all_samples(device, dtype, loss, n, d
     q = "loss_with_loader"
     inputs = {**small_problem(loss, n, d, seed, dtype, device), "batch_size": batch_size, "loss": loss}
     tol = {"rtol": 1e-9, "atol": 1e-9} if dtype == torch.float64 else {"rtol": 1e-4, "atol": 1e-5}
-    expect_number(q, drive(q, student(q), run_loss_with_loader, inputs), reference_loss(inputs, loss), inputs,
+    expect_number(q, drive_with(q, student(q), run_loss_with_loader, inputs), reference_loss(inputs, loss), inputs,
                   what=f"the mean {loss} loss over the loader", **tol)
 
 
@@ -225,7 +225,7 @@ def test_loss_with_loader_is_the_mean_over_all_samples(device, dtype, loss, n, d
 def test_accuracy_with_loader_counts_every_sample(device, dtype, n, d, classes, batch_size, seed):
     q = "accuracy_with_loader"
     inputs = {**small_problem("cross_entropy", n, d, seed, dtype, device, classes), "batch_size": batch_size}
-    expect_number(q, drive(q, student(q), run_accuracy_with_loader, inputs), reference_accuracy(inputs), inputs,
+    expect_number(q, drive_with(q, student(q), run_accuracy_with_loader, inputs), reference_accuracy(inputs), inputs,
                   rtol=1e-9, atol=1e-9, what="the accuracy over the loader")
 
 
@@ -249,7 +249,7 @@ def test_fit_follows_the_training_loop(device, dtype, case, seed):
     loss, n, d, batch_size, epochs, lr, momentum = case
     inputs = {**small_problem(loss, n, d, seed, dtype, device), "batch_size": batch_size, "epochs": epochs,
               "loss": loss, "lr": lr, "momentum": momentum}
-    got = drive(q, student(q), run_fit, inputs)
+    got = drive_with(q, student(q), run_fit, inputs)
     expect_fit(q, got, reference_fit(*inputs.values()), inputs, dtype)
 
 
@@ -263,7 +263,7 @@ def test_fit_recovers_known_weights():
     y = (X @ w_true + b_true + 0.01 * torch.randn(200, generator=g)).unsqueeze(1)
     inputs = {"X": X, "y": y, "weight": torch.zeros(1, 3), "bias": torch.zeros(1), "batch_size": 16, "epochs": 30,
               "loss": "mse", "lr": 0.05, "momentum": 0.0, "shuffle_seed": 0}
-    losses, weight, bias = drive(q, student(q), run_fit, inputs)
+    losses, weight, bias = drive_with(q, student(q), run_fit, inputs)
     expect_tensor(q, weight, w_true.unsqueeze(0), inputs, rtol=0, atol=0.02,
                   what="the weight learnt from y = X @ [2, -3.4, 1.5] + 4.2 + noise")
     expect_tensor(q, bias, torch.tensor([b_true]), inputs, rtol=0, atol=0.02, what="the bias learnt (4.2)")
@@ -289,7 +289,7 @@ def test_fit_trains_a_digit_classifier():
     X_train, y_train, X_test, y_test = _digits()
     inputs = {"X_train": X_train, "y_train": y_train, "X_test": X_test, "y_test": y_test, "classes": 10,
               "batch_size": 100, "epochs": 4, "lr": 0.3, "seed": 0}
-    losses, accuracy = drive(q, student(q), run_fit_and_score, inputs)
+    losses, accuracy = drive_with(q, student(q), run_fit_and_score, inputs)
     if type(losses) not in (list, tuple) or len(losses) != 4:
         raise CheckFailure(q, "fit should return a list of 4 numbers (one mean training loss per epoch)", inputs,
                            got=losses)
