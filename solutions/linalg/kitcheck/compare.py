@@ -61,6 +61,21 @@ def call(question: str, fn: Callable, **inputs: Any) -> Any:
         raise CheckFailure(question, f"your function raised {exc.type_name}: {exc.message}", inputs) from None
 
 
+def drive(question: str, fn: Any, driver: Callable, shown: Mapping[str, Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn.drive(driver, *args, **kwargs)`` (see ``kitcheck.drivers``); an error raised by the student's code
+    becomes a CheckFailure that shows ``shown``: the inputs as the student would write them."""
+    try:
+        return fn.drive(driver, *args, **kwargs)
+    except StudentError as exc:
+        raise CheckFailure(question, f"your code raised {exc.type_name}: {exc.message}", shown) from None
+
+
+def drive_with(question: str, fn: Any, driver: Callable, inputs: Mapping[str, Any], *extra: Any,
+               **kwargs: Any) -> Any:
+    """``drive`` with ``inputs``' values as the driver's first arguments (and ``inputs`` shown on failure)."""
+    return drive(question, fn, driver, inputs, *inputs.values(), *extra, **kwargs)
+
+
 def tolerance(dtype: torch.dtype, reduction: bool = False) -> dict:
     """rtol/atol against a float64 reference; reductions in float32 accumulate rounding error."""
     if dtype == torch.float64:

@@ -88,6 +88,8 @@ def _same(a: Any, b: Any) -> bool:
                                    rtol=1e-5, atol=1e-6, equal_nan=True))
     if type(a) in (tuple, list):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if type(a) is dict:  # a driver's report, e.g. a module's state: compared value by value, like the rest
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     if type(a) is NotAllowed:
         return a.description == b.description
     if type(a) is float and math.isnan(a) and math.isnan(b):

@@ -7,13 +7,13 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ..compare import CheckFailure, call, expect_device_agnostic, expect_tensor, expect_tensors, show, tolerance
+from ..compare import (CheckFailure, call, drive_with, expect_device_agnostic, expect_tensor, expect_tensors, show,
+                       tolerance)
 from ..spec import Assignment, Question
 from ..strategies import PUBLIC_SETTINGS, make_tensor, seeds
 
 # The public checks, without hypothesis's "explain" phase: its notes never reach the feedback (that is the
 # CheckFailure's text), and after a failure it calls the student's function about 200 more times.
-from ..transport import StudentError
 
 
 # ------------------------------------------------------------------ scalar functions for numerical_grad
@@ -148,14 +148,6 @@ def sgd_reference(X, y, w, b, lr, steps, momentum=0.0):
     return {"w": w.detach(), "b": b.detach()}
 
 
-def drive(q: str, fn, driver, **inputs):
-    """``fn.drive(driver, *inputs)``; an error raised by the student's code becomes a CheckFailure."""
-    try:
-        return fn.drive(driver, *inputs.values())
-    except StudentError as exc:
-        raise CheckFailure(q, f"your function raised {exc.type_name}: {exc.message}", inputs) from None
-
-
 def expect_step_result(q: str, got, expected: dict, inputs: dict, dtype, device, unused=None) -> None:
     """Check what ``sgd_driver``/``momentum_driver`` report: the parameters were updated in place, stayed
     the same leaf tensors that require grad, and hold the expected values."""
@@ -198,7 +190,7 @@ def numerical_grad_public(fn):
     q = "numerical_grad"
     x = torch.tensor([1.0, 2.0], dtype=torch.float64)
     inputs = {"f": "cube_sum", "x": x, "eps": 1e-4}
-    expect_tensor(q, drive(q, fn, numerical_grad_driver, **inputs), torch.tensor([3.0, 12.0], dtype=torch.float64),
+    expect_tensor(q, drive_with(q, fn, numerical_grad_driver, inputs), torch.tensor([3.0, 12.0], dtype=torch.float64),
                   inputs, dtype=x.dtype, device=x.device, what="the gradient of sum(x ** 3) at [1, 2]", **NUMGRAD_TOL)
 
     @PUBLIC_SETTINGS
@@ -206,7 +198,7 @@ def numerical_grad_public(fn):
     def run(f, shape, seed):
         x = make_tensor(tuple(shape), torch.float64, seed)
         inputs = {"f": f, "x": x, "eps": 1e-4}
-        expect_tensor(q, drive(q, fn, numerical_grad_driver, **inputs), autograd_gradient(f, x), inputs,
+        expect_tensor(q, drive_with(q, fn, numerical_grad_driver, inputs), autograd_gradient(f, x), inputs,
                       dtype=x.dtype, device=x.device, **NUMGRAD_TOL)
 
     run()
@@ -257,7 +249,7 @@ def sgd_step__public(fn):
     def run(n, d, steps, seed):
         data = regression_data(n, d, torch.float64, seed)
         inputs = {**data, "lr": step_lr(data["X"], 0.5), "steps": steps}
-        got = drive(q, fn, sgd_driver, **inputs)
+        got = drive_with(q, fn, sgd_driver, inputs)
         expect_step_result(q, got, sgd_reference(**inputs), inputs, torch.float64, "cpu",
                            unused=torch.ones(2, dtype=torch.float64))
 
@@ -273,7 +265,7 @@ def momentum_step__public(fn):
     def run(n, d, momentum, steps, seed):
         data = regression_data(n, d, torch.float64, seed)
         inputs = {**data, "lr": step_lr(data["X"], 0.3), "momentum": momentum, "steps": steps}
-        got = drive(q, fn, momentum_driver, **inputs)
+        got = drive_with(q, fn, momentum_driver, inputs)
         expect_step_result(q, got, sgd_reference(**inputs), inputs, torch.float64, "cpu")
 
     run()

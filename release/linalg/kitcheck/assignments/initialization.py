@@ -9,10 +9,9 @@ import torch
 from hypothesis import given
 from torch import nn
 
-from ..compare import CheckFailure, call, expect_equal, expect_raises, expect_tensor, tolerance
+from ..compare import CheckFailure, call, drive, expect_equal, expect_raises, expect_tensor, tolerance
 from ..spec import Assignment, Question
 from ..strategies import PUBLIC_SETTINGS, make_tensor, shapes
-from ..transport import StudentError
 
 # Weight shapes with at least 4096 elements (enough for tight statistics) whose fan-in and fan-out differ
 # by a factor of at least 2 (so swapping them changes the scale by at least sqrt(2)): nn.Linear (out, in),
@@ -222,15 +221,6 @@ def expect_init(q: str, got, inputs: dict, *, shape, dtype, device, kind: str, s
                            f"{5 * std / math.sqrt(n):.3g})", inputs, 0.0, got_mean)
 
 
-def drive(q: str, fn, inputs: dict, driver, *args, **kwargs):
-    """``fn.drive(driver, *args, **kwargs)``; an error the student's code raises becomes a CheckFailure that
-    shows ``inputs``."""
-    try:
-        return fn.drive(driver, *args, **kwargs)
-    except StudentError as exc:
-        raise CheckFailure(q, f"your function raised {exc.type_name}: {exc.message}", inputs) from None
-
-
 def _init_inputs(shape, dtype, device, seed, **kwargs) -> dict:
     return {"tensor.shape": tuple(shape), "dtype": dtype, "device": device, **kwargs, "seed": seed}
 
@@ -251,7 +241,7 @@ def check_xavier(q, fn, kind, shape, gain, seed, dtype=torch.float64, device="cp
     inputs = _init_inputs(shape, dtype, device, seed, gain=gain)
     if as_parameter:
         inputs["as nn.Parameter"] = True
-    got = drive(q, fn, inputs, run_init, shape, dtype, device, seed, as_parameter, gain=gain)
+    got = drive(q, fn, run_init, inputs, shape, dtype, device, seed, as_parameter, gain=gain)
     expect_init(q, got, inputs, shape=shape, dtype=dtype, device=device, kind=kind,
                 scale=xavier_scale(shape, gain, kind), as_parameter=as_parameter)
 
@@ -261,7 +251,7 @@ def check_kaiming(q, fn, kind, shape, a, mode, nonlinearity, seed, dtype=torch.f
     inputs = _init_inputs(shape, dtype, device, seed, a=a, mode=mode, nonlinearity=nonlinearity)
     if as_parameter:
         inputs["as nn.Parameter"] = True
-    got = drive(q, fn, inputs, run_init, shape, dtype, device, seed, as_parameter, a=a, mode=mode,
+    got = drive(q, fn, run_init, inputs, shape, dtype, device, seed, as_parameter, a=a, mode=mode,
                 nonlinearity=nonlinearity)
     expect_init(q, got, inputs, shape=shape, dtype=dtype, device=device, kind=kind,
                 scale=kaiming_scale(shape, a, mode, nonlinearity, kind), as_parameter=as_parameter)
@@ -388,7 +378,7 @@ def init_model__public(fn):
             layer, _, kind = key.rpartition(".")
             if layer in layers:
                 expected[key] = torch.full_like(expected[key], 1.0 if kind == "weight" else bias)
-        got = drive(q, fn, inputs, run_init_model, arch, "ones_", bias)
+        got = drive(q, fn, run_init_model, inputs, arch, "ones_", bias)
         expect_state(q, got, expected, inputs, dtype=torch.float32, device="cpu")
 
 
@@ -399,7 +389,7 @@ def layer_grad_norms_public(fn):
                                                    ([2, 6, 6, 6, 6, 1], "sigmoid", False, True, 2)]:
         inputs = {"sizes": sizes, "activation": activation, "nested": nested, "old gradients in .grad": stale,
                   "seed": seed}
-        got = drive(q, fn, inputs, run_layer_grad_norms, sizes, activation, nested, stale, seed, torch.float64)
+        got = drive(q, fn, run_layer_grad_norms, inputs, sizes, activation, nested, stale, seed, torch.float64)
         expect_grad_norms(q, got, grad_norms_reference(sizes, activation, nested, seed), inputs,
                           dtype=torch.float64, device="cpu")
 
@@ -408,7 +398,7 @@ def dead_relu_fraction_public(fn):
     q = "dead_relu_fraction"
     for sizes, nested, dead, seed in [([4, 8, 8, 1], False, 2, 0), ([3, 16, 16, 16, 2], True, 5, 1)]:
         inputs = {"sizes": sizes, "nested": nested, "dead units per layer": dead, "seed": seed}
-        got = drive(q, fn, inputs, run_dead_relu_fraction, sizes, nested, dead, seed, torch.float64)
+        got = drive(q, fn, run_dead_relu_fraction, inputs, sizes, nested, dead, seed, torch.float64)
         expect_dead_fractions(q, got, dead_fraction_reference(sizes, nested, dead, seed), inputs, device="cpu")
 
 

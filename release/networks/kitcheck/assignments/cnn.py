@@ -10,12 +10,11 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ..compare import (CheckFailure, call, expect_device_agnostic, expect_equal, expect_raises, expect_tensor,
-                       show, tolerance)
+from ..compare import (CheckFailure, call, drive, drive_with, expect_device_agnostic, expect_equal, expect_raises,
+                       expect_tensor, show, tolerance)
 from ..drivers import value_and_grad
 from ..spec import Assignment, Question
 from ..strategies import PUBLIC_SETTINGS, make_tensor, seeds
-from ..transport import StudentError
 
 
 def pair(v: Any) -> tuple[int, int]:
@@ -140,10 +139,7 @@ def expect_value_and_grad(q: str, fn, reference: Callable, inputs: Mapping[str, 
     upstream = make_tensor(tuple(out.shape), torch.float64, upstream_seed)
     expected = torch.autograd.grad((out * upstream).sum(), [ref_args[n] for n in names], allow_unused=True)
     x = inputs[names[0]]
-    try:
-        value, grads = fn.drive(value_and_grad, *inputs.values(), upstream=upstream.to(x.device, x.dtype))
-    except StudentError as exc:
-        raise CheckFailure(q, f"your function raised {exc.type_name}: {exc.message}", inputs) from None
+    value, grads = drive_with(q, fn, value_and_grad, inputs, upstream=upstream.to(x.device, x.dtype))
     expect_tensor(q, value, out, inputs, dtype=x.dtype, device=x.device, **tol)
     for name, got, exp in zip(names, tuple(grads) + (None,) * len(names), expected):
         exp = torch.zeros_like(ref_args[name]) if exp is None else exp
@@ -313,10 +309,7 @@ def expect_dropout(q: str, fn, x: torch.Tensor, p: float, training: bool, seed: 
     factor, and the fraction dropped is p within ``sigmas`` binomial standard deviations.
     Evaluation: the identity, with gradient 1."""
     inputs = {"x": x, "p": p, "training": training}
-    try:
-        out, grad = fn.drive(dropout_run, x, p, training, seed)
-    except StudentError as exc:
-        raise CheckFailure(q, f"your function raised {exc.type_name}: {exc.message}", inputs) from None
+    out, grad = drive(q, fn, dropout_run, inputs, x, p, training, seed)
     tol = tolerance(x.dtype)
     if type(out) is not torch.Tensor or out.shape != x.shape or out.dtype != x.dtype or out.device != x.device:
         expect_tensor(q, out, x, inputs, dtype=x.dtype, device=x.device)  # says which of these differs
@@ -600,14 +593,6 @@ def module_sgd(cls: Callable, args: tuple, state: dict, x: torch.Tensor, y: torc
 
 
 # ---- checks of modules -------------------------------------------------------------------------------------
-def drive(q: str, fn, driver: Callable, shown: Mapping[str, Any], *args: Any, **kwargs: Any) -> Any:
-    """``fn.drive(driver, *args)``; an error of the student's code becomes a CheckFailure showing ``shown``."""
-    try:
-        return fn.drive(driver, *args, **kwargs)
-    except StudentError as exc:
-        raise CheckFailure(q, f"your code raised {exc.type_name}: {exc.message}", shown) from None
-
-
 def _describe(names: Mapping[str, tuple], keys) -> str:
     return ", ".join(f"{k} {tuple(names[k])}" for k in keys)
 

@@ -12,19 +12,9 @@ from hypothesis import strategies as st
 from torch import nn
 from torch.optim import lr_scheduler
 
-from ..compare import CheckFailure, call, expect_tensor, show, tolerance
+from ..compare import CheckFailure, call, drive, expect_tensor, show, tolerance
 from ..spec import Assignment, Question
 from ..strategies import PUBLIC_SETTINGS, make_distinct, make_tensor, seeds
-from ..transport import StudentError
-
-
-def drive(q: str, fn, inputs: dict, driver, *args, **kwargs):
-    """``fn.drive(driver, *args, **kwargs)``; an error the student's code raises becomes a CheckFailure that
-    shows ``inputs``."""
-    try:
-        return fn.drive(driver, *args, **kwargs)
-    except StudentError as exc:
-        raise CheckFailure(q, f"your function raised {exc.type_name}: {exc.message}", inputs) from None
 
 
 # ------------------------------------------------------------------------------------------ inputs
@@ -288,7 +278,7 @@ def batch_norm_train_public(fn):
         x, rm, rv, w, b, up = bn_inputs(shape, torch.float64, seed)
         inputs = {"x": x, "running_mean": rm, "running_var": rv, "weight": w, "bias": b, "momentum": momentum,
                   "eps": 1e-5}
-        got = drive(q, fn, inputs, run_batch_norm_train, x, rm, rv, w, b, momentum, 1e-5, up)
+        got = drive(q, fn, run_batch_norm_train, inputs, x, rm, rv, w, b, momentum, 1e-5, up)
         expected = run_batch_norm_train(reference_batch_norm_train, x, rm, rv, w, b, momentum, 1e-5, up)
         expect_train(q, got, expected, inputs, dtype=x.dtype, device=x.device)
 
@@ -303,7 +293,7 @@ def batch_norm_eval_public(fn):
     def run(shape, seed):
         x, rm, rv, w, b, up = bn_inputs(shape, torch.float64, seed)
         inputs = {"x": x, "running_mean": rm, "running_var": rv, "weight": w, "bias": b, "eps": 1e-5}
-        out, grads = drive(q, fn, inputs, run_batch_norm_eval, x, rm, rv, w, b, 1e-5, up)
+        out, grads = drive(q, fn, run_batch_norm_eval, inputs, x, rm, rv, w, b, 1e-5, up)
         e_out, e_grads = run_batch_norm_eval(reference_batch_norm_eval, x, rm, rv, w, b, 1e-5, up)
         expect_tensor(q, out, e_out, inputs, dtype=x.dtype, device=x.device, **_bn_tol(x.dtype))
         expect_grads(q, grads, e_grads, inputs, dtype=x.dtype, device=x.device)
@@ -318,7 +308,7 @@ def check_module(q, fn, shape, eps, momentum, seed, dtype=torch.float64, device=
     inputs = {"num_features": shape[1], "eps": eps, "momentum": momentum, "input shape": tuple(shape),
               "dtype": dtype, "device": device, "seed": seed}
     args = (shape[1], eps, momentum, w, b, [x, x2], x3, up, dtype, device)
-    got = drive(q, fn, inputs, run_batch_norm_module, *args)
+    got = drive(q, fn, run_batch_norm_module, inputs, *args)
     ref_args = (shape[1], eps, momentum, w.double(), b.double(), [x.double(), x2.double()], x3.double(),
                 up.double(), torch.float64, device)
     expected = run_batch_norm_module(torch_batch_norm_class(len(shape)), *ref_args)
@@ -336,7 +326,7 @@ def multistep_lr_public(fn):
     for base_lr, milestones, gamma, epochs in [(0.5, [2, 5], 0.1, 8), (1.0, [1, 3, 4], 0.5, 6), (0.1, [3, 6], 0.5, 9)]:
         inputs = {"base_lr": base_lr, "milestones": milestones, "gamma": gamma, "epochs": epochs}
         expected = torch_lrs(lambda o, m=milestones, g=gamma: lr_scheduler.MultiStepLR(o, m, g), epochs, base_lr)
-        expect_lrs(q, drive(q, fn, inputs, run_lr_table, epochs, base_lr, milestones, gamma), expected, inputs)
+        expect_lrs(q, drive(q, fn, run_lr_table, inputs, epochs, base_lr, milestones, gamma), expected, inputs)
 
 
 def exponential_lr_public(fn):
@@ -344,7 +334,7 @@ def exponential_lr_public(fn):
     for base_lr, gamma in [(0.5, 0.9), (1.0, 0.5)]:
         inputs = {"base_lr": base_lr, "gamma": gamma, "epochs": 6}
         expected = torch_lrs(lambda o, g=gamma: lr_scheduler.ExponentialLR(o, g), 6, base_lr)
-        expect_lrs(q, drive(q, fn, inputs, run_lr_table, 6, base_lr, gamma), expected, inputs)
+        expect_lrs(q, drive(q, fn, run_lr_table, inputs, 6, base_lr, gamma), expected, inputs)
 
 
 def cosine_lr_public(fn):
@@ -353,14 +343,14 @@ def cosine_lr_public(fn):
         inputs = {"base_lr": base_lr, "T_max": t_max, "eta_min": eta_min, "epochs": t_max + 1}
         expected = torch_lrs(lambda o, t=t_max, e=eta_min: lr_scheduler.CosineAnnealingLR(o, t, e), t_max + 1,
                              base_lr)
-        expect_lrs(q, drive(q, fn, inputs, run_lr_table, t_max + 1, base_lr, t_max, eta_min), expected, inputs)
+        expect_lrs(q, drive(q, fn, run_lr_table, inputs, t_max + 1, base_lr, t_max, eta_min), expected, inputs)
 
 
 def warmup_cosine_lambda_public(fn):
     q = "warmup_cosine_lambda"
     for warmup, total, base_lr in [(3, 10, 0.5), (1, 4, 1.0), (2, 3, 0.1)]:
         inputs = {"warmup_epochs": warmup, "total_epochs": total, "base_lr": base_lr}
-        got = drive(q, fn, inputs, run_lambda_lr, warmup, total, base_lr)
+        got = drive(q, fn, run_lambda_lr, inputs, warmup, total, base_lr)
         expect_lrs(q, got, torch_warmup_cosine(warmup, total, base_lr), inputs)
 
 

@@ -10,7 +10,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
-from ..compare import CheckFailure, call, expect_device_agnostic, expect_equal, expect_tensor, show, tolerance
+from ..compare import (CheckFailure, call, drive_with, expect_device_agnostic, expect_equal, expect_tensor, show,
+                       tolerance)
 from ..spec import Assignment, Question
 from ..transport import StudentError
 
@@ -98,14 +99,6 @@ def build_dataset(cls, features, labels):
 
 
 # ---- helpers shared by the public checks and the hidden tests --------------------------------------------
-def drive(q: str, fn, driver, inputs: Mapping[str, Any], *extra: Any) -> Any:
-    """Run ``driver`` on the student's ``fn``; an error the student's code raises becomes a CheckFailure."""
-    try:
-        return fn.drive(driver, *inputs.values(), *extra)
-    except StudentError as exc:
-        raise CheckFailure(q, f"your code raised {exc.type_name}: {exc.message}", inputs) from None
-
-
 def as_number(q: str, got: Any, inputs: Mapping[str, Any], what: str = "the result") -> float:
     """A returned number (a Python float or int, or a 0-d tensor) as a float; anything else fails."""
     if type(got) in (float, int):
@@ -445,7 +438,7 @@ def PairDataset_public(fn):  # noqa: N802 - named after the question
     q = "PairDataset"
     X, y = torch.arange(12.0).reshape(4, 3), torch.tensor([1, 0, 2, 1])
     inputs = {"features": X, "labels": y}
-    expect_dataset(q, drive(q, fn, describe_dataset, inputs, 3), X, y, 3, inputs)
+    expect_dataset(q, drive_with(q, fn, describe_dataset, inputs, 3), X, y, 3, inputs)
     bad = {"features": torch.zeros(4, 2), "labels": torch.zeros(3, dtype=torch.long)}
     try:
         got = fn.drive(build_dataset, *bad.values())
@@ -462,21 +455,21 @@ def loss_with_loader_public(fn):
     q = "loss_with_loader"
     for loss, seed in (("mse", 0), ("cross_entropy", 1)):
         inputs = {**small_problem(loss, 10, 3, seed), "batch_size": 4, "loss": loss}
-        expect_number(q, drive(q, fn, run_loss_with_loader, inputs), reference_loss(inputs, loss), inputs,
+        expect_number(q, drive_with(q, fn, run_loss_with_loader, inputs), reference_loss(inputs, loss), inputs,
                       rtol=1e-4, atol=1e-5, what=f"the mean {loss} loss over the loader")
 
 
 def accuracy_with_loader_public(fn):
     q = "accuracy_with_loader"
     inputs = {**small_problem("cross_entropy", 10, 3, 2), "batch_size": 4}
-    expect_number(q, drive(q, fn, run_accuracy_with_loader, inputs), reference_accuracy(inputs), inputs,
+    expect_number(q, drive_with(q, fn, run_accuracy_with_loader, inputs), reference_accuracy(inputs), inputs,
                   rtol=1e-9, atol=1e-9, what="the accuracy over the loader")
 
 
 def fit_public(fn):
     q = "fit"
     inputs = {**small_problem("mse", 10, 3, 3), "batch_size": 4, "epochs": 3, "loss": "mse", "lr": 0.05}
-    got = drive(q, fn, run_fit, inputs)
+    got = drive_with(q, fn, run_fit, inputs)
     expect_fit(q, got, reference_fit(*inputs.values()), inputs, torch.float32)
 
 
