@@ -286,7 +286,7 @@ class ForkServer:
                     os._exit(0)
             self.proc = _ForkedProcess(pid)
         else:
-            self.proc = subprocess.Popen([sys.executable, "-m", "autograder.forkserver", str(theirs.fileno())],
+            self.proc = subprocess.Popen([sys.executable, "-P", "-m", "autograder.forkserver", str(theirs.fileno())],
                                          pass_fds=(theirs.fileno(),), env=server_env, stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         theirs.close()

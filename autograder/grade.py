@@ -93,7 +93,8 @@ class WarmWorker:
     def _ensure(self) -> subprocess.Popen:
         if self.proc is None or self.proc.poll() is not None or self.served >= RECYCLE_AFTER:
             self.stop()
-            self.proc = subprocess.Popen([sys.executable, "-m", "autograder.worker", "--serve"], env=tool_env(),
+            # -P: the current folder (maybe one holding submissions) is not put on sys.path
+            self.proc = subprocess.Popen([sys.executable, "-P", "-m", "autograder.worker", "--serve"], env=tool_env(),
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                          start_new_session=True, text=True, bufsize=1)
             self.served = 0

@@ -77,3 +77,20 @@ def test_a_killed_run_resumes_without_regrading_or_duplicating(tmp_path):
     assert sorted(r["id"] for r in rows) == ["s0", "s1", "s2"]
     assert all(r["total"] == str(sum(FULL.values())) for r in rows)
     assert not list(out.rglob(".*.json*"))  # no half-written temporary files left behind
+
+
+def test_a_module_planted_in_the_graders_working_folder_is_never_imported(tmp_path, monkeypatch):
+    # A folder holding submissions may hold a student's `cv2.py`; whoever runs `grade` from there must not
+    # have it imported by the grader (which imports OpenCV for this assignment's references, and whose
+    # sandbox server preloads what the release notebook imports), only the real library.
+    from autograder.grade import Submission, grade_batch
+    from kitcheck.assignments import ASSIGNMENTS
+
+    marker = tmp_path / "planted-module-ran"
+    (tmp_path / "cv2.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    monkeypatch.chdir(tmp_path)
+    cnn = ASSIGNMENTS["cnn"]
+    [result] = grade_batch(cnn, [Submission("s", SAMPLES / "cnn" / "solution.ipynb")], tmp_path / "out", jobs=1,
+                           progress=False)
+    assert not marker.exists()
+    assert result["score"] == cnn.total_points
