@@ -2,9 +2,11 @@
 
     python benchmarks/grade_class.py --n 50            # both graders
     python benchmarks/grade_class.py --n 200 --kit-only
+    python benchmarks/grade_class.py --n 20 --assignment cnn
     python benchmarks/grade_class.py --per-assignment  # one submission of each assignment, warm worker
 
-Submissions are copies of assignment 1's samples (correct, wrong, untouched) plus broken files, cycled.
+Submissions are copies of an assignment's samples (correct, wrong, untouched; assignment 1's unless
+``--assignment`` says otherwise) plus broken files, cycled.
 Prints wall times, the ratio nbgrader / kit, the kit's per-submission overhead (time not spent running
 tests), and whether both graders gave the same per-question scores.
 """
@@ -26,8 +28,8 @@ from autograder.nbgrader_course import autograde  # noqa: E402
 from kitcheck.assignments import ASSIGNMENTS  # noqa: E402
 
 
-def make_class(folder: Path, n: int) -> list[Submission]:
-    samples = sorted((SAMPLES / "tensors").glob("*.ipynb"))
+def make_class(folder: Path, n: int, assignment: str = "tensors") -> list[Submission]:
+    samples = sorted((SAMPLES / assignment).glob("*.ipynb"))
     folder.mkdir(parents=True)
     subs = []
     for k, sample in zip(range(n), itertools.cycle(samples + ["broken"])):
@@ -40,7 +42,7 @@ def make_class(folder: Path, n: int) -> list[Submission]:
     return subs
 
 
-def worker_start_seconds(folder: Path) -> float:
+def worker_start_seconds(folder: Path, assignment: str = "tensors") -> float:
     """Wall time for a fresh warm worker to answer its first request (a broken file, which needs neither a
     sandbox nor a test): starting Python, imports, warming torch, forking its sandbox server. Paid once per
     job, not per submission."""
@@ -48,7 +50,7 @@ def worker_start_seconds(folder: Path) -> float:
     broken.write_text('{"cells": [', encoding="utf-8")
     worker = WarmWorker(timeout=600)
     start = time.perf_counter()
-    error = worker.grade({"assignment": "tensors", "notebook": str(broken), "result": str(folder / "start.json"),
+    error = worker.grade({"assignment": assignment, "notebook": str(broken), "result": str(folder / "start.json"),
                           "hide": [], "only_cuda": False})
     seconds = time.perf_counter() - start
     worker.stop()
@@ -77,14 +79,15 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--kit-only", action="store_true")
     parser.add_argument("--per-assignment", action="store_true")
+    parser.add_argument("--assignment", default="tensors", choices=sorted(ASSIGNMENTS))
     args = parser.parse_args()
     use_tool_env()
     if args.per_assignment:
         return per_assignment()
-    assignment = ASSIGNMENTS["tensors"]
+    assignment = ASSIGNMENTS[args.assignment]
     with tempfile.TemporaryDirectory(prefix="kit-bench-") as tmp:
-        worker_start = worker_start_seconds(Path(tmp))
-        subs = make_class(Path(tmp) / "class", args.n)
+        worker_start = worker_start_seconds(Path(tmp), assignment.name)
+        subs = make_class(Path(tmp) / "class", args.n, assignment.name)
         start = time.perf_counter()
         results = grade_batch(assignment, subs, Path(tmp) / "kit", jobs=args.jobs, progress=False)
         kit = time.perf_counter() - start
