@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -39,6 +40,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from .grade import discover, grade_batch
 
     assignment = ASSIGNMENTS[args.assignment]
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:  # a typo on the command line, not a submission to score 0
+        print("error: no such file or folder: " + ", ".join(missing), file=sys.stderr)
+        return 2
     subs = discover(assignment, args.paths)
     if not subs:
         print("no submissions found in " + ", ".join(map(str, args.paths)), file=sys.stderr)
@@ -286,4 +291,24 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(run=cmd_gpu_check)
 
     args = parser.parse_args(argv)
+    _paths_from_caller_dir(args)
     return args.run(args)
+
+
+def _paths_from_caller_dir(args: argparse.Namespace) -> None:
+    """Relative paths on the command line are relative to where the user ran ``./kit`` (which changes to the
+    kit's folder before starting Python; it passes the user's folder as KIT_CALLER_DIR)."""
+    base = os.environ.get("KIT_CALLER_DIR")
+    if not base:
+        return
+    def resolve(value):
+        if isinstance(value, Path) and not value.is_absolute():
+            return Path(base) / value
+        if isinstance(value, list):
+            return [resolve(v) for v in value]
+        return value
+    for name, value in vars(args).items():
+        setattr(args, name, resolve(value))
+    gradebook = getattr(args, "gradebook", None)
+    if gradebook and "://" not in gradebook and not Path(gradebook).is_absolute():
+        args.gradebook = str(Path(base) / gradebook)

@@ -143,3 +143,27 @@ def test_one_job_without_the_fork_server_grades_exactly_alike(graded_samples, tm
     for name in names:
         alone = json.loads((out / name / "grading.json").read_text())
         assert verdicts(alone) == verdicts(batch.results[name]), name
+
+
+def test_kit_reads_relative_paths_from_where_it_was_run(tmp_path):
+    # ./kit changes to its own folder before starting Python; the submissions and --out named relative to
+    # the user's folder must still be found there, and a path that exists nowhere is an error, not a 0.
+    import shutil
+    import subprocess
+
+    from autograder.course import REPO, SAMPLES
+
+    (tmp_path / "subs").mkdir()
+    shutil.copy(SAMPLES / "tensors" / "solution.ipynb", tmp_path / "subs" / "alice.ipynb")
+    kit = [str(REPO / "kit"), "grade", "tensors"]
+    proc = subprocess.run([*kit, "subs", "--out", "out", "--jobs", "1", "--quiet"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with open(tmp_path / "out" / "grades.csv", newline="") as f:
+        [row] = list(csv.DictReader(f))
+    assert row["id"] == "alice" and row["total"] == str(ASSIGNMENTS["tensors"].total_points)
+    assert not (REPO / "out").exists()
+    proc = subprocess.run([*kit, "subs/typo.ipynb", "--out", "out2"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 2 and "no such file or folder: " in proc.stderr and "typo.ipynb" in proc.stderr
+    assert not (tmp_path / "out2").exists()
