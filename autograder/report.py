@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 
 from kitcheck.spec import Assignment
 
-from .files import write_text_atomic
+from .files import write_json_atomic, write_text_atomic
 from .messages import LANGS, t
 
 HINT_SEPARATOR = "\n  likely cause: "  # how kitcheck.hints.with_hint appends the misconception
@@ -99,8 +98,7 @@ def write_reports(assignment: Assignment, results: list[dict], out_dir: Path, la
     langs = list(langs)
     for r in results:
         folder = out_dir / r["id"]
-        write_text_atomic(folder / "results.json", json.dumps(gradescope_results(assignment, r, langs[0]), indent=2,
-                                                          ensure_ascii=False))
+        write_json_atomic(folder / "results.json", gradescope_results(assignment, r, langs[0]))
         for lang in langs:
             write_text_atomic(folder / feedback_name(lang, langs, ".md"), feedback_markdown(assignment, r, lang))
             write_text_atomic(folder / feedback_name(lang, langs, ".html"), feedback_html(assignment, r, lang))

@@ -44,7 +44,7 @@ def release_imports(name: str) -> tuple[str, ...]:
     sandbox: scikit-learn's datasets alone take 0.6 s). Read from our own release, never from a student's
     notebook; empty where the release is not installed (on Gradescope, for instance)."""
     try:
-        return tuple(modules_imported(read_notebook(RELEASE / name / f"{name}.ipynb")))
+        return tuple(modules_imported(read_notebook(RELEASE / name / ASSIGNMENTS[name].notebook)))
     except NotebookError:
         return ()
 
