@@ -31,7 +31,7 @@ def student_message(exc: BaseException) -> str:
     if isinstance(exc, AssertionError) and type(exc).__module__.startswith(("kitcheck", "autograder")):
         return str(exc)
     if isinstance(exc, StudentError):
-        return f"your function raised {exc.type_name}: {exc.message}"
+        return f"your function raised {exc}"
     return f"the check stopped with {type(exc).__name__}; ask your instructor if this persists"
 
 

@@ -87,3 +87,11 @@ def test_a_driver_runs_student_code_and_returns_plain_values_and_gradients():
 def test_only_kitcheck_code_can_drive_student_code():
     with pytest.raises(StudentError, match="not a kitcheck driver"):
         LocalFunction("f", {"f": print}).drive("os:system", "true")
+
+
+def test_a_student_error_reads_without_a_dangling_colon_and_explains_the_stub():
+    from kitcheck.transport import StudentError
+
+    assert str(StudentError("ValueError", "bad shape")) == "ValueError: bad shape"
+    assert str(StudentError("KeyError", "")) == "KeyError"
+    assert str(StudentError("NotImplementedError", "")).startswith("NotImplementedError (the exercise is not written")

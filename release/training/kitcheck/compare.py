@@ -58,7 +58,7 @@ def call(question: str, fn: Callable, **inputs: Any) -> Any:
     try:
         return fn(*inputs.values())
     except StudentError as exc:
-        raise CheckFailure(question, f"your function raised {exc.type_name}: {exc.message}", inputs) from None
+        raise CheckFailure(question, f"your function raised {exc}", inputs) from None
 
 
 def drive(question: str, fn: Any, driver: Callable, shown: Mapping[str, Any], *args: Any, **kwargs: Any) -> Any:
@@ -67,7 +67,7 @@ def drive(question: str, fn: Any, driver: Callable, shown: Mapping[str, Any], *a
     try:
         return fn.drive(driver, *args, **kwargs)
     except StudentError as exc:
-        raise CheckFailure(question, f"your code raised {exc.type_name}: {exc.message}", shown) from None
+        raise CheckFailure(question, f"your code raised {exc}", shown) from None
 
 
 def drive_with(question: str, fn: Any, driver: Callable, inputs: Mapping[str, Any], *extra: Any,
@@ -135,7 +135,7 @@ def expect_device_agnostic(q: str, fn: Callable, reference: Callable, **inputs: 
         got = fn(*inputs.values())
     except StudentError as exc:
         raise CheckFailure(q, "your function fails when the input is on another device "
-                           f"(it raised {exc.type_name}: {exc.message})", inputs,
+                           f"(it raised {exc})", inputs,
                            detail="Create new tensors on the input's device: device=x.device, or torch.zeros_like(x)."
                            ) from None
     expected_parts = expected if isinstance(expected, tuple) else (expected,)
@@ -182,8 +182,8 @@ def expect_raises(question: str, fn: Callable, error: str, inputs: Mapping[str, 
         got = fn(*inputs.values())
     except StudentError as exc:
         if exc.type_name != error:
-            raise CheckFailure(question, f"expected {error} ({why}), but your function raised "
-                               f"{exc.type_name}: {exc.message}", inputs) from None
+            raise CheckFailure(question, f"expected {error} ({why}), but your function raised {exc}",
+                               inputs) from None
         return
     raise CheckFailure(question, f"expected {error} ({why}), but your function returned {show(got)}", inputs)
 

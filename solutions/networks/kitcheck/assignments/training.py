@@ -445,8 +445,8 @@ def PairDataset_public(fn):  # noqa: N802 - named after the question
     except StudentError as exc:
         if exc.type_name == "ValueError":
             return
-        raise CheckFailure(q, f"expected ValueError (4 feature rows but 3 labels), but your class raised "
-                           f"{exc.type_name}: {exc.message}", bad) from None
+        raise CheckFailure(q, f"expected ValueError (4 feature rows but 3 labels), but your class raised {exc}",
+                           bad) from None
     raise CheckFailure(q, f"expected ValueError (4 feature rows but 3 labels), but PairDataset was created "
                        f"(its len is {show(got)})", bad)
 

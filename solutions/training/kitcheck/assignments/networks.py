@@ -50,7 +50,7 @@ def expect_grad(q: str, fn, reference: Callable, inputs: Mapping[str, Any], *, w
     try:
         value, grads = fn.drive(value_and_grad, *args, upstream=upstream)
     except StudentError as exc:
-        raise CheckFailure(q, f"computing the gradient of your result raised {exc.type_name}: {exc.message}",
+        raise CheckFailure(q, f"computing the gradient of your result raised {exc}",
                            inputs) from None
     if type(value) is not torch.Tensor:
         raise CheckFailure(q, "the result should be a torch.Tensor", inputs, got=value)
@@ -76,7 +76,7 @@ def expect_gradcheck(q: str, fn, inputs: Mapping[str, Any]) -> None:
     try:
         report = fn.drive(gradcheck_report, *inputs.values())
     except StudentError as exc:
-        raise CheckFailure(q, f"gradcheck raised {exc.type_name}: {exc.message}", inputs) from None
+        raise CheckFailure(q, f"gradcheck raised {exc}", inputs) from None
     if report != "ok":
         raise CheckFailure(q, "torch.autograd.gradcheck (float64) failed: the gradient autograd computes does "
                            "not match finite differences", inputs, detail=str(report))
