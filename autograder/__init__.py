@@ -1,7 +1,9 @@
 """The course kit's instructor side: build releases, grade submissions, report.
 
-Student-safe code (public checks, comparisons) lives in ``kitcheck``; this package adds what students
-must not see: the hidden tests (``autograder/hidden``), the mistake catalog and the grading machinery.
+Student-safe code (public checks, comparisons) lives in ``kitcheck``; a release gets an allow-listed part
+of it (``autograder.release``). This package holds what students must not see: per assignment, in
+``autograder/assignments/<a>/``, the references, the stored probes' definitions, the mistake catalog and
+the hidden tests; and the grading machinery.
 """
 
 import sys as _sys

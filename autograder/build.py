@@ -3,16 +3,17 @@
 ``source/<a>/<a>.ipynb`` (solutions between ``### BEGIN/END SOLUTION``, hidden tests between
 ``### BEGIN/END HIDDEN TESTS``) becomes:
 
+- ``kitcheck/data/<a>.pt``: the stored probes and fingerprints (``probe_data``), answers as data;
 - ``release/<a>/``: the student notebook, made by real ``nbgrader generate_assignment`` after this module
-  stamps nbgrader's metadata (grade ids, points from the assignment's spec, locked cells), plus a copy
-  of ``kitcheck`` so the public checks run with nothing else installed;
-- ``solutions/<a>/``: the instructor notebook with hidden tests removed, executed, outputs and figures kept;
+  stamps nbgrader's metadata (grade ids, points from the assignment's spec, locked cells), plus the
+  student package (``release.write_student_package``: an allow-list, that assignment only);
+- ``solutions/<a>/``: the instructor notebook with hidden tests removed, executed, outputs and figures kept,
+  with the same student package;
 - ``samples/<a>/``: sample submissions (see ``samples.py``).
 """
 from __future__ import annotations
 
 import copy
-import filecmp
 import json
 import re
 import shutil
@@ -26,10 +27,13 @@ from kitcheck.assignments import ASSIGNMENTS
 from kitcheck.spec import Assignment
 
 from .course import KITCHECK, NBGRADER_CONFIG, REPO, SOURCE, tool_env, use_tool_env
+from . import probe_data
 from .notebook import cell_source
+from .release import write_student_package
 
 SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 HIDDEN_REGION = re.compile(r"\n?[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*", re.DOTALL)
+NBGRADER_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"  # as nbgrader_config.py sets it
 POINTS_HEADING = re.compile(r"\((\d+) points?\):\s*`(\w+)`")
 
 
@@ -119,13 +123,8 @@ def solution_code(assignment: Assignment, source_root: Path = SOURCE) -> dict[st
             for name, (s, _) in find_cells(assignment, nb).items()}
 
 
-def _copy_kitcheck(dest: Path) -> None:
-    if dest.exists():
-        shutil.rmtree(dest)
-    shutil.copytree(KITCHECK, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-
-
-def generate_release(assignment: Assignment, out_dir: Path, source_root: Path = SOURCE) -> None:
+def generate_release(assignment: Assignment, out_dir: Path, source_root: Path = SOURCE,
+                     data_dir: Path = KITCHECK / "data") -> None:
     """Write ``out_dir/<a>/`` with real ``nbgrader generate_assignment``."""
     nb = nbformat.read(source_notebook(assignment, source_root), as_version=4)
     stamped = stamp_nbgrader_metadata(assignment, nb)
@@ -135,7 +134,7 @@ def generate_release(assignment: Assignment, out_dir: Path, source_root: Path = 
         src_dir = course / "source" / assignment.name
         src_dir.mkdir(parents=True)
         nbformat.write(stamped, src_dir / assignment.notebook)
-        _copy_kitcheck(src_dir / "kitcheck")
+        write_student_package(assignment, src_dir / "kitcheck", data_dir)
         proc = subprocess.run(["nbgrader", "generate_assignment", assignment.name, "--force",
                                f"--CourseDirectory.root={course}", "--log-level=WARN"],
                               cwd=course, env=tool_env(), capture_output=True, text=True)
@@ -159,7 +158,8 @@ def solutions_notebook(assignment: Assignment, source_root: Path = SOURCE):
     return nb
 
 
-def generate_solutions(assignment: Assignment, out_dir: Path, source_root: Path = SOURCE, execute: bool = True) -> None:
+def generate_solutions(assignment: Assignment, out_dir: Path, source_root: Path = SOURCE, execute: bool = True,
+                       data_dir: Path = KITCHECK / "data") -> None:
     """Write ``out_dir/<a>/``: the solutions notebook, executed so its outputs and figures show."""
     from nbclient import NotebookClient
 
@@ -167,12 +167,13 @@ def generate_solutions(assignment: Assignment, out_dir: Path, source_root: Path 
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
-    _copy_kitcheck(target / "kitcheck")
+    write_student_package(assignment, target / "kitcheck", data_dir)
     nb = solutions_notebook(assignment, source_root)
     if execute:
         use_tool_env()  # the kernel nbclient starts must be this interpreter
         NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(target)}}).execute()
-    shutil.rmtree(target / "kitcheck" / "__pycache__", ignore_errors=True)
+    for cache in list((target / "kitcheck").rglob("__pycache__")):
+        shutil.rmtree(cache, ignore_errors=True)
     nbformat.write(nb, target / assignment.notebook)
 
 
@@ -181,12 +182,14 @@ def build(names: list[str] | None = None, root: Path = REPO, execute: bool = Tru
     from .samples import generate_samples
 
     written = []
+    data_dir = KITCHECK / "data" if root == REPO else root / "kitcheck" / "data"
     for name in names or sorted(ASSIGNMENTS):
         assignment = ASSIGNMENTS[name]
         if root == REPO:
             stamp_source(assignment)
-        generate_release(assignment, root / "release")
-        generate_solutions(assignment, root / "solutions", execute=execute)
+        written.append(probe_data.write(assignment, data_dir))
+        generate_release(assignment, root / "release", data_dir=data_dir)
+        generate_solutions(assignment, root / "solutions", execute=execute, data_dir=data_dir)
         generate_samples(assignment, root / "release", root / "samples")
         written += [root / d / name for d in ("release", "solutions", "samples")]
     return written
@@ -203,37 +206,90 @@ def _source_view(path: Path) -> list:
     return [(c["cell_type"], cell_source(c)) for c in nb["cells"]]
 
 
-def _same_tree(a: Path, b: Path) -> bool:
-    files = lambda root: sorted(p.relative_to(root) for p in root.rglob("*")  # noqa: E731
-                                if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".ipynb")
-    return files(a) == files(b) and all(filecmp.cmp(a / f, b / f, shallow=False) for f in files(a))
+def expected_release(assignment: Assignment, source_root: Path = SOURCE):
+    """The student notebook ``nbgrader generate_assignment`` makes, computed in this process with nbgrader's own
+    preprocessors in its own order (without its database): what the staleness check compares with."""
+    from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearMarkScheme, ClearOutput,
+                                        ClearSolutions, ComputeChecksums, LockCells)
+    from traitlets.config import Config
+
+    nb = stamp_nbgrader_metadata(assignment, nbformat.read(source_notebook(assignment, source_root), as_version=4))
+    config = Config()
+    config.ClearSolutions.code_stub = {"python": NBGRADER_STUB}
+    resources: dict = {}
+    for step in (LockCells, ClearSolutions, ClearOutput, CheckCellMetadata, ComputeChecksums, ClearHiddenTests,
+                 ClearMarkScheme, ComputeChecksums, CheckCellMetadata):
+        nb, resources = step(config=config).preprocess(nb, resources)
+    return nb
+
+
+def _view_of(nb, view) -> list:
+    with tempfile.TemporaryDirectory(prefix="kit-view-") as tmp:
+        path = Path(tmp) / "nb.ipynb"
+        nbformat.write(nb, path)
+        return view(path)
+
+
+def _package_problems(assignment: Assignment, folder: Path, data: bytes, label: str) -> list[str]:
+    from .release import student_files
+
+    want = set(student_files(assignment))
+    have = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    problems = [f"{label}/kitcheck/{rel} is missing" for rel in sorted(want - have)]
+    problems += [f"{label}/kitcheck/{rel} is not on the allow-list" for rel in sorted(have - want)]
+    for rel in sorted(want & have):
+        expected = data if rel.startswith("data/") else (KITCHECK / rel).read_bytes()
+        if (folder / rel).read_bytes() != expected:
+            problems.append(f"{label}/kitcheck/{rel} differs from a fresh build")
+    return problems
 
 
 def stale(names: list[str] | None = None, root: Path = REPO) -> list[str]:
-    """What in release/, solutions/ and samples/ differs from a fresh build (empty when up to date)."""
+    """What in kitcheck/data/, release/, solutions/ and samples/ differs from a fresh build (empty when up to
+    date). Seconds, not minutes: nbgrader's preprocessors run in this process, nothing is executed."""
+    import io
+
+    import torch
+
+    from .samples import generate_samples
+
     problems = []
-    with tempfile.TemporaryDirectory(prefix="kit-fresh-") as tmp:
-        fresh = Path(tmp)
-        build(names, fresh, execute=False)
-        for name in names or sorted(ASSIGNMENTS):
-            nb = nbformat.read(source_notebook(ASSIGNMENTS[name]), as_version=4)
-            if stamp_nbgrader_metadata(ASSIGNMENTS[name], nb) != nb:
-                problems.append(f"source/{name}: its nbgrader metadata differs from the spec")
-            for kind, view in (("release", _release_view), ("solutions", _source_view), ("samples", _source_view)):
-                have, want = root / kind / name, fresh / kind / name
-                if not have.exists():
-                    problems.append(f"{kind}/{name} is missing")
-                    continue
-                have_nbs = sorted(p.name for p in have.glob("*.ipynb"))
-                want_nbs = sorted(p.name for p in want.glob("*.ipynb"))
-                if have_nbs != want_nbs:
-                    problems.append(f"{kind}/{name} has notebooks {have_nbs}, a fresh build makes {want_nbs}")
-                    continue
-                problems += [f"{kind}/{name}/{nb} differs from a fresh build" for nb in have_nbs
-                             if view(have / nb) != view(want / nb)]
-                if not _same_tree(have, want):
-                    problems.append(f"{kind}/{name}: its other files differ from a fresh build (kitcheck/?)")
-            problems += [f"solutions/{name}: {p}" for p in unexecuted(root / "solutions" / name)]
+    for name in names or sorted(ASSIGNMENTS):
+        assignment = ASSIGNMENTS[name]
+        nb = nbformat.read(source_notebook(assignment), as_version=4)
+        if stamp_nbgrader_metadata(assignment, nb) != nb:
+            problems.append(f"source/{name}: its nbgrader metadata differs from the spec")
+        stored = root / "kitcheck" / "data" / f"{name}.pt"
+        data = stored.read_bytes() if stored.exists() else b""
+        if not stored.exists() or probe_data.signature(torch.load(io.BytesIO(data), weights_only=True)) \
+                != probe_data.signature(probe_data.compute(assignment)):
+            problems.append(f"kitcheck/data/{name}.pt (the stored probes) differs from a fresh build")
+        release_nb = root / "release" / name / assignment.notebook
+        solutions_nb = root / "solutions" / name / assignment.notebook
+        for path in (release_nb, solutions_nb):
+            if not path.exists():
+                problems.append(f"{path.relative_to(root)} is missing")
+        if not release_nb.exists() or not solutions_nb.exists():
+            continue
+        if _release_view(release_nb) != _view_of(expected_release(assignment), _release_view):
+            problems.append(f"release/{name}/{assignment.notebook} differs from a fresh build")
+        if _source_view(solutions_nb) != _view_of(solutions_notebook(assignment), _source_view):
+            problems.append(f"solutions/{name}/{assignment.notebook} differs from a fresh build")
+        for kind in ("release", "solutions"):
+            problems += _package_problems(assignment, root / kind / name / "kitcheck", data, f"{kind}/{name}")
+        others = sorted(p.name for p in (root / "release" / name).iterdir() if p.name not in ("kitcheck", assignment.notebook))
+        problems += [f"release/{name}/{o} is not part of a release" for o in others]
+        with tempfile.TemporaryDirectory(prefix="kit-samples-") as tmp:
+            generate_samples(assignment, root / "release", Path(tmp))
+            have, want = root / "samples" / name, Path(tmp) / name
+            have_nbs = sorted(p.name for p in have.glob("*.ipynb")) if have.exists() else []
+            want_nbs = sorted(p.name for p in want.glob("*.ipynb"))
+            if have_nbs != want_nbs:
+                problems.append(f"samples/{name} has notebooks {have_nbs}, a fresh build makes {want_nbs}")
+            else:
+                problems += [f"samples/{name}/{n} differs from a fresh build" for n in have_nbs
+                             if _source_view(have / n) != _source_view(want / n)]
+        problems += [f"solutions/{name}: {p}" for p in unexecuted(root / "solutions" / name)]
     return problems
 
 

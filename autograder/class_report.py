@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from kitcheck.catalog import mistakes_for
+from autograder.catalog import mistakes_for
 from kitcheck.spec import Assignment
 
 from .feedback_html import STYLE, page

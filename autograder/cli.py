@@ -20,12 +20,21 @@ def cmd_build(args: argparse.Namespace) -> int:
     names = args.assignments or None
     try:
         if args.check:
+            from .leakscan import scan_assignment
+
+            start = time.perf_counter()
             problems = stale(names)
             for p in problems:
                 print("stale:", p)
             print("release/, solutions/ and samples/ are up to date" if not problems else
                   "run `python -m autograder build` and commit the result")
-            return 1 if problems else 0
+            leaked = False
+            for name in names or list(ASSIGNMENTS):  # what students receive must give no point away
+                for report in scan_assignment(name):
+                    print(report.summary())
+                    leaked |= not report.clean
+            print(f"checked in {time.perf_counter() - start:.1f} s")
+            return 1 if problems or leaked else 0
         start = time.perf_counter()
         for path in build(names, execute=not args.no_execute):
             print("wrote", path.relative_to(REPO))

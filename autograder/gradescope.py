@@ -28,6 +28,7 @@ import time
 import traceback
 import zipfile
 from pathlib import Path
+from typing import Callable
 
 from kitcheck.assignments import ASSIGNMENTS
 from kitcheck.spec import Assignment
@@ -80,10 +81,21 @@ def _pins() -> tuple[list[str], list[str]]:
     return cpu, [p for p in pins if p not in cpu]
 
 
-def _add_tree(zf: zipfile.ZipFile, folder: Path, arcroot: str) -> None:
+def _add_tree(zf: zipfile.ZipFile, folder: Path, arcroot: str, skip: Callable[[str], bool] = lambda rel: False) -> None:
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            zf.write(path, f"{arcroot}/{path.relative_to(folder).as_posix()}")
+        rel = path.relative_to(folder).as_posix()
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc" and not skip(rel):
+            zf.write(path, f"{arcroot}/{rel}")
+
+
+def other_assignments(assignment: Assignment) -> Callable[[str], bool]:
+    """Whether a path (relative to ``autograder/`` or ``kitcheck/``) belongs to another assignment: the zip
+    carries one assignment's grader material only."""
+    from kitcheck.assignments import ASSIGNMENTS
+
+    others = [a for a in ASSIGNMENTS if a != assignment.name]
+    prefixes = tuple(p for o in others for p in (f"assignments/{o}/", f"assignments/{o}.py", f"data/{o}.pt"))
+    return lambda rel: rel.startswith(prefixes)
 
 
 def _add_text(zf: zipfile.ZipFile, name: str, text: str, executable: bool = False) -> None:
@@ -105,8 +117,9 @@ def build_zip(assignment: Assignment, out: Path, visibility: str = "after_publis
                                                               visibility=visibility, lang=lang), executable=True)
         _add_text(zf, "requirements.txt", "# The kit's pins (torch and torchvision: setup.sh, CPU builds)\n"
                   + "\n".join(rest) + "\n")
-        _add_tree(zf, Path(__file__).resolve().parent, "autograder")  # grader and hidden tests
-        _add_tree(zf, KITCHECK, "kitcheck")
+        skip = other_assignments(assignment)  # this assignment's grader material and checks only
+        _add_tree(zf, Path(__file__).resolve().parent, "autograder", skip)
+        _add_tree(zf, KITCHECK, "kitcheck", skip)
     return out
 
 

@@ -3,22 +3,18 @@ from __future__ import annotations
 
 import contextlib
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kitcheck.hints import CallLog, likely_mistake, with_hint
+from kitcheck.hints import with_hint
 from kitcheck.transport import StudentFunction, Transport
 
 from . import harness
+from .assignments import HERE as ASSIGNMENTS_DIR
+from .assignments import hidden_test_file
+from .misconceptions import CallLog, likely_mistake
 from .pytest_plugin import OutcomeCollector, TestOutcome
-
-HIDDEN_DIR = Path(__file__).parent / "hidden"
-
-
-def hidden_test_file(assignment: str) -> Path:
-    return HIDDEN_DIR / f"test_{assignment}.py"
 
 
 def run_hidden_tests(assignment: str, transport: Transport, *,
@@ -39,7 +35,7 @@ def run_hidden_tests(assignment: str, transport: Transport, *,
     # No log capture: nothing reads it, and it costs about 10% of a submission's test time.
     args = [str(hidden_test_file(assignment)), "-q", "-p", "no:cacheprovider", "-p", "no:unraisableexception",
             "-p", "no:logging", "--no-header",
-            "-c", str(HIDDEN_DIR / "pytest.ini"), "--rootdir", str(HIDDEN_DIR.parent.parent),
+            "-c", str(ASSIGNMENTS_DIR / "pytest.ini"), "--rootdir", str(ASSIGNMENTS_DIR.parent.parent),
             "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     sink = io.StringIO()
     try:

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 
 import torch
 
-from kitcheck.catalog import Mistake, Variant, catalog, variants
+from autograder.catalog import Mistake, Variant, catalog, variants
 from kitcheck.spec import Assignment
 from kitcheck.transport import local_transport
 
@@ -35,7 +35,7 @@ class MatrixRow:
 
 
 def _namespace(code: dict[str, str]) -> dict:
-    # The same names the hints give catalog code (kitcheck.hints._mistake_function), so an entry that
+    # The same names the hints give catalog code (autograder.misconceptions.compile_entry), so an entry that
     # uses F or math is judged alike by both.
     ns: dict = {"torch": torch, "F": torch.nn.functional, "math": math, "__name__": "__main__"}
     for source in code.values():

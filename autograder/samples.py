@@ -12,7 +12,7 @@ import nbformat
 
 from kitcheck.spec import Assignment
 
-from kitcheck.catalog import catalog
+from autograder.catalog import catalog
 from .notebook import nbgrader_meta
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from autograder.course import tool_env
 from kitcheck.assignments import ASSIGNMENTS
-from kitcheck.catalog import catalog, variants
+from autograder.catalog import catalog, variants
 
 
 @pytest.mark.parametrize("name", sorted(ASSIGNMENTS))

@@ -79,20 +79,6 @@ def test_release_folder_alone_runs_the_public_checks(tmp_path):
     assert proc.stdout.count("✓") == len(TENSORS.questions), proc.stdout
 
 
-def test_check_names_the_likely_misconception(capsys):
-    from kitcheck.catalog import catalog
-
-    caught = 0
-    for mistake in catalog("tensors"):
-        check(mistake.question, _namespace(**{mistake.question: mistake.code}))
-        out = capsys.readouterr().out
-        if out.startswith(f"✗ {mistake.question}"):
-            caught += 1
-            assert f"likely cause: {mistake.misconception}" in out, (mistake.slug, out)
-    # Public checks are a quick subset; the hidden tests catch the rest (see test_catalog.py).
-    assert caught >= 0.8 * len(catalog("tensors"))
-
-
 def test_check_does_not_guess_when_no_mistake_matches(capsys):
     check("chunk_sizes", _namespace(chunk_sizes="def chunk_sizes(n, chunks):\n    return [7]\n"))
     out = capsys.readouterr().out

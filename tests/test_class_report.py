@@ -4,7 +4,7 @@ from html import unescape
 
 from autograder.class_report import SCORES_PNG, TOTALS_PNG, summarize, write_class_report
 from kitcheck.assignments import ASSIGNMENTS
-from kitcheck.catalog import mistakes_for
+from autograder.catalog import mistakes_for
 
 TENSORS = ASSIGNMENTS["tensors"]
 PNG = b"\x89PNG\r\n\x1a\n"

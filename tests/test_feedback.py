@@ -8,11 +8,11 @@ from html.parser import HTMLParser
 
 from autograder.course import SAMPLES, tool_env
 from autograder.feedback_html import feedback_html
-from autograder.hidden_tests import hidden_test_file
+from autograder.assignments import hidden_test_file
 from autograder.messages import MESSAGES, parse_langs
 from autograder.report import feedback_markdown, write_reports
 from kitcheck.assignments import ASSIGNMENTS
-from kitcheck.catalog import mistakes_for
+from autograder.catalog import mistakes_for
 
 TENSORS = ASSIGNMENTS["tensors"]
 VAR_MEAN = "mistake-var_mean-biased-variance"

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 from autograder.course import REPO, SAMPLES, tool_env
-from autograder.hidden_tests import hidden_test_file
+from autograder.assignments import hidden_test_file
 from kitcheck.assignments import ASSIGNMENTS
 
 TENSORS = ASSIGNMENTS["tensors"]
@@ -32,8 +32,11 @@ def test_zip_follows_gradescopes_layout_with_pinned_requirements(zip_path):
         names = set(zf.namelist())
         mode = {i.filename: i.external_attr >> 16 for i in zf.infolist()}
         text = {n: zf.read(n).decode() for n in ("setup.sh", "run_autograder", "requirements.txt")}
-    assert {"setup.sh", "run_autograder", "requirements.txt", "autograder/hidden/test_tensors.py",
+    assert {"setup.sh", "run_autograder", "requirements.txt", "autograder/assignments/tensors/test_hidden.py",
+            "autograder/assignments/tensors/catalog.py", "kitcheck/data/tensors.pt",
             "autograder/worker.py", "autograder/gradescope.py", "kitcheck/assignments/tensors.py"} <= names
+    others = [a for a in ASSIGNMENTS if a != "tensors"]  # one assignment's grader material, no other's
+    assert not [n for n in names if any(f"/{o}/" in n or n.endswith((f"/{o}.py", f"/{o}.pt")) for o in others)]
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     assert all(mode[n] & stat.S_IXUSR for n in ("setup.sh", "run_autograder"))
     for script in ("setup.sh", "run_autograder"):

@@ -7,7 +7,7 @@ import re
 import pytest
 import torch
 
-from autograder.hidden_tests import hidden_test_file
+from autograder.assignments import hidden_test_file
 from kitcheck.assignments import ASSIGNMENTS
 
 TENSORS = ASSIGNMENTS["tensors"]

@@ -203,7 +203,7 @@ def test_a_server_forked_from_the_grader_leaves_it_no_grader_module(monkeypatch)
         with Sandbox([(0, STUDENT)]) as box:
             assert box.call("grader_modules", (), {}) == ["ModuleNotFoundError"]
         # Once hidden tests are loaded, a (re)start never forks: it starts a fresh Python instead.
-        monkeypatch.setitem(sys.modules, "autograder.hidden.test_example", object())
+        monkeypatch.setitem(sys.modules, "autograder.assignments.example.test_hidden", object())
         server.start(sandbox._base_env(), fork=True)
         assert not isinstance(server.proc, forkserver._ForkedProcess)
     finally:

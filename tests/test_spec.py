@@ -1,8 +1,8 @@
 """One source of truth: the spec, hidden tests and catalog agree on the questions."""
 import re
 
-from kitcheck.catalog import catalog
-from autograder.hidden_tests import hidden_test_file
+from autograder.catalog import catalog
+from autograder.assignments import hidden_test_file
 from kitcheck.assignments import ASSIGNMENTS
 
 

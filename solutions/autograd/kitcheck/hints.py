@@ -1,9 +1,10 @@
-"""Naming the likely misconception behind a failure.
+"""Naming the likely misconception behind a failed ``check``, from stored fingerprints.
 
-While a question is checked, every call to the student's function is logged with its outcome. If a
-catalogued mistake of that question behaves exactly like the student's function on the logged calls
-(the failing ones included), its misconception is the likely cause. When no mistake matches, nothing is
-guessed: the failure message already says what differs.
+At build time the grader ran each catalogued mistake on a few fixed calls of the question (the calls its
+public check makes on a correct implementation) and stored what each mistake returned
+(``kitcheck.probes``). When a check fails, the student's function is run on the same calls; a mistake
+whose stored outcomes all equal the student's is the likely cause. No mistake's code ships: only
+outcomes, as data. When no mistake matches, nothing is guessed.
 """
 from __future__ import annotations
 
@@ -12,62 +13,38 @@ from typing import Any, Callable
 
 import torch
 
-from .catalog import Mistake, mistakes_for
-from .transport import NotAllowed, StudentError, StudentFunction, call_local, driver_path
+from .transport import NotAllowed, StudentError, call_local, restore
 
 Outcome = tuple[str, Any]  # ("returned", value) or ("raised", exception type name)
-_compiled: dict[tuple[str, str], Callable] = {}
+SUMMARY_OVER = 256  # a returned tensor with more elements is stored as a summary of itself
 
 
-Call = tuple[tuple, dict, "str | None", Outcome]  # args, kwargs, driver, outcome
+def summarize(value: Any) -> Any:
+    """``value`` with every large float tensor replaced by its shape, dtype, device and a few statistics, so
+    fingerprints stay small (an initialiser returns thousands of numbers; their spread is what differs)."""
+    if type(value) is torch.Tensor and value.numel() > SUMMARY_OVER and value.device.type != "meta":
+        x = value.detach().to("cpu", torch.float64)
+        stats = torch.stack([x.mean(), x.std(), x.min(), x.max(), x.abs().mean()])
+        return {"summary of a tensor": [list(value.shape), str(value.dtype), value.device.type, stats]}
+    if type(value) in (tuple, list):
+        return type(value)(summarize(v) for v in value)
+    if type(value) is dict:
+        return {k: summarize(v) for k, v in value.items()}
+    return value
 
 
-class CallLog:
-    """Wraps a StudentFunction; remembers the first and the last ``keep`` calls with their outcomes."""
-
-    def __init__(self, fn: StudentFunction, keep: int = 32):
-        self.fn, self.keep = fn, keep
-        self.first: list[Call] = []
-        self.last: list[Call] = []
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._logged(None, args, kwargs)
-
-    def drive(self, driver: Callable | str, *args: Any, **kwargs: Any) -> Any:
-        return self._logged(driver_path(driver), args, kwargs)
-
-    def _logged(self, driver: str | None, args: tuple, kwargs: dict) -> Any:
-        try:
-            value = self.fn.drive(driver, *args, **kwargs) if driver else self.fn(*args, **kwargs)
-        except StudentError as exc:
-            self._add((args, kwargs, driver, ("raised", exc.type_name)))
-            raise
-        self._add((args, kwargs, driver, ("returned", value)))
-        return value
-
-    def _add(self, call: Call) -> None:
-        if len(self.first) < self.keep:
-            self.first.append(call)
-        else:  # the failing, shrunk calls come last
-            self.last = (self.last + [call])[-self.keep:]
-
-    @property
-    def calls(self) -> list[Call]:
-        return self.first + self.last
-
-
-def _mistake_function(m: Mistake) -> Callable:
-    key = (m.question, m.slug)
-    if key not in _compiled:
-        namespace = {"torch": torch, "F": torch.nn.functional, "math": math}
-        exec(compile(m.code, f"<catalog {m.question}:{m.slug}>", "exec"), namespace)
-        _compiled[key] = namespace[m.question]
-    return _compiled[key]
-
-
-def _run(fn: Callable, args: tuple, kwargs: dict, driver: str | None) -> Outcome:
+def run_outcome(fn: Callable, args: tuple, kwargs: dict, driver: str | None) -> Outcome:
+    """Call ``fn`` (a plain function or class, in this process) and say what happened."""
     try:
         return "returned", call_local(fn, args, kwargs, driver)
+    except StudentError as exc:
+        return "raised", exc.type_name
+
+
+def student_outcome(fn: Any, args: tuple, kwargs: dict, driver: str | None) -> Outcome:
+    """The same for a ``StudentFunction`` (the notebook's function, reached through its transport)."""
+    try:
+        return "returned", summarize(fn.drive(driver, *args, **kwargs) if driver else fn(*args, **kwargs))
     except StudentError as exc:
         return "raised", exc.type_name
 
@@ -97,21 +74,35 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def likely_mistake(question: str, log: CallLog) -> Mistake | None:
-    """The first catalogued mistake that behaves like the student on every logged call, if any."""
-    calls = log.calls
-    if not calls:
+def stored_outcome(raw: Any) -> Outcome:
+    """An outcome as the probe file holds it (a list ``[kind, value]``), ready to compare."""
+    kind, value = raw
+    return (kind, restore(value)) if kind == "returned" else (kind, str(value))
+
+
+def likely_misconception(question: str, fn: Any) -> str | None:
+    """The misconception whose stored outcomes equal what ``fn`` does on the question's fingerprint calls."""
+    from .probes import fingerprints
+
+    try:
+        found = fingerprints(question)
+    except Exception:  # no stored data (an old install): a hint is a bonus
         return None
-    for mistake in mistakes_for(question):
-        try:
-            fn = _mistake_function(mistake)
-            if all(same_outcome(outcome, _run(fn, args, kwargs, driver)) for args, kwargs, driver, outcome in calls):
-                return mistake
-        except Exception:  # a hint is a bonus: a catalog entry that cannot run is simply no match
-            continue
+    if not found:
+        return None
+    calls = found["calls"]
+    outcomes = [student_outcome(fn, tuple(args), dict(kwargs), driver) for args, kwargs, driver in calls]
+    for mistake in found["mistakes"]:
+        if all(same_outcome(got, stored_outcome(raw)) for got, raw in zip(outcomes, mistake["outcomes"])):
+            return mistake["misconception"]
     return None
 
 
-def with_hint(message: str, mistake: Mistake | None) -> str:
-    """A failure message, plus the likely misconception in one sentence when there is one."""
-    return message if mistake is None else f"{message}\n  likely cause: {mistake.misconception}"
+def with_hint(message: str, misconception: Any) -> str:
+    """A failure message, plus the likely misconception in one sentence when there is one.
+
+    ``misconception`` is a sentence, or anything with a ``misconception`` attribute (a catalog entry)."""
+    if misconception is None:
+        return message
+    sentence = misconception if isinstance(misconception, str) else misconception.misconception
+    return f"{message}\n  likely cause: {sentence}"

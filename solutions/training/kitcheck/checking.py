@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from .assignments import find_question
 from .compare import CheckFailure
-from .hints import CallLog, likely_mistake, with_hint
+from .hints import likely_misconception, with_hint
 from .spec import Question
 from .transport import LocalFunction
 
@@ -34,16 +34,20 @@ class CheckResult:
 def run_public_check(question: Question, fn: Callable, hints: bool = True) -> CheckResult:
     """Run one question's public checks against ``fn`` (a student function wrapper) and explain the outcome.
 
-    With ``hints``, a failure names the catalogued misconception that behaves like ``fn``, if one does.
+    With ``hints``, a failure names the catalogued misconception whose stored outputs equal ``fn``'s, if one
+    does (``kitcheck.hints``).
     """
     start = time.perf_counter()
     sink = io.StringIO()
-    log = CallLog(fn)
     try:
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            question.public_check(log)
+            question.public_check(fn)
     except CheckFailure as failure:
-        message = with_hint(str(failure), likely_mistake(question.name, log) if hints else None)
+        hint = None
+        if hints:
+            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+                hint = likely_misconception(question.name, fn)
+        message = with_hint(str(failure), hint)
         return CheckResult(question.name, False, message, time.perf_counter() - start)
     except Exception as exc:  # the check could not run at all; say so plainly
         return CheckResult(question.name, False, f"{question.name}: the check could not run "

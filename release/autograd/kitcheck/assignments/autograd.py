@@ -1,6 +1,6 @@
 """Assignment 3, "Autograd and gradient descent": questions, points and public checks (students see this
-file), plus the drivers that run the student's optimiser steps on real leaf tensors, and the references
-the checks and hidden tests share."""
+file), plus the drivers that run the student's optimiser steps on real leaf tensors, and the input
+generators and comparisons the checks and hidden tests share. The answers live on the grader's side."""
 from __future__ import annotations
 
 import torch
@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from ..compare import (CheckFailure, call, drive_with, expect_device_agnostic, expect_tensor, expect_tensors, show,
                        tolerance)
+from ..probes import probes
 from ..spec import Assignment, Question
 from ..strategies import PUBLIC_SETTINGS, make_tensor, seeds
 
@@ -47,42 +48,11 @@ def numerical_grad_driver(numerical_grad, f, x, eps):
     return numerical_grad(function, x) if eps is None else numerical_grad(function, x, eps)
 
 
-def autograd_gradient(f: str, x: torch.Tensor) -> torch.Tensor:
-    """The exact gradient of FUNCTIONS[f] at x, by autograd in float64."""
-    leaf = x.detach().cpu().double().requires_grad_(True)
-    (grad,) = torch.autograd.grad(FUNCTIONS[f](leaf), leaf)
-    return grad
-
-
-# ------------------------------------------------------------------ linear regression references
-def mse(X, y, w):
-    return ((X @ w - y) ** 2).mean()
-
-
-def linreg_grad_reference(X, y, w):
-    """d/dw of mean((X w - y)^2), by autograd in float64."""
-    w64 = w.detach().cpu().double().requires_grad_(True)
-    (grad,) = torch.autograd.grad(mse(X.cpu().double(), y.cpu().double(), w64), w64)
-    return grad
-
-
+# ------------------------------------------------------------------ linear regression inputs
 def lipschitz(X) -> float:
     """L = 2 * largest eigenvalue of X^T X / n: any lr <= 1 / L makes gradient descent on the MSE descend."""
     X = X.cpu().double()
     return max(2 * float(torch.linalg.matrix_norm(X, 2)) ** 2 / X.shape[0], 1e-12)
-
-
-def gradient_descent_reference(X, y, lr, steps):
-    """(path, losses) of gradient descent on the MSE from w = 0, by the closed-form gradient in float64."""
-    X, y = X.cpu().double(), y.cpu().double()
-    w = torch.zeros(X.shape[1], dtype=torch.float64)
-    path, losses = [w], []
-    for _ in range(steps):
-        residual = X @ w - y
-        losses.append((residual ** 2).mean())
-        w = w - lr * 2 / X.shape[0] * (X.T @ residual)
-        path.append(w)
-    return torch.stack(path), torch.stack(losses)
 
 
 def well_conditioned_design(n: int, d: int, dtype, seed: int, device: str = "cpu"):
@@ -135,19 +105,6 @@ def _report(given_params, params, names) -> tuple:
             all(p.is_leaf for p in given_params), all(p.requires_grad for p in given_params))
 
 
-def sgd_reference(X, y, w, b, lr, steps, momentum=0.0):
-    """The same fit with torch.optim.SGD, in float64."""
-    w = w.detach().cpu().double().clone().requires_grad_(True)  # clone: the inputs must stay as they were
-    b = b.detach().cpu().double().clone().requires_grad_(True)
-    X, y = X.cpu().double(), y.cpu().double()
-    opt = torch.optim.SGD([w, b], lr=lr, momentum=momentum)
-    for _ in range(steps):
-        opt.zero_grad()
-        ((X @ w + b - y) ** 2).mean().backward()
-        opt.step()
-    return {"w": w.detach(), "b": b.detach()}
-
-
 def expect_step_result(q: str, got, expected: dict, inputs: dict, dtype, device, unused=None) -> None:
     """Check what ``sgd_driver``/``momentum_driver`` report: the parameters were updated in place, stayed
     the same leaf tensors that require grad, and hold the expected values."""
@@ -182,6 +139,18 @@ def step_lr(X, fraction: float) -> float:
     return round(fraction / lipschitz(torch.cat([X.cpu().double(), ones], dim=1)), 4)
 
 
+def torch_sgd_fit(X, y, w, b, lr, steps, momentum=0.0) -> dict:
+    """What the public checks compare with: the drivers' fit, run by torch.optim.SGD itself in float64."""
+    w = w.detach().double().clone().requires_grad_(True)  # clone: the inputs must stay as they were
+    b = b.detach().double().clone().requires_grad_(True)
+    opt = torch.optim.SGD([w, b], lr=lr, momentum=momentum)
+    for _ in range(steps):
+        opt.zero_grad()
+        ((X.double() @ w + b - y.double()) ** 2).mean().backward()
+        opt.step()
+    return {"w": w.detach(), "b": b.detach()}
+
+
 # ---------------------------------------------------------------------------------- public checks
 NUMGRAD_TOL = {"rtol": 1e-6, "atol": 1e-6}
 
@@ -198,7 +167,9 @@ def numerical_grad_public(fn):
     def run(f, shape, seed):
         x = make_tensor(tuple(shape), torch.float64, seed)
         inputs = {"f": f, "x": x, "eps": 1e-4}
-        expect_tensor(q, drive_with(q, fn, numerical_grad_driver, inputs), autograd_gradient(f, x), inputs,
+        leaf = x.detach().double().requires_grad_(True)  # torch's autograd is the oracle
+        (expected,) = torch.autograd.grad(FUNCTIONS[f](leaf), leaf)
+        expect_tensor(q, drive_with(q, fn, numerical_grad_driver, inputs), expected, inputs,
                       dtype=x.dtype, device=x.device, **NUMGRAD_TOL)
 
     run()
@@ -208,34 +179,19 @@ def linreg_grad_public(fn):
     q = "linreg_grad"
     X, y, w = torch.tensor([[1.0, 1.0], [2.0, 1.0]]), torch.tensor([3.0, 6.0]), torch.tensor([0.0, 0.0])
     inputs = {"X": X, "y": y, "w": w}
-    expect_tensor(q, call(q, fn, **inputs), linreg_grad_reference(X, y, w), inputs, dtype=X.dtype, device=X.device,
-                  what="the gradient at w = (0, 0) for the points (1, 3), (2, 6)")
-
-    @PUBLIC_SETTINGS
-    @given(n=st.integers(1, 4), d=st.integers(1, 3), seed=seeds)
-    def run(n, d, seed):
-        inputs = {"X": make_tensor((n, d), torch.float64, seed), "y": make_tensor((n,), torch.float64, seed + 1),
-                  "w": make_tensor((d,), torch.float64, seed + 2)}
-        expect_tensor(q, call(q, fn, **inputs), linreg_grad_reference(**inputs), inputs, dtype=torch.float64,
-                      device=inputs["X"].device)
-
-    run()
+    expect_tensor(q, call(q, fn, **inputs), torch.tensor([-15.0, -9.0], dtype=torch.float64), inputs, dtype=X.dtype,
+                  device=X.device, what="the gradient at w = (0, 0) for the points (1, 3), (2, 6)")
+    for p in probes(q):  # n in 1-4 samples, d in 1-3 features, float64: expected from the grader's reference
+        expect_tensor(q, call(q, fn, **p.inputs), p.expected, p.inputs, dtype=torch.float64,
+                      device=p.inputs["X"].device)
 
 
 def gradient_descent_public(fn):
     q = "gradient_descent"
 
-    @PUBLIC_SETTINGS
-    @given(n=st.integers(1, 4), d=st.integers(1, 3), fraction=st.sampled_from([0.5, 1.0]), steps=st.integers(1, 6),
-           seed=seeds)
-    def run(n, d, fraction, steps, seed):
-        X, y = make_tensor((n, d), torch.float64, seed), make_tensor((n,), torch.float64, seed + 1)
-        inputs = {"X": X, "y": y, "lr": round(fraction / lipschitz(X), 4), "steps": steps}
-        path, losses = gradient_descent_reference(**inputs)
-        expect_tensors(q, call(q, fn, **inputs), {"path": path, "losses": losses}, inputs, device=X.device,
-                       **tolerance(X.dtype, reduction=True))
-
-    run()
+    for p in probes(q):  # n in 1-4, d in 1-3, lr = 0.5 / L or 1 / L, 1-6 steps, float64: from the grader's reference
+        expect_tensors(q, call(q, fn, **p.inputs), p.expected, p.inputs, device=p.inputs["X"].device,
+                       **tolerance(torch.float64, reduction=True))
     expect_device_agnostic(q, fn, lambda X, y, lr, steps: (torch.empty(steps + 1, X.shape[1], device=X.device),
                                                            torch.empty(steps, device=X.device)),
                            X=torch.empty(4, 2, device="meta"), y=torch.empty(4, device="meta"), lr=0.1, steps=2)
@@ -250,7 +206,7 @@ def sgd_step__public(fn):
         data = regression_data(n, d, torch.float64, seed)
         inputs = {**data, "lr": step_lr(data["X"], 0.5), "steps": steps}
         got = drive_with(q, fn, sgd_driver, inputs)
-        expect_step_result(q, got, sgd_reference(**inputs), inputs, torch.float64, "cpu",
+        expect_step_result(q, got, torch_sgd_fit(**inputs), inputs, torch.float64, "cpu",
                            unused=torch.ones(2, dtype=torch.float64))
 
     run()
@@ -266,7 +222,7 @@ def momentum_step__public(fn):
         data = regression_data(n, d, torch.float64, seed)
         inputs = {**data, "lr": step_lr(data["X"], 0.3), "momentum": momentum, "steps": steps}
         got = drive_with(q, fn, momentum_driver, inputs)
-        expect_step_result(q, got, sgd_reference(**inputs), inputs, torch.float64, "cpu")
+        expect_step_result(q, got, torch_sgd_fit(**inputs), inputs, torch.float64, "cpu")
 
     run()
 

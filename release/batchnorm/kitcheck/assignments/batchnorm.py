@@ -13,6 +13,7 @@ from torch import nn
 from torch.optim import lr_scheduler
 
 from ..compare import CheckFailure, call, drive, expect_tensor, show, tolerance
+from ..probes import probes
 from ..spec import Assignment, Question
 from ..strategies import PUBLIC_SETTINGS, make_distinct, make_tensor, seeds
 
@@ -75,17 +76,6 @@ def run_batch_norm_train(fn, x, running_mean, running_var, weight, bias, momentu
     return (*plain, grads, stats_grad)
 
 
-def reference_batch_norm_train(x, running_mean, running_var, weight, bias, momentum, eps):
-    """torch's own batch norm in training mode, returning the updated running statistics."""
-    running_mean, running_var = running_mean.clone(), running_var.clone()
-    out = F.batch_norm(x, running_mean, running_var, weight, bias, True, momentum, eps)
-    return out, running_mean, running_var
-
-
-def reference_batch_norm_eval(x, running_mean, running_var, weight, bias, eps):
-    return F.batch_norm(x, running_mean, running_var, weight, bias, False, 0.1, eps)
-
-
 def run_batch_norm_eval(fn, x, running_mean, running_var, weight, bias, eps, upstream):
     """Call ``fn(x, running_mean, running_var, weight, bias, eps)`` with x, weight and bias requiring grad.
     Returns ``(out, (grad x, grad weight, grad bias))``."""
@@ -131,10 +121,6 @@ def run_batch_norm_module(cls, num_features, eps, momentum, weight, bias, train_
     return params, buffers, steps, after_train, (out, grad_x), stats()
 
 
-def torch_batch_norm_class(ndim: int):
-    return nn.BatchNorm2d if ndim == 4 else nn.BatchNorm1d
-
-
 def run_lr_table(fn, epochs, *args):
     """``[fn(epoch, *args) for epoch in range(epochs)]``."""
     return [fn(epoch, *args) for epoch in range(epochs)]
@@ -152,30 +138,6 @@ def run_lambda_lr(make_lambda, warmup_epochs, total_epochs, base_lr):
         optimizer.step()
         scheduler.step()
     return lrs
-
-
-def torch_lrs(make_scheduler, epochs: int, base_lr: float) -> list[float]:
-    """The learning rates torch's scheduler gives in epochs 0, 1, ..., stepping it once per epoch."""
-    p = nn.Parameter(torch.zeros(1))
-    optimizer = torch.optim.SGD([p], lr=base_lr)
-    scheduler = make_scheduler(optimizer)
-    lrs = []
-    for _ in range(epochs):
-        lrs.append(optimizer.param_groups[0]["lr"])
-        optimizer.step()
-        scheduler.step()
-    return lrs
-
-
-def torch_warmup_cosine(warmup_epochs, total_epochs, base_lr):
-    """Linear warm-up then cosine decay, from torch's own schedulers chained with SequentialLR."""
-    def make(opt):
-        warm = lr_scheduler.LinearLR(opt, start_factor=1 / warmup_epochs, end_factor=1.0,
-                                     total_iters=warmup_epochs - 1)
-        cos = lr_scheduler.CosineAnnealingLR(opt, T_max=total_epochs - warmup_epochs)
-        return lr_scheduler.SequentialLR(opt, [warm, cos], milestones=[warmup_epochs])
-
-    return torch_lrs(make, total_epochs + 1, base_lr)
 
 
 # ------------------------------------------------------------------------------------ comparisons
@@ -279,7 +241,11 @@ def batch_norm_train_public(fn):
         inputs = {"x": x, "running_mean": rm, "running_var": rv, "weight": w, "bias": b, "momentum": momentum,
                   "eps": 1e-5}
         got = drive(q, fn, run_batch_norm_train, inputs, x, rm, rv, w, b, momentum, 1e-5, up)
-        expected = run_batch_norm_train(reference_batch_norm_train, x, rm, rv, w, b, momentum, 1e-5, up)
+        e_rm, e_rv = rm.clone(), rv.clone()  # F.batch_norm updates the running statistics in place
+        expected = run_batch_norm_train(
+            lambda x, _rm, _rv, w, b, momentum, eps: (F.batch_norm(x, e_rm, e_rv, w, b, True, momentum, eps),
+                                                     e_rm, e_rv),
+            x, rm, rv, w, b, momentum, 1e-5, up)
         expect_train(q, got, expected, inputs, dtype=x.dtype, device=x.device)
 
     run()
@@ -294,7 +260,8 @@ def batch_norm_eval_public(fn):
         x, rm, rv, w, b, up = bn_inputs(shape, torch.float64, seed)
         inputs = {"x": x, "running_mean": rm, "running_var": rv, "weight": w, "bias": b, "eps": 1e-5}
         out, grads = drive(q, fn, run_batch_norm_eval, inputs, x, rm, rv, w, b, 1e-5, up)
-        e_out, e_grads = run_batch_norm_eval(reference_batch_norm_eval, x, rm, rv, w, b, 1e-5, up)
+        e_out, e_grads = run_batch_norm_eval(
+            lambda x, rm, rv, w, b, eps: F.batch_norm(x, rm, rv, w, b, False, 0.1, eps), x, rm, rv, w, b, 1e-5, up)
         expect_tensor(q, out, e_out, inputs, dtype=x.dtype, device=x.device, **_bn_tol(x.dtype))
         expect_grads(q, grads, e_grads, inputs, dtype=x.dtype, device=x.device)
 
@@ -311,7 +278,7 @@ def check_module(q, fn, shape, eps, momentum, seed, dtype=torch.float64, device=
     got = drive(q, fn, run_batch_norm_module, inputs, *args)
     ref_args = (shape[1], eps, momentum, w.double(), b.double(), [x.double(), x2.double()], x3.double(),
                 up.double(), torch.float64, device)
-    expected = run_batch_norm_module(torch_batch_norm_class(len(shape)), *ref_args)
+    expected = run_batch_norm_module(nn.BatchNorm2d if len(shape) == 4 else nn.BatchNorm1d, *ref_args)
     expect_module(q, got, expected, inputs, dtype=dtype, device=device)
 
 
@@ -321,11 +288,25 @@ def BatchNorm_public(fn):
         check_module(q, fn, shape, eps, momentum, seed)
 
 
+def _scheduled_lrs(scheduler, epochs: int) -> list[float]:
+    """The learning rates an already-made torch scheduler gives in epochs 0, 1, ..., stepped once per epoch."""
+    lrs = []
+    for _ in range(epochs):
+        lrs.append(scheduler.optimizer.param_groups[0]["lr"])
+        scheduler.optimizer.step()
+        scheduler.step()
+    return lrs
+
+
+def _sgd(base_lr: float) -> torch.optim.SGD:
+    return torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=base_lr)
+
+
 def multistep_lr_public(fn):
     q = "multistep_lr"
     for base_lr, milestones, gamma, epochs in [(0.5, [2, 5], 0.1, 8), (1.0, [1, 3, 4], 0.5, 6), (0.1, [3, 6], 0.5, 9)]:
         inputs = {"base_lr": base_lr, "milestones": milestones, "gamma": gamma, "epochs": epochs}
-        expected = torch_lrs(lambda o, m=milestones, g=gamma: lr_scheduler.MultiStepLR(o, m, g), epochs, base_lr)
+        expected = _scheduled_lrs(lr_scheduler.MultiStepLR(_sgd(base_lr), milestones, gamma), epochs)
         expect_lrs(q, drive(q, fn, run_lr_table, inputs, epochs, base_lr, milestones, gamma), expected, inputs)
 
 
@@ -333,7 +314,7 @@ def exponential_lr_public(fn):
     q = "exponential_lr"
     for base_lr, gamma in [(0.5, 0.9), (1.0, 0.5)]:
         inputs = {"base_lr": base_lr, "gamma": gamma, "epochs": 6}
-        expected = torch_lrs(lambda o, g=gamma: lr_scheduler.ExponentialLR(o, g), 6, base_lr)
+        expected = _scheduled_lrs(lr_scheduler.ExponentialLR(_sgd(base_lr), gamma), 6)
         expect_lrs(q, drive(q, fn, run_lr_table, inputs, 6, base_lr, gamma), expected, inputs)
 
 
@@ -341,17 +322,15 @@ def cosine_lr_public(fn):
     q = "cosine_lr"
     for base_lr, t_max, eta_min in [(0.5, 4, 0.0), (1.0, 6, 0.1), (0.1, 10, 0.01)]:
         inputs = {"base_lr": base_lr, "T_max": t_max, "eta_min": eta_min, "epochs": t_max + 1}
-        expected = torch_lrs(lambda o, t=t_max, e=eta_min: lr_scheduler.CosineAnnealingLR(o, t, e), t_max + 1,
-                             base_lr)
+        expected = _scheduled_lrs(lr_scheduler.CosineAnnealingLR(_sgd(base_lr), t_max, eta_min), t_max + 1)
         expect_lrs(q, drive(q, fn, run_lr_table, inputs, t_max + 1, base_lr, t_max, eta_min), expected, inputs)
 
 
 def warmup_cosine_lambda_public(fn):
     q = "warmup_cosine_lambda"
-    for warmup, total, base_lr in [(3, 10, 0.5), (1, 4, 1.0), (2, 3, 0.1)]:
-        inputs = {"warmup_epochs": warmup, "total_epochs": total, "base_lr": base_lr}
-        got = drive(q, fn, run_lambda_lr, inputs, warmup, total, base_lr)
-        expect_lrs(q, got, torch_warmup_cosine(warmup, total, base_lr), inputs)
+    for p in probes(q):  # torch's LinearLR then CosineAnnealingLR, chained with SequentialLR
+        got = drive(q, fn, run_lambda_lr, p.inputs, *p.inputs.values())
+        expect_lrs(q, got, p.expected, p.inputs)
 
 
 ASSIGNMENT = Assignment(

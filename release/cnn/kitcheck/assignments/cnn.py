@@ -1,5 +1,6 @@
-"""Assignment 8, "Images, convolutions and classic CNNs": questions, points, public checks, drivers and the
-reference networks the checks compare with (students see this file)."""
+"""Assignment 8, "Images, convolutions and classic CNNs": questions, points, public checks and drivers
+(students see this file). Public checks compare with OpenCV or torch where one of them is the oracle, and
+with stored probes (``kitcheck.probes``) elsewhere: no reference answer is written here."""
 from __future__ import annotations
 
 import math
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from ..compare import (CheckFailure, call, drive, drive_with, expect_device_agnostic, expect_equal, expect_raises,
                        expect_tensor, show, tolerance)
 from ..drivers import value_and_grad
+from ..probes import probes
 from ..spec import Assignment, Question
 from ..strategies import PUBLIC_SETTINGS, make_tensor, seeds
 
@@ -23,34 +25,6 @@ def pair(v: Any) -> tuple[int, int]:
 
 
 # =========================================================================== 1. image filters (vs OpenCV)
-SOBEL_SMOOTH, SOBEL_DIFF = (1.0, 2.0, 1.0), (-1.0, 0.0, 1.0)
-
-
-def sobel_kernel(dx: int, dy: int) -> torch.Tensor:
-    """OpenCV's 3x3 Sobel kernel: a derivative along each axis with order 1, a [1, 2, 1] smoothing otherwise."""
-    col = torch.tensor(SOBEL_DIFF if dy else SOBEL_SMOOTH, dtype=torch.float64)
-    row = torch.tensor(SOBEL_DIFF if dx else SOBEL_SMOOTH, dtype=torch.float64)
-    return torch.outer(col, row)
-
-
-LAPLACIAN_KERNEL = ((0.0, 1.0, 0.0), (1.0, -4.0, 1.0), (0.0, 1.0, 0.0))
-
-
-def cv2_filter(image: torch.Tensor, name: str, dx: int = 0, dy: int = 0) -> torch.Tensor:
-    """``cv2.Sobel`` / ``cv2.Laplacian`` of a 2-D image, computed in float64 (border: BORDER_REFLECT_101)."""
-    import cv2  # imported here: only this assignment needs OpenCV
-
-    img = image.detach().cpu().double().numpy()
-    out = cv2.Sobel(img, cv2.CV_64F, dx, dy, ksize=3) if name == "sobel" else cv2.Laplacian(img, cv2.CV_64F)
-    return torch.from_numpy(out)
-
-
-def torch_filter(image: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
-    """Reflect-101 padding and cross-correlation with torch (used for meta-device checks)."""
-    padded = F.pad(image[None, None], (1, 1, 1, 1), mode="reflect")
-    return F.conv2d(padded, kernel.to(image.device, image.dtype)[None, None])[0, 0]
-
-
 def step_edge() -> torch.Tensor:
     """The lesson's 6x6 image: dark on the left, bright (10) on the right."""
     image = torch.zeros(6, 6)
@@ -58,11 +32,12 @@ def step_edge() -> torch.Tensor:
     return image
 
 
-def _image_filter_check(q: str, fn, name: str, cases: list[dict]) -> None:
+def _image_filter_check(q: str, fn, opencv: Callable, cases: list[dict]) -> None:
+    """``opencv(image, **case)``: OpenCV's own result (float64), the oracle."""
     for kwargs in cases:
         for image in (step_edge(), step_edge().T.contiguous()):
             inputs = {"image": image, **kwargs}
-            expect_tensor(q, call(q, fn, **inputs), cv2_filter(image, name, **kwargs), inputs, dtype=image.dtype,
+            expect_tensor(q, call(q, fn, **inputs), opencv(image, **kwargs), inputs, dtype=image.dtype,
                           device=image.device, **tolerance(image.dtype, reduction=True),
                           what="the result for the 6x6 step edge")
 
@@ -72,7 +47,7 @@ def _image_filter_check(q: str, fn, name: str, cases: list[dict]) -> None:
         kwargs = data.draw(st.sampled_from(cases), label="options")
         image = make_tensor((h, w), torch.float64, seed)
         inputs = {"image": image, **kwargs}
-        expect_tensor(q, call(q, fn, **inputs), cv2_filter(image, name, **kwargs), inputs, dtype=image.dtype,
+        expect_tensor(q, call(q, fn, **inputs), opencv(image, **kwargs), inputs, dtype=image.dtype,
                       device=image.device)
 
     random_images()
@@ -82,26 +57,22 @@ SOBEL_ORDERS = [{"dx": 1, "dy": 0}, {"dx": 0, "dy": 1}, {"dx": 1, "dy": 1}]
 
 
 def sobel_public(fn):
-    _image_filter_check("sobel", fn, "sobel", SOBEL_ORDERS)
+    import cv2  # imported here: only this assignment needs OpenCV
+
+    _image_filter_check("sobel", fn, lambda image, dx, dy: torch.from_numpy(
+        cv2.Sobel(image.detach().cpu().double().numpy(), cv2.CV_64F, dx, dy, ksize=3)), SOBEL_ORDERS)
 
 
 def laplacian_public(fn):
-    _image_filter_check("laplacian", fn, "laplacian", [{}])
+    import cv2
+
+    _image_filter_check("laplacian", fn, lambda image: torch.from_numpy(
+        cv2.Laplacian(image.detach().cpu().double().numpy(), cv2.CV_64F)), [{}])
 
 
 # ======================================================================================= 2. layers by hand
-def conv_out_size_reference(size: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1):
-    """The output length torch's own convolution gives (shapes only, on the meta device), or None if it refuses."""
-    x = torch.empty(1, 1, size, device="meta")
-    w = torch.empty(1, 1, kernel_size, device="meta")
-    try:
-        return F.conv1d(x, w, stride=stride, padding=padding, dilation=dilation).shape[-1]
-    except RuntimeError:
-        return None
-
-
-def expect_conv_out_size(q: str, fn, inputs: Mapping[str, int]) -> None:
-    expected = conv_out_size_reference(*inputs.values())
+def expect_conv_out_size(q: str, fn, inputs: Mapping[str, int], expected: int | None) -> None:
+    """The student's output length must be ``expected``; None: the kernel does not fit, a ValueError."""
     if expected is None:
         expect_raises(q, fn, "ValueError", inputs, "the dilated kernel is larger than the padded input")
     else:
@@ -110,20 +81,10 @@ def expect_conv_out_size(q: str, fn, inputs: Mapping[str, int]) -> None:
 
 def conv_out_size_public(fn):
     q = "conv_out_size"
-    for inputs in ({"size": 32, "kernel_size": 5, "stride": 1, "padding": 0, "dilation": 1},    # LeNet's C1
-                   {"size": 28, "kernel_size": 5, "stride": 1, "padding": 2, "dilation": 1},    # "same" padding
-                   {"size": 224, "kernel_size": 11, "stride": 4, "padding": 2, "dilation": 1},  # AlexNet: 55
-                   {"size": 7, "kernel_size": 3, "stride": 2, "padding": 1, "dilation": 1},
-                   {"size": 7, "kernel_size": 3, "stride": 1, "padding": 0, "dilation": 2},
-                   {"size": 4, "kernel_size": 5, "stride": 1, "padding": 0, "dilation": 1}):
-        expect_conv_out_size(q, fn, inputs)
-
-    @PUBLIC_SETTINGS
-    @given(size=st.integers(1, 12), k=st.integers(1, 5), s=st.integers(1, 3), p=st.integers(0, 2), d=st.integers(1, 3))
-    def run(size, k, s, p, d):
-        expect_conv_out_size(q, fn, {"size": size, "kernel_size": k, "stride": s, "padding": p, "dilation": d})
-
-    run()
+    # Stored probes: LeNet's C1, "same" padding, AlexNet's first layer (55), strides, dilations, a kernel
+    # too large for its input, then random small cases.
+    for p in probes(q):
+        expect_conv_out_size(q, fn, p.inputs, p.expected)
 
 
 # ---- gradients, computed where the student's code runs --------------------------------------------------
@@ -148,10 +109,6 @@ def expect_value_and_grad(q: str, fn, reference: Callable, inputs: Mapping[str, 
                                "(no .item(), .tolist(), torch.tensor(...) of results, .detach() or numpy)", inputs)
         expect_tensor(q, got, exp, inputs, dtype=x.dtype, device=x.device, **tol,
                       what=f"the gradient with respect to `{name}` (upstream gradient: a random tensor)")
-
-
-def conv2d_reference(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    return F.conv2d(x, weight, bias, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
 
 @st.composite
@@ -185,22 +142,23 @@ def conv_inputs(case: Mapping[str, Any], dtype: torch.dtype, seed: int, device: 
 def conv2d_public(fn):
     q = "conv2d"
     # A vertical step edge and the Sobel x kernel, with no padding: the lesson's worked example.
-    image, kernel = step_edge()[None, None].double(), sobel_kernel(1, 0)[None, None]
+    image = step_edge()[None, None].double()
+    kernel = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]], dtype=torch.float64)[None, None]
     inputs = {"x": image, "weight": kernel, "bias": None, "stride": 1, "padding": 0, "dilation": 1, "groups": 1}
-    expect_tensor(q, call(q, fn, **inputs), conv2d_reference(**inputs), inputs, dtype=torch.float64,
+    expect_tensor(q, call(q, fn, **inputs), F.conv2d(*inputs.values()), inputs, dtype=torch.float64,
                   device=image.device, what="the step edge convolved with the Sobel x kernel")
 
     @PUBLIC_SETTINGS
     @given(case=conv_cases(max_batch=1), seed=seeds)
     def run(case, seed):
         inputs = conv_inputs(case, torch.float64, seed)
-        expect_tensor(q, call(q, fn, **inputs), conv2d_reference(**inputs), inputs, dtype=torch.float64,
+        expect_tensor(q, call(q, fn, **inputs), F.conv2d(*inputs.values()), inputs, dtype=torch.float64,
                       device=inputs["x"].device)
 
     run()
     case = {"batch": 2, "c_in": 4, "c_out": 2, "kernel": (3, 2), "size": (5, 6), "bias": True, "groups": 2,
             "stride": (2, 1), "padding": 1, "dilation": (1, 2)}
-    expect_value_and_grad(q, fn, conv2d_reference, conv_inputs(case, torch.float64, 7))
+    expect_value_and_grad(q, fn, F.conv2d, conv_inputs(case, torch.float64, 7))
 
 
 # ---- pooling ---------------------------------------------------------------------------------------------
@@ -237,50 +195,46 @@ def pool_inputs(case: Mapping[str, Any], x: torch.Tensor, **extra: Any) -> dict:
     return {"x": x, "kernel_size": case["kernel_size"], "stride": case["stride"], "padding": case["padding"], **extra}
 
 
-def max_pool2d_reference(x, kernel_size, stride=None, padding=0):
-    return F.max_pool2d(x, kernel_size, stride, padding)
-
-
-def avg_pool2d_reference(x, kernel_size, stride=None, padding=0, count_include_pad=True):
-    return F.avg_pool2d(x, kernel_size, stride, padding, count_include_pad=count_include_pad)
-
-
 def max_pool2d_public(fn):
     q = "max_pool2d"
     x = -torch.arange(1.0, 17.0, dtype=torch.float64).reshape(1, 1, 4, 4)  # all negative: pad with -inf, not 0
     for inputs in ({"x": x, "kernel_size": 2, "stride": None, "padding": 0},
                    {"x": x, "kernel_size": 3, "stride": 2, "padding": 1}):
-        expect_tensor(q, call(q, fn, **inputs), max_pool2d_reference(**inputs), inputs, dtype=x.dtype, device=x.device)
+        expect_tensor(q, call(q, fn, **inputs), F.max_pool2d(*inputs.values()), inputs, dtype=x.dtype, device=x.device)
 
     @PUBLIC_SETTINGS
     @given(case=pool_cases(max_batch=1), seed=seeds)
     def run(case, seed):
         inputs = pool_inputs(case, with_ties(case["shape"], torch.float64, seed))
-        expect_tensor(q, call(q, fn, **inputs), max_pool2d_reference(**inputs), inputs, dtype=torch.float64,
+        expect_tensor(q, call(q, fn, **inputs), F.max_pool2d(*inputs.values()), inputs, dtype=torch.float64,
                       device=inputs["x"].device)
 
     run()
     case = {"kernel_size": 3, "stride": (1, 2), "padding": 1}  # overlapping windows: gradients add up
-    expect_value_and_grad(q, fn, max_pool2d_reference, pool_inputs(case, all_distinct((2, 2, 5, 6), torch.float64, 3)))
+    expect_value_and_grad(q, fn, F.max_pool2d, pool_inputs(case, all_distinct((2, 2, 5, 6), torch.float64, 3)))
 
 
 def avg_pool2d_public(fn):
     q = "avg_pool2d"
+
+    def torch_avg(x, kernel_size, stride, padding, count_include_pad):  # F.avg_pool2d's 5th argument is ceil_mode
+        return F.avg_pool2d(x, kernel_size, stride, padding, count_include_pad=count_include_pad)
+
     x = torch.arange(1.0, 17.0, dtype=torch.float64).reshape(1, 1, 4, 4)
     for include in (True, False):
         inputs = {"x": x, "kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": include}
-        expect_tensor(q, call(q, fn, **inputs), avg_pool2d_reference(**inputs), inputs, dtype=x.dtype, device=x.device)
+        expect_tensor(q, call(q, fn, **inputs), torch_avg(**inputs), inputs, dtype=x.dtype, device=x.device)
 
     @PUBLIC_SETTINGS
     @given(case=pool_cases(max_batch=1), include=st.booleans(), seed=seeds)
     def run(case, include, seed):
         inputs = pool_inputs(case, make_tensor(case["shape"], torch.float64, seed), count_include_pad=include)
-        expect_tensor(q, call(q, fn, **inputs), avg_pool2d_reference(**inputs), inputs, dtype=torch.float64,
+        expect_tensor(q, call(q, fn, **inputs), torch_avg(**inputs), inputs, dtype=torch.float64,
                       device=inputs["x"].device)
 
     run()
     case = {"kernel_size": (2, 3), "stride": 1, "padding": 1}
-    expect_value_and_grad(q, fn, avg_pool2d_reference,
+    expect_value_and_grad(q, fn, torch_avg,
                           pool_inputs(case, make_tensor((1, 2, 4, 5), torch.float64, 5), count_include_pad=False))
 
 
@@ -372,16 +326,9 @@ def dropout_public(fn):
 
 
 # ---- parameter counts and receptive fields ---------------------------------------------------------------
-def conv_param_count_reference(in_channels, out_channels, kernel_size, groups=1, bias=True):
-    """The number of parameters of ``nn.Conv2d(...)``, built on the meta device (no memory, no values)."""
-    layer = torch.nn.Conv2d(in_channels, out_channels, kernel_size, groups=groups, bias=bias, device="meta")
-    return sum(p.numel() for p in layer.parameters())
-
-
-def expect_param_count(q: str, fn, inputs: Mapping[str, Any]) -> None:
-    try:
-        expected = conv_param_count_reference(*inputs.values())
-    except ValueError:
+def expect_param_count(q: str, fn, inputs: Mapping[str, Any], expected: int | None) -> None:
+    """The student's count must be ``expected``; None: channels not divisible by groups, a ValueError."""
+    if expected is None:
         expect_raises(q, fn, "ValueError", inputs, "the channels must be divisible by groups")
         return
     expect_equal(q, call(q, fn, **inputs), expected, inputs)
@@ -389,41 +336,21 @@ def expect_param_count(q: str, fn, inputs: Mapping[str, Any]) -> None:
 
 def conv_param_count_public(fn):
     q = "conv_param_count"
-    for args in ((3, 6, 3, 1, True), (6, 16, 5, 1, True), (16, 32, (3, 5), 1, False), (32, 32, 3, 32, True),
-                 (32, 64, 1, 1, True), (8, 12, 3, 4, True), (6, 4, 3, 4, True)):
-        expect_param_count(q, fn, dict(zip(("in_channels", "out_channels", "kernel_size", "groups", "bias"), args)))
-
-
-def receptive_field_reference(layers):
-    """The receptive field measured with autograd: a 1-D stack of convolutions with all-ones kernels; the
-    gradient of its first output is non-zero exactly on the input positions that output sees."""
-    length = sum(k for k, _ in layers) * math.prod(s for _, s in layers) + 1
-    x = torch.zeros(1, 1, length, dtype=torch.float64, requires_grad=True)
-    out = x
-    for k, s in layers:
-        out = F.conv1d(out, torch.ones(1, 1, k, dtype=torch.float64), stride=s)
-    (grad,) = torch.autograd.grad(out[0, 0, 0], x)
-    seen = grad[0, 0].nonzero()
-    return int(seen.max() - seen.min()) + 1
+    # Stored probes: LeNet's convolutions, a rectangular kernel without bias, depthwise, pointwise and grouped
+    # convolutions, and channels that groups does not divide.
+    for p in probes(q):
+        expect_param_count(q, fn, p.inputs, p.expected)
 
 
 def receptive_field_public(fn):
     q = "receptive_field"
-    for layers in ([], [(3, 1)], [(3, 1), (3, 1)], [(3, 1)] * 3, [(2, 2), (2, 2)], [(3, 2), (3, 1)],
-                   [(5, 1), (2, 2), (5, 1), (2, 2)]):  # the last one is LeNet-5's convolutions and poolings
-        inputs = {"layers": layers}
-        expect_equal(q, call(q, fn, **inputs), receptive_field_reference(layers), inputs)
-
-    @PUBLIC_SETTINGS
-    @given(layers=st.lists(st.tuples(st.integers(1, 5), st.integers(1, 3)), max_size=4))
-    def run(layers):
-        inputs = {"layers": layers}
-        expect_equal(q, call(q, fn, **inputs), receptive_field_reference(layers), inputs)
-
-    run()
+    # Stored probes: no layer, stacked 3x3 convolutions, poolings, LeNet-5's convolutions and poolings, then
+    # random stacks of up to 4 (kernel_size, stride) layers.
+    for p in probes(q):
+        expect_equal(q, call(q, fn, **p.inputs), p.expected, p.inputs)
 
 
-# ============================================================ 3. classic architectures: specs and references
+# ============================================================ 3. classic architectures: specs
 def lenet5_shapes(num_classes: int = 10) -> dict[str, tuple]:
     return {"conv1.weight": (6, 1, 5, 5), "conv1.bias": (6,), "conv2.weight": (16, 6, 5, 5), "conv2.bias": (16,),
             "fc1.weight": (120, 400), "fc1.bias": (120,), "fc2.weight": (84, 120), "fc2.bias": (84,),
@@ -486,48 +413,6 @@ def make_state(params: Mapping[str, tuple], buffers: Mapping[str, tuple], dtype:
             value = r / math.sqrt(math.prod(shape[1:]))
         state[name] = value.to(dtype).to(device)
     return state
-
-
-def lenet5_reference(state: Mapping[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
-    """LeNet-5 as this assignment defines it, written with torch.nn.functional."""
-    x = F.max_pool2d(F.relu(F.conv2d(x, state["conv1.weight"], state["conv1.bias"], padding=2)), 2)
-    x = F.max_pool2d(F.relu(F.conv2d(x, state["conv2.weight"], state["conv2.bias"])), 2)
-    x = x.flatten(1)
-    x = F.relu(F.linear(x, state["fc1.weight"], state["fc1.bias"]))
-    x = F.relu(F.linear(x, state["fc2.weight"], state["fc2.bias"]))
-    return F.linear(x, state["fc3.weight"], state["fc3.bias"])
-
-
-def _bn(x, state, prefix, training, buffers):
-    mean, var = state[f"{prefix}.running_mean"].clone(), state[f"{prefix}.running_var"].clone()
-    y = F.batch_norm(x, mean, var, state[f"{prefix}.weight"], state[f"{prefix}.bias"], training, 0.1, 1e-5)
-    tracked = state[f"{prefix}.num_batches_tracked"]
-    buffers.update({f"{prefix}.running_mean": mean, f"{prefix}.running_var": var,
-                    f"{prefix}.num_batches_tracked": tracked + 1 if training else tracked})
-    return y
-
-
-def _shortcut(state, x, stride, training, buffers):
-    if "shortcut.0.weight" not in state:
-        return x
-    return _bn(F.conv2d(x, state["shortcut.0.weight"], stride=stride), state, "shortcut.1", training, buffers)
-
-
-def basic_block_reference(state, x, stride=1, training=True):
-    """(output, buffers after the call) of the basic residual block, written with torch.nn.functional."""
-    buffers = {}
-    out = F.relu(_bn(F.conv2d(x, state["conv1.weight"], stride=stride, padding=1), state, "bn1", training, buffers))
-    out = _bn(F.conv2d(out, state["conv2.weight"], padding=1), state, "bn2", training, buffers)
-    return F.relu(out + _shortcut(state, x, stride, training, buffers)), buffers
-
-
-def bottleneck_reference(state, x, stride=1, training=True):
-    """(output, buffers after the call) of the bottleneck residual block, written with torch.nn.functional."""
-    buffers = {}
-    out = F.relu(_bn(F.conv2d(x, state["conv1.weight"]), state, "bn1", training, buffers))
-    out = F.relu(_bn(F.conv2d(out, state["conv2.weight"], stride=stride, padding=1), state, "bn2", training, buffers))
-    out = _bn(F.conv2d(out, state["conv3.weight"]), state, "bn3", training, buffers)
-    return F.relu(out + _shortcut(state, x, stride, training, buffers)), buffers
 
 
 # ---- drivers: build the student's module where it lives and report plain data ----------------------------
@@ -624,33 +509,31 @@ def expect_structure(q: str, fn, args: tuple, params: Mapping[str, tuple], buffe
         raise CheckFailure(q, f"the module has {got['count']:,} parameters; expected {expected_count:,}", shown)
 
 
-def expect_module_run(q: str, fn, args: tuple, reference: Callable, state: dict, x: torch.Tensor, *,
-                      training: bool, upstream_seed: int, shown: Mapping[str, Any], **tol: float) -> None:
-    """Output, input and parameter gradients and buffers of the student's module, loaded with ``state``,
-    against ``reference(state, x)`` (returning (output, buffers) or the output), in float64 on the CPU."""
-    ref_state = {k: (v.detach().cpu().double() if v.is_floating_point() else v.cpu()) for k, v in state.items()}
-    leaves = {k: v.requires_grad_(True) for k, v in ref_state.items() if k.endswith(("weight", "bias"))}
-    ref_x = x.detach().cpu().double().requires_grad_(True)
-    result = reference(ref_state, ref_x)
-    out, buffers = result if isinstance(result, tuple) else (result, {})
-    upstream = make_tensor(tuple(out.shape), torch.float64, upstream_seed)
-    grads = torch.autograd.grad((out * upstream).sum(), [ref_x, *leaves.values()])
-    got = drive(q, fn, module_run, shown, args, state, x, upstream.to(x.device, x.dtype), training)
+def expect_module_report(q: str, fn, inputs: Mapping[str, Any], expected: Mapping[str, Any],
+                         shown: Mapping[str, Any], **tol: float) -> None:
+    """Output, input and parameter gradients and buffers of the student's module against ``expected``.
+
+    ``inputs``: ``{"args", "state", "x", "upstream", "training"}``, what ``module_run`` gets (the module is
+    ``cls(*args)`` loaded with ``state``, run on ``x``, ``upstream`` backpropagated); ``expected``: ``{"out",
+    "grad_x", "grads": {name: gradient}, "buffers": {name: buffer after the call}}``, in float64 on the CPU."""
+    x, training = inputs["x"], inputs["training"]
+    got = drive(q, fn, module_run, shown, tuple(inputs["args"]), inputs["state"], x, inputs["upstream"], training)
     out_got, grad_x, got_grads, got_buffers = got
     got_grads, got_buffers = dict(got_grads), dict(got_buffers)
     mode = "training" if training else "evaluation"
-    expect_tensor(q, out_got, out, shown, dtype=x.dtype, device=x.device, what=f"the output in {mode} mode", **tol)
+    expect_tensor(q, out_got, expected["out"], shown, dtype=x.dtype, device=x.device,
+                  what=f"the output in {mode} mode", **tol)
     if grad_x is None:
         raise CheckFailure(q, "no gradient flows back to the input: keep the computation in torch "
                            "(no .detach(), .data, .item() or numpy)", shown)
-    expect_tensor(q, grad_x, grads[0], shown, dtype=x.dtype, device=x.device,
+    expect_tensor(q, grad_x, expected["grad_x"], shown, dtype=x.dtype, device=x.device,
                   what=f"the gradient with respect to the input in {mode} mode", **tol)
-    for name, value in zip(leaves, grads[1:]):
+    for name, value in expected["grads"].items():
         if got_grads.get(name) is None:
             raise CheckFailure(q, f"no gradient reaches the parameter `{name}` in {mode} mode", shown)
         expect_tensor(q, got_grads[name], value, shown, dtype=x.dtype, device=x.device,
                       what=f"the gradient of `{name}` in {mode} mode", **tol)
-    for name, value in buffers.items():
+    for name, value in expected["buffers"].items():
         expect_tensor(q, got_buffers.get(name), value, shown, device=x.device,
                       dtype=x.dtype if value.is_floating_point() else value.dtype,
                       what=f"the buffer `{name}` after a forward pass in {mode} mode", **tol)
@@ -672,34 +555,35 @@ def lenet5_public(fn):
     shown = {"num_classes": 10}
     expect_structure(q, fn, (10,), lenet5_shapes(10), {}, shown)
     expect_batch_size_one(q, fn, (10,), 10, shown, (1, 28, 28))
-    for batch, seed in ((1, 0), (2, 1)):
-        state = make_state(lenet5_shapes(10), {}, torch.float64, seed)
-        x = make_tensor((batch, 1, 28, 28), torch.float64, seed + 10, low=0.0, high=1.0)
-        expect_module_run(q, fn, (10,), lenet5_reference, state, x, training=True, upstream_seed=seed,
-                          shown={"num_classes": 10, "x": x})
+    # Stored probes: known weights, a batch of 1 then 2 images, a random upstream gradient; the expected output
+    # and gradients come from LeNet-5 written with torch.nn.functional.
+    for p in probes(q):
+        expect_module_report(q, fn, p.inputs, p.expected, {"num_classes": 10, "x": p.inputs["x"]})
 
 
-def _block_public(q: str, fn, shapes: Callable, reference: Callable, configs: list[tuple]) -> None:
+BASIC_BLOCK_CONFIGS = [(4, 4, 1), (3, 6, 2), (4, 4, 2)]   # (in_channels, out_channels, stride)
+BOTTLENECK_CONFIGS = [(8, 2, 1), (4, 2, 2), (8, 2, 2)]    # (in_channels, planes, stride)
+
+
+def _block_public(q: str, fn, shapes: Callable, configs: list[tuple]) -> None:
+    names = ("in_channels", "out_channels" if q == "BasicBlock" else "planes", "stride")
     for args in configs:
-        shown = dict(zip(("in_channels", "out_channels" if q == "BasicBlock" else "planes", "stride"), args))
         params, buffers = shapes(*args)
-        expect_structure(q, fn, args, params, buffers, shown)
-    for i, (args, batch, training) in enumerate(((configs[0], 1, True), (configs[1], 2, True), (configs[1], 1, False))):
-        params, buffers = shapes(*args)
-        state = make_state(params, buffers, torch.float64, i)
-        x = make_tensor((batch, args[0], 6, 6), torch.float64, i + 10)
-        shown = {**dict(zip(("in_channels", "out_channels" if q == "BasicBlock" else "planes", "stride"), args)),
-                 "x": x, "training": training}
-        expect_module_run(q, fn, args, lambda s, t: reference(s, t, args[2], training), state, x,
-                          training=training, upstream_seed=i, shown=shown)
+        expect_structure(q, fn, args, params, buffers, dict(zip(names, args)))
+    # Stored probes: known weights and buffers; configs[0] (batch 1) and configs[1] (batch 2) in training mode,
+    # configs[1] (batch 1) in evaluation mode; the expected values come from the block written with
+    # torch.nn.functional.
+    for p in probes(q):
+        shown = {**dict(zip(names, p.inputs["args"])), "x": p.inputs["x"], "training": p.inputs["training"]}
+        expect_module_report(q, fn, p.inputs, p.expected, shown)
 
 
 def basic_block_public(fn):
-    _block_public("BasicBlock", fn, basic_block_shapes, basic_block_reference, [(4, 4, 1), (3, 6, 2), (4, 4, 2)])
+    _block_public("BasicBlock", fn, basic_block_shapes, BASIC_BLOCK_CONFIGS)
 
 
 def bottleneck_public(fn):
-    _block_public("Bottleneck", fn, bottleneck_shapes, bottleneck_reference, [(8, 2, 1), (4, 2, 2), (8, 2, 2)])
+    _block_public("Bottleneck", fn, bottleneck_shapes, BOTTLENECK_CONFIGS)
 
 
 ASSIGNMENT = Assignment(

@@ -10,6 +10,7 @@ from hypothesis import given
 from torch import nn
 
 from ..compare import CheckFailure, call, drive, expect_equal, expect_raises, expect_tensor, tolerance
+from ..probes import probes
 from ..spec import Assignment, Question
 from ..strategies import PUBLIC_SETTINGS, make_tensor, shapes
 
@@ -162,15 +163,6 @@ def run_dead_relu_fraction(fn, sizes, nested=False, dead_units=2, seed=0, dtype=
 
 
 # ------------------------------------------------------------------------------ init statistics
-def init_gain(nonlinearity: str, a: float = 0.0) -> float:
-    """torch.nn.init.calculate_gain, the reference for the expected scales."""
-    return nn.init.calculate_gain(nonlinearity, a)
-
-
-def torch_fans(shape) -> tuple[int, int]:
-    return nn.init._calculate_fan_in_and_fan_out(torch.empty(shape, device="meta"))
-
-
 def expect_init(q: str, got, inputs: dict, *, shape, dtype, device, kind: str, scale: float,
                 as_parameter: bool = False) -> None:
     """Check what ``run_init`` returned for an initialiser that should draw from U(-scale, scale)
@@ -225,89 +217,58 @@ def _init_inputs(shape, dtype, device, seed, **kwargs) -> dict:
     return {"tensor.shape": tuple(shape), "dtype": dtype, "device": device, **kwargs, "seed": seed}
 
 
-def xavier_scale(shape, gain: float, kind: str) -> float:
-    fan_in, fan_out = torch_fans(shape)
-    std = gain * math.sqrt(2.0 / (fan_in + fan_out))
-    return std * math.sqrt(3.0) if kind == "uniform" else std
-
-
-def kaiming_scale(shape, a: float, mode: str, nonlinearity: str, kind: str) -> float:
-    fan_in, fan_out = torch_fans(shape)
-    std = init_gain(nonlinearity, a) / math.sqrt(fan_in if mode == "fan_in" else fan_out)
-    return std * math.sqrt(3.0) if kind == "uniform" else std
-
-
-def check_xavier(q, fn, kind, shape, gain, seed, dtype=torch.float64, device="cpu", as_parameter=False):
-    inputs = _init_inputs(shape, dtype, device, seed, gain=gain)
+def check_init(q, fn, kind, scale, shape, seed, dtype=torch.float64, device="cpu", as_parameter=False,
+               **kwargs) -> None:
+    """Run the initialiser ``fn(tensor, **kwargs)`` through ``run_init`` and check that it drew from
+    U(-scale, scale) (``kind="uniform"``) or N(0, scale^2) (``kind="normal"``); ``scale`` is the right one
+    for these arguments (a stored probe's answer)."""
+    inputs = _init_inputs(shape, dtype, device, seed, **kwargs)
     if as_parameter:
         inputs["as nn.Parameter"] = True
-    got = drive(q, fn, run_init, inputs, shape, dtype, device, seed, as_parameter, gain=gain)
-    expect_init(q, got, inputs, shape=shape, dtype=dtype, device=device, kind=kind,
-                scale=xavier_scale(shape, gain, kind), as_parameter=as_parameter)
-
-
-def check_kaiming(q, fn, kind, shape, a, mode, nonlinearity, seed, dtype=torch.float64, device="cpu",
-                  as_parameter=False):
-    inputs = _init_inputs(shape, dtype, device, seed, a=a, mode=mode, nonlinearity=nonlinearity)
-    if as_parameter:
-        inputs["as nn.Parameter"] = True
-    got = drive(q, fn, run_init, inputs, shape, dtype, device, seed, as_parameter, a=a, mode=mode,
-                nonlinearity=nonlinearity)
-    expect_init(q, got, inputs, shape=shape, dtype=dtype, device=device, kind=kind,
-                scale=kaiming_scale(shape, a, mode, nonlinearity, kind), as_parameter=as_parameter)
+    got = drive(q, fn, run_init, inputs, shape, dtype, device, seed, as_parameter, **kwargs)
+    expect_init(q, got, inputs, shape=shape, dtype=dtype, device=device, kind=kind, scale=scale,
+                as_parameter=as_parameter)
 
 
 # ------------------------------------------------------------------------------------ public checks
 def fan_in_and_fan_out_public(fn):
     q = "fan_in_and_fan_out"
+
+    def expect_torch_fans(shape):  # torch.nn.init's own fans are the oracle
+        expected = tuple(nn.init._calculate_fan_in_and_fan_out(torch.empty(shape, device="meta")))
+        expect_equal(q, call(q, fn, shape=shape), expected, {"shape": shape})
+
     for shape in [(2, 4), (4, 2), (6, 3, 5, 5), (8, 4, 3), (3, 2, 2, 2, 2)]:
-        expect_equal(q, call(q, fn, shape=shape), tuple(torch_fans(shape)), {"shape": shape})
+        expect_torch_fans(shape)
     expect_raises(q, fn, "ValueError", {"shape": (5,)}, "a 1-D tensor, such as a bias, has no fan-in and fan-out")
 
     @PUBLIC_SETTINGS
     @given(shape=shapes(2, 4, max_side=4))
     def run(shape):
-        expect_equal(q, call(q, fn, shape=shape), tuple(torch_fans(shape)), {"shape": shape})
+        expect_torch_fans(shape)
 
     run()
 
 
-def _xavier_public(q, fn, kind):
-    for shape, gain, seed in [((128, 32), 1.0, 0), ((32, 128), 5 / 3, 1), ((64, 16, 3, 3), math.sqrt(2), 2)]:
-        check_xavier(q, fn, kind, shape, gain, seed)
-    check_xavier(q, fn, kind, (32, 128), 1.0, 3, dtype=torch.float32, as_parameter=True)
+def _init_public(q, fn, kind):
+    for p in probes(q):  # the arguments (shape, gain or a/mode/nonlinearity, seed, ...) and the right scale
+        check_init(q, fn, kind, p.expected, **p.inputs)
 
 
 def xavier_uniform__public(fn):
-    _xavier_public("xavier_uniform_", fn, "uniform")
+    _init_public("xavier_uniform_", fn, "uniform")
 
 
 def xavier_normal__public(fn):
-    _xavier_public("xavier_normal_", fn, "normal")
-
-
-def _kaiming_public(q, fn, kind):
-    cases = [((128, 32), 0.0, "fan_in", "relu", 0), ((128, 32), 0.0, "fan_out", "relu", 1),
-             ((16, 64, 3, 3), math.sqrt(5), "fan_in", "leaky_relu", 2), ((32, 128), 0.2, "fan_out", "leaky_relu", 3),
-             ((48, 24, 5), 0.0, "fan_in", "tanh", 4), ((32, 128), 0.0, "fan_in", "linear", 5)]
-    for shape, a, mode, nonlinearity, seed in cases:
-        check_kaiming(q, fn, kind, shape, a, mode, nonlinearity, seed)
-    check_kaiming(q, fn, kind, (64, 16, 3, 3), 0.0, "fan_in", "relu", 6, dtype=torch.float32, as_parameter=True)
+    _init_public("xavier_normal_", fn, "normal")
 
 
 def kaiming_uniform__public(fn):
-    _kaiming_public("kaiming_uniform_", fn, "uniform")
+    _init_public("kaiming_uniform_", fn, "uniform")
 
 
 def kaiming_normal__public(fn):
-    _kaiming_public("kaiming_normal_", fn, "normal")
-
-
-def fresh_state(arch: str, seed: int = 0, dtype=torch.float64, device="cpu") -> tuple[dict, set[str]]:
-    """The freshly built model's state_dict, and the names of its nn.Linear/nn.Conv2d layers."""
-    model = build_model(arch, seed, dtype, device)
-    layers = {name for name, m in model.named_modules() if isinstance(m, (nn.Linear, nn.Conv2d))}
-    return {k: v.detach().clone() for k, v in model.state_dict().items()}, layers
+    _init_public("kaiming_normal_", fn, "normal")
 
 
 def expect_state(q: str, got, expected: dict, inputs: dict, *, dtype, device, exact: bool = True) -> None:
@@ -326,14 +287,6 @@ def expect_state(q: str, got, expected: dict, inputs: dict, *, dtype, device, ex
                       what=f"the model's `{key}` after your function", **tol)
 
 
-def grad_norms_reference(sizes, activation="sigmoid", nested=False, seed=0, dtype=torch.float64, device="cpu"):
-    """Norms of each nn.Linear weight's gradient of the MSE loss, by torch.autograd.grad (no .grad used)."""
-    model, x, y = mlp_problem(sizes, activation, nested, seed, dtype, device)
-    weights = [m.weight for m in model.modules() if isinstance(m, nn.Linear)]
-    grads = torch.autograd.grad(nn.functional.mse_loss(model(x), y), weights)
-    return torch.stack([torch.linalg.vector_norm(g) for g in grads])
-
-
 def expect_grad_norms(q, got, expected, inputs, *, dtype, device) -> None:
     if type(got) is not tuple or len(got) != 2:
         raise CheckFailure(q, "the driver got an unexpected result", inputs, None, got)
@@ -342,18 +295,6 @@ def expect_grad_norms(q, got, expected, inputs, *, dtype, device) -> None:
                   what="the result (one gradient norm per nn.Linear layer)", **tolerance(dtype, reduction=True))
     if changed:
         raise CheckFailure(q, "changed the model's parameters; only compute gradients (no optimizer step)", inputs)
-
-
-def dead_fraction_reference(sizes, nested=False, dead_units=2, seed=0, dtype=torch.float64, device="cpu", n=6):
-    """Per ReLU: the fraction of its units that output 0 for every sample, by running the layers by hand."""
-    model, x, _ = mlp_problem(sizes, "relu", nested, seed, dtype, device, dead_units, n)
-    fractions, h = [], x
-    for m in model.modules():
-        if not list(m.children()):
-            h = m(h)
-            if isinstance(m, nn.ReLU):
-                fractions.append((h == 0).all(dim=0).to(dtype).mean())
-    return torch.stack(fractions)
 
 
 def expect_dead_fractions(q, got, expected, inputs, *, device) -> None:
@@ -371,35 +312,31 @@ def expect_dead_fractions(q, got, expected, inputs, *, device) -> None:
 
 def init_model__public(fn):
     q = "init_model_"
-    for arch, bias in [("mlp", 0.1), ("nested", -0.5), ("conv", 0.0), ("towers", 0.25)]:
-        inputs = {"model": arch, "weight_init": "nn.init.ones_", "bias": bias}
-        expected, layers = fresh_state(arch, dtype=torch.float32)
-        for key in expected:
-            layer, _, kind = key.rpartition(".")
-            if layer in layers:
-                expected[key] = torch.full_like(expected[key], 1.0 if kind == "weight" else bias)
-        got = drive(q, fn, run_init_model, inputs, arch, "ones_", bias)
-        expect_state(q, got, expected, inputs, dtype=torch.float32, device="cpu")
+    for p in probes(q):  # a model, nn.init.ones_ and a bias; the model's state_dict afterwards
+        arch, weight_init, bias = p.inputs["arch"], p.inputs["weight_init"], p.inputs["bias"]
+        inputs = {"model": arch, "weight_init": f"nn.init.{weight_init}", "bias": bias}
+        got = drive(q, fn, run_init_model, inputs, arch, weight_init, bias)
+        expect_state(q, got, p.expected, inputs, dtype=torch.float32, device="cpu")
 
 
 def layer_grad_norms_public(fn):
     q = "layer_grad_norms"
-    for sizes, activation, nested, stale, seed in [([3, 5, 5, 1], "sigmoid", False, False, 0),
-                                                   ([3, 4, 4, 4, 2], "tanh", True, True, 1),
-                                                   ([2, 6, 6, 6, 6, 1], "sigmoid", False, True, 2)]:
+    for p in probes(q):  # an MLP problem (float64); one gradient norm per nn.Linear
+        sizes, activation, nested, stale, seed = (p.inputs[k] for k in ("sizes", "activation", "nested", "stale",
+                                                                        "seed"))
         inputs = {"sizes": sizes, "activation": activation, "nested": nested, "old gradients in .grad": stale,
                   "seed": seed}
         got = drive(q, fn, run_layer_grad_norms, inputs, sizes, activation, nested, stale, seed, torch.float64)
-        expect_grad_norms(q, got, grad_norms_reference(sizes, activation, nested, seed), inputs,
-                          dtype=torch.float64, device="cpu")
+        expect_grad_norms(q, got, p.expected, inputs, dtype=torch.float64, device="cpu")
 
 
 def dead_relu_fraction_public(fn):
     q = "dead_relu_fraction"
-    for sizes, nested, dead, seed in [([4, 8, 8, 1], False, 2, 0), ([3, 16, 16, 16, 2], True, 5, 1)]:
+    for p in probes(q):  # a ReLU MLP with dead units (float64); one fraction per nn.ReLU
+        sizes, nested, dead, seed = (p.inputs[k] for k in ("sizes", "nested", "dead_units", "seed"))
         inputs = {"sizes": sizes, "nested": nested, "dead units per layer": dead, "seed": seed}
         got = drive(q, fn, run_dead_relu_fraction, inputs, sizes, nested, dead, seed, torch.float64)
-        expect_dead_fractions(q, got, dead_fraction_reference(sizes, nested, dead, seed), inputs, device="cpu")
+        expect_dead_fractions(q, got, p.expected, inputs, device="cpu")
 
 
 ASSIGNMENT = Assignment(

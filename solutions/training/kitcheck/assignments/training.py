@@ -12,6 +12,7 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from ..compare import (CheckFailure, call, drive_with, expect_device_agnostic, expect_equal, expect_tensor, show,
                        tolerance)
+from ..probes import probes
 from ..spec import Assignment, Question
 from ..transport import StudentError
 
@@ -291,27 +292,8 @@ def expect_class_stats(q: str, X: torch.Tensor, inputs: Mapping[str, Any]) -> No
                                detail=f"the largest correlation between two classes' noise is {worst:.3g}")
 
 
-def reference_fit(X, y, weight, bias, batch_size, epochs, loss, lr, momentum=0.0):
-    """The training loop the exercise asks for, in float64 on the CPU: returns (epoch losses, weight, bias)."""
-    model = _linear(weight.cpu().double(), bias.cpu().double())
-    targets = y.cpu().double() if loss == "mse" else y.cpu()
-    loader = _loader(X.cpu().double(), targets, batch_size)
-    loss_fn, optimizer = LOSSES[loss](), torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
-    losses = []
-    for _ in range(epochs):
-        total = 0.0
-        for xb, yb in loader:
-            batch_loss = loss_fn(model(xb), yb)
-            optimizer.zero_grad()
-            batch_loss.backward()
-            optimizer.step()
-            total += batch_loss.item() * len(xb)
-        losses.append(total / len(X))
-    return losses, model.weight.detach(), model.bias.detach()
-
-
 def expect_fit(q: str, got: Any, expected: tuple, inputs: Mapping[str, Any], dtype: torch.dtype) -> None:
-    """fit's epoch losses and the trained parameters against ``reference_fit``'s."""
+    """fit's epoch losses and the trained parameters against the float64 reference loop's."""
     losses, weight, bias = got
     want_losses, want_weight, want_bias = expected
     if type(losses) not in (list, tuple) or len(losses) != len(want_losses):
@@ -345,17 +327,6 @@ def small_problem(kind: str, n: int, d: int, seed: int, dtype: torch.dtype = tor
         y = y.to(device)
     return {"X": X.to(dtype).to(device), "y": y, "weight": weight.to(dtype).to(device),
             "bias": bias.to(dtype).to(device)}
-
-
-def reference_loss(inputs: Mapping[str, Any], loss: str) -> float:
-    X, y, weight, bias = (inputs[k].cpu().double() if inputs[k].is_floating_point() else inputs[k].cpu()
-                          for k in ("X", "y", "weight", "bias"))
-    return LOSSES[loss]()(X @ weight.T + bias, y).item()
-
-
-def reference_accuracy(inputs: Mapping[str, Any]) -> float:
-    X, weight, bias = (inputs[k].cpu().double() for k in ("X", "weight", "bias"))
-    return ((X @ weight.T + bias).argmax(dim=1) == inputs["y"].cpu()).double().mean().item()
 
 
 # ---- public checks ----------------------------------------------------------------------------------------
@@ -453,24 +424,22 @@ def PairDataset_public(fn):  # noqa: N802 - named after the question
 
 def loss_with_loader_public(fn):
     q = "loss_with_loader"
-    for loss, seed in (("mse", 0), ("cross_entropy", 1)):
-        inputs = {**small_problem(loss, 10, 3, seed), "batch_size": 4, "loss": loss}
-        expect_number(q, drive_with(q, fn, run_loss_with_loader, inputs), reference_loss(inputs, loss), inputs,
-                      rtol=1e-4, atol=1e-5, what=f"the mean {loss} loss over the loader")
+    for p in probes(q):  # an MSE and a cross-entropy problem: 10 samples in batches of 4
+        expect_number(q, drive_with(q, fn, run_loss_with_loader, p.inputs), p.expected, p.inputs,
+                      rtol=1e-4, atol=1e-5, what=f"the mean {p.inputs['loss']} loss over the loader")
 
 
 def accuracy_with_loader_public(fn):
     q = "accuracy_with_loader"
-    inputs = {**small_problem("cross_entropy", 10, 3, 2), "batch_size": 4}
-    expect_number(q, drive_with(q, fn, run_accuracy_with_loader, inputs), reference_accuracy(inputs), inputs,
-                  rtol=1e-9, atol=1e-9, what="the accuracy over the loader")
+    for p in probes(q):  # 10 samples, 3 classes, batches of 4
+        expect_number(q, drive_with(q, fn, run_accuracy_with_loader, p.inputs), p.expected, p.inputs,
+                      rtol=1e-9, atol=1e-9, what="the accuracy over the loader")
 
 
 def fit_public(fn):
     q = "fit"
-    inputs = {**small_problem("mse", 10, 3, 3), "batch_size": 4, "epochs": 3, "loss": "mse", "lr": 0.05}
-    got = drive_with(q, fn, run_fit, inputs)
-    expect_fit(q, got, reference_fit(*inputs.values()), inputs, torch.float32)
+    for p in probes(q):  # MSE, 10 samples in batches of 4, 3 epochs of SGD: expected from a float64 reference loop
+        expect_fit(q, drive_with(q, fn, run_fit, p.inputs), p.expected, p.inputs, torch.float32)
 
 
 ASSIGNMENT = Assignment(

@@ -1,0 +1,1 @@
+"""Grader-only material of assignment `autograd` (never shipped to students)."""

@@ -1,0 +1,1 @@
+"""Grader-only material of assignment `batchnorm` (never shipped to students)."""

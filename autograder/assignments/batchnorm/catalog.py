@@ -1,0 +1,515 @@
+"""Assignment 7, "Batch norm and learning-rate schedules": mistakes students make, and correct variants
+written differently."""
+from autograder.catalog import Mistake, Variant
+
+MISTAKES = [
+    # ---- z_score_norm
+    Mistake("z_score_norm", "unbiased-std",
+            "Divides by the unbiased standard deviation (x.std divides by n - 1 by default); z-scores here use "
+            "the biased one, dividing by n (correction=0).", '''
+def z_score_norm(x):
+    return (x - x.mean(dim=0)) / x.std(dim=0)
+'''),
+    Mistake("z_score_norm", "whole-tensor",
+            "Uses the mean and standard deviation of the whole tensor; normalise each column (feature) with "
+            "its own, along dim 0.", '''
+def z_score_norm(x):
+    return (x - x.mean()) / x.std(correction=0)
+'''),
+    Mistake("z_score_norm", "per-row",
+            "Normalises each row (sample) along dim 1; z-score normalisation standardises each column "
+            "(feature) over the samples, along dim 0.", '''
+def z_score_norm(x):
+    mean = x.mean(dim=1, keepdim=True)
+    return (x - mean) / x.std(dim=1, correction=0, keepdim=True)
+'''),
+    Mistake("z_score_norm", "divides-by-variance",
+            "Divides by the variance; divide by the standard deviation, its square root.", '''
+def z_score_norm(x):
+    return (x - x.mean(dim=0)) / x.var(dim=0, correction=0)
+'''),
+    # ---- batch_norm_train
+    Mistake("batch_norm_train", "running-var-biased",
+            "Updates running_var with the biased batch variance; torch normalises with the biased variance but "
+            "stores the unbiased one (times n / (n - 1)) in running_var.", '''
+def batch_norm_train(x, running_mean, running_var, weight, bias, momentum=0.1, eps=1e-5):
+    dims = [0] + list(range(2, x.dim()))
+    shape = [1, -1] + [1] * (x.dim() - 2)
+    mean = x.mean(dim=dims)
+    var = x.var(dim=dims, correction=0)
+    out = (x - mean.view(shape)) / (var.view(shape) + eps).sqrt() * weight.view(shape) + bias.view(shape)
+    with torch.no_grad():
+        new_mean = (1 - momentum) * running_mean + momentum * mean
+        new_var = (1 - momentum) * running_var + momentum * var
+    return out, new_mean, new_var
+'''),
+    Mistake("batch_norm_train", "normalises-unbiased",
+            "Normalises with the unbiased variance (x.var's default); in training mode batch norm divides by the "
+            "biased batch variance (correction=0), and only running_var gets the unbiased one.", '''
+def batch_norm_train(x, running_mean, running_var, weight, bias, momentum=0.1, eps=1e-5):
+    dims = [0] + list(range(2, x.dim()))
+    shape = [1, -1] + [1] * (x.dim() - 2)
+    mean = x.mean(dim=dims)
+    var = x.var(dim=dims)
+    out = (x - mean.view(shape)) / (var.view(shape) + eps).sqrt() * weight.view(shape) + bias.view(shape)
+    with torch.no_grad():
+        new_mean = (1 - momentum) * running_mean + momentum * mean
+        new_var = (1 - momentum) * running_var + momentum * var
+    return out, new_mean, new_var
+'''),
+    Mistake("batch_norm_train", "momentum-swapped",
+            "Weights the old running statistic by momentum; torch's momentum weights the new batch statistic: "
+            "running = (1 - momentum) * running + momentum * batch.", '''
+def batch_norm_train(x, running_mean, running_var, weight, bias, momentum=0.1, eps=1e-5):
+    dims = [0] + list(range(2, x.dim()))
+    shape = [1, -1] + [1] * (x.dim() - 2)
+    mean = x.mean(dim=dims)
+    var = x.var(dim=dims, correction=0)
+    out = (x - mean.view(shape)) / (var.view(shape) + eps).sqrt() * weight.view(shape) + bias.view(shape)
+    n = x.numel() // x.shape[1]
+    with torch.no_grad():
+        new_mean = momentum * running_mean + (1 - momentum) * mean
+        new_var = momentum * running_var + (1 - momentum) * var * n / (n - 1)
+    return out, new_mean, new_var
+'''),
+    Mistake("batch_norm_train", "batch-dim-only",
+            "Takes the statistics over dim 0 only; for (N, C, L) and (N, C, H, W) inputs a channel's statistics "
+            "run over the batch and every position (all dims except 1).", '''
+def batch_norm_train(x, running_mean, running_var, weight, bias, momentum=0.1, eps=1e-5):
+    shape = [1, -1] + [1] * (x.dim() - 2)
+    mean = x.mean(dim=0)
+    var = x.var(dim=0, correction=0)
+    out = (x - mean) / (var + eps).sqrt() * weight.view(shape) + bias.view(shape)
+    n = x.shape[0]
+    with torch.no_grad():
+        new_mean = (1 - momentum) * running_mean + momentum * mean
+        new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
+    return out, new_mean, new_var
+'''),
+    Mistake("batch_norm_train", "detached-statistics",
+            "Detaches the batch mean and variance, treating them as constants; they depend on x, and the "
+            "gradient must flow through them too.", '''
+def batch_norm_train(x, running_mean, running_var, weight, bias, momentum=0.1, eps=1e-5):
+    dims = [0] + list(range(2, x.dim()))
+    shape = [1, -1] + [1] * (x.dim() - 2)
+    mean = x.mean(dim=dims).detach()
+    var = x.var(dim=dims, correction=0).detach()
+    out = (x - mean.view(shape)) / (var.view(shape) + eps).sqrt() * weight.view(shape) + bias.view(shape)
+    n = x.numel() // x.shape[1]
+    new_mean = (1 - momentum) * running_mean + momentum * mean
+    new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
+    return out, new_mean, new_var
+'''),
+    # ---- batch_norm_eval
+    Mistake("batch_norm_eval", "batch-statistics",
+            "Normalises with the batch's own mean and variance; in eval mode batch norm uses the running "
+            "statistics, so a prediction does not depend on the other samples of the batch.", '''
+def batch_norm_eval(x, running_mean, running_var, weight, bias, eps=1e-5):
+    dims = [0] + list(range(2, x.dim()))
+    shape = [1, -1] + [1] * (x.dim() - 2)
+    mean = x.mean(dim=dims, keepdim=True)
+    var = x.var(dim=dims, correction=0, keepdim=True)
+    return (x - mean) / (var + eps).sqrt() * weight.view(shape) + bias.view(shape)
+'''),
+    Mistake("batch_norm_eval", "eps-outside-sqrt",
+            "Adds eps to the standard deviation; batch norm adds it to the variance: sqrt(running_var + eps).", '''
+def batch_norm_eval(x, running_mean, running_var, weight, bias, eps=1e-5):
+    shape = [1, -1] + [1] * (x.dim() - 2)
+    x_hat = (x - running_mean.view(shape)) / (running_var.view(shape).sqrt() + eps)
+    return x_hat * weight.view(shape) + bias.view(shape)
+'''),
+    Mistake("batch_norm_eval", "no-reshape",
+            "Lets (C,) tensors broadcast against the last dimension; for (N, C, L) or (N, C, H, W) inputs reshape "
+            "them to (1, C, 1, ...) so they line up with dim 1.", '''
+def batch_norm_eval(x, running_mean, running_var, weight, bias, eps=1e-5):
+    return (x - running_mean) / (running_var + eps).sqrt() * weight + bias
+'''),
+    Mistake("batch_norm_eval", "variance-as-std",
+            "Divides by running_var + eps without the square root; running_var is a variance, and x is divided by "
+            "the standard deviation.", '''
+def batch_norm_eval(x, running_mean, running_var, weight, bias, eps=1e-5):
+    shape = [1, -1] + [1] * (x.dim() - 2)
+    x_hat = (x - running_mean.view(shape)) / (running_var.view(shape) + eps)
+    return x_hat * weight.view(shape) + bias.view(shape)
+'''),
+    # ---- BatchNorm
+    Mistake("BatchNorm", "ignores-eval-mode",
+            "Always normalises with the batch statistics; in eval mode (self.training is False) use the running "
+            "statistics and leave them unchanged.", '''
+class BatchNorm(torch.nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1):
+        super().__init__()
+        self.eps, self.momentum = eps, momentum
+        self.weight = torch.nn.Parameter(torch.ones(num_features))
+        self.bias = torch.nn.Parameter(torch.zeros(num_features))
+        self.register_buffer("running_mean", torch.zeros(num_features))
+        self.register_buffer("running_var", torch.ones(num_features))
+
+    def forward(self, x):
+        dims = [0] + list(range(2, x.dim()))
+        shape = [1, -1] + [1] * (x.dim() - 2)
+        mean = x.mean(dim=dims)
+        var = x.var(dim=dims, correction=0)
+        n = x.numel() // x.shape[1]
+        with torch.no_grad():
+            self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)
+            self.running_var.mul_(1 - self.momentum).add_(self.momentum * var * n / (n - 1))
+        x_hat = (x - mean.view(shape)) / (var.view(shape) + self.eps).sqrt()
+        return x_hat * self.weight.view(shape) + self.bias.view(shape)
+'''),
+    Mistake("BatchNorm", "plain-attributes",
+            "Stores the running statistics as plain tensor attributes; register them with self.register_buffer so "
+            "they follow .to(device, dtype) and are saved in state_dict.", '''
+class BatchNorm(torch.nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1):
+        super().__init__()
+        self.eps, self.momentum = eps, momentum
+        self.weight = torch.nn.Parameter(torch.ones(num_features))
+        self.bias = torch.nn.Parameter(torch.zeros(num_features))
+        self.running_mean = torch.zeros(num_features)
+        self.running_var = torch.ones(num_features)
+
+    def forward(self, x):
+        dims = [0] + list(range(2, x.dim()))
+        shape = [1, -1] + [1] * (x.dim() - 2)
+        if self.training:
+            mean = x.mean(dim=dims)
+            var = x.var(dim=dims, correction=0)
+            n = x.numel() // x.shape[1]
+            with torch.no_grad():
+                self.running_mean = (1 - self.momentum) * self.running_mean + self.momentum * mean
+                self.running_var = (1 - self.momentum) * self.running_var + self.momentum * var * n / (n - 1)
+        else:
+            mean, var = self.running_mean, self.running_var
+        x_hat = (x - mean.view(shape)) / (var.view(shape) + self.eps).sqrt()
+        return x_hat * self.weight.view(shape) + self.bias.view(shape)
+'''),
+    Mistake("BatchNorm", "keeps-graph",
+            "Updates the running statistics with autograd on, so they drag the old batches' graphs along and a "
+            "later backward fails; update them under torch.no_grad().", '''
+class BatchNorm(torch.nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1):
+        super().__init__()
+        self.eps, self.momentum = eps, momentum
+        self.weight = torch.nn.Parameter(torch.ones(num_features))
+        self.bias = torch.nn.Parameter(torch.zeros(num_features))
+        self.register_buffer("running_mean", torch.zeros(num_features))
+        self.register_buffer("running_var", torch.ones(num_features))
+
+    def forward(self, x):
+        dims = [0] + list(range(2, x.dim()))
+        shape = [1, -1] + [1] * (x.dim() - 2)
+        if self.training:
+            mean = x.mean(dim=dims)
+            var = x.var(dim=dims, correction=0)
+            n = x.numel() // x.shape[1]
+            self.running_mean = (1 - self.momentum) * self.running_mean + self.momentum * mean
+            self.running_var = (1 - self.momentum) * self.running_var + self.momentum * var * n / (n - 1)
+        else:
+            mean, var = self.running_mean, self.running_var
+        x_hat = (x - mean.view(shape)) / (var.view(shape) + self.eps).sqrt()
+        return x_hat * self.weight.view(shape) + self.bias.view(shape)
+'''),
+    Mistake("BatchNorm", "running-var-biased",
+            "Updates running_var with the biased batch variance; torch normalises with the biased variance but "
+            "stores the unbiased one (times n / (n - 1)) in running_var.", '''
+class BatchNorm(torch.nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1):
+        super().__init__()
+        self.eps, self.momentum = eps, momentum
+        self.weight = torch.nn.Parameter(torch.ones(num_features))
+        self.bias = torch.nn.Parameter(torch.zeros(num_features))
+        self.register_buffer("running_mean", torch.zeros(num_features))
+        self.register_buffer("running_var", torch.ones(num_features))
+
+    def forward(self, x):
+        dims = [0] + list(range(2, x.dim()))
+        shape = [1, -1] + [1] * (x.dim() - 2)
+        if self.training:
+            mean = x.mean(dim=dims)
+            var = x.var(dim=dims, correction=0)
+            with torch.no_grad():
+                self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)
+                self.running_var.mul_(1 - self.momentum).add_(self.momentum * var)
+        else:
+            mean, var = self.running_mean, self.running_var
+        x_hat = (x - mean.view(shape)) / (var.view(shape) + self.eps).sqrt()
+        return x_hat * self.weight.view(shape) + self.bias.view(shape)
+'''),
+    # ---- multistep_lr
+    Mistake("multistep_lr", "one-epoch-late",
+            "Decays only after a milestone (epoch > milestone); MultiStepLR already uses the decayed rate in the "
+            "milestone epoch itself (epoch >= milestone).", '''
+def multistep_lr(epoch, base_lr, milestones, gamma=0.1):
+    return base_lr * gamma ** sum(1 for m in milestones if epoch > m)
+'''),
+    Mistake("multistep_lr", "decays-once",
+            "Multiplies by gamma once, however many milestones have passed; each milestone multiplies the rate by "
+            "gamma again.", '''
+def multistep_lr(epoch, base_lr, milestones, gamma=0.1):
+    return base_lr * gamma if any(epoch >= m for m in milestones) else base_lr
+'''),
+    Mistake("multistep_lr", "regular-steps",
+            "Treats the first milestone as a step size, like StepLR; MultiStepLR decays at the listed milestones, "
+            "which need not be evenly spaced.", '''
+def multistep_lr(epoch, base_lr, milestones, gamma=0.1):
+    return base_lr * gamma ** (epoch // milestones[0])
+'''),
+    # ---- exponential_lr
+    Mistake("exponential_lr", "decays-from-the-start",
+            "Uses gamma ** (epoch + 1); epoch 0 trains with base_lr itself, the first decay comes after it.", '''
+def exponential_lr(epoch, base_lr, gamma):
+    return base_lr * gamma ** (epoch + 1)
+'''),
+    Mistake("exponential_lr", "exp-decay-rate",
+            "Computes base_lr * exp(-gamma * epoch); ExponentialLR multiplies by gamma itself every epoch: "
+            "base_lr * gamma ** epoch.", '''
+import math
+
+def exponential_lr(epoch, base_lr, gamma):
+    return base_lr * math.exp(-gamma * epoch)
+'''),
+    Mistake("exponential_lr", "one-minus-gamma",
+            "Multiplies by 1 - gamma each epoch; gamma is the factor kept (0.9 keeps 90%), not the fraction "
+            "removed.", '''
+def exponential_lr(epoch, base_lr, gamma):
+    return base_lr * (1 - gamma) ** epoch
+'''),
+    # ---- cosine_lr
+    Mistake("cosine_lr", "one-minus-cos",
+            "Uses (1 - cos); the schedule starts at base_lr, where cos(0) = 1, so it is (1 + cos(pi * epoch / "
+            "T_max)) / 2.", '''
+import math
+
+def cosine_lr(epoch, base_lr, T_max, eta_min=0.0):
+    return eta_min + (base_lr - eta_min) * (1 - math.cos(math.pi * epoch / T_max)) / 2
+'''),
+    Mistake("cosine_lr", "no-half",
+            "Forgets the / 2: 1 + cos(...) runs from 2 to 0, so the schedule would start at twice base_lr.", '''
+import math
+
+def cosine_lr(epoch, base_lr, T_max, eta_min=0.0):
+    return eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * epoch / T_max))
+'''),
+    Mistake("cosine_lr", "eta-min-added",
+            "Adds eta_min on top of the full cosine of base_lr; the cosine spans base_lr - eta_min, so the rate "
+            "runs from base_lr down to eta_min.", '''
+import math
+
+def cosine_lr(epoch, base_lr, T_max, eta_min=0.0):
+    return eta_min + base_lr * (1 + math.cos(math.pi * epoch / T_max)) / 2
+'''),
+    # ---- warmup_cosine_lambda
+    Mistake("warmup_cosine_lambda", "warmup-from-zero",
+            "Warms up with epoch / warmup_epochs, which makes the first epoch's learning rate 0; use "
+            "(epoch + 1) / warmup_epochs.", '''
+import math
+
+def warmup_cosine_lambda(warmup_epochs, total_epochs):
+    def factor(epoch):
+        if epoch < warmup_epochs:
+            return epoch / warmup_epochs
+        progress = (epoch - warmup_epochs) / (total_epochs - warmup_epochs)
+        return 0.5 * (1 + math.cos(math.pi * progress))
+    return factor
+'''),
+    Mistake("warmup_cosine_lambda", "decay-not-shifted",
+            "Starts the cosine at epoch 0 instead of at the end of the warm-up; its phase is (epoch - "
+            "warmup_epochs) / (total_epochs - warmup_epochs).", '''
+import math
+
+def warmup_cosine_lambda(warmup_epochs, total_epochs):
+    def factor(epoch):
+        if epoch < warmup_epochs:
+            return (epoch + 1) / warmup_epochs
+        return 0.5 * (1 + math.cos(math.pi * epoch / (total_epochs - warmup_epochs)))
+    return factor
+'''),
+    Mistake("warmup_cosine_lambda", "decay-over-total",
+            "Spreads the cosine over total_epochs; it only has the total_epochs - warmup_epochs epochs after the "
+            "warm-up to reach 0.", '''
+import math
+
+def warmup_cosine_lambda(warmup_epochs, total_epochs):
+    def factor(epoch):
+        if epoch < warmup_epochs:
+            return (epoch + 1) / warmup_epochs
+        return 0.5 * (1 + math.cos(math.pi * (epoch - warmup_epochs) / total_epochs))
+    return factor
+'''),
+]
+
+VARIANTS = [
+    Variant("z_score_norm", "var-mean-rsqrt", "torch.var_mean with correction=0 and rsqrt", '''
+def z_score_norm(x):
+    var, mean = torch.var_mean(x, dim=0, correction=0)
+    return (x - mean) * torch.rsqrt(var)
+'''),
+    Variant("z_score_norm", "column-loop-float64", "a loop over columns, computed in float64", '''
+def z_score_norm(x):
+    columns = []
+    for j in range(x.shape[1]):
+        c = x[:, j].double()
+        m = c.sum() / len(c)
+        s = (((c - m) ** 2).sum() / len(c)).sqrt()
+        columns.append((c - m) / s)
+    return torch.stack(columns, dim=1).to(x.dtype)
+'''),
+    Variant("batch_norm_train", "flatten-channels", "moves the channels last and flattens the rest; lerp for the "
+            "running statistics", '''
+def batch_norm_train(x, running_mean, running_var, weight, bias, momentum=0.1, eps=1e-5):
+    flat = x.movedim(1, -1).reshape(-1, x.shape[1])  # (values per channel, C)
+    n = flat.shape[0]
+    mean = flat.mean(0)
+    centered = flat - mean
+    var = (centered ** 2).sum(0) / n
+    out = centered / torch.sqrt(var + eps) * weight + bias
+    out = out.reshape(*x.movedim(1, -1).shape).movedim(-1, 1)
+    new_mean = torch.lerp(running_mean, mean.detach(), momentum)
+    new_var = torch.lerp(running_var, var.detach() * n / (n - 1), momentum)
+    return out, new_mean, new_var
+'''),
+    Variant("batch_norm_train", "keepdim-inplace", "keepdim statistics; updates clones of the running stats in "
+            "place", '''
+def batch_norm_train(x, running_mean, running_var, weight, bias, momentum=0.1, eps=1e-5):
+    dims = tuple(d for d in range(x.dim()) if d != 1)
+    mean = x.mean(dim=dims, keepdim=True)
+    var = ((x - mean) ** 2).mean(dim=dims, keepdim=True)
+    w = weight.reshape(mean.shape)
+    b = bias.reshape(mean.shape)
+    out = w * (x - mean) * (var + eps).rsqrt() + b
+    n = x.numel() / x.shape[1]
+    new_mean, new_var = running_mean.clone(), running_var.clone()
+    with torch.no_grad():
+        new_mean.mul_(1 - momentum).add_(mean.flatten(), alpha=momentum)
+        new_var.mul_(1 - momentum).add_(var.flatten() * (n / (n - 1)), alpha=momentum)
+    return out, new_mean, new_var
+'''),
+    Variant("batch_norm_eval", "folded-affine", "folds the statistics into one scale and shift, as for inference",
+            '''
+def batch_norm_eval(x, running_mean, running_var, weight, bias, eps=1e-5):
+    scale = weight / torch.sqrt(running_var + eps)
+    shift = bias - running_mean * scale
+    shape = (1, -1) + (1,) * (x.dim() - 2)
+    return x * scale.reshape(shape) + shift.reshape(shape)
+'''),
+    Variant("batch_norm_eval", "movedim", "moves the channels last so (C,) tensors broadcast", '''
+def batch_norm_eval(x, running_mean, running_var, weight, bias, eps=1e-5):
+    xc = x.movedim(1, -1)
+    out = (xc - running_mean) / (running_var + eps) ** 0.5 * weight + bias
+    return out.movedim(-1, 1)
+'''),
+    Variant("BatchNorm", "functional-buffers", "keeps num_batches_tracked like torch and updates with lerp_", '''
+class BatchNorm(torch.nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1):
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.weight = torch.nn.Parameter(torch.ones(num_features))
+        self.bias = torch.nn.Parameter(torch.zeros(num_features))
+        self.register_buffer("running_mean", torch.zeros(num_features))
+        self.register_buffer("running_var", torch.ones(num_features))
+        self.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long))
+
+    def forward(self, x):
+        xc = x.movedim(1, -1)
+        if self.training:
+            flat = xc.reshape(-1, self.num_features)
+            n = flat.shape[0]
+            var, mean = torch.var_mean(flat, dim=0, correction=0)
+            with torch.no_grad():
+                self.running_mean.lerp_(mean, self.momentum)
+                self.running_var.lerp_(var * n / (n - 1), self.momentum)
+                self.num_batches_tracked += 1
+        else:
+            mean, var = self.running_mean, self.running_var
+        out = (xc - mean) / torch.sqrt(var + self.eps) * self.weight + self.bias
+        return out.movedim(-1, 1)
+'''),
+    Variant("BatchNorm", "detached-update", "detached statistics and buffer reassignment, keepdim shapes", '''
+class BatchNorm(torch.nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1):
+        super().__init__()
+        self.eps, self.momentum = eps, momentum
+        self.weight = torch.nn.Parameter(torch.ones(num_features))
+        self.bias = torch.nn.Parameter(torch.zeros(num_features))
+        self.register_buffer("running_mean", torch.zeros(num_features))
+        self.register_buffer("running_var", torch.ones(num_features))
+
+    def forward(self, x):
+        dims = tuple(d for d in range(x.dim()) if d != 1)
+        shape = (1, -1) + (1,) * (x.dim() - 2)
+        if self.training:
+            mean = x.mean(dims, keepdim=True)
+            var = ((x - mean) ** 2).mean(dims, keepdim=True)
+            n = x.numel() // x.shape[1]
+            m = self.momentum
+            self.running_mean = (1 - m) * self.running_mean + m * mean.detach().flatten()
+            self.running_var = (1 - m) * self.running_var + m * var.detach().flatten() * n / (n - 1)
+        else:
+            mean, var = self.running_mean.reshape(shape), self.running_var.reshape(shape)
+        return (x - mean) / (var + self.eps).sqrt() * self.weight.reshape(shape) + self.bias.reshape(shape)
+'''),
+    Variant("multistep_lr", "bisect", "counts passed milestones with bisect_right", '''
+from bisect import bisect_right
+
+def multistep_lr(epoch, base_lr, milestones, gamma=0.1):
+    return base_lr * gamma ** bisect_right(sorted(milestones), epoch)
+'''),
+    Variant("multistep_lr", "replay", "replays the epochs, multiplying at each milestone like the scheduler", '''
+def multistep_lr(epoch, base_lr, milestones, gamma=0.1):
+    lr = base_lr
+    for e in range(1, epoch + 1):
+        if e in milestones:
+            lr *= gamma
+    return lr
+'''),
+    Variant("exponential_lr", "replay", "multiplies by gamma once per past epoch", '''
+def exponential_lr(epoch, base_lr, gamma):
+    lr = base_lr
+    for _ in range(epoch):
+        lr = lr * gamma
+    return lr
+'''),
+    Variant("exponential_lr", "log-space", "exp(epoch * log(gamma))", '''
+import math
+
+def exponential_lr(epoch, base_lr, gamma):
+    return base_lr * math.exp(epoch * math.log(gamma))
+'''),
+    Variant("cosine_lr", "cos-squared", "the identity (1 + cos 2a) / 2 = cos(a)^2", '''
+import math
+
+def cosine_lr(epoch, base_lr, T_max, eta_min=0.0):
+    return eta_min + (base_lr - eta_min) * math.cos(math.pi * epoch / (2 * T_max)) ** 2
+'''),
+    Variant("cosine_lr", "numpy", "numpy's cos and pi", '''
+import numpy as np
+
+def cosine_lr(epoch, base_lr, T_max, eta_min=0.0):
+    return float(eta_min + 0.5 * (base_lr - eta_min) * (1.0 + np.cos(np.pi * epoch / T_max)))
+'''),
+    Variant("warmup_cosine_lambda", "lambda-min", "a lambda with min() for the warm-up ramp", '''
+import math
+
+def warmup_cosine_lambda(warmup_epochs, total_epochs):
+    decay = total_epochs - warmup_epochs
+    return lambda e: (min(1.0, (e + 1) / warmup_epochs) if e < warmup_epochs
+                      else math.cos(math.pi * (e - warmup_epochs) / (2 * decay)) ** 2)
+'''),
+    Variant("warmup_cosine_lambda", "callable-class", "a small callable class", '''
+import math
+
+class _WarmupCosine:
+    def __init__(self, warmup, total):
+        self.warmup, self.total = warmup, total
+
+    def __call__(self, epoch):
+        if epoch < self.warmup:
+            return (epoch + 1) / self.warmup
+        t = (epoch - self.warmup) / (self.total - self.warmup)
+        return (1 + math.cos(math.pi * t)) / 2
+
+def warmup_cosine_lambda(warmup_epochs, total_epochs):
+    return _WarmupCosine(warmup_epochs, total_epochs)
+'''),
+]

@@ -1,0 +1,1 @@
+"""Grader-only material of assignment `cnn` (never shipped to students)."""

@@ -1,0 +1,1165 @@
+"""Assignment 8, "Images, convolutions and classic CNNs": mistakes students make, and correct variants
+written differently. Each entry is self-contained (it may use torch, F = torch.nn.functional and math)."""
+from autograder.catalog import Mistake, Variant
+
+MISTAKES = [
+    # ---- sobel
+    Mistake("sobel", "zero-padding",
+            "Pads with zeros; OpenCV's default border is BORDER_REFLECT_101 (F.pad(..., mode='reflect')), so the "
+            "border pixels differ.", '''
+def sobel(image, dx, dy):
+    rows = [-1.0, 0.0, 1.0] if dy else [1.0, 2.0, 1.0]
+    cols = [-1.0, 0.0, 1.0] if dx else [1.0, 2.0, 1.0]
+    h, w = image.shape
+    padded = F.pad(image, (1, 1, 1, 1))
+    out = torch.zeros_like(image)
+    for a in range(3):
+        for b in range(3):
+            out = out + rows[a] * cols[b] * padded[a:a + h, b:b + w]
+    return out
+'''),
+    Mistake("sobel", "flipped-kernel",
+            "Flips the kernel (the textbook convolution); cv2.Sobel, like F.conv2d, correlates: "
+            "out[i, j] = sum of kernel[a, b] * padded[i + a, j + b], so Sobel x is positive where the image "
+            "gets brighter to the right.", '''
+def sobel(image, dx, dy):
+    rows = [-1.0, 0.0, 1.0] if dy else [1.0, 2.0, 1.0]
+    cols = [-1.0, 0.0, 1.0] if dx else [1.0, 2.0, 1.0]
+    h, w = image.shape
+    padded = F.pad(image[None, None], (1, 1, 1, 1), mode="reflect")[0, 0]
+    out = torch.zeros_like(image)
+    for a in range(3):
+        for b in range(3):
+            out = out + rows[2 - a] * cols[2 - b] * padded[a:a + h, b:b + w]
+    return out
+'''),
+    Mistake("sobel", "swapped-axes",
+            "Differentiates along the rows for dx; x is the width (the columns, the last dimension), so dx = 1 "
+            "means [-1, 0, 1] across each row.", '''
+def sobel(image, dx, dy):
+    rows = [-1.0, 0.0, 1.0] if dx else [1.0, 2.0, 1.0]
+    cols = [-1.0, 0.0, 1.0] if dy else [1.0, 2.0, 1.0]
+    h, w = image.shape
+    padded = F.pad(image[None, None], (1, 1, 1, 1), mode="reflect")[0, 0]
+    out = torch.zeros_like(image)
+    for a in range(3):
+        for b in range(3):
+            out = out + rows[a] * cols[b] * padded[a:a + h, b:b + w]
+    return out
+'''),
+    Mistake("sobel", "replicate-padding",
+            "Repeats the edge pixel (mode='replicate', OpenCV's BORDER_REPLICATE); the default BORDER_REFLECT_101 "
+            "mirrors without repeating it: mode='reflect'.", '''
+def sobel(image, dx, dy):
+    rows = [-1.0, 0.0, 1.0] if dy else [1.0, 2.0, 1.0]
+    cols = [-1.0, 0.0, 1.0] if dx else [1.0, 2.0, 1.0]
+    h, w = image.shape
+    padded = F.pad(image[None, None], (1, 1, 1, 1), mode="replicate")[0, 0]
+    out = torch.zeros_like(image)
+    for a in range(3):
+        for b in range(3):
+            out = out + rows[a] * cols[b] * padded[a:a + h, b:b + w]
+    return out
+'''),
+    Mistake("sobel", "no-padding",
+            "Returns only the 'valid' part, (H - 2, W - 2); pad by one pixel first so the result keeps the "
+            "image's shape.", '''
+def sobel(image, dx, dy):
+    rows = [-1.0, 0.0, 1.0] if dy else [1.0, 2.0, 1.0]
+    cols = [-1.0, 0.0, 1.0] if dx else [1.0, 2.0, 1.0]
+    h, w = image.shape
+    out = torch.zeros_like(image[1:-1, 1:-1])
+    for a in range(3):
+        for b in range(3):
+            out = out + rows[a] * cols[b] * image[a:a + h - 2, b:b + w - 2]
+    return out
+'''),
+    # ---- laplacian
+    Mistake("laplacian", "zero-padding",
+            "Pads with zeros; OpenCV's default border is BORDER_REFLECT_101 (F.pad(..., mode='reflect')).", '''
+def laplacian(image):
+    p = F.pad(image, (1, 1, 1, 1))
+    return p[:-2, 1:-1] + p[2:, 1:-1] + p[1:-1, :-2] + p[1:-1, 2:] - 4 * p[1:-1, 1:-1]
+'''),
+    Mistake("laplacian", "eight-neighbours",
+            "Uses the 8-neighbour kernel [[1, 1, 1], [1, -8, 1], [1, 1, 1]]; cv2.Laplacian's default (ksize=1) "
+            "is [[0, 1, 0], [1, -4, 1], [0, 1, 0]].", '''
+def laplacian(image):
+    h, w = image.shape
+    p = F.pad(image[None, None], (1, 1, 1, 1), mode="reflect")[0, 0]
+    total = sum(p[a:a + h, b:b + w] for a in range(3) for b in range(3))
+    return total - 9 * image
+'''),
+    Mistake("laplacian", "negated",
+            "Computes 4 * centre - neighbours, the negative Laplacian; the kernel has -4 in the centre and +1 "
+            "around it.", '''
+def laplacian(image):
+    p = F.pad(image[None, None], (1, 1, 1, 1), mode="reflect")[0, 0]
+    return 4 * p[1:-1, 1:-1] - (p[:-2, 1:-1] + p[2:, 1:-1] + p[1:-1, :-2] + p[1:-1, 2:])
+'''),
+    Mistake("laplacian", "replicate-padding",
+            "Repeats the edge pixel (mode='replicate'); OpenCV's default BORDER_REFLECT_101 mirrors without "
+            "repeating it: mode='reflect'.", '''
+def laplacian(image):
+    p = F.pad(image[None, None], (1, 1, 1, 1), mode="replicate")[0, 0]
+    return p[:-2, 1:-1] + p[2:, 1:-1] + p[1:-1, :-2] + p[1:-1, 2:] - 4 * p[1:-1, 1:-1]
+'''),
+    # ---- conv_out_size
+    Mistake("conv_out_size", "float-division",
+            "Divides with /, which gives a float; the size is an int, the floor of the division: use //.", '''
+def conv_out_size(size, kernel_size, stride=1, padding=0, dilation=1):
+    span = dilation * (kernel_size - 1) + 1
+    if size + 2 * padding < span:
+        raise ValueError("kernel too large")
+    return (size + 2 * padding - span) / stride + 1
+'''),
+    Mistake("conv_out_size", "padding-once",
+            "Adds the padding once; padding=p adds p pixels on each side, 2p in all.", '''
+def conv_out_size(size, kernel_size, stride=1, padding=0, dilation=1):
+    span = dilation * (kernel_size - 1) + 1
+    if size + padding < span:
+        raise ValueError("kernel too large")
+    return (size + padding - span) // stride + 1
+'''),
+    Mistake("conv_out_size", "ceil",
+            "Rounds up; a window that would stick out of the padded input is dropped, so round down "
+            "(ceil is pooling's optional ceil_mode).", '''
+import math
+
+def conv_out_size(size, kernel_size, stride=1, padding=0, dilation=1):
+    span = dilation * (kernel_size - 1) + 1
+    if size + 2 * padding < span:
+        raise ValueError("kernel too large")
+    return math.ceil((size + 2 * padding - span) / stride) + 1
+'''),
+    Mistake("conv_out_size", "no-dilation",
+            "Ignores the dilation; a dilated kernel spans dilation * (kernel_size - 1) + 1 pixels.", '''
+def conv_out_size(size, kernel_size, stride=1, padding=0, dilation=1):
+    if size + 2 * padding < kernel_size:
+        raise ValueError("kernel too large")
+    return (size + 2 * padding - kernel_size) // stride + 1
+'''),
+    Mistake("conv_out_size", "no-check",
+            "Returns a size of 0 or less when the kernel does not fit; raise ValueError instead, as PyTorch "
+            "refuses such a convolution.", '''
+def conv_out_size(size, kernel_size, stride=1, padding=0, dilation=1):
+    return (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
+'''),
+    # ---- conv2d
+    Mistake("conv2d", "flipped-kernel",
+            "Flips the kernel (the textbook convolution); F.conv2d correlates: "
+            "out[o, i, j] = sum of weight[o, c, a, b] * x[c, i * s + a * d, j * s + b * d].", '''
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (sh, sw), (ph, pw), (dh, dw) = pair(stride), pair(padding), pair(dilation)
+    weight = weight.flip(-2, -1)
+    n, c_in, h, w = x.shape
+    c_out, c_group, kh, kw = weight.shape
+    out_h = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    out_w = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    padded = F.pad(x, (pw, pw, ph, ph)).reshape(n, groups, c_group, h + 2 * ph, w + 2 * pw)
+    wg = weight.reshape(groups, c_out // groups, c_group, kh, kw)
+    out = x.new_zeros(n, groups, c_out // groups, out_h, out_w)
+    for a in range(kh):
+        for b in range(kw):
+            patch = padded[..., a * dh:a * dh + sh * (out_h - 1) + 1:sh, b * dw:b * dw + sw * (out_w - 1) + 1:sw]
+            out = out + torch.einsum("ngchw,goc->ngohw", patch, wg[..., a, b])
+    out = out.reshape(n, c_out, out_h, out_w)
+    return out if bias is None else out + bias.reshape(1, -1, 1, 1)
+'''),
+    Mistake("conv2d", "interleaved-groups",
+            "Deals the output channels out to the groups in turn (channel o to group o % groups); groups are "
+            "consecutive blocks: output channel o belongs to group o // (C_out / groups).", '''
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (sh, sw), (ph, pw), (dh, dw) = pair(stride), pair(padding), pair(dilation)
+    n, c_in, h, w = x.shape
+    c_out, c_group, kh, kw = weight.shape
+    out_h = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    out_w = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    padded = F.pad(x, (pw, pw, ph, ph)).reshape(n, groups, c_group, h + 2 * ph, w + 2 * pw)
+    wg = weight.reshape(c_out // groups, groups, c_group, kh, kw).transpose(0, 1)
+    out = x.new_zeros(n, groups, c_out // groups, out_h, out_w)
+    for a in range(kh):
+        for b in range(kw):
+            patch = padded[..., a * dh:a * dh + sh * (out_h - 1) + 1:sh, b * dw:b * dw + sw * (out_w - 1) + 1:sw]
+            out = out + torch.einsum("ngchw,goc->ngohw", patch, wg[..., a, b])
+    out = out.transpose(1, 2).reshape(n, c_out, out_h, out_w)
+    return out if bias is None else out + bias.reshape(1, -1, 1, 1)
+'''),
+    Mistake("conv2d", "no-dilation",
+            "Puts the kernel taps next to each other whatever the dilation; with dilation d, tap (a, b) reads the "
+            "pixel at offset (a * d, b * d).", '''
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (sh, sw), (ph, pw), (dh, dw) = pair(stride), pair(padding), pair(dilation)
+    n, c_in, h, w = x.shape
+    c_out, c_group, kh, kw = weight.shape
+    out_h = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    out_w = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    padded = F.pad(x, (pw, pw, ph, ph)).reshape(n, groups, c_group, h + 2 * ph, w + 2 * pw)
+    wg = weight.reshape(groups, c_out // groups, c_group, kh, kw)
+    out = x.new_zeros(n, groups, c_out // groups, out_h, out_w)
+    for a in range(kh):
+        for b in range(kw):
+            patch = padded[..., a:a + sh * (out_h - 1) + 1:sh, b:b + sw * (out_w - 1) + 1:sw]
+            out = out + torch.einsum("ngchw,goc->ngohw", patch, wg[..., a, b])
+    out = out.reshape(n, c_out, out_h, out_w)
+    return out if bias is None else out + bias.reshape(1, -1, 1, 1)
+'''),
+    Mistake("conv2d", "pad-one-side",
+            "Adds all the padding after the image (right and bottom); padding=p adds p zeros on each side.", '''
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (sh, sw), (ph, pw), (dh, dw) = pair(stride), pair(padding), pair(dilation)
+    n, c_in, h, w = x.shape
+    c_out, c_group, kh, kw = weight.shape
+    out_h = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    out_w = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    padded = F.pad(x, (0, 2 * pw, 0, 2 * ph)).reshape(n, groups, c_group, h + 2 * ph, w + 2 * pw)
+    wg = weight.reshape(groups, c_out // groups, c_group, kh, kw)
+    out = x.new_zeros(n, groups, c_out // groups, out_h, out_w)
+    for a in range(kh):
+        for b in range(kw):
+            patch = padded[..., a * dh:a * dh + sh * (out_h - 1) + 1:sh, b * dw:b * dw + sw * (out_w - 1) + 1:sw]
+            out = out + torch.einsum("ngchw,goc->ngohw", patch, wg[..., a, b])
+    out = out.reshape(n, c_out, out_h, out_w)
+    return out if bias is None else out + bias.reshape(1, -1, 1, 1)
+'''),
+    Mistake("conv2d", "no-gradient",
+            "Rebuilds the result from Python numbers (.tolist(), torch.tensor(...)), which cuts the autograd "
+            "graph: no gradient reaches x, weight or bias.", '''
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (sh, sw), (ph, pw), (dh, dw) = pair(stride), pair(padding), pair(dilation)
+    n, c_in, h, w = x.shape
+    c_out, c_group, kh, kw = weight.shape
+    out_h = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    out_w = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    padded = F.pad(x, (pw, pw, ph, ph)).reshape(n, groups, c_group, h + 2 * ph, w + 2 * pw)
+    wg = weight.reshape(groups, c_out // groups, c_group, kh, kw)
+    out = x.new_zeros(n, groups, c_out // groups, out_h, out_w)
+    for a in range(kh):
+        for b in range(kw):
+            patch = padded[..., a * dh:a * dh + sh * (out_h - 1) + 1:sh, b * dw:b * dw + sw * (out_w - 1) + 1:sw]
+            out = out + torch.einsum("ngchw,goc->ngohw", patch, wg[..., a, b])
+    out = out.reshape(n, c_out, out_h, out_w)
+    out = out if bias is None else out + bias.reshape(1, -1, 1, 1)
+    return torch.tensor(out.tolist(), dtype=x.dtype, device=x.device)
+'''),
+    # ---- max_pool2d
+    Mistake("max_pool2d", "stride-one-default",
+            "Uses stride 1 when stride is None; pooling's stride defaults to the kernel size (windows side by "
+            "side).", '''
+def max_pool2d(x, kernel_size, stride=None, padding=0):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
+    sh, sw = pair(1 if stride is None else stride)
+    padded = F.pad(x, (pw, pw, ph, ph), value=float("-inf"))
+    return padded.unfold(2, kh, sh).unfold(3, kw, sw).amax(dim=(-2, -1))
+'''),
+    Mistake("max_pool2d", "zero-padding",
+            "Pads with zeros; for max pooling the padding must never win, so pad with -inf (a window of negative "
+            "values at the border would give 0).", '''
+def max_pool2d(x, kernel_size, stride=None, padding=0):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
+    sh, sw = pair(kernel_size if stride is None else stride)
+    padded = F.pad(x, (pw, pw, ph, ph))
+    return padded.unfold(2, kh, sh).unfold(3, kw, sw).amax(dim=(-2, -1))
+'''),
+    Mistake("max_pool2d", "sum-of-maxima",
+            "Sums the elements equal to the window's maximum; with ties that counts the maximum several times: "
+            "take the maximum itself (amax or max).", '''
+def max_pool2d(x, kernel_size, stride=None, padding=0):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
+    sh, sw = pair(kernel_size if stride is None else stride)
+    padded = F.pad(x, (pw, pw, ph, ph), value=float("-inf"))
+    windows = padded.unfold(2, kh, sh).unfold(3, kw, sw)
+    top = windows.amax(dim=(-2, -1), keepdim=True)
+    return torch.where(windows == top, windows, torch.zeros_like(windows)).sum(dim=(-2, -1))
+'''),
+    Mistake("max_pool2d", "square-kernel",
+            "Reads only the first number of a (kh, kw) kernel_size and uses a square window; a pair gives the "
+            "window's height and width.", '''
+def max_pool2d(x, kernel_size, stride=None, padding=0):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    k = kernel_size if isinstance(kernel_size, int) else kernel_size[0]
+    (ph, pw) = pair(padding)
+    sh, sw = pair(kernel_size if stride is None else stride)
+    padded = F.pad(x, (pw, pw, ph, ph), value=float("-inf"))
+    return padded.unfold(2, k, sh).unfold(3, k, sw).amax(dim=(-2, -1))
+'''),
+    Mistake("max_pool2d", "unfold-wrong-view",
+            "Views F.unfold's (N, C * kH * kW, L) result as (N, kH * kW, C, L); its rows are ordered channel "
+            "first, so view it as (N, C, kH * kW, L) or channels get mixed.", '''
+def max_pool2d(x, kernel_size, stride=None, padding=0):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
+    sh, sw = pair(kernel_size if stride is None else stride)
+    n, c, h, w = x.shape
+    padded = F.pad(x, (pw, pw, ph, ph), value=float("-inf"))
+    cols = F.unfold(padded, (kh, kw), stride=(sh, sw))
+    out_h = (h + 2 * ph - kh) // sh + 1
+    out_w = (w + 2 * pw - kw) // sw + 1
+    return cols.view(n, kh * kw, c, -1).amax(dim=1).view(n, c, out_h, out_w)
+'''),
+    # ---- avg_pool2d
+    Mistake("avg_pool2d", "always-kernel-area",
+            "Always divides by kH * kW; with count_include_pad=False, divide by the number of real (not padded) "
+            "pixels in each window.", '''
+def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
+    sh, sw = pair(kernel_size if stride is None else stride)
+    windows = F.pad(x, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw)
+    return windows.sum(dim=(-2, -1)) / (kh * kw)
+'''),
+    Mistake("avg_pool2d", "never-counts-padding",
+            "Always divides by the number of real pixels; with count_include_pad=True (the default) the padded "
+            "zeros count too: divide by kH * kW.", '''
+def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
+    sh, sw = pair(kernel_size if stride is None else stride)
+    sums = lambda t: F.pad(t, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw).sum(dim=(-2, -1))
+    return sums(x) / sums(torch.ones_like(x))
+'''),
+    Mistake("avg_pool2d", "stride-one-default",
+            "Uses stride 1 when stride is None; pooling's stride defaults to the kernel size (windows side by "
+            "side).", '''
+def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
+    sh, sw = pair(1 if stride is None else stride)
+    sums = lambda t: F.pad(t, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw).sum(dim=(-2, -1))
+    return sums(x) / (kh * kw if count_include_pad else sums(torch.ones_like(x)))
+'''),
+    Mistake("avg_pool2d", "swapped-kernel-pair",
+            "Unpacks a (kh, kw) kernel_size as (width, height); the first number is the window's height (rows), "
+            "the second its width.", '''
+def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (kw, kh), (ph, pw) = pair(kernel_size), pair(padding)
+    sh, sw = pair((kh, kw) if stride is None else stride)
+    sums = lambda t: F.pad(t, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw).sum(dim=(-2, -1))
+    return sums(x) / (kh * kw if count_include_pad else sums(torch.ones_like(x)))
+'''),
+    # ---- dropout
+    Mistake("dropout", "on-in-eval",
+            "Drops elements in evaluation mode too; with training=False dropout must return x unchanged (the "
+            "AlexNet bug of calling F.dropout without training=self.training).", '''
+def dropout(x, p=0.5, training=True):
+    if p == 0:
+        return x
+    keep = (torch.rand_like(x) >= p).to(x.dtype)
+    return x * keep if p == 1 else x * keep / (1 - p)
+'''),
+    Mistake("dropout", "no-rescale",
+            "Zeroes elements without scaling the others; inverted dropout multiplies the kept ones by 1 / (1 - p) "
+            "so the expected value stays x.", '''
+def dropout(x, p=0.5, training=True):
+    if not training:
+        return x
+    return x * (torch.rand_like(x) >= p).to(x.dtype)
+'''),
+    Mistake("dropout", "keeps-with-probability-p",
+            "Keeps each element with probability p; p is the probability of dropping it (keep when "
+            "rand >= p).", '''
+def dropout(x, p=0.5, training=True):
+    if not training or p == 0:
+        return x
+    keep = (torch.rand_like(x) < p).to(x.dtype)
+    return x * keep / (1 - p) if p < 1 else x * keep
+'''),
+    Mistake("dropout", "nan-at-p1",
+            "Divides by 1 - p even when p = 1, which gives 0 / 0 = NaN; with p = 1 every element is dropped: "
+            "return zeros.", '''
+def dropout(x, p=0.5, training=True):
+    if not training:
+        return x
+    keep = (torch.rand_like(x) >= p).to(x.dtype)
+    return x * keep / (1 - p)
+'''),
+    Mistake("dropout", "batch-shared-mask",
+            "Draws one mask for x.shape[1:] and reuses it for every row of the batch; each element needs its own "
+            "random draw (a mask of x's full shape).", '''
+def dropout(x, p=0.5, training=True):
+    if not training or p == 0:
+        return x
+    keep = (torch.rand(x.shape[1:], dtype=x.dtype, device=x.device) >= p).to(x.dtype)
+    return x * keep if p == 1 else x * keep / (1 - p)
+'''),
+    Mistake("dropout", "fixed-seed",
+            "Seeds the generator inside the function, so every call drops the same elements; seed once outside, "
+            "if at all.", '''
+def dropout(x, p=0.5, training=True):
+    if not training or p == 0:
+        return x
+    torch.manual_seed(0)
+    keep = (torch.rand_like(x) >= p).to(x.dtype)
+    return x * keep if p == 1 else x * keep / (1 - p)
+'''),
+    # ---- conv_param_count
+    Mistake("conv_param_count", "no-bias",
+            "Forgets the biases: nn.Conv2d has one per output channel (Conv2d(3, 6, 3) has 162 weights + 6 "
+            "biases = 168).", '''
+def conv_param_count(in_channels, out_channels, kernel_size, groups=1, bias=True):
+    if in_channels % groups or out_channels % groups:
+        raise ValueError("channels must be divisible by groups")
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    return out_channels * (in_channels // groups) * kh * kw
+'''),
+    Mistake("conv_param_count", "bias-always",
+            "Counts the biases even with bias=False.", '''
+def conv_param_count(in_channels, out_channels, kernel_size, groups=1, bias=True):
+    if in_channels % groups or out_channels % groups:
+        raise ValueError("channels must be divisible by groups")
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    return out_channels * (in_channels // groups) * kh * kw + out_channels
+'''),
+    Mistake("conv_param_count", "square-kernel",
+            "Squares the first number of a (kh, kw) kernel_size; a pair gives a kh x kw kernel.", '''
+def conv_param_count(in_channels, out_channels, kernel_size, groups=1, bias=True):
+    if in_channels % groups or out_channels % groups:
+        raise ValueError("channels must be divisible by groups")
+    k = kernel_size if isinstance(kernel_size, int) else kernel_size[0]
+    return out_channels * (in_channels // groups) * k * k + (out_channels if bias else 0)
+'''),
+    Mistake("conv_param_count", "ignores-groups",
+            "Ignores groups; each output channel sees only in_channels / groups input channels, so groups "
+            "divides the number of weights (a depthwise 3x3 conv on 32 channels has 320 parameters).", '''
+def conv_param_count(in_channels, out_channels, kernel_size, groups=1, bias=True):
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    return out_channels * in_channels * kh * kw + (out_channels if bias else 0)
+'''),
+    Mistake("conv_param_count", "no-divisibility-check",
+            "Returns a count when the channels are not divisible by groups; nn.Conv2d raises ValueError then, and "
+            "so should this function.", '''
+def conv_param_count(in_channels, out_channels, kernel_size, groups=1, bias=True):
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    return out_channels * (in_channels // groups) * kh * kw + (out_channels if bias else 0)
+'''),
+    # ---- receptive_field
+    Mistake("receptive_field", "sum-of-kernels",
+            "Adds up the kernel sizes; neighbouring windows overlap, so each layer adds k - 1 (times the jump), "
+            "starting from 1.", '''
+def receptive_field(layers):
+    return sum(k for k, s in layers)
+'''),
+    Mistake("receptive_field", "no-jump",
+            "Adds k - 1 per layer without the jump; after a stride-s layer, each step of the next layer moves s "
+            "input pixels, so multiply by the product of the earlier strides.", '''
+def receptive_field(layers):
+    return 1 + sum(k - 1 for k, s in layers)
+'''),
+    Mistake("receptive_field", "jump-includes-own-stride",
+            "Multiplies a layer's k - 1 by a jump that already includes its own stride; only the strides of the "
+            "layers below it count.", '''
+def receptive_field(layers):
+    field, jump = 1, 1
+    for k, s in layers:
+        jump *= s
+        field += (k - 1) * jump
+    return field
+'''),
+    Mistake("receptive_field", "reversed-layers",
+            "Walks the layers from the top down with the forward formula; the jump of a layer is the product of "
+            "the strides of the layers below it (closer to the input).", '''
+def receptive_field(layers):
+    field, jump = 1, 1
+    for k, s in reversed(layers):
+        field += (k - 1) * jump
+        jump *= s
+    return field
+'''),
+    # ---- LeNet5
+    Mistake("LeNet5", "no-padding",
+            "Leaves out conv1's padding=2; on 28x28 images the flattened features are then 16 * 4 * 4, not "
+            "16 * 5 * 5 = 400.", '''
+import torch.nn as nn
+
+class LeNet5(nn.Module):
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(16 * 4 * 4, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, num_classes)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = x.flatten(1)
+        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+'''),
+    Mistake("LeNet5", "flatten-batch",
+            "Flattens with x.view(-1), which merges the images of the batch; keep the batch dimension: "
+            "x.flatten(1) or x.view(x.size(0), -1).", '''
+import torch.nn as nn
+
+class LeNet5(nn.Module):
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(400, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, num_classes)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = x.view(-1)
+        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+'''),
+    Mistake("LeNet5", "softmax-output",
+            "Returns softmax probabilities; the network should return logits, since F.cross_entropy applies "
+            "log-softmax itself.", '''
+import torch.nn as nn
+
+class LeNet5(nn.Module):
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(400, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, num_classes)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = x.flatten(1)
+        return F.softmax(self.fc3(F.relu(self.fc2(F.relu(self.fc1(x))))), dim=1)
+'''),
+    Mistake("LeNet5", "sigmoid-average-pooling",
+            "Uses the 1998 LeNet's sigmoid and average pooling; this LeNet-5 uses ReLU and max pooling.", '''
+import torch.nn as nn
+
+class LeNet5(nn.Module):
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(400, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, num_classes)
+
+    def forward(self, x):
+        x = F.avg_pool2d(torch.sigmoid(self.conv1(x)), 2)
+        x = F.avg_pool2d(torch.sigmoid(self.conv2(x)), 2)
+        x = x.flatten(1)
+        return self.fc3(torch.sigmoid(self.fc2(torch.sigmoid(self.fc1(x)))))
+'''),
+    Mistake("LeNet5", "relu-on-logits",
+            "Applies ReLU after the last layer too; logits must be able to be negative, so fc3's output is "
+            "returned as it is.", '''
+import torch.nn as nn
+
+class LeNet5(nn.Module):
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(400, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, num_classes)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = x.flatten(1)
+        return F.relu(self.fc3(F.relu(self.fc2(F.relu(self.fc1(x))))))
+'''),
+    # ---- BasicBlock
+    Mistake("BasicBlock", "conv-bias",
+            "Gives the convolutions a bias; the batch norm right after each one has its own shift, so ResNet's "
+            "convolutions use bias=False.", '''
+import torch.nn as nn
+
+class BasicBlock(nn.Module):
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride),
+                                          nn.BatchNorm2d(out_channels))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        return F.relu(self.bn2(self.conv2(out)) + self.shortcut(x))
+'''),
+    Mistake("BasicBlock", "no-stride-projection",
+            "Uses a projection shortcut only when the channel counts differ; a stride of 2 also changes the "
+            "shape, so it needs the 1x1 projection with the same stride too.", '''
+import torch.nn as nn
+
+class BasicBlock(nn.Module):
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.shortcut = nn.Sequential()
+        if in_channels != out_channels:
+            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
+                                          nn.BatchNorm2d(out_channels))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        return F.relu(self.bn2(self.conv2(out)) + self.shortcut(x))
+'''),
+    Mistake("BasicBlock", "no-final-relu",
+            "Returns the sum without the last ReLU; the block's output is ReLU(F(x) + shortcut(x)).", '''
+import torch.nn as nn
+
+class BasicBlock(nn.Module):
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
+                                          nn.BatchNorm2d(out_channels))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        return self.bn2(self.conv2(out)) + self.shortcut(x)
+'''),
+    Mistake("BasicBlock", "relu-before-add",
+            "Applies the ReLU to the residual branch before adding the shortcut; ResNet adds first, then applies "
+            "ReLU to the sum.", '''
+import torch.nn as nn
+
+class BasicBlock(nn.Module):
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
+                                          nn.BatchNorm2d(out_channels))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        return F.relu(self.bn2(self.conv2(out))) + self.shortcut(x)
+'''),
+    Mistake("BasicBlock", "stride-on-conv2",
+            "Puts the stride on the second convolution; the block downsamples in its first 3x3 convolution "
+            "(and in the shortcut).", '''
+import torch.nn as nn
+
+class BasicBlock(nn.Module):
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, stride=stride, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
+                                          nn.BatchNorm2d(out_channels))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        return F.relu(self.bn2(self.conv2(out)) + self.shortcut(x))
+'''),
+    # ---- Bottleneck
+    Mistake("Bottleneck", "no-expansion",
+            "Makes conv3 output `planes` channels; a bottleneck block expands back to 4 * planes "
+            "(expansion = 4).", '''
+import torch.nn as nn
+
+class Bottleneck(nn.Module):
+    expansion = 4
+
+    def __init__(self, in_channels, planes, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, planes, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, stride=stride, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.conv3 = nn.Conv2d(planes, planes, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(planes)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or in_channels != planes:
+            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, planes, 1, stride=stride, bias=False),
+                                          nn.BatchNorm2d(planes))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = F.relu(self.bn2(self.conv2(out)))
+        return F.relu(self.bn3(self.conv3(out)) + self.shortcut(x))
+'''),
+    Mistake("Bottleneck", "projection-only-for-channels",
+            "Uses a projection shortcut only when the channel counts differ; a stride of 2 also changes the "
+            "shape, so it needs the 1x1 projection with the same stride too.", '''
+import torch.nn as nn
+
+class Bottleneck(nn.Module):
+    expansion = 4
+
+    def __init__(self, in_channels, planes, stride=1):
+        super().__init__()
+        out_channels = 4 * planes
+        self.conv1 = nn.Conv2d(in_channels, planes, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, stride=stride, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.conv3 = nn.Conv2d(planes, out_channels, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(out_channels)
+        self.shortcut = nn.Sequential()
+        if in_channels != out_channels:
+            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
+                                          nn.BatchNorm2d(out_channels))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = F.relu(self.bn2(self.conv2(out)))
+        return F.relu(self.bn3(self.conv3(out)) + self.shortcut(x))
+'''),
+    Mistake("Bottleneck", "stride-on-conv1",
+            "Puts the stride on the first 1x1 convolution (the original ResNet paper); this block, like "
+            "torchvision's, strides in the 3x3 convolution, which then sees every input pixel.", '''
+import torch.nn as nn
+
+class Bottleneck(nn.Module):
+    expansion = 4
+
+    def __init__(self, in_channels, planes, stride=1):
+        super().__init__()
+        out_channels = 4 * planes
+        self.conv1 = nn.Conv2d(in_channels, planes, 1, stride=stride, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.conv3 = nn.Conv2d(planes, out_channels, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(out_channels)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
+                                          nn.BatchNorm2d(out_channels))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = F.relu(self.bn2(self.conv2(out)))
+        return F.relu(self.bn3(self.conv3(out)) + self.shortcut(x))
+'''),
+    Mistake("Bottleneck", "relu-before-add",
+            "Applies a ReLU after bn3, before adding the shortcut; ResNet adds first, then applies ReLU to the "
+            "sum.", '''
+import torch.nn as nn
+
+class Bottleneck(nn.Module):
+    expansion = 4
+
+    def __init__(self, in_channels, planes, stride=1):
+        super().__init__()
+        out_channels = 4 * planes
+        self.conv1 = nn.Conv2d(in_channels, planes, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, stride=stride, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.conv3 = nn.Conv2d(planes, out_channels, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(out_channels)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
+                                          nn.BatchNorm2d(out_channels))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = F.relu(self.bn2(self.conv2(out)))
+        return F.relu(self.bn3(self.conv3(out))) + self.shortcut(x)
+'''),
+    Mistake("Bottleneck", "no-final-relu",
+            "Returns the sum without the last ReLU; the block's output is ReLU(F(x) + shortcut(x)).", '''
+import torch.nn as nn
+
+class Bottleneck(nn.Module):
+    expansion = 4
+
+    def __init__(self, in_channels, planes, stride=1):
+        super().__init__()
+        out_channels = 4 * planes
+        self.conv1 = nn.Conv2d(in_channels, planes, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, stride=stride, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.conv3 = nn.Conv2d(planes, out_channels, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(out_channels)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
+                                          nn.BatchNorm2d(out_channels))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = F.relu(self.bn2(self.conv2(out)))
+        return self.bn3(self.conv3(out)) + self.shortcut(x)
+'''),
+]
+
+VARIANTS = [
+    Variant("sobel", "separable-index-reflect",
+            "smooths along one axis and differentiates along the other, reflecting by index arithmetic", '''
+def sobel(image, dx, dy):
+    def reflect(n):
+        idx = torch.arange(-1, n + 1, device=image.device).abs()
+        return torch.where(idx > n - 1, 2 * (n - 1) - idx, idx)
+
+    h, w = image.shape
+    p = image[reflect(h)][:, reflect(w)]
+    t = p[:, 2:] - p[:, :-2] if dx else p[:, :-2] + 2 * p[:, 1:-1] + p[:, 2:]
+    return t[2:] - t[:-2] if dy else t[:-2] + 2 * t[1:-1] + t[2:]
+'''),
+    Variant("sobel", "unfold-float64", "3x3 windows with Tensor.unfold, weighted in float64, cast back", '''
+def sobel(image, dx, dy):
+    col = torch.tensor([-1.0, 0.0, 1.0] if dy else [1.0, 2.0, 1.0], dtype=torch.float64, device=image.device)
+    row = torch.tensor([-1.0, 0.0, 1.0] if dx else [1.0, 2.0, 1.0], dtype=torch.float64, device=image.device)
+    padded = F.pad(image.double()[None, None], (1, 1, 1, 1), mode="reflect")[0, 0]
+    windows = padded.unfold(0, 3, 1).unfold(1, 3, 1)          # (H, W, 3, 3)
+    return (windows * torch.outer(col, row)).sum(dim=(-2, -1)).to(image.dtype)
+'''),
+    Variant("laplacian", "second-differences", "the sum of the two second differences, reflecting by index", '''
+def laplacian(image):
+    def reflect(n):
+        idx = torch.arange(-1, n + 1, device=image.device).abs()
+        return torch.where(idx > n - 1, 2 * (n - 1) - idx, idx)
+
+    h, w = image.shape
+    rows = image[reflect(h)]
+    cols = image[:, reflect(w)]
+    return (rows[:-2] - 2 * rows[1:-1] + rows[2:]) + (cols[:, :-2] - 2 * cols[:, 1:-1] + cols[:, 2:])
+'''),
+    Variant("laplacian", "kernel-loop", "a loop over the non-zero entries of the 3x3 kernel, in-place accumulation", '''
+def laplacian(image):
+    kernel = [[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]]
+    h, w = image.shape
+    padded = F.pad(image.unsqueeze(0).unsqueeze(0), [1, 1, 1, 1], mode="reflect").squeeze(0).squeeze(0)
+    out = torch.zeros_like(image)
+    for a in range(3):
+        for b in range(3):
+            if kernel[a][b] != 0:
+                out += kernel[a][b] * padded[a:a + h, b:b + w]
+    return out
+'''),
+    Variant("conv_out_size", "count-windows", "counts the window positions with range()", '''
+def conv_out_size(size, kernel_size, stride=1, padding=0, dilation=1):
+    span = dilation * (kernel_size - 1) + 1
+    positions = len(range(0, size + 2 * padding - span + 1, stride))
+    if positions == 0:
+        raise ValueError("the kernel does not fit")
+    return positions
+'''),
+    Variant("conv_out_size", "math-floor", "math.floor of a float division, checked afterwards", '''
+import math
+
+def conv_out_size(size, kernel_size, stride=1, padding=0, dilation=1):
+    out = math.floor((size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1
+    if out < 1:
+        raise ValueError(f"output size {out} < 1")
+    return int(out)
+'''),
+    Variant("conv2d", "unfold-matmul-float64", "im2col with F.unfold and one einsum per batch, in float64", '''
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (sh, sw), (ph, pw), (dh, dw) = pair(stride), pair(padding), pair(dilation)
+    n, c_in, h, w = x.shape
+    c_out, c_group, kh, kw = weight.shape
+    out_h = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    out_w = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    cols = F.unfold(x.double(), (kh, kw), dilation=(dh, dw), padding=(ph, pw), stride=(sh, sw))
+    cols = cols.reshape(n, groups, c_group * kh * kw, out_h * out_w)
+    wg = weight.double().reshape(groups, c_out // groups, c_group * kh * kw)
+    out = torch.einsum("gok,ngkl->ngol", wg, cols).reshape(n, c_out, out_h, out_w)
+    if bias is not None:
+        out = out + bias.double().reshape(1, -1, 1, 1)
+    return out.to(x.dtype)
+'''),
+    Variant("conv2d", "pixel-loop", "loops over output pixels and groups, stacking the results", '''
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (sh, sw), (ph, pw), (dh, dw) = pair(stride), pair(padding), pair(dilation)
+    n, c_in, h, w = x.shape
+    c_out, c_group, kh, kw = weight.shape
+    per_group = c_out // groups
+    padded = F.pad(x, (pw, pw, ph, ph))
+    out_h = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    out_w = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    rows = []
+    for i in range(out_h):
+        cols = []
+        for j in range(out_w):
+            window = padded[:, :, i * sh:i * sh + dh * (kh - 1) + 1:dh, j * sw:j * sw + dw * (kw - 1) + 1:dw]
+            parts = []
+            for g in range(groups):
+                xs = window[:, g * c_group:(g + 1) * c_group]
+                ws = weight[g * per_group:(g + 1) * per_group]
+                parts.append((xs.unsqueeze(1) * ws.unsqueeze(0)).sum(dim=(2, 3, 4)))
+            cols.append(torch.cat(parts, dim=1))
+        rows.append(torch.stack(cols, dim=-1))
+    out = torch.stack(rows, dim=-2)
+    return out if bias is None else out + bias[None, :, None, None]
+'''),
+    Variant("max_pool2d", "unfold-max-indices", "F.unfold columns and max(dim) (one index per window)", '''
+def max_pool2d(x, kernel_size, stride=None, padding=0):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
+    sh, sw = pair(kernel_size if stride is None else stride)
+    n, c, h, w = x.shape
+    padded = F.pad(x, (pw, pw, ph, ph), value=float("-inf"))
+    cols = F.unfold(padded, (kh, kw), stride=(sh, sw)).view(n, c, kh * kw, -1)
+    out_h, out_w = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+    return cols.max(dim=2).values.view(n, c, out_h, out_w)
+'''),
+    Variant("max_pool2d", "offset-loop", "torch.maximum over strided slices, one per kernel offset", '''
+def max_pool2d(x, kernel_size, stride=None, padding=0):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
+    sh, sw = pair(kernel_size if stride is None else stride)
+    h, w = x.shape[-2:]
+    out_h, out_w = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+    padded = F.pad(x, (pw, pw, ph, ph), value=float("-inf"))
+    out = None
+    for a in range(kh):
+        for b in range(kw):
+            part = padded[..., a:a + sh * (out_h - 1) + 1:sh, b:b + sw * (out_w - 1) + 1:sw]
+            out = part if out is None else torch.maximum(out, part)
+    return out
+'''),
+    Variant("avg_pool2d", "depthwise-conv", "window sums as a depthwise F.conv2d with a kernel of ones", '''
+def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
+    sh, sw = pair(kernel_size if stride is None else stride)
+    c = x.shape[1]
+    ones = torch.ones(c, 1, kh, kw, dtype=x.dtype, device=x.device)
+    sums = F.conv2d(x, ones, stride=(sh, sw), padding=(ph, pw), groups=c)
+    if count_include_pad:
+        return sums / (kh * kw)
+    counts = F.conv2d(torch.ones_like(x[:1, :1]), ones[:1], stride=(sh, sw), padding=(ph, pw))
+    return sums / counts
+'''),
+    Variant("avg_pool2d", "integral-image", "window sums from a 2-D cumulative sum (an integral image), float64", '''
+def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
+    sh, sw = pair(kernel_size if stride is None else stride)
+
+    def window_sums(t):
+        p = F.pad(t.double(), (pw, pw, ph, ph))
+        s = F.pad(p.cumsum(-2).cumsum(-1), (1, 0, 1, 0))     # s[i, j] = sum of p[:i, :j]
+        out_h, out_w = (p.shape[-2] - kh) // sh + 1, (p.shape[-1] - kw) // sw + 1
+        r0 = (torch.arange(out_h, device=t.device) * sh)[:, None]
+        c0 = torch.arange(out_w, device=t.device) * sw
+        return s[..., r0 + kh, c0 + kw] - s[..., r0, c0 + kw] - s[..., r0 + kh, c0] + s[..., r0, c0]
+
+    divisor = kh * kw if count_include_pad else window_sums(torch.ones_like(x))
+    return (window_sums(x) / divisor).to(x.dtype)
+'''),
+    Variant("dropout", "bernoulli", "a mask drawn with torch.bernoulli", '''
+def dropout(x, p=0.5, training=True):
+    if not training:
+        return x
+    if p == 1:
+        return torch.zeros_like(x)
+    mask = torch.bernoulli(torch.full_like(x, 1 - p))
+    return mask * x / (1 - p)
+'''),
+    Variant("dropout", "where-uniform", "torch.where on an in-place uniform draw", '''
+def dropout(x, p=0.5, training=True):
+    if not training or p == 0:
+        return x
+    if p >= 1:
+        return x * 0
+    u = torch.empty_like(x).uniform_()
+    return torch.where(u < p, torch.zeros_like(x), x / (1 - p))
+'''),
+    Variant("conv_param_count", "per-group-sum", "adds up the weights of each group", '''
+def conv_param_count(in_channels, out_channels, kernel_size, groups=1, bias=True):
+    if in_channels % groups != 0 or out_channels % groups != 0:
+        raise ValueError("channels must be divisible by groups")
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    total = 0
+    for _ in range(groups):
+        total += (out_channels // groups) * (in_channels // groups) * kh * kw
+    return total + out_channels * int(bool(bias))
+'''),
+    Variant("conv_param_count", "per-output-channel", "counts per output channel with math.prod and divmod", '''
+import math
+
+def conv_param_count(in_channels, out_channels, kernel_size, groups=1, bias=True):
+    per_group, r_in = divmod(in_channels, groups)
+    r_out = out_channels % groups
+    if r_in or r_out:
+        raise ValueError(f"{in_channels} and {out_channels} channels cannot be split into {groups} groups")
+    size = (kernel_size,) * 2 if isinstance(kernel_size, int) else tuple(kernel_size)
+    return out_channels * (math.prod(size) * per_group + (1 if bias else 0))
+'''),
+    Variant("receptive_field", "top-down-recursion", "walks down from one output pixel: r = (r - 1) * s + k", '''
+def receptive_field(layers):
+    r = 1
+    for k, s in reversed(layers):
+        r = (r - 1) * s + k
+    return r
+'''),
+    Variant("receptive_field", "interval-mapping", "maps the interval of positions seen down the stack", '''
+def receptive_field(layers):
+    lo, hi = 0, 0
+    for k, s in reversed(list(layers)):
+        lo, hi = lo * s, hi * s + k - 1
+    return hi - lo + 1
+'''),
+    Variant("LeNet5", "pooling-modules", "nn.ReLU and nn.MaxPool2d modules and view(x.size(0), -1)", '''
+import torch.nn as nn
+
+class LeNet5(nn.Module):
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, (5, 5), stride=1, padding=2)
+        self.conv2 = nn.Conv2d(6, 16, (5, 5))
+        self.fc1 = nn.Linear(400, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, num_classes)
+        self.pool = nn.MaxPool2d(2, 2)
+        self.act = nn.ReLU()
+
+    def forward(self, x):
+        x = self.pool(self.act(self.conv1(x)))
+        x = self.pool(self.act(self.conv2(x)))
+        x = x.view(x.size(0), -1)
+        return self.fc3(self.act(self.fc2(self.act(self.fc1(x)))))
+'''),
+    Variant("LeNet5", "reshape-clamp", "reshape(-1, 400), clamp(min=0) as ReLU, max_pool2d with explicit stride", '''
+import torch.nn as nn
+
+class LeNet5(nn.Module):
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, kernel_size=5, padding=2)
+        self.conv2 = nn.Conv2d(6, 16, kernel_size=5)
+        self.fc1, self.fc2, self.fc3 = nn.Linear(400, 120), nn.Linear(120, 84), nn.Linear(84, num_classes)
+
+    def forward(self, x):
+        x = F.max_pool2d(self.conv1(x).clamp(min=0), kernel_size=2, stride=2)
+        x = F.max_pool2d(self.conv2(x).clamp(min=0), kernel_size=2, stride=2)
+        x = x.reshape(-1, 400)
+        x = self.fc1(x).clamp(min=0)
+        return self.fc3(self.fc2(x).clamp(min=0))
+'''),
+    Variant("BasicBlock", "identity-inplace", "nn.Identity shortcut, in-place add and ReLU(inplace=True)", '''
+import torch.nn as nn
+
+class BasicBlock(nn.Module):
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, kernel_size=3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, kernel_size=3, stride=1, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.relu = nn.ReLU(inplace=True)
+        if stride == 1 and in_channels == out_channels:
+            self.shortcut = nn.Identity()
+        else:
+            self.shortcut = nn.Sequential(
+                nn.Conv2d(in_channels, out_channels, kernel_size=1, stride=stride, bias=False),
+                nn.BatchNorm2d(out_channels))
+
+    def forward(self, x):
+        identity = self.shortcut(x)
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        out += identity
+        return self.relu(out)
+'''),
+    Variant("BasicBlock", "projection-flag", "a flag chooses the shortcut; no shortcut attribute without one", '''
+import torch.nn as nn
+
+class BasicBlock(nn.Module):
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__()
+        self.project = stride != 1 or in_channels != out_channels
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        if self.project:
+            self.shortcut = nn.Sequential()
+            self.shortcut.add_module("0", nn.Conv2d(in_channels, out_channels, 1, stride, bias=False))
+            self.shortcut.add_module("1", nn.BatchNorm2d(out_channels))
+
+    def forward(self, x):
+        residual = self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
+        return torch.relu(torch.add(residual, self.shortcut(x) if self.project else x))
+'''),
+    Variant("Bottleneck", "identity-inplace", "nn.Identity shortcut, in-place add and ReLU(inplace=True)", '''
+import torch.nn as nn
+
+class Bottleneck(nn.Module):
+    expansion = 4
+
+    def __init__(self, in_channels, planes, stride=1):
+        super().__init__()
+        width, out_channels = planes, planes * self.expansion
+        self.conv1 = nn.Conv2d(in_channels, width, kernel_size=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(width)
+        self.conv2 = nn.Conv2d(width, width, kernel_size=3, stride=stride, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(width)
+        self.conv3 = nn.Conv2d(width, out_channels, kernel_size=1, bias=False)
+        self.bn3 = nn.BatchNorm2d(out_channels)
+        self.relu = nn.ReLU(inplace=True)
+        self.shortcut = nn.Identity()
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
+                                          nn.BatchNorm2d(out_channels))
+
+    def forward(self, x):
+        identity = self.shortcut(x)
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.relu(self.bn2(self.conv2(out)))
+        out = self.bn3(self.conv3(out))
+        out += identity
+        return self.relu(out)
+'''),
+    Variant("Bottleneck", "layer-loop", "a loop over (conv, bn) pairs looked up by name, ReLU between them", '''
+import torch.nn as nn
+
+class Bottleneck(nn.Module):
+    expansion = 4
+
+    def __init__(self, in_channels, planes, stride=1):
+        super().__init__()
+        out_channels = 4 * planes
+        shapes = [(in_channels, planes, 1, 1, 0), (planes, planes, 3, stride, 1), (planes, out_channels, 1, 1, 0)]
+        for i, (c_in, c_out, k, s, p) in enumerate(shapes, start=1):
+            setattr(self, f"conv{i}", nn.Conv2d(c_in, c_out, k, stride=s, padding=p, bias=False))
+            setattr(self, f"bn{i}", nn.BatchNorm2d(c_out))
+        needs_projection = stride != 1 or in_channels != out_channels
+        self.shortcut = nn.Sequential(*([nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
+                                         nn.BatchNorm2d(out_channels)] if needs_projection else []))
+
+    def forward(self, x):
+        out = x
+        for i in (1, 2, 3):
+            out = getattr(self, f"bn{i}")(getattr(self, f"conv{i}")(out))
+            if i < 3:
+                out = F.relu(out)
+        return F.relu(out + self.shortcut(x))
+'''),
+]

@@ -1,0 +1,488 @@
+"""Hidden tests for assignment 8, "Images, convolutions and classic CNNs".
+
+Oracles: OpenCV for the image filters (float64), torch's own functions in float64 for the layers, autograd
+for receptive fields, and networks written with torch.nn.functional (``references.py``) for the
+modules, loaded with the same known weights.
+"""
+import functools
+import importlib.util
+import math
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograder.harness import (DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, public_check_tests, question,
+                                student)
+from autograder.assignments.cnn.references import (LAPLACIAN_KERNEL, avg_pool2d_reference, basic_block_reference,
+                                                   bottleneck_reference, conv2d_reference, conv_out_size_reference,
+                                                   conv_param_count_reference, cv2_filter, expect_module_run,
+                                                   lenet5_reference, max_pool2d_reference, receptive_field_reference,
+                                                   sobel_kernel, torch_filter)
+from kitcheck.assignments.cnn import (ASSIGNMENT, SOBEL_ORDERS, all_distinct, away_from_zero, basic_block_shapes,
+                                      bottleneck_shapes, conv_cases, conv_inputs, expect_batch_size_one,
+                                      expect_conv_out_size, expect_dropout, expect_fresh_masks, expect_param_count,
+                                      expect_structure, expect_value_and_grad, lenet5_shapes, make_state,
+                                      module_on_meta, module_sgd, pair, pool_cases, pool_inputs, with_ties)
+from kitcheck.compare import CheckFailure, drive, drive_with, expect_equal, expect_tensor, tolerance
+from kitcheck.drivers import value_and_grad
+from kitcheck.strategies import make_tensor, seeds
+
+test_public_checks = public_check_tests(ASSIGNMENT)
+
+# Fewer examples where a test is also repeated for each dtype, and fewer still for networks (each example builds
+# one and runs it twice); scaled from the loaded profile, so KIT_HYPOTHESIS_PROFILE=kit-explore still explores.
+_EXAMPLES = settings.default.max_examples
+PER_DTYPE = settings(max_examples=max(15, _EXAMPLES * 3 // 5))
+FEW = settings(max_examples=max(8, _EXAMPLES // 3))
+
+
+@functools.cache
+def _sklearn_data() -> Path:
+    """scikit-learn's bundled data folder, found without importing scikit-learn (which takes seconds)."""
+    return Path(importlib.util.find_spec("sklearn").submodule_search_locations[0]) / "datasets"
+
+
+@functools.cache
+def photo_crop() -> torch.Tensor:
+    """A 48x64 grayscale crop (values 0-1) of scikit-learn's sample photo china.jpg: real edges."""
+    import cv2
+
+    image = cv2.imread(str(_sklearn_data() / "images" / "china.jpg"), cv2.IMREAD_GRAYSCALE)
+    return torch.from_numpy(image[200:248, 300:364].astype("float64") / 255.0)
+
+
+@functools.cache
+def digits(n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The first n images of scikit-learn's digits (8x8, values 0-16) as (n, 1, 28, 28) in [0, 1], and labels."""
+    import numpy as np
+
+    data = np.loadtxt(_sklearn_data() / "data" / "digits.csv.gz", delimiter=",", max_rows=n)
+    images = torch.from_numpy(data[:, :64]).reshape(n, 1, 8, 8) / 16.0
+    return F.interpolate(images, size=28, mode="bilinear", align_corners=False), torch.from_numpy(data[:, 64]).long()
+
+
+# ---- sobel and laplacian -----------------------------------------------------------------------------------
+@question("sobel")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@PER_DTYPE
+@given(h=st.integers(2, 12), w=st.integers(2, 12), order=st.sampled_from(SOBEL_ORDERS), seed=seeds)
+def test_sobel_matches_opencv(device, dtype, h, w, order, seed):
+    q = "sobel"
+    image = make_tensor((h, w), dtype, seed, device)
+    inputs = {"image": image, **order}
+    expect_tensor(q, call(q, student(q), **inputs), cv2_filter(image, "sobel", **order), inputs, dtype=dtype,
+                  device=image.device, **tolerance(dtype, reduction=True))
+
+
+@question("sobel")
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("order", SOBEL_ORDERS, ids=["x", "y", "xy"])
+def test_sobel_on_a_real_photo(dtype, order):
+    q, image = "sobel", photo_crop().to(dtype)
+    inputs = {"image": image, **order}
+    expect_tensor(q, call(q, student(q), **inputs), cv2_filter(image, "sobel", **order), inputs, dtype=dtype,
+                  device=image.device, **tolerance(dtype, reduction=True), what="the result on a crop of china.jpg")
+
+
+@question("sobel")
+@given(h=st.integers(2, 8), w=st.integers(3, 8), slope=st.integers(-3, 3), offset=st.integers(-5, 5))
+def test_sobel_x_of_a_ramp(h, w, slope, offset):
+    # image[i, j] = slope * j + offset: Sobel x is 8 * slope inside and 0 on the left and right borders
+    # (reflect-101 padding mirrors the ramp there, so the central difference vanishes).
+    q = "sobel"
+    image = (slope * torch.arange(w, dtype=torch.float64) + offset).expand(h, w).contiguous()
+    expected = torch.full((h, w), 8.0 * slope, dtype=torch.float64)
+    expected[:, [0, -1]] = 0.0
+    inputs = {"image": image, "dx": 1, "dy": 0}
+    expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=torch.float64, device=image.device,
+                  what="Sobel x of a ramp (8 * slope inside, 0 on the left and right borders)")
+
+
+@question("sobel")
+@pytest.mark.parametrize("order", SOBEL_ORDERS, ids=["x", "y", "xy"])
+def test_sobel_keeps_the_device(order):
+    expect_device_agnostic("sobel", student("sobel"), lambda image, dx, dy: torch_filter(image, sobel_kernel(dx, dy)),
+                           image=torch.empty(5, 7, device="meta"), **order)
+
+
+@question("laplacian")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@PER_DTYPE
+@given(h=st.integers(2, 12), w=st.integers(2, 12), seed=seeds)
+def test_laplacian_matches_opencv(device, dtype, h, w, seed):
+    q = "laplacian"
+    image = make_tensor((h, w), dtype, seed, device)
+    inputs = {"image": image}
+    expect_tensor(q, call(q, student(q), **inputs), cv2_filter(image, "laplacian"), inputs, dtype=dtype,
+                  device=image.device, **tolerance(dtype, reduction=True))
+
+
+@question("laplacian")
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+def test_laplacian_on_a_real_photo(dtype):
+    q, image = "laplacian", photo_crop().to(dtype)
+    inputs = {"image": image}
+    expect_tensor(q, call(q, student(q), **inputs), cv2_filter(image, "laplacian"), inputs, dtype=dtype,
+                  device=image.device, **tolerance(dtype, reduction=True), what="the result on a crop of china.jpg")
+
+
+@question("laplacian")
+def test_laplacian_keeps_the_device():
+    kernel = torch.tensor(LAPLACIAN_KERNEL, dtype=torch.float64)
+    expect_device_agnostic("laplacian", student("laplacian"), lambda image: torch_filter(image, kernel),
+                           image=torch.empty(6, 4, device="meta"))
+
+
+# ---- conv_out_size -----------------------------------------------------------------------------------------
+@question("conv_out_size")
+@given(size=st.integers(1, 64), k=st.integers(1, 7), s=st.integers(1, 4), p=st.integers(0, 3), d=st.integers(1, 3))
+def test_conv_out_size_matches_torch(size, k, s, p, d):
+    expect_conv_out_size("conv_out_size", student("conv_out_size"),
+                         {"size": size, "kernel_size": k, "stride": s, "padding": p, "dilation": d},
+                         conv_out_size_reference(size, k, s, p, d))
+
+
+@question("conv_out_size")
+@given(size=st.integers(1, 40), half=st.integers(0, 3), d=st.integers(1, 3))
+def test_conv_out_size_same_padding(size, half, d):
+    # An odd kernel 2 * half + 1 with padding d * half and stride 1 keeps the size ("same" padding).
+    q, inputs = "conv_out_size", {"size": size, "kernel_size": 2 * half + 1, "stride": 1, "padding": d * half,
+                                  "dilation": d}
+    expect_equal(q, call(q, student(q), **inputs), size, inputs, what="the output size with 'same' padding")
+
+
+# ---- conv2d ------------------------------------------------------------------------------------------------
+@question("conv2d")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@PER_DTYPE
+@given(case=conv_cases(), transposed=st.booleans(), seed=seeds)
+def test_conv2d_matches_torch(device, dtype, case, transposed, seed):
+    q = "conv2d"
+    inputs = conv_inputs(case, dtype, seed, device)
+    if transposed:  # a non-contiguous x, with the same values
+        inputs["x"] = inputs["x"].transpose(2, 3).contiguous().transpose(2, 3)
+    expected = conv2d_reference(**{k: v.double() if isinstance(v, torch.Tensor) else v for k, v in inputs.items()})
+    expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=dtype, device=inputs["x"].device,
+                  **tolerance(dtype, reduction=True))
+
+
+@question("conv2d")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@PER_DTYPE
+@given(case=conv_cases(), seed=seeds)
+def test_conv2d_gradients_match_torch(device, dtype, case, seed):
+    # Gradients with respect to x, weight and bias, computed where the student's code runs.
+    expect_value_and_grad("conv2d", student("conv2d"), conv2d_reference, conv_inputs(case, dtype, seed, device),
+                          upstream_seed=seed + 3, **tolerance(dtype, reduction=True))
+
+
+@question("conv2d")
+def test_conv2d_keeps_the_device():
+    meta = functools.partial(torch.empty, device="meta")
+    expect_device_agnostic("conv2d", student("conv2d"), conv2d_reference, x=meta(2, 4, 6, 6), weight=meta(6, 2, 3, 3),
+                           bias=meta(6), stride=2, padding=1, dilation=1, groups=2)
+
+
+# ---- max_pool2d and avg_pool2d -----------------------------------------------------------------------------
+@question("max_pool2d")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@PER_DTYPE
+@given(case=pool_cases(), seed=seeds)
+def test_max_pool2d_matches_torch_with_ties(device, dtype, case, seed):
+    q = "max_pool2d"
+    inputs = pool_inputs(case, with_ties(case["shape"], dtype, seed, device))
+    expected = max_pool2d_reference(inputs["x"].double(), *list(inputs.values())[1:])
+    expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=dtype, device=inputs["x"].device)
+
+
+@question("max_pool2d")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@PER_DTYPE
+@given(case=pool_cases(), seed=seeds)
+def test_max_pool2d_gradients_match_torch(device, dtype, case, seed):
+    # Distinct values: every window has one maximum, which receives the gradient (summed over windows).
+    inputs = pool_inputs(case, all_distinct(case["shape"], dtype, seed, device))
+    expect_value_and_grad("max_pool2d", student("max_pool2d"), max_pool2d_reference, inputs, upstream_seed=seed)
+
+
+@question("max_pool2d")
+@given(case=pool_cases(), seed=seeds)
+def test_max_pool2d_gradient_with_ties_goes_to_maxima(case, seed):
+    # With ties any split of a window's gradient between its maxima is a valid (sub)gradient; what must hold
+    # is that nothing is lost or created and that only maxima receive any.
+    q = "max_pool2d"
+    inputs = pool_inputs(case, with_ties(case["shape"], torch.float64, seed))
+    x, (kh, kw) = inputs["x"], pair(case["kernel_size"])
+    (sh, sw), (ph, pw) = pair(case["stride"] or case["kernel_size"]), pair(case["padding"])
+    out = max_pool2d_reference(*inputs.values())
+    upstream = make_tensor(tuple(out.shape), torch.float64, seed + 1, low=0.1, high=1.0)
+    value, grads = drive_with(q, student(q), value_and_grad, inputs, upstream=upstream)
+    expect_tensor(q, value, out, inputs, dtype=x.dtype, device=x.device)
+    grad = grads[0] if grads else None
+    if grad is None:
+        raise CheckFailure(q, "no gradient flows back to x", inputs)
+    if type(grad) is not torch.Tensor or grad.shape != x.shape or grad.dtype != x.dtype or grad.device != x.device:
+        raise CheckFailure(q, "the gradient with respect to x should be a tensor with x's shape, dtype and device",
+                           inputs, got=grad)
+    expect_tensor(q, grad.sum(), upstream.sum(), inputs, what="the sum of the gradient with ties (it should equal "
+                  "the sum of the upstream gradient: each window passes its gradient on to its maxima)")
+    padded = F.pad(x, (pw, pw, ph, ph), value=-math.inf)
+    n, c, H, W = padded.shape
+    cols = F.unfold(padded.reshape(n * c, 1, H, W), (kh, kw), stride=(sh, sw))  # (n*c, kh*kw, windows)
+    is_max = (cols == cols.amax(1, keepdim=True)).double()
+    candidates = F.fold(is_max, (H, W), (kh, kw), stride=(sh, sw)).reshape(n, c, H, W)[..., ph:H - ph, pw:W - pw] > 0
+    if (grad.detach().cpu().abs() > 1e-9)[~candidates].any() or (grad < -1e-9).any():
+        raise CheckFailure(q, "with ties, the gradient went to an element that is not the maximum of any window "
+                           "(or is negative)", inputs, expected=None, got=grad)
+
+
+@question("max_pool2d")
+def test_max_pool2d_keeps_the_device():
+    expect_device_agnostic("max_pool2d", student("max_pool2d"), max_pool2d_reference,
+                           x=torch.empty(2, 3, 7, 6, device="meta"), kernel_size=3, stride=2, padding=1)
+
+
+@question("avg_pool2d")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@PER_DTYPE
+@given(case=pool_cases(), include=st.booleans(), seed=seeds)
+def test_avg_pool2d_matches_torch(device, dtype, case, include, seed):
+    q = "avg_pool2d"
+    inputs = pool_inputs(case, make_tensor(case["shape"], dtype, seed, device), count_include_pad=include)
+    expected = avg_pool2d_reference(inputs["x"].double(), *list(inputs.values())[1:])
+    expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=dtype, device=inputs["x"].device,
+                  **tolerance(dtype, reduction=True))
+
+
+@question("avg_pool2d")
+@pytest.mark.parametrize("device", DEVICES)
+@given(case=pool_cases(), include=st.booleans(), seed=seeds)
+def test_avg_pool2d_gradients_match_torch(device, case, include, seed):
+    inputs = pool_inputs(case, make_tensor(case["shape"], torch.float64, seed, device), count_include_pad=include)
+    expect_value_and_grad("avg_pool2d", student("avg_pool2d"), avg_pool2d_reference, inputs, upstream_seed=seed)
+
+
+@question("avg_pool2d")
+def test_avg_pool2d_keeps_the_device():
+    expect_device_agnostic("avg_pool2d", student("avg_pool2d"), avg_pool2d_reference,
+                           x=torch.empty(2, 3, 7, 6, device="meta"), kernel_size=3, stride=2, padding=1,
+                           count_include_pad=False)
+
+
+# ---- dropout -----------------------------------------------------------------------------------------------
+@question("dropout")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@PER_DTYPE
+@given(shape=st.sampled_from([(4000,), (40, 100), (5, 8, 100)]), p=st.sampled_from([0.1, 0.3, 0.5, 0.9]), seed=seeds)
+def test_dropout_in_training_mode(device, dtype, shape, p, seed):
+    # Each element: 0 with probability p, else x / (1 - p); the fraction dropped is p within 5 standard deviations.
+    expect_dropout("dropout", student("dropout"), away_from_zero(shape, dtype, seed, device), p, True, seed)
+
+
+@question("dropout")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@PER_DTYPE
+@given(p=st.sampled_from([0.0, 0.2, 0.5, 1.0]), training=st.booleans(), seed=seeds)
+def test_dropout_in_evaluation_mode_and_extreme_p(device, dtype, p, training, seed):
+    if training and 0 < p < 1:
+        p = 0.0 if seed % 2 else 1.0  # training mode is tested above; here: p = 0 and p = 1
+    expect_dropout("dropout", student("dropout"), away_from_zero((6, 7), dtype, seed, device), p, training, seed)
+
+
+@question("dropout")
+@given(seed=seeds)
+def test_dropout_draws_a_new_mask_for_every_row_and_call(seed):
+    expect_fresh_masks("dropout", student("dropout"), away_from_zero((64, 32), torch.float64, seed), seed)
+
+
+@question("dropout")
+@pytest.mark.parametrize("training", [True, False])
+def test_dropout_keeps_the_device(training):
+    expect_device_agnostic("dropout", student("dropout"), F.dropout, x=torch.empty(4, 5, device="meta"), p=0.3,
+                           training=training)
+
+
+# ---- conv_param_count and receptive_field ------------------------------------------------------------------
+@question("conv_param_count")
+@given(c_in=st.integers(1, 64), c_out=st.integers(1, 64), kernel=st.one_of(st.integers(1, 7), st.tuples(
+    st.integers(1, 7), st.integers(1, 7))), groups=st.sampled_from([1, 1, 2, 3, 4, 8]), bias=st.booleans())
+def test_conv_param_count_matches_nn_conv2d(c_in, c_out, kernel, groups, bias):
+    expect_param_count("conv_param_count", student("conv_param_count"),
+                       {"in_channels": c_in, "out_channels": c_out, "kernel_size": kernel, "groups": groups,
+                        "bias": bias}, conv_param_count_reference(c_in, c_out, kernel, groups, bias))
+
+
+@question("conv_param_count")
+@given(c=st.integers(1, 64), k=st.integers(1, 7), c_out=st.integers(1, 64))
+def test_conv_param_count_depthwise_separable_saving(c, k, c_out):
+    # A depthwise k x k convolution plus a pointwise 1x1 one: c*k*k + c + c*c_out + c_out parameters.
+    q, fn = "conv_param_count", student("conv_param_count")
+    depthwise, pointwise = {"in_channels": c, "out_channels": c, "kernel_size": k, "groups": c, "bias": True}, \
+        {"in_channels": c, "out_channels": c_out, "kernel_size": 1, "groups": 1, "bias": True}
+    expect_equal(q, call(q, fn, **depthwise), c * k * k + c, depthwise, what="the depthwise convolution's count")
+    expect_equal(q, call(q, fn, **pointwise), c * c_out + c_out, pointwise, what="the pointwise convolution's count")
+
+
+@question("receptive_field")
+@given(layers=st.lists(st.tuples(st.integers(1, 7), st.integers(1, 3)), max_size=6))
+def test_receptive_field_matches_autograd(layers):
+    q, inputs = "receptive_field", {"layers": layers}
+    expect_equal(q, call(q, student(q), **inputs), receptive_field_reference(layers), inputs)
+
+
+@question("receptive_field")
+@given(n=st.integers(1, 8))
+def test_receptive_field_of_stacked_3x3_convolutions(n):
+    # VGG's argument: n stacked 3x3 convolutions (stride 1) see as far as one (2n + 1) x (2n + 1) convolution.
+    q, inputs = "receptive_field", {"layers": [(3, 1)] * n}
+    expect_equal(q, call(q, student(q), **inputs), 2 * n + 1, inputs)
+
+
+# ---- LeNet5 ------------------------------------------------------------------------------------------------
+@question("LeNet5")
+@pytest.mark.parametrize("num_classes", [10, 3])
+def test_lenet5_structure(num_classes):
+    expect_structure("LeNet5", student("LeNet5"), (num_classes,), lenet5_shapes(num_classes), {},
+                     {"num_classes": num_classes})
+
+
+@question("LeNet5")
+@pytest.mark.parametrize("num_classes", [10, 3])
+def test_lenet5_batch_of_one(num_classes):
+    expect_batch_size_one("LeNet5", student("LeNet5"), (num_classes,), num_classes, {"num_classes": num_classes},
+                          (1, 28, 28))
+
+
+@question("LeNet5")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@FEW
+@given(batch=st.integers(1, 3), num_classes=st.sampled_from([10, 3]), seed=seeds)
+def test_lenet5_matches_functional_reference(device, dtype, batch, num_classes, seed):
+    state = make_state(lenet5_shapes(num_classes), {}, dtype, seed, device)
+    x = make_tensor((batch, 1, 28, 28), dtype, seed + 1, device, low=0.0, high=1.0)
+    expect_module_run("LeNet5", student("LeNet5"), (num_classes,), lenet5_reference, state, x, training=True,
+                      upstream_seed=seed + 2, shown={"num_classes": num_classes, "x": x},
+                      **tolerance(dtype, reduction=True))
+
+
+@question("LeNet5")
+def test_lenet5_sgd_steps_on_digits():
+    # Five full-batch SGD steps on 40 real digits from known weights: the losses must be the reference's, and fall.
+    q, steps, lr = "LeNet5", 5, 0.1
+    x, y = digits(40)
+    state = make_state(lenet5_shapes(10), {}, torch.float64, 2024)
+    params = {k: v.clone().requires_grad_(True) for k, v in state.items()}
+    expected = []
+    for _ in range(steps):
+        loss = F.cross_entropy(lenet5_reference(params, x), y)
+        grads = torch.autograd.grad(loss, list(params.values()))
+        with torch.no_grad():
+            for p, g in zip(params.values(), grads):
+                p -= lr * g
+        expected.append(loss.detach())
+    expected = torch.stack(expected)
+    assert expected[-1] < expected[0]  # the reference itself learns
+    shown = {"x": x, "y": y, "steps": steps, "lr": lr}
+    losses = drive(q, student(q), module_sgd, shown, (10,), state, x, y, steps, lr)
+    expect_tensor(q, losses, expected, shown, dtype=torch.float64, device=x.device,
+                  what="the cross-entropy losses during 5 SGD steps on 40 digits (from known weights)")
+
+
+@question("LeNet5")
+def test_lenet5_keeps_the_device():
+    x = torch.empty(2, 1, 28, 28, device="meta")
+    got = drive("LeNet5", student("LeNet5"), module_on_meta, {"x": x}, (10,), x)
+    expect_tensor("LeNet5", got, torch.empty(2, 10, device="meta"), {"x": x}, dtype=torch.float32, device="meta",
+                  what="the output for an input on another device")
+
+
+# ---- BasicBlock and Bottleneck -----------------------------------------------------------------------------
+BLOCKS = {"BasicBlock": (basic_block_shapes, basic_block_reference, "out_channels"),
+          "Bottleneck": (bottleneck_shapes, bottleneck_reference, "planes")}
+
+
+def _block_structure(q, c_in, c_mid, stride):
+    shapes, _, name = BLOCKS[q]
+    expect_structure(q, student(q), (c_in, c_mid, stride), *shapes(c_in, c_mid, stride),
+                     {"in_channels": c_in, name: c_mid, "stride": stride})
+
+
+def _block_run(q, device, dtype, c_in, c_mid, stride, batch, size, training, seed):
+    shapes, reference, name = BLOCKS[q]
+    state = make_state(*shapes(c_in, c_mid, stride), dtype, seed, device)
+    x = make_tensor((batch, c_in, size, size), dtype, seed + 1, device)
+    shown = {"in_channels": c_in, name: c_mid, "stride": stride, "x": x, "training": training}
+    tol = tolerance(dtype) if dtype == torch.float64 else {"rtol": 1e-3, "atol": 1e-4}  # float32 batch norm
+    expect_module_run(q, student(q), (c_in, c_mid, stride), lambda s, t: reference(s, t, stride, training), state,
+                      x, training=training, upstream_seed=seed + 2, shown=shown, **tol)
+
+
+def _block_meta(q, c_in, c_mid, stride, training):
+    shapes, reference, _ = BLOCKS[q]
+    x = torch.empty(2, c_in, 6, 6, device="meta")
+    state = {k: torch.empty(v, device="meta") for k, v in {**shapes(c_in, c_mid, stride)[0],
+                                                           **shapes(c_in, c_mid, stride)[1]}.items()}
+    expected, _ = reference(state, x, stride, training)
+    got = drive(q, student(q), module_on_meta, {"x": x, "training": training}, (c_in, c_mid, stride), x, training)
+    expect_tensor(q, got, expected, {"x": x, "training": training}, dtype=torch.float32, device="meta",
+                  what="the output for an input on another device")
+
+
+@question("BasicBlock")
+@given(c_in=st.integers(1, 6), c_out=st.integers(1, 6), stride=st.integers(1, 2))
+def test_basic_block_structure(c_in, c_out, stride):
+    _block_structure("BasicBlock", c_in, c_out, stride)
+
+
+@question("BasicBlock")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
+@FEW
+@given(c_in=st.integers(1, 4), c_out=st.integers(1, 4), stride=st.integers(1, 2), batch=st.integers(1, 2),
+       size=st.integers(4, 7), seed=seeds)
+def test_basic_block_matches_functional_reference(device, dtype, training, c_in, c_out, stride, batch, size, seed):
+    _block_run("BasicBlock", device, dtype, c_in, c_out, stride, batch, size, training, seed)
+
+
+@question("BasicBlock")
+@pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
+def test_basic_block_keeps_the_device(training):
+    _block_meta("BasicBlock", 3, 5, 2, training)
+
+
+@question("Bottleneck")
+@given(c_in=st.integers(1, 12), planes=st.integers(1, 3), stride=st.integers(1, 2))
+def test_bottleneck_structure(c_in, planes, stride):
+    _block_structure("Bottleneck", c_in, planes, stride)
+
+
+@question("Bottleneck")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
+@FEW
+@given(c_in=st.sampled_from([2, 4, 8]), planes=st.integers(1, 2), stride=st.integers(1, 2), batch=st.integers(1, 2),
+       size=st.integers(4, 7), seed=seeds)
+def test_bottleneck_matches_functional_reference(device, dtype, training, c_in, planes, stride, batch, size, seed):
+    _block_run("Bottleneck", device, dtype, c_in, planes, stride, batch, size, training, seed)
+
+
+@question("Bottleneck")
+@pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
+def test_bottleneck_keeps_the_device(training):
+    _block_meta("Bottleneck", 8, 2, 2, training)

@@ -1,0 +1,1 @@
+"""Grader-only material of assignment `initialization` (never shipped to students)."""

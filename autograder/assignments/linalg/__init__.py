@@ -1,0 +1,1 @@
+"""Grader-only material of assignment `linalg` (never shipped to students)."""

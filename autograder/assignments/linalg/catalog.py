@@ -1,0 +1,370 @@
+"""Assignment 2, "Linear algebra and least squares": mistakes students make, and correct variants."""
+from autograder.catalog import Mistake, Variant
+
+MISTAKES = [
+    # ---- addbmm_manual
+    Mistake("addbmm_manual", "products-not-summed",
+            "Adds the batch of products itself (shape (b, n, p)); addbmm sums the b products into one (n, p) "
+            "matrix.", '''
+def addbmm_manual(M, batch1, batch2, beta=1.0, alpha=1.0):
+    if beta == 0:
+        return alpha * (batch1 @ batch2)
+    return beta * M + alpha * (batch1 @ batch2)
+'''),
+    Mistake("addbmm_manual", "beta-zero-nan",
+            "Computes beta * M even when beta is 0; 0 * nan is nan, and torch.addbmm ignores M when beta is 0.", '''
+def addbmm_manual(M, batch1, batch2, beta=1.0, alpha=1.0):
+    return beta * M + alpha * (batch1 @ batch2).sum(dim=0)
+'''),
+    Mistake("addbmm_manual", "alpha-beta-swapped",
+            "Swaps the scales: beta multiplies M and alpha multiplies the sum of products.", '''
+def addbmm_manual(M, batch1, batch2, beta=1.0, alpha=1.0):
+    total = (batch1 @ batch2).sum(dim=0)
+    if beta == 0:
+        return alpha * total
+    return alpha * M + beta * total
+'''),
+    Mistake("addbmm_manual", "mean-over-batch",
+            "Averages the products over the batch; addbmm adds them up (sum, not mean).", '''
+def addbmm_manual(M, batch1, batch2, beta=1.0, alpha=1.0):
+    total = (batch1 @ batch2).mean(dim=0)
+    if beta == 0:
+        return alpha * total
+    return beta * M + alpha * total
+'''),
+    # ---- matrix_1_norm
+    Mistake("matrix_1_norm", "row-sums",
+            "Takes the largest absolute row sum, which is the infinity-norm; the 1-norm uses column sums "
+            "(sum over dim -2).", '''
+def matrix_1_norm(A):
+    return A.abs().sum(dim=-1).amax(dim=-1)
+'''),
+    Mistake("matrix_1_norm", "no-abs",
+            "Sums the entries without their absolute values, so negative entries cancel positive ones.", '''
+def matrix_1_norm(A):
+    return A.sum(dim=-2).amax(dim=-1)
+'''),
+    Mistake("matrix_1_norm", "entrywise",
+            "Sums the absolute values of all entries (the vector 1-norm of the flattened matrix); the matrix "
+            "1-norm is the largest column sum.", '''
+def matrix_1_norm(A):
+    return A.abs().sum(dim=(-2, -1))
+'''),
+    Mistake("matrix_1_norm", "max-over-batch",
+            "Takes one max over the whole batch; each matrix of a batch has its own norm (amax over dim -1).", '''
+def matrix_1_norm(A):
+    return A.abs().sum(dim=-2).max()
+'''),
+    # ---- gauss_solve
+    Mistake("gauss_solve", "no-pivoting",
+            "Eliminates without pivoting: a zero pivot divides by 0 and a tiny one destroys the accuracy; swap "
+            "in the row with the largest |entry| first.", '''
+def gauss_solve(A, b):
+    n = A.shape[0]
+    M = torch.cat([A, b.unsqueeze(1)], dim=1)
+    for k in range(n):
+        M[k + 1:] -= M[k + 1:, k:k + 1] / M[k, k] * M[k]
+    x = torch.zeros_like(b)
+    for k in range(n - 1, -1, -1):
+        x[k] = (M[k, n] - M[k, k + 1:n] @ x[k + 1:]) / M[k, k]
+    return x
+'''),
+    Mistake("gauss_solve", "pivot-by-value",
+            "Picks the pivot with the largest value instead of the largest absolute value, so a tiny positive "
+            "pivot beats a large negative one.", '''
+def gauss_solve(A, b):
+    n = A.shape[0]
+    M = torch.cat([A, b.unsqueeze(1)], dim=1)
+    for k in range(n):
+        p = k + int(M[k:, k].argmax())
+        if p != k:
+            M[[k, p]] = M[[p, k]]
+        M[k + 1:] -= M[k + 1:, k:k + 1] / M[k, k] * M[k]
+    x = torch.zeros_like(b)
+    for k in range(n - 1, -1, -1):
+        x[k] = (M[k, n] - M[k, k + 1:n] @ x[k + 1:]) / M[k, k]
+    return x
+'''),
+    Mistake("gauss_solve", "view-swap",
+            "Swaps rows with M[k], M[p] = M[p], M[k]; these are views, so both rows end up equal. Swap with an "
+            "index list: M[[k, p]] = M[[p, k]].", '''
+def gauss_solve(A, b):
+    n = A.shape[0]
+    M = torch.cat([A, b.unsqueeze(1)], dim=1)
+    for k in range(n):
+        p = k + int(M[k:, k].abs().argmax())
+        if p != k:
+            M[k], M[p] = M[p], M[k]
+        M[k + 1:] -= M[k + 1:, k:k + 1] / M[k, k] * M[k]
+    x = torch.zeros_like(b)
+    for k in range(n - 1, -1, -1):
+        x[k] = (M[k, n] - M[k, k + 1:n] @ x[k + 1:]) / M[k, k]
+    return x
+'''),
+    Mistake("gauss_solve", "b-not-swapped",
+            "Swaps the rows of A but not the entries of b; a row swap must move the equation's right-hand side "
+            "with it.", '''
+def gauss_solve(A, b):
+    n = A.shape[0]
+    A, b = A.clone(), b.clone()
+    for k in range(n):
+        p = k + int(A[k:, k].abs().argmax())
+        if p != k:
+            A[[k, p]] = A[[p, k]]
+        factors = A[k + 1:, k] / A[k, k]
+        A[k + 1:] -= factors.unsqueeze(1) * A[k]
+        b[k + 1:] -= factors * b[k]
+    x = torch.zeros_like(b)
+    for k in range(n - 1, -1, -1):
+        x[k] = (b[k] - A[k, k + 1:] @ x[k + 1:]) / A[k, k]
+    return x
+'''),
+    # ---- rank_via_svd
+    Mistake("rank_via_svd", "absolute-eps",
+            "Compares the singular values with eps alone; the default tolerance is relative: max(m, n) * eps "
+            "* S.max().", '''
+def rank_via_svd(A, tol=None):
+    S = torch.linalg.svdvals(A)
+    if tol is None:
+        tol = torch.finfo(A.dtype).eps
+    return (S > tol).sum(dim=-1)
+'''),
+    Mistake("rank_via_svd", "at-least-tol",
+            "Counts singular values >= tol; the rank counts only those strictly greater than tol.", '''
+def rank_via_svd(A, tol=None):
+    S = torch.linalg.svdvals(A)
+    if tol is None:
+        tol = max(A.shape[-2:]) * torch.finfo(A.dtype).eps * S.amax(dim=-1, keepdim=True)
+    return (S >= tol).sum(dim=-1)
+'''),
+    Mistake("rank_via_svd", "count-nonzero",
+            "Counts the non-zero singular values; in floating point the 'zero' ones come out tiny but not 0, so "
+            "compare with a tolerance.", '''
+def rank_via_svd(A, tol=None):
+    S = torch.linalg.svdvals(A)
+    if tol is None:
+        return (S != 0).sum(dim=-1)
+    return (S > tol).sum(dim=-1)
+'''),
+    Mistake("rank_via_svd", "float32-eps",
+            "Always uses float32's eps; take eps of A's own dtype with torch.finfo(A.dtype).eps.", '''
+def rank_via_svd(A, tol=None):
+    S = torch.linalg.svdvals(A)
+    if tol is None:
+        tol = max(A.shape[-2:]) * torch.finfo(torch.float32).eps * S.amax(dim=-1, keepdim=True)
+    return (S > tol).sum(dim=-1)
+'''),
+    Mistake("rank_via_svd", "python-int",
+            "Returns a Python int; return an int64 tensor, one rank per matrix of the batch.", '''
+def rank_via_svd(A, tol=None):
+    S = torch.linalg.svdvals(A)
+    if tol is None:
+        tol = max(A.shape[-2:]) * torch.finfo(A.dtype).eps * S.max()
+    return int((S > tol).sum())
+'''),
+    # ---- low_rank_approx
+    Mistake("low_rank_approx", "no-singular-values",
+            "Multiplies U and Vh without the singular values in between: A_k = U_k diag(S_k) Vh_k.", '''
+def low_rank_approx(A, k):
+    U, S, Vh = torch.linalg.svd(A, full_matrices=False)
+    return U[..., :, :k] @ Vh[..., :k, :]
+'''),
+    Mistake("low_rank_approx", "smallest-singular-values",
+            "Keeps the k smallest singular values; torch.linalg.svd sorts them largest first, so keep the first "
+            "k.", '''
+def low_rank_approx(A, k):
+    U, S, Vh = torch.linalg.svd(A, full_matrices=False)
+    return U[..., :, -k:] @ torch.diag_embed(S[..., -k:]) @ Vh[..., -k:, :]
+'''),
+    Mistake("low_rank_approx", "vh-as-v",
+            "Treats Vh as V and transposes it again; torch.linalg.svd returns Vh, whose first k rows are "
+            "already what you need.", '''
+def low_rank_approx(A, k):
+    U, S, Vh = torch.linalg.svd(A, full_matrices=False)
+    return U[..., :, :k] @ torch.diag_embed(S[..., :k]) @ Vh[..., :, :k].mT
+'''),
+    Mistake("low_rank_approx", "single-matrix-only",
+            "Works for one matrix only (.T, torch.diag, [:, :k]); use ..., .mT and torch.diag_embed so batches "
+            "work too.", '''
+def low_rank_approx(A, k):
+    U, S, Vh = torch.linalg.svd(A, full_matrices=False)
+    return U[:, :k] @ torch.diag(S[:k]) @ Vh[:k, :]
+'''),
+    # ---- sse_surface
+    Mistake("sse_surface", "mean-not-sum",
+            "Averages the squared errors (the MSE); the SSE is their sum.", '''
+def sse_surface(a, b, x, y):
+    return ((y - a.unsqueeze(-1) * x - b.unsqueeze(-1)) ** 2).mean(dim=-1)
+'''),
+    Mistake("sse_surface", "no-unsqueeze",
+            "Broadcasts the grid directly against the data, pairing grid points with data points; add a last "
+            "dimension to the grid with unsqueeze(-1) first.", '''
+def sse_surface(a, b, x, y):
+    return ((y - a * x - b) ** 2).sum(dim=-1)
+'''),
+    Mistake("sse_surface", "a-b-swapped",
+            "Swaps the roles of a and b: the line is y = a x + b, so a multiplies x and b is the intercept.", '''
+def sse_surface(a, b, x, y):
+    return ((y - b.unsqueeze(-1) * x - a.unsqueeze(-1)) ** 2).sum(dim=-1)
+'''),
+    Mistake("sse_surface", "sum-over-everything",
+            "Sums over every dimension, which returns one number; sum only over the data points (dim -1).", '''
+def sse_surface(a, b, x, y):
+    return ((y - a.unsqueeze(-1) * x - b.unsqueeze(-1)) ** 2).sum()
+'''),
+    # ---- normal_equation
+    Mistake("normal_equation", "elementwise-inverse",
+            "Uses (X.T @ X) ** -1, which inverts each entry; the matrix inverse is torch.linalg.inv (or solve "
+            "the system).", '''
+def normal_equation(X, y):
+    return (X.T @ X) ** -1 @ X.T @ y
+'''),
+    Mistake("normal_equation", "inverse-of-X",
+            "Inverts X itself, which only exists when X is square; least squares solves X^T X w = X^T y.", '''
+def normal_equation(X, y):
+    return torch.linalg.inv(X) @ y
+'''),
+    Mistake("normal_equation", "hard-coded-float32",
+            "Converts to float32 (.float()); keep the input's dtype so float64 data gives a float64 solution.", '''
+def normal_equation(X, y):
+    X, y = X.float(), y.float()
+    return torch.linalg.solve(X.T @ X, X.T @ y)
+'''),
+    Mistake("normal_equation", "adds-intercept",
+            "Appends a column of ones to X; X already holds every column of the model, so w has X.shape[1] "
+            "entries.", '''
+def normal_equation(X, y):
+    X = torch.cat([X, torch.ones(X.shape[0], 1, dtype=X.dtype, device=X.device)], dim=1)
+    return torch.linalg.solve(X.T @ X, X.T @ y)
+'''),
+]
+
+VARIANTS = [
+    Variant("addbmm_manual", "einsum", "one torch.einsum that sums over the batch and inner dimensions", '''
+def addbmm_manual(M, batch1, batch2, beta=1.0, alpha=1.0):
+    total = torch.einsum("bnk,bkp->np", batch1, batch2)
+    return alpha * total if beta == 0 else beta * M + alpha * total
+'''),
+    Variant("addbmm_manual", "loop", "a Python loop over the batch, accumulating into a new tensor", '''
+def addbmm_manual(M, batch1, batch2, beta=1.0, alpha=1.0):
+    total = torch.zeros(batch1.shape[1], batch2.shape[2], dtype=batch1.dtype, device=batch1.device)
+    for left, right in zip(batch1, batch2):
+        total = total + left @ right
+    out = alpha * total
+    if beta != 0:
+        out = out + beta * M
+    return out
+'''),
+    Variant("addbmm_manual", "one-matmul", "one big matmul: the batch folded into the inner dimension", '''
+def addbmm_manual(M, batch1, batch2, beta=1.0, alpha=1.0):
+    b, n, k = batch1.shape
+    left = batch1.permute(1, 0, 2).reshape(n, b * k)   # row i: batch1[0, i], batch1[1, i], ...
+    right = batch2.reshape(b * k, -1)
+    total = left @ right
+    return alpha * total if beta == 0 else torch.add(beta * M, total, alpha=alpha)
+'''),
+    Variant("matrix_1_norm", "vector-norm", "vector_norm of each column, then the max", '''
+def matrix_1_norm(A):
+    return torch.linalg.vector_norm(A, ord=1, dim=-2).max(dim=-1).values
+'''),
+    Variant("matrix_1_norm", "column-loop", "a loop over the columns, stacked, in float64 inside", '''
+def matrix_1_norm(A):
+    sums = torch.stack([A[..., :, j].double().abs().sum(dim=-1) for j in range(A.shape[-1])], dim=-1)
+    return sums.amax(dim=-1).to(A.dtype)
+'''),
+    Variant("gauss_solve", "gauss-jordan", "Gauss-Jordan: reduce to the identity, no back substitution", '''
+def gauss_solve(A, b):
+    n = A.shape[0]
+    M = torch.cat([A, b[:, None]], dim=1).clone()
+    for k in range(n):
+        p = int(torch.argmax(M[k:, k].abs())) + k
+        M[[k, p]] = M[[p, k]]
+        M[k] = M[k] / M[k, k]
+        others = torch.arange(n, device=A.device) != k
+        M[others] = M[others] - M[others, k:k + 1] * M[k]
+    return M[:, n].clone()
+'''),
+    Variant("gauss_solve", "plu", "an LU factorisation with a permutation, then two triangular solves by loops", '''
+def gauss_solve(A, b):
+    n = A.shape[0]
+    U = A.clone()
+    L = torch.eye(n, dtype=A.dtype, device=A.device)
+    perm = list(range(n))
+    for k in range(n):
+        p = max(range(k, n), key=lambda i: abs(float(U[i, k])))
+        if p != k:
+            U[[k, p]] = U[[p, k]]
+            L[[k, p], :k] = L[[p, k], :k]
+            perm[k], perm[p] = perm[p], perm[k]
+        for i in range(k + 1, n):
+            L[i, k] = U[i, k] / U[k, k]
+            U[i, k:] = U[i, k:] - L[i, k] * U[k, k:]
+    z = b[perm].clone()
+    for i in range(n):                      # L z = P b
+        z[i] = z[i] - (L[i, :i] * z[:i]).sum()
+    x = torch.empty_like(b)
+    for i in reversed(range(n)):            # U x = z
+        x[i] = (z[i] - (U[i, i + 1:] * x[i + 1:]).sum()) / U[i, i]
+    return x
+'''),
+    Variant("rank_via_svd", "float64-svd", "the SVD in float64, thresholded with eps of the input's dtype", '''
+def rank_via_svd(A, tol=None):
+    S = torch.linalg.svd(A.double(), full_matrices=False).S
+    if tol is None:
+        m, n = A.shape[-2:]
+        tol = max(m, n) * torch.finfo(A.dtype).eps * S[..., :1]
+    return torch.count_nonzero(S > tol, dim=-1)
+'''),
+    Variant("rank_via_svd", "per-matrix-loop", "a loop over the flattened batch, one Python count per matrix", '''
+def rank_via_svd(A, tol=None):
+    m, n = A.shape[-2:]
+    counts = []
+    for matrix in A.reshape(-1, m, n):
+        S = torch.linalg.svdvals(matrix)
+        limit = tol if tol is not None else max(m, n) * torch.finfo(A.dtype).eps * S[0]
+        counts.append((S > limit).sum())
+    return torch.stack(counts).reshape(A.shape[:-2])
+'''),
+    Variant("low_rank_approx", "outer-products", "a sum of k rank-one outer products s_i u_i v_i^T", '''
+def low_rank_approx(A, k):
+    U, S, Vh = torch.linalg.svd(A, full_matrices=False)
+    out = torch.zeros_like(A)
+    for i in range(k):
+        out = out + S[..., i, None, None] * U[..., :, i, None] * Vh[..., None, i, :]
+    return out
+'''),
+    Variant("low_rank_approx", "projection-float64", "projects A onto its top-k left singular vectors, in float64", '''
+def low_rank_approx(A, k):
+    U = torch.linalg.svd(A.double(), full_matrices=False).U[..., :, :k]
+    return (U @ (U.mT @ A.double())).to(A.dtype)
+'''),
+    Variant("sse_surface", "closed-form-float64", "the square expanded into sums of x, y, xy, x^2, y^2, in float64", '''
+def sse_surface(a, b, x, y):
+    a64, b64, x64, y64 = a.double(), b.double(), x.double(), y.double()
+    n = x.shape[0]
+    sx, sy, sxx, sxy, syy = x64.sum(), y64.sum(), (x64 * x64).sum(), (x64 * y64).sum(), (y64 * y64).sum()
+    sse = syy - 2 * a64 * sxy - 2 * b64 * sy + a64 ** 2 * sxx + 2 * a64 * b64 * sx + n * b64 ** 2
+    return sse.to(a.dtype)
+'''),
+    Variant("sse_surface", "loop-over-points", "a loop over the data points, vectorised over the grid", '''
+def sse_surface(a, b, x, y):
+    total = torch.zeros_like(a)
+    for xi, yi in zip(x, y):
+        total = total + (yi - a * xi - b) ** 2
+    return total
+'''),
+    Variant("normal_equation", "explicit-inverse", "the formula as written, with torch.linalg.inv", '''
+def normal_equation(X, y):
+    return torch.linalg.inv(X.T @ X) @ X.T @ y
+'''),
+    Variant("normal_equation", "cholesky", "a Cholesky factorisation of X^T X and cholesky_solve", '''
+def normal_equation(X, y):
+    L = torch.linalg.cholesky(X.mT @ X)
+    return torch.cholesky_solve((X.mT @ y).unsqueeze(-1), L).squeeze(-1)
+'''),
+    Variant("normal_equation", "qr", "QR of X, then the triangular system R w = Q^T y", '''
+def normal_equation(X, y):
+    Q, R = torch.linalg.qr(X)
+    return torch.linalg.solve_triangular(R, (Q.T @ y).unsqueeze(-1), upper=True).squeeze(-1)
+'''),
+]

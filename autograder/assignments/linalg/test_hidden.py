@@ -1,0 +1,333 @@
+"""Hidden tests for assignment 2, "Linear algebra and least squares".
+
+Oracle: torch's own functions (addbmm, matrix_norm, solve, matrix_rank, svd, lstsq) or a closed form, in
+float64 from the same inputs. Inputs come from seeds; solves and least squares use well-conditioned
+matrices (cond < 30) and rank tests matrices whose singular values are far from the threshold, so any
+sound algorithm in float32 or float64 agrees with the oracle.
+"""
+import pytest
+import torch
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from autograder.harness import DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, public_check_tests, question, student
+from autograder.assignments.linalg.references import low_rank_reference, sse_reference
+from kitcheck.assignments.linalg import ASSIGNMENT, SOLVE_TOL, clear_rank_gap, low_rank, singular_gap, well_conditioned
+from kitcheck.compare import CheckFailure, expect_tensor, tolerance
+from kitcheck.strategies import make_tensor, seeds
+
+test_public_checks = public_check_tests(ASSIGNMENT)
+
+
+# ---- addbmm_manual ---------------------------------------------------------------------------------
+@question("addbmm_manual")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@given(b=st.integers(1, 4), n=st.integers(1, 3), k=st.integers(1, 3), p=st.integers(1, 3),
+       m_shape=st.sampled_from(["full", "row", "vector", "column"]), beta=st.sampled_from([1.0, 0.5, -2.0]),
+       alpha=st.sampled_from([1.0, 3.0, -0.5]), seed=seeds)
+def test_addbmm_manual_matches_torch(device, dtype, b, n, k, p, m_shape, beta, alpha, seed):
+    q = "addbmm_manual"
+    shape = {"full": (n, p), "row": (1, p), "vector": (p,), "column": (n, 1)}[m_shape]  # M broadcasts to (n, p)
+    M = make_tensor(shape, dtype, seed, device)
+    b1, b2 = make_tensor((b, n, k), dtype, seed + 1, device), make_tensor((b, k, p), dtype, seed + 2, device)
+    inputs = {"M": M, "batch1": b1, "batch2": b2, "beta": beta, "alpha": alpha}
+    expected = torch.addbmm(M.double(), b1.double(), b2.double(), beta=beta, alpha=alpha)
+    expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=dtype, device=M.device,
+                  **tolerance(dtype, reduction=True))
+
+
+@question("addbmm_manual")
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@given(b=st.integers(1, 3), n=st.integers(1, 3), p=st.integers(1, 3), bad=st.sampled_from(["nan", "inf"]), seed=seeds)
+def test_addbmm_manual_ignores_M_when_beta_is_zero(dtype, b, n, p, bad, seed):
+    q = "addbmm_manual"
+    M = torch.full((n, p), float(bad), dtype=dtype)
+    b1, b2 = make_tensor((b, n, 2), dtype, seed), make_tensor((b, 2, p), dtype, seed + 1)
+    inputs = {"M": M, "batch1": b1, "batch2": b2, "beta": 0.0, "alpha": 2.0}
+    expected = torch.addbmm(M.double(), b1.double(), b2.double(), beta=0.0, alpha=2.0)
+    expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=dtype, device=M.device,
+                  what="the result with beta = 0 (M must be ignored)", **tolerance(dtype, reduction=True))
+
+
+@question("addbmm_manual")
+def test_addbmm_manual_keeps_the_device():
+    expect_device_agnostic("addbmm_manual", student("addbmm_manual"),
+                           lambda M, b1, b2, beta, alpha: torch.addbmm(M, b1, b2, beta=beta, alpha=alpha),
+                           M=torch.empty(3, 5, device="meta"), batch1=torch.empty(2, 3, 4, device="meta"),
+                           batch2=torch.empty(2, 4, 5, device="meta"), beta=0.5, alpha=2.0)
+
+
+# ---- matrix_1_norm ---------------------------------------------------------------------------------
+@question("matrix_1_norm")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@given(batch=st.lists(st.integers(1, 3), max_size=2), m=st.integers(1, 5), n=st.integers(1, 5), seed=seeds)
+def test_matrix_1_norm_matches_torch(device, dtype, batch, m, n, seed):
+    q = "matrix_1_norm"
+    A = make_tensor((*batch, m, n), dtype, seed, device)
+    expect_tensor(q, call(q, student(q), A=A), torch.linalg.matrix_norm(A.double(), ord=1), {"A": A}, dtype=dtype,
+                  device=A.device, **tolerance(dtype, reduction=True))
+
+
+@question("matrix_1_norm")
+@given(m=st.integers(1, 4), n=st.integers(1, 4), c=st.sampled_from([-2.0, 0.5, 3.0]), seed=seeds)
+def test_matrix_1_norm_is_a_norm(m, n, c, seed):
+    # Properties of a norm: ||c A|| = |c| ||A|| and ||A + B|| <= ||A|| + ||B||.
+    q, fn = "matrix_1_norm", student("matrix_1_norm")
+    A, B = make_tensor((m, n), torch.float64, seed), make_tensor((m, n), torch.float64, seed + 1)
+    norms = {}
+    for name, M in (("A", A), ("B", B), ("c * A", c * A), ("A + B", A + B)):
+        norms[name] = call(q, fn, A=M)
+        expect_tensor(q, norms[name], torch.linalg.matrix_norm(M, ord=1), {"A": M}, dtype=M.dtype, device=M.device)
+    expect_tensor(q, norms["c * A"], abs(c) * norms["A"], {"A": A, "c": c}, what="the norm of c * A (|c| times the norm of A)")
+    if float(norms["A + B"]) > float(norms["A"] + norms["B"]) + 1e-9:
+        raise CheckFailure(q, "the norm of A + B is larger than the norm of A plus the norm of B", {"A": A, "B": B})
+
+
+@question("matrix_1_norm")
+def test_matrix_1_norm_keeps_the_device():
+    expect_device_agnostic("matrix_1_norm", student("matrix_1_norm"), lambda A: torch.linalg.matrix_norm(A, ord=1),
+                           A=torch.empty(2, 3, 4, device="meta"))
+
+
+# ---- gauss_solve -----------------------------------------------------------------------------------
+# No meta-device test here: pivoting reads values (argmax), which meta tensors do not have. The CUDA
+# parameter covers devices where a GPU exists.
+@question("gauss_solve")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@given(n=st.integers(1, 5), seed=seeds)
+def test_gauss_solve_matches_torch(device, dtype, n, seed):
+    q = "gauss_solve"
+    A = well_conditioned((n, n), dtype, seed, device)
+    assume(A is not None)
+    b = make_tensor((n,), dtype, seed + 1, device)
+    inputs = {"A": A, "b": b}
+    expect_tensor(q, call(q, student(q), **inputs), torch.linalg.solve(A.double(), b.double()), inputs,
+                  dtype=dtype, device=b.device, **SOLVE_TOL[dtype])
+
+
+@question("gauss_solve")
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@given(n=st.integers(2, 5), data=st.data(), seed=seeds)
+def test_gauss_solve_needs_row_swaps(dtype, n, data, seed):
+    # Rows permuted so that a zero sits where the first pivots would be: only pivoting can solve these.
+    q = "gauss_solve"
+    base = well_conditioned((n, n), dtype, seed)
+    assume(base is not None)
+    perm = torch.tensor(data.draw(st.permutations(range(n)), label="row order"))
+    assume(bool((perm != torch.arange(n)).any()))
+    A = base[perm].clone()
+    A[0, 0] = 0.0
+    assume(float(torch.linalg.cond(A.double())) < 30)
+    b = make_tensor((n,), dtype, seed + 1)
+    inputs = {"A": A, "b": b}
+    x = call(q, student(q), **inputs)
+    expect_tensor(q, x, torch.linalg.solve(A.double(), b.double()), inputs, dtype=dtype, device=b.device,
+                  **SOLVE_TOL[dtype])
+
+
+@question("gauss_solve")
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@given(tiny_exp=st.integers(-30, -12), sign=st.sampled_from([1.0, -1.0]), seed=seeds)
+def test_gauss_solve_tiny_pivot(dtype, tiny_exp, sign, seed):
+    # [[tiny, 1], [sign, 1]]: dividing by the tiny pivot loses x[0] entirely; the largest |pivot| keeps it.
+    q = "gauss_solve"
+    tiny = 10.0 ** (tiny_exp if dtype == torch.float64 else max(tiny_exp, -20))
+    A = torch.tensor([[tiny, 1.0], [sign, 1.0]], dtype=dtype)
+    b = make_tensor((2,), dtype, seed)
+    inputs = {"A": A, "b": b}
+    expect_tensor(q, call(q, student(q), **inputs), torch.linalg.solve(A.double(), b.double()), inputs,
+                  dtype=dtype, device=b.device, **SOLVE_TOL[dtype])
+
+
+@question("gauss_solve")
+@given(n=st.integers(1, 5), seed=seeds)
+def test_gauss_solve_residual_is_small(n, seed):
+    # Property: A x reproduces b (backward stability of elimination with pivoting).
+    q = "gauss_solve"
+    A = well_conditioned((n, n), torch.float64, seed, max_cond=1e3)
+    assume(A is not None)
+    b = make_tensor((n,), torch.float64, seed + 1)
+    x = call(q, student(q), A=A, b=b)
+    expect_tensor(q, x, torch.linalg.solve(A, b), {"A": A, "b": b}, dtype=A.dtype, device=A.device,
+                  **SOLVE_TOL[torch.float64])
+    expect_tensor(q, A @ x, b, {"A": A, "b": b}, what="A @ x (it should equal b)", **SOLVE_TOL[torch.float64])
+
+
+# ---- rank_via_svd ----------------------------------------------------------------------------------
+def _rank(A, tol):
+    return torch.linalg.matrix_rank(A) if tol is None else torch.linalg.matrix_rank(A, atol=tol, rtol=0.0)
+
+
+@question("rank_via_svd")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@given(batch=st.lists(st.integers(1, 3), max_size=2), m=st.integers(1, 5), n=st.integers(1, 5), data=st.data(),
+       tol=st.sampled_from([None, None, 0.5, 3.0]), seed=seeds)
+def test_rank_via_svd_matches_matrix_rank(device, dtype, batch, m, n, data, tol, seed):
+    q = "rank_via_svd"
+    r = data.draw(st.integers(0, min(m, n)), label="r")
+    A = low_rank((*batch, m, n), r, dtype, seed, device)
+    assume(clear_rank_gap(A, tol))
+    inputs = {"A": A, "tol": tol}
+    expect_tensor(q, call(q, student(q), **inputs), _rank(A.cpu(), tol), inputs, dtype=torch.int64, device=A.device)
+
+
+@question("rank_via_svd")
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@given(m=st.integers(2, 5), n=st.integers(2, 5), data=st.data(), power=st.sampled_from([-20, 20, -90]), seed=seeds)
+def test_rank_via_svd_ignores_scale(dtype, m, n, data, power, seed):
+    # The default tolerance is relative to the largest singular value: rank(c A) = rank(A). Powers of 2
+    # keep the integer matrices exact, so their rank is exactly r in both dtypes.
+    q = "rank_via_svd"
+    scale = 2.0 ** (max(power, -20) if dtype == torch.float32 else power)
+    r = data.draw(st.integers(1, min(m, n)), label="r")
+    A = low_rank((m, n), r, dtype, seed) * scale
+    assume(clear_rank_gap(A))
+    inputs = {"A": A, "tol": None}
+    expect_tensor(q, call(q, student(q), **inputs), _rank(A, None), inputs, dtype=torch.int64, device=A.device)
+
+
+@question("rank_via_svd")
+@given(m=st.integers(2, 5), n=st.integers(2, 5), data=st.data(), seed=seeds)
+def test_rank_via_svd_uses_the_dtypes_eps(m, n, data, seed):
+    # A rank-r float64 matrix plus noise of 1e-9: full rank in float64 (eps 2.2e-16), not in float32.
+    q = "rank_via_svd"
+    r = data.draw(st.integers(0, min(m, n) - 1), label="r")
+    A = low_rank((m, n), r, torch.float64, seed) + 1e-9 * make_tensor((m, n), torch.float64, seed + 1)
+    assume(clear_rank_gap(A))
+    inputs = {"A": A, "tol": None}
+    expect_tensor(q, call(q, student(q), **inputs), _rank(A, None), inputs, dtype=torch.int64, device=A.device)
+
+
+@question("rank_via_svd")
+def test_rank_via_svd_keeps_the_device():
+    expect_device_agnostic("rank_via_svd", student("rank_via_svd"), lambda A, tol: torch.linalg.matrix_rank(A),
+                           A=torch.empty(2, 4, 3, device="meta"), tol=None)
+
+
+# ---- low_rank_approx -------------------------------------------------------------------------------
+@question("low_rank_approx")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@given(batch=st.lists(st.integers(1, 3), max_size=1), m=st.integers(1, 5), n=st.integers(1, 5), data=st.data(),
+       seed=seeds)
+def test_low_rank_approx_matches_svd(device, dtype, batch, m, n, data, seed):
+    q = "low_rank_approx"
+    k = data.draw(st.integers(1, min(m, n)), label="k")
+    A = make_tensor((*batch, m, n), dtype, seed, device)
+    assume(singular_gap(A, k))
+    inputs = {"A": A, "k": k}
+    expect_tensor(q, call(q, student(q), **inputs), low_rank_reference(A, k), inputs, dtype=dtype, device=A.device,
+                  **tolerance(dtype, reduction=True))
+
+
+@question("low_rank_approx")
+@given(m=st.integers(2, 6), n=st.integers(2, 6), data=st.data(), seed=seeds)
+def test_low_rank_approx_error_is_the_dropped_singular_values(m, n, data, seed):
+    # Eckart-Young: ||A - A_k||_F = sqrt(S[k]^2 + S[k+1]^2 + ...), and A_k has rank at most k.
+    q = "low_rank_approx"
+    k = data.draw(st.integers(1, min(m, n)), label="k")
+    A = make_tensor((m, n), torch.float64, seed)
+    assume(singular_gap(A, k))
+    inputs = {"A": A, "k": k}
+    got = call(q, student(q), **inputs)
+    expect_tensor(q, got, low_rank_reference(A, k), inputs, dtype=A.dtype, device=A.device)
+    S = torch.linalg.svdvals(A)
+    expect_tensor(q, torch.linalg.matrix_norm(A - got), S[k:].norm(), inputs, what="the error ||A - A_k||_F")
+    if int(torch.linalg.matrix_rank(got)) > k:
+        raise CheckFailure(q, f"the result has rank {int(torch.linalg.matrix_rank(got))}, more than k = {k}", inputs)
+
+
+@question("low_rank_approx")
+def test_low_rank_approx_keeps_the_device():
+    expect_device_agnostic("low_rank_approx", student("low_rank_approx"), lambda A, k: torch.empty_like(A),
+                           A=torch.empty(2, 4, 3, device="meta"), k=2)
+
+
+# ---- sse_surface -----------------------------------------------------------------------------------
+@question("sse_surface")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@given(grid=st.lists(st.integers(1, 4), max_size=3), n=st.integers(1, 5), seed=seeds)
+def test_sse_surface_matches_the_sum_of_squares(device, dtype, grid, n, seed):
+    q = "sse_surface"
+    a, b = make_tensor(tuple(grid), dtype, seed, device), make_tensor(tuple(grid), dtype, seed + 1, device)
+    x, y = make_tensor((n,), dtype, seed + 2, device), make_tensor((n,), dtype, seed + 3, device)
+    inputs = {"a": a, "b": b, "x": x, "y": y}
+    expect_tensor(q, call(q, student(q), **inputs), sse_reference(a, b, x, y), inputs, dtype=dtype, device=a.device,
+                  **tolerance(dtype, reduction=True))
+
+
+@question("sse_surface")
+@given(n=st.integers(2, 5), steps=st.integers(2, 6), seed=seeds)
+def test_sse_surface_is_smallest_at_the_least_squares_fit(n, steps, seed):
+    # Property: on a grid through the least-squares (a*, b*), the minimum sits at (a*, b*), and equals
+    # the residual sum of squares of the fit.
+    q = "sse_surface"
+    x, y = make_tensor((n,), torch.float64, seed), make_tensor((n,), torch.float64, seed + 1)
+    assume(float(x.std()) > 0.1)
+    X = torch.stack([x, torch.ones_like(x)], dim=1)
+    a_star, b_star = torch.linalg.lstsq(X, y.unsqueeze(-1)).solution.squeeze(-1).tolist()
+    offsets = torch.linspace(-1.0, 1.0, 2 * steps + 1, dtype=torch.float64)
+    a, b = torch.meshgrid(a_star + offsets, b_star + offsets, indexing="ij")
+    inputs = {"a": a, "b": b, "x": x, "y": y}
+    got = call(q, student(q), **inputs)
+    expect_tensor(q, got, sse_reference(a, b, x, y), inputs, dtype=a.dtype, device=a.device)
+    flat = int(got.argmin())
+    if flat != steps * (2 * steps + 1) + steps:
+        raise CheckFailure(q, "the smallest value is not at the least-squares fit in the middle of the grid", inputs)
+
+
+@question("sse_surface")
+def test_sse_surface_keeps_the_device():
+    expect_device_agnostic("sse_surface", student("sse_surface"),
+                           lambda a, b, x, y: torch.empty_like(a),
+                           a=torch.empty(3, 4, device="meta"), b=torch.empty(3, 4, device="meta"),
+                           x=torch.empty(5, device="meta"), y=torch.empty(5, device="meta"))
+
+
+# ---- normal_equation -------------------------------------------------------------------------------
+@question("normal_equation")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@given(n=st.integers(1, 8), data=st.data(), seed=seeds)
+def test_normal_equation_matches_lstsq(device, dtype, n, data, seed):
+    q = "normal_equation"
+    d = data.draw(st.integers(1, min(n, 4)), label="d")
+    X = well_conditioned((n, d), dtype, seed, device)
+    assume(X is not None)
+    y = make_tensor((n,), dtype, seed + 1, device)
+    inputs = {"X": X, "y": y}
+    expected = torch.linalg.lstsq(X.cpu().double(), y.cpu().double().unsqueeze(-1)).solution.squeeze(-1)
+    expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=dtype, device=X.device, **SOLVE_TOL[dtype])
+
+
+@question("normal_equation")
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@given(n=st.integers(2, 8), data=st.data(), seed=seeds)
+def test_normal_equation_residual_is_orthogonal_to_the_columns(dtype, n, data, seed):
+    # Property: X^T (y - X w) = 0 at the least-squares solution (relative to the sizes of X and y).
+    q = "normal_equation"
+    d = data.draw(st.integers(1, min(n, 4)), label="d")
+    X = well_conditioned((n, d), dtype, seed)
+    assume(X is not None)
+    y = make_tensor((n,), dtype, seed + 1)
+    inputs = {"X": X, "y": y}
+    w = call(q, student(q), **inputs)
+    expect_tensor(q, w, torch.linalg.lstsq(X.double(), y.double().unsqueeze(-1)).solution.squeeze(-1), inputs,
+                  dtype=dtype, device=X.device, **SOLVE_TOL[dtype])
+    X64, y64, w64 = X.double(), y.double(), w.double()
+    size = float(torch.linalg.matrix_norm(X64, 2))
+    tol = SOLVE_TOL[dtype]["atol"] * size * (size * float(w64.norm()) + float(y64.norm()))
+    expect_tensor(q, X64.T @ (y64 - X64 @ w64), torch.zeros(d, dtype=torch.float64), inputs,
+                  what="X^T (y - X w), the residual against each column of X", rtol=0.0, atol=tol)
+
+
+@question("normal_equation")
+def test_normal_equation_keeps_the_device():
+    expect_device_agnostic("normal_equation", student("normal_equation"),
+                           lambda X, y: torch.linalg.solve(X.T @ X, X.T @ y),
+                           X=torch.empty(6, 3, device="meta"), y=torch.empty(6, device="meta"))

@@ -1,0 +1,1 @@
+"""Grader-only material of assignment `networks` (never shipped to students)."""

@@ -1,0 +1,445 @@
+"""Assignment 4, "Single-layer networks and losses": mistakes students make, and correct variants written
+differently."""
+from autograder.catalog import Mistake, Variant
+
+MISTAKES = [
+    # ---- sigmoid
+    Mistake("sigmoid", "naive-formula",
+            "Computes 1 / (1 + exp(-z)) directly: the value survives, but for very negative z exp(-z) overflows "
+            "to inf and the gradient becomes inf * 0 = nan; compute from exp(-|z|) instead.", '''
+def sigmoid(z):
+    return 1 / (1 + torch.exp(-z))
+'''),
+    Mistake("sigmoid", "where-both-branches",
+            "Picks between 1 / (1 + exp(-z)) and exp(z) / (1 + exp(z)) with torch.where: the values are right, "
+            "but autograd differentiates both branches, and the overflowing one makes the gradient nan.", '''
+def sigmoid(z):
+    return torch.where(z >= 0, 1 / (1 + torch.exp(-z)), torch.exp(z) / (1 + torch.exp(z)))
+'''),
+    Mistake("sigmoid", "exp-over-one-plus-exp",
+            "Uses exp(z) / (1 + exp(z)), which is inf / inf = nan for large positive z.", '''
+def sigmoid(z):
+    e = torch.exp(z)
+    return e / (1 + e)
+'''),
+    Mistake("sigmoid", "sign-flipped",
+            "Writes 1 / (1 + exp(z)): that is sigmoid(-z), which falls from 1 to 0 instead of rising.", '''
+def sigmoid(z):
+    return 1 / (1 + torch.exp(z))
+'''),
+    # ---- softmax
+    Mistake("softmax", "naive",
+            "Computes exp(z) / sum(exp(z)) directly: exp(1010) overflows to inf and inf / inf gives nan; "
+            "subtract the max along dim first.", '''
+def softmax(z, dim=-1):
+    e = torch.exp(z)
+    return e / e.sum(dim=dim, keepdim=True)
+'''),
+    Mistake("softmax", "global-max",
+            "Subtracts the max of the whole tensor: rows far below it underflow to 0 / 0 = nan; use the max "
+            "along `dim` (keepdim=True).", '''
+def softmax(z, dim=-1):
+    e = torch.exp(z - z.max())
+    return e / e.sum(dim=dim, keepdim=True)
+'''),
+    Mistake("softmax", "ignores-dim",
+            "Always normalises along the last dimension, whatever `dim` says.", '''
+def softmax(z, dim=-1):
+    e = torch.exp(z - z.amax(dim=-1, keepdim=True))
+    return e / e.sum(dim=-1, keepdim=True)
+'''),
+    Mistake("softmax", "in-place-shift",
+            "Subtracts the max in place (z -= ...): that changes the caller's tensor and fails for a tensor "
+            "that requires grad; write shifted = z - max instead.", '''
+def softmax(z, dim=-1):
+    z -= z.amax(dim=dim, keepdim=True).detach()
+    e = torch.exp(z)
+    return e / e.sum(dim=dim, keepdim=True)
+'''),
+    # ---- mse
+    Mistake("mse", "ignores-reduction",
+            "Always returns the mean, whatever `reduction` asks for.", '''
+def mse(pred, target, reduction="mean"):
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(reduction)
+    return ((pred - target) ** 2).mean()
+'''),
+    Mistake("mse", "divides-by-len",
+            "Divides the sum by len(pred), the number of rows; the mean divides by the number of elements.", '''
+def mse(pred, target, reduction="mean"):
+    squared = (pred - target) ** 2
+    if reduction == "mean":
+        return squared.sum() / len(pred)
+    if reduction == "sum":
+        return squared.sum()
+    if reduction == "none":
+        return squared
+    raise ValueError(reduction)
+'''),
+    Mistake("mse", "absolute-error",
+            "Uses |pred - target| (the L1 loss); MSE squares the errors.", '''
+def mse(pred, target, reduction="mean"):
+    err = (pred - target).abs()
+    if reduction == "mean":
+        return err.mean()
+    if reduction == "sum":
+        return err.sum()
+    if reduction == "none":
+        return err
+    raise ValueError(reduction)
+'''),
+    Mistake("mse", "unknown-reduction-is-none",
+            "Treats any unknown reduction as 'none'; a typo like 'avg' should raise ValueError, as torch does.", '''
+def mse(pred, target, reduction="mean"):
+    squared = (pred - target) ** 2
+    if reduction == "mean":
+        return squared.mean()
+    if reduction == "sum":
+        return squared.sum()
+    return squared
+'''),
+    # ---- bce
+    Mistake("bce", "no-clamp",
+            "Takes log(p) unclamped: p = 0 gives log(0) = -inf and 0 * -inf = nan; torch clamps each log at -100.", '''
+def bce(p, y, reduction="mean"):
+    loss = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(reduction)
+'''),
+    Mistake("bce", "epsilon-clamp",
+            "Clamps p into [1e-7, 1 - 1e-7] before the log; torch clamps the log itself at -100, so p = 0 with "
+            "y = 1 costs 100, not 16.1.", '''
+def bce(p, y, reduction="mean"):
+    p = p.clamp(1e-7, 1 - 1e-7)
+    loss = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(reduction)
+'''),
+    Mistake("bce", "swapped-terms",
+            "Pairs y with log(1 - p) and 1 - y with log(p); y = 1 should be scored by log(p).", '''
+def bce(p, y, reduction="mean"):
+    loss = -(y * torch.log(1 - p).clamp(min=-100) + (1 - y) * torch.log(p).clamp(min=-100))
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(reduction)
+'''),
+    # ---- bce_with_logits
+    Mistake("bce_with_logits", "via-sigmoid",
+            "Computes sigmoid(z) and then the BCE of probabilities: for large |z| sigmoid rounds to exactly "
+            "0 or 1 and the log loses everything; use max(z, 0) - z y + log1p(exp(-|z|)).", '''
+def bce_with_logits(z, y, reduction="mean"):
+    p = torch.sigmoid(z)
+    loss = -(y * torch.log(p).clamp(min=-100) + (1 - y) * torch.log(1 - p).clamp(min=-100))
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(reduction)
+'''),
+    Mistake("bce_with_logits", "naive-softplus",
+            "Uses log(1 + exp(z)) - z y: exp(z) overflows to inf for large z; rewrite it as "
+            "max(z, 0) + log1p(exp(-|z|)) - z y.", '''
+def bce_with_logits(z, y, reduction="mean"):
+    loss = torch.log(1 + torch.exp(z)) - z * y
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(reduction)
+'''),
+    Mistake("bce_with_logits", "no-abs",
+            "Writes max(z, 0) - z y + log(1 + exp(-z)) without the absolute value: exp(-z) overflows for very "
+            "negative z, and the formula is only right for z >= 0.", '''
+def bce_with_logits(z, y, reduction="mean"):
+    loss = z.clamp(min=0) - z * y + torch.log1p(torch.exp(-z))
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(reduction)
+'''),
+    Mistake("bce_with_logits", "plus-zy",
+            "Adds z y instead of subtracting it: the loss is max(z, 0) - z y + log1p(exp(-|z|)).", '''
+def bce_with_logits(z, y, reduction="mean"):
+    loss = z.clamp(min=0) + z * y + torch.log1p(torch.exp(-z.abs()))
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(reduction)
+'''),
+    # ---- cross_entropy
+    Mistake("cross_entropy", "log-of-softmax",
+            "Takes log(softmax(logits)): a probability that underflows to 0 gives log(0) = -inf; compute the "
+            "log-softmax directly as logits - logsumexp(logits).", '''
+def cross_entropy(logits, target, reduction="mean"):
+    probs = torch.softmax(logits, dim=1)
+    loss = -torch.log(probs.gather(1, target.unsqueeze(1))).squeeze(1)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(reduction)
+'''),
+    Mistake("cross_entropy", "fancy-index-matrix",
+            "Indexes log_probs[:, target], which picks an (N, N) matrix (every row with every target); pick one "
+            "entry per row with gather(1, target.unsqueeze(1)).", '''
+def cross_entropy(logits, target, reduction="mean"):
+    log_probs = torch.log_softmax(logits, dim=1)
+    picked = -log_probs[:, target]
+    if reduction == "mean":
+        return picked.mean()
+    if reduction == "sum":
+        return picked.sum()
+    if reduction == "none":
+        return picked.mean(dim=1)
+    raise ValueError(reduction)
+'''),
+    Mistake("cross_entropy", "softmax-over-batch",
+            "Normalises over dim 0 (the batch); each row's probabilities are normalised over its classes, dim 1.", '''
+def cross_entropy(logits, target, reduction="mean"):
+    log_probs = torch.log_softmax(logits, dim=0)
+    loss = -log_probs.gather(1, target.unsqueeze(1)).squeeze(1)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(reduction)
+'''),
+    Mistake("cross_entropy", "mean-over-classes",
+            "Averages over all N * C log-probabilities of a one-hot product; the mean is over the N samples only.", '''
+def cross_entropy(logits, target, reduction="mean"):
+    log_probs = torch.log_softmax(logits, dim=1)
+    onehot = torch.zeros_like(logits).scatter(1, target.unsqueeze(1), 1.0)
+    terms = -(onehot * log_probs)
+    if reduction == "mean":
+        return terms.mean()
+    if reduction == "sum":
+        return terms.sum()
+    if reduction == "none":
+        return terms.sum(dim=1)
+    raise ValueError(reduction)
+'''),
+    # ---- step_neuron
+    Mistake("step_neuron", "strict-inequality",
+            "Uses > 0; the step function is 1 at exactly 0 (x @ w + b >= 0), which is what makes the course's "
+            "gates work on their boundary points.", '''
+def step_neuron(x, w, b):
+    return (x @ w + b > 0).to(x.dtype)
+'''),
+    Mistake("step_neuron", "bool-output",
+            "Returns the comparison's bool tensor; a neuron outputs numbers: convert with .to(x.dtype).", '''
+def step_neuron(x, w, b):
+    return x @ w + b >= 0
+'''),
+    Mistake("step_neuron", "hard-coded-float32",
+            "Converts with .float(): keep x's dtype (.to(x.dtype)) so float64 inputs give float64 outputs.", '''
+def step_neuron(x, w, b):
+    return (x @ w + b >= 0).float()
+'''),
+    # ---- xor_forward
+    Mistake("xor_forward", "one-layer",
+            "Uses a single step neuron: no straight line separates XOR's 1s from its 0s, so one layer gets at "
+            "least one of the four inputs wrong.", '''
+def xor_forward(x):
+    w = torch.tensor([1.0, 1.0], dtype=x.dtype, device=x.device)
+    return (x @ w - 0.5 >= 0).to(x.dtype)
+'''),
+    Mistake("xor_forward", "float32-weights",
+            "Creates the weights with torch.tensor's default dtype (float32): a float64 input cannot be "
+            "multiplied by them; pass dtype=x.dtype.", '''
+def xor_forward(x):
+    W1 = torch.tensor([[1.0, -1.0], [1.0, -1.0]], device=x.device)
+    b1 = torch.tensor([-0.5, 1.5], device=x.device)
+    w2 = torch.tensor([1.0, 1.0], device=x.device)
+    hidden = (x @ W1 + b1 >= 0).to(x.dtype)
+    return (hidden @ w2 - 1.5 >= 0).to(x.dtype)
+'''),
+    Mistake("xor_forward", "cpu-weights",
+            "Creates the weights on the default device (the CPU): for an input on another device, pass "
+            "device=x.device too.", '''
+def xor_forward(x):
+    W1 = torch.tensor([[1.0, -1.0], [1.0, -1.0]], dtype=x.dtype)
+    b1 = torch.tensor([-0.5, 1.5], dtype=x.dtype)
+    w2 = torch.tensor([1.0, 1.0], dtype=x.dtype)
+    hidden = (x @ W1 + b1 >= 0).to(x.dtype)
+    return (hidden @ w2 - 1.5 >= 0).to(x.dtype)
+'''),
+    Mistake("xor_forward", "column-output",
+            "Multiplies by a (2, 1) weight matrix and returns shape (N, 1); the result should have shape (N,).", '''
+def xor_forward(x):
+    W1 = torch.tensor([[1.0, -1.0], [1.0, -1.0]], dtype=x.dtype, device=x.device)
+    b1 = torch.tensor([-0.5, 1.5], dtype=x.dtype, device=x.device)
+    W2 = torch.tensor([[1.0], [1.0]], dtype=x.dtype, device=x.device)
+    hidden = (x @ W1 + b1 >= 0).to(x.dtype)
+    return (hidden @ W2 - 1.5 >= 0).to(x.dtype)
+'''),
+]
+
+VARIANTS = [
+    Variant("sigmoid", "tanh", "the identity sigmoid(z) = (1 + tanh(z / 2)) / 2", '''
+def sigmoid(z):
+    return 0.5 * (1 + torch.tanh(z / 2))
+'''),
+    Variant("sigmoid", "softplus", "exp(-softplus(-z)), with torch's stable softplus", '''
+def sigmoid(z):
+    return torch.exp(-torch.nn.functional.softplus(-z))
+'''),
+    Variant("softmax", "logsumexp", "exp(z - logsumexp(z))", '''
+def softmax(z, dim=-1):
+    return torch.exp(z - torch.logsumexp(z, dim=dim, keepdim=True))
+'''),
+    Variant("softmax", "movedim-loop", "moves dim last and loops over the rows", '''
+def softmax(z, dim=-1):
+    moved = z.movedim(dim, -1)
+    rows = moved.reshape(-1, moved.shape[-1])
+    out = []
+    for row in rows:
+        e = (row - row.max()).exp()
+        out.append(e / e.sum())
+    result = torch.stack(out) if out else rows
+    return result.reshape(moved.shape).movedim(-1, dim)
+'''),
+    Variant("mse", "dict-of-reductions", "a dict of reduction functions and a float64 mean", '''
+def mse(pred, target, reduction="mean"):
+    reduce = {"mean": lambda t: (t.double().sum() / t.numel()).to(t.dtype),
+              "sum": torch.sum, "none": lambda t: t}
+    if reduction not in reduce:
+        raise ValueError(f"unknown reduction {reduction}")
+    diff = pred - target
+    return reduce[reduction](diff * diff)
+'''),
+    Variant("mse", "match", "a match statement and torch.square", '''
+def mse(pred, target, reduction="mean"):
+    squared = torch.square(pred - target)
+    match reduction:
+        case "none":
+            return squared
+        case "sum":
+            return torch.sum(squared)
+        case "mean":
+            return torch.mean(squared)
+        case _:
+            raise ValueError(reduction)
+'''),
+    Variant("bce", "where-labels", "log1p(-p) for log(1 - p), clamp_min, and the reduction called by name", '''
+def bce(p, y, reduction="mean"):
+    log_p = torch.log(p).clamp_min(-100.0)
+    log_q = torch.log1p(-p).clamp_min(-100.0)
+    loss = -(y * log_p + (1 - y) * log_q)
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(reduction)
+    return loss if reduction == "none" else getattr(loss, reduction)()
+'''),
+    Variant("bce", "maximum", "torch.maximum against a -100 tensor", '''
+def bce(p, y, reduction="mean"):
+    floor = torch.tensor(-100.0, dtype=p.dtype, device=p.device)
+    loss = -(y * torch.maximum(p.log(), floor) + (1 - y) * torch.maximum((1 - p).log(), floor))
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "mean":
+        return loss.sum() / loss.numel()  # 0 / 0 = nan for an empty batch, like torch
+    raise ValueError(reduction)
+'''),
+    Variant("bce_with_logits", "logaddexp", "log(1 + exp(z)) written as logaddexp(0, z)", '''
+def bce_with_logits(z, y, reduction="mean"):
+    loss = torch.logaddexp(torch.zeros_like(z), z) - z * y
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "mean":
+        return loss.mean()
+    raise ValueError(reduction)
+'''),
+    Variant("bce_with_logits", "softplus", "y softplus(-z) + (1 - y) softplus(z), with torch's softplus", '''
+def bce_with_logits(z, y, reduction="mean"):
+    softplus = torch.nn.functional.softplus
+    loss = y * softplus(-z) + (1 - y) * softplus(z)
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(reduction)
+    return {"mean": loss.mean, "sum": loss.sum, "none": lambda: loss}[reduction]()
+'''),
+    Variant("cross_entropy", "one-hot-logsumexp", "logsumexp minus the target logit, picked with a one-hot mask", '''
+def cross_entropy(logits, target, reduction="mean"):
+    classes = torch.arange(logits.shape[1], device=logits.device)
+    mask = (target.unsqueeze(1) == classes).to(logits.dtype)
+    loss = torch.logsumexp(logits, dim=1) - (mask * logits).sum(dim=1)
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "mean":
+        return loss.mean()
+    raise ValueError(reduction)
+'''),
+    Variant("cross_entropy", "fancy-index-nll", "logits - logsumexp, then entries picked by (arange, target) indexing",
+            '''
+def cross_entropy(logits, target, reduction="mean"):
+    log_probs = logits - torch.logsumexp(logits, dim=1, keepdim=True)
+    loss = -log_probs[torch.arange(len(target), device=logits.device), target]
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(reduction)
+    return loss if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
+'''),
+    Variant("step_neuron", "heaviside", "torch.heaviside with value 1 at 0", '''
+def step_neuron(x, w, b):
+    z = (x * w).sum(dim=1) + b
+    return torch.heaviside(z, torch.ones_like(z))
+'''),
+    Variant("step_neuron", "where-matmul", "torch.where on matmul's result, against -b", '''
+def step_neuron(x, w, b):
+    z = torch.matmul(x, w)
+    return torch.where(z >= -b, torch.ones_like(z), torch.zeros_like(z))
+'''),
+    Variant("xor_forward", "nand-or-and", "hidden units NAND and OR as separate step neurons, then AND", '''
+def xor_forward(x):
+    def unit(inputs, weights, bias):
+        w = torch.tensor(weights, dtype=inputs.dtype, device=inputs.device)
+        return (inputs @ w + bias >= 0).to(inputs.dtype)
+
+    nand = unit(x, [-2.0, -2.0], 3.0)
+    or_ = unit(x, [2.0, 2.0], -1.0)
+    return unit(torch.stack([nand, or_], dim=1), [1.0, 1.0], -2.0)
+'''),
+    Variant("xor_forward", "nn-linear", "two nn.Linear layers with weights set under no_grad", '''
+def xor_forward(x):
+    hidden = torch.nn.Linear(2, 2).to(x.device, x.dtype)
+    out = torch.nn.Linear(2, 1).to(x.device, x.dtype)
+    with torch.no_grad():
+        hidden.weight.copy_(torch.tensor([[1.0, 1.0], [-1.0, -1.0]]))
+        hidden.bias.copy_(torch.tensor([-0.5, 1.5]))
+        out.weight.fill_(1.0)
+        out.bias.fill_(-1.5)
+        h = (hidden(x) >= 0).to(x.dtype)
+        return (out(h) >= 0).to(x.dtype).squeeze(1)
+'''),
+]

@@ -1,0 +1,1 @@
+"""Grader-only material of assignment `tensors` (never shipped to students)."""

@@ -1,0 +1,1 @@
+"""Grader-only material of assignment `training` (never shipped to students)."""

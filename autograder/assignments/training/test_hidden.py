@@ -1,0 +1,298 @@
+"""Hidden tests for assignment 5, "The data pipeline and the training loop".
+
+Random generators are judged by properties (shapes, exact relations at zero noise, statistics to about six standard
+errors, reproducibility), since any correct use of the seeded generator is accepted. Classes and training loops run
+through the drivers in kitcheck.assignments.training; the references (autograder.assignments.training.references)
+are torch's own modules and a float64 training loop. Training tests are seeded and tiny.
+"""
+from functools import cache
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograder.assignments.training.references import reference_accuracy, reference_fit, reference_loss
+from autograder.harness import (DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, public_check_tests, question,
+                                student)
+from kitcheck.assignments.training import (ASSIGNMENT, build_dataset, check_batches, check_classification,
+                                           check_regression, check_split, describe_dataset, expect_class_stats,
+                                           expect_dataset, expect_fit, expect_number, expect_regression_stats,
+                                           indexed_data, run_accuracy_with_loader, run_fit, run_fit_and_score,
+                                           run_loss_with_loader, small_problem)
+from kitcheck.compare import CheckFailure, drive_with, expect_raises, expect_tensor
+from kitcheck.strategies import make_tensor, seeds
+
+test_public_checks = public_check_tests(ASSIGNMENT)
+
+# Reproducibility tests call the student three times per example: half the examples keep grading fast (under
+# KIT_HYPOTHESIS_PROFILE=kit-explore they scale up with the rest).
+HALF = settings(max_examples=max(5, settings.default.max_examples // 2))
+
+
+def _same_seed_same_data(q, fn, inputs):
+    first, second = call(q, fn, **inputs), call(q, fn, **inputs)
+    if not all(torch.equal(a, b) for a, b in zip(first, second)):
+        raise CheckFailure(q, "two calls with the same seed gave different data: draw every random number from "
+                           "torch.Generator().manual_seed(seed)", inputs)
+    other = call(q, fn, **{**inputs, "seed": inputs["seed"] + 1})
+    if torch.equal(first[0], other[0]):
+        raise CheckFailure(q, "seeds `seed` and `seed + 1` gave the same data: use the seed", inputs)
+
+
+# ---- make_regression -------------------------------------------------------------------------------
+@question("make_regression")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@given(n=st.integers(1, 30), d=st.integers(1, 4), b=st.sampled_from([0.0, -1.5, 4.2]), seed=seeds)
+def test_make_regression_without_noise_is_exactly_linear(device, dtype, n, d, b, seed):
+    q = "make_regression"
+    w = make_tensor((d,), dtype, seed, device)
+    inputs = {"n": n, "w": w, "b": b, "noise": 0.0, "seed": seed}
+    check_regression(q, call(q, student(q), **inputs), inputs, exact=True)
+
+
+@question("make_regression")
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("seed,noise", [(0, 0.5), (1, 0.01), (2, 2.0)])
+def test_make_regression_statistics(dtype, seed, noise):
+    # 4000 samples: least squares recovers w and b, the residuals have std `noise`, X is standard normal.
+    q = "make_regression"
+    w = torch.tensor([2.0, -3.4, 0.7], dtype=dtype)
+    inputs = {"n": 4000, "w": w, "b": 4.2, "noise": noise, "seed": seed}
+    X, y = check_regression(q, call(q, student(q), **inputs), inputs, exact=False)
+    expect_regression_stats(q, X, y, inputs)
+
+
+@question("make_regression")
+@HALF
+@given(seed=seeds)
+def test_make_regression_is_reproducible(seed):
+    inputs = {"n": 20, "w": torch.tensor([1.0, -2.0]), "b": 0.5, "noise": 0.1, "seed": seed}
+    _same_seed_same_data("make_regression", student("make_regression"), inputs)
+
+
+@question("make_regression")
+def test_make_regression_keeps_the_device():
+    expect_device_agnostic("make_regression", student("make_regression"),
+                           lambda n, w, b, noise, seed: (torch.empty(n, len(w), device=w.device),
+                                                         torch.empty(n, device=w.device)),
+                           n=5, w=torch.empty(3, device="meta"), b=1.0, noise=0.1, seed=0)
+
+
+# ---- make_classification ---------------------------------------------------------------------------
+@question("make_classification")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@given(n=st.integers(1, 8), k=st.integers(1, 4), d=st.integers(1, 3), seed=seeds)
+def test_make_classification_without_spread_sits_on_the_centers(device, dtype, n, k, d, seed):
+    q = "make_classification"
+    centers = make_tensor((k, d), dtype, seed, device, low=-5, high=5)
+    inputs = {"n_per_class": n, "centers": centers, "std": 0.0, "seed": seed}
+    X, y = check_classification(q, call(q, student(q), **inputs), inputs)
+    expect_tensor(q, X, centers.cpu().double()[y.cpu()], inputs, dtype=dtype, device=centers.device,
+                  what="X for std = 0 (each row should be its class's center)")
+
+
+@question("make_classification")
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("seed,std", [(0, 0.5), (1, 2.0), (2, 1.0)])
+def test_make_classification_statistics(dtype, seed, std):
+    q = "make_classification"
+    centers = torch.tensor([[0.0, 0.0, 1.0], [3.0, -3.0, 0.0], [-2.0, 5.0, 2.0], [1.0, 1.0, -4.0]], dtype=dtype)
+    inputs = {"n_per_class": 1500, "centers": centers, "std": std, "seed": seed}
+    X, _ = check_classification(q, call(q, student(q), **inputs), inputs)
+    expect_class_stats(q, X, inputs)
+
+
+@question("make_classification")
+@HALF
+@given(seed=seeds)
+def test_make_classification_is_reproducible(seed):
+    inputs = {"n_per_class": 5, "centers": torch.tensor([[0.0, 0.0], [2.0, 2.0]]), "std": 1.0, "seed": seed}
+    _same_seed_same_data("make_classification", student("make_classification"), inputs)
+
+
+@question("make_classification")
+def test_make_classification_keeps_the_device():
+    expect_device_agnostic("make_classification", student("make_classification"),
+                           lambda n_per_class, centers, std, seed: (
+                               torch.empty(len(centers) * n_per_class, centers.shape[1], device=centers.device),
+                               torch.empty(len(centers) * n_per_class, dtype=torch.long, device=centers.device)),
+                           n_per_class=4, centers=torch.empty(3, 2, device="meta"), std=1.0, seed=0)
+
+
+# ---- data_split_batches ----------------------------------------------------------------------------
+@question("data_split_batches")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@given(n=st.integers(1, 40), d=st.integers(1, 3), batch_size=st.integers(1, 12), seed=seeds)
+def test_data_split_batches_hold_every_sample_once(device, dtype, n, d, batch_size, seed):
+    q = "data_split_batches"
+    X, y = indexed_data(n, d, dtype, device)
+    inputs = {"X": X, "y": y, "batch_size": batch_size, "seed": seed}
+    check_batches(q, call(q, student(q), **inputs), X, batch_size, inputs)
+
+
+@question("data_split_batches")
+@HALF
+@given(n=st.integers(10, 40), batch_size=st.integers(1, 12), seed=seeds)
+def test_data_split_batches_shuffle_reproducibly(n, batch_size, seed):
+    # With 10 or more samples, a shuffle that keeps the original order (or repeats for another seed) is one
+    # chance in millions.
+    q, fn = "data_split_batches", student("data_split_batches")
+    X, y = indexed_data(n, 2)
+    inputs = {"X": X, "y": y, "batch_size": batch_size, "seed": seed}
+    order = check_batches(q, call(q, fn, **inputs), X, batch_size, inputs)
+    if torch.equal(order, torch.arange(n)):
+        raise CheckFailure(q, "the samples come out in their original order: shuffle the indices first", inputs)
+    if not torch.equal(order, check_batches(q, call(q, fn, **inputs), X, batch_size, inputs)):
+        raise CheckFailure(q, "two calls with the same seed gave different batches", inputs)
+    other = {**inputs, "seed": seed + 1}
+    if torch.equal(order, check_batches(q, call(q, fn, **other), X, batch_size, other)):
+        raise CheckFailure(q, "seeds `seed` and `seed + 1` gave the same order: use the seed", inputs)
+
+
+# ---- train_test_split ------------------------------------------------------------------------------
+@question("train_test_split")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@given(n=st.integers(1, 40), d=st.integers(1, 3), train_fraction=st.sampled_from([0.5, 0.7, 0.8, 0.9, 0.25]),
+       seed=seeds)
+def test_train_test_split_parts(device, dtype, n, d, train_fraction, seed):
+    q = "train_test_split"
+    X, y = indexed_data(n, d, dtype, device)
+    inputs = {"X": X, "y": y, "train_fraction": train_fraction, "seed": seed}
+    check_split(q, call(q, student(q), **inputs), X, train_fraction, inputs)
+
+
+@question("train_test_split")
+@HALF
+@given(n=st.integers(10, 40), seed=seeds)
+def test_train_test_split_shuffles_reproducibly(n, seed):
+    q, fn = "train_test_split", student("train_test_split")
+    X, y = indexed_data(n, 2)
+    inputs = {"X": X, "y": y, "train_fraction": 0.7, "seed": seed}
+    order = check_split(q, call(q, fn, **inputs), X, 0.7, inputs)
+    if torch.equal(order, torch.arange(n)):
+        raise CheckFailure(q, "the first rows became the training set: shuffle first", inputs)
+    if not torch.equal(order, check_split(q, call(q, fn, **inputs), X, 0.7, inputs)):
+        raise CheckFailure(q, "two calls with the same seed gave different splits", inputs)
+
+
+# ---- PairDataset -----------------------------------------------------------------------------------
+@question("PairDataset")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@given(n=st.integers(0, 9), d=st.integers(1, 3), batch_size=st.integers(1, 4), seed=seeds)
+def test_pair_dataset_items_and_batches(device, dtype, n, d, batch_size, seed):
+    q = "PairDataset"
+    X = make_tensor((n, d), dtype, seed, device)
+    y = torch.randint(0, 5, (n,), generator=torch.Generator().manual_seed(seed)).to(device)
+    inputs = {"features": X, "labels": y}
+    expect_dataset(q, drive_with(q, student(q), describe_dataset, inputs, batch_size), X, y, batch_size, inputs)
+
+
+@question("PairDataset")
+@pytest.mark.parametrize("n_features,n_labels", [(4, 3), (2, 5), (0, 1)])
+def test_pair_dataset_rejects_mismatched_lengths(n_features, n_labels):
+    inputs = {"features": torch.zeros(n_features, 2), "labels": torch.zeros(n_labels, dtype=torch.long)}
+    expect_raises("PairDataset", lambda *args: student("PairDataset").drive(build_dataset, *args), "ValueError",
+                  inputs, f"{n_features} feature rows but {n_labels} labels")
+
+
+# ---- loss_with_loader ------------------------------------------------------------------------------
+@question("loss_with_loader")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
+@given(n=st.integers(1, 23), d=st.integers(1, 4), batch_size=st.integers(1, 8), seed=seeds)
+def test_loss_with_loader_is_the_mean_over_all_samples(device, dtype, loss, n, d, batch_size, seed):
+    # A last batch smaller than the others is the common case: the mean of the batch means is then wrong.
+    q = "loss_with_loader"
+    inputs = {**small_problem(loss, n, d, seed, dtype, device), "batch_size": batch_size, "loss": loss}
+    tol = {"rtol": 1e-9, "atol": 1e-9} if dtype == torch.float64 else {"rtol": 1e-4, "atol": 1e-5}
+    expect_number(q, drive_with(q, student(q), run_loss_with_loader, inputs), reference_loss(inputs, loss), inputs,
+                  what=f"the mean {loss} loss over the loader", **tol)
+
+
+# ---- accuracy_with_loader --------------------------------------------------------------------------
+@question("accuracy_with_loader")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@given(n=st.integers(1, 23), d=st.integers(1, 4), classes=st.integers(2, 5), batch_size=st.integers(1, 8),
+       seed=seeds)
+def test_accuracy_with_loader_counts_every_sample(device, dtype, n, d, classes, batch_size, seed):
+    q = "accuracy_with_loader"
+    inputs = {**small_problem("cross_entropy", n, d, seed, dtype, device, classes), "batch_size": batch_size}
+    expect_number(q, drive_with(q, student(q), run_accuracy_with_loader, inputs), reference_accuracy(inputs), inputs,
+                  rtol=1e-9, atol=1e-9, what="the accuracy over the loader")
+
+
+# ---- fit -------------------------------------------------------------------------------------------
+FIT_CASES = [  # (loss, n, d, batch_size, epochs, lr, momentum): every case has a smaller last batch
+    ("mse", 10, 3, 4, 3, 0.05, 0.0),
+    ("mse", 13, 2, 5, 4, 0.02, 0.9),
+    ("cross_entropy", 11, 3, 3, 3, 0.5, 0.0),
+    ("cross_entropy", 9, 4, 4, 2, 0.1, 0.5),
+]
+
+
+@question("fit")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("case", FIT_CASES, ids=[f"{c[0]}-momentum{c[6]}" for c in FIT_CASES])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_fit_follows_the_training_loop(device, dtype, case, seed):
+    # The same steps as a float64 reference loop: zero the gradients, backward, step, once per batch.
+    q = "fit"
+    loss, n, d, batch_size, epochs, lr, momentum = case
+    inputs = {**small_problem(loss, n, d, seed, dtype, device), "batch_size": batch_size, "epochs": epochs,
+              "loss": loss, "lr": lr, "momentum": momentum}
+    got = drive_with(q, student(q), run_fit, inputs)
+    expect_fit(q, got, reference_fit(*inputs.values()), inputs, dtype)
+
+
+@question("fit")
+def test_fit_recovers_known_weights():
+    # y = X @ [2, -3.4, 1.5] + 4.2 + 0.01 noise: 30 epochs of SGD from zero weights land within 0.02.
+    q = "fit"
+    g = torch.Generator().manual_seed(5)
+    X = torch.randn(200, 3, generator=g)
+    w_true, b_true = torch.tensor([2.0, -3.4, 1.5]), 4.2
+    y = (X @ w_true + b_true + 0.01 * torch.randn(200, generator=g)).unsqueeze(1)
+    inputs = {"X": X, "y": y, "weight": torch.zeros(1, 3), "bias": torch.zeros(1), "batch_size": 16, "epochs": 30,
+              "loss": "mse", "lr": 0.05, "momentum": 0.0, "shuffle_seed": 0}
+    losses, weight, bias = drive_with(q, student(q), run_fit, inputs)
+    expect_tensor(q, weight, w_true.unsqueeze(0), inputs, rtol=0, atol=0.02,
+                  what="the weight learnt from y = X @ [2, -3.4, 1.5] + 4.2 + noise")
+    expect_tensor(q, bias, torch.tensor([b_true]), inputs, rtol=0, atol=0.02, what="the bias learnt (4.2)")
+
+
+@cache
+def _digits():
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    X = torch.tensor(data.data, dtype=torch.float32) / 16
+    y = torch.tensor(data.target, dtype=torch.long)
+    order = torch.randperm(len(X), generator=torch.Generator().manual_seed(0))
+    train, test = order[:1200], order[1200:]
+    return X[train], y[train], X[test], y[test]
+
+
+@question("fit")
+def test_fit_trains_a_digit_classifier():
+    # A softmax classifier on scikit-learn's 8x8 digits (1200 for training, 597 for testing): 4 epochs of 12
+    # batches reach about 94% test accuracy; 90% is required.
+    q = "fit"
+    X_train, y_train, X_test, y_test = _digits()
+    inputs = {"X_train": X_train, "y_train": y_train, "X_test": X_test, "y_test": y_test, "classes": 10,
+              "batch_size": 100, "epochs": 4, "lr": 0.3, "seed": 0}
+    losses, accuracy = drive_with(q, student(q), run_fit_and_score, inputs)
+    if type(losses) not in (list, tuple) or len(losses) != 4:
+        raise CheckFailure(q, "fit should return a list of 4 numbers (one mean training loss per epoch)", inputs,
+                           got=losses)
+    if not accuracy >= 0.9:
+        raise CheckFailure(q, f"after 4 epochs on the digits, the test accuracy is {accuracy:.3f}; a correct "
+                           "training loop reaches about 0.94 (0.9 is required)", inputs)

@@ -1,0 +1,61 @@
+"""The misconception catalog: for each graded function, wrong implementations students really write
+(each naming its misconception in one sentence) and correct ones written differently from the solution.
+
+It serves three purposes: sample submissions, the kill matrix (``python -m autograder mutants``: every
+mistake must lose its question and only it; every correct variant must score full marks) and hints
+(``autograder.misconceptions`` in the grader; in the notebook, ``kitcheck.hints`` compares the student's
+outputs with the mistakes' outputs stored at build time). The catalog is code that answers the
+questions (a variant is a full solution, a mistake is one line away from one), so it lives with the
+grader, per assignment, in ``autograder/assignments/<a>/catalog.py``, and never ships.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A wrong implementation of ``question`` and the misconception behind it (one sentence)."""
+
+    question: str
+    slug: str
+    misconception: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A correct implementation of ``question`` written differently from the solution."""
+
+    question: str
+    slug: str
+    how: str
+    code: str
+
+
+def _module(assignment: str):
+    try:
+        return import_module(f"autograder.assignments.{assignment}.catalog")
+    except ModuleNotFoundError:
+        return None
+
+
+def catalog(assignment: str) -> list[Mistake]:
+    """The catalogued mistakes of an assignment (empty when it has none yet)."""
+    module = _module(assignment)
+    return list(module.MISTAKES) if module else []
+
+
+def variants(assignment: str) -> list[Variant]:
+    """The catalogued correct variants of an assignment."""
+    module = _module(assignment)
+    return list(getattr(module, "VARIANTS", [])) if module else []
+
+
+def mistakes_for(question: str) -> list[Mistake]:
+    """Every catalogued mistake of one question, across the course."""
+    from kitcheck.assignments import find_question
+
+    assignment, _ = find_question(question)
+    return [m for m in catalog(assignment.name) if m.question == question]

@@ -1,1 +1,0 @@
-"""Hidden tests, one module per assignment: ``test_<assignment>.py``. Never shipped to students."""

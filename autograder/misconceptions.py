@@ -1,0 +1,83 @@
+"""Naming the likely misconception behind a failed hidden test (grader side).
+
+While a question is tested, every call to the student's function is logged with its outcome. If a
+catalogued mistake of that question behaves exactly like the student's function on the logged calls
+(the failing ones included), its misconception is the likely cause. When no mistake matches, nothing is
+guessed: the failure message already says what differs. The notebook's ``check`` does the same on the
+stored fingerprints (``kitcheck.hints``), without the mistakes' code.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import torch
+
+from kitcheck.hints import Outcome, run_outcome, same_outcome
+from kitcheck.transport import StudentError, StudentFunction, driver_path
+
+from .catalog import Mistake, mistakes_for
+
+_compiled: dict[tuple[str, str], Callable] = {}
+
+Call = tuple[tuple, dict, "str | None", Outcome]  # args, kwargs, driver, outcome
+
+
+class CallLog:
+    """Wraps a StudentFunction; remembers the first and the last ``keep`` calls with their outcomes."""
+
+    def __init__(self, fn: StudentFunction, keep: int = 32):
+        self.fn, self.keep = fn, keep
+        self.first: list[Call] = []
+        self.last: list[Call] = []
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._logged(None, args, kwargs)
+
+    def drive(self, driver: Callable | str, *args: Any, **kwargs: Any) -> Any:
+        return self._logged(driver_path(driver), args, kwargs)
+
+    def _logged(self, driver: str | None, args: tuple, kwargs: dict) -> Any:
+        try:
+            value = self.fn.drive(driver, *args, **kwargs) if driver else self.fn(*args, **kwargs)
+        except StudentError as exc:
+            self._add((args, kwargs, driver, ("raised", exc.type_name)))
+            raise
+        self._add((args, kwargs, driver, ("returned", value)))
+        return value
+
+    def _add(self, call: Call) -> None:
+        if len(self.first) < self.keep:
+            self.first.append(call)
+        else:  # the failing, shrunk calls come last
+            self.last = (self.last + [call])[-self.keep:]
+
+    @property
+    def calls(self) -> list[Call]:
+        return self.first + self.last
+
+
+def compile_entry(question: str, slug: str, code: str) -> Callable:
+    """The function (or class) ``question`` defined by a catalog entry's code."""
+    key = (question, slug)
+    if key not in _compiled:
+        namespace = {"torch": torch, "F": torch.nn.functional, "math": math}
+        exec(compile(code, f"<catalog {question}:{slug}>", "exec"), namespace)
+        _compiled[key] = namespace[question]
+    return _compiled[key]
+
+
+def likely_mistake(question: str, log: CallLog) -> Mistake | None:
+    """The first catalogued mistake that behaves like the student on every logged call, if any."""
+    calls = log.calls
+    if not calls:
+        return None
+    for mistake in mistakes_for(question):
+        try:
+            fn = compile_entry(mistake.question, mistake.slug, mistake.code)
+            if all(same_outcome(outcome, run_outcome(fn, args, kwargs, driver))
+                   for args, kwargs, driver, outcome in calls):
+                return mistake
+        except Exception:  # a hint is a bonus: a catalog entry that cannot run is simply no match
+            continue
+    return None

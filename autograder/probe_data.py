@@ -1,0 +1,136 @@
+"""What ``kitcheck/data/<a>.pt`` holds, computed at build time by the grader's own code.
+
+- **probes**: for each question whose public check has no torch function to compare with, inputs and the
+  reference's outputs (``autograder/assignments/<a>/probes.py`` declares them; ``references.py`` answers);
+- **fingerprints**: for each question, the first calls its public check makes on a correct implementation
+  (the catalog's first variant), and what each catalogued mistake returns for them. The notebook's
+  ``check`` compares the student's outcomes with these to name a likely misconception.
+
+Only data is written (``torch.save`` of tensors, numbers, strings and containers); the file is read back
+with ``weights_only=True``, here and in the student's kernel.
+"""
+from __future__ import annotations
+
+import io
+from importlib import import_module
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from kitcheck import probes as stored
+from kitcheck.compare import CheckFailure
+from kitcheck.hints import summarize
+from kitcheck.spec import Assignment
+from kitcheck.transport import StudentError, StudentFunction, driver_path, local_transport, sanitize
+
+from .catalog import catalog, variants
+from .misconceptions import compile_entry
+
+MAX_FINGERPRINT_CALLS = 16
+
+
+def declared_probes(assignment: Assignment) -> dict:
+    """``PROBES`` of the assignment's grader folder: question -> function returning a list of Probe."""
+    name = f"autograder.assignments.{assignment.name}.probes"
+    return dict(import_module(name).PROBES) if find_spec(name) else {}
+
+
+def _storable(value: Any) -> bool:
+    buf = io.BytesIO()
+    try:
+        torch.save(value, buf)
+        buf.seek(0)
+        torch.load(buf, weights_only=True)
+    except Exception:
+        return False
+    return True
+
+
+class _Recorder:
+    """A StudentFunction stand-in that records the calls a public check makes."""
+
+    def __init__(self, fn: StudentFunction):
+        self.fn, self.calls = fn, []
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls.append((args, kwargs, None))
+        return self.fn(*args, **kwargs)
+
+    def drive(self, driver, *args: Any, **kwargs: Any) -> Any:
+        self.calls.append((args, kwargs, driver_path(driver)))
+        return self.fn.drive(driver, *args, **kwargs)
+
+
+def _outcome(fn, args, kwargs, driver) -> list:
+    """``["returned", sanitized value]`` or ``["raised", type name]`` (the stored form)."""
+    local = local_transport({"f": fn})
+    try:
+        return ["returned", summarize(sanitize(local("f", args, kwargs, driver)))]
+    except StudentError as exc:
+        return ["raised", exc.type_name]
+
+
+def fingerprint(assignment: Assignment, question: str) -> dict | None:
+    """Fixed calls of ``question`` and every catalogued mistake's outcome on them (None without a variant)."""
+    from kitcheck.hints import same_outcome, stored_outcome
+
+    right = [v for v in variants(assignment.name) if v.question == question]
+    if not right:
+        return None
+    correct = compile_entry(question, right[0].slug, right[0].code)
+    recorder = _Recorder(StudentFunction(question, local_transport({question: correct})))
+    try:
+        assignment.question(question).public_check(recorder)
+    except CheckFailure as failure:
+        raise RuntimeError(f"{question}: the catalog's variant {right[0].slug!r} fails the public check:\n{failure}")
+    calls = [[list(a), dict(k), d] for a, k, d in recorder.calls if _storable((a, k))][:MAX_FINGERPRINT_CALLS]
+    expected = [_outcome(correct, tuple(a), k, d) for a, k, d in calls]
+    mistakes = []
+    for m in catalog(assignment.name):
+        if m.question != question:
+            continue
+        outcomes = [_outcome(compile_entry(question, m.slug, m.code), tuple(a), k, d) for a, k, d in calls]
+        differs = any(not same_outcome(stored_outcome(o), stored_outcome(e)) for o, e in zip(outcomes, expected))
+        if differs and _storable(outcomes):  # a mistake the calls cannot tell from a right answer names nothing
+            mistakes.append({"slug": m.slug, "misconception": m.misconception, "outcomes": outcomes})
+    return {"calls": calls, "mistakes": mistakes}
+
+
+def compute(assignment: Assignment) -> dict:
+    """The assignment's stored data (probes first: public checks read them while fingerprints are made)."""
+    data: dict = {"format": stored.FORMAT, "assignment": assignment.name, "probes": {}, "fingerprints": {}}
+    for question, make in declared_probes(assignment).items():
+        assignment.question(question)  # a typo in PROBES is a KeyError here, not a silent gap
+        data["probes"][question] = [{"inputs": dict(p.inputs), "expected": sanitize(p.expected)} for p in make()]
+    stored.install(assignment.name, data)
+    try:
+        for q in assignment.questions:
+            found = fingerprint(assignment, q.name)
+            if found is not None:
+                data["fingerprints"][q.name] = found
+    finally:
+        stored.install(assignment.name, None)
+    if not _storable(data):
+        raise RuntimeError(f"{assignment.name}: the stored probes hold something that is not plain data")
+    return data
+
+
+def signature(data: dict) -> tuple:
+    """What must not change between two builds: the probes exactly, and per question the fingerprint's
+    size and mistakes. (The calls themselves are drawn by hypothesis, which may pick other examples.)"""
+    buf = io.BytesIO()
+    torch.save(data.get("probes"), buf)
+    prints = {q: (len(f["calls"]), [m["slug"] for m in f["mistakes"]]) for q, f in data.get("fingerprints", {}).items()}
+    return data.get("format"), buf.getvalue(), prints
+
+
+def write(assignment: Assignment, data_dir: Path) -> Path:
+    """Compute and write ``data_dir/<a>.pt``; returns its path."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = stored.data_file(assignment.name, data_dir)
+    buf = io.BytesIO()
+    torch.save(compute(assignment), buf)
+    path.write_bytes(buf.getvalue())
+    return path

@@ -1,0 +1,36 @@
+"""The student package: what a release folder holds besides the notebook, built from an allow-list.
+
+``release/<a>/kitcheck/`` (and ``solutions/<a>/kitcheck/``) gets the shared check runtime, **that**
+assignment's spec and public checks, and its stored probes as data. Nothing else of ``kitcheck`` is
+copied: not the sandbox's side of the grader (``sandbox_child``, ``protocol``), not another assignment.
+The references, hidden tests and catalog live in ``autograder/assignments/<a>/`` and are never copied.
+``autograder.leakscan`` proves the result gives no points away.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from kitcheck.spec import Assignment
+
+from .course import KITCHECK
+
+# The check runtime every assignment's public checks need (a few hundred lines, no answers).
+RUNTIME = ("__init__.py", "checking.py", "compare.py", "drivers.py", "hints.py", "probes.py", "spec.py",
+           "strategies.py", "transport.py")
+
+
+def student_files(assignment: Assignment) -> list[str]:
+    """The package's files, relative to ``kitcheck/``: the runtime, the assignment's module and its data."""
+    return [*RUNTIME, "assignments/__init__.py", f"assignments/{assignment.name}.py", f"data/{assignment.name}.pt"]
+
+
+def write_student_package(assignment: Assignment, dest: Path, data_dir: Path = KITCHECK / "data") -> None:
+    """(Re)write ``dest`` (a ``kitcheck/`` folder) with exactly ``student_files(assignment)``."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    for rel in student_files(assignment):
+        src = data_dir / Path(rel).name if rel.startswith("data/") else KITCHECK / rel
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, target)
