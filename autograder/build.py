@@ -29,6 +29,7 @@ from kitcheck.spec import Assignment
 from .course import KITCHECK, NBGRADER_CONFIG, REPO, SOURCE, tool_env, use_tool_env
 from . import probe_data
 from .notebook import cell_source
+from .canary import canary_path, make_canary, write_canary
 from .release import write_student_package
 
 SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
@@ -192,6 +193,8 @@ def build(names: list[str] | None = None, root: Path = REPO, execute: bool = Tru
         generate_solutions(assignment, root / "solutions", execute=execute, data_dir=data_dir)
         generate_samples(assignment, root / "release", root / "samples")
         written += [root / d / name for d in ("release", "solutions", "samples")]
+        if root == REPO:  # the grader's own check before every batch (autograder.canary)
+            written.append(write_canary(assignment, root / "release", solution_code(assignment)))
     return written
 
 
@@ -290,6 +293,10 @@ def stale(names: list[str] | None = None, root: Path = REPO) -> list[str]:
                 problems += [f"samples/{name}/{n} differs from a fresh build" for n in have_nbs
                              if _source_view(have / n) != _source_view(want / n)]
         problems += [f"solutions/{name}: {p}" for p in unexecuted(root / "solutions" / name)]
+        canary = canary_path(assignment)
+        fresh_canary = make_canary(assignment, nbformat.read(release_nb, as_version=4), solution_code(assignment))
+        if not canary.exists() or _source_view(canary) != _view_of(fresh_canary, _source_view):
+            problems.append(f"{canary.relative_to(REPO)} (the canary) differs from a fresh build")
     return problems
 
 

@@ -162,6 +162,13 @@ def report_html(assignment: Assignment, summary: ClassSummary, scores_png: bytes
     out = [f"<h1>{escape(assignment.title)}: class report</h1>",
            f"<p>{n} submission(s) graded, {len(summary.errored)} could not be graded. "
            f"Mean total {mean:.1f} / {assignment.total_points}.</p>"]
+    levels = sorted({r.get("isolation", "") for r in summary.graded + summary.errored if r.get("isolation")})
+    if levels:  # the isolation that actually applied, and a warning when student code was barely fenced
+        out.append("<p>Isolation of student code: " + "; ".join(escape(x) for x in levels) + ".</p>")
+    if any(x.startswith("limits") for x in levels):
+        out.append('<p class="warn"><strong>Warning:</strong> student code ran with resource limits only: it could '
+                   "read whatever the grader's user can read, the hidden tests included. Grade untrusted code "
+                   "as root (see the README's security model).</p>")
 
     out.append("<h2>What to re-teach: the most common misconceptions</h2>")
     if summary.misconceptions:

@@ -64,8 +64,19 @@ def cmd_grade(args: argparse.Namespace) -> int:
         if results is None:
             return 2
     else:
-        results = grade_batch(assignment, subs, args.out, jobs=args.jobs, timeout=args.timeout,
-                              progress=not args.quiet, langs=langs)
+        from .canary import CanaryFailed
+        from .isolation import LIMITS, best_level
+
+        level, why = best_level()
+        if level == LIMITS:
+            print(f"warning: student code runs with resource limits only ({why}): it can read whatever this "
+                  "user can read, the hidden tests included. Grade untrusted code as root.", file=sys.stderr)
+        try:
+            results = grade_batch(assignment, subs, args.out, jobs=args.jobs, timeout=args.timeout,
+                                  progress=not args.quiet, langs=langs, canary=not args.no_canary)
+        except CanaryFailed as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 4
     print_table(assignment, results)
     print(f"\ngraded {len(results)} submission(s) in {time.perf_counter() - start:.1f} s; "
           f"wrote {args.out / 'grades.csv'}, {args.out / 'report.html'} and <id>/results.json, "
@@ -82,6 +93,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 3
         print(done.summary())
+    broken = [r["id"] for r in results if r.get("grader_error")]
+    if broken:  # the grader failed, not the students: say so, and do not look like a finished batch
+        print(f"\nerror: the grader could not grade {len(broken)} submission(s) ({', '.join(broken[:10])}); "
+              "their rows say why. Grade them again once the cause is fixed.", file=sys.stderr)
+        return 4
     return 0
 
 
@@ -177,7 +193,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for name in ASSIGNMENTS:
         print(f"\n== 2/3 grade the sample submissions of {name!r}")
         cmd_grade(argparse.Namespace(assignment=name, paths=[course / "samples" / name], out=out / "grades" / name,
-                                     jobs=None, timeout=600.0, quiet=False))
+                                     jobs=None, timeout=600.0, quiet=False, no_canary=False))
     example = sorted((out / "grades" / "tensors").glob("mistake-*/feedback.md"))
     if example:
         print(f"\n== 3/3 the feedback a student gets ({example[0]}):\n")
@@ -260,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: all cores)")
     p.add_argument("--timeout", type=float, default=600.0, help="seconds allowed per submission")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-canary", action="store_true",
+                   help="skip grading the reference solution first (the check that the grader works here)")
     p.add_argument("--lang", type=_langs, default=["en"], metavar="LANGS",
                    help="feedback languages, comma-separated: en, zh or en,zh (the first writes feedback.md/.html, "
                         "the others feedback.<lang>.md/.html)")

@@ -102,8 +102,8 @@ def _child(request: dict, fds: list[int], servers_fds: list[int]) -> None:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.set_wakeup_fd(-1)
         plan = Plan(Path(request["workdir"]), [Path(p) for p in request["hide"]], Limits(**request["limits"]),
-                    enabled=request["isolate"])
-        preexec(plan)()
+                    level=request["level"])
+        preexec(plan, parent=os.getppid())()
         for name in [m for m in sys.modules if m == "autograder" or m.startswith("autograder.")]:
             del sys.modules[name]  # as in a fresh sandbox, `import autograder` must find nothing
         os.environ.clear()
@@ -313,7 +313,7 @@ class ForkServer:
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         status_r, status_w = os.pipe()
-        request = {"workdir": str(plan.workdir), "hide": [str(p) for p in plan.hide], "isolate": plan.enabled,
+        request = {"workdir": str(plan.workdir), "hide": [str(p) for p in plan.hide], "level": plan.level,
                    "limits": asdict(plan.limits), "env": env, "log": str(log_path), "preload": list(preload)}
         try:
             fds = array.array("i", [to_child_r, from_child_w, status_w])

@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from kitcheck.spec import Assignment
 
+from .canary import CanaryFailed, CanaryReport, check_canary
 from .course import tool_env
 from .report import write_reports
 from .files import write_json_atomic
@@ -178,21 +179,49 @@ def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, worker: Wa
     return result
 
 
+def run_canary(assignment: Assignment, worker: WarmWorker, out_dir: Path, hide: list[Path]) -> CanaryReport:
+    """Grade the reference canary with ``worker`` exactly as a submission is graded; raises CanaryFailed."""
+
+    def grade(notebook: Path, questions: set[str]) -> dict:
+        with tempfile.TemporaryDirectory(prefix="kit-canary-") as tmp:
+            tmp_result = Path(tmp) / "result.json"
+            folders = sorted({str(out_dir.resolve()), str(notebook.resolve().parent), *map(str, hide)})
+            error = worker.grade({"assignment": assignment.name, "notebook": str(notebook), "result": str(tmp_result),
+                                  "hide": folders, "only_cuda": False, "questions": sorted(questions)})
+            if error or not tmp_result.exists():
+                return error_result(assignment, notebook, error or "the grader's worker wrote no result")
+            return json.loads(tmp_result.read_text(encoding="utf-8"))
+
+    return check_canary(assignment, grade)
+
+
 def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: Path, *, jobs: int | None = None,
                 timeout: float = 600.0, only_cuda: bool = False, progress: bool = True,
-                langs: list[str] = ("en",)) -> list[dict]:
+                langs: list[str] = ("en",), canary: bool = True) -> list[dict]:
     """Grade every submission (``jobs`` warm workers, default: one per core) and write the reports
-    (student feedback in each of ``langs``, see ``report.write_reports``)."""
+    (student feedback in each of ``langs``, see ``report.write_reports``).
+
+    With ``canary`` (the default), the reference canary is graded first by the first worker; if it does not
+    score full marks, CanaryFailed is raised and nothing is graded or written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(submissions)))
     hide = sorted({s.path.resolve().parent for s in submissions})  # no student sees another's work
+    workers = [WarmWorker(timeout) for _ in range(jobs)]
+    if canary and not only_cuda:
+        try:
+            report = run_canary(assignment, workers[0], out_dir, hide)
+        except CanaryFailed:
+            workers[0].stop()
+            raise
+        if progress:
+            print(f"canary: the reference scored {report.score}/{report.points} on `{report.question}` in "
+                  f"{report.seconds:.1f} s ({report.isolation.split(':')[0]} isolation)", file=sys.stderr)
     todo: queue.Queue = queue.Queue()
     for sub in submissions:
         todo.put(sub)
     done: queue.Queue = queue.Queue()
 
-    def run_worker() -> None:
-        worker = WarmWorker(timeout)
+    def run_worker(worker: WarmWorker) -> None:
         try:
             while True:
                 try:
@@ -203,7 +232,7 @@ def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: 
         finally:
             worker.stop()
 
-    threads = [threading.Thread(target=run_worker, daemon=True) for _ in range(jobs)]
+    threads = [threading.Thread(target=run_worker, args=(w,), daemon=True) for w in workers]
     for t in threads:
         t.start()
     results = []

@@ -163,27 +163,42 @@ def _failed(assignment: Assignment, message: str, lang: str) -> dict:
 
 def run(assignment: Assignment, root: Path, visibility: str = "after_published", lang: str = "en") -> dict:
     """Grade ``root/submission`` and write ``root/results/results.json`` (also when grading fails)."""
+    from .canary import CanaryFailed, check_canary
     from .isolation import become_subreaper
     from .worker import grade_notebook
 
     start = time.perf_counter()
     notebook = find_notebook(assignment, root / "submission")
+    hide = [root / "results", root / "submission"]
     if notebook is None:
         data = _failed(assignment, t(lang, "no_notebook"), lang)
     else:
         print(f"grading {notebook} with {Path(__file__).resolve().parent}", flush=True)
         try:
             become_subreaper()  # a student's detached processes come back to us, to be killed
-            result = grade_notebook(assignment, notebook, hide=[root / "results"])
+            report = check_canary(assignment, lambda nb, qs: grade_notebook(assignment, nb, questions=qs, hide=hide))
+            print(f"canary: {report.score}/{report.points} on {report.question} in {report.seconds} s "
+                  f"({report.isolation})", flush=True)
+            result = grade_notebook(assignment, notebook, hide=hide)
             result["id"] = notebook.stem
             data = results_for(assignment, result, visibility, lang)
+            if result.get("grader_error"):
+                data["grader_error"] = result["error"]
+        except CanaryFailed as exc:  # the grader cannot work here: no student gets a score from it
+            print(f"error: {exc}", flush=True)
+            data = _failed(assignment, t(lang, "grader_failed"), lang)
+            data["grader_error"] = str(exc)
         except Exception:  # never leave Gradescope without results; the traceback goes to the hidden log
             traceback.print_exc()
             data = _failed(assignment, t(lang, "grader_failed"), lang)
+            data["grader_error"] = "the grader raised (see the log)"
     data["execution_time"] = round(time.perf_counter() - start, 1)
+    grader_error = data.pop("grader_error", None)  # not a field of Gradescope's format
     out = root / "results" / "results.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    if grader_error:
+        data["grader_error"] = grader_error
     print(f"score {data['score']}; wrote {out}", flush=True)
     return data
 
@@ -196,8 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--visibility", choices=VISIBILITIES, default="after_published")
     parser.add_argument("--lang", default="en")
     args = parser.parse_args(argv)
-    run(ASSIGNMENTS[args.assignment], Path(os.environ.get(ROOT_ENV, "/autograder")), args.visibility, args.lang)
-    return 0
+    data = run(ASSIGNMENTS[args.assignment], Path(os.environ.get(ROOT_ENV, "/autograder")), args.visibility,
+               args.lang)
+    return 1 if data.get("grader_error") else 0  # Gradescope then shows the run as failed, not as a zero
 
 
 if __name__ == "__main__":

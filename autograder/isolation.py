@@ -1,7 +1,14 @@
 """Fencing a sandbox process off from the grader: what it can see, what it can use, who it runs as.
 
-When the grader runs as root on Linux (as on the course machines and in CI), each sandbox process, before
-it runs any student code:
+The fence adapts to what the platform allows, strongest first (``best_level``):
+
+- ``namespaces``: root with mount namespaces (a course machine, CI, a privileged container);
+- ``user``: root without mount namespaces (Docker's default capabilities, Gradescope's containers): the
+  sandbox runs as user ``nobody``, and the grader's material is made unreadable to other users by
+  permissions (``protect``), as PrairieLearn's and Gradescope's own graders do;
+- ``limits``: not root (or not Linux): resource limits and a separate process only. Every run says so.
+
+At the ``namespaces`` level each sandbox process, before it runs any student code:
 
 - gets its own mount namespace in which the grader's folders are hidden: the top-level folders holding
   the course repository, the grading output and the submissions, and ``/tmp``, ``/var/tmp``,
@@ -13,12 +20,14 @@ it runs any student code:
   privileges, and dies when its parent dies;
 - runs under resource limits: address space, CPU seconds, processes, file size, no core dumps.
 
-Elsewhere (not root, not Linux) only the resource limits apply, and ``describe()`` says so.
+``describe()`` states the level that actually applied; ``grading.json`` and the reports carry it.
 """
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
+import tempfile
 import resource
 import signal
 import sys
@@ -32,6 +41,8 @@ ALWAYS_HIDDEN = ("/tmp", "/var/tmp", "/dev/shm", "/root", "/home", "/srv", "/mnt
 SYSTEM_TOPS = {"usr", "lib", "lib32", "lib64", "libx32", "bin", "sbin", "etc", "proc", "sys", "dev", "run",
                "var", "boot", "opt", "snap", "nix"}
 
+NAMESPACES, USER, LIMITS = "namespaces", "user", "limits"
+LEVELS = (NAMESPACES, USER, LIMITS)
 CLONE_NEWNS = 0x00020000
 MS_REC, MS_PRIVATE = 0x4000, 1 << 18
 AT_FDCWD, OPEN_TREE_CLONE, AT_RECURSIVE, MOVE_MOUNT_F_EMPTY_PATH = -100, 1, 0x8000, 4
@@ -55,7 +66,12 @@ class Plan:
     workdir: Path
     hide: list[Path] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
-    enabled: bool = True  # namespace + user switch; False applies the limits only
+    level: str = NAMESPACES  # see LEVELS
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the sandbox runs as its own unprivileged user (levels ``namespaces`` and ``user``)."""
+        return self.level != LIMITS
 
     def masks_and_keeps(self) -> tuple[list[Path], list[Path]]:
         """Folders to replace by empty ones, and the paths to put back into them."""
@@ -79,21 +95,120 @@ class Plan:
         return sorted(masks), sorted(keeps)
 
 
-def isolation_available() -> tuple[bool, str]:
-    """Whether namespaces and a user switch can be used here, and if not, why."""
+def _try_in_child(step) -> bool:
+    """Whether ``step()`` succeeds in a forked child (so nothing it changes touches this process)."""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            step()
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+def _mount_namespace_works() -> bool:
+    libc = ctypes.CDLL(None, use_errno=True)
+    with tempfile.TemporaryDirectory(prefix="kit-probe-") as tmp:
+        def step() -> None:
+            _check(libc.unshare(CLONE_NEWNS), "unshare")
+            _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
+            fd = _check(libc.open_tree(AT_FDCWD, tmp.encode(), OPEN_TREE_CLONE | AT_RECURSIVE), "open_tree")
+            _check(libc.mount(b"tmpfs", tmp.encode(), b"tmpfs", 0, b"size=1m"), "tmpfs")
+            _check(libc.move_mount(fd, b"", AT_FDCWD, tmp.encode(), MOVE_MOUNT_F_EMPTY_PATH), "move_mount")
+
+        return _try_in_child(step)
+
+
+def _user_switch_works() -> bool:
+    with tempfile.TemporaryDirectory(prefix="kit-probe-") as tmp:
+        def step() -> None:
+            os.chown(tmp, NOBODY, NOBODY)
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+
+        return _try_in_child(step)
+
+
+@functools.lru_cache(maxsize=None)
+def best_level() -> tuple[str, str]:
+    """The strongest level this machine allows, and why not a stronger one ("" at ``namespaces``).
+
+    ``KIT_ISOLATION=user`` or ``limits`` chooses a weaker one (``KIT_NO_ISOLATION=1`` means ``limits``)."""
     if not sys.platform.startswith("linux"):
-        return False, "not Linux"
+        return LIMITS, "not Linux"
     if os.geteuid() != 0:
-        return False, "the grader does not run as root"
-    return True, ""
+        return LIMITS, "the grader does not run as root"
+    if not _user_switch_works():
+        return LIMITS, "this machine does not let root switch to user nobody (capabilities SETUID/SETGID/CHOWN dropped?)"
+    chosen = os.environ.get("KIT_ISOLATION", "")
+    if os.environ.get("KIT_NO_ISOLATION"):
+        return LIMITS, "turned off with KIT_NO_ISOLATION"
+    if chosen in LEVELS:  # the instructor's choice (a stronger one than works here fails the canary)
+        return chosen, f"chosen with KIT_ISOLATION={chosen}"
+    if not _mount_namespace_works():
+        return USER, ("no mount namespace can be made here (a container without CAP_SYS_ADMIN, as with Docker's "
+                      "defaults and on Gradescope)")
+    return NAMESPACES, ""
+
+
+def isolation_available() -> tuple[bool, str]:
+    """Whether the sandbox can run as its own user here (levels ``namespaces`` or ``user``), and if not, why."""
+    level, why = best_level()
+    return level != LIMITS, why
 
 
 def describe(plan: Plan) -> str:
-    if not plan.enabled:
-        ok, why = isolation_available()
-        return f"resource limits only ({why or 'isolation turned off'})"
+    """The isolation that applied to a sandbox, in one line (for grading.json and the reports)."""
+    if plan.level == LIMITS:
+        return f"limits: resource limits only ({best_level()[1] or 'isolation turned off'})"
+    if plan.level == USER:
+        return "user: user nobody, the grader's folders unreadable to other users, resource limits"
     masks, _ = plan.masks_and_keeps()
-    return f"user nobody, hidden: {', '.join(map(str, masks))}, resource limits"
+    return f"namespaces: user nobody, hidden: {', '.join(map(str, masks))}, resource limits"
+
+
+def protected_paths(plan: Plan) -> list[Path]:
+    """Folders that must be unreadable to the sandbox's user at the ``user`` level: what the plan hides, and
+    every top-level entry of the course repository except the student package and the Python install."""
+    repo = Path(__file__).resolve().parent.parent
+    needed = needed_paths()
+    found = {Path(p).resolve() for p in plan.hide}
+    found |= {p.resolve() for p in repo.iterdir()}
+    return sorted(p for p in found if p.is_dir() and not any(n == p or p in n.parents for n in needed))
+
+
+def needed_paths() -> list[Path]:
+    """What the sandbox's user must reach: the Python installation, the virtual environment, ``kitcheck``."""
+    return [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, Path(kitcheck.__file__).parent)]
+
+
+def protect(plan: Plan) -> list[Path]:
+    """Make ``protected_paths(plan)`` unreadable to other users (``chmod go-rwx``); returns them.
+
+    The folders above what the sandbox needs get the right to be passed through (``o+x``, not to be
+    listed) where they lack it: Python installed under ``/root`` (pyenv) must stay importable."""
+    for needed in needed_paths():
+        for folder in reversed(needed.parents):
+            try:
+                mode = folder.stat().st_mode & 0o7777
+                if not mode & 0o001:
+                    os.chmod(folder, mode | 0o001)
+            except OSError:
+                continue
+    done = []
+    for path in protected_paths(plan):
+        try:
+            mode = path.stat().st_mode & 0o7777
+            if mode & 0o077:
+                os.chmod(path, mode & ~0o077)
+            done.append(path)
+        except OSError:
+            continue
+    return done
 
 
 def _check(result: int, what: str) -> int:
@@ -127,15 +242,18 @@ def _set_limits(limits: Limits, own_user: bool) -> None:
         resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
 
 
-def preexec(plan: Plan):
-    """The function ``subprocess.Popen(preexec_fn=...)`` runs in the child, between fork and exec."""
+def preexec(plan: Plan, parent: int | None = None):
+    """The function ``subprocess.Popen(preexec_fn=...)`` runs in the child, between fork and exec.
+
+    ``parent``: the process whose death must kill the sandbox (default: the one calling ``preexec``)."""
+    parent = os.getpid() if parent is None else parent
 
     def apply() -> None:
         os.setsid()  # its own session and process group, killed as one
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if plan.enabled:
+        if plan.level == NAMESPACES:
             _hide_folders(plan)
+        if plan.enabled:
             os.chown(plan.workdir, NOBODY, NOBODY)
             _set_limits(plan.limits, own_user=True)
             _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
@@ -144,6 +262,10 @@ def preexec(plan: Plan):
             os.setuid(NOBODY)
         else:
             _set_limits(plan.limits, own_user=False)
+        # After the user switch: changing credentials clears the parent-death signal.
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the signal was set
+            os._exit(1)
         os.chdir(plan.workdir)
 
     return apply

@@ -26,7 +26,7 @@ import torch
 from kitcheck.protocol import read_msg, write_msg
 
 from .forkserver import ForkServer
-from .isolation import NOBODY, Limits, Plan, isolation_available, kill_children, preexec
+from .isolation import LIMITS, NOBODY, USER, Limits, Plan, best_level, kill_children, preexec, protect
 from kitcheck.transport import StudentError, decode
 
 MAX_RESTARTS = 4
@@ -73,14 +73,16 @@ class Sandbox:
 
     def __init__(self, cells: list[tuple[int, str]], *, hide: list[Path] = (), limits: Limits | None = None,
                  isolate: bool | None = None, cell_timeout: float = 60.0, call_timeout: float = 10.0,
-                 preload: tuple[str, ...] = ()):
+                 preload: tuple[str, ...] = (), level: str | None = None):
         self.cells = list(cells)
         self.preload = tuple(preload)  # modules the fork server imports before forking (trusted names only)
         self.workdir = Path(tempfile.mkdtemp(prefix="kit-sandbox-"))
         self.log_path = self.workdir / "student-output.log"
-        if isolate is None:
-            isolate = isolation_available()[0] and not os.environ.get("KIT_NO_ISOLATION")
-        self.plan = Plan(self.workdir, [Path(p) for p in hide], limits or Limits(), enabled=isolate)
+        if level is None:  # ``level`` names one outright (tests); ``isolate=False`` means limits only
+            level = best_level()[0] if isolate is None or isolate else LIMITS
+        self.plan = Plan(self.workdir, [Path(p) for p in hide], limits or Limits(), level=level)
+        if level == USER:  # no namespace to hide the grader's folders in: permissions do it
+            protect(self.plan)
         self.cell_timeout, self.call_timeout = cell_timeout, call_timeout
         self.proc: subprocess.Popen | None = None
         self.cell_errors: list[dict] = []
@@ -88,6 +90,7 @@ class Sandbox:
         self.broken: dict[str, str] = {}
         self.starts = 0
         self.dead = ""  # why the notebook cannot run at all, once that is known
+        self.start_error = ""  # the grader's fault: the sandbox died before any student code ran
 
     # -- lifecycle
     def start(self) -> None:
@@ -104,6 +107,8 @@ class Sandbox:
             self.close()
             cell, why = problem
             if cell is None:
+                self.start_error = (f"the sandbox process could not start ({why.replace('this cell', 'it')}; "
+                                    f"isolation: {self.plan.level})")
                 break
             self.skipped_cells[cell] = why
             self.cells = [(i, s) for i, s in self.cells if i != cell]

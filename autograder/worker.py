@@ -75,9 +75,16 @@ def grade_notebook(assignment: Assignment, notebook: Path, *, only_cuda: bool = 
         result["sandbox_seconds"] = round(tests_start - sandbox_start, 3)  # start it and run the student's cells
         outcomes = run_hidden_tests(assignment.name, box.call, questions=questions, only_cuda=only_cuda)
         result["test_seconds"] = round(time.perf_counter() - tests_start, 3)  # the rest is overhead
-        result["notebook_errors"] = box.cell_errors + ([{"cell": None, "error": box.dead}] if box.dead else [])
+        dead = box.dead and not box.start_error  # a sandbox that never started is not the notebook's failure
+        result["notebook_errors"] = box.cell_errors + ([{"cell": None, "error": box.dead}] if dead else [])
         result["isolation"] = describe(box.plan)
+        start_error = box.start_error
     rows = score(assignment, outcomes)
+    if start_error:  # nothing of the student's ran: the grader failed, not the notebook
+        rows = score(assignment, [])
+        for row in rows:
+            row["message"] = f"{row['name']}: not graded, because the grader could not run it ({start_error})"
+        result.update(status="error", grader_error=True, error=f"grader error: {start_error}")
     result.update(questions=rows, score=sum(r["score"] for r in rows), seconds=round(time.perf_counter() - start, 3))
     return result
 
@@ -92,7 +99,8 @@ def serve(protocol_out: int) -> None:
     for line in sys.stdin:
         req = json.loads(line)
         result = grade_notebook(ASSIGNMENTS[req["assignment"]], Path(req["notebook"]), only_cuda=req["only_cuda"],
-                                hide=[Path(p) for p in req["hide"]])
+                                hide=[Path(p) for p in req["hide"]],
+                                questions=set(req["questions"]) if req.get("questions") else None)
         write_json_atomic(Path(req["result"]), result)
         os.write(protocol_out, (json.dumps({"done": req["result"]}) + "\n").encode())
 

@@ -106,7 +106,7 @@ def box(request, monkeypatch):
 def test_student_code_cannot_see_the_graders_files(box, tmp_path):
     secret = tmp_path / "gradebook.db"
     secret.write_text("grades")
-    paths = {"hidden tests": REPO / "autograder" / "hidden" / "test_tensors.py",
+    paths = {"hidden tests": REPO / "autograder" / "assignments" / "tensors" / "test_hidden.py",
              "source": REPO / "source" / "tensors" / "tensors.ipynb",
              "samples": REPO / "samples" / "tensors" / "solution.ipynb",
              "results": secret}
