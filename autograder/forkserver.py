@@ -102,12 +102,14 @@ def _child(request: dict, fds: list[int], servers_fds: list[int]) -> None:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.set_wakeup_fd(-1)
         plan = Plan(Path(request["workdir"]), [Path(p) for p in request["hide"]], Limits(**request["limits"]),
-                    level=request["level"])
+                    level=request["level"], uid=request["uid"])
         preexec(plan, parent=os.getppid())()
+        env, log = request["env"], request["log"]
+        del plan, request  # what the grader sent is no business of the student's code
         for name in [m for m in sys.modules if m == "autograder" or m.startswith("autograder.")]:
             del sys.modules[name]  # as in a fresh sandbox, `import autograder` must find nothing
         os.environ.clear()
-        os.environ.update(request["env"])
+        os.environ.update(env)
         import numpy
         import random
 
@@ -115,7 +117,7 @@ def _child(request: dict, fds: list[int], servers_fds: list[int]) -> None:
         numpy.random.seed()  # as a fresh process would be: not the server's state
         from kitcheck import sandbox_child
 
-        sandbox_child.main(request["log"])
+        sandbox_child.main(log)
         code = 0
     except BaseException:  # noqa: BLE001 - a child must never return into the server's loop
         code = 1
@@ -313,7 +315,10 @@ class ForkServer:
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         status_r, status_w = os.pipe()
-        request = {"workdir": str(plan.workdir), "hide": [str(p) for p in plan.hide], "level": plan.level,
+        # Only the folders to mask travel (never the list of submissions: the child's memory is the student's).
+        masks = plan.masks_and_keeps()[0] if plan.level == "namespaces" else []
+        request = {"workdir": str(plan.workdir), "hide": [str(p) for p in masks], "level": plan.level,
+                   "uid": plan.uid,
                    "limits": asdict(plan.limits), "env": env, "log": str(log_path), "preload": list(preload)}
         try:
             fds = array.array("i", [to_child_r, from_child_w, status_w])

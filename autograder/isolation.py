@@ -37,13 +37,18 @@ from pathlib import Path
 import kitcheck
 
 NOBODY = 65534
-ALWAYS_HIDDEN = ("/tmp", "/var/tmp", "/dev/shm", "/root", "/home", "/srv", "/mnt", "/media")
+# Each grading process runs its sandboxes as a user of its own (no passwd entry needed): sandboxes of two jobs
+# cannot signal or read each other, and everything a sandbox started can be killed by user alone.
+SANDBOX_UID_BASE = 1_500_000_000
+# World-writable folders: hidden (namespaces) or swept after every sandbox (user level).
+WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue")
+ALWAYS_HIDDEN = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/root", "/home", "/srv", "/mnt", "/media")
 SYSTEM_TOPS = {"usr", "lib", "lib32", "lib64", "libx32", "bin", "sbin", "etc", "proc", "sys", "dev", "run",
                "var", "boot", "opt", "snap", "nix"}
 
 NAMESPACES, USER, LIMITS = "namespaces", "user", "limits"
 LEVELS = (NAMESPACES, USER, LIMITS)
-CLONE_NEWNS = 0x00020000
+CLONE_NEWNS, CLONE_NEWIPC = 0x00020000, 0x08000000
 MS_REC, MS_PRIVATE = 0x4000, 1 << 18
 AT_FDCWD, OPEN_TREE_CLONE, AT_RECURSIVE, MOVE_MOUNT_F_EMPTY_PATH = -100, 1, 0x8000, 4
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
@@ -67,6 +72,7 @@ class Plan:
     hide: list[Path] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
     level: str = NAMESPACES  # see LEVELS
+    uid: int = field(default_factory=lambda: sandbox_uid())  # the sandbox's own user (levels namespaces/user)
 
     @property
     def enabled(self) -> bool:
@@ -95,6 +101,11 @@ class Plan:
         return sorted(masks), sorted(keeps)
 
 
+def sandbox_uid() -> int:
+    """The user this process's sandboxes run as: one per grading process (pids are unique while alive)."""
+    return SANDBOX_UID_BASE + os.getpid()
+
+
 def _try_in_child(step) -> bool:
     """Whether ``step()`` succeeds in a forked child (so nothing it changes touches this process)."""
     pid = os.fork()
@@ -113,7 +124,7 @@ def _mount_namespace_works() -> bool:
     libc = ctypes.CDLL(None, use_errno=True)
     with tempfile.TemporaryDirectory(prefix="kit-probe-") as tmp:
         def step() -> None:
-            _check(libc.unshare(CLONE_NEWNS), "unshare")
+            _check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")  # IPC: no shared memory outlives it
             _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
             fd = _check(libc.open_tree(AT_FDCWD, tmp.encode(), OPEN_TREE_CLONE | AT_RECURSIVE), "open_tree")
             _check(libc.mount(b"tmpfs", tmp.encode(), b"tmpfs", 0, b"size=1m"), "tmpfs")
@@ -166,9 +177,11 @@ def describe(plan: Plan) -> str:
     if plan.level == LIMITS:
         return f"limits: resource limits only ({best_level()[1] or 'isolation turned off'})"
     if plan.level == USER:
-        return "user: user nobody, the grader's folders unreadable to other users, resource limits"
+        return (f"user: its own user (uid {plan.uid}), the grader's folders unreadable to other users, "
+                "resource limits")
     masks, _ = plan.masks_and_keeps()
-    return f"namespaces: user nobody, hidden: {', '.join(map(str, masks))}, resource limits"
+    return (f"namespaces: its own user (uid {plan.uid}), mount and IPC namespaces, hidden: "
+            f"{', '.join(map(str, masks))}, resource limits")
 
 
 def protected_paths(plan: Plan) -> list[Path]:
@@ -221,7 +234,7 @@ def _check(result: int, what: str) -> int:
 def _hide_folders(plan: Plan) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     masks, keeps = plan.masks_and_keeps()
-    _check(libc.unshare(CLONE_NEWNS), "unshare")
+    _check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")  # IPC: no shared memory outlives it
     _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
     # Detached copies of what must stay visible, taken before anything is hidden.
     kept = [(keep, _check(libc.open_tree(AT_FDCWD, str(keep).encode(), OPEN_TREE_CLONE | AT_RECURSIVE),
@@ -254,12 +267,12 @@ def preexec(plan: Plan, parent: int | None = None):
         if plan.level == NAMESPACES:
             _hide_folders(plan)
         if plan.enabled:
-            os.chown(plan.workdir, NOBODY, NOBODY)
+            os.chown(plan.workdir, plan.uid, plan.uid)
             _set_limits(plan.limits, own_user=True)
             _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
             os.setgroups([])
-            os.setgid(NOBODY)
-            os.setuid(NOBODY)
+            os.setgid(plan.uid)
+            os.setuid(plan.uid)
         else:
             _set_limits(plan.limits, own_user=False)
         # After the user switch: changing credentials clears the parent-death signal.
@@ -275,6 +288,89 @@ def become_subreaper() -> None:
     """Orphaned descendants (a student's double-forked process) are re-parented to this process."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def processes_of(uid: int) -> list[int]:
+    """The pids of every process on this machine that runs as ``uid`` (real or effective)."""
+    found = []
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
+        if not entry.name.isdigit():
+            continue
+        try:
+            lines = (entry / "status").read_text().splitlines()
+        except OSError:
+            continue
+        uids = next((ln.split()[1:] for ln in lines if ln.startswith("Uid:")), [])
+        if str(uid) in uids[:3]:
+            found.append(int(entry.name))
+    return found
+
+
+def sweep(uid: int, keep: tuple[Path, ...] = ()) -> list[int]:
+    """Remove everything a sandbox user left: kill every process running as ``uid`` (wherever it was
+    re-parented, whatever its session), reap our own, delete its files in the world-writable folders and its
+    System V IPC objects. Returns the pids still running as ``uid`` afterwards (empty when clean).
+
+    Killing is done by a short-lived process that becomes ``uid`` and signals every process it may
+    (``kill(-1)``): no trick of re-parenting or a new session escapes it."""
+    if uid < SANDBOX_UID_BASE or os.geteuid() != 0:
+        return []  # only the kit's own sandbox users, only where we can become them
+    for _ in range(3):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+                os.kill(-1, signal.SIGKILL)
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+        kill_children(uid)  # reap the ones that were our children (as a subreaper: orphans too)
+        if not processes_of(uid):
+            break
+    _remove_files_of(uid, {str(Path(k)) for k in keep})
+    _remove_ipc_of(uid)
+    return processes_of(uid)
+
+
+def _remove_files_of(uid: int, keep: set[str]) -> None:
+    import shutil
+
+    for folder in WORLD_WRITABLE:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.path in keep or entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                continue
+
+
+def _remove_ipc_of(uid: int) -> None:
+    """Delete shared memory segments, message queues and semaphore sets owned by ``uid``."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    ipc_rmid = 0
+    for kind, remove in (("shm", libc.shmctl), ("msg", libc.msgctl), ("sem", libc.semctl)):
+        try:
+            lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
+        except OSError:
+            continue
+        header = lines[0].split() if lines else []
+        for line in lines[1:]:
+            fields = dict(zip(header, line.split()))
+            if fields.get("uid") == str(uid) or fields.get("cuid") == str(uid):
+                if kind == "sem":
+                    remove(int(fields["semid"]), 0, ipc_rmid)
+                else:
+                    remove(int(fields["shmid" if kind == "shm" else "msqid"]), ipc_rmid, None)
 
 
 def kill_children(uid: int) -> int:

@@ -23,13 +23,26 @@ _compiled: dict[tuple[str, str], Callable] = {}
 Call = tuple[tuple, dict, "str | None", Outcome]  # args, kwargs, driver, outcome
 
 
-class CallLog:
-    """Wraps a StudentFunction; remembers the first and the last ``keep`` calls with their outcomes."""
+def size_of(value: Any, _depth: int = 0) -> int:
+    """Bytes held by a logged value's tensors (what a log entry costs), roughly."""
+    if isinstance(value, torch.Tensor):
+        return value.numel() * value.element_size() if value.device.type != "meta" else 0
+    if _depth < 16 and type(value) in (tuple, list):
+        return sum(size_of(v, _depth + 1) for v in value)
+    if _depth < 16 and type(value) is dict:
+        return sum(size_of(v, _depth + 1) for v in value.values())
+    return 64
 
-    def __init__(self, fn: StudentFunction, keep: int = 32):
-        self.fn, self.keep = fn, keep
+
+class CallLog:
+    """Wraps a StudentFunction; remembers the first and the last ``keep`` calls with their outcomes, within
+    ``max_bytes`` in all (a student returning large tensors must not fill the grader's memory)."""
+
+    def __init__(self, fn: StudentFunction, keep: int = 32, max_bytes: int = 16 * 2**20):
+        self.fn, self.keep, self.max_bytes = fn, keep, max_bytes
         self.first: list[Call] = []
         self.last: list[Call] = []
+        self.bytes = 0
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._logged(None, args, kwargs)
@@ -47,10 +60,18 @@ class CallLog:
         return value
 
     def _add(self, call: Call) -> None:
-        if len(self.first) < self.keep:
+        cost = size_of(call[0]) + size_of(call[1]) + size_of(call[3][1])
+        if cost > self.max_bytes // 4:
+            return  # too large to keep: the hint is judged on the other calls
+        if len(self.first) < self.keep and self.bytes + cost <= self.max_bytes:
             self.first.append(call)
-        else:  # the failing, shrunk calls come last
-            self.last = (self.last + [call])[-self.keep:]
+            self.bytes += cost
+            return
+        self.last.append(call)  # the failing, shrunk calls come last
+        self.bytes += cost
+        while self.last and (len(self.last) > self.keep or self.bytes > self.max_bytes):
+            dropped = self.last.pop(0)
+            self.bytes -= size_of(dropped[0]) + size_of(dropped[1]) + size_of(dropped[3][1])
 
     @property
     def calls(self) -> list[Call]:

@@ -26,7 +26,7 @@ import torch
 from kitcheck.protocol import read_msg, write_msg
 
 from .forkserver import ForkServer
-from .isolation import LIMITS, NOBODY, USER, Limits, Plan, best_level, kill_children, preexec, protect
+from .isolation import LIMITS, USER, Limits, Plan, best_level, preexec, protect, sweep
 from kitcheck.transport import StudentError, decode
 
 MAX_RESTARTS = 4
@@ -49,8 +49,15 @@ def start_fork_server_early() -> None:
         fork_server().start(_base_env(), fork=True)
 
 
+# The sandbox's environment is built from an allow-list: nothing of the grader's (tokens, paths, ids) leaks in.
+ENV_ALLOWED = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "PYTHONHASHSEED", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+               "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "LD_LIBRARY_PATH")
+
+
 def _base_env() -> dict:
-    return {k: v for k, v in os.environ.items() if not k.startswith("KIT_")}
+    env = {k: v for k, v in os.environ.items() if k in ENV_ALLOWED or k.startswith("LC_")}
+    env.setdefault("PATH", os.defpath)
+    return env
 
 
 def fork_server() -> ForkServer:
@@ -91,6 +98,7 @@ class Sandbox:
         self.starts = 0
         self.dead = ""  # why the notebook cannot run at all, once that is known
         self.start_error = ""  # the grader's fault: the sandbox died before any student code ran
+        self.leftovers: list[int] = []  # pids of the sandbox's user still alive after a close (should be none)
 
     # -- lifecycle
     def start(self) -> None:
@@ -105,6 +113,7 @@ class Sandbox:
                 self.cell_errors += [{"cell": i, "error": why} for i, why in self.skipped_cells.items()]
                 return
             self.close()
+            self._wipe_workdir()  # no progress saved to disk survives into the next attempt's time
             cell, why = problem
             if cell is None:
                 self.start_error = (f"the sandbox process could not start ({why.replace('this cell', 'it')}; "
@@ -122,7 +131,7 @@ class Sandbox:
         # too); name them all anew so a sandbox never inherits the grader's.
         env.update(PYTHONDONTWRITEBYTECODE="1", HOME=home, MPLCONFIGDIR=home, IPYTHONDIR=home,
                    XDG_CACHE_HOME=home, TMPDIR=home, TORCH_HOME=home, TORCHINDUCTOR_CACHE_DIR=f"{home}/inductor",
-                   TRITON_CACHE_DIR=f"{home}/triton", USER="nobody" if self.plan.enabled else env.get("USER", ""))
+                   TRITON_CACHE_DIR=f"{home}/triton", USER="student")
         if use_fork_server():
             try:
                 self.proc = fork_server().spawn(log_path=self.log_path, plan=self.plan, env=env,
@@ -136,17 +145,23 @@ class Sandbox:
             cwd=self.workdir, env=env, preexec_fn=preexec(self.plan))
 
     def _run_cells(self) -> tuple[int | None, str] | None:
-        """None when every cell ran, else (the cell that hung or ended the process, why)."""
+        """None when every cell ran, else (the cell that hung or ended the process, why).
+
+        The cells have ``cell_timeout`` seconds in all, on this process's clock, counted from the moment the
+        child says it starts the first cell (before any student code runs). Later messages only say which
+        cell is running (to skip it on a restart); nothing the child sends extends the time."""
         buf = io.BytesIO()
         torch.save({"cells": self.cells, "cwd": str(self.workdir)}, buf)
         write_msg(self.proc.stdin.fileno(), buf.getvalue())
         deadline = time.monotonic() + STARTUP_TIMEOUT  # importing torch on a busy machine can be slow
         running = None
+        started = False
         while True:
             try:
                 msg = decode(read_msg(self.proc.stdout.fileno(), deadline))
             except TimeoutError:
-                return running, f"this cell did not finish within {self.cell_timeout:g} s, so the grader skipped it"
+                return running, (f"this cell did not finish within {self.cell_timeout:g} s (the time all cells "
+                                 "share), so the grader skipped it")
             except (EOFError, StudentError):
                 return running, (f"this cell ended the Python process (exit code {self._exit_code()}), "
                                  "so the grader skipped it")
@@ -154,8 +169,10 @@ class Sandbox:
                 self.cell_errors = list(msg.get("errors", []))
                 return None
             if type(msg) is dict and "running" in msg:
-                running = msg["running"]
-                deadline = time.monotonic() + self.cell_timeout
+                running = msg["running"] if type(msg["running"]) is int else running
+                if not started:  # the one message sent before any student code: the clock starts here
+                    started = True
+                    deadline = time.monotonic() + self.cell_timeout
 
     def _exit_code(self) -> int | None:
         try:
@@ -184,7 +201,16 @@ class Sandbox:
             self.proc.wait()
             self.proc = None
         if self.plan.enabled:
-            kill_children(uid=NOBODY)
+            self.leftovers = sweep(self.plan.uid, keep=(self.workdir,))  # every process of its user, its files, its shared memory
+
+    def _wipe_workdir(self) -> None:
+        for entry in self.workdir.iterdir() if self.workdir.is_dir() else []:
+            if entry == self.log_path:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
 
     def shutdown(self) -> None:
         """Close for good: also delete the private work folder."""

@@ -1,0 +1,236 @@
+"""Containment, round two: attacks written for this kit's own design, each of which must gain nothing.
+
+- processes that escape the sandbox's process tree (``clone(CLONE_PARENT)``, double forks into new sessions)
+  and try to kill later sandboxes: killed with the sandbox, by user; an honest submission graded after the
+  attacker, or beside it, keeps its full score;
+- state that outlives the sandbox (files in world-writable folders, System V shared memory): removed;
+- secrets in the sandbox: the grader's environment is not inherited, and the list of submissions never
+  reaches the sandbox's memory;
+- a forged frame that would expand (shared references) or recurse (deep nesting) in the decoder: refused at
+  once; a small view of a large tensor ships as the view;
+- forged "a new cell started" messages: the cells' time is counted on the grader's clock.
+"""
+import io
+import json
+import os
+import re
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+import torch
+
+from autograder.build import solution_code
+from autograder.course import SAMPLES
+from autograder.grade import Submission, grade_batch
+from autograder.isolation import SANDBOX_UID_BASE, WORLD_WRITABLE, become_subreaper, isolation_available, \
+    processes_of
+from autograder.sandbox import Sandbox
+from kitcheck.assignments import ASSIGNMENTS
+from kitcheck.transport import MAX_RESULT_BYTES, StudentError, decode, encode_result
+
+ISOLATED, WHY = isolation_available()
+needs_isolation = pytest.mark.skipif(not ISOLATED or sys.platform != "linux" or os.uname().machine != "x86_64",
+                                     reason=f"needs a root grader on x86-64 Linux ({WHY})")
+TENSORS = ASSIGNMENTS["tensors"]
+
+ESCAPE = textwrap.dedent('''
+    import ctypes, os, time, signal
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def _killer(seconds):
+        me, end = os.getpid(), time.time() + seconds
+        while time.time() < end:
+            for p in os.listdir("/proc"):
+                if p.isdigit() and int(p) != me:
+                    try:
+                        os.kill(int(p), signal.SIGKILL)
+                    except Exception:
+                        pass
+            time.sleep(0.02)
+        os._exit(0)
+
+    # 1. a child of the sandbox's parent (clone with CLONE_PARENT), outside its process group
+    if libc.syscall(56, 0x00008000 | 17, 0, 0, 0, 0) == 0:
+        _killer(90)
+    # 2. a double fork into a new session
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            _killer(90)
+        os._exit(0)
+    # 3. state meant to outlive the sandbox: files in every world-writable folder, shared memory
+    for folder in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock"):
+        try:
+            with open(os.path.join(folder, "kit-left-behind"), "wb") as f:
+                f.write(b"x" * 2**20)
+        except OSError:
+            pass
+    libc.shmget(0x4B495400 + os.getpid() % 1000, 32 * 2**20, 0o1666)
+''')
+
+
+def _notebook(path: Path, extra: str = "") -> Path:
+    """The tensors solution, as a release notebook filled in, with ``extra`` code in its first cell."""
+    nb = nbformat.read(SAMPLES / "tensors" / "solution.ipynb", as_version=4)
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    first.source = first.source + "\n" + extra
+    nbformat.write(nb, path)
+    return path
+
+
+def _leftovers() -> dict:
+    procs = [p for p in Path("/proc").iterdir() if p.name.isdigit()]
+    uids = set()
+    for p in procs:
+        try:
+            uid_line = next(ln for ln in (p / "status").read_text().splitlines() if ln.startswith("Uid:"))
+        except (OSError, StopIteration):
+            continue
+        uids.update(int(u) for u in uid_line.split()[1:] if int(u) >= SANDBOX_UID_BASE)
+    files = []
+    for folder in WORLD_WRITABLE:
+        try:
+            files += [e.path for e in os.scandir(folder) if e.stat(follow_symlinks=False).st_uid >= SANDBOX_UID_BASE]
+        except OSError:
+            pass
+    shm = [ln for ln in Path("/proc/sysvipc/shm").read_text().splitlines()[1:]
+           if int(ln.split()[7]) >= SANDBOX_UID_BASE] if Path("/proc/sysvipc/shm").exists() else []
+    return {"processes of sandbox users": sorted(uids), "files": files, "shared memory": shm}
+
+
+@needs_isolation
+@pytest.mark.slow
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_escaped_killer_cannot_touch_the_next_or_a_concurrent_submission(tmp_path, jobs):
+    attacker = _notebook(tmp_path / "a-attacker.ipynb", ESCAPE)
+    honest = _notebook(tmp_path / "b-honest.ipynb")
+    later = _notebook(tmp_path / "c-later.ipynb")
+    results = grade_batch(TENSORS, [Submission("a-attacker", attacker), Submission("b-honest", honest),
+                                    Submission("c-later", later)], tmp_path / "out", jobs=jobs, progress=False)
+    scores = {r["id"]: (r["score"], r["status"]) for r in results}
+    assert scores["b-honest"] == (20, "graded") and scores["c-later"] == (20, "graded"), scores
+    assert _leftovers() == {"processes of sandbox users": [], "files": [], "shared memory": []}
+
+
+@needs_isolation
+def test_the_sandbox_inherits_no_secret_of_the_grader(monkeypatch, tmp_path):
+    monkeypatch.setenv("GRADER_TOKEN", "s3cret-token-17")
+    monkeypatch.setenv("KIT_GRADESCOPE_ROOT", "/autograder")
+    roster = tmp_path / "class" / "roster-bob-4711" / "tensors"
+    roster.mkdir(parents=True)
+    code = textwrap.dedent('''
+        import ctypes, gc, os
+        def look(backwards, control_backwards):
+            # The needles are built here, the same way (a needle is in memory once it exists): a leak shows as
+            # more copies of the real one than of a control that the grader never had.
+            return dict(os.environ), _count(backwards[::-1]), _count(control_backwards[::-1])
+
+        def _count(marker):
+            in_objects = sum(marker in o for o in gc.get_objects() if type(o) is str)
+            in_memory = 0
+            with open("/proc/self/maps") as maps:  # every private writable region: heap, arenas, stacks
+                for line in maps:
+                    parts = line.split()
+                    if not parts[1].startswith("rw") or (len(parts) > 5 and not parts[5].startswith("[")):
+                        continue
+                    if len(parts) > 5 and parts[5] in ("[vvar]", "[vsyscall]"):
+                        continue
+                    start, end = (int(x, 16) for x in parts[0].split("-"))
+                    if end - start <= 2**28:
+                        in_memory += ctypes.string_at(start, end - start).count(marker.encode())
+            return in_objects, in_memory
+    ''')
+    become_subreaper()
+    with Sandbox([(0, code)], hide=[roster]) as box:
+        env, real, control = box.call("look", ("roster-bob-4711/tensors"[::-1], "roster-eve-4711/tensors"[::-1]), {})
+    assert "GRADER_TOKEN" not in env and not any(k.startswith("KIT_") for k in env), sorted(env)
+    assert "s3cret-token-17" not in json.dumps(env)
+    assert real == control  # the submissions' folders never reach the sandbox's memory
+
+
+def test_a_forged_frame_of_shared_references_is_refused_at_once():
+    x = [1]
+    for _ in range(30):  # 1.5 KB of pickle; walked as a tree it would be 2**30 lists
+        x = [x, x]
+    buf = io.BytesIO()
+    torch.save({"ok": x}, buf)
+    start = time.perf_counter()
+    with pytest.raises(StudentError, match="BadResult"):
+        decode(buf.getvalue())
+    assert time.perf_counter() - start < 1.0 and len(buf.getvalue()) < 4096
+
+
+def test_a_forged_frame_nested_20000_deep_is_refused_without_crashing_the_decoder():
+    import zipfile
+
+    buf = io.BytesIO()
+    torch.save({"ok": [1]}, buf)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    depth = 20000
+    body = b"\x80\x02}X\x02\x00\x00\x00ok" + b"]" * depth + b"a" * (depth - 1) + b"s."
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, body if info.filename.endswith("data.pkl") else src.read(info.filename))
+    with pytest.raises(StudentError, match="BadResult"):
+        decode(out.getvalue())
+    with pytest.raises(StudentError, match="ResultTooLarge"):
+        decode(b"x" * (MAX_RESULT_BYTES + 1))
+
+
+def test_a_small_view_of_a_large_tensor_ships_as_the_view():
+    big = torch.zeros(8 * 2**20)  # 32 MB
+    payload = encode_result((big[:3], big[10:12].view(2, 1)))
+    assert len(payload) < 4096
+    small, other = decode(payload)
+    assert small.tolist() == [0.0, 0.0, 0.0] and other.shape == (2, 1)
+
+
+def test_the_hint_log_keeps_within_its_byte_budget():
+    from autograder.misconceptions import CallLog
+    from kitcheck.transport import StudentFunction
+
+    big = torch.zeros(2**20)  # 4 MB each
+    log = CallLog(StudentFunction("f", lambda name, args, kwargs, driver: big.clone()), max_bytes=16 * 2**20)
+    for _ in range(64):
+        log()
+    assert sum(c[3][1].numel() * 4 for c in log.calls) <= 16 * 2**20
+
+
+def test_forged_cell_messages_do_not_buy_time():
+    """A cell that keeps telling the grader a new cell started, while it computes for longer than the cells'
+    time, is stopped on the grader's clock."""
+    become_subreaper()
+    forger = textwrap.dedent('''
+        import os, time
+        from kitcheck.protocol import write_msg
+        from kitcheck.transport import encode_result
+        pipes = []
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                if int(fd) > 2 and os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:"):
+                    pipes.append(int(fd))
+            except OSError:
+                pass
+        end = time.time() + 8
+        while time.time() < end:  # "cell 0 is starting", again and again
+            for fd in pipes:
+                try:
+                    write_msg(fd, encode_result({"running": 0}))
+                except OSError:
+                    pass
+            time.sleep(0.3)
+        def forged(): return "finished"
+    ''')
+    start = time.monotonic()
+    with Sandbox([(0, forger), (1, "def after(): return 2")], cell_timeout=3) as box:
+        assert box.call("after", (), {}) == 2
+        with pytest.raises(StudentError):
+            box.call("forged", (), {})
+        errors = {e["cell"]: e["error"] for e in box.cell_errors}
+    assert "did not finish within 3 s" in errors[0]
+    assert time.monotonic() - start < 8
