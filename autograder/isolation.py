@@ -177,10 +177,10 @@ def describe(plan: Plan) -> str:
     if plan.level == LIMITS:
         return f"limits: resource limits only ({best_level()[1] or 'isolation turned off'})"
     if plan.level == USER:
-        return (f"user: its own user (uid {plan.uid}), the grader's folders unreadable to other users, "
+        return ("user: its own user, the grader's folders unreadable to other users, "
                 "resource limits")
     masks, _ = plan.masks_and_keeps()
-    return (f"namespaces: its own user (uid {plan.uid}), mount and IPC namespaces, hidden: "
+    return ("namespaces: its own user, mount and IPC namespaces, hidden: "
             f"{', '.join(map(str, masks))}, resource limits")
 
 
@@ -301,7 +301,8 @@ def processes_of(uid: int) -> list[int]:
         except OSError:
             continue
         uids = next((ln.split()[1:] for ln in lines if ln.startswith("Uid:")), [])
-        if str(uid) in uids[:3]:
+        state = next((ln.split()[1] for ln in lines if ln.startswith("State:")), "")
+        if str(uid) in uids[:3] and state not in ("Z", "X"):  # a zombie is dead, waiting to be reaped
             found.append(int(entry.name))
     return found
 

@@ -79,6 +79,9 @@ def grade_notebook(assignment: Assignment, notebook: Path, *, only_cuda: bool = 
         result["notebook_errors"] = box.cell_errors + ([{"cell": None, "error": box.dead}] if dead else [])
         result["isolation"] = describe(box.plan)
         start_error = box.start_error
+    if box.leftovers:  # the sweep could not kill everything of the sandbox's user: say so, loudly
+        result["containment"] = f"{len(box.leftovers)} process(es) of the sandbox's user survived it"
+        print(f"warning: {result['containment']} ({notebook})", file=sys.stderr)
     rows = score(assignment, outcomes)
     if start_error:  # nothing of the student's ran: the grader failed, not the notebook
         rows = score(assignment, [])

@@ -87,9 +87,12 @@ def _leftovers() -> dict:
     uids = set()
     for p in procs:
         try:
-            uid_line = next(ln for ln in (p / "status").read_text().splitlines() if ln.startswith("Uid:"))
+            lines = (p / "status").read_text().splitlines()
+            uid_line = next(ln for ln in lines if ln.startswith("Uid:"))
         except (OSError, StopIteration):
             continue
+        if any(ln.startswith("State:") and ln.split()[1] in ("Z", "X") for ln in lines):
+            continue  # dead, not yet reaped by its parent
         uids.update(int(u) for u in uid_line.split()[1:] if int(u) >= SANDBOX_UID_BASE)
     files = []
     for folder in WORLD_WRITABLE:
@@ -234,3 +237,21 @@ def test_forged_cell_messages_do_not_buy_time():
         errors = {e["cell"]: e["error"] for e in box.cell_errors}
     assert "did not finish within 3 s" in errors[0]
     assert time.monotonic() - start < 8
+
+
+@needs_isolation
+@pytest.mark.slow
+def test_a_worker_stopped_on_timeout_takes_everything_of_its_sandboxes_with_it(tmp_path):
+    stuck = _notebook(tmp_path / "stuck.ipynb", textwrap.dedent('''
+        import os, time
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                time.sleep(600)
+            os._exit(0)
+        time.sleep(600)  # the cell outlasts the submission's time limit: the worker is killed
+    '''))
+    [result] = grade_batch(TENSORS, [Submission("stuck", stuck)], tmp_path / "out", jobs=1, timeout=20,
+                           progress=False, canary=False)
+    assert result["status"] == "error" and "longer than 20 s" in result["error"]
+    assert _leftovers()["processes of sandbox users"] == []
