@@ -62,6 +62,7 @@ class Limits:
     cpu_seconds: int = 900
     processes: int = 256  # per user: applies only when the sandbox runs as its own user
     file_bytes: int = 64 * 2**20
+    disk_bytes: int = 256 * 2**20  # the work folder's size (namespaces level: a private, size-limited tmpfs)
 
 
 @dataclass
@@ -237,14 +238,19 @@ def _hide_folders(plan: Plan) -> None:
     _check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")  # IPC: no shared memory outlives it
     _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
     # Detached copies of what must stay visible, taken before anything is hidden.
+    workdir = Path(plan.workdir).resolve()
     kept = [(keep, _check(libc.open_tree(AT_FDCWD, str(keep).encode(), OPEN_TREE_CLONE | AT_RECURSIVE),
-                          f"open_tree {keep}")) for keep in keeps]
+                          f"open_tree {keep}")) for keep in keeps if keep != workdir]
     for mask in masks:
         _check(libc.mount(b"tmpfs", str(mask).encode(), b"tmpfs", 0, b"mode=0755,size=1m"), f"hide {mask}")
     for keep, fd in kept:
         os.makedirs(keep, exist_ok=True)
         _check(libc.move_mount(fd, b"", AT_FDCWD, str(keep).encode(), MOVE_MOUNT_F_EMPTY_PATH), f"restore {keep}")
         os.close(fd)
+    # The work folder: private and size-limited (a disk quota): nothing the student writes reaches the host.
+    os.makedirs(workdir, exist_ok=True)
+    size = f"mode=0700,size={plan.limits.disk_bytes}".encode()
+    _check(libc.mount(b"tmpfs", str(workdir).encode(), b"tmpfs", 0, size), f"work folder {workdir}")
 
 
 def _set_limits(limits: Limits, own_user: bool) -> None:

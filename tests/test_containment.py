@@ -255,3 +255,29 @@ def test_a_worker_stopped_on_timeout_takes_everything_of_its_sandboxes_with_it(t
                            progress=False, canary=False)
     assert result["status"] == "error" and "longer than 20 s" in result["error"]
     assert _leftovers()["processes of sandbox users"] == []
+
+
+@needs_isolation
+def test_the_work_folder_has_a_disk_quota_and_nothing_reaches_the_host():
+    become_subreaper()
+    code = textwrap.dedent('''
+        import os
+        def fill():
+            written = 0
+            for i in range(8):  # 8 files of 60 MB: each under the per-file limit, together over the quota
+                try:
+                    with open(f"big-{i}.bin", "wb") as f:
+                        for _ in range(60):
+                            f.write(b"x" * 2**20)
+                            written += 2**20
+                except OSError as exc:
+                    return written, type(exc).__name__
+            return written, "no error"
+    ''')
+    with Sandbox([(0, code)]) as box:
+        if box.plan.level != "namespaces":
+            pytest.skip("the quota needs the namespaces level")
+        written, error = box.call("fill", (), {})
+        on_host = sum(p.stat().st_size for p in box.workdir.glob("big-*.bin"))
+    assert error == "OSError" and written <= box.plan.limits.disk_bytes, (written, error)
+    assert on_host == 0
