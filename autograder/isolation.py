@@ -4,7 +4,7 @@ The fence adapts to what the platform allows, strongest first (``best_level``):
 
 - ``namespaces``: root with mount namespaces (a course machine, CI, a privileged container);
 - ``user``: root without mount namespaces (Docker's default capabilities, Gradescope's containers): the
-  sandbox runs as user ``nobody``, and the grader's material is made unreadable to other users by
+  sandbox runs as a user of its own, and the grader's material is made unreadable to other users by
   permissions (``protect``), as PrairieLearn's and Gradescope's own graders do;
 - ``limits``: not root (or not Linux): resource limits and a separate process only. Every run says so.
 
@@ -16,7 +16,7 @@ At the ``namespaces`` level each sandbox process, before it runs any student cod
   which only what the sandbox needs is put back (the Python installation and virtual environment, the
   student-safe ``kitcheck`` package, and the sandbox's own private work folder). So the hidden tests,
   ``source/``, the samples and solutions, other students' submissions and the results are not there;
-- drops to the unprivileged user ``nobody`` (it can write only its own work folder) with no new
+- drops to an unprivileged user of its own (``sandbox_uid``: it can write only its own work folder) with no new
   privileges, and dies when its parent dies;
 - runs under resource limits: address space, CPU seconds, processes, file size, no core dumps.
 
@@ -155,7 +155,7 @@ def best_level() -> tuple[str, str]:
     if os.geteuid() != 0:
         return LIMITS, "the grader does not run as root"
     if not _user_switch_works():
-        return LIMITS, "this machine does not let root switch to user nobody (capabilities SETUID/SETGID/CHOWN dropped?)"
+        return LIMITS, "this machine does not let root switch to another user (capabilities SETUID/SETGID/CHOWN dropped?)"
     chosen = os.environ.get("KIT_ISOLATION", "")
     if os.environ.get("KIT_NO_ISOLATION"):
         return LIMITS, "turned off with KIT_NO_ISOLATION"
