@@ -20,7 +20,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     names = args.assignments or None
     try:
         if args.check:
-            from .leakscan import scan_assignment
+            from .leakscan import scan_in_child
 
             start = time.perf_counter()
             problems = stale(names)
@@ -30,7 +30,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                   "run `python -m autograder build` and commit the result")
             leaked = False
             for name in names or list(ASSIGNMENTS):  # what students receive must give no point away
-                for report in scan_assignment(name):
+                for report in scan_in_child(name):
                     print(report.summary())
                     leaked |= not report.clean
             print(f"checked in {time.perf_counter() - start:.1f} s")
@@ -46,7 +46,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from .grade import discover, grade_batch
+    from .grade import apply_lateness, discover, grade_batch
+    from .report import earlier_results, write_reports
 
     assignment = ASSIGNMENTS[args.assignment]
     missing = [str(p) for p in args.paths if not p.exists()]
@@ -57,12 +58,23 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if not subs:
         print("no submissions found in " + ", ".join(map(str, args.paths)), file=sys.stderr)
         return 2
+    try:
+        late = _late_policy(assignment, args)
+    except Exception as exc:  # late.LateError, gradebook.GradebookError, a late-penalty plugin that fails to load
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     start = time.perf_counter()
     langs = getattr(args, "lang", None) or ["en"]
+    force = getattr(args, "force", False)
     if getattr(args, "cluster", None):
+        if force:  # the cluster reuses what is saved: nothing is, for these submissions
+            for sub in subs:
+                (args.out / sub.id / "grading.json").unlink(missing_ok=True)
         results = _grade_on_cluster(assignment, subs, args, langs)
         if results is None:
             return 2
+        apply_lateness(assignment, results, subs, args.out, late)
+        write_reports(assignment, results, args.out, langs)
     else:
         from .canary import CanaryFailed
         from .isolation import LIMITS, best_level
@@ -73,20 +85,26 @@ def cmd_grade(args: argparse.Namespace) -> int:
                   "user can read, the hidden tests included. Grade untrusted code as root.", file=sys.stderr)
         try:
             results = grade_batch(assignment, subs, args.out, jobs=args.jobs, timeout=args.timeout,
-                                  progress=not args.quiet, langs=langs, canary=not args.no_canary)
+                                  progress=not args.quiet, langs=langs, canary=not args.no_canary, force=force,
+                                  late=late)
         except CanaryFailed as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 4
     print_table(assignment, results)
+    earlier = len(earlier_results(assignment, results, args.out))
+    kept = f" (with {earlier} submission(s) graded there before)" if earlier else ""
     print(f"\ngraded {len(results)} submission(s) in {time.perf_counter() - start:.1f} s; "
-          f"wrote {args.out / 'grades.csv'}, {args.out / 'report.html'} and <id>/results.json, "
+          f"wrote {args.out / 'grades.csv'}, {args.out / 'report.html'}{kept} and <id>/results.json, "
           f"<id>/feedback.md, <id>/feedback.html" + "".join(f", <id>/feedback.{lang}.html" for lang in langs[1:]))
+    if late.due is None and any((r.get("late") or {}).get("submitted") for r in results):
+        print("note: no due date is known (set one with `./kit nbgrader db assignment add "
+              f"{assignment.name} --duedate=...` and --gradebook, or --due), so no lateness was computed.")
     if getattr(args, "gradebook", None):
         from .gradebook import GradebookError, record
 
         try:
             done = record(assignment, results, {s.id: s.path for s in subs}, args.gradebook, args.out,
-                          args.nbgrader_config)
+                          args.nbgrader_config, students={s.id: s.student for s in subs if s.student}, late=late)
         except GradebookError as exc:
             print(f"\nnbgrader gradebook: {exc}\nEverything else was written to {args.out}; fix the gradebook "
                   "and run the same command again (saved results are reused, nothing is graded twice).",
@@ -99,6 +117,35 @@ def cmd_grade(args: argparse.Namespace) -> int:
               "their rows say why. Grade them again once the cause is fixed.", file=sys.stderr)
         return 4
     return 0
+
+
+def _late_policy(assignment, args: argparse.Namespace):
+    """grade's ``late.LatePolicy``: the due date (``--due``, else the gradebook's), extensions (the gradebook's,
+    then ``--extensions``), and the course's late-penalty plugin (from its nbgrader_config.py)."""
+    from .gradebook import db_url_for, load_config, read_due_dates
+    from .late import LateError, LatePolicy, load_plugin, parse_time, read_extensions, show_time
+
+    gradebook = getattr(args, "gradebook", None)
+    db_url = db_url_for(gradebook) if gradebook else None
+    config = load_config(getattr(args, "nbgrader_config", None), db_url)
+    try:
+        plugin = load_plugin(config)
+    except Exception as exc:
+        raise LateError(f"the course's late-penalty plugin (c.AssignLatePenalties.plugin_class) cannot be "
+                        f"loaded: {type(exc).__name__}: {exc}") from None
+    due = parse_time(args.due, "--due") if getattr(args, "due", None) else None
+    book_due, extensions = None, {}
+    if db_url:
+        from nbgrader.coursedir import CourseDirectory
+
+        book_due, extensions = read_due_dates(db_url, assignment.name, CourseDirectory(config=config).course_id)
+    if due and book_due and due != book_due:
+        raise LateError(f"--due {show_time(due)} differs from the gradebook's due date {show_time(book_due)}; "
+                        f"leave out --due, or change the gradebook's with `./kit nbgrader db assignment add "
+                        f"{assignment.name} --duedate=...`")
+    if getattr(args, "extensions", None):
+        extensions = {**extensions, **read_extensions(args.extensions)}
+    return LatePolicy(due or book_due, extensions, plugin, "--due" if due else ("gradebook" if book_due else ""))
 
 
 def _langs(text: str) -> list[str]:
@@ -138,7 +185,12 @@ def print_table(assignment, results) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """The public checks of every question, against a notebook run in a sandbox process."""
+    """The public checks of every question, against a notebook run in a sandbox process: each question's
+    verdict, then the table ``check_all()`` prints in the notebook (✓/✗ and points)."""
+    from kitcheck.checking import format_table
+    from kitcheck.timelimit import CallTimedOut
+    from kitcheck.transport import StudentError
+
     from .isolation import become_subreaper
     from .notebook import NotebookError, code_to_run, read_notebook
     from .sandbox import Sandbox
@@ -154,16 +206,26 @@ def cmd_check(args: argparse.Namespace) -> int:
               f"(one of {', '.join(sorted(ASSIGNMENTS))})")
         return 2
     assignment = ASSIGNMENTS[name]
-    passed = 0
+    results = []
     become_subreaper()
     with Sandbox(code_to_run(nb)) as box:
+
+        def timed(name: str, args: tuple, kwargs: dict, driver: str | None = None):
+            try:
+                return box.call(name, args, kwargs, driver)
+            except StudentError as exc:  # the sandbox stopped a call that never returned: end the check now
+                if exc.type_name == "Stopped" and "did not return within" in exc.message:
+                    raise CallTimedOut(box.call_timeout) from None
+                raise
+
         for e in box.cell_errors:
             print(f"! cell {e['cell']} raised {e['error']}")
         for q in assignment.questions:
-            result = run_public_check(q, StudentFunction(q.name, box.call))
-            passed += result.passed
+            result = run_public_check(q, StudentFunction(q.name, timed))
+            results.append(result)
             print(result.verdict)
-    print(f"\n{passed}/{len(assignment.questions)} exercises pass their public checks")
+    passed = sum(r.passed for r in results)
+    print("\n" + format_table(assignment, results, footer=""))
     return 0 if passed == len(assignment.questions) else 1
 
 
@@ -289,6 +351,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cluster", metavar="ADDRESS",
                    help="grade on a Dask cluster: a scheduler's address (tcp://host:8786), or local[:N] to start "
                         "N worker processes here (default N: --jobs, else one per core)")
+    p.add_argument("--force", action="store_true",
+                   help="grade again even where a saved result could be reused (same notebook, same grader)")
+    p.add_argument("--due", metavar="DATETIME",
+                   help='the due date, e.g. "2025-03-01 23:59:00 Asia/Shanghai" (default: the gradebook\'s); '
+                        "lateness comes from nbgrader's submitted/<student>/<a>/timestamp.txt")
+    p.add_argument("--extensions", type=Path, metavar="CSV",
+                   help="per-student due dates: a CSV with columns student and due (a date) or extension "
+                        "(2d, 36h, 1d12h, 90m); written into the gradebook with --gradebook")
     p.set_defaults(run=cmd_grade)
 
     p = sub.add_parser("gradescope", help="build Gradescope's autograder zip (setup.sh, run_autograder, hidden tests)")

@@ -236,6 +236,8 @@ def _timed(transport: Callable) -> Callable:
             return transport(name, args, kwargs, driver)
         except TimeoutError as exc:
             raise StudentError("TimeoutError", str(exc)) from None
+        except KeyboardInterrupt:  # a candidate that arms an interrupt of its own (the check's time limit)
+            raise StudentError("KeyboardInterrupt", "interrupted") from None
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old)
@@ -288,12 +290,18 @@ def scan(assignment: Assignment, folder: Path, *, skip_notebooks: tuple[str, ...
               for q in assignment.questions}
     leaks, tried = [], 0
     rounds = max((len(v) for v in queues.values()), default=0) if try_answers else 0
-    for round_ in range(rounds):
-        chosen = {q: cands[round_] for q, cands in queues.items() if round_ < len(cands)}
-        tried += len(chosen)
-        for q in sorted(_scored(assignment, {q: c.obj for q, c in chosen.items()})):
-            c = chosen[q]
-            leaks.append(Leak(q, assignment.question(q).points, f"{c.name}", c.origin))
+    # A candidate may arm an interrupt of its own (the notebook's time limit interrupts the main thread):
+    # with SIGINT ignored, Python's simulated interrupts do nothing while the scan runs.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        for round_ in range(rounds):
+            chosen = {q: cands[round_] for q, cands in queues.items() if round_ < len(cands)}
+            tried += len(chosen)
+            for q in sorted(_scored(assignment, {q: c.obj for q, c in chosen.items()})):
+                c = chosen[q]
+                leaks.append(Leak(q, assignment.question(q).points, f"{c.name}", c.origin))
+    finally:
+        signal.signal(signal.SIGINT, previous)
     for name in [n for n in list(sys.modules) if n == alias or n.startswith(alias + ".")]:
         del sys.modules[name]
     files = [p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
@@ -325,14 +333,43 @@ def _same_files(a: Path, b: Path) -> bool:
     return a.exists() and b.exists() and files(a) == files(b)
 
 
+def scan_in_child(name: str, timeout: float = 900) -> list[ScanReport]:
+    """``scan_assignment(name)`` in a fresh Python process: trying every function of a folder as an answer
+    calls code never meant to be called that way (time limits, signals, threads); none of that may reach
+    the caller. A scan that cannot finish is a report with a problem, never a pass."""
+    import subprocess
+    from dataclasses import asdict  # noqa: F401 - documents the JSON shape
+
+    from .course import REPO, tool_env
+
+    proc = subprocess.run([sys.executable, "-P", "-m", "autograder.leakscan", "--json", name], cwd=REPO,
+                          env=tool_env(), capture_output=True, text=True, timeout=timeout)
+    try:
+        rows = json.loads(proc.stdout.strip().splitlines()[-1])
+        return [ScanReport(**{**r, "leaks": [Leak(**x) for x in r["leaks"]]}) for r in rows]
+    except (IndexError, ValueError, TypeError, KeyError):
+        return [ScanReport(name, "(scan)", 0, 0, 0, 0, 0.0,
+                           problems=[f"the scan did not finish (exit {proc.returncode}): {proc.stderr[-1500:]}"])]
+
+
 def main(argv: list[str] | None = None) -> int:
-    names = (argv if argv is not None else sys.argv[1:]) or list(ASSIGNMENTS)
-    clean = True
+    from dataclasses import asdict
+
+    args = list(argv if argv is not None else sys.argv[1:])
+    as_json = "--json" in args
+    names = [a for a in args if a != "--json"] or list(ASSIGNMENTS)
+    clean, rows = True, []
     for name in names:
         for report in scan_assignment(name):
-            print(report.summary(), flush=True)
+            if as_json:
+                rows.append(asdict(report))
+            else:
+                print(report.summary(), flush=True)
             clean &= report.clean
-    print("no leaks" if clean else "LEAKS FOUND: the folders above give points away")
+    if as_json:
+        print(json.dumps(rows))
+    else:
+        print("no leaks" if clean else "LEAKS FOUND: the folders above give points away")
     return 0 if clean else 1
 
 

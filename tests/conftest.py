@@ -76,3 +76,25 @@ def batch(tmp_path_factory) -> Batch:
         shutil.copy(SAMPLES / "tensors" / f"{sample}.ipynb", dest / "tensors.ipynb")
     (root / "submitted" / "carol" / "tensors" / "tensors.ipynb").mkdir(parents=True)  # a folder, not a notebook
     return grade([extras, root / "submitted"], root / "out")
+
+
+# ---------------------------------------------------------------------------------------------- test tiers
+ASSIGNMENT_NAMES = ("linalg", "autograd", "networks", "training", "initialization", "batchnorm", "cnn")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--fast", action="store_true",
+                     help="the fast tier: no test marked slow, and only assignment 1 (tensors) where a test is "
+                          "repeated per assignment (./kit test --fast)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--fast"):
+        return
+    keep, drop = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        other_assignment = any(v in ASSIGNMENT_NAMES for v in params.values() if isinstance(v, str))
+        (drop if item.get_closest_marker("slow") or other_assignment else keep).append(item)
+    config.hook.pytest_deselected(items=drop)
+    items[:] = keep
