@@ -1,4 +1,5 @@
-# nbgrader's configuration for this course. `python -m autograder build` runs nbgrader with it.
+# nbgrader's configuration for this course. `python -m autograder build` runs nbgrader with it, and so do
+# `./kit nbgrader ...` and `./kit grade --gradebook` (which reads the late policy below).
 c = get_config()  # noqa: F821 - provided by nbgrader
 
 c.CourseDirectory.course_id = "pytorch-course-kit"
@@ -9,3 +10,22 @@ c.CourseDirectory.autograded_directory = "autograded"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 # Hidden tests run hypothesis; give a cell time on a slow laptop.
 c.ExecutePreprocessor.timeout = 300
+
+# Late work. A submission is late when nbgrader's timestamp.txt is after the due date (set it with
+# `./kit nbgrader db assignment add NAME --duedate="2025-03-01 23:59:00 Asia/Shanghai"`; a student's
+# extension with nbgrader's Gradebook.grant_extension, or `./kit grade --extensions FILE`).
+# The course's policy: 10% of the score per started day late, after 15 minutes of grace; from 5 days late
+# on, the whole score. Both nbgrader (autograde, formgrader, export) and the kit (grades.csv, feedback,
+# report.html) apply it. For nbgrader's own policies instead:
+#   c.AssignLatePenalties.plugin_class = "nbgrader.plugins.LateSubmissionPlugin"
+#   c.LateSubmissionPlugin.penalty_method = "none"   # or "zero": a late submission scores 0
+c.AssignLatePenalties.plugin_class = "autograder.late_plugin.PercentPerDay"
+c.PercentPerDay.percent = 10
+c.PercentPerDay.grace_minutes = 15
+c.PercentPerDay.zero_after_days = 5
+
+# nbgrader's own feedback (`./kit nbgrader generate_feedback`) leaves out the hidden-test regions, which
+# nbgrader shows by default; the kit's feedback never shows them either.
+c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades",
+                                    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+                                    "nbgrader.preprocessors.ClearHiddenTests"]

@@ -12,7 +12,7 @@ from html import escape
 from kitcheck.spec import Assignment
 
 from .messages import t
-from .report import notebook_errors_text, split_hint
+from .report import lateness_lines, notebook_errors_text, split_hint
 
 STYLE = """
 body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif;
@@ -58,6 +58,10 @@ def feedback_html(assignment: Assignment, result: dict, lang: str = "en") -> str
     title = t(lang, "feedback_title", title=assignment.title, sid=result["id"])
     out = [f"<h1>{escape(title)}</h1>",
            f'<p class="score">{escape(t(lang, "score", score=result["score"], total=assignment.total_points))}</p>']
+    late = lateness_lines(assignment, result, lang)
+    if late:
+        penalized = bool((result.get("late") or {}).get("penalty"))
+        out.append(f'<p class="{"warn" if penalized else "note"}">' + "<br>".join(map(escape, late)) + "</p>")
     if t(lang, "english_only"):
         out.append(f'<p class="note">{escape(t(lang, "english_only"))}</p>')
     if result["error"]:

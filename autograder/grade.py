@@ -1,8 +1,10 @@
 """Grading a class: find the submissions, grade them with warm worker processes, write the reports.
 
 One bad submission never stops the batch: a notebook that cannot be read, hangs or crashes its worker
-gets a row with status ``error`` and a message. Results already on disk for an unchanged notebook are
-reused, so a batch that was killed halfway resumes where it stopped.
+gets a row with status ``error`` and a message. Results already on disk are reused when neither the
+notebook nor what grades it changed (the assignment's spec and points, hidden tests, references, catalog,
+stored probes, the grading code and the versions that decide a score: ``grader_key``), so a batch that was
+killed halfway resumes where it stopped; ``force`` grades again regardless.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import hashlib
 import json
 import os
 import queue
+import re
 import select
 import signal
 import subprocess
@@ -17,6 +20,7 @@ import sys
 import tempfile
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from tqdm import tqdm
@@ -24,12 +28,11 @@ from tqdm import tqdm
 from kitcheck.spec import Assignment
 
 from .canary import CanaryFailed, CanaryReport, check_canary
-from .course import tool_env
-from .report import write_reports
+from .course import KITCHECK, REPO, tool_env
+from .report import CLASS_FILES, CLASS_SUFFIXES, RESULT_FILE, write_reports
 from .files import write_json_atomic
+from .isolation import SANDBOX_UID_BASE, sweep
 from .worker import score
-
-RESULT_FILE = "grading.json"
 # Submissions per warm worker before a fresh one, to bound any slow leak. None measured: a worker grading
 # 60 tensors submissions stayed at 708-711 MiB and as fast at the end as at the start.
 RECYCLE_AFTER = 500
@@ -37,33 +40,72 @@ RECYCLE_AFTER = 500
 
 @dataclass(frozen=True)
 class Submission:
-    id: str
+    id: str  # its output folder's name: safe, unique in the batch (see safe_id)
     path: Path
+    student: str | None = None  # nbgrader's student id (``submitted/<student>/<assignment>/``), as written
+
+
+UNSAFE_CHARACTERS = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
+MAX_ID = 100
+
+
+def safe_id(name: str) -> str:
+    """An output folder name for a submission called ``name``: the name itself whenever that is safe.
+
+    Never empty, ``.``/``..`` or hidden (no leading dot), no path separators or control characters, at most
+    100 characters, and never a class file's name: class files (``grades.csv``, ``report.html``,
+    ``report-*.png``, ``gradebook-before.db``, ...) all end in one of CLASS_SUFFIXES, and an id that would
+    end in one gets its last dot replaced (``grades.csv`` -> ``grades_csv``)."""
+    text = UNSAFE_CHARACTERS.sub("_", name).strip().lstrip(".").strip()
+    text = text[:MAX_ID].rstrip(". ") or "submission"
+    if text.lower().endswith(CLASS_SUFFIXES) or text.lower() in CLASS_FILES:
+        head, _, tail = text.rpartition(".")
+        text = f"{head}_{tail}"
+    return text
+
+
+def unique_ids(found: list[tuple[str, Path, str | None]]) -> list[Submission]:
+    """Submissions with safe ids, unique even where file systems ignore case: the first of a name keeps it,
+    later ones get ``-2``, ``-3``, ... (never an id another submission has)."""
+    bases = [safe_id(name) for name, _, _ in found]
+    taken = {b.casefold() for b in bases}
+    seen: set[str] = set()
+    subs = []
+    for base, (_, path, student) in zip(bases, found):
+        sid, n = base, 1
+        while sid.casefold() in seen or (n > 1 and sid.casefold() in taken):  # taken: another's name
+            n += 1
+            sid = f"{base}-{n}"
+        seen.add(sid.casefold())
+        taken.add(sid.casefold())
+        subs.append(Submission(sid, path, student))
+    return subs
 
 
 def discover(assignment: Assignment, paths: list[Path]) -> list[Submission]:
     """Submissions from files (id: the file's stem) and folders.
 
     A folder may be nbgrader's ``submitted/`` (``<student>/<assignment>/``), one student's
-    ``<student>/<assignment>/`` folder (holding ``<assignment>.ipynb``), or a folder of notebooks.
+    ``<student>/<assignment>/`` folder (holding ``<assignment>.ipynb``) or ``<student>/`` folder (holding
+    ``<assignment>/``), or a folder of notebooks. Ids are
+    made safe and unique (``safe_id``, ``unique_ids``); nbgrader's student id is kept as ``student``.
     """
-    found: list[Submission] = []
+    found: list[tuple[str, Path, str | None]] = []
     for path in map(Path, paths):
         if not path.is_dir():
-            found.append(Submission(path.stem, path))
+            found.append((path.stem, path, None))
         elif any((d / assignment.name).is_dir() for d in path.iterdir()):
             for student in sorted(d for d in path.iterdir() if (d / assignment.name).is_dir()):
-                found.append(Submission(student.name, _notebook_in(assignment, student / assignment.name)))
+                found.append((student.name, _notebook_in(assignment, student / assignment.name), student.name))
         elif path.name == assignment.name and (path / assignment.notebook).exists():
-            found.append(Submission(path.parent.resolve().name, _notebook_in(assignment, path)))
+            student = path.parent.resolve().name
+            found.append((student, _notebook_in(assignment, path), student))
+        elif (path / assignment.name / assignment.notebook).is_file():
+            student = path.resolve().name  # one student's folder of nbgrader's submitted/: <student>/<a>/
+            found.append((student, _notebook_in(assignment, path / assignment.name), student))
         else:
-            found += [Submission(p.stem, p) for p in sorted(path.glob("*.ipynb"))]
-    seen: dict[str, int] = {}
-    unique = []
-    for sub in found:  # two files with the same stem keep both rows
-        seen[sub.id] = seen.get(sub.id, 0) + 1
-        unique.append(sub if seen[sub.id] == 1 else Submission(f"{sub.id}-{seen[sub.id]}", sub.path))
-    return unique
+            found += [(p.stem, p, None) for p in sorted(path.glob("*.ipynb"))]
+    return unique_ids(found)
 
 
 def _notebook_in(assignment: Assignment, folder: Path) -> Path:
@@ -77,6 +119,66 @@ def fingerprint(path: Path) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else f"not a file: {path}"
     except OSError as exc:
         return f"unreadable: {exc}"
+
+
+# What grades a submission besides its notebook, for grader_key: the grading code (the student-side runtime
+# in kitcheck/ and these modules) ...
+GRADING_CODE = ("worker.py", "sandbox.py", "forkserver.py", "isolation.py", "hidden_tests.py", "harness.py",
+                "pytest_plugin.py", "misconceptions.py", "notebook.py", "catalog.py", "identify.py",
+                "assignments/__init__.py", "assignments/pytest.ini")
+VERSIONED = ("pytorch-course-kit", "torch", "numpy", "hypothesis", "pytest")  # ... and these packages' versions
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "-"
+
+
+def grader_inputs(name: str) -> list[Path]:
+    """The files besides the notebook that decide assignment ``name``'s scores and feedback: its spec
+    (questions, points, public checks), stored probes, hidden tests, references and catalog, and the grading
+    code (kitcheck's runtime and GRADING_CODE)."""
+    from .assignments import HERE as GRADER_ASSIGNMENTS
+
+    return [KITCHECK / "assignments" / f"{name}.py", KITCHECK / "data" / f"{name}.pt",
+            *sorted(p for p in (GRADER_ASSIGNMENTS / name).rglob("*.py") if "__pycache__" not in p.parts),
+            *sorted(p for p in KITCHECK.glob("*.py")), KITCHECK / "assignments" / "__init__.py",
+            *(Path(__file__).resolve().parent / rel for rel in GRADING_CODE)]
+
+
+@lru_cache(maxsize=None)
+def grader_key(name: str) -> str:
+    """A digest of ``grader_inputs(name)`` and of the kit's and the deciding packages' versions: a saved
+    result is reused only under the same key (computed once per process)."""
+    if name not in _assignments():
+        raise KeyError(name)
+    return digest_of(grader_inputs(name))
+
+
+def _assignments() -> dict:
+    from kitcheck.assignments import ASSIGNMENTS
+
+    return ASSIGNMENTS
+
+
+def digest_of(files: list[Path]) -> str:
+    digest = hashlib.sha256(json.dumps({"python": list(sys.version_info[:2]),
+                                        **{p: _version(p) for p in VERSIONED}}, sort_keys=True).encode())
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b"(missing)"
+        try:
+            label = path.resolve().relative_to(REPO)
+        except ValueError:
+            label = path.name
+        digest.update(str(label).encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
 
 
 class WarmWorker:
@@ -127,6 +229,9 @@ class WarmWorker:
             except (ProcessLookupError, PermissionError):
                 pass
             self.proc.wait()
+            # Its sandboxes ran as a user of its own (isolation.sandbox_uid): whatever they started, in any
+            # session, wherever re-parented, dies with the worker (a --timeout, a crash).
+            sweep(SANDBOX_UID_BASE + self.proc.pid)
             for stream in (self.proc.stdin, self.proc.stdout):
                 try:
                     stream.close()
@@ -136,11 +241,19 @@ class WarmWorker:
 
 
 def _saved(result_path: Path, digest: str) -> dict | None:
+    """The saved result to reuse: same notebook (``digest``), same grader (``grader_key``), and not a grader
+    error (those are graded again once the cause is fixed); else None."""
     try:
         saved = json.loads(result_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return None  # none yet, or damaged: grade again
-    return saved if saved.get("fingerprint") == digest else None
+    if not isinstance(saved, dict) or saved.get("fingerprint") != digest or saved.get("grader_error"):
+        return None
+    try:
+        key = grader_key(saved.get("assignment", ""))
+    except Exception:  # an assignment this kit does not have
+        return None
+    return saved if saved.get("grader_key") == key else None
 
 
 def error_result(assignment: Assignment, notebook: Path, error: str) -> dict:
@@ -154,14 +267,23 @@ def error_result(assignment: Assignment, notebook: Path, error: str) -> dict:
 
 
 def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, worker: WarmWorker, only_cuda: bool = False,
-              hide: list[Path] = ()) -> dict:
-    """Grade one submission with ``worker`` (or reuse its saved result); never raises.
+              hide: list[Path] = (), force: bool = False) -> dict:
+    """Grade one submission with ``worker`` (or reuse its saved result, unless ``force``); never raises.
 
-    ``hide``: folders the student's code must not see, besides ``out_dir`` and the submission's own folder."""
+    ``hide``: folders the student's code must not see, besides ``out_dir`` and the submission's own folder.
+    A notebook that is clearly another assignment's is not graded: status ``error``, naming that assignment."""
+    from .identify import wrong_assignment
+
     result_path = out_dir / sub.id / RESULT_FILE
     digest = fingerprint(sub.path)
-    if not only_cuda and (saved := _saved(result_path, digest)):
+    if not only_cuda and not force and (saved := _saved(result_path, digest)):
         return saved
+    wrong = None if only_cuda else wrong_assignment(assignment, sub.path)
+    if wrong:
+        result = error_result(assignment, sub.path, wrong)
+        result.update(id=sub.id, fingerprint=digest, grader_key=grader_key(assignment.name))
+        write_json_atomic(result_path, result)
+        return result
     with tempfile.TemporaryDirectory(prefix="kit-worker-") as tmp:
         tmp_result = Path(tmp) / "result.json"
         folders = sorted({str(out_dir.resolve()), str(sub.path.resolve().parent), *map(str, hide)})
@@ -173,7 +295,7 @@ def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, worker: Wa
             result = error_result(assignment, sub.path, error)
         else:
             result = json.loads(tmp_result.read_text(encoding="utf-8"))
-    result.update(id=sub.id, fingerprint=digest)
+    result.update(id=sub.id, fingerprint=digest, grader_key=grader_key(assignment.name))
     if not only_cuda:
         write_json_atomic(result_path, result)
     return result
@@ -195,11 +317,39 @@ def run_canary(assignment: Assignment, worker: WarmWorker, out_dir: Path, hide: 
     return check_canary(assignment, grade)
 
 
+def apply_lateness(assignment: Assignment, results: list[dict], submissions: list[Submission], out_dir: Path,
+                   policy=None) -> None:
+    """Give every result its ``late`` record (submitted time from nbgrader's timestamp.txt, due date with the
+    student's extension, penalty, final score; see ``late.LatePolicy``) and save it in its grading.json."""
+    from .late import LateError, LatePolicy, timestamp_of
+
+    policy = policy or LatePolicy()
+    subs = {s.id: s for s in submissions}
+    for r in results:
+        sub = subs.get(r["id"])
+        if sub is None:
+            continue
+        problem = ""
+        try:
+            submitted = timestamp_of(sub.path, assignment.name)
+        except (LateError, OSError) as exc:
+            submitted, problem = None, str(exc)
+        late = policy.lateness(sub.student or sub.id, submitted, r["score"])
+        if problem:
+            late["problem"] = problem
+        if r.get("late") != late:
+            r["late"] = late
+            if (out_dir / r["id"] / RESULT_FILE).exists():
+                write_json_atomic(out_dir / r["id"] / RESULT_FILE, r)
+
+
 def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: Path, *, jobs: int | None = None,
                 timeout: float = 600.0, only_cuda: bool = False, progress: bool = True,
-                langs: list[str] = ("en",), canary: bool = True) -> list[dict]:
+                langs: list[str] = ("en",), canary: bool = True, force: bool = False, late=None) -> list[dict]:
     """Grade every submission (``jobs`` warm workers, default: one per core) and write the reports
-    (student feedback in each of ``langs``, see ``report.write_reports``).
+    (student feedback in each of ``langs``, see ``report.write_reports``; the class files keep the rows
+    of submissions graded into ``out_dir`` before). ``force``: grade again even where a saved result could
+    be reused. ``late``: the ``late.LatePolicy`` (due date, extensions, penalty) for every ``late`` record.
 
     With ``canary`` (the default), the reference canary is graded first by the first worker; if it does not
     score full marks, CanaryFailed is raised and nothing is graded or written."""
@@ -228,7 +378,13 @@ def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: 
                     sub = todo.get_nowait()
                 except queue.Empty:
                     return
-                done.put(grade_one(assignment, sub, out_dir, worker, only_cuda, hide))
+                try:
+                    done.put(grade_one(assignment, sub, out_dir, worker, only_cuda, hide, force))
+                except Exception as exc:  # noqa: BLE001 - a grader bug costs a row, never the batch (a hang)
+                    worker.stop()
+                    row = error_result(assignment, sub.path, f"grader error: {type(exc).__name__}: {exc}")
+                    row.update(id=sub.id, grader_error=True)
+                    done.put(row)
         finally:
             worker.stop()
 
@@ -244,5 +400,6 @@ def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: 
         t.join()
     results.sort(key=lambda r: r["id"])
     if not only_cuda:
+        apply_lateness(assignment, results, submissions, out_dir, late)
         write_reports(assignment, results, out_dir, langs)
     return results

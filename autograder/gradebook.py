@@ -9,10 +9,16 @@ there is one), and late submissions get nbgrader's own late penalty: the submiss
 (``nbgrader db assignment add NAME --duedate=...``), and the penalty from nbgrader's
 ``AssignLatePenalties`` preprocessor with the course's configuration (``LateSubmissionPlugin``).
 
-The assignment, its notebook and its cells are registered from the spec when the gradebook lacks them
-(``nbgrader generate_assignment`` registers the same names, since ``build`` stamps them). Before anything
-is written the database is checked (a damaged or foreign file is refused with a clear error and left
-untouched) and copied into the grading output (``gradebook-before.db``), so nothing can be lost.
+The assignment, its notebook and all its cells are registered as ``nbgrader generate_assignment`` registers
+them (``nbgrader_course.register_assignment``: grade, solution and source cells with their checksums), so
+``nbgrader autograde`` keeps working on the same submissions. Each graded submission is also written as
+nbgrader's ``autograded/<student>/<assignment>/`` notebook (``nbgrader_course.write_autograded``), so
+formgrader lists it as graded and a TA can open it, add manual scores and comments (a manual score wins),
+and ``nbgrader generate_feedback`` works. ``--due`` (when the gradebook has no due date) and the extensions
+of ``--extensions FILE`` are written into the gradebook, so nbgrader's penalties are the kit's.
+
+Before anything is written the database is checked (a damaged or foreign file is refused with a clear error
+and left untouched) and copied into the grading output (``gradebook-before.db``), so nothing can be lost.
 """
 from __future__ import annotations
 
@@ -42,6 +48,11 @@ class Recorded:
     late: dict[str, float] = field(default_factory=dict)  # student -> penalty nbgrader assigned
     registered: list[str] = field(default_factory=list)  # what had to be added to the gradebook
     backup: Path | None = None
+    autograded: list[str] = field(default_factory=list)  # students whose autograded notebook was written
+    autograded_root: Path | None = None
+    not_autograded: dict[str, str] = field(default_factory=dict)  # student -> why no autograded notebook
+    disagree: dict[str, tuple[float, float]] = field(default_factory=dict)  # student -> (kit, nbgrader) penalty
+    skipped: dict[str, str] = field(default_factory=dict)  # result id -> why it was not recorded
 
     def summary(self) -> str:
         text = f"recorded {len(self.students)} submission(s) in the nbgrader gradebook {self.db_url}"
@@ -49,6 +60,16 @@ class Recorded:
             text += f"; registered {', '.join(self.registered)}"
         if self.late:
             text += "; late: " + ", ".join(f"{s} (penalty {p:g})" for s, p in sorted(self.late.items()))
+        if self.autograded:
+            text += (f"\nwrote {len(self.autograded)} autograded notebook(s) for formgrader in "
+                     f"{self.autograded_root}")
+        for student, why in sorted(self.not_autograded.items()):
+            text += f"\nno autograded notebook for {student}: {why}"
+        for student, (kit, theirs) in sorted(self.disagree.items()):
+            text += (f"\nnote: {student}'s late penalty is {theirs:g} in the gradebook and {kit:g} in the kit's "
+                     "feedback (a manual score in formgrader changes nbgrader's)")
+        for sid, why in sorted(self.skipped.items()):
+            text += f"\nnot recorded: {sid} ({why})"
         return text
 
 
@@ -62,13 +83,13 @@ def sqlite_path(db_url: str) -> Path | None:
     return Path(db_url.removeprefix("sqlite:///")) if db_url.startswith("sqlite:///") else None
 
 
-def load_config(config_file: Path | None, db_url: str):
+def load_config(config_file: Path | None, db_url: str | None = None):
     """The course's nbgrader configuration: ``config_file``, else ``nbgrader_config.py`` next to the
     gradebook file (nbgrader keeps both in the course root), else the kit's own."""
     from traitlets.config.loader import PyFileConfigLoader
 
     if config_file is None:
-        path = sqlite_path(db_url)
+        path = sqlite_path(db_url) if db_url else None
         beside = path.parent / "nbgrader_config.py" if path else None
         config_file = beside if beside and beside.exists() else NBGRADER_CONFIG
     try:
@@ -118,75 +139,64 @@ def backup(db_url: str, out_dir: Path) -> Path | None:
 
 def submission_timestamp(assignment: Assignment, notebook: Path):
     """The time nbgrader recorded for a submission (``<student>/<assignment>/timestamp.txt``), or None."""
-    from nbgrader.utils import parse_utc
+    from .late import LateError, timestamp_of
 
-    folder = notebook.parent
-    stamp = folder / "timestamp.txt"
-    if folder.name != assignment.name or not stamp.is_file():
-        return None
-    text = stamp.read_text(encoding="utf-8").strip()
-    if not text:
-        return None
     try:
-        return parse_utc(text)
-    except ValueError as exc:
-        raise GradebookError(f"{stamp} holds an invalid timestamp {text!r}: {exc}") from exc
+        return timestamp_of(notebook, assignment.name)
+    except LateError as exc:
+        raise GradebookError(f"invalid timestamp: {exc}") from exc
 
 
-def _register(gb, assignment: Assignment) -> list[str]:
-    """Make sure the gradebook knows the assignment, its notebook and its grade and solution cells."""
-    from nbgrader.api import MissingEntry
+def read_due_dates(db_url: str, assignment: str, course_id: str):
+    """The gradebook's due date of ``assignment`` and its students' extensions ({student: late.Extension}),
+    read without writing (a missing or unreadable gradebook gives (None, {}): ``record`` reports it)."""
+    from nbgrader.api import Assignment as DbAssignment
+    from nbgrader.api import SubmittedAssignment
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import Session
 
-    added = []
+    from .late import Extension
+
+    path = sqlite_path(db_url)
+    if path is not None and (not path.is_file() or path.stat().st_size == 0):
+        return None, {}
     try:
-        gb.find_assignment(assignment.name)
-    except MissingEntry:
-        gb.add_assignment(assignment.name)
-        added.append(f"assignment {assignment.name!r}")
-    try:
-        gb.find_notebook(assignment.name, assignment.name)
-    except MissingEntry:
-        gb.add_notebook(assignment.name, assignment.name)
-        added.append(f"notebook {assignment.notebook!r}")
-    for q in assignment.questions:
+        check_readable(db_url)
+        engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true" if path else db_url)
         try:
-            cell = gb.find_grade_cell(q.test_id, assignment.name, assignment.name)
-            if cell.max_score != q.points:  # the spec is the truth: build stamps these points into nbgrader
-                cell.max_score = q.points
-                gb.db.commit()
-                added.append(f"{q.test_id} = {q.points} points")
-        except MissingEntry:
-            gb.add_grade_cell(q.test_id, assignment.name, assignment.name, max_score=q.points, cell_type="code")
-            added.append(f"cell {q.test_id}")
-        try:
-            gb.find_solution_cell(q.solution_id, assignment.name, assignment.name)
-        except MissingEntry:
-            gb.add_solution_cell(q.solution_id, assignment.name, assignment.name)
-    return added
+            with Session(engine) as session:
+                query = session.query(DbAssignment).filter(DbAssignment.name == assignment)
+                found = [a for a in query.all() if getattr(a, "course_id", course_id) in (course_id, None)]
+                if not found:
+                    return None, {}
+                row = found[0]
+                extensions = {s.student_id: Extension(extra=s.extension, source="gradebook")
+                              for s in session.query(SubmittedAssignment)
+                              .filter(SubmittedAssignment.assignment_id == row.id).all() if s.extension is not None}
+                return row.duedate, extensions
+        finally:
+            engine.dispose()
+    except (GradebookError, SQLAlchemyError, sqlite3.Error):
+        return None, {}
 
 
-def _ensure_grades(gb, submission) -> None:
-    """Give an existing submission the notebooks and grades of cells registered after it was made
-    (what ``Gradebook.add_submission`` makes for a new one)."""
-    from nbgrader.api import Comment, Grade, SubmittedNotebook
-
-    have = {nb.notebook_id: nb for nb in submission.notebooks}
-    for notebook in submission.assignment.notebooks:
-        snb = have.get(notebook.id) or SubmittedNotebook(notebook=notebook, assignment=submission)
-        graded = {g.cell_id for g in snb.grades}
-        commented = {c.cell_id for c in snb.comments}
-        for cell in notebook.grade_cells:
-            if cell.id not in graded:
-                Grade(cell_id=cell.id, notebook=snb)
-        for cell in notebook.solution_cells:
-            if cell.id not in commented:
-                Comment(cell_id=cell.id, notebook=snb)
-    gb.db.commit()
+def course_root_of(config, db_url: str) -> Path | None:
+    """The course directory for nbgrader's ``autograded/`` folder: ``CourseDirectory.root`` when the course's
+    config sets it, else the gradebook file's folder (nbgrader keeps both in the course root)."""
+    if "root" in config.get("CourseDirectory", {}):
+        return Path(config.CourseDirectory.root)
+    path = sqlite_path(db_url)
+    return path.parent if path else None
 
 
 def record(assignment: Assignment, results: list[dict], notebooks: dict[str, Path], gradebook: str, out_dir: Path,
-           config_file: Path | None = None) -> Recorded:
-    """Write ``results`` (one per submission; ``notebooks`` maps its id to its file) into the gradebook.
+           config_file: Path | None = None, students: dict[str, str] | None = None, late=None,
+           autograded: bool = True) -> Recorded:
+    """Write ``results`` (one per submission; ``notebooks`` maps its id to its file, ``students`` its id to
+    nbgrader's student id where that differs) into the gradebook, then nbgrader's late penalties, then (with
+    ``autograded``) each submission's ``autograded/`` notebook for formgrader. ``late``: the batch's
+    ``late.LatePolicy``, whose ``--due`` and extensions file are written into the gradebook.
 
     Raises GradebookError, having changed nothing when the gradebook is unreadable. Recording again is
     idempotent: scores and timestamps are updated in place."""
@@ -196,39 +206,84 @@ def record(assignment: Assignment, results: list[dict], notebooks: dict[str, Pat
     from nbgrader.preprocessors import AssignLatePenalties
     from sqlalchemy.exc import SAWarning, SQLAlchemyError
 
+    from .nbgrader_course import RegistrationError, ensure_grades, register_assignment, write_autograded
+
     warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's add_submission warns on every new one
 
     db_url = db_url_for(gradebook)
     config = load_config(config_file, db_url)
     check_readable(db_url)
-    stamps = {r["id"]: submission_timestamp(assignment, notebooks[r["id"]]) for r in results}
-    done = Recorded(db_url, backup=backup(db_url, out_dir))
+    students = students or {}
+    who = {}  # result id -> nbgrader student id, one result per student
+    done = Recorded(db_url)
+    for r in results:
+        student = students.get(r["id"], r["id"])
+        if student in who.values():
+            done.skipped[r["id"]] = f"another submission of this batch is student {student!r}'s"
+        else:
+            who[r["id"]] = student
+    stamps = {sid: submission_timestamp(assignment, notebooks[sid]) for sid in who}
+    done.backup = backup(db_url, out_dir)
     course_id = CourseDirectory(config=config).course_id  # as nbgrader's own commands see it
     try:
+        done.registered = register_assignment(assignment, db_url, config)
         with Gradebook(db_url, course_id=course_id) as gb:
-            done.registered = _register(gb, assignment)
+            db_assignment = gb.find_assignment(assignment.name)
+            if late is not None and late.due_source == "--due" and db_assignment.duedate is None:
+                db_assignment.duedate = late.due  # nbgrader's penalties from the same due date as the kit's
+                gb.db.commit()
+                done.registered.append(f"due date {late.due:%Y-%m-%d %H:%M} UTC")
             for r in results:
                 sid = r["id"]
-                gb.update_or_create_student(sid)
+                if sid not in who:
+                    continue
+                student = who[sid]
+                gb.update_or_create_student(student)
                 extra = {"timestamp": stamps[sid]} if stamps[sid] else {}
-                _ensure_grades(gb, gb.update_or_create_submission(assignment.name, sid, **extra))
+                submission = gb.update_or_create_submission(assignment.name, student, **extra)
+                ext = (late.extensions or {}).get(student) if late is not None else None
+                if ext is not None and ext.source != "gradebook" and db_assignment.duedate is not None:
+                    submission.extension = ext.applied_to(db_assignment.duedate) - db_assignment.duedate
+                ensure_grades(gb, submission)
                 for row in r["questions"]:
                     grade = gb.find_grade(assignment.question(row["name"]).test_id, assignment.name,
-                                          assignment.name, sid)
+                                          assignment.name, student)
                     grade.auto_score = float(row["score"])
                     # as nbgrader's SaveAutoGrades: a manual score, or a notebook we could not grade, wants a TA
                     grade.needs_manual_grade = grade.manual_score is not None or r["status"] != "graded"
                 gb.db.commit()
-                done.students.append(sid)
-        for sid in done.students:  # nbgrader's own late-penalty step, with the course's plugin and settings
+                done.students.append(student)
+        for student in done.students:  # nbgrader's own late-penalty step, with the course's plugin and settings
             AssignLatePenalties(config=config).preprocess(nbformat.v4.new_notebook(), {"nbgrader": {
-                "db_url": db_url, "assignment": assignment.name, "notebook": assignment.name, "student": sid}})
+                "db_url": db_url, "assignment": assignment.name, "notebook": assignment.name, "student": student}})
         with Gradebook(db_url, course_id=course_id) as gb:
-            for sid in done.students:
-                penalty = gb.find_submission_notebook(assignment.name, assignment.name, sid).late_submission_penalty
+            for r in results:
+                if r["id"] not in who:
+                    continue
+                student = who[r["id"]]
+                snb = gb.find_submission_notebook(assignment.name, assignment.name, student)
+                penalty = snb.late_submission_penalty or 0.0
                 if penalty:
-                    done.late[sid] = penalty
+                    done.late[student] = penalty
+                kit = (r.get("late") or {}).get("penalty")
+                if kit is not None and abs(kit - penalty) > 1e-6:
+                    done.disagree[student] = (kit, penalty)
+    except RegistrationError as exc:
+        where = f"; its state before this run is saved in {done.backup}" if done.backup else ""
+        raise GradebookError(f"{exc}{where}") from exc
     except (SQLAlchemyError, sqlite3.Error, ValueError, OSError) as exc:  # nbgrader's Missing/InvalidEntry too
         where = f"; its state before this run is saved in {done.backup}" if done.backup else ""
         raise GradebookError(f"writing to the gradebook {db_url} failed: {exc}{where}") from exc
+    root = course_root_of(config, db_url) if autograded else None
+    if root is not None:
+        done.autograded_root = root / CourseDirectory(config=config).autograded_directory
+        for r in results:
+            if r["id"] not in who:
+                continue
+            student = who[r["id"]]
+            try:
+                write_autograded(assignment, r, notebooks[r["id"]], db_url, student, config, root)
+                done.autograded.append(student)
+            except Exception as exc:  # an unreadable notebook, another assignment's cells: a TA opens the original
+                done.not_autograded[student] = f"{type(exc).__name__}: {str(exc)[:200]}"
     return done

@@ -123,11 +123,33 @@ def build_zip(assignment: Assignment, out: Path, visibility: str = "after_publis
     return out
 
 
-def find_notebook(assignment: Assignment, submission: Path) -> Path | None:
-    """The submitted notebook: ``<assignment>.ipynb`` anywhere in the upload, else the first notebook."""
-    found = sorted(p for p in submission.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+def choose_notebook(assignment: Assignment, submission: Path) -> tuple[Path | None, str]:
+    """The notebook to grade in an upload, by the assignment's notebook name, and otherwise why none is:
+    (path, "") or (None, a message for the student).
+
+    ``<assignment>.ipynb`` when the upload has exactly one (in any folder); else the only notebook when there
+    is just one (renamed); never a guess among several (a stray ``scratch.ipynb`` beside a renamed
+    submission). Checkpoints and hidden or macOS metadata folders do not count."""
+    found = sorted(p for p in submission.rglob("*.ipynb")
+                   if not any(part.startswith(".") or part == "__MACOSX" for part in p.relative_to(submission).parts))
     named = [p for p in found if p.name == assignment.notebook]
-    return (named or found or [None])[0]
+    shown = ", ".join(str(p.relative_to(submission)) for p in found[:6]) + (", ..." if len(found) > 6 else "")
+    if len(named) == 1:
+        return named[0], ""
+    if len(named) > 1:
+        return None, (f"Your upload has {len(named)} notebooks named {assignment.notebook} ({shown}); upload only "
+                      f"the one to grade.")
+    if len(found) == 1:
+        return found[0], ""
+    if not found:
+        return None, f"No notebook (.ipynb) was found in your upload; upload your {assignment.notebook}."
+    return None, (f"Your upload has {len(found)} notebooks ({shown}) and none is named {assignment.notebook}; "
+                  f"upload your {assignment.notebook} (rename it back if you renamed it), alone or beside the others.")
+
+
+def find_notebook(assignment: Assignment, submission: Path) -> Path | None:
+    """The submitted notebook (see ``choose_notebook``), or None when there is none or several to choose from."""
+    return choose_notebook(assignment, submission)[0]
 
 
 def public_summary(assignment: Assignment, result: dict, lang: str) -> str:
@@ -168,10 +190,17 @@ def run(assignment: Assignment, root: Path, visibility: str = "after_published",
     from .worker import grade_notebook
 
     start = time.perf_counter()
-    notebook = find_notebook(assignment, root / "submission")
+    notebook, why_none = choose_notebook(assignment, root / "submission")
     hide = [root / "results", root / "submission"]
+    wrong = None
+    if notebook is not None:
+        from .identify import wrong_assignment
+
+        wrong = wrong_assignment(assignment, notebook)
     if notebook is None:
-        data = _failed(assignment, t(lang, "no_notebook"), lang)
+        data = _failed(assignment, why_none if why_none and lang == "en" else t(lang, "no_notebook"), lang)
+    elif wrong:
+        data = _failed(assignment, wrong, lang)
     else:
         print(f"grading {notebook} with {Path(__file__).resolve().parent}", flush=True)
         try:

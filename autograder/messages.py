@@ -29,8 +29,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "public_ok": "✓ {name}: passes its public checks",
         "public_bad": "✗ {name}: fails its public checks",
         "public_after": "Your score appears when your instructor publishes the grades.",
-        "no_notebook": "No notebook (.ipynb) was found in your submission.",
+        "no_notebook": "No notebook (.ipynb) to grade was found in your submission: upload the assignment's "
+                       "notebook under its original name. When you upload several notebooks, only the one named "
+                       "like the assignment is graded.",
         "grader_failed": "The autograder itself failed on this submission; please tell your instructor.",
+        "late_on_time": "Submitted {submitted}, before the due date ({due}{extension}).",
+        "late_late": "Submitted {submitted}, {late} after the due date ({due}{extension}).",
+        "late_penalty": "Late penalty: {penalty} points, so your final score is {final} / {total}.",
+        "late_no_penalty": "No late penalty applies.",
+        "late_extension": ", with your extension",
     },
     "zh": {
         "html_lang": "zh-CN",
@@ -52,8 +59,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "public_ok": "✓ {name}：通过公开检查",
         "public_bad": "✗ {name}：未通过公开检查",
         "public_after": "老师发布成绩后即可看到你的得分。",
-        "no_notebook": "你提交的文件中没有找到 notebook（.ipynb）。",
+        "no_notebook": "你提交的文件中没有找到可评分的 notebook：请用原来的文件名上传本次作业的 notebook（.ipynb）。"
+                       "同时上传多个 notebook 时，只评与作业同名的那一个。",
         "grader_failed": "自动评分程序在处理你的提交时出错，请告诉老师。",
+        "late_on_time": "提交时间 {submitted}，在截止时间（{due}{extension}）之前。",
+        "late_late": "提交时间 {submitted}，比截止时间（{due}{extension}）晚了 {late}。",
+        "late_penalty": "迟交扣分：{penalty} 分，最终得分 {final} / {total}。",
+        "late_no_penalty": "不扣迟交分。",
+        "late_extension": "，已含你的延期",
     },
 }
 

@@ -17,7 +17,7 @@ from .course import KITCHECK
 
 # The check runtime every assignment's public checks need (a few hundred lines, no answers).
 RUNTIME = ("__init__.py", "checking.py", "compare.py", "drivers.py", "hints.py", "probes.py", "spec.py",
-           "strategies.py", "transport.py")
+           "strategies.py", "timelimit.py", "transport.py")
 
 
 def student_files(assignment: Assignment) -> list[str]:

@@ -12,21 +12,65 @@ from pathlib import Path
 from kitcheck.spec import Assignment
 
 from .files import write_json_atomic, write_text_atomic
+from .late import late_text, number, show_time
 from .messages import LANGS, t
 
 HINT_SEPARATOR = "\n  likely cause: "  # how kitcheck.hints.with_hint appends the misconception
+RESULT_FILE = "grading.json"
+# What a grading output folder holds for the whole class. A submission's folder never takes one of these
+# names (see grade.safe_id): every class file has one of CLASS_SUFFIXES, and no id ends with one.
+CLASS_FILES = ("grades.csv", "report.html", "report-scores.png", "report-totals.png", "gradebook-before.db")
+CLASS_SUFFIXES = (".csv", ".html", ".png", ".db", ".json", ".md", ".txt", ".zip")
+NOT_ATTEMPTED = "your function raised NotImplementedError"  # the release's stub, untouched
+
+
+def not_attempted(row: dict) -> bool:
+    """Whether a question failed because it was never written (the release's ``raise NotImplementedError()``
+    stub is still there), as opposed to written and wrong."""
+    return not row["passed"] and NOT_ATTEMPTED in row.get("message", "").split("\n", 1)[0]
+
+
+def final_score(result: dict) -> float:
+    """The score after any late penalty."""
+    late = result.get("late") or {}
+    return late.get("final", result["score"])
 
 
 def grades_csv(assignment: Assignment, results: list[dict]) -> str:
-    """One row per submission: id, one column per question, total, max, status, error."""
+    """One row per submission: id, one column per question, total, max, the lateness (submitted, due,
+    hours late, penalty), the final score, status, error."""
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(["id", *[q.name for q in assignment.questions], "total", "max", "status", "error"])
+    writer.writerow(["id", *[q.name for q in assignment.questions], "total", "max", "submitted", "due",
+                     "hours_late", "penalty", "final", "status", "error"])
     for r in results:
         scores = {row["name"]: row["score"] for row in r["questions"]}
+        late = r.get("late") or {}
+        hours = late.get("seconds_late", 0) / 3600
         writer.writerow([r["id"], *[scores.get(q.name, 0) for q in assignment.questions], r["score"],
-                         assignment.total_points, r["status"], r["error"]])
+                         assignment.total_points, late.get("submitted", ""), late.get("due", ""),
+                         f"{hours:.2f}" if hours else "0", number(late.get("penalty", 0)),
+                         number(final_score(r)), r["status"], r["error"]])
     return buf.getvalue()
+
+
+def lateness_lines(assignment: Assignment, result: dict, lang: str = "en") -> list[str]:
+    """What the student reads about lateness: when it was submitted and due, and the penalty ([] when no due
+    date or no submitted time is known)."""
+    late = result.get("late") or {}
+    if not late.get("due") or not late.get("submitted"):
+        return []
+    submitted, due = show_time(late["submitted"]), show_time(late["due"])
+    ext = t(lang, "late_extension") if late.get("extension") else ""
+    if not late.get("seconds_late"):
+        return [t(lang, "late_on_time", submitted=submitted, due=due, extension=ext)]
+    lines = [t(lang, "late_late", submitted=submitted, due=due, late=late_text(late), extension=ext)]
+    if late.get("penalty"):
+        lines.append(t(lang, "late_penalty", penalty=number(late["penalty"]), final=number(final_score(result)),
+                       total=assignment.total_points))
+    else:
+        lines.append(t(lang, "late_no_penalty"))
+    return lines
 
 
 def gradescope_results(assignment: Assignment, result: dict, lang: str = "en",
@@ -42,6 +86,8 @@ def gradescope_results(assignment: Assignment, result: dict, lang: str = "en",
                       "status": "passed" if row["passed"] else "failed",
                       "output": t(lang, "passed") if row["passed"] else row["message"], "visibility": visibility})
     output = result["error"] or notebook_errors_text(result, lang)
+    late = " ".join(lateness_lines(assignment, result, lang))
+    output = f"{output}\n\n{late}".strip() if late else output
     return {"score": result["score"], "output": output, "tests": tests}
 
 
@@ -62,6 +108,9 @@ def feedback_markdown(assignment: Assignment, result: dict, lang: str = "en") ->
     """A feedback page a student can read: per question, passed or what failed and on which input."""
     lines = [f"# {t(lang, 'feedback_title', title=assignment.title, sid=result['id'])}", "",
              f"**{t(lang, 'score', score=result['score'], total=assignment.total_points)}**", ""]
+    late = lateness_lines(assignment, result, lang)
+    if late:
+        lines += ["  \n".join(late), ""]
     if t(lang, "english_only"):
         lines += [t(lang, "english_only"), ""]
     if result["error"]:
@@ -89,9 +138,33 @@ def feedback_name(lang: str, langs: list[str], suffix: str) -> str:
     return f"feedback{suffix}" if lang == langs[0] else f"feedback.{lang}{suffix}"
 
 
-def write_reports(assignment: Assignment, results: list[dict], out_dir: Path, langs: list[str] = ("en",)) -> None:
+def earlier_results(assignment: Assignment, results: list[dict], out_dir: Path) -> list[dict]:
+    """The saved results in ``out_dir`` of this assignment's submissions that are not in ``results``: those
+    graded into the same folder by earlier runs (a class graded, then one student graded again)."""
+    import json
+
+    ids = {r["id"] for r in results}
+    found = []
+    for path in sorted(out_dir.glob(f"*/{RESULT_FILE}")):
+        if path.parent.name in ids:
+            continue
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # damaged: grading that submission again rewrites it
+        if isinstance(saved, dict) and saved.get("assignment") == assignment.name and saved.get("id") == path.parent.name \
+                and isinstance(saved.get("questions"), list):
+            found.append(saved)
+    return found
+
+
+def write_reports(assignment: Assignment, results: list[dict], out_dir: Path, langs: list[str] = ("en",),
+                  merge: bool = True) -> list[dict]:
     """Write every submission's results.json, feedback.md and feedback.html (and, for each language after
-    the first, feedback.<lang>.md and .html), then grades.csv and the instructor's report.html."""
+    the first, feedback.<lang>.md and .html), then grades.csv and the instructor's report.html.
+
+    With ``merge`` (the default) the class files also hold the rows of submissions graded into ``out_dir``
+    by earlier runs, so grading a few students again never drops the others. Returns the class's rows."""
     from .class_report import write_class_report
     from .feedback_html import feedback_html
 
@@ -105,5 +178,8 @@ def write_reports(assignment: Assignment, results: list[dict], out_dir: Path, la
         for lang in set(LANGS) - set(langs[1:]):  # no stale second-language feedback from an earlier run
             for suffix in (".md", ".html"):
                 (folder / f"feedback.{lang}{suffix}").unlink(missing_ok=True)
-    write_text_atomic(out_dir / "grades.csv", grades_csv(assignment, results))
-    write_class_report(assignment, results, out_dir)
+    everyone = sorted([*results, *(earlier_results(assignment, results, out_dir) if merge else [])],
+                      key=lambda r: r["id"])
+    write_text_atomic(out_dir / "grades.csv", grades_csv(assignment, everyone))
+    write_class_report(assignment, everyone, out_dir, earlier=len(everyone) - len(results))
+    return everyone

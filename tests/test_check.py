@@ -56,8 +56,11 @@ def test_check_cli_reports_every_exercise_of_a_notebook():
                            str(SAMPLES / "tensors" / "mistake-var_mean-biased-variance.ipynb"), "--assignment", "tensors"],
                           env=tool_env(), capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1
-    assert "✗ var_mean" in proc.stdout and proc.stdout.count("✓") == len(TENSORS.questions) - 1
-    assert "6/7 exercises pass" in proc.stdout
+    verdicts, table = proc.stdout.split("(public checks)")
+    assert "✗ var_mean" in verdicts and verdicts.count("✓") == len(TENSORS.questions) - 1
+    # then check_all's table: every question with its points, and where the notebook stands
+    assert table.count("✓") == len(TENSORS.questions) - 1 and "  4  var_mean               3  ✗" in table
+    assert "6 of 7 exercises pass their public checks: 17 of 20 points" in table
 
 
 def test_release_folder_alone_runs_the_public_checks(tmp_path):

@@ -7,6 +7,7 @@ from kitcheck.assignments import ASSIGNMENTS
 from autograder.catalog import mistakes_for
 
 TENSORS = ASSIGNMENTS["tensors"]
+VAR_MEAN = "mistake-var_mean-biased-variance"
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -72,3 +73,53 @@ def test_a_class_that_passes_everything_has_nothing_to_reteach(graded_samples, t
     page = write_class_report(TENSORS, [dict(solution, id=f"s{i}") for i in range(3)], tmp_path).read_text()
     assert "No failure matched a catalogued misconception." in page
     assert "3 (100%)" in page and (tmp_path / SCORES_PNG).exists()
+
+
+def test_an_untouched_stub_is_not_attempted_not_wrong(graded_samples):
+    summary = summarize(TENSORS, list(graded_samples("tensors").results.values()))
+    for s in summary.questions:  # 9 samples: the solution, 7 mistakes (one per question), the untouched release
+        assert s.not_attempted == ["untouched"], s.name
+        assert (s.passed, s.wrong, s.failed) == (7, 1, 2), s.name
+        assert "untouched" not in s.unexplained
+
+
+def test_the_report_has_a_table_per_student_with_lateness_and_links_to_feedback(graded_samples, tmp_path):
+    results = copy.deepcopy(list(graded_samples("tensors").results.values()))
+    late = next(r for r in results if r["id"] == "mistake-var_mean-biased-variance")
+    late["late"] = {"submitted": "2025-03-02 08:00:00 UTC", "due": "2025-03-01 23:59:00 UTC", "extension": "",
+                    "seconds_late": 28860.0, "penalty": 1.7, "final": 15.3, "policy": "10% of the score per day"}
+    for r in results:
+        if r is not late:
+            r["late"] = {"submitted": "2025-03-01 12:00:00 UTC", "due": "2025-03-01 23:59:00 UTC", "extension": "",
+                         "seconds_late": 0, "penalty": 0, "final": r["score"], "policy": ""}
+    results.append(dict(copy.deepcopy(results[0]), id="<b>mallory</b> & co", late={}))
+    page = write_class_report(TENSORS, results, tmp_path).read_text(encoding="utf-8")
+    table = page.split("<h2>Per student</h2>")[1].split("</table>")[0]
+    rows = {unescape(r.split("</a>")[0].rsplit(">", 1)[1]): r for r in table.split("<tr>")[2:]}
+    assert len(rows) == len(results)
+    untouched, var_mean = rows["untouched"], rows["mistake-var_mean-biased-variance"]
+    assert 'href="untouched/feedback.html"' in untouched
+    assert "<td>on time</td>" in untouched and untouched.count("<code>") == len(TENSORS.questions)  # not attempted
+    assert untouched.split("</td>")[-3] == "<td>"  # ... and none of them wrong
+    assert "8 h 1 min late" in var_mean and "−1.7" in var_mean and "15.3 / 20" in var_mean
+    assert "<code>var_mean</code>" in var_mean.split("</td>")[-3]  # wrong, not "not attempted"
+    assert 'href="%3Cb%3Emallory%3C/b%3E%20%26%20co/feedback.html"' in page and "<b>mallory" not in page
+    assert "1 submission(s) late, 1 with a penalty" in unescape(page) and "10% of the score per day" in page
+
+
+def test_the_score_chart_counts_whole_submissions(graded_samples, tmp_path, monkeypatch):
+    from autograder import class_report
+
+    figures = []
+    real = class_report._png
+    monkeypatch.setattr(class_report, "_png", lambda fig: figures.append(fig) or real(fig))
+    results = [graded_samples("tensors").results[i] for i in ("solution", "untouched", VAR_MEAN)]  # 3: ticks of 0.5
+    write_class_report(TENSORS, results, tmp_path)
+    scores, totals = figures
+    for fig, axis in ((scores, "x"), (totals, "x"), (totals, "y")):
+        ax = fig.axes[0]
+        ax.figure.canvas.draw()
+        lo, hi = getattr(ax, f"get_{axis}lim")()
+        ticks = [t for t in getattr(ax, f"get_{axis}ticks")() if lo <= t <= hi]
+        assert ticks and all(float(t).is_integer() for t in ticks), (axis, ticks)
+    assert [t.get_text() for t in scores.axes[0].get_legend().get_texts()] == ["full marks", "wrong", "not attempted"]

@@ -167,6 +167,12 @@ def test_a_forged_frame_of_shared_references_is_refused_at_once():
     assert time.perf_counter() - start < 1.0 and len(buf.getvalue()) < 4096
 
 
+def test_honest_values_that_share_immutable_parts_still_decode():
+    value = ((), [(), {"a": ()}], torch.ones(2))
+    got = decode(encode_result(value))
+    assert got[0] == () and got[1][0] == () and got[1][1] == {"a": ()} and got[2].tolist() == [1.0, 1.0]
+
+
 def test_a_forged_frame_nested_20000_deep_is_refused_without_crashing_the_decoder():
     import zipfile
 

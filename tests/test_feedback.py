@@ -55,7 +55,7 @@ def test_feedback_html_shows_each_questions_score_and_what_failed(graded_samples
     section = page.split('id="q-var_mean"')[1].split("</section>")[0]
     assert "✗" in section and "(0/3)" in section
     pre = unescape(section.split("<pre>")[1].split("</pre>")[0])
-    for part in ("input:", "expected:", "got:", "torch.float64"):
+    for part in ("input:", "expected:", "got:", "(torch.float"):  # the dtype is shown
         assert part in pre, part
     assert "likely cause" not in pre  # shown once, as its own line below
     assert "Likely cause:" in section and BIASED in unescape(section)
@@ -135,3 +135,29 @@ def test_every_message_exists_in_both_languages():
               "questions": [{"name": q.name, "score": 0, "passed": False, "message": "m", "tests": []}
                             for q in TENSORS.questions]}
     assert "Score" in feedback_markdown(TENSORS, result, "en") and "得分" in feedback_markdown(TENSORS, result, "zh")
+
+
+def _late(result: dict, seconds: float, penalty: float, extension: str = "") -> dict:
+    submitted = "2025-03-02 08:00:00 UTC" if seconds else "2025-03-01 12:00:00 UTC"
+    return dict(result, late={"submitted": submitted, "due": "2025-03-01 23:59:00 UTC", "extension": extension,
+                              "seconds_late": seconds, "penalty": penalty, "final": result["score"] - penalty,
+                              "policy": "10% per day"})
+
+
+def test_feedback_says_when_it_was_submitted_and_due_and_the_late_penalty(graded_samples):
+    base = graded_samples("tensors").results[VAR_MEAN]  # 17 / 20
+    late = _late(base, 28860, 1.7)
+    md, page, gs = feedback_markdown(TENSORS, late, "en"), feedback_html(TENSORS, late, "en"), None
+    for text in (md, unescape(page)):
+        assert "Submitted 2025-03-02 08:00 UTC, 8 h 1 min after the due date (2025-03-01 23:59 UTC)." in text
+        assert "Late penalty: 1.7 points, so your final score is 15.3 / 20." in text
+    zh = feedback_markdown(TENSORS, late, "zh")
+    assert "晚了 8 h 1 min" in zh and "迟交扣分：1.7 分，最终得分 15.3 / 20。" in zh
+    from autograder.report import gradescope_results
+    assert "Late penalty: 1.7 points" in gradescope_results(TENSORS, late)["output"]
+    on_time = feedback_markdown(TENSORS, _late(base, 0, 0, extension="extensions.csv"), "en")
+    assert "before the due date (2025-03-01 23:59 UTC, with your extension)" in on_time and "penalty" not in on_time
+    graced = feedback_markdown(TENSORS, _late(base, 600, 0), "en")
+    assert "10 min after the due date" in graced and "No late penalty applies." in graced
+    assert "due date" not in feedback_markdown(TENSORS, base, "en")  # no due date known: nothing said
+    assert "<br>" in page and 'class="warn"' in page.split("Submitted")[0].rsplit("<p", 1)[1]

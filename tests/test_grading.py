@@ -27,10 +27,12 @@ def test_grades_csv_has_one_column_per_question_and_the_total(batch, graded_samp
     with open(batch.out / "grades.csv", newline="") as f:
         reader = csv.DictReader(f)
         rows = list(reader)
-    assert reader.fieldnames == ["id", *FULL, "total", "max", "status", "error"]
+    assert reader.fieldnames == ["id", *FULL, "total", "max", "submitted", "due", "hours_late", "penalty", "final",
+                                 "status", "error"]
     assert len(rows) == len(batch.results)
     for row in rows:
         assert int(row["total"]) == sum(int(row[q]) for q in FULL) == batch.results[row["id"]]["score"]
+        assert row["final"] == row["total"] and row["penalty"] == "0"  # no due date: no penalty
 
 
 @pytest.mark.parametrize("which", ["batch", "samples"])
@@ -167,3 +169,190 @@ def test_kit_reads_relative_paths_from_where_it_was_run(tmp_path):
                           text=True, timeout=600)
     assert proc.returncode == 2 and "no such file or folder: " in proc.stderr and "typo.ipynb" in proc.stderr
     assert not (tmp_path / "out2").exists()
+
+
+# ---------------------------------------------------------------------------------------------------- ids
+def _grade_cli(paths, out, *extra, timeout=600):
+    import subprocess
+    import sys
+
+    from autograder.course import tool_env
+
+    return subprocess.run([sys.executable, "-m", "autograder", "grade", "tensors", *map(str, paths), "--out", str(out),
+                           "--quiet", "--jobs", "1", *extra], env=tool_env(), capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def _rows(path):
+    with open(path, newline="") as f:
+        return {row["id"]: row for row in csv.DictReader(f)}
+
+
+def test_ids_are_safe_folder_names_that_never_take_a_class_files_name(tmp_path):
+    from autograder.grade import discover, safe_id
+    from autograder.report import CLASS_FILES
+
+    for name in CLASS_FILES:  # every class file's name, any case
+        for variant in (name, name.upper()):
+            sid = safe_id(variant)
+            assert sid.lower() not in CLASS_FILES and "." not in sid.rpartition("_")[2], (variant, sid)
+    assert safe_id("report-histogram.png") == "report-histogram_png"  # a future report-*.png too
+    assert [safe_id(n) for n in ("alice", "john.doe", "张三", "..", ".bashrc", "a/b", "")] == \
+        ["alice", "john.doe", "张三", "submission", "bashrc", "a_b", "submission"]
+    for folder in ("x", "y"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "alice.ipynb").write_text("{}")
+    (tmp_path / "x" / "Alice.ipynb").write_text("{}")
+    (tmp_path / "x" / "alice-2.ipynb").write_text("{}")
+    (tmp_path / "x" / "grades.csv.ipynb").write_text("{}")
+    subs = discover(TENSORS, [tmp_path / "x", tmp_path / "y"])
+    ids = [s.id for s in subs]
+    assert len({i.casefold() for i in ids}) == len(ids) == 5  # unique, also where case is ignored
+    assert dict(zip([s.path.relative_to(tmp_path).as_posix() for s in subs], ids)) == {
+        "x/Alice.ipynb": "Alice", "x/alice-2.ipynb": "alice-2", "x/alice.ipynb": "alice-3",
+        "x/grades.csv.ipynb": "grades_csv", "y/alice.ipynb": "alice-4"}
+
+
+def test_one_student_of_nbgraders_submitted_tree_is_found_three_ways(tmp_path):
+    from autograder.grade import discover
+
+    folder = tmp_path / "submitted" / "john.doe" / "tensors"
+    folder.mkdir(parents=True)
+    (folder / "tensors.ipynb").write_text("{}")
+    for path in (tmp_path / "submitted", tmp_path / "submitted" / "john.doe", folder):
+        [sub] = discover(TENSORS, [path])
+        assert (sub.id, sub.student, sub.path) == ("john.doe", "john.doe", folder / "tensors.ipynb"), path
+
+
+def test_a_submission_named_like_a_class_file_and_two_of_the_same_name_are_all_graded(graded_samples, tmp_path):
+    import shutil
+
+    from autograder.course import SAMPLES
+
+    batch = graded_samples("tensors")
+    for folder, name, sample in (("a", "grades.csv", "solution"), ("a", "alice", "solution"),
+                                 ("b", "alice", "mistake-var_mean-biased-variance")):
+        (tmp_path / folder).mkdir(exist_ok=True)
+        shutil.copy(SAMPLES / "tensors" / f"{sample}.ipynb", tmp_path / folder / f"{name}.ipynb")
+    out = tmp_path / "out"
+    batch.seed(out, {"grades_csv": "solution", "alice": "solution",
+                     "alice-2": "mistake-var_mean-biased-variance"})  # graded already: reused
+    proc = _grade_cli([tmp_path / "a", tmp_path / "b"], out, "--no-canary")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (out / "grades.csv").is_file() and (out / "report.html").is_file() and (out / "grades_csv").is_dir()
+    rows = _rows(out / "grades.csv")
+    assert {i: r["total"] for i, r in rows.items()} == {"alice": "20", "alice-2": "17", "grades_csv": "20"}
+
+
+# ------------------------------------------------------------------------------------ reuse and --force
+def test_the_reuse_key_covers_the_spec_tests_references_catalog_and_the_grading_code(tmp_path):
+    import shutil
+
+    from autograder.assignments import hidden_test_file
+    from autograder.course import KITCHECK
+    from autograder.grade import digest_of, grader_inputs, grader_key
+
+    inputs = grader_inputs("linalg")
+    names = {p.name for p in inputs}
+    assert KITCHECK / "assignments" / "linalg.py" in inputs  # the spec: questions and their points
+    assert hidden_test_file("linalg") in inputs and {"references.py", "catalog.py", "probes.py"} <= names
+    assert KITCHECK / "data" / "linalg.pt" in inputs and {"worker.py", "compare.py", "transport.py"} <= names
+    assert not any(p.name in ("tensors.py", "tensors.pt") for p in inputs)  # not another assignment's
+    assert grader_key("linalg") == digest_of(inputs) != grader_key("tensors")
+    copies = []
+    for p in inputs:  # a question moved from 2 to 4 points: another key
+        copies.append(tmp_path / f"{len(copies)}-{p.name}")
+        if p.exists():
+            shutil.copy(p, copies[-1])
+    before = digest_of(copies)
+    spec = copies[0]
+    spec.write_text(spec.read_text().replace("Question(", "Question( ", 1))
+    assert digest_of(copies) != before
+
+
+def test_a_result_from_another_grader_is_graded_again_and_force_regrades_anyway(graded_samples, tmp_path):
+    import json
+
+    from autograder.course import SAMPLES
+
+    import subprocess
+    import sys
+
+    from autograder.course import tool_env
+
+    batch = graded_samples("tensors")
+    out = tmp_path / "out"
+    batch.seed(out, {"solution": "solution", "untouched": "untouched"})
+    stale = json.loads((out / "solution" / "grading.json").read_text())
+    stale.update(grader_key="graded-before-the-points-changed", marker="seeded")
+    (out / "solution" / "grading.json").write_text(json.dumps(stale))
+    key = subprocess.run([sys.executable, "-c", "from autograder.grade import grader_key; print(grader_key('tensors'))"],
+                         env=tool_env(), capture_output=True, text=True, check=True).stdout.strip()
+    fresh = json.loads((out / "untouched" / "grading.json").read_text())
+    (out / "untouched" / "grading.json").write_text(json.dumps({**fresh, "grader_key": key, "marker": "seeded"}))
+    paths = [SAMPLES / "tensors" / f"{n}.ipynb" for n in ("solution", "untouched")]
+    proc = _grade_cli(paths, out, "--no-canary")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    regraded = json.loads((out / "solution" / "grading.json").read_text())
+    assert "marker" not in regraded and regraded["grader_key"] == key and regraded["score"] == 20
+    assert json.loads((out / "untouched" / "grading.json").read_text())["marker"] == "seeded"  # reused
+    proc = _grade_cli(paths[1:], out, "--no-canary", "--force")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "marker" not in json.loads((out / "untouched" / "grading.json").read_text())  # --force: graded again
+
+
+def test_grading_some_students_again_keeps_the_others_rows(graded_samples, tmp_path):
+    from autograder.course import SAMPLES
+
+    batch = graded_samples("tensors")
+    out = tmp_path / "out"
+    ids = ["solution", "untouched", "mistake-var_mean-biased-variance"]
+    batch.seed(out, {i: i for i in ids})
+    proc = _grade_cli([SAMPLES / "tensors" / f"{i}.ipynb" for i in ids], out, "--no-canary")
+    assert proc.returncode == 0 and set(_rows(out / "grades.csv")) == set(ids)
+    proc = _grade_cli([SAMPLES / "tensors" / "untouched.ipynb"], out, "--no-canary")  # one student again
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "with 2 submission(s) graded there before" in proc.stdout
+    rows = _rows(out / "grades.csv")
+    assert {i: r["total"] for i, r in rows.items()} == {"solution": "20", "untouched": "0",
+                                                        "mistake-var_mean-biased-variance": "17"}
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "3 submission(s) graded" in page and "2 of these submissions were graded by earlier runs" in page
+
+
+# --------------------------------------------------------------------------------- another assignment
+def test_a_notebook_of_another_assignment_is_an_error_naming_it(tmp_path):
+    import json
+
+    from autograder.course import SAMPLES
+
+    linalg = json.loads((SAMPLES / "linalg" / "solution.ipynb").read_text())
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "ada.ipynb").write_text(json.dumps(linalg))
+    for cell in linalg["cells"]:  # the same code, saved by a tool that drops nbgrader's metadata
+        cell.get("metadata", {}).pop("nbgrader", None)
+    (tmp_path / "subs" / "bo.ipynb").write_text(json.dumps(linalg))
+    scratch = {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+               "cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                          "source": "import torch\nx = torch.ones(3)\nprint(x.sum())"}]}
+    (tmp_path / "subs" / "cy.ipynb").write_text(json.dumps(scratch))
+    out = tmp_path / "out"
+    proc = _grade_cli([tmp_path / "subs"], out, "--no-canary", timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = _rows(out / "grades.csv")
+    assert {i: r["status"] for i, r in rows.items()} == {"ada": "error", "bo": "error", "cy": "error"}
+    assert "notebook of assignment 2 (`linalg`), not of assignment 1 (`tensors`)" in rows["ada"]["error"]
+    assert "looks like the one of assignment 2 (`linalg`)" in rows["bo"]["error"]
+    assert "defines none of the functions assignment 1 (`tensors`) grades" in rows["cy"]["error"]
+    assert "Submit your tensors.ipynb" in (out / "ada" / "feedback.md").read_text()
+    assert not json.loads((out / "ada" / "grading.json").read_text()).get("grader_error")  # the notebook's, not ours
+
+
+def test_the_right_notebooks_are_never_taken_for_another_assignment(batch):
+    from autograder.course import SAMPLES
+    from autograder.identify import wrong_assignment
+
+    for name, assignment in ASSIGNMENTS.items():
+        for sample in sorted((SAMPLES / name).glob("*.ipynb")):
+            assert wrong_assignment(assignment, sample) is None, sample
+    assert not [r for r in batch.results.values() if "not of assignment" in r["error"] or "looks like" in r["error"]]

@@ -16,7 +16,7 @@ from ..compare import (CheckFailure, call, drive, drive_with, expect_device_agno
 from ..drivers import value_and_grad
 from ..probes import probes
 from ..spec import Assignment, Question
-from ..strategies import PUBLIC_SETTINGS, make_tensor, seeds
+from ..strategies import FLOAT_DTYPES, PUBLIC_SETTINGS, make_tensor, seeds
 
 
 def pair(v: Any) -> tuple[int, int]:
@@ -42,13 +42,13 @@ def _image_filter_check(q: str, fn, opencv: Callable, cases: list[dict]) -> None
                           what="the result for the 6x6 step edge")
 
     @PUBLIC_SETTINGS
-    @given(h=st.integers(2, 6), w=st.integers(2, 6), data=st.data(), seed=seeds)
-    def random_images(h, w, data, seed):
+    @given(h=st.integers(2, 6), w=st.integers(2, 6), data=st.data(), dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
+    def random_images(h, w, data, dtype, seed):
         kwargs = data.draw(st.sampled_from(cases), label="options")
-        image = make_tensor((h, w), torch.float64, seed)
+        image = make_tensor((h, w), dtype, seed)
         inputs = {"image": image, **kwargs}
-        expect_tensor(q, call(q, fn, **inputs), opencv(image, **kwargs), inputs, dtype=image.dtype,
-                      device=image.device)
+        expect_tensor(q, call(q, fn, **inputs), opencv(image, **kwargs), inputs, dtype=dtype,
+                      device=image.device, **tolerance(dtype, reduction=True))
 
     random_images()
 
@@ -149,11 +149,14 @@ def conv2d_public(fn):
                   device=image.device, what="the step edge convolved with the Sobel x kernel")
 
     @PUBLIC_SETTINGS
-    @given(case=conv_cases(max_batch=1), seed=seeds)
-    def run(case, seed):
-        inputs = conv_inputs(case, torch.float64, seed)
-        expect_tensor(q, call(q, fn, **inputs), F.conv2d(*inputs.values()), inputs, dtype=torch.float64,
-                      device=inputs["x"].device)
+    @given(case=conv_cases(max_batch=1), dtype=st.sampled_from(FLOAT_DTYPES), transposed=st.booleans(), seed=seeds)
+    def run(case, dtype, transposed, seed):
+        inputs = conv_inputs(case, dtype, seed)
+        if transposed:  # a non-contiguous x, with the same values
+            inputs["x"] = inputs["x"].transpose(2, 3).contiguous().transpose(2, 3)
+        expected = F.conv2d(*(v.double() if isinstance(v, torch.Tensor) else v for v in inputs.values()))
+        expect_tensor(q, call(q, fn, **inputs), expected, inputs, dtype=dtype, device=inputs["x"].device,
+                      **tolerance(dtype, reduction=True))
 
     run()
     case = {"batch": 2, "c_in": 4, "c_out": 2, "kernel": (3, 2), "size": (5, 6), "bias": True, "groups": 2,
@@ -203,11 +206,11 @@ def max_pool2d_public(fn):
         expect_tensor(q, call(q, fn, **inputs), F.max_pool2d(*inputs.values()), inputs, dtype=x.dtype, device=x.device)
 
     @PUBLIC_SETTINGS
-    @given(case=pool_cases(max_batch=1), seed=seeds)
-    def run(case, seed):
-        inputs = pool_inputs(case, with_ties(case["shape"], torch.float64, seed))
-        expect_tensor(q, call(q, fn, **inputs), F.max_pool2d(*inputs.values()), inputs, dtype=torch.float64,
-                      device=inputs["x"].device)
+    @given(case=pool_cases(max_batch=1), dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
+    def run(case, dtype, seed):
+        inputs = pool_inputs(case, with_ties(case["shape"], dtype, seed))
+        expected = F.max_pool2d(inputs["x"].double(), *list(inputs.values())[1:])
+        expect_tensor(q, call(q, fn, **inputs), expected, inputs, dtype=dtype, device=inputs["x"].device)
 
     run()
     case = {"kernel_size": 3, "stride": (1, 2), "padding": 1}  # overlapping windows: gradients add up
@@ -226,11 +229,12 @@ def avg_pool2d_public(fn):
         expect_tensor(q, call(q, fn, **inputs), torch_avg(**inputs), inputs, dtype=x.dtype, device=x.device)
 
     @PUBLIC_SETTINGS
-    @given(case=pool_cases(max_batch=1), include=st.booleans(), seed=seeds)
-    def run(case, include, seed):
-        inputs = pool_inputs(case, make_tensor(case["shape"], torch.float64, seed), count_include_pad=include)
-        expect_tensor(q, call(q, fn, **inputs), torch_avg(**inputs), inputs, dtype=torch.float64,
-                      device=inputs["x"].device)
+    @given(case=pool_cases(max_batch=1), include=st.booleans(), dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
+    def run(case, include, dtype, seed):
+        inputs = pool_inputs(case, make_tensor(case["shape"], dtype, seed), count_include_pad=include)
+        expected = torch_avg(**{**inputs, "x": inputs["x"].double()})
+        expect_tensor(q, call(q, fn, **inputs), expected, inputs, dtype=dtype, device=inputs["x"].device,
+                      **tolerance(dtype, reduction=True))
 
     run()
     case = {"kernel_size": (2, 3), "stride": 1, "padding": 1}
@@ -422,11 +426,12 @@ def _build(cls: Callable, args: tuple):
 
 
 def module_structure(cls: Callable, *args: Any) -> dict:
-    """Driver: ``cls(*args)``'s parameter and buffer names with their shapes, and its number of parameters."""
+    """Driver: ``cls(*args)``'s parameter and buffer names with their shapes (which fix the parameter count).
+    ``module_run`` loads weights by these names, strictly, so a report that lies about them is contradicted there."""
     module = _build(cls, args)
-    return {"parameters": {n: tuple(p.shape) for n, p in module.named_parameters()},
-            "buffers": {n: tuple(b.shape) for n, b in module.named_buffers()},
-            "count": sum(p.numel() for p in module.parameters())}
+    # Lists, not tuples: () is one shared object in Python, and the grader refuses containers met twice.
+    return {"parameters": {n: list(p.shape) for n, p in module.named_parameters()},
+            "buffers": {n: list(b.shape) for n, b in module.named_buffers()}}
 
 
 def _loaded(cls, args, state, x):
@@ -438,19 +443,27 @@ def _loaded(cls, args, state, x):
 def module_run(cls: Callable, args: tuple, state: dict, x: torch.Tensor, upstream: torch.Tensor,
                training: bool = True) -> tuple:
     """Driver: build ``cls(*args)``, load ``state``, run it on ``x`` in training or evaluation mode and
-    backpropagate ``upstream``. Returns ``(out, grad_x, ((name, grad), ...), ((name, buffer), ...))``: the
+    backpropagate ``upstream``. Returns ``(out, grad_x, [(name, grad), ...], [(name, buffer), ...])``: the
     output, the gradients of the input and of each parameter, and the buffers after the call."""
     module = _loaded(cls, args, state, x)
     module.train(training)
     x = x.detach().clone().requires_grad_(True)
     out = module(x)
-    grad_x, grads = None, ()
+    grad_x, grads = None, []
     if type(out) is torch.Tensor and out.shape == upstream.shape and out.requires_grad:
         params = dict(module.named_parameters())
         found = torch.autograd.grad((out * upstream).sum(), [x, *params.values()], allow_unused=True)
-        grad_x, grads = found[0], tuple(zip(params, found[1:]))
-    buffers = tuple((n, b.detach().clone()) for n, b in module.named_buffers())
+        grad_x, grads = found[0], list(zip(params, found[1:]))
+    buffers = [(n, b.detach().clone()) for n, b in module.named_buffers()]
     return out, grad_x, grads, buffers
+
+
+def module_forward(cls: Callable, args: tuple, x: torch.Tensor, training: bool = True):
+    """Driver: ``cls(*args)`` on ``x``'s device and dtype, called on ``x``; the output, detached."""
+    module = _build(cls, args).to(device=x.device, dtype=x.dtype)
+    module.train(training)
+    out = module(x)
+    return out.detach() if type(out) is torch.Tensor else out
 
 
 def module_on_meta(cls: Callable, args: tuple, x: torch.Tensor, training: bool = True):
@@ -487,9 +500,8 @@ def expect_structure(q: str, fn, args: tuple, params: Mapping[str, tuple], buffe
     """The module's parameters and buffers must have exactly these names and shapes (tests load weights
     by name), and so its parameter count must be the expected one."""
     got = drive(q, fn, module_structure, shown, *args)
-    if type(got) is not dict or type(got.get("parameters")) is not dict:
+    if type(got) is not dict or type(got.get("parameters")) is not dict or type(got.get("buffers")) is not dict:
         raise CheckFailure(q, "could not list the module's parameters", shown, got=got)
-    expected_count = sum(math.prod(s) for s in params.values())
     for kind, have, want in (("parameters", got["parameters"], params), ("buffers", got["buffers"], buffers)):
         missing = [k for k in want if k not in have]
         extra = [k for k in have if k not in want]
@@ -505,8 +517,6 @@ def expect_structure(q: str, fn, args: tuple, params: Mapping[str, tuple], buffe
                                                         for k in wrong))
             raise CheckFailure(q, f"the module's {kind} do not match the specification (names and shapes)", shown,
                                detail="\n  ".join(lines))
-    if got["count"] != expected_count:
-        raise CheckFailure(q, f"the module has {got['count']:,} parameters; expected {expected_count:,}", shown)
 
 
 def expect_module_report(q: str, fn, inputs: Mapping[str, Any], expected: Mapping[str, Any],
@@ -541,8 +551,8 @@ def expect_module_report(q: str, fn, inputs: Mapping[str, Any], expected: Mappin
 
 def expect_batch_size_one(q: str, fn, args: tuple, num_out: int, shown: Mapping[str, Any], in_shape: tuple) -> None:
     """Batch size 1 must work and keep the batch dimension (no .squeeze() that drops it)."""
-    x = torch.empty(1, *in_shape, device="meta")
-    got = drive(q, fn, module_on_meta, {**shown, "x": x}, args, x, False)
+    x = make_tensor((1, *in_shape), torch.float32, 0)
+    got = drive(q, fn, module_forward, {**shown, "x": x}, args, x, False)
     if type(got) is not torch.Tensor or tuple(got.shape[:1]) != (1,) or got.ndim < 2 or got.shape[1] != num_out:
         what = f"an output of shape {tuple(got.shape)}" if type(got) is torch.Tensor else show(got)
         raise CheckFailure(q, f"a batch of one image gave {what}; it should be (1, {num_out}), keeping the batch "

@@ -22,10 +22,23 @@ NONLINEARITIES = ["leaky_relu", "relu", "linear", "sigmoid", "tanh"]
 
 
 # ------------------------------------------------------------------------------------------ drivers
+# What the drivers add in place after the student's function returns: the same tensor (or model) seen through
+# what the function returned shows the shift; a copy or another object does not.
+SHIFT = 0.5
+
+
+def grad_weights(shape, dtype=torch.float32, device="cpu") -> torch.Tensor:
+    """The weights w of ``sum(tensor * w)``, whose gradient with respect to the tensor is w itself."""
+    n = math.prod(shape)
+    return (torch.arange(n, dtype=dtype, device=device).reshape(shape) + 1) / max(n, 1)
+
+
 def run_init(init, shape, dtype=torch.float32, device="cpu", seed=0, as_parameter=False, **kwargs):
     """Make a NaN-filled tensor (an ``nn.Parameter`` if asked), seed torch, call ``init(tensor, **kwargs)``.
 
-    Returns ``(the tensor's values afterwards, whether init returned that same tensor, its requires_grad)``.
+    Returns values only: ``(the tensor's values afterwards, what init returned after SHIFT was added to the
+    tensor in place, the gradient of sum(tensor * grad_weights(shape)) with respect to the tensor)``; the
+    gradient is None when the tensor no longer requires grad (or was not an ``nn.Parameter``).
     """
     tensor = torch.full(shape, float("nan"), dtype=dtype, device=device)
     if as_parameter:
@@ -33,7 +46,14 @@ def run_init(init, shape, dtype=torch.float32, device="cpu", seed=0, as_paramete
     with torch.random.fork_rng(devices=[]):  # leave the notebook's own random state alone
         torch.manual_seed(seed)
         returned = init(tensor, **kwargs)
-    return tensor.detach().clone(), returned is tensor, tensor.requires_grad
+    values = tensor.detach().clone()
+    with torch.no_grad():
+        tensor.add_(SHIFT)
+    seen = returned.detach().clone() if isinstance(returned, torch.Tensor) else returned
+    grad = None
+    if as_parameter and tensor.requires_grad:
+        (grad,) = torch.autograd.grad((tensor * grad_weights(shape, dtype, device)).sum(), tensor)
+    return values, seen, grad
 
 
 class TwoTower(nn.Module):
@@ -80,14 +100,22 @@ WEIGHT_INITS = {
 def run_init_model(init_model, arch, weight_init, bias=0.0, seed=0, dtype=torch.float32, device="cpu"):
     """Build model ``arch``, call ``init_model(model, WEIGHT_INITS[weight_init], bias)`` under a fixed seed.
 
-    Returns ``(the model's state_dict as a list of (name, tensor) pairs, whether init_model returned the
-    model)``.
+    Returns values only: ``(the model's state_dict as a list of (name, tensor) pairs, the state_dict of what
+    init_model returned, read after SHIFT was added in place to every float entry of the model's state)``;
+    None in place of the second list when init_model did not return a module.
     """
     model = build_model(arch, seed, dtype, device)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed + 1)
         returned = init_model(model, WEIGHT_INITS[weight_init], bias)
-    return [(k, v.detach().clone()) for k, v in model.state_dict().items()], returned is model
+    state = [(k, v.detach().clone()) for k, v in model.state_dict().items()]
+    with torch.no_grad():
+        for v in model.state_dict().values():
+            if v.is_floating_point():
+                v.add_(SHIFT)
+    seen = ([(k, v.detach().clone()) for k, v in returned.state_dict().items()]
+            if isinstance(returned, nn.Module) else None)
+    return state, seen
 
 
 def make_mlp(sizes, activation="sigmoid", nested=False, seed=0, dtype=torch.float32, device="cpu",
@@ -134,15 +162,19 @@ def run_layer_grad_norms(fn, sizes, activation="sigmoid", nested=False, stale=Fa
                          dtype=torch.float32, device="cpu"):
     """Build an MLP problem (with old gradients left in ``.grad`` if ``stale``), call ``fn(model, x, y)``.
 
-    Returns ``(what fn returned, whether any parameter's value changed)``.
+    Returns ``(what fn returned, [the model's parameters afterwards])``: the grader compares them with the
+    parameters the model was built with (``mlp_parameters``).
     """
     model, x, y = mlp_problem(sizes, activation, nested, seed, dtype, device)
     if stale:
         (model(x).sum() * 10).backward()
-    before = [p.detach().clone() for p in model.parameters()]
     result = fn(model, x, y)
-    changed = device != "meta" and any(not torch.equal(b, p.detach()) for b, p in zip(before, model.parameters()))
-    return result, changed
+    return result, [p.detach().clone() for p in model.parameters()]
+
+
+def mlp_parameters(sizes, activation="sigmoid", nested=False, seed=0, dtype=torch.float32, device="cpu") -> list:
+    """The parameters of ``make_mlp(...)``, as built (what ``run_layer_grad_norms`` must leave unchanged)."""
+    return [p.detach().clone() for p in make_mlp(sizes, activation, nested, seed, dtype, device).parameters()]
 
 
 def _hook_count(model: nn.Module) -> int:
@@ -152,7 +184,9 @@ def _hook_count(model: nn.Module) -> int:
 def run_dead_relu_fraction(fn, sizes, nested=False, dead_units=2, seed=0, dtype=torch.float32, device="cpu", n=6):
     """Build a ReLU MLP with some dead units, call ``fn(model, x)`` twice.
 
-    Returns ``(first result, second result, hooks left on the model and globally afterwards)``.
+    Returns ``(first result, second result, hooks left on the model and globally afterwards)``. The count is
+    the student's own report, the one the grader cannot check: a hook left behind changes no value it could
+    ask for.
     """
     model, x, _ = mlp_problem(sizes, "relu", nested, seed, dtype, device, dead_units, n)
     global_hooks = torch.nn.modules.module._global_forward_hooks
@@ -172,19 +206,19 @@ def expect_init(q: str, got, inputs: dict, *, shape, dtype, device, kind: str, s
     it); the mean and standard deviation within about 5 standard errors. A fan-in/fan-out swap changes the
     scale by at least sqrt(2), far outside these tolerances.
     """
-    if type(got) is not tuple or len(got) != 3:
+    if type(got) is not tuple or len(got) != 3 or type(got[0]) is not torch.Tensor:
         raise CheckFailure(q, "the driver got an unexpected result", inputs, None, got)
-    values, same, requires_grad = got
-    if not same:
+    values, seen, grad = got
+    if not _shifted(seen, values):
         raise CheckFailure(q, "should fill `tensor` in place and return that same tensor (like torch.nn.init's "
                            "functions do), but it returned something else", inputs)
-    if type(values) is not torch.Tensor or tuple(values.shape) != tuple(shape):
+    if tuple(values.shape) != tuple(shape):
         raise CheckFailure(q, f"the tensor's shape changed to {tuple(values.shape)}; fill it in place", inputs)
     if values.dtype != dtype or values.device != torch.device(device):
         raise CheckFailure(q, f"the tensor changed from {dtype} on '{device}' to {values.dtype} on "
                            f"'{values.device}'; fill it in place (e.g. tensor.uniform_(...)) instead of "
                            "replacing its data", inputs)
-    if as_parameter and not requires_grad:
+    if as_parameter and not _is_tensor_like(grad, grad_weights(shape, dtype, device), exact=True):
         raise CheckFailure(q, "the nn.Parameter no longer requires grad after initialisation; fill it under "
                            "torch.no_grad() instead of detaching or changing requires_grad", inputs)
     if values.device.type == "meta":
@@ -211,6 +245,26 @@ def expect_init(q: str, got, inputs: dict, *, shape, dtype, device, kind: str, s
     if abs(got_mean) > 5 * std / math.sqrt(n):
         raise CheckFailure(q, f"the values' mean is {got_mean:.6g}, expected about 0 (within "
                            f"{5 * std / math.sqrt(n):.3g})", inputs, 0.0, got_mean)
+
+
+def _is_tensor_like(got, expected: torch.Tensor, *, exact: bool) -> bool:
+    """``got`` is a plain tensor with ``expected``'s shape, dtype and device and (off the meta device) the same
+    values (NaN where ``expected`` has NaN; ``exact``: bit for bit)."""
+    if type(got) is not torch.Tensor or got.shape != expected.shape or got.dtype != expected.dtype \
+            or got.device != expected.device:
+        return False
+    if got.device.type == "meta":
+        return True
+    return torch.allclose(got, expected, rtol=0.0, atol=0.0, equal_nan=True) if exact else \
+        torch.allclose(got, expected, equal_nan=True)
+
+
+def _shifted(seen, values: torch.Tensor) -> bool:
+    """Whether ``seen`` (what the function returned, read after the driver added SHIFT to the tensor in place)
+    is the tensor itself: its values are the tensor's values plus SHIFT."""
+    if values.device.type == "meta":
+        return _is_tensor_like(seen, values, exact=True)
+    return _is_tensor_like(seen, values + SHIFT, exact=True)
 
 
 def _init_inputs(shape, dtype, device, seed, **kwargs) -> dict:
@@ -275,8 +329,13 @@ def expect_state(q: str, got, expected: dict, inputs: dict, *, dtype, device, ex
     """Check what ``run_init_model`` returned against the expected state_dict."""
     if type(got) is not tuple or len(got) != 2 or type(got[0]) is not list:
         raise CheckFailure(q, "the driver got an unexpected result", inputs, None, got)
-    state, same = dict(got[0]), got[1]
-    if not same:
+    state = dict(got[0])
+    # The model itself was returned when its state, read through what the function returned after the driver
+    # added SHIFT to every float entry in place, shows exactly that shift.
+    seen = dict(p for p in got[1] if type(p) is tuple and len(p) == 2) if type(got[1]) is list else None
+    if seen is None or set(seen) != set(state) or not all(
+            type(v) is torch.Tensor and _shifted(seen[k], v) if v.is_floating_point() else
+            _is_tensor_like(seen[k], v, exact=True) for k, v in state.items()):
         raise CheckFailure(q, "should return the model it initialised (like model.apply does)", inputs)
     if set(state) != set(expected):
         raise CheckFailure(q, "the model's parameters and buffers changed names", inputs,
@@ -287,13 +346,16 @@ def expect_state(q: str, got, expected: dict, inputs: dict, *, dtype, device, ex
                       what=f"the model's `{key}` after your function", **tol)
 
 
-def expect_grad_norms(q, got, expected, inputs, *, dtype, device) -> None:
+def expect_grad_norms(q, got, expected, inputs, *, dtype, device, before: list) -> None:
+    """The norms against ``expected``, and the model's parameters afterwards against ``before``, the
+    parameters it was built with (``mlp_parameters``): computing gradients must not change them."""
     if type(got) is not tuple or len(got) != 2:
         raise CheckFailure(q, "the driver got an unexpected result", inputs, None, got)
-    result, changed = got
+    result, after = got
     expect_tensor(q, result, expected, inputs, dtype=dtype, device=device,
                   what="the result (one gradient norm per nn.Linear layer)", **tolerance(dtype, reduction=True))
-    if changed:
+    if type(after) is not list or len(after) != len(before) or not all(
+            _is_tensor_like(a, b, exact=True) for a, b in zip(after, before)):
         raise CheckFailure(q, "changed the model's parameters; only compute gradients (no optimizer step)", inputs)
 
 
@@ -327,7 +389,16 @@ def layer_grad_norms_public(fn):
         inputs = {"sizes": sizes, "activation": activation, "nested": nested, "old gradients in .grad": stale,
                   "seed": seed}
         got = drive(q, fn, run_layer_grad_norms, inputs, sizes, activation, nested, stale, seed, torch.float64)
-        expect_grad_norms(q, got, p.expected, inputs, dtype=torch.float64, device="cpu")
+        expect_grad_norms(q, got, p.expected, inputs, dtype=torch.float64, device="cpu",
+                          before=mlp_parameters(sizes, activation, nested, seed, torch.float64))
+    for p in probes(q)[:2]:  # the same models in float32: the norms keep the model's dtype
+        sizes, activation, nested, stale, seed = (p.inputs[k] for k in ("sizes", "activation", "nested", "stale",
+                                                                        "seed"))
+        inputs = {"sizes": sizes, "activation": activation, "nested": nested, "old gradients in .grad": stale,
+                  "seed": seed, "dtype": torch.float32}
+        got = drive(q, fn, run_layer_grad_norms, inputs, sizes, activation, nested, stale, seed, torch.float32)
+        expect_grad_norms(q, got, p.expected, inputs, dtype=torch.float32, device="cpu",
+                          before=mlp_parameters(sizes, activation, nested, seed, torch.float32))
 
 
 def dead_relu_fraction_public(fn):
@@ -336,6 +407,11 @@ def dead_relu_fraction_public(fn):
         sizes, nested, dead, seed = (p.inputs[k] for k in ("sizes", "nested", "dead_units", "seed"))
         inputs = {"sizes": sizes, "nested": nested, "dead units per layer": dead, "seed": seed}
         got = drive(q, fn, run_dead_relu_fraction, inputs, sizes, nested, dead, seed, torch.float64)
+        expect_dead_fractions(q, got, p.expected, inputs, device="cpu")
+    for p in probes(q)[:1]:  # the same model in float32
+        sizes, nested, dead, seed = (p.inputs[k] for k in ("sizes", "nested", "dead_units", "seed"))
+        inputs = {"sizes": sizes, "nested": nested, "dead units per layer": dead, "seed": seed, "dtype": torch.float32}
+        got = drive(q, fn, run_dead_relu_fraction, inputs, sizes, nested, dead, seed, torch.float32)
         expect_dead_fractions(q, got, p.expected, inputs, device="cpu")
 
 

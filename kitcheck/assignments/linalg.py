@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from ..compare import call, expect_device_agnostic, expect_tensor, tolerance
 from ..probes import probes
 from ..spec import Assignment, Question
-from ..strategies import PUBLIC_SETTINGS, make_tensor, seeds
+from ..strategies import FLOAT_DTYPES, PUBLIC_SETTINGS, make_tensor, seeds
 
 # The public checks, without hypothesis's "explain" phase: its notes never reach the feedback (that is the
 # CheckFailure's text), and after a failure it calls the student's function about 200 more times.
@@ -68,13 +68,15 @@ def addbmm_manual_public(fn):
 
     @PUBLIC_SETTINGS
     @given(b=st.integers(1, 3), n=st.integers(1, 3), k=st.integers(1, 3), p=st.integers(1, 3),
-           beta=st.sampled_from([1.0, 0.5]), alpha=st.sampled_from([1.0, 2.0]), seed=seeds)
-    def run(b, n, k, p, beta, alpha, seed):
-        m = make_tensor((n, p), torch.float64, seed)
-        b1, b2 = make_tensor((b, n, k), torch.float64, seed + 1), make_tensor((b, k, p), torch.float64, seed + 2)
+           beta=st.sampled_from([1.0, 0.5]), alpha=st.sampled_from([1.0, 2.0]), dtype=st.sampled_from(FLOAT_DTYPES),
+           seed=seeds)
+    def run(b, n, k, p, beta, alpha, dtype, seed):
+        m = make_tensor((n, p), dtype, seed)
+        b1, b2 = make_tensor((b, n, k), dtype, seed + 1), make_tensor((b, k, p), dtype, seed + 2)
         inputs = {"M": m, "batch1": b1, "batch2": b2, "beta": beta, "alpha": alpha}
-        expect_tensor(q, call(q, fn, **inputs), torch.addbmm(m, b1, b2, beta=beta, alpha=alpha), inputs,
-                      dtype=m.dtype, device=m.device)
+        expected = torch.addbmm(m.double(), b1.double(), b2.double(), beta=beta, alpha=alpha)
+        expect_tensor(q, call(q, fn, **inputs), expected, inputs, dtype=dtype, device=m.device,
+                      **tolerance(dtype, reduction=True))
 
     run()
 
@@ -85,10 +87,12 @@ def matrix_1_norm_public(fn):
     expect_tensor(q, call(q, fn, A=a), torch.tensor(6.0), {"A": a}, dtype=a.dtype, device=a.device)
 
     @PUBLIC_SETTINGS
-    @given(batch=st.lists(st.integers(1, 2), max_size=1), m=st.integers(1, 4), n=st.integers(1, 4), seed=seeds)
-    def run(batch, m, n, seed):
-        a = make_tensor((*batch, m, n), torch.float64, seed)
-        expect_tensor(q, call(q, fn, A=a), torch.linalg.matrix_norm(a, ord=1), {"A": a}, dtype=a.dtype, device=a.device)
+    @given(batch=st.lists(st.integers(1, 2), max_size=1), m=st.integers(1, 4), n=st.integers(1, 4),
+           dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
+    def run(batch, m, n, dtype, seed):
+        a = make_tensor((*batch, m, n), dtype, seed)
+        expect_tensor(q, call(q, fn, A=a), torch.linalg.matrix_norm(a.double(), ord=1), {"A": a}, dtype=dtype,
+                      device=a.device, **tolerance(dtype, reduction=True))
 
     run()
 
@@ -108,14 +112,14 @@ def gauss_solve_public(fn):
                       what=why, **SOLVE_TOL[a.dtype])
 
     @PUBLIC_SETTINGS
-    @given(n=st.integers(1, 4), seed=seeds)
-    def run(n, seed):
-        a = well_conditioned((n, n), torch.float64, seed)
+    @given(n=st.integers(1, 4), dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
+    def run(n, dtype, seed):
+        a = well_conditioned((n, n), dtype, seed)
         assume(a is not None)
-        b = make_tensor((n,), torch.float64, seed + 1)
+        b = make_tensor((n,), dtype, seed + 1)
         inputs = {"A": a, "b": b}
-        expect_tensor(q, call(q, fn, **inputs), torch.linalg.solve(a, b), inputs, dtype=a.dtype, device=a.device,
-                      **SOLVE_TOL[a.dtype])
+        expect_tensor(q, call(q, fn, **inputs), torch.linalg.solve(a.double(), b.double()), inputs, dtype=dtype,
+                      device=a.device, **SOLVE_TOL[dtype])
 
     run()
 
@@ -136,10 +140,10 @@ def rank_via_svd_public(fn):
 
     @PUBLIC_SETTINGS
     @given(batch=st.lists(st.integers(1, 2), max_size=1), m=st.integers(1, 4), n=st.integers(1, 4),
-           data=st.data(), seed=seeds)
-    def run(batch, m, n, data, seed):
+           data=st.data(), dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
+    def run(batch, m, n, data, dtype, seed):
         r = data.draw(st.integers(0, min(m, n)), label="r")
-        a = low_rank((*batch, m, n), r, f64, seed)
+        a = low_rank((*batch, m, n), r, dtype, seed)
         assume(clear_rank_gap(a))
         inputs = {"A": a, "tol": None}
         expect_tensor(q, call(q, fn, **inputs), torch.linalg.matrix_rank(a), inputs, dtype=torch.int64, device=a.device)
@@ -151,10 +155,12 @@ def low_rank_approx_public(fn):
     q = "low_rank_approx"
     # Stored answers (kitcheck/data/linalg.pt): float64 matrices of 1 to 4 rows and columns, k from 1 to full
     # rank, each with a clear gap after the k-th singular value (so the best rank-k approximation is unique).
-    for p in probes(q):
-        a = p.inputs["A"]
-        expect_tensor(q, call(q, fn, **p.inputs), p.expected, p.inputs, dtype=a.dtype, device=a.device,
-                      **tolerance(a.dtype, reduction=True))
+    # The same matrices in float32 too: the result keeps the input's dtype.
+    for dtype in (torch.float64, torch.float32):
+        for p in probes(q):
+            inputs = {**p.inputs, "A": p.inputs["A"].to(dtype)}
+            expect_tensor(q, call(q, fn, **inputs), p.expected, inputs, dtype=dtype, device=inputs["A"].device,
+                          **tolerance(dtype, reduction=True))
 
 
 def sse_surface_public(fn):
@@ -165,10 +171,13 @@ def sse_surface_public(fn):
     expect_tensor(q, call(q, fn, **inputs), (3 - a - b) ** 2 + (6 - 2 * a - b) ** 2, inputs, dtype=a.dtype,
                   device=a.device, what="SSE(a, b) = (3 - a - b)^2 + (6 - 2a - b)^2 on a 5 x 5 grid")
 
-    # Stored answers (kitcheck/data/linalg.pt): float64 grids of 0 to 2 dimensions, 1 to 4 data points.
-    for p in probes(q):
-        a = p.inputs["a"]
-        expect_tensor(q, call(q, fn, **p.inputs), p.expected, p.inputs, dtype=a.dtype, device=a.device)
+    # Stored answers (kitcheck/data/linalg.pt): float64 grids of 0 to 2 dimensions, 1 to 4 data points; then
+    # the same in float32.
+    for dtype in (torch.float64, torch.float32):
+        for p in probes(q):
+            inputs = {k: v.to(dtype) if isinstance(v, torch.Tensor) else v for k, v in p.inputs.items()}
+            expect_tensor(q, call(q, fn, **inputs), p.expected, inputs, dtype=dtype, device=inputs["a"].device,
+                          **tolerance(dtype, reduction=dtype == torch.float32))
 
 
 def normal_equation_public(fn):
@@ -178,15 +187,15 @@ def normal_equation_public(fn):
                   device=X.device, what="the fit of y = a x + b to (1, 3), (2, 6)", **SOLVE_TOL[X.dtype])
 
     @PUBLIC_SETTINGS
-    @given(n=st.integers(1, 6), data=st.data(), seed=seeds)
-    def run(n, data, seed):
-        d = data.draw(st.integers(1, n), label="d")
-        X = well_conditioned((n, d), torch.float64, seed)
+    @given(n=st.integers(1, 6), data=st.data(), dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
+    def run(n, data, dtype, seed):
+        d = data.draw(st.integers(1, min(n, 4)), label="d")
+        X = well_conditioned((n, d), dtype, seed)
         assume(X is not None)
-        y = make_tensor((n,), torch.float64, seed + 1)
+        y = make_tensor((n,), dtype, seed + 1)
         inputs = {"X": X, "y": y}
-        expected = torch.linalg.lstsq(X, y.unsqueeze(-1)).solution.squeeze(-1)
-        expect_tensor(q, call(q, fn, **inputs), expected, inputs, dtype=X.dtype, device=X.device, **SOLVE_TOL[X.dtype])
+        expected = torch.linalg.lstsq(X.double(), y.double().unsqueeze(-1)).solution.squeeze(-1)
+        expect_tensor(q, call(q, fn, **inputs), expected, inputs, dtype=dtype, device=X.device, **SOLVE_TOL[dtype])
 
     run()
     expect_device_agnostic(q, fn, lambda X, y: torch.empty(X.shape[1], dtype=X.dtype, device=X.device),

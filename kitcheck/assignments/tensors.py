@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from ..compare import call, expect_device_agnostic, expect_equal, expect_raises, expect_tensor, expect_tensors, tolerance
 from ..spec import Assignment, Question
-from ..strategies import PUBLIC_SETTINGS, make_distinct, make_tensor, seeds, shapes
+from ..strategies import FLOAT_DTYPES, PUBLIC_SETTINGS, make_distinct, make_tensor, seeds, shapes
 
 
 def broadcast_shape_public(fn):
@@ -16,6 +16,10 @@ def broadcast_shape_public(fn):
     for a, b in [((3, 1), (1, 4)), ((2, 3), (3,)), ((5, 1, 4), (3, 1)), ((), (2,))]:
         expect_equal(q, call(q, fn, a=a, b=b), tuple(torch.broadcast_shapes(a, b)), {"a": a, "b": b})
     expect_raises(q, fn, "ValueError", {"a": (2, 3), "b": (4,)}, "3 and 4 cannot be broadcast together")
+    # Size-1 dimensions stretch, size-0 ones do not disappear: 0 and 1 give 0, and 0 with 3 cannot broadcast.
+    for a, b in [((0,), (1,)), ((1, 3), (0, 1)), ((2, 0), (1,)), ((), ())]:
+        expect_equal(q, call(q, fn, a=a, b=b), tuple(torch.broadcast_shapes(a, b)), {"a": a, "b": b})
+    expect_raises(q, fn, "ValueError", {"a": (0,), "b": (3,)}, "0 and 3 cannot be broadcast together")
 
 
 def chunk_sizes_public(fn):
@@ -33,13 +37,20 @@ def chunk_sizes_public(fn):
 def pairwise_dist_public(fn):
     q = "pairwise_dist"
 
+    def one(x, y, p):
+        expect_tensor(q, call(q, fn, x=x, y=y, p=p), torch.cdist(x.double(), y.double(), p=p), {"x": x, "y": y, "p": p},
+                      dtype=x.dtype, device=x.device, **tolerance(x.dtype, reduction=True))
+
+    # float32 in, float32 out; and a transposed (non-contiguous) x.
+    one(make_tensor((2, 3), torch.float32, 1), make_tensor((4, 3), torch.float32, 2), 2.0)
+    one(make_tensor((3, 2), torch.float64, 3).T, make_tensor((1, 3), torch.float64, 4), 1.0)
+
     @PUBLIC_SETTINGS
-    @given(n=st.integers(1, 3), m=st.integers(1, 3), d=st.integers(1, 3), p=st.sampled_from([1.0, 2.0]), seed=seeds)
-    def run(n, m, d, p, seed):
-        x = make_tensor((n, d), torch.float64, seed)
-        y = make_tensor((m, d), torch.float64, seed + 1)
-        expect_tensor(q, call(q, fn, x=x, y=y, p=p), torch.cdist(x, y, p=p), {"x": x, "y": y, "p": p},
-                      dtype=x.dtype, device=x.device)
+    @given(n=st.integers(1, 3), m=st.integers(1, 3), d=st.integers(1, 3), p=st.sampled_from([1.0, 2.0]),
+           dtype=st.sampled_from(FLOAT_DTYPES), transposed=st.booleans(), seed=seeds)
+    def run(n, m, d, p, dtype, transposed, seed):
+        x = make_tensor((d, n), dtype, seed).T if transposed else make_tensor((n, d), dtype, seed)
+        one(x, make_tensor((m, d), dtype, seed + 1), p)
 
     run()
 
@@ -48,15 +59,16 @@ def var_mean_public(fn):
     q = "var_mean"
 
     @PUBLIC_SETTINGS
-    @given(shape=shapes(1, 2, min_side=2, max_side=4), data=st.data(), unbiased=st.booleans(), seed=seeds)
-    def run(shape, data, unbiased, seed):
+    @given(shape=shapes(1, 3, min_side=2, max_side=4), data=st.data(), unbiased=st.booleans(),
+           dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
+    def run(shape, data, unbiased, dtype, seed):
         dim = data.draw(st.integers(-len(shape), len(shape) - 1), label="dim")
-        x = make_tensor(shape, torch.float64, seed)
+        x = make_tensor(shape, dtype, seed)
         inputs = {"x": x, "dim": dim, "unbiased": unbiased}
         got = call(q, fn, **inputs)
-        var, mean = torch.var_mean(x, dim=dim, correction=int(unbiased))
-        expect_tensors(q, got, {"var": var, "mean": mean}, inputs, device=x.device,
-                       **tolerance(x.dtype, reduction=True))
+        var, mean = torch.var_mean(x.double(), dim=dim, correction=int(unbiased))
+        expect_tensors(q, got, {"var": var, "mean": mean}, inputs, dtypes={"var": dtype, "mean": dtype},
+                       device=x.device, **tolerance(dtype, reduction=True))
 
     run()
 
@@ -68,12 +80,12 @@ def stable_logsumexp_public(fn):
                   dtype=big.dtype, device=big.device, what="the result for large values")
 
     @PUBLIC_SETTINGS
-    @given(shape=shapes(1, 2, max_side=4), data=st.data(), seed=seeds)
-    def run(shape, data, seed):
+    @given(shape=shapes(1, 3, max_side=4), data=st.data(), dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
+    def run(shape, data, dtype, seed):
         dim = data.draw(st.integers(-len(shape), len(shape) - 1), label="dim")
-        x = make_tensor(shape, torch.float64, seed)
-        expect_tensor(q, call(q, fn, x=x, dim=dim), torch.logsumexp(x, dim), {"x": x, "dim": dim},
-                      dtype=x.dtype, device=x.device)
+        x = make_tensor(shape, dtype, seed)
+        expect_tensor(q, call(q, fn, x=x, dim=dim), torch.logsumexp(x.double(), dim), {"x": x, "dim": dim},
+                      dtype=x.dtype, device=x.device, **tolerance(dtype, reduction=True))
 
     run()
 
@@ -82,10 +94,10 @@ def topk_via_sort_public(fn):
     q = "topk_via_sort"
 
     @PUBLIC_SETTINGS
-    @given(shape=shapes(1, 2, max_side=5), data=st.data(), seed=seeds)
-    def run(shape, data, seed):
+    @given(shape=shapes(1, 3, max_side=5), data=st.data(), dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
+    def run(shape, data, dtype, seed):
         k = data.draw(st.integers(1, shape[-1]), label="k")
-        x = make_distinct(shape, torch.float64, seed)
+        x = make_distinct(shape, dtype, seed)
         inputs = {"x": x, "k": k}
         got = call(q, fn, **inputs)
         values, indices = torch.topk(x, k)

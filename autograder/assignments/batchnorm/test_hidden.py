@@ -77,7 +77,7 @@ def test_batch_norm_train_matches_torch(device, dtype, shape, momentum, eps, see
     got = drive(q, student(q), run_batch_norm_train, inputs, x, rm, rv, w, b, momentum, eps, up)
     ref = [t.double().cpu() for t in (x, rm, rv, w, b, up)]
     expected = run_batch_norm_train(reference_batch_norm_train, *ref[:5], momentum, eps, ref[5])
-    expect_train(q, got, expected, inputs, dtype=dtype, device=x.device)
+    expect_train(q, got, expected, inputs, dtype=dtype, device=x.device, upstream=up)
 
 
 @question("batch_norm_train")

@@ -17,7 +17,8 @@ from autograder.assignments.initialization.references import fan_in_and_fan_out_
 from autograder.harness import DEVICES, FLOAT_DTYPES, call, public_check_tests, question, student
 from kitcheck.assignments.initialization import (ASSIGNMENT, INIT_SHAPES, NONLINEARITIES, check_init,
                                                  expect_dead_fractions, expect_grad_norms, expect_state,
-                                                 run_dead_relu_fraction, run_init_model, run_layer_grad_norms)
+                                                 mlp_parameters, run_dead_relu_fraction, run_init_model,
+                                                 run_layer_grad_norms)
 from kitcheck.compare import CheckFailure, drive, expect_equal, expect_raises
 from kitcheck.strategies import seeds, shapes
 
@@ -155,7 +156,8 @@ def test_layer_grad_norms_match_autograd(device, dtype, sizes, activation, neste
               "seed": seed}
     got = drive(q, student(q), run_layer_grad_norms, inputs, sizes, activation, nested, stale, seed, dtype, device)
     expected = grad_norms_reference(sizes, activation, nested, seed, torch.float64)
-    expect_grad_norms(q, got, expected, inputs, dtype=dtype, device=device)
+    expect_grad_norms(q, got, expected, inputs, dtype=dtype, device=device,
+                      before=mlp_parameters(sizes, activation, nested, seed, dtype, device))
 
 
 @question("layer_grad_norms")
@@ -164,7 +166,8 @@ def test_layer_grad_norms_keep_the_device():
     inputs = {"sizes": sizes, "device": "meta"}
     got = drive(q, student(q), run_layer_grad_norms, inputs, sizes, "tanh", True, True, 0, torch.float32, "meta")
     expected = grad_norms_reference(sizes, "tanh", True, 0, torch.float32, "meta")
-    expect_grad_norms(q, got, expected, inputs, dtype=torch.float32, device="meta")
+    expect_grad_norms(q, got, expected, inputs, dtype=torch.float32, device="meta",
+                      before=mlp_parameters(sizes, "tanh", True, 0, torch.float32, "meta"))
 
 
 @question("layer_grad_norms")
@@ -174,7 +177,7 @@ def test_layer_grad_norms_vanish_in_a_deep_sigmoid_network():
     inputs = {"sizes": sizes, "activation": "sigmoid"}
     got = drive(q, student(q), run_layer_grad_norms, inputs, sizes, "sigmoid", False, False, 3, torch.float64)
     expect_grad_norms(q, got, grad_norms_reference(sizes, "sigmoid", False, 3), inputs, dtype=torch.float64,
-                      device="cpu")
+                      device="cpu", before=mlp_parameters(sizes, "sigmoid", False, 3, torch.float64))
     if not got[0][0] < got[0][-1]:
         raise CheckFailure(q, "the first layer's gradient should be smaller than the last one's here", inputs)
 

@@ -1,4 +1,5 @@
-"""Instant, kind feedback for the course's exercises: ``check("broadcast_shape")``.
+"""Instant, kind feedback for the course's exercises: ``check("broadcast_shape")``, ``check_all()``, and
+``with needs("broadcast_shape"):`` around a cell that uses an exercise.
 
 This package ships with every released assignment. It holds only public checks: passing them is a
 good sign, not a grade. The hidden tests that grade your work check more inputs, dtypes and devices.
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["check", "run_public_check", "CheckResult"]
+__all__ = ["check", "check_all", "needs", "run_public_check", "CheckResult"]
 
 
 def __getattr__(name: str) -> Any:

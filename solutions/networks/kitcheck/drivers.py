@@ -4,7 +4,16 @@ or the notebook's kernel) and returns plain data about what it did.
 A hidden test or public check calls ``student("name").drive(driver, *args)``; the sandbox then runs
 ``driver(<the student's object>, *args)``. Drivers must live in ``kitcheck`` (the sandbox refuses any
 other module) and return only what ``kitcheck.transport.sanitize`` keeps: tensors, numbers, containers.
-Nothing a driver returns is trusted: the grader compares it with its own references.
+
+A driver runs beside the student's code, which can replace it (or the dispatch) and make it return anything.
+So what a driver returns is the student's output, never a fact: it returns values (outputs, gradients,
+parameters, items, trained weights) and no verdicts (no flags such as "is a Dataset" or "returned the model",
+no counts or scores computed from the student's objects). The grader derives every verdict itself, comparing
+those values with its own references for inputs it chose; a structural fact shows as a value (the items of
+``dataset + dataset``, a tensor seen through what the function returned after the driver changed it, the
+gradient one more backward() gives, the parameters after an optimizer step over ``parameters()``). One fact
+has no value to show it: forward hooks left on a model (``run_dead_relu_fraction`` reports their number); that
+count is the student's own report.
 """
 from __future__ import annotations
 

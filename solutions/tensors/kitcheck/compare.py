@@ -1,10 +1,12 @@
 """Comparisons that explain themselves: every failure names the input, expected vs got, dtype and device."""
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Mapping
 
 import torch
 
+from .timelimit import CallTimedOut
 from .transport import NotAllowed, StudentError
 
 MAX_SHOWN_ELEMENTS = 24
@@ -20,7 +22,7 @@ class CheckFailure(AssertionError):
         self.expected, self.got = expected, got
         lines = [f"{question}: {problem}"]
         if self.inputs:
-            lines.append("  input:    " + ", ".join(f"{k} = {show(v)}" for k, v in self.inputs.items()))
+            lines.append("  input:    " + ", ".join(f"{k} = {show(v, layout=True)}" for k, v in self.inputs.items()))
         if expected is not None or got is not None:
             lines.append(f"  expected: {show(expected)}")
             lines.append(f"  got:      {show(got)}")
@@ -29,17 +31,20 @@ class CheckFailure(AssertionError):
         super().__init__("\n".join(lines))
 
 
-def show(value: Any) -> str:
-    """A short, readable rendering of a value for feedback."""
+def show(value: Any, layout: bool = False) -> str:
+    """A short, readable rendering of a value for feedback. ``layout``: name a non-contiguous tensor as such
+    (for inputs, where it matters: ``.view()`` fails on them)."""
     if isinstance(value, torch.Tensor) and type(value) is torch.Tensor:
+        if value.device.type == "meta":  # the checks' stand-in for "a device other than the CPU"
+            return f"tensor of shape {tuple(value.shape)} ({value.dtype}, not on the CPU)"
         where = f"{value.dtype}, {value.device.type}"
-        if value.device.type == "meta":
-            return f"tensor of shape {tuple(value.shape)} ({where})"
+        if layout and value.numel() > 1 and not value.is_contiguous():
+            where += ", non-contiguous"  # a transposed or sliced view: .view() fails on it
         if value.numel() <= MAX_SHOWN_ELEMENTS:
             return f"tensor({_short(value.detach().cpu().tolist())}) ({where})"
         return f"tensor of shape {tuple(value.shape)} ({where})"
     if isinstance(value, tuple) and type(value) is tuple and len(value) <= 8:
-        return "(" + ", ".join(show(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+        return "(" + ", ".join(show(v, layout) for v in value) + ("," if len(value) == 1 else "") + ")"
     if isinstance(value, NotAllowed):
         return repr(value)
     text = repr(value)
@@ -53,12 +58,58 @@ def _short(x: Any) -> str:
     return f"{x:.6g}" if isinstance(x, float) else repr(x)
 
 
+def raised(exc: StudentError, device_check: bool = False) -> tuple[str, str]:
+    """``(what the student's code raised, a hint in a beginner's words or "")``. ``device_check``: the inputs
+    stood for "not on the CPU" (PyTorch's shape-only meta device, whose own messages would only confuse)."""
+    lowered = (exc.message or "").lower()
+    if exc.type_name == "NotImplementedError" and not exc.message:
+        return str(exc), ""  # the release's stub: transport says what it means
+    if any(s in lowered for s in ("no nvidia driver", "not compiled with cuda", "no cuda gpus",
+                                  "cuda driver", "cuda is not available", "cuda unavailable")):
+        return str(exc), ("Your code moves tensors to the GPU (.cuda() or device='cuda'), and this machine "
+                          "has none. Use the input's device instead: torch.zeros(n, device=x.device), or "
+                          "t.to(x.device).")
+    if "view size is not compatible" in lowered:
+        return str(exc), ("The input is non-contiguous (a transposed or sliced view), and .view() needs "
+                          "contiguous memory: use .reshape() instead.")
+    if "same device" in lowered and not device_check and not re.search(r"\bmeta\b", lowered):
+        return str(exc), ("Your code mixes tensors on different devices: make new tensors on the input's device "
+                          "(device=x.device, or torch.zeros_like(x)) instead of using .cuda() or .cpu().")
+    if device_check or re.search(r"\bmeta\b", lowered):
+        if "same device" in lowered or "device" in lowered and "cpu" in lowered:
+            return exc.type_name, ("Your code created a tensor on the CPU while the input is elsewhere; "
+                                   "make new tensors on the input's device: device=x.device, or "
+                                   "torch.zeros_like(x).")
+        if any(s in lowered for s in ("item()", "numpy", "data-dependent", "tolist", "cannot be called on")):
+            return exc.type_name, ("Your code reads values out of a tensor into Python (.item(), .tolist(), "
+                                   "float(), numpy, or an `if` on a tensor); on a GPU that is slow, and the "
+                                   "check cannot follow it. Keep the computation in tensor operations.")
+        return exc.type_name, ("It works on the CPU but not when the input is on another device: create "
+                               "every new tensor on the input's device (device=x.device, or torch.*_like(x)).")
+    return str(exc), ""
+
+
+def _failure(question: str, lead: str, exc: StudentError, inputs: Mapping[str, Any],
+             device_check: bool = False) -> CheckFailure:
+    what, hint = raised(exc, device_check)
+    return CheckFailure(question, f"{lead} {what}", inputs, detail=hint)
+
+
+def timed_out(exc: CallTimedOut, inputs: Mapping[str, Any]) -> CallTimedOut:
+    """``exc`` with the inputs of the call that ran out of time (the first to say so wins)."""
+    if exc.inputs is None:
+        exc.inputs = dict(inputs)
+    return exc
+
+
 def call(question: str, fn: Callable, **inputs: Any) -> Any:
     """Call the student's function with ``inputs`` (positionally); an error it raises becomes a CheckFailure."""
     try:
         return fn(*inputs.values())
     except StudentError as exc:
-        raise CheckFailure(question, f"your function raised {exc}", inputs) from None
+        raise _failure(question, "your function raised", exc, inputs) from None
+    except CallTimedOut as exc:
+        raise timed_out(exc, inputs)
 
 
 def drive(question: str, fn: Any, driver: Callable, shown: Mapping[str, Any], *args: Any, **kwargs: Any) -> Any:
@@ -67,7 +118,10 @@ def drive(question: str, fn: Any, driver: Callable, shown: Mapping[str, Any], *a
     try:
         return fn.drive(driver, *args, **kwargs)
     except StudentError as exc:
-        raise CheckFailure(question, f"your code raised {exc}", shown) from None
+        on_meta = any(isinstance(a, torch.Tensor) and a.device.type == "meta" for a in (*args, *kwargs.values()))
+        raise _failure(question, "your code raised", exc, shown, device_check=on_meta) from None
+    except CallTimedOut as exc:
+        raise timed_out(exc, shown)
 
 
 def drive_with(question: str, fn: Any, driver: Callable, inputs: Mapping[str, Any], *extra: Any,
@@ -97,9 +151,19 @@ def expect_tensor(question: str, got: Any, expected: torch.Tensor, inputs: Mappi
                            f"got {tuple(got.shape)}", inputs, expected, got)
     if dtype is not None and got.dtype != dtype:
         hint = " (keep the input's dtype; don't hard-code one)" if dtype.is_floating_point else ""
-        raise CheckFailure(question, f"{what} has dtype {got.dtype}, expected {dtype}{hint}", inputs)
+        detail = ""
+        if dtype == torch.float32 and got.dtype == torch.float64:
+            detail = ("A float64 tensor appears somewhere: .double(), dtype=torch.float64, or torch.tensor() of "
+                      "a Python float list mixed in. Build new tensors with dtype=x.dtype, or torch.*_like(x).")
+        raise CheckFailure(question, f"{what} has dtype {got.dtype}, expected {dtype}{hint}", inputs, detail=detail)
     if device is not None and got.device != torch.device(device):
-        raise CheckFailure(question, f"{what} is on device '{got.device}', but the input was on '{torch.device(device)}' "
+        want = torch.device(device)
+        if want.type == "meta":  # the checks' stand-in for "any device but the CPU"
+            raise CheckFailure(question, f"{what} is on the CPU ('{got.device}'), but the input was not: your code "
+                               "created a tensor on the CPU while the input is elsewhere", inputs,
+                               detail="Create new tensors on the input's device: device=x.device, or "
+                                      "torch.zeros_like(x).")
+        raise CheckFailure(question, f"{what} is on device '{got.device}', but the input was on '{want}' "
                            "(create new tensors with device=x.device, or use torch.*_like)", inputs)
     if got.device.type == "meta":
         return  # meta tensors have shapes and devices but no values
@@ -109,7 +173,16 @@ def expect_tensor(question: str, got: Any, expected: torch.Tensor, inputs: Mappi
     try:
         torch.testing.assert_close(a, b, check_dtype=False, equal_nan=True, **tol)
     except AssertionError:
-        raise CheckFailure(question, f"{what} has wrong values", inputs, expected, got, _worst(a, b)) from None
+        raise CheckFailure(question, f"{what} has wrong values", inputs, _as_required(expected, got.dtype), got,
+                           _worst(a, b)) from None
+
+
+def _as_required(expected: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """The expected value as the exercise requires it (references are computed in float64; a float32
+    exercise shows its expected value in float32, so that only the values differ from what was got)."""
+    if expected.is_floating_point() and dtype.is_floating_point and expected.dtype != dtype:
+        return expected.detach().to(dtype)
+    return expected
 
 
 def expect_tensors(question: str, got: Any, expected: Mapping[str, torch.Tensor], inputs: Mapping[str, Any], *,
@@ -134,10 +207,11 @@ def expect_device_agnostic(q: str, fn: Callable, reference: Callable, **inputs: 
     try:
         got = fn(*inputs.values())
     except StudentError as exc:
-        raise CheckFailure(q, "your function fails when the input is on another device "
-                           f"(it raised {exc})", inputs,
-                           detail="Create new tensors on the input's device: device=x.device, or torch.zeros_like(x)."
-                           ) from None
+        what, hint = raised(exc, device_check=True)
+        raise CheckFailure(q, f"your function fails when the input is not on the CPU (as on a GPU): it raised "
+                           f"{what}", inputs, detail=hint) from None
+    except CallTimedOut as exc:
+        raise timed_out(exc, inputs)
     expected_parts = expected if isinstance(expected, tuple) else (expected,)
     got_parts = tuple(got) if type(got) in (tuple, list) and isinstance(expected, tuple) else (got,)
     if len(got_parts) != len(expected_parts):
@@ -182,9 +256,12 @@ def expect_raises(question: str, fn: Callable, error: str, inputs: Mapping[str, 
         got = fn(*inputs.values())
     except StudentError as exc:
         if exc.type_name != error:
-            raise CheckFailure(question, f"expected {error} ({why}), but your function raised {exc}",
-                               inputs) from None
+            what, hint = raised(exc)
+            raise CheckFailure(question, f"expected {error} ({why}), but your function raised {what}",
+                               inputs, detail=hint) from None
         return
+    except CallTimedOut as exc:
+        raise timed_out(exc, inputs)
     raise CheckFailure(question, f"expected {error} ({why}), but your function returned {show(got)}", inputs)
 
 

@@ -15,6 +15,10 @@ from typing import Any, Callable
 import torch
 
 MAX_RESULT_BYTES = 64 * 2**20
+# Bounds on what a decoded value may be, checked while it is rebuilt: a forged frame can make the unpickler
+# build deep or shared structures cheaply; walking them must stay cheap too.
+MAX_DEPTH = 32
+MAX_NODES = 200_000
 _SCALARS = (int, float, bool, str, complex, type(None), torch.dtype, torch.device, torch.Size)
 _MARKER = "__kit_not_allowed__"
 
@@ -59,7 +63,11 @@ def sanitize(value: Any, _depth: int = 0) -> Any:
     """Keep plain data only; anything else becomes a marker naming its type."""
     t = type(value)  # type(), not isinstance: a subclass cannot pretend to be a plain Tensor
     if t is torch.Tensor or t is torch.nn.Parameter:
-        return value.detach()
+        value = value.detach()
+        if (value.layout == torch.strided and value.device.type != "meta"
+                and value.untyped_storage().nbytes() > value.numel() * value.element_size()):
+            value = value.clone()  # a small view of a large storage: send the view, not the whole storage
+        return value
     if t in _SCALARS:
         return value
     if t.__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
@@ -73,14 +81,33 @@ def sanitize(value: Any, _depth: int = 0) -> Any:
     return {_MARKER: describe_type(value)}
 
 
-def _restore(value: Any) -> Any:
+class _Budget:
+    """Counts what ``_restore`` visits; containers met twice (shared references) are refused."""
+
+    def __init__(self):
+        self.nodes = 0
+        self.seen: set[int] = set()
+
+    def visit(self, value: Any, depth: int) -> None:
+        self.nodes += 1
+        if depth > MAX_DEPTH or self.nodes > MAX_NODES:
+            raise StudentError("BadResult", "the returned value is nested too deeply or holds too many items")
+        if type(value) in (dict, list, tuple):
+            if id(value) in self.seen:
+                raise StudentError("BadResult", "the returned value shares one container in several places")
+            self.seen.add(id(value))
+
+
+def _restore(value: Any, budget: _Budget | None = None, depth: int = 0) -> Any:
+    budget = budget or _Budget()
+    budget.visit(value, depth)
     t = type(value)
     if t is dict:
         if set(value) == {_MARKER}:
             return NotAllowed(str(value[_MARKER]))
-        return {k: _restore(v) for k, v in value.items()}
+        return {k: _restore(v, budget, depth + 1) for k, v in value.items()}
     if t in (tuple, list):
-        return t(_restore(v) for v in value)
+        return t(_restore(v, budget, depth + 1) for v in value)
     return value
 
 
@@ -116,14 +143,18 @@ def decode(payload: bytes) -> Any:
         raise StudentError("ResultTooLarge", f"the returned value is over {MAX_RESULT_BYTES >> 20} MB")
     try:
         data = torch.load(io.BytesIO(payload), weights_only=True, map_location=None)
-    except Exception as exc:  # forged or corrupt bytes
+        if type(data) is not dict or not ({"ok"} == set(data) or {"error"} == set(data)):
+            raise StudentError("BadResult", "the returned value could not be read")
+        if "error" in data:
+            type_name, message = data["error"]
+            raise StudentError(str(type_name)[:200], str(message)[:2000])
+        return _restore(data["ok"])
+    except StudentError:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - forged or corrupt bytes (RecursionError, MemoryError too)
+        if isinstance(exc, KeyboardInterrupt):
+            raise
         raise StudentError("BadResult", f"the returned value could not be read ({type(exc).__name__})") from None
-    if type(data) is not dict or not ({"ok"} == set(data) or {"error"} == set(data)):
-        raise StudentError("BadResult", "the returned value could not be read")
-    if "error" in data:
-        type_name, message = data["error"]
-        raise StudentError(str(type_name), str(message))
-    return _restore(data["ok"])
 
 
 def driver_path(driver: Callable | str | None) -> str | None:

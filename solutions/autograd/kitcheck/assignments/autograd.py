@@ -11,7 +11,7 @@ from ..compare import (CheckFailure, call, drive_with, expect_device_agnostic, e
                        tolerance)
 from ..probes import probes
 from ..spec import Assignment, Question
-from ..strategies import PUBLIC_SETTINGS, make_tensor, seeds
+from ..strategies import FLOAT_DTYPES, PUBLIC_SETTINGS, make_tensor, seeds
 
 # The public checks, without hypothesis's "explain" phase: its notes never reach the feedback (that is the
 # CheckFailure's text), and after a failure it calls the student's function about 200 more times.
@@ -67,7 +67,7 @@ def well_conditioned_design(n: int, d: int, dtype, seed: int, device: str = "cpu
 # ------------------------------------------------------------------ drivers for the optimiser steps
 def sgd_driver(sgd_step_, X, y, w, b, lr, steps):
     """Fits y = X w + b: ``steps`` times backward() then ``sgd_step_(params, lr)``. ``params`` also holds a
-    parameter the loss does not use (its .grad stays None). Returns the parameters and how they were kept."""
+    parameter the loss does not use (its .grad stays None). Returns what ``_report`` describes."""
     w = w.detach().clone().requires_grad_(True)
     b = b.detach().clone().requires_grad_(True)
     unused = torch.ones(2, dtype=w.dtype, device=w.device, requires_grad=True)
@@ -78,12 +78,12 @@ def sgd_driver(sgd_step_, X, y, w, b, lr, steps):
             p.grad = None
         ((X @ w + b - y) ** 2).mean().backward()
         sgd_step_(params, lr)
-    return _report(given_params, params, ("w", "unused", "b"))
+    return _report(given_params, params, lambda: ((X @ w + b - y) ** 2).mean())
 
 
 def momentum_driver(momentum_step_, X, y, w, b, lr, momentum, steps):
     """Fits y = X w + b: ``steps`` times backward() then ``momentum_step_(params, velocities, lr, momentum)``,
-    with velocities starting at zero. Returns the parameters and how they were kept."""
+    with velocities starting at zero. Returns what ``_report`` describes."""
     w = w.detach().clone().requires_grad_(True)
     b = b.detach().clone().requires_grad_(True)
     given_params = [w, b]
@@ -94,28 +94,42 @@ def momentum_driver(momentum_step_, X, y, w, b, lr, momentum, steps):
             p.grad = None
         ((X @ w + b - y) ** 2).mean().backward()
         momentum_step_(params, velocities, lr, momentum)
-    return _report(given_params, params, ("w", "b"))
+    return _report(given_params, params, lambda: ((X @ w + b - y) ** 2).mean())
 
 
-def _report(given_params, params, names) -> tuple:
-    """(*the parameters' values, same tensors in params?, all leaves?, all require grad?). A tuple, not a
-    dict, so that feedback can compare it with what each catalogued mistake returns."""
-    return (*(p.detach().clone() for p in given_params),
-            len(params) == len(given_params) and all(p is q for p, q in zip(params, given_params)),
-            all(p.is_leaf for p in given_params), all(p.requires_grad for p in given_params))
+def _report(given_params, params, loss) -> tuple:
+    """Values only, no verdicts: ``(*the given tensors' values, [the values now in params], *the gradients of
+    one more backward() of the loss through the given tensors)``. A tensor still in ``params`` shows the
+    given tensor's value; a tensor that stopped being a leaf that requires grad gets no gradient (None). A
+    tuple, not a dict, so that feedback can compare it with what each catalogued mistake returns."""
+    values = tuple(p.detach().clone() for p in given_params)
+    held = [p.detach().clone() if isinstance(p, torch.Tensor) else p for p in params]
+    for p in given_params:
+        p.grad = None
+    final = loss()
+    if final.requires_grad:
+        final.backward()
+    return (*values, held, *(None if p.grad is None else p.grad.detach().clone() for p in given_params))
 
 
 def expect_step_result(q: str, got, expected: dict, inputs: dict, dtype, device, unused=None) -> None:
-    """Check what ``sgd_driver``/``momentum_driver`` report: the parameters were updated in place, stayed
-    the same leaf tensors that require grad, and hold the expected values."""
+    """Check what ``sgd_driver``/``momentum_driver`` report, from values alone: ``params`` still holds the
+    given tensors (same values), one more backward() still reaches them (leaves that require grad, with the
+    gradient of the loss at their values), and they hold the expected values."""
     names = ["w", "unused", "b"] if unused is not None else ["w", "b"]
-    if type(got) is not tuple or len(got) != len(names) + 3:
+    k = len(names)
+    if type(got) is not tuple or len(got) != 2 * k + 1:
         raise CheckFailure(q, f"the update could not be inspected (got {show(got)})", inputs)
-    values, (same, leaves, requires_grad) = dict(zip(names, got)), got[len(names):]
-    if same is not True:
+    values, held, grads = dict(zip(names, got[:k])), got[k], dict(zip(names, got[k + 1:]))
+    for name in names:
+        if type(values[name]) is not torch.Tensor:
+            raise CheckFailure(q, f"the update could not be inspected (got {show(got)})", inputs)
+    if type(held) is not list or len(held) != k or not all(
+            type(h) is torch.Tensor and h.shape == values[n].shape and h.dtype == values[n].dtype
+            and torch.equal(h, values[n]) for h, n in zip(held, names)):
         raise CheckFailure(q, "after the step, `params` no longer holds the tensors it was given: update each "
                            "tensor in place (p -= ...) instead of putting new tensors in the list", inputs)
-    if leaves is not True or requires_grad is not True:
+    if grads["w"] is None or grads["b"] is None:
         raise CheckFailure(q, "after the step, a parameter is no longer a leaf tensor that requires grad: "
                            "update it in place inside `with torch.no_grad():`", inputs)
     tol = tolerance(dtype, reduction=True)
@@ -125,6 +139,13 @@ def expect_step_result(q: str, got, expected: dict, inputs: dict, dtype, device,
     if unused is not None:
         expect_tensor(q, values["unused"], unused, inputs, dtype=dtype, device=device,
                       what="the parameter whose .grad is None (it must not change)")
+    # The gradient one more backward() gives, at the parameters' own final values (float64, by autograd).
+    X, y = inputs["X"].detach().cpu().double(), inputs["y"].detach().cpu().double()
+    w, b = (values[n].detach().cpu().double().requires_grad_(True) for n in ("w", "b"))
+    want = dict(zip(("w", "b"), torch.autograd.grad(((X @ w + b - y) ** 2).mean(), (w, b))))
+    for name in ("w", "b"):
+        expect_tensor(q, grads[name], want[name], inputs, dtype=dtype, device=device,
+                      what=f"the gradient reaching `{name}` in a backward() after the step(s)", **tol)
 
 
 def regression_data(n: int, d: int, dtype, seed: int, device: str = "cpu") -> dict:
@@ -162,15 +183,26 @@ def numerical_grad_public(fn):
     expect_tensor(q, drive_with(q, fn, numerical_grad_driver, inputs), torch.tensor([3.0, 12.0], dtype=torch.float64),
                   inputs, dtype=x.dtype, device=x.device, what="the gradient of sum(x ** 3) at [1, 2]", **NUMGRAD_TOL)
 
-    @PUBLIC_SETTINGS
-    @given(f=st.sampled_from(sorted(FUNCTIONS)), shape=st.lists(st.integers(1, 3), max_size=2), seed=seeds)
-    def run(f, shape, seed):
-        x = make_tensor(tuple(shape), torch.float64, seed)
+    def one(f, x, what="the result"):
         inputs = {"f": f, "x": x, "eps": 1e-4}
         leaf = x.detach().double().requires_grad_(True)  # torch's autograd is the oracle
         (expected,) = torch.autograd.grad(FUNCTIONS[f](leaf), leaf)
+        tol = NUMGRAD_TOL if x.dtype == torch.float64 else tolerance(x.dtype)
         expect_tensor(q, drive_with(q, fn, numerical_grad_driver, inputs), expected, inputs,
-                      dtype=x.dtype, device=x.device, **NUMGRAD_TOL)
+                      dtype=x.dtype, device=x.device, what=what, **tol)
+
+    # A transposed (non-contiguous) x: the gradient has x's shape, entry for entry. Then float32 in, float32 out.
+    one("sin_times_square", make_tensor((3, 2), torch.float64, 5).T, "the gradient for a transposed x")
+    one("cube_sum", make_tensor((2, 3), torch.float32, 6), "the gradient for a float32 x")
+
+    @PUBLIC_SETTINGS
+    @given(f=st.sampled_from(sorted(FUNCTIONS)), shape=st.lists(st.integers(1, 3), max_size=2),
+           dtype=st.sampled_from(FLOAT_DTYPES), transposed=st.booleans(), seed=seeds)
+    def run(f, shape, dtype, transposed, seed):
+        if transposed and len(shape) == 2:
+            one(f, make_tensor(tuple(reversed(shape)), dtype, seed).T)
+        else:
+            one(f, make_tensor(tuple(shape), dtype, seed))
 
     run()
 
@@ -181,9 +213,11 @@ def linreg_grad_public(fn):
     inputs = {"X": X, "y": y, "w": w}
     expect_tensor(q, call(q, fn, **inputs), torch.tensor([-15.0, -9.0], dtype=torch.float64), inputs, dtype=X.dtype,
                   device=X.device, what="the gradient at w = (0, 0) for the points (1, 3), (2, 6)")
-    for p in probes(q):  # n in 1-4 samples, d in 1-3 features, float64: expected from the grader's reference
-        expect_tensor(q, call(q, fn, **p.inputs), p.expected, p.inputs, dtype=torch.float64,
-                      device=p.inputs["X"].device)
+    for dtype in (torch.float64, torch.float32):  # the same inputs in float32: the gradient keeps their dtype
+        for p in probes(q):  # n in 1-4 samples, d in 1-3 features: expected from the grader's reference
+            inputs = {k: v.to(dtype) for k, v in p.inputs.items()}
+            expect_tensor(q, call(q, fn, **inputs), p.expected, inputs, dtype=dtype, device=inputs["X"].device,
+                          **tolerance(dtype, reduction=dtype == torch.float32))
 
 
 def gradient_descent_public(fn):
@@ -192,6 +226,10 @@ def gradient_descent_public(fn):
     for p in probes(q):  # n in 1-4, d in 1-3, lr = 0.5 / L or 1 / L, 1-6 steps, float64: from the grader's reference
         expect_tensors(q, call(q, fn, **p.inputs), p.expected, p.inputs, device=p.inputs["X"].device,
                        **tolerance(torch.float64, reduction=True))
+    for p in probes(q)[:2]:  # the same in float32: the path and the losses keep X's dtype
+        inputs = {k: v.float() if isinstance(v, torch.Tensor) else v for k, v in p.inputs.items()}
+        expect_tensors(q, call(q, fn, **inputs), p.expected, inputs, dtypes={"path": torch.float32,
+                       "losses": torch.float32}, device=inputs["X"].device, **tolerance(torch.float32, reduction=True))
     expect_device_agnostic(q, fn, lambda X, y, lr, steps: (torch.empty(steps + 1, X.shape[1], device=X.device),
                                                            torch.empty(steps, device=X.device)),
                            X=torch.empty(4, 2, device="meta"), y=torch.empty(4, device="meta"), lr=0.1, steps=2)
@@ -201,12 +239,13 @@ def sgd_step__public(fn):
     q = "sgd_step_"
 
     @PUBLIC_SETTINGS
-    @given(n=st.integers(1, 4), d=st.integers(1, 3), steps=st.integers(1, 3), seed=seeds)
-    def run(n, d, steps, seed):
-        data = regression_data(n, d, torch.float64, seed)
+    @given(n=st.integers(1, 4), d=st.integers(1, 3), steps=st.integers(1, 3), dtype=st.sampled_from(FLOAT_DTYPES),
+           seed=seeds)
+    def run(n, d, steps, dtype, seed):
+        data = regression_data(n, d, dtype, seed)
         inputs = {**data, "lr": step_lr(data["X"], 0.5), "steps": steps}
         got = drive_with(q, fn, sgd_driver, inputs)
-        expect_step_result(q, got, torch_sgd_fit(**inputs), inputs, torch.float64, "cpu",
+        expect_step_result(q, got, torch_sgd_fit(**inputs), inputs, dtype, "cpu",
                            unused=torch.ones(2, dtype=torch.float64))
 
     run()
@@ -217,12 +256,12 @@ def momentum_step__public(fn):
 
     @PUBLIC_SETTINGS
     @given(n=st.integers(1, 4), d=st.integers(1, 3), momentum=st.sampled_from([0.5, 0.9]), steps=st.integers(1, 5),
-           seed=seeds)
-    def run(n, d, momentum, steps, seed):
-        data = regression_data(n, d, torch.float64, seed)
+           dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
+    def run(n, d, momentum, steps, dtype, seed):
+        data = regression_data(n, d, dtype, seed)
         inputs = {**data, "lr": step_lr(data["X"], 0.3), "momentum": momentum, "steps": steps}
         got = drive_with(q, fn, momentum_driver, inputs)
-        expect_step_result(q, got, torch_sgd_fit(**inputs), inputs, torch.float64, "cpu")
+        expect_step_result(q, got, torch_sgd_fit(**inputs), inputs, dtype, "cpu")
 
     run()
 

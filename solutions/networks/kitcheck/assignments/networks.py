@@ -12,30 +12,35 @@ from ..compare import CheckFailure, call, expect_device_agnostic, expect_raises,
 from ..drivers import value_and_grad
 from ..probes import probes
 from ..spec import Assignment, Question
-from ..strategies import PUBLIC_SETTINGS, make_tensor, seeds, shapes
+from ..strategies import FLOAT_DTYPES, PUBLIC_SETTINGS, make_tensor, seeds, shapes
 from ..transport import StudentError
 
 REDUCTIONS = ("mean", "sum", "none")
 
 
 # ---- drivers: run where the student's code runs, return plain data --------------------------------------
-def gradcheck_report(fn: Callable, *args: Any) -> str:
-    """``torch.autograd.gradcheck`` of ``fn`` with respect to its float tensor arguments (made float64):
-    "ok", or the first line of gradcheck's complaint. Errors of the student's code itself propagate."""
+def jacobians(fn: Callable, *args: Any) -> tuple:
+    """``fn(*args)`` with its float tensor arguments made float64 leaves, and autograd's Jacobian of the result
+    with respect to each of them: ``(result, (jacobian, ...))``, a jacobian's row k holding the gradient of the
+    result's element k (zeros where no gradient reaches), or ``(result, None)`` for a result that is not a
+    tensor. Values only: the grader compares them with finite differences of torch's function."""
     positions = [i for i, a in enumerate(args) if isinstance(a, torch.Tensor) and a.is_floating_point()]
-    leaves = tuple(args[i].detach().double().requires_grad_(True) for i in positions)
-
-    def with_leaves(*tensors):
-        full = list(args)
-        for i, t in zip(positions, tensors):
-            full[i] = t
-        return fn(*full)
-
-    try:
-        torch.autograd.gradcheck(with_leaves, leaves, eps=1e-6, atol=1e-5, rtol=1e-3)
-    except torch.autograd.gradcheck.GradcheckError as exc:
-        return str(exc).strip().splitlines()[0]
-    return "ok"
+    full = list(args)
+    for i in positions:
+        full[i] = args[i].detach().double().requires_grad_(True)
+    leaves = [full[i] for i in positions]
+    out = fn(*full)
+    if type(out) is not torch.Tensor:
+        return out, None
+    flat = out.reshape(-1)
+    rows = []
+    for k in range(flat.numel()):
+        grads = (torch.autograd.grad(flat[k], leaves, retain_graph=True, allow_unused=True) if flat.requires_grad
+                 else (None,) * len(leaves))
+        rows.append([torch.zeros(t.numel(), dtype=torch.float64) if g is None else g.detach().reshape(-1).double()
+                     for g, t in zip(grads, leaves)])
+    return out.detach(), tuple(torch.stack([row[j] for row in rows]) if rows
+                               else torch.zeros(0, t.numel(), dtype=torch.float64) for j, t in enumerate(leaves))
 
 
 # ---- helpers shared by the public checks and the hidden tests ---------------------------------------------
@@ -71,16 +76,43 @@ def expect_grad(q: str, fn, reference: Callable, inputs: Mapping[str, Any], *, w
                       what=f"the gradient with respect to `{name}`", **tol)
 
 
-def expect_gradcheck(q: str, fn, inputs: Mapping[str, Any]) -> None:
-    """``torch.autograd.gradcheck`` in float64 where the student's code runs: autograd's gradient of the
-    student's function must agree with finite differences of it."""
+def expect_gradcheck(q: str, fn, reference: Callable, inputs: Mapping[str, Any], *, eps: float = 1e-6,
+                     atol: float = 1e-5, rtol: float = 1e-3) -> None:
+    """gradcheck, decided here: autograd's Jacobian of the student's function (computed where it runs, in
+    float64, by ``jacobians``) must agree with central differences of torch's ``reference`` at the same point,
+    within gradcheck's tolerances."""
     try:
-        report = fn.drive(gradcheck_report, *inputs.values())
+        got = fn.drive(jacobians, *inputs.values())
     except StudentError as exc:
-        raise CheckFailure(q, f"gradcheck raised {exc}", inputs) from None
-    if report != "ok":
-        raise CheckFailure(q, "torch.autograd.gradcheck (float64) failed: the gradient autograd computes does "
-                           "not match finite differences", inputs, detail=str(report))
+        raise CheckFailure(q, f"computing the Jacobian of your result raised {exc}", inputs) from None
+    names, args = list(inputs), list(inputs.values())
+    base = [a.detach().cpu().double() if _is_float_tensor(a) else a.cpu() if isinstance(a, torch.Tensor) else a
+            for a in args]
+    positions = [i for i, a in enumerate(args) if _is_float_tensor(a)]
+    out = reference(*base)
+    if type(got) is not tuple or len(got) != 2 or type(got[1]) is not tuple or len(got[1]) != len(positions):
+        raise CheckFailure(q, "the result should be a torch.Tensor", inputs, got=got[0] if type(got) is tuple else got)
+    for i, jacobian in zip(positions, got[1]):
+        numeric = torch.zeros(out.numel(), base[i].numel(), dtype=torch.float64)
+        for k in range(base[i].numel()):
+            shifted = []
+            for sign in (1, -1):
+                point = list(base)
+                point[i] = base[i].clone().reshape(-1)
+                point[i][k] += sign * eps
+                point[i] = point[i].reshape(base[i].shape)
+                shifted.append(reference(*point).reshape(-1))
+            numeric[:, k] = (shifted[0] - shifted[1]) / (2 * eps)
+        if type(jacobian) is not torch.Tensor or jacobian.shape != numeric.shape:
+            raise CheckFailure(q, f"the Jacobian with respect to `{names[i]}` could not be computed", inputs)
+        bad = (jacobian.double() - numeric).abs() > atol + rtol * numeric.abs()
+        if bool(bad.any()):
+            row, col = (int(v) for v in bad.nonzero()[0])
+            raise CheckFailure(q, "gradcheck (float64) failed: the gradient autograd computes for your function "
+                               "does not match finite differences of the function it should compute", inputs,
+                               detail=f"d(result element {row}) / d({names[i]} element {col}): autograd gives "
+                                      f"{float(jacobian[row, col]):.6g}, finite differences "
+                                      f"{float(numeric[row, col]):.6g}")
 
 
 def scaled_tolerance(dtype: torch.dtype, *tensors: torch.Tensor) -> dict:
@@ -115,10 +147,10 @@ def sigmoid_public(fn):
     expect_grad(q, fn, torch.sigmoid, {"z": zg}, wrt=("z",))
 
     @PUBLIC_SETTINGS
-    @given(shape=shapes(1, 2, max_side=4), seed=seeds)
-    def run(shape, seed):
-        x = make_tensor(shape, torch.float64, seed, low=-8, high=8)
-        expect_tensor(q, call(q, fn, z=x), torch.sigmoid(x), {"z": x}, dtype=x.dtype, device=x.device)
+    @given(shape=shapes(1, 3, max_side=4), dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
+    def run(shape, dtype, seed):
+        x = make_tensor(shape, dtype, seed, low=-8, high=8)
+        expect_tensor(q, call(q, fn, z=x), torch.sigmoid(x.double()), {"z": x}, dtype=dtype, device=x.device)
 
     run()
 
@@ -131,12 +163,12 @@ def softmax_public(fn):
                   **scaled_tolerance(big.dtype, big))
 
     @PUBLIC_SETTINGS
-    @given(shape=shapes(1, 2, max_side=4), data=st.data(), seed=seeds)
-    def run(shape, data, seed):
+    @given(shape=shapes(1, 3, max_side=4), data=st.data(), dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
+    def run(shape, data, dtype, seed):
         dim = data.draw(st.integers(-len(shape), len(shape) - 1), label="dim")
-        x = make_tensor(shape, torch.float64, seed)
-        expect_tensor(q, call(q, fn, z=x, dim=dim), torch.softmax(x, dim), {"z": x, "dim": dim},
-                      dtype=x.dtype, device=x.device)
+        x = make_tensor(shape, dtype, seed)
+        expect_tensor(q, call(q, fn, z=x, dim=dim), torch.softmax(x.double(), dim), {"z": x, "dim": dim},
+                      dtype=dtype, device=x.device, **scaled_tolerance(dtype, x))
 
     run()
 
@@ -145,14 +177,20 @@ def mse_public(fn):
     q = "mse"
 
     @PUBLIC_SETTINGS
-    @given(shape=shapes(1, 2, max_side=4), reduction=st.sampled_from(REDUCTIONS), seed=seeds)
-    def run(shape, reduction, seed):
-        pred, target = make_tensor(shape, torch.float64, seed), make_tensor(shape, torch.float64, seed + 1)
+    @given(shape=shapes(1, 3, max_side=4), reduction=st.sampled_from(REDUCTIONS), dtype=st.sampled_from(FLOAT_DTYPES),
+           seed=seeds)
+    def run(shape, reduction, dtype, seed):
+        pred, target = make_tensor(shape, dtype, seed), make_tensor(shape, dtype, seed + 1)
         inputs = {"pred": pred, "target": target, "reduction": reduction}
-        expect_tensor(q, call(q, fn, **inputs), F.mse_loss(pred, target, reduction=reduction), inputs,
-                      dtype=pred.dtype, device=pred.device)
+        expect_tensor(q, call(q, fn, **inputs), F.mse_loss(pred.double(), target.double(), reduction=reduction),
+                      inputs, dtype=dtype, device=pred.device, **tolerance(dtype, reduction=True))
 
     run()
+    for reduction in REDUCTIONS:  # an empty batch: the mean of nothing is nan (like torch), the sum 0
+        pred, target = torch.empty(0, 3), torch.empty(0, 3)
+        inputs = {"pred": pred, "target": target, "reduction": reduction}
+        expect_tensor(q, call(q, fn, **inputs), F.mse_loss(pred.double(), target.double(), reduction=reduction),
+                      inputs, dtype=pred.dtype, device=pred.device, what="the result for an empty batch")
     p, t = torch.tensor([1.0, 2.0]), torch.tensor([0.0, 0.0])
     expect_raises(q, fn, "ValueError", {"pred": p, "target": t, "reduction": "avg"},
                   "'avg' is not a reduction: use 'mean', 'sum' or 'none'")
@@ -166,15 +204,20 @@ def bce_public(fn):
                   inputs, dtype=p.dtype, device=p.device, what="the result for probabilities of exactly 0 and 1")
 
     @PUBLIC_SETTINGS
-    @given(n=st.integers(1, 6), reduction=st.sampled_from(REDUCTIONS), seed=seeds)
-    def run(n, reduction, seed):
-        p = make_tensor((n,), torch.float64, seed, low=0.01, high=0.99)
-        y = binary_labels((n,), torch.float64, seed + 1)
+    @given(n=st.integers(1, 6), reduction=st.sampled_from(REDUCTIONS), dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
+    def run(n, reduction, dtype, seed):
+        p = make_tensor((n,), dtype, seed, low=0.01, high=0.99)
+        y = binary_labels((n,), dtype, seed + 1)
         inputs = {"p": p, "y": y, "reduction": reduction}
-        expect_tensor(q, call(q, fn, **inputs), F.binary_cross_entropy(p, y, reduction=reduction), inputs,
-                      dtype=p.dtype, device=p.device, **tolerance(p.dtype, reduction=True))
+        expect_tensor(q, call(q, fn, **inputs), F.binary_cross_entropy(p.double(), y.double(), reduction=reduction),
+                      inputs, dtype=dtype, device=p.device, **tolerance(dtype, reduction=True))
 
     run()
+    for reduction in REDUCTIONS:  # an empty batch: the mean of nothing is nan (like torch), the sum 0
+        p, y = torch.empty(0), torch.empty(0)
+        inputs = {"p": p, "y": y, "reduction": reduction}
+        expect_tensor(q, call(q, fn, **inputs), F.binary_cross_entropy(p.double(), y.double(), reduction=reduction),
+                      inputs, dtype=p.dtype, device=p.device, what="the result for an empty batch")
 
 
 def bce_with_logits_public(fn):
@@ -186,13 +229,14 @@ def bce_with_logits_public(fn):
                   dtype=z.dtype, device=z.device, what="the result for large logits", **scaled_tolerance(z.dtype, z))
 
     @PUBLIC_SETTINGS
-    @given(n=st.integers(1, 6), reduction=st.sampled_from(REDUCTIONS), seed=seeds)
-    def run(n, reduction, seed):
-        z = make_tensor((n,), torch.float64, seed, low=-6, high=6)
-        y = binary_labels((n,), torch.float64, seed + 1)
+    @given(n=st.integers(1, 6), reduction=st.sampled_from(REDUCTIONS), dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
+    def run(n, reduction, dtype, seed):
+        z = make_tensor((n,), dtype, seed, low=-6, high=6)
+        y = binary_labels((n,), dtype, seed + 1)
         inputs = {"z": z, "y": y, "reduction": reduction}
-        expect_tensor(q, call(q, fn, **inputs), F.binary_cross_entropy_with_logits(z, y, reduction=reduction),
-                      inputs, dtype=z.dtype, device=z.device, **tolerance(z.dtype, reduction=True))
+        expected = F.binary_cross_entropy_with_logits(z.double(), y.double(), reduction=reduction)
+        expect_tensor(q, call(q, fn, **inputs), expected, inputs, dtype=dtype, device=z.device,
+                      **scaled_tolerance(dtype, z))
 
     run()
 
@@ -206,13 +250,14 @@ def cross_entropy_public(fn):
                   **scaled_tolerance(logits.dtype, logits))
 
     @PUBLIC_SETTINGS
-    @given(n=st.integers(1, 4), c=st.integers(2, 4), reduction=st.sampled_from(REDUCTIONS), seed=seeds)
-    def run(n, c, reduction, seed):
-        logits = make_tensor((n, c), torch.float64, seed)
+    @given(n=st.integers(1, 4), c=st.integers(2, 4), reduction=st.sampled_from(REDUCTIONS),
+           dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
+    def run(n, c, reduction, dtype, seed):
+        logits = make_tensor((n, c), dtype, seed)
         target = class_labels(n, c, seed + 1)
         inputs = {"logits": logits, "target": target, "reduction": reduction}
-        expect_tensor(q, call(q, fn, **inputs), F.cross_entropy(logits, target, reduction=reduction), inputs,
-                      dtype=logits.dtype, device=logits.device, **tolerance(logits.dtype, reduction=True))
+        expect_tensor(q, call(q, fn, **inputs), F.cross_entropy(logits.double(), target, reduction=reduction), inputs,
+                      dtype=dtype, device=logits.device, **scaled_tolerance(dtype, logits))
 
     run()
 

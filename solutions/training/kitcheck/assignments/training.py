@@ -8,7 +8,7 @@ from typing import Any, Mapping
 
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Dataset, TensorDataset
+from torch.utils.data import DataLoader, TensorDataset
 
 from ..compare import (CheckFailure, call, drive_with, expect_device_agnostic, expect_equal, expect_tensor, show,
                        tolerance)
@@ -69,9 +69,10 @@ def run_fit(fn, X, y, weight, bias, batch_size, epochs, loss, lr, momentum=0.0, 
     return losses, model.weight.detach().clone(), model.bias.detach().clone()
 
 
-def run_fit_and_score(fn, X_train, y_train, X_test, y_test, classes, batch_size, epochs, lr, seed):
-    """Trains a softmax classifier (``nn.Linear`` from small seeded weights) with ``fn`` and SGD(momentum=0.9),
-    then scores it on the test set with this driver's own code. Returns (what ``fn`` returned, test accuracy)."""
+def run_fit_classifier(fn, X_train, y_train, classes, batch_size, epochs, lr, seed):
+    """Trains a softmax classifier (``nn.Linear`` from small seeded weights) with ``fn`` and SGD(momentum=0.9) on
+    the training set only. Returns (what ``fn`` returned, the trained weight, the trained bias): the grader
+    scores those weights itself, on test data this driver never receives."""
     g = torch.Generator().manual_seed(seed)
     weight = torch.randn(classes, X_train.shape[1], generator=g, dtype=X_train.dtype) * 0.01
     with _one_thread():
@@ -79,19 +80,22 @@ def run_fit_and_score(fn, X_train, y_train, X_test, y_test, classes, batch_size,
         optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
         losses = fn(model, _loader(X_train, y_train, batch_size, shuffle_seed=seed), nn.CrossEntropyLoss(),
                     optimizer, epochs)
-        with torch.no_grad():
-            accuracy = (model(X_test).argmax(dim=1) == y_test).double().mean().item()
-    return losses, accuracy
+    return losses, model.weight.detach().clone(), model.bias.detach().clone()
 
 
 def describe_dataset(cls, features, labels, batch_size):
-    """What a student's Dataset class does: its length, every item, the last item by index -1, whether it is a
-    torch Dataset, and the batches a DataLoader makes from it."""
+    """What a student's Dataset class does: its length, every item, the last item by index -1, the batches a
+    DataLoader makes from it, and the items of ``dataset + cls(features.flip(0), labels.flip(0))`` (a torch
+    Dataset makes a ConcatDataset of the two; None when ``+`` is not supported)."""
     with _one_thread():
         ds = cls(features, labels)
         n = len(ds)
-        return (n, isinstance(ds, Dataset), [ds[i] for i in range(n)], ds[-1] if n else None,
-                list(DataLoader(ds, batch_size=batch_size)))
+        report = (n, [ds[i] for i in range(n)], ds[-1] if n else None, list(DataLoader(ds, batch_size=batch_size)))
+        try:
+            joined = ds + cls(features.flip(0), labels.flip(0))
+        except TypeError:
+            return (*report, None)
+        return (*report, [joined[i] for i in range(len(joined))])
 
 
 def build_dataset(cls, features, labels):
@@ -335,6 +339,8 @@ def make_regression_public(fn):
     w = torch.tensor([2.0, -3.4])
     inputs = {"n": 6, "w": w, "b": 4.2, "noise": 0.0, "seed": 0}
     check_regression(q, call(q, fn, **inputs), inputs, exact=True)
+    inputs = {"n": 1, "w": torch.tensor([0.5, 1.0, -2.0], dtype=torch.float64), "b": -1.5, "noise": 0.0, "seed": 3}
+    check_regression(q, call(q, fn, **inputs), inputs, exact=True)  # one sample, float64: X and y follow w's dtype
     inputs = {"n": 2000, "w": w, "b": 4.2, "noise": 0.1, "seed": 1}
     X, y = check_regression(q, call(q, fn, **inputs), inputs, exact=False)
     expect_regression_stats(q, X, y, inputs)
@@ -354,6 +360,9 @@ def make_classification_public(fn):
     inputs = {"n_per_class": 3, "centers": centers, "std": 0.0, "seed": 0}
     X, y = check_classification(q, call(q, fn, **inputs), inputs)
     expect_tensor(q, X, centers.double()[y], inputs, what="X for std = 0 (each row should be its class's center)")
+    one = {"n_per_class": 1, "centers": centers[:2].double(), "std": 0.0, "seed": 2}  # float64, one sample per class
+    X, y = check_classification(q, call(q, fn, **one), one)
+    expect_tensor(q, X, one["centers"][y], one, what="X for std = 0 (each row should be its class's center)")
     inputs = {"n_per_class": 1000, "centers": centers, "std": 2.0, "seed": 1}
     X, y = check_classification(q, call(q, fn, **inputs), inputs)
     expect_class_stats(q, X, inputs)
@@ -374,6 +383,10 @@ def data_split_batches_public(fn):
     again = check_batches(q, call(q, fn, **inputs), X, 3, inputs)
     if not torch.equal(order, again):
         raise CheckFailure(q, "two calls with the same seed gave different batches", inputs)
+    for n, batch_size, dtype in [(5, 1, torch.float64), (3, 8, torch.float32), (1, 1, torch.float32)]:
+        X, y = indexed_data(n, 2, dtype)  # batches of one sample, one batch larger than the data, one sample
+        inputs = {"X": X, "y": y, "batch_size": batch_size, "seed": 1}
+        check_batches(q, call(q, fn, **inputs), X, batch_size, inputs)
 
 
 def train_test_split_public(fn):
@@ -383,14 +396,23 @@ def train_test_split_public(fn):
     order = check_split(q, call(q, fn, **inputs), X, 0.7, inputs)
     if torch.equal(order, torch.arange(10)):
         raise CheckFailure(q, "the first 70% of the rows became the training set: shuffle first", inputs)
+    for n, fraction in [(5, 0.25), (1, 0.5)]:  # float64; a single sample (int(0.5) = 0 training samples)
+        X, y = indexed_data(n, 2, torch.float64)
+        inputs = {"X": X, "y": y, "train_fraction": fraction, "seed": 2}
+        check_split(q, call(q, fn, **inputs), X, fraction, inputs)
 
 
 def expect_dataset(q: str, got: Any, X: torch.Tensor, y: torch.Tensor, batch_size: int, inputs: Mapping[str, Any]):
     n = len(X)
-    length, is_dataset, items, last, batches = got
-    if not is_dataset:
-        raise CheckFailure(q, "PairDataset should subclass torch.utils.data.Dataset", inputs)
+    if type(got) is not tuple or len(got) != 5:
+        raise CheckFailure(q, "the dataset could not be inspected", inputs, got=got)
+    length, items, last, batches, joined = got
     expect_equal(q, length, n, inputs, what="len(dataset)")
+    # Counted here, not taken on trust: every item, and every batch a DataLoader makes.
+    expect_equal(q, len(items) if type(items) is list else items, n, inputs, what="the number of items read")
+    n_batches = -(-n // batch_size)
+    expect_equal(q, len(batches) if type(batches) is list else batches, n_batches, inputs,
+                 what=f"the number of batches of DataLoader(dataset, batch_size={batch_size})")
     for i, item in enumerate(items):
         f, label = expect_pair(q, item, inputs, f"dataset[{i}]")
         expect_tensor(q, f, X[i], inputs, dtype=X.dtype, device=X.device, what=f"the features part of dataset[{i}]")
@@ -403,6 +425,17 @@ def expect_dataset(q: str, got: Any, X: torch.Tensor, y: torch.Tensor, batch_siz
         rows = slice(i * batch_size, (i + 1) * batch_size)
         expect_tensor(q, fb, X[rows], inputs, dtype=X.dtype, device=X.device, what=f"the features part of batch {i}")
         expect_tensor(q, lb, y[rows], inputs, dtype=y.dtype, device=y.device, what=f"the labels part of batch {i}")
+    # A torch Dataset supports `+` (a ConcatDataset): judged by the items it gives, for a second, reversed dataset.
+    if type(joined) is not list or len(joined) != 2 * n:
+        raise CheckFailure(q, "PairDataset should subclass torch.utils.data.Dataset (then dataset + other_dataset "
+                           "gives a ConcatDataset of both)", inputs)
+    X2, y2 = torch.cat([X, X.flip(0)]), torch.cat([y, y.flip(0)])
+    for i, item in enumerate(joined):
+        f, label = expect_pair(q, item, inputs, f"item {i} of dataset + PairDataset(features.flip(0), labels.flip(0))")
+        expect_tensor(q, f, X2[i], inputs, dtype=X.dtype, device=X.device,
+                      what=f"the features part of item {i} of dataset + PairDataset(features.flip(0), labels.flip(0))")
+        expect_tensor(q, label, y2[i], inputs, dtype=y.dtype, device=y.device,
+                      what=f"the label part of item {i} of dataset + PairDataset(features.flip(0), labels.flip(0))")
 
 
 def PairDataset_public(fn):  # noqa: N802 - named after the question
@@ -410,6 +443,9 @@ def PairDataset_public(fn):  # noqa: N802 - named after the question
     X, y = torch.arange(12.0).reshape(4, 3), torch.tensor([1, 0, 2, 1])
     inputs = {"features": X, "labels": y}
     expect_dataset(q, drive_with(q, fn, describe_dataset, inputs, 3), X, y, 3, inputs)
+    X, y = torch.zeros(0, 2, dtype=torch.float64), torch.zeros(0, dtype=torch.long)  # an empty dataset
+    inputs = {"features": X, "labels": y}
+    expect_dataset(q, drive_with(q, fn, describe_dataset, inputs, 2), X, y, 2, inputs)
     bad = {"features": torch.zeros(4, 2), "labels": torch.zeros(3, dtype=torch.long)}
     try:
         got = fn.drive(build_dataset, *bad.values())
