@@ -80,12 +80,17 @@ def batch(tmp_path_factory) -> Batch:
 
 # ---------------------------------------------------------------------------------------------- test tiers
 ASSIGNMENT_NAMES = ("linalg", "autograd", "networks", "training", "initialization", "batchnorm", "cnn")
+# The fast tier's modules: unit tests of the check runtime, the transport, the spec, the boundary and the
+# build, and assignment 1 end to end. The batch, gradebook, Gradescope, isolation and cluster tests grade many
+# notebooks in fresh processes: the full suite runs them.
+FAST_MODULES = {"test_transport", "test_check", "test_spec", "test_boundary", "test_containment", "test_build",
+                "test_catalog", "test_class_report", "test_assignments"}
 
 
 def pytest_addoption(parser):
     parser.addoption("--fast", action="store_true",
-                     help="the fast tier: no test marked slow, and only assignment 1 (tensors) where a test is "
-                          "repeated per assignment (./kit test --fast)")
+                     help="the fast tier (./kit test --fast): the unit-level modules in FAST_MODULES, no test "
+                          "marked slow, and only assignment 1 (tensors) where a test repeats per assignment")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -95,6 +100,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         other_assignment = any(v in ASSIGNMENT_NAMES for v in params.values() if isinstance(v, str))
-        (drop if item.get_closest_marker("slow") or other_assignment else keep).append(item)
+        module = item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) else ""
+        slow = item.get_closest_marker("slow") or other_assignment or module not in FAST_MODULES
+        (drop if slow else keep).append(item)
     config.hook.pytest_deselected(items=drop)
     items[:] = keep
