@@ -23,7 +23,7 @@ from autograder.build import find_cells, solution_code, source_notebook
 from autograder.course import RELEASE, SAMPLES, SOLUTIONS, tool_env, use_tool_env
 from autograder.notebook import cell_source
 from kitcheck import check, check_all
-from kitcheck import checking, timelimit
+from kitcheck import timelimit
 from kitcheck.assignments import ASSIGNMENTS, find_question
 from kitcheck.checking import needs, run_public_check, student_function
 

@@ -69,7 +69,8 @@ def test_value_mismatch_message_names_the_worst_element():
 
 
 def test_wrong_device_and_dtype_are_named():
-    with pytest.raises(CheckFailure, match="on device 'cpu', but the input was on 'meta'"):
+    with pytest.raises(CheckFailure, match=r"is on the CPU \('cpu'\), but the input was not: your code created a "
+                       "tensor on the CPU while the input is elsewhere"):
         expect_tensor("f", torch.zeros(2), torch.zeros(2, device="meta"), {}, device="meta")
     with pytest.raises(CheckFailure, match="dtype torch.float32, expected torch.float64"):
         expect_tensor("f", torch.zeros(2), torch.zeros(2, dtype=torch.float64), {}, dtype=torch.float64)

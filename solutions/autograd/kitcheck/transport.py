@@ -92,7 +92,7 @@ class _Budget:
         self.nodes += 1
         if depth > MAX_DEPTH or self.nodes > MAX_NODES:
             raise StudentError("BadResult", "the returned value is nested too deeply or holds too many items")
-        if type(value) in (dict, list, tuple):
+        if type(value) in (dict, list, tuple) and len(value):  # `()` is one shared object, and harmless
             if id(value) in self.seen:
                 raise StudentError("BadResult", "the returned value shares one container in several places")
             self.seen.add(id(value))
