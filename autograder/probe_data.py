@@ -101,6 +101,18 @@ def fingerprint(assignment: Assignment, question: str) -> dict | None:
 def compute(assignment: Assignment) -> dict:
     """The assignment's stored data (probes first: public checks read them while fingerprints are made)."""
     data: dict = {"format": stored.FORMAT, "assignment": assignment.name, "probes": {}, "fingerprints": {}}
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # float results must not depend on the process that builds them
+    try:
+        _fill(assignment, data)
+    finally:
+        torch.set_num_threads(threads)
+    if not _storable(data):
+        raise RuntimeError(f"{assignment.name}: the stored probes hold something that is not plain data")
+    return data
+
+
+def _fill(assignment: Assignment, data: dict) -> None:
     for question, make in declared_probes(assignment).items():
         assignment.question(question)  # a typo in PROBES is a KeyError here, not a silent gap
         data["probes"][question] = [{"inputs": dict(p.inputs), "expected": sanitize(p.expected)} for p in make()]
@@ -112,18 +124,14 @@ def compute(assignment: Assignment) -> dict:
                 data["fingerprints"][q.name] = found
     finally:
         stored.install(assignment.name, None)
-    if not _storable(data):
-        raise RuntimeError(f"{assignment.name}: the stored probes hold something that is not plain data")
-    return data
 
 
 def signature(data: dict) -> tuple:
-    """What must not change between two builds: the probes exactly, and per question the fingerprint's
-    size and mistakes. (The calls themselves are drawn by hypothesis, which may pick other examples.)"""
+    """What must not change between two builds: the probes exactly, and which questions have fingerprints.
+    (Their calls are drawn by hypothesis, which may pick other examples, and so tell other mistakes apart.)"""
     buf = io.BytesIO()
     torch.save(data.get("probes"), buf)
-    prints = {q: (len(f["calls"]), [m["slug"] for m in f["mistakes"]]) for q, f in data.get("fingerprints", {}).items()}
-    return data.get("format"), buf.getvalue(), prints
+    return data.get("format"), buf.getvalue(), sorted(data.get("fingerprints", {}))
 
 
 def write(assignment: Assignment, data_dir: Path) -> Path:

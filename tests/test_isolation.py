@@ -195,6 +195,8 @@ def test_a_server_forked_from_the_grader_leaves_it_no_grader_module(monkeypatch)
     from autograder import forkserver, sandbox
 
     become_subreaper()
+    for name in [m for m in sys.modules if m.startswith("autograder.assignments.")]:
+        monkeypatch.delitem(sys.modules, name)  # as in a fresh worker: no grader material loaded yet
     server = forkserver.ForkServer()
     server.start(sandbox._base_env(), fork=True)
     assert isinstance(server.proc, forkserver._ForkedProcess)
