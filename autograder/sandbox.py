@@ -231,7 +231,7 @@ class Sandbox:
         if name not in self.broken and not self.dead:
             payload = self._exchange(name, args, kwargs, driver)
             if payload is not None:
-                return decode(payload)
+                return decode(payload, name, (args, kwargs) if driver is None else None)
         # One raise for every "stopped" outcome, first or repeated: hypothesis replays a failing example
         # and would report a flaky test if the same failure came from two places.
         raise StudentError("Stopped", self.broken.get(name) or self.dead)

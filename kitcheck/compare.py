@@ -1,61 +1,122 @@
 """Comparisons that explain themselves: every failure names the input, expected vs got, dtype and device."""
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Callable, Mapping
 
 import torch
 
 from .timelimit import CallTimedOut
-from .transport import NotAllowed, StudentError
+from .transport import InputChanged, NotAllowed, StudentError
 
 MAX_SHOWN_ELEMENTS = 24
 
 
 class CheckFailure(AssertionError):
-    """A check failed. ``str()`` is the whole student-facing explanation."""
+    """A check failed. ``str()`` is the whole student-facing explanation.
+
+    ``digits``: significant digits for expected and got (enough to see where they differ); ``around``: the
+    index of the element that breaks the tolerance most, so large tensors show the region around it."""
 
     def __init__(self, question: str, problem: str, inputs: Mapping[str, Any] | None = None,
-                 expected: Any = None, got: Any = None, detail: str = ""):
+                 expected: Any = None, got: Any = None, detail: str = "", *, digits: int = 6,
+                 around: tuple | None = None):
         self.question, self.problem, self.detail = question, problem, detail
         self.inputs = dict(inputs or {})
         self.expected, self.got = expected, got
         lines = [f"{question}: {problem}"]
         if self.inputs:
-            lines.append("  input:    " + ", ".join(f"{k} = {show(v, layout=True)}" for k, v in self.inputs.items()))
+            shape = tuple(expected.shape) if isinstance(expected, torch.Tensor) else None
+            lines.append("  input:    " + ", ".join(
+                f"{k} = {show(v, layout=True, around=around if _same_shape(v, shape) else None)}"
+                for k, v in self.inputs.items()))
         if expected is not None or got is not None:
-            lines.append(f"  expected: {show(expected)}")
-            lines.append(f"  got:      {show(got)}")
+            lines.append(f"  expected: {show(expected, digits=digits, around=around)}")
+            lines.append(f"  got:      {show(got, digits=digits, around=around)}")
         if detail:
             lines.append("  " + detail)
         super().__init__("\n".join(lines))
 
 
-def show(value: Any, layout: bool = False) -> str:
-    """A short, readable rendering of a value for feedback. ``layout``: name a non-contiguous tensor as such
-    (for inputs, where it matters: ``.view()`` fails on them)."""
+def _same_shape(value: Any, shape: tuple | None) -> bool:
+    return shape is not None and isinstance(value, torch.Tensor) and tuple(value.shape) == shape
+
+
+def describe_layout(x: torch.Tensor) -> str:
+    """A tensor's memory layout in a beginner's words (``.view()`` fails on the non-contiguous ones)."""
+    if x.is_contiguous() or x.numel() <= 1:
+        return "contiguous"
+    if 0 in x.stride():
+        return "an expanded (broadcast) view"
+    if x.ndim >= 2 and x.mT.is_contiguous():
+        return "a transposed, non-contiguous view"
+    return "a sliced, non-contiguous view"
+
+
+def show(value: Any, layout: bool = False, digits: int = 6, around: tuple | None = None) -> str:
+    """A short, readable rendering of a value for feedback. ``layout``: say how a non-contiguous tensor is laid
+    out (for inputs, where it matters: ``.view()`` fails on them); ``digits``: significant digits of floats;
+    ``around``: for a tensor too large to print, the index whose neighbourhood to show."""
     if isinstance(value, torch.Tensor) and type(value) is torch.Tensor:
         if value.device.type == "meta":  # the checks' stand-in for "a device other than the CPU"
             return f"tensor of shape {tuple(value.shape)} ({value.dtype}, not on the CPU)"
         where = f"{value.dtype}, {value.device.type}"
         if layout and value.numel() > 1 and not value.is_contiguous():
-            where += ", non-contiguous"  # a transposed or sliced view: .view() fails on it
+            where += ", " + describe_layout(value)
+        floats = value.is_floating_point()
         if value.numel() <= MAX_SHOWN_ELEMENTS:
-            return f"tensor({_short(value.detach().cpu().tolist())}) ({where})"
-        return f"tensor of shape {tuple(value.shape)} ({where})"
+            return f"tensor({_short(value.detach().cpu().tolist(), digits, floats)}) ({where})"
+        text = f"tensor of shape {tuple(value.shape)} ({where})"
+        if around is not None and value.ndim and len(around) == value.ndim:
+            return text + f", around index {list(around)}: {_window(value, around, digits)}"
+        if value.numel() and (floats or value.dtype in _INTEGER):
+            x = value.detach().cpu().to(torch.float64)
+            finite = x[torch.isfinite(x)]
+            if finite.numel():
+                text += f", values from {finite.min().item():.4g} to {finite.max().item():.4g}"
+            if finite.numel() < x.numel():
+                text += f", with {x.numel() - finite.numel()} inf/nan"
+        return text
     if isinstance(value, tuple) and type(value) is tuple and len(value) <= 8:
-        return "(" + ", ".join(show(v, layout) for v in value) + ("," if len(value) == 1 else "") + ")"
+        return "(" + ", ".join(show(v, layout, digits) for v in value) + ("," if len(value) == 1 else "") + ")"
     if isinstance(value, NotAllowed):
         return repr(value)
+    if type(value) is float:
+        return _number(value, digits)
     text = repr(value)
     return text if len(text) <= 200 else text[:200] + "..."
 
 
-def _short(x: Any) -> str:
-    """Nested lists with floats at 6 significant digits."""
+_INTEGER = (torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8)
+
+
+def _window(value: torch.Tensor, index: tuple, digits: int, radius: int = 2) -> str:
+    """The elements next to ``index`` along the last dim: ``[..., 0.1, 0.2, *0.3*, 0.4, ...]``."""
+    row = value.detach().cpu()[tuple(index[:-1])] if value.ndim > 1 else value.detach().cpu()
+    j, n = index[-1], row.shape[0]
+    lo, hi = max(0, j - radius), min(n, j + radius + 1)
+    floats = value.is_floating_point()
+    items = [(f"*{_number(row[i].item(), digits, floats)}*" if i == j else _number(row[i].item(), digits, floats))
+             for i in range(lo, hi)]
+    return "[" + ("..., " if lo > 0 else "") + ", ".join(items) + (", ..." if hi < n else "") + "]"
+
+
+def _number(x: Any, digits: int = 6, floats: bool = True) -> str:
+    """A number at ``digits`` significant digits; floats keep a decimal point (1. rather than 1)."""
+    if isinstance(x, bool) or not isinstance(x, float):
+        return repr(x)
+    text = f"{x:.{digits}g}"
+    if floats and not any(c in text for c in ".eni"):
+        text += "."
+    return text
+
+
+def _short(x: Any, digits: int = 6, floats: bool = True) -> str:
+    """Nested lists with floats at ``digits`` significant digits."""
     if isinstance(x, list):
-        return "[" + ", ".join(_short(v) for v in x) + "]"
-    return f"{x:.6g}" if isinstance(x, float) else repr(x)
+        return "[" + ", ".join(_short(v, digits, floats) for v in x) + "]"
+    return _number(x, digits, floats)
 
 
 def raised(exc: StudentError, device_check: bool = False) -> tuple[str, str]:
@@ -91,8 +152,21 @@ def raised(exc: StudentError, device_check: bool = False) -> tuple[str, str]:
 
 def _failure(question: str, lead: str, exc: StudentError, inputs: Mapping[str, Any],
              device_check: bool = False) -> CheckFailure:
+    if isinstance(exc, InputChanged):
+        return input_changed(question, exc, inputs)
     what, hint = raised(exc, device_check)
     return CheckFailure(question, f"{lead} {what}", inputs, detail=hint)
+
+
+def input_changed(question: str, exc: InputChanged, inputs: Mapping[str, Any]) -> CheckFailure:
+    """The failure for a function that edited an input it must leave alone, naming the input as shown."""
+    names = list(inputs)
+    position = exc.position
+    name = names[position] if isinstance(position, int) and position < len(names) else position
+    which = f"`{name}`" if isinstance(name, str) else f"argument {int(name) + 1}"
+    return CheckFailure(question, f"your function changed its input {which} in place: {exc.detail}", inputs,
+                        detail="The caller still needs its tensor as it was. Compute into a new tensor instead "
+                               "(x = x - m, not x -= m or x.sub_(m)); if you must edit, work on x.clone().")
 
 
 def timed_out(exc: CallTimedOut, inputs: Mapping[str, Any]) -> CallTimedOut:
@@ -173,8 +247,10 @@ def expect_tensor(question: str, got: Any, expected: torch.Tensor, inputs: Mappi
     # |got - expected| <= atol + rtol * |expected| everywhere, as torch.testing.assert_close (whose first call
     # costs a student's first check 0.7 s of imports)
     if not bool(torch.isclose(a, b, equal_nan=True, **tol).all()):
-        raise CheckFailure(question, f"{what} has wrong values", inputs, _as_required(expected, got.dtype), got,
-                           _worst(a, b))
+        required = _as_required(expected, got.dtype)
+        detail, index, digits = _worst(a, required.detach().to("cpu", torch.float64), **tol)
+        raise CheckFailure(question, f"{what} has wrong values", inputs, required, got, detail,
+                           digits=digits, around=index)
 
 
 def _as_required(expected: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
@@ -206,6 +282,8 @@ def expect_device_agnostic(q: str, fn: Callable, reference: Callable, **inputs: 
     expected = reference(*inputs.values())
     try:
         got = fn(*inputs.values())
+    except InputChanged as exc:
+        raise input_changed(q, exc, inputs) from None
     except StudentError as exc:
         what, hint = raised(exc, device_check=True)
         raise CheckFailure(q, f"your function fails when the input is not on the CPU (as on a GPU): it raised "
@@ -221,17 +299,39 @@ def expect_device_agnostic(q: str, fn: Callable, reference: Callable, **inputs: 
                       what="the result for an input on another device")
 
 
-def _worst(got: torch.Tensor, expected: torch.Tensor) -> str:
+def _worst(got: torch.Tensor, expected: torch.Tensor, rtol: float = 0.0, atol: float = 0.0
+           ) -> tuple[str, tuple | None, int]:
+    """``(explanation, index, digits)`` for the element that breaks ``|got - expected| <= atol + rtol*|expected|``
+    the most: where it is, both values with enough digits to tell them apart, the gap and what was allowed."""
     if got.numel() == 0:
-        return ""
+        return "", None, 6
     diff = (got - expected).abs()
-    diff = torch.where(torch.isnan(got) != torch.isnan(expected), torch.full_like(diff, float("inf")), diff)
-    diff = torch.nan_to_num(diff, nan=0.0)
-    flat = int(diff.flatten().argmax())
+    allowed = atol + rtol * expected.abs()
+    ratio = diff / allowed.clamp_min(1e-300)
+    nan_mismatch = torch.isnan(got) != torch.isnan(expected)
+    inf_mismatch = torch.isinf(got) & torch.isinf(expected) & (got != expected)
+    ratio = torch.where(nan_mismatch | inf_mismatch, torch.full_like(ratio, float("inf")), ratio)
+    ratio = torch.nan_to_num(ratio, nan=0.0)
+    flat = int(ratio.flatten().argmax())
     index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), got.shape)) if got.ndim else ()
     e, g = expected.flatten()[flat].item(), got.flatten()[flat].item()
+    digits = _digits_to_tell(e, g)
     at = f" at index {list(index)}" if index else ""
-    return f"worst element{at}: expected {e:.6g}, got {g:.6g}"
+    text = f"worst element{at}: expected {_number(e, digits)}, got {_number(g, digits)}"
+    if math.isfinite(e) and math.isfinite(g):
+        gap = abs(g - e)
+        relative = f", relative {gap / abs(e):.2g}" if e != 0 else ""
+        text += (f" (off by {gap:.2g}{relative}; allowed there: {atol:g} + {rtol:g} x |expected| = "
+                 f"{atol + rtol * abs(e):.2g})")
+    return text, index or None, digits
+
+
+def _digits_to_tell(e: float, g: float) -> int:
+    """The fewest significant digits (6 to 17) at which ``e`` and ``g`` print differently."""
+    for digits in range(6, 18):
+        if f"{e:.{digits}g}" != f"{g:.{digits}g}":
+            return digits
+    return 17
 
 
 def expect_equal(question: str, got: Any, expected: Any, inputs: Mapping[str, Any], *, what: str = "the result") -> None:
@@ -254,6 +354,8 @@ def expect_raises(question: str, fn: Callable, error: str, inputs: Mapping[str, 
     """The student's function must raise ``error`` (a built-in exception's name) for these inputs."""
     try:
         got = fn(*inputs.values())
+    except InputChanged as exc:
+        raise input_changed(question, exc, inputs) from None
     except StudentError as exc:
         if exc.type_name != error:
             what, hint = raised(exc)

@@ -55,7 +55,10 @@ def main(log_path: str) -> None:
                                              "(was its cell renamed, deleted or left with an error?)"))
         else:
             try:
-                payload = encode_result(invoke(fn, req["args"], req["kwargs"], req.get("driver")))
+                value = invoke(fn, req["args"], req["kwargs"], req.get("driver"))
+                # A direct call also reports its inputs as they are now: the grader judges whether they changed
+                after = (req["args"], req["kwargs"]) if req.get("driver") is None else None
+                payload = encode_result(value, after)
             except BaseException as exc:  # noqa: BLE001 - SystemExit etc. are the student's errors too
                 payload = encode_error(exc)
         write_msg(proto_out, payload)

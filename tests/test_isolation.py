@@ -245,3 +245,19 @@ def test_the_modules_a_notebook_imports_are_read_from_its_code():
     ])
     assert modules_imported(nb) == ["torch", "os.path", "sklearn.datasets"]
     assert "sklearn.datasets" in release_imports("cnn") and "cv2" in release_imports("cnn")
+
+
+def test_a_submission_that_edits_its_input_in_the_sandbox_is_caught_by_the_grader():
+    """The sandbox sends the inputs back as they are after the call; the grader compares them itself."""
+    import torch
+
+    from kitcheck.transport import InputChanged
+
+    cells = [(0, "def var_mean(x, dim, unbiased):\n    m = x.mean(dim, keepdim=True)\n    x -= m\n"
+                 "    return (x * x).sum(dim), m\n\ndef tidy(x):\n    return (x - x.mean()).abs()\n")]
+    x = torch.tensor([[1.0, 2.0], [3.0, 5.0]])
+    with Sandbox(cells) as box:
+        with pytest.raises(InputChanged, match=r"element \[0, 0\] was 1.0, now -0.5"):
+            box.call("var_mean", (x, 1, True), {})
+        assert box.call("tidy", (x,), {}).tolist() == [[1.75, 0.75], [0.25, 2.25]]
+    assert x.tolist() == [[1.0, 2.0], [3.0, 5.0]]

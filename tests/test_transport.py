@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from kitcheck.compare import CheckFailure, expect_equal, expect_tensor
-from kitcheck.transport import LocalFunction, NotAllowed, StudentError
+from kitcheck.transport import InputChanged, LocalFunction, NotAllowed, StudentError, decode, encode_result
 
 
 class Agreeable(torch.Tensor):
@@ -56,8 +56,45 @@ def test_student_exceptions_become_student_errors_even_system_exit():
 
 def test_inputs_are_copied_so_in_place_edits_cannot_change_the_reference():
     x = torch.ones(3)
-    LocalFunction("f", {"f": lambda t: t.add_(1)})(x)
+    with pytest.raises(InputChanged, match=r"element \[0\] was 1.0, now 2.0"):
+        LocalFunction("f", {"f": lambda t: t.add_(1)})(x)
     assert x.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_a_function_that_leaves_its_inputs_alone_passes_the_input_check():
+    x = torch.ones(2, 3).T  # a view: reading it is not changing it
+    assert LocalFunction("f", {"f": lambda t: (t * 2).sum()})(x).item() == 12.0
+
+
+@pytest.mark.parametrize("edit, words", [
+    (lambda x, y: x.sub_(x.mean()), "argument 1"),                  # centring in place
+    (lambda x, y: y.t_(), "shape of it went from (2, 3) to (3, 2)"),  # a layout change in place
+    (lambda x, y: x.masked_fill_(x > 0, float("nan")), "now nan"),
+])
+def test_every_in_place_edit_of_an_input_is_seen(edit, words):
+    x, y = torch.tensor([1.0, 2.0, 3.0]), torch.zeros(2, 3)
+    with pytest.raises(InputChanged) as info:
+        LocalFunction("f", {"f": lambda x, y: edit(x, y) is None})(x, y)
+    assert words in str(info.value)
+
+
+def test_the_arguments_an_exercise_changes_on_purpose_may_change(monkeypatch):
+    import kitcheck.transport as transport
+
+    monkeypatch.setattr(transport, "_in_place_arguments", lambda name: (0,) if name == "fill_" else ())
+    w, g = torch.zeros(3), torch.ones(3)
+    LocalFunction("fill_", {"fill_": lambda w, g: w.add_(g)})(w, g)  # w may change
+    with pytest.raises(InputChanged, match="argument 2"):
+        LocalFunction("fill_", {"fill_": lambda w, g: g.zero_()})(w, g)  # g may not
+
+
+def test_the_sandbox_reports_inputs_after_the_call_and_the_grader_compares_them():
+    sent = ((torch.tensor([1.0, 2.0]),), {})
+    edited = ((torch.tensor([0.0, 2.0]),), {})
+    assert decode(encode_result(7, after=sent), "f", sent) == 7
+    with pytest.raises(InputChanged, match="was 1.0, now 0.0"):
+        decode(encode_result(7, after=edited), "f", sent)
+    assert decode(encode_result(7, after=edited)) == 7  # a driver's call: its inputs are the driver's business
 
 
 def test_value_mismatch_message_names_the_worst_element():
@@ -65,7 +102,29 @@ def test_value_mismatch_message_names_the_worst_element():
         expect_tensor("f", torch.tensor([1.0, 2.0, 9.0]), torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64),
                       {"x": torch.zeros(3)}, dtype=torch.float32, device="cpu")
     text = str(info.value)
-    assert "worst element at index [2]: expected 3, got 9" in text and "(torch.float32, cpu)" in text
+    assert "worst element at index [2]: expected 3., got 9. (off by 6, relative 2;" in text
+    assert "allowed there: 1e-05 + 5.2e-06 x |expected|" in text and "(torch.float32, cpu)" in text
+
+
+def test_a_small_gap_shows_enough_digits_to_see_it():
+    expected = torch.tensor([5.45, 1.0], dtype=torch.float64)
+    with pytest.raises(CheckFailure) as info:
+        expect_tensor("f", expected + torch.tensor([3e-8, 0.0], dtype=torch.float64), expected, {},
+                      dtype=torch.float64)
+    text = str(info.value)
+    assert "expected 5.45, got 5.45000003 (off by 3e-08" in text
+    assert "got:      tensor([5.45000003, 1.])" in text
+
+
+def test_a_large_result_shows_the_region_around_the_worst_element():
+    expected = torch.arange(400, dtype=torch.float64).reshape(8, 50)
+    got = expected.float()
+    got[3, 17] = -1.0
+    with pytest.raises(CheckFailure) as info:
+        expect_tensor("f", got, expected, {"x": expected.float()}, dtype=torch.float32)
+    text = str(info.value)
+    assert "around index [3, 17]: [..., 165., 166., *167.*, 168., 169., ...]" in text  # expected and the input
+    assert "*-1.*" in text and "worst element at index [3, 17]" in text
 
 
 def test_wrong_device_and_dtype_are_named():
