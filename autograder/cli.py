@@ -284,6 +284,8 @@ def cmd_mutants(args: argparse.Namespace) -> int:
 
     from .mutants import format_matrix, kill_matrix
 
+    if args.auto:
+        return _auto_mutants(args)
     start = time.perf_counter()
     rows = kill_matrix(ASSIGNMENTS[args.assignment])
     print(format_matrix(rows))
@@ -291,6 +293,29 @@ def cmd_mutants(args: argparse.Namespace) -> int:
     if args.json:
         args.json.write_text(json.dumps([r.to_dict() for r in rows], indent=2, ensure_ascii=False))
     return 1 if any(r.verdict in ("SURVIVED", "REJECTED") for r in rows) else 0
+
+
+def _auto_mutants(args: argparse.Namespace) -> int:
+    """Generated mutants of every solution (``autograder.automutants``): kill rate and survivors."""
+    import json
+
+    from tqdm import tqdm
+
+    from .automutants import format_report, run
+
+    start = time.perf_counter()
+    with tqdm(desc=f"mutants of {args.assignment}", unit="mutant", leave=False) as bar:
+        def progress(done, total, result):
+            bar.total = total
+            bar.update(1)
+        report = run(ASSIGNMENTS[args.assignment], set(args.question) if args.question else None, progress)
+    print(format_report(report))
+    print(f"({time.perf_counter() - start:.1f} s)")
+    if args.json:
+        args.json.write_text(json.dumps({"assignment": report.assignment, "kill_rate": report.kill_rate,
+                                         "mutants": [r.to_dict() for r in report.results]},
+                                        indent=2, ensure_ascii=False))
+    return 0 if report.kill_rate >= args.target else 1
 
 
 def cmd_gpu_check(args: argparse.Namespace) -> int:
@@ -382,6 +407,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("mutants", help="grade every catalogued mistake and correct variant (the kill matrix)")
     p.add_argument("assignment", choices=sorted(ASSIGNMENTS))
     p.add_argument("--json", type=Path, help="also write the matrix as JSON")
+    p.add_argument("--auto", action="store_true",
+                   help="instead: generate mutants of every solution (mutmut's operators) and grade them")
+    p.add_argument("--question", action="append", help="with --auto: only this question (repeatable)")
+    p.add_argument("--target", type=float, default=0.95,
+                   help="with --auto: the kill rate below which the command fails (default 0.95)")
     p.set_defaults(run=cmd_mutants)
 
     p = sub.add_parser("gpu-check", help="run only the CUDA tests of every assignment (needs a GPU)")
