@@ -59,3 +59,11 @@ def mistakes_for(question: str) -> list[Mistake]:
 
     assignment, _ = find_question(question)
     return [m for m in catalog(assignment.name) if m.question == question]
+
+
+def variants_for(question: str) -> list[Variant]:
+    """Every catalogued correct variant of one question."""
+    from kitcheck.assignments import find_question
+
+    assignment, _ = find_question(question)
+    return [v for v in variants(assignment.name) if v.question == question]

@@ -13,10 +13,10 @@ from typing import Any, Callable
 
 import torch
 
-from kitcheck.hints import Outcome, run_outcome, same_outcome
+from kitcheck.hints import Outcome, precision_only, run_outcome, same_outcome
 from kitcheck.transport import StudentError, StudentFunction, driver_path
 
-from .catalog import Mistake, mistakes_for
+from .catalog import Mistake, mistakes_for, variants_for
 
 _compiled: dict[tuple[str, str], Callable] = {}
 
@@ -89,10 +89,23 @@ def compile_entry(question: str, slug: str, code: str) -> Callable:
 
 
 def likely_mistake(question: str, log: CallLog) -> Mistake | None:
-    """The first catalogued mistake that behaves like the student on every logged call, if any."""
+    """The first catalogued mistake that behaves like the student on every logged call, if any.
+
+    "Behaves like" is judged within the grading tolerance. No mistake is named when the student's outcomes
+    are within a precision difference of a correct implementation's (the catalog's first variant) on every
+    call: then the failure is about precision, and the message already shows the gap."""
     calls = log.calls
     if not calls:
         return None
+    right = next(iter(variants_for(question)), None)
+    if right is not None:
+        try:
+            correct = compile_entry(right.question, right.slug, right.code)
+            if precision_only([outcome for *_, outcome in calls],
+                              [run_outcome(correct, args, kwargs, driver) for args, kwargs, driver, _ in calls]):
+                return None
+        except Exception:  # the comparison is a safeguard; without it the tight match below still applies
+            pass
     for mistake in mistakes_for(question):
         try:
             fn = compile_entry(mistake.question, mistake.slug, mistake.code)

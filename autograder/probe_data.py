@@ -95,7 +95,8 @@ def fingerprint(assignment: Assignment, question: str) -> dict | None:
         differs = any(not same_outcome(stored_outcome(o), stored_outcome(e)) for o, e in zip(outcomes, expected))
         if differs and _storable(outcomes):  # a mistake the calls cannot tell from a right answer names nothing
             mistakes.append({"slug": m.slug, "misconception": m.misconception, "outcomes": outcomes})
-    return {"calls": calls, "mistakes": mistakes}
+    # The right outcomes too: a failure within a precision difference of them is never given a mistake's name
+    return {"calls": calls, "expected": expected, "mistakes": mistakes}
 
 
 def compute(assignment: Assignment) -> dict:
