@@ -285,9 +285,13 @@ def expect_device_agnostic(q: str, fn: Callable, reference: Callable, **inputs: 
     except InputChanged as exc:
         raise input_changed(q, exc, inputs) from None
     except StudentError as exc:
-        what, hint = raised(exc, device_check=True)
-        raise CheckFailure(q, f"your function fails when the input is not on the CPU (as on a GPU): it raised "
-                           f"{what}", inputs, detail=hint) from None
+        if not (_reads_values(exc) and hasattr(fn, "drive")):
+            what, hint = raised(exc, device_check=True)
+            raise CheckFailure(q, f"your function fails when the input is not on the CPU (as on a GPU): it "
+                               f"raised {what}", inputs, detail=hint) from None
+        # Reading a value (.item()) is allowed; meta tensors just have none. Run again with the values that
+        # the same code reads from CPU twins of the inputs: a hard-coded device still shows.
+        got = _on_meta_reading_values(q, fn, inputs)
     except CallTimedOut as exc:
         raise timed_out(exc, inputs)
     expected_parts = expected if isinstance(expected, tuple) else (expected,)
@@ -297,6 +301,34 @@ def expect_device_agnostic(q: str, fn: Callable, reference: Callable, **inputs: 
     for g, e in zip(got_parts, expected_parts):
         expect_tensor(q, g, e, inputs, dtype=e.dtype, device="meta",
                       what="the result for an input on another device")
+
+
+def _reads_values(exc: StudentError) -> bool:
+    """Whether the error only says that the meta device has no values to read (``.item()`` and the like)."""
+    lowered = (exc.message or "").lower()
+    return any(s in lowered for s in ("item()", "_local_scalar_dense", "data-dependent", "cannot be called on meta"))
+
+
+def _cpu_twin(x: Any, seed: int) -> Any:
+    """A CPU tensor shaped like the meta tensor ``x`` with harmless values (normal floats, zero integers)."""
+    if not (isinstance(x, torch.Tensor) and x.device.type == "meta"):
+        return x
+    if x.is_floating_point():
+        return torch.randn(x.shape, generator=torch.Generator().manual_seed(seed)).to(x.dtype)
+    return torch.zeros(x.shape, dtype=x.dtype)
+
+
+def _on_meta_reading_values(q: str, fn: Any, inputs: Mapping[str, Any]) -> Any:
+    from .drivers import on_meta_reading_values
+
+    twins = [_cpu_twin(v, i) for i, v in enumerate(inputs.values())]
+    try:
+        return fn.drive(on_meta_reading_values, *twins)
+    except StudentError as exc:
+        what, hint = raised(exc, device_check=True)
+        raise CheckFailure(q, f"your function fails when the input is not on the CPU (as on a GPU): it raised "
+                           f"{what}", inputs, detail=hint + " (Reading values with .item() is fine: the check "
+                           "replayed them; something else in your code assumes the CPU.)") from None
 
 
 def _worst(got: torch.Tensor, expected: torch.Tensor, rtol: float = 0.0, atol: float = 0.0

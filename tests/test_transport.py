@@ -155,3 +155,28 @@ def test_a_student_error_reads_without_a_dangling_colon_and_explains_the_stub():
     assert str(StudentError("ValueError", "bad shape")) == "ValueError: bad shape"
     assert str(StudentError("KeyError", "")) == "KeyError"
     assert str(StudentError("NotImplementedError", "")).startswith("NotImplementedError (the exercise is not written")
+
+
+def test_reading_a_value_with_item_is_not_mistaken_for_a_device_problem():
+    """Meta tensors have no values; the device test replays what .item() read on the CPU instead of failing
+    correct code, and still catches a tensor created on a hard-coded device."""
+    import torch.nn.functional as F
+
+    from kitcheck.compare import expect_device_agnostic
+
+    def pads_with_the_minimum(x, k):
+        return F.max_pool2d(F.pad(x, (1, 1, 1, 1), value=x.min().item() - 1), k, 1)
+
+    def also_hard_codes_the_cpu(x, k):
+        return pads_with_the_minimum(x, k) + torch.zeros(1, device="cpu")
+
+    def reference(x, k):
+        return F.max_pool2d(F.pad(x, (1, 1, 1, 1)), k, 1)
+
+    meta = {"x": torch.empty(1, 1, 4, 4, device="meta"), "k": 3}
+    expect_device_agnostic("max_pool2d", LocalFunction("max_pool2d", {"max_pool2d": pads_with_the_minimum}),
+                           reference, **meta)
+    with pytest.raises(CheckFailure, match="not on the CPU") as info:
+        expect_device_agnostic("max_pool2d", LocalFunction("max_pool2d", {"max_pool2d": also_hard_codes_the_cpu}),
+                               reference, **meta)
+    assert "Reading values with .item() is fine" in str(info.value)
