@@ -464,7 +464,7 @@ def test_messages_show_the_expected_value_in_the_required_dtype_and_name_the_lay
             return grad.reshape(x.shape)
         ''')
     message = verdict("numerical_grad", grad).message
-    assert "(torch.float64, cpu, non-contiguous)" in message and "use .reshape() instead" in message
+    assert "(torch.float64, cpu, a transposed, non-contiguous view)" in message and "use .reshape() instead" in message
 
 
 # ------------------------------------------------------------------------------------------ speed
