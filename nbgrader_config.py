@@ -29,3 +29,10 @@ c.PercentPerDay.zero_after_days = 5
 c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades",
                                     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
                                     "nbgrader.preprocessors.ClearHiddenTests"]
+
+# The course's languages (the kit's own setting; nbgrader ignores it). Each assignment is written once, with
+# its teaching text in both languages (markdown cells tagged "lang" in their "kit" metadata); the build makes
+# one edition per language from it. The first language's edition is release/ (what nbgrader releases and
+# grades against); the others go to release-<lang>/ and solutions-<lang>/. Both editions share every code
+# cell, grade id and point, so a submission of either is graded the same. A Chinese-taught class: ["zh", "en"].
+c.CourseKit.languages = ["en", "zh"]

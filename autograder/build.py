@@ -26,7 +26,7 @@ import nbformat
 from kitcheck.assignments import ASSIGNMENTS
 from kitcheck.spec import Assignment
 
-from .course import KITCHECK, NBGRADER_CONFIG, REPO, SOURCE, tool_env, use_tool_env
+from .course import KITCHECK, NBGRADER_CONFIG, REPO, SOURCE, course_languages, edition_dir, tool_env, use_tool_env
 from . import probe_data
 from .notebook import cell_source
 from .canary import canary_path, make_canary, write_canary
@@ -35,7 +35,8 @@ from .release import write_student_package
 SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 HIDDEN_REGION = re.compile(r"\n?[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*", re.DOTALL)
 NBGRADER_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"  # as nbgrader_config.py sets it
-POINTS_HEADING = re.compile(r"\((\d+) points?\):\s*`(\w+)`")
+# "Exercise 2 (3 points): `name`", or in the Chinese edition "练习 2（3 分）：`name`"
+POINTS_HEADING = re.compile(r"(?:\((\d+) points?\)|（(\d+) 分）)[:：]\s*`(\w+)`")
 
 
 class BuildError(Exception):
@@ -54,7 +55,8 @@ def find_cells(assignment: Assignment, nb) -> dict[str, tuple[int, int]]:
     for i, cell in enumerate(nb.cells):
         src = cell_source(cell)
         if cell.cell_type == "markdown":
-            for points, name in POINTS_HEADING.findall(src):
+            for en_points, zh_points, name in POINTS_HEADING.findall(src):
+                points = en_points or zh_points
                 if name in names and int(points) != assignment.question(name).points:
                     raise BuildError(f"cell {i} says `{name}` is worth {points} points; the spec says "
                                      f"{assignment.question(name).points} (kitcheck/assignments/{assignment.name}.py)")
@@ -105,6 +107,29 @@ def stamp_nbgrader_metadata(assignment: Assignment, nb):
     return nb
 
 
+def cell_language(cell) -> str | None:
+    """The language of a teaching cell (``metadata.kit.lang``), or None for a cell both editions share."""
+    return (cell.get("metadata", {}).get("kit") or {}).get("lang")
+
+
+def edition(nb, lang: str):
+    """The ``lang`` edition of a bilingual notebook: a cell in another language is left out when its twin (the
+    cell next to it) is in ``lang``. A cell not yet translated stays, in its own language, so nothing is lost.
+    Cell metadata (nbgrader's grade ids, stamped on the bilingual notebook) is kept as it is."""
+    nb = copy.deepcopy(nb)
+    cells = nb.cells
+    keep = []
+    for i, cell in enumerate(cells):
+        own = cell_language(cell)
+        twins = [cell_language(cells[j]) for j in (i - 1, i + 1) if 0 <= j < len(cells)]
+        if own is not None and own != lang and lang in twins:
+            continue
+        keep.append(cell)
+    nb.cells = keep
+    nb.metadata.setdefault("kit", {})["lang"] = lang
+    return nb
+
+
 def stamp_source(assignment: Assignment, source_root: Path = SOURCE) -> bool:
     """Keep the source notebook's nbgrader metadata equal to the spec's, so the repository is itself a
     working nbgrader course directory. Returns whether the file changed."""
@@ -125,17 +150,19 @@ def solution_code(assignment: Assignment, source_root: Path = SOURCE) -> dict[st
 
 
 def generate_release(assignment: Assignment, out_dir: Path, source_root: Path = SOURCE,
-                     data_dir: Path = KITCHECK / "data") -> None:
-    """Write ``out_dir/<a>/`` with real ``nbgrader generate_assignment``."""
+                     data_dir: Path = KITCHECK / "data", lang: str | None = None) -> None:
+    """Write ``out_dir/<a>/`` with real ``nbgrader generate_assignment``: the ``lang`` edition (default: the
+    course's first language)."""
+    lang = lang or course_languages()[0]
     nb = nbformat.read(source_notebook(assignment, source_root), as_version=4)
-    stamped = stamp_nbgrader_metadata(assignment, nb)
+    stamped = edition(stamp_nbgrader_metadata(assignment, nb), lang)
     with tempfile.TemporaryDirectory(prefix="kit-build-") as tmp:
         course = Path(tmp)
         shutil.copy(NBGRADER_CONFIG, course / "nbgrader_config.py")
         src_dir = course / "source" / assignment.name
         src_dir.mkdir(parents=True)
         nbformat.write(stamped, src_dir / assignment.notebook)
-        write_student_package(assignment, src_dir / "kitcheck", data_dir)
+        write_student_package(assignment, src_dir / "kitcheck", data_dir, lang)
         proc = subprocess.run(["nbgrader", "generate_assignment", assignment.name, "--force",
                                f"--CourseDirectory.root={course}", "--log-level=WARN"],
                               cwd=course, env=tool_env(), capture_output=True, text=True)
@@ -160,22 +187,29 @@ def solutions_notebook(assignment: Assignment, source_root: Path = SOURCE):
 
 
 def generate_solutions(assignment: Assignment, out_dir: Path, source_root: Path = SOURCE, execute: bool = True,
-                       data_dir: Path = KITCHECK / "data") -> None:
-    """Write ``out_dir/<a>/``: the solutions notebook, executed so its outputs and figures show."""
+                       data_dir: Path = KITCHECK / "data", editions: dict[str, Path] | None = None) -> None:
+    """Write ``out_dir/<a>/``: the solutions notebook, executed so its outputs and figures show.
+
+    ``editions``: ``{lang: folder}`` for every language (default: the course's first, into ``out_dir``). The
+    bilingual notebook runs once; each edition keeps its language's text and the shared, executed code."""
     from nbclient import NotebookClient
 
-    target = out_dir / assignment.name
-    if target.exists():
-        shutil.rmtree(target)
-    target.mkdir(parents=True)
-    write_student_package(assignment, target / "kitcheck", data_dir)
+    editions = editions or {course_languages()[0]: out_dir}
     nb = solutions_notebook(assignment, source_root)
+    first = next(iter(editions.values())) / assignment.name
     if execute:
         use_tool_env()  # the kernel nbclient starts must be this interpreter
-        NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(target)}}).execute()
-    for cache in list((target / "kitcheck").rglob("__pycache__")):
-        shutil.rmtree(cache, ignore_errors=True)
-    nbformat.write(nb, target / assignment.notebook)
+        if first.exists():
+            shutil.rmtree(first)
+        write_student_package(assignment, first / "kitcheck", data_dir, next(iter(editions)))
+        NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(first)}}).execute()
+    for lang, folder in editions.items():
+        target = folder / assignment.name
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        write_student_package(assignment, target / "kitcheck", data_dir, lang)
+        nbformat.write(edition(nb, lang), target / assignment.notebook)
 
 
 def build(names: list[str] | None = None, root: Path = REPO, execute: bool = True) -> list[Path]:
@@ -189,10 +223,14 @@ def build(names: list[str] | None = None, root: Path = REPO, execute: bool = Tru
         if root == REPO:
             stamp_source(assignment)
         written.append(probe_data.write(assignment, data_dir))
-        generate_release(assignment, root / "release", data_dir=data_dir)
-        generate_solutions(assignment, root / "solutions", execute=execute, data_dir=data_dir)
+        langs = course_languages()
+        for lang in langs:  # release/ in the course's first language, release-<lang>/ for the others
+            generate_release(assignment, edition_dir("release", lang, root), data_dir=data_dir, lang=lang)
+        generate_solutions(assignment, root / "solutions", execute=execute, data_dir=data_dir,
+                           editions={lang: edition_dir("solutions", lang, root) for lang in langs})
         generate_samples(assignment, root / "release", root / "samples")
         written += [root / d / name for d in ("release", "solutions", "samples")]
+        written += [edition_dir(kind, lang, root) / name for lang in langs[1:] for kind in ("release", "solutions")]
         if root == REPO:  # the grader's own check before every batch (autograder.canary)
             written.append(write_canary(assignment, root / "release", solution_code(assignment)))
     return written
@@ -209,7 +247,7 @@ def _source_view(path: Path) -> list:
     return [(c["cell_type"], cell_source(c)) for c in nb["cells"]]
 
 
-def expected_release(assignment: Assignment, source_root: Path = SOURCE):
+def expected_release(assignment: Assignment, source_root: Path = SOURCE, lang: str | None = None):
     """The student notebook ``nbgrader generate_assignment`` makes, computed in this process with nbgrader's own
     preprocessors in its own order (without its database): what the staleness check compares with."""
     from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearMarkScheme, ClearOutput,
@@ -217,6 +255,7 @@ def expected_release(assignment: Assignment, source_root: Path = SOURCE):
     from traitlets.config import Config
 
     nb = stamp_nbgrader_metadata(assignment, nbformat.read(source_notebook(assignment, source_root), as_version=4))
+    nb = edition(nb, lang or course_languages()[0])
     config = Config()
     config.ClearSolutions.code_stub = {"python": NBGRADER_STUB}
     resources: dict = {}
@@ -233,15 +272,18 @@ def _view_of(nb, view) -> list:
         return view(path)
 
 
-def _package_problems(assignment: Assignment, folder: Path, data: bytes, label: str) -> list[str]:
-    from .release import student_files
+def _package_problems(assignment: Assignment, folder: Path, data: bytes, label: str, lang: str) -> list[str]:
+    from .release import LANGUAGE_FILE, student_files
 
     want = set(student_files(assignment))
     have = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
     problems = [f"{label}/kitcheck/{rel} is missing" for rel in sorted(want - have)]
     problems += [f"{label}/kitcheck/{rel} is not on the allow-list" for rel in sorted(have - want)]
     for rel in sorted(want & have):
-        expected = data if rel.startswith("data/") else (KITCHECK / rel).read_bytes()
+        if rel == LANGUAGE_FILE:
+            expected = lang.encode()
+        else:
+            expected = data if rel.startswith("data/") else (KITCHECK / rel).read_bytes()
         if (folder / rel).read_bytes() != expected:
             problems.append(f"{label}/kitcheck/{rel} differs from a fresh build")
     return problems
@@ -267,21 +309,30 @@ def stale(names: list[str] | None = None, root: Path = REPO) -> list[str]:
         if not stored.exists() or probe_data.signature(torch.load(io.BytesIO(data), weights_only=True)) \
                 != probe_data.signature(probe_data.compute(assignment)):
             problems.append(f"kitcheck/data/{name}.pt (the stored probes) differs from a fresh build")
-        release_nb = root / "release" / name / assignment.notebook
-        solutions_nb = root / "solutions" / name / assignment.notebook
-        for path in (release_nb, solutions_nb):
-            if not path.exists():
-                problems.append(f"{path.relative_to(root)} is missing")
-        if not release_nb.exists() or not solutions_nb.exists():
+        langs = course_languages()
+        missing = False
+        for lang in langs:
+            rel_dir, sol_dir = edition_dir("release", lang, root) / name, edition_dir("solutions", lang, root) / name
+            release_nb, solutions_nb = rel_dir / assignment.notebook, sol_dir / assignment.notebook
+            for path in (release_nb, solutions_nb):
+                if not path.exists():
+                    problems.append(f"{path.relative_to(root)} is missing")
+                    missing = True
+            if not release_nb.exists() or not solutions_nb.exists():
+                continue
+            if _release_view(release_nb) != _view_of(expected_release(assignment, lang=lang), _release_view):
+                problems.append(f"{release_nb.relative_to(root)} differs from a fresh build")
+            if _source_view(solutions_nb) != _view_of(edition(solutions_notebook(assignment), lang), _source_view):
+                problems.append(f"{solutions_nb.relative_to(root)} differs from a fresh build")
+            for folder in (rel_dir, sol_dir):
+                label = str(folder.relative_to(root))
+                problems += _package_problems(assignment, folder / "kitcheck", data, label, lang)
+            others = sorted(p.name for p in rel_dir.iterdir() if p.name not in ("kitcheck", assignment.notebook))
+            problems += [f"{rel_dir.relative_to(root)}/{o} is not part of a release" for o in others]
+            problems += [f"{sol_dir.relative_to(root)}: {p}" for p in unexecuted(sol_dir)]
+        if missing:
             continue
-        if _release_view(release_nb) != _view_of(expected_release(assignment), _release_view):
-            problems.append(f"release/{name}/{assignment.notebook} differs from a fresh build")
-        if _source_view(solutions_nb) != _view_of(solutions_notebook(assignment), _source_view):
-            problems.append(f"solutions/{name}/{assignment.notebook} differs from a fresh build")
-        for kind in ("release", "solutions"):
-            problems += _package_problems(assignment, root / kind / name / "kitcheck", data, f"{kind}/{name}")
-        others = sorted(p.name for p in (root / "release" / name).iterdir() if p.name not in ("kitcheck", assignment.notebook))
-        problems += [f"release/{name}/{o} is not part of a release" for o in others]
+        release_nb = root / "release" / name / assignment.notebook
         with tempfile.TemporaryDirectory(prefix="kit-samples-") as tmp:
             generate_samples(assignment, root / "release", Path(tmp))
             have, want = root / "samples" / name, Path(tmp) / name
@@ -292,7 +343,6 @@ def stale(names: list[str] | None = None, root: Path = REPO) -> list[str]:
             else:
                 problems += [f"samples/{name}/{n} differs from a fresh build" for n in have_nbs
                              if _source_view(have / n) != _source_view(want / n)]
-        problems += [f"solutions/{name}: {p}" for p in unexecuted(root / "solutions" / name)]
         canary = canary_path(assignment)
         fresh_canary = make_canary(assignment, nbformat.read(release_nb, as_version=4), solution_code(assignment))
         if not canary.exists() or _source_view(canary) != _view_of(fresh_canary, _source_view):

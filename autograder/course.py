@@ -29,3 +29,27 @@ def use_tool_env() -> None:
     env = tool_env()
     os.environ.pop("MPLBACKEND", None)
     os.environ.update({k: env[k] for k in ("PATH", "PYTHONPATH")})
+
+
+LANGUAGES = ("en", "zh")
+
+
+def course_languages(config: Path = NBGRADER_CONFIG) -> list[str]:
+    """The course's editions, from ``c.CourseKit.languages`` in ``nbgrader_config.py``: the first is the
+    language of ``release/``; each other one is built into ``release-<lang>/`` (default: English, Chinese)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    try:
+        loaded = PyFileConfigLoader(config.name, path=str(config.parent)).load_config()
+        langs = list(loaded.CourseKit.get("languages", ["en", "zh"]))
+    except Exception:  # no or unreadable config: both editions, English first
+        langs = ["en", "zh"]
+    unknown = [lang for lang in langs if lang not in LANGUAGES]
+    if unknown or not langs:
+        raise ValueError(f"nbgrader_config.py: c.CourseKit.languages = {langs!r}; choose from {LANGUAGES}")
+    return list(dict.fromkeys(langs))
+
+
+def edition_dir(kind: str, lang: str, root: Path = REPO) -> Path:
+    """``release/`` (or ``solutions/``) for the course's first language, ``release-<lang>/`` for the others."""
+    return root / kind if lang == course_languages()[0] else root / f"{kind}-{lang}"

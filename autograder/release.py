@@ -16,20 +16,31 @@ from kitcheck.spec import Assignment
 from .course import KITCHECK
 
 # The check runtime every assignment's public checks need (a few hundred lines, no answers).
-RUNTIME = ("__init__.py", "checking.py", "compare.py", "drivers.py", "hints.py", "probes.py", "spec.py",
+RUNTIME = ("__init__.py", "checking.py", "compare.py", "drivers.py", "hints.py", "i18n.py", "probes.py", "spec.py",
            "strategies.py", "timelimit.py", "transport.py")
+
+
+# The edition's language ("en" or "zh"): what ``check()`` speaks (``kitcheck.i18n``).
+LANGUAGE_FILE = "data/language.txt"
 
 
 def student_files(assignment: Assignment) -> list[str]:
     """The package's files, relative to ``kitcheck/``: the runtime, the assignment's module and its data."""
-    return [*RUNTIME, "assignments/__init__.py", f"assignments/{assignment.name}.py", f"data/{assignment.name}.pt"]
+    return [*RUNTIME, "assignments/__init__.py", f"assignments/{assignment.name}.py", f"data/{assignment.name}.pt",
+            LANGUAGE_FILE]
 
 
-def write_student_package(assignment: Assignment, dest: Path, data_dir: Path = KITCHECK / "data") -> None:
-    """(Re)write ``dest`` (a ``kitcheck/`` folder) with exactly ``student_files(assignment)``."""
+def write_student_package(assignment: Assignment, dest: Path, data_dir: Path = KITCHECK / "data",
+                          lang: str = "en") -> None:
+    """(Re)write ``dest`` (a ``kitcheck/`` folder) with exactly ``student_files(assignment)``, for the ``lang``
+    edition."""
     if dest.exists():
         shutil.rmtree(dest)
     for rel in student_files(assignment):
+        if rel == LANGUAGE_FILE:
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            (dest / rel).write_text(lang)
+            continue
         src = data_dir / Path(rel).name if rel.startswith("data/") else KITCHECK / rel
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)

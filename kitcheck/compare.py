@@ -7,6 +7,7 @@ from typing import Any, Callable, Mapping
 
 import torch
 
+from .i18n import say
 from .timelimit import CallTimedOut
 from .transport import InputChanged, NotAllowed, StudentError
 
@@ -28,12 +29,12 @@ class CheckFailure(AssertionError):
         lines = [f"{question}: {problem}"]
         if self.inputs:
             shape = tuple(expected.shape) if isinstance(expected, torch.Tensor) else None
-            lines.append("  input:    " + ", ".join(
+            lines.append(f"  {say('input')} " + ", ".join(
                 f"{k} = {show(v, layout=True, around=around if _same_shape(v, shape) else None)}"
                 for k, v in self.inputs.items()))
         if expected is not None or got is not None:
-            lines.append(f"  expected: {show(expected, digits=digits, around=around)}")
-            lines.append(f"  got:      {show(got, digits=digits, around=around)}")
+            lines.append(f"  {say('expected')} {show(expected, digits=digits, around=around)}")
+            lines.append(f"  {say('got')} {show(got, digits=digits, around=around)}")
         if detail:
             lines.append("  " + detail)
         super().__init__("\n".join(lines))
@@ -150,12 +151,12 @@ def raised(exc: StudentError, device_check: bool = False) -> tuple[str, str]:
     return str(exc), ""
 
 
-def _failure(question: str, lead: str, exc: StudentError, inputs: Mapping[str, Any],
+def _failure(question: str, lead: str | None, exc: StudentError, inputs: Mapping[str, Any],
              device_check: bool = False) -> CheckFailure:
     if isinstance(exc, InputChanged):
         return input_changed(question, exc, inputs)
     what, hint = raised(exc, device_check)
-    return CheckFailure(question, f"{lead} {what}", inputs, detail=hint)
+    return CheckFailure(question, say(lead or "raised", what=what), inputs, detail=hint)
 
 
 def input_changed(question: str, exc: InputChanged, inputs: Mapping[str, Any]) -> CheckFailure:
@@ -164,9 +165,8 @@ def input_changed(question: str, exc: InputChanged, inputs: Mapping[str, Any]) -
     position = exc.position
     name = names[position] if isinstance(position, int) and position < len(names) else position
     which = f"`{name}`" if isinstance(name, str) else f"argument {int(name) + 1}"
-    return CheckFailure(question, f"your function changed its input {which} in place: {exc.detail}", inputs,
-                        detail="The caller still needs its tensor as it was. Compute into a new tensor instead "
-                               "(x = x - m, not x -= m or x.sub_(m)); if you must edit, work on x.clone().")
+    return CheckFailure(question, say("changed_input", which=which, detail=exc.detail), inputs,
+                        detail=say("changed_input_help"))
 
 
 def timed_out(exc: CallTimedOut, inputs: Mapping[str, Any]) -> CallTimedOut:
@@ -181,7 +181,7 @@ def call(question: str, fn: Callable, **inputs: Any) -> Any:
     try:
         return fn(*inputs.values())
     except StudentError as exc:
-        raise _failure(question, "your function raised", exc, inputs) from None
+        raise _failure(question, None, exc, inputs) from None
     except CallTimedOut as exc:
         raise timed_out(exc, inputs)
 
@@ -193,7 +193,7 @@ def drive(question: str, fn: Any, driver: Callable, shown: Mapping[str, Any], *a
         return fn.drive(driver, *args, **kwargs)
     except StudentError as exc:
         on_meta = any(isinstance(a, torch.Tensor) and a.device.type == "meta" for a in (*args, *kwargs.values()))
-        raise _failure(question, "your code raised", exc, shown, device_check=on_meta) from None
+        raise _failure(question, "code_raised", exc, shown, device_check=on_meta) from None
     except CallTimedOut as exc:
         raise timed_out(exc, shown)
 
@@ -213,23 +213,22 @@ def tolerance(dtype: torch.dtype, reduction: bool = False) -> dict:
 
 def expect_tensor(question: str, got: Any, expected: torch.Tensor, inputs: Mapping[str, Any], *,
                   dtype: torch.dtype | None = None, device: torch.device | str | None = None,
-                  rtol: float | None = None, atol: float | None = None, what: str = "the result") -> None:
+                  rtol: float | None = None, atol: float | None = None, what: str | None = None) -> None:
     """Check a returned tensor: its type, shape, dtype, device, then its values against ``expected``.
 
     ``expected`` is usually computed in float64; ``dtype``/``device`` are what the student's tensor must have.
     """
+    what = what or say("the_result")
     if type(got) is not torch.Tensor:
-        raise CheckFailure(question, f"{what} should be a torch.Tensor, but it is {_kind(got)}", inputs, expected, got)
+        raise CheckFailure(question, say("not_a_tensor", what=what, kind=_kind(got)), inputs, expected, got)
     if tuple(got.shape) != tuple(expected.shape):
-        raise CheckFailure(question, f"{what} has the wrong shape: expected {tuple(expected.shape)}, "
-                           f"got {tuple(got.shape)}", inputs, expected, got)
+        raise CheckFailure(question, say("wrong_shape", what=what, expected=tuple(expected.shape),
+                                         got=tuple(got.shape)), inputs, expected, got)
     if dtype is not None and got.dtype != dtype:
-        hint = " (keep the input's dtype; don't hard-code one)" if dtype.is_floating_point else ""
-        detail = ""
-        if dtype == torch.float32 and got.dtype == torch.float64:
-            detail = ("A float64 tensor appears somewhere: .double(), dtype=torch.float64, or torch.tensor() of "
-                      "a Python float list mixed in. Build new tensors with dtype=x.dtype, or torch.*_like(x).")
-        raise CheckFailure(question, f"{what} has dtype {got.dtype}, expected {dtype}{hint}", inputs, detail=detail)
+        hint = say("keep_dtype") if dtype.is_floating_point else ""
+        detail = say("float64_appears") if dtype == torch.float32 and got.dtype == torch.float64 else ""
+        raise CheckFailure(question, say("wrong_dtype", what=what, got=got.dtype, expected=dtype) + hint, inputs,
+                           detail=detail)
     if device is not None and got.device != torch.device(device):
         want = torch.device(device)
         if want.type == "meta":  # the checks' stand-in for "any device but the CPU"
@@ -249,7 +248,7 @@ def expect_tensor(question: str, got: Any, expected: torch.Tensor, inputs: Mappi
     if not bool(torch.isclose(a, b, equal_nan=True, **tol).all()):
         required = _as_required(expected, got.dtype)
         detail, index, digits = _worst(a, required.detach().to("cpu", torch.float64), **tol)
-        raise CheckFailure(question, f"{what} has wrong values", inputs, required, got, detail,
+        raise CheckFailure(question, say("wrong_values", what=what), inputs, required, got, detail,
                            digits=digits, around=index)
 
 
@@ -348,13 +347,13 @@ def _worst(got: torch.Tensor, expected: torch.Tensor, rtol: float = 0.0, atol: f
     index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), got.shape)) if got.ndim else ()
     e, g = expected.flatten()[flat].item(), got.flatten()[flat].item()
     digits = _digits_to_tell(e, g)
-    at = f" at index {list(index)}" if index else ""
-    text = f"worst element{at}: expected {_number(e, digits)}, got {_number(g, digits)}"
+    at = say("at_index", index=list(index)) if index else ""
+    text = say("worst", at=at, expected=_number(e, digits), got=_number(g, digits))
     if math.isfinite(e) and math.isfinite(g):
         gap = abs(g - e)
-        relative = f", relative {gap / abs(e):.2g}" if e != 0 else ""
-        text += (f" (off by {gap:.2g}{relative}; allowed there: {atol:g} + {rtol:g} x |expected| = "
-                 f"{atol + rtol * abs(e):.2g})")
+        relative = say("relative", value=f"{gap / abs(e):.2g}") if e != 0 else ""
+        text += say("gap", gap=f"{gap:.2g}", relative=relative, atol=f"{atol:g}", rtol=f"{rtol:g}",
+                    allowed=f"{atol + rtol * abs(e):.2g}")
     return text, index or None, digits
 
 

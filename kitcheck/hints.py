@@ -135,4 +135,6 @@ def with_hint(message: str, misconception: Any) -> str:
     if misconception is None:
         return message
     sentence = misconception if isinstance(misconception, str) else misconception.misconception
-    return f"{message}\n  likely cause: {sentence}"
+    from .i18n import say
+
+    return f"{message}\n  {say('likely_cause')} {sentence}"

@@ -1,0 +1,127 @@
+"""The course in two languages from one source: editions share every code cell, grade id and point, and a
+submission of either edition gets the same score."""
+import copy
+import json
+import shutil
+
+import nbformat
+import pytest
+
+from autograder.build import BuildError, edition, find_cells, generate_release, stamp_nbgrader_metadata
+from autograder.course import SOURCE, course_languages, edition_dir
+from autograder.samples import generate_samples
+from kitcheck.assignments import ASSIGNMENTS
+
+from conftest import grade
+
+TENSORS = ASSIGNMENTS["tensors"]
+
+
+def _md(text, lang=None):
+    cell = nbformat.v4.new_markdown_cell(text)
+    if lang:
+        cell.metadata["kit"] = {"lang": lang}
+    return cell
+
+
+def test_an_edition_keeps_its_language_and_what_is_not_translated_yet():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [_md("# Tensors", "en"), _md("# 张量", "zh"), nbformat.v4.new_code_cell("x = 1"),
+                _md("Only in English so far", "en"), _md("shared: $a + b$")]
+    en, zh = edition(nb, "en"), edition(nb, "zh")
+    assert [c.source for c in en.cells] == ["# Tensors", "x = 1", "Only in English so far", "shared: $a + b$"]
+    assert [c.source for c in zh.cells] == ["# 张量", "x = 1", "Only in English so far", "shared: $a + b$"]
+    assert zh.metadata["kit"]["lang"] == "zh" and nb.cells[0].source == "# Tensors"  # the source is untouched
+
+
+def bilingual(nb):
+    """A copy of a source notebook with a Chinese twin after every markdown cell (exercise headings in the
+    Chinese form, with the same points)."""
+    out = copy.deepcopy(nb)
+    cells = []
+    for cell in out.cells:
+        if cell.cell_type != "markdown":
+            cells.append(cell)
+            continue
+        cell.metadata["kit"] = {"lang": "en"}
+        text = cell.source.replace("### Exercise", "### 练习").replace(" points): ", " 分）：").replace(
+            " point): ", " 分）：").replace("(3 分", "（3 分").replace("(2 分", "（2 分").replace("(4 分", "（4 分")
+        twin = _md("（中文）" + text, "zh")
+        cells += [cell, twin]
+    out.cells = cells
+    return out
+
+
+def test_chinese_exercise_headings_are_checked_against_the_spec(tmp_path):
+    nb = bilingual(nbformat.read(SOURCE / "tensors" / "tensors.ipynb", as_version=4))
+    find_cells(TENSORS, nb)  # the Chinese headings carry the spec's points
+    for cell in nb.cells:
+        if "练习" in cell.source and "`broadcast_shape`" in cell.source:
+            cell.source = cell.source.replace("（3 分）", "（5 分）")
+    with pytest.raises(BuildError, match="worth 5 points"):
+        find_cells(TENSORS, nb)
+
+
+def test_the_configured_languages_place_the_editions():
+    langs = course_languages()
+    assert langs[0] in ("en", "zh") and set(langs) <= {"en", "zh"}
+    assert edition_dir("release", langs[0]).name == "release"
+    for lang in langs[1:]:
+        assert edition_dir("release", lang).name == f"release-{lang}"
+
+
+@pytest.mark.slow
+def test_both_editions_grade_the_same(tmp_path):
+    """The Chinese and the English edition of a bilingual assignment: their solutions, untouched notebooks and
+    mistakes get identical scores, and each release says its language to check()."""
+    source = tmp_path / "source"
+    (source / "tensors").mkdir(parents=True)
+    nb = bilingual(nbformat.read(SOURCE / "tensors" / "tensors.ipynb", as_version=4))
+    nbformat.write(nb, source / "tensors" / "tensors.ipynb")
+    scores = {}
+    for lang in ("en", "zh"):
+        release = tmp_path / f"release-{lang}"
+        generate_release(TENSORS, release, source_root=source, lang=lang)
+        student = nbformat.read(release / "tensors" / "tensors.ipynb", as_version=4)
+        text = "\n".join(c.source for c in student.cells if c.cell_type == "markdown")
+        assert ("（中文）" in text) == (lang == "zh") and ("### Exercise" in text) == (lang == "en")
+        assert (release / "tensors" / "kitcheck" / "data" / "language.txt").read_text() == lang
+        samples = tmp_path / f"samples-{lang}"
+        generate_samples(TENSORS, release, samples)
+        keep = sorted(samples.glob("tensors/*.ipynb"))[:2] + [samples / "tensors" / "solution.ipynb",
+                                                               samples / "tensors" / "untouched.ipynb"]
+        chosen = tmp_path / f"chosen-{lang}"
+        chosen.mkdir()
+        for path in keep:
+            shutil.copy(path, chosen / path.name)
+        batch = grade([chosen], tmp_path / f"out-{lang}")
+        assert batch.returncode == 0, batch.output[-2000:]
+        scores[lang] = {sid: batch.scores(sid) for sid in batch.results}
+    assert scores["en"] == scores["zh"]
+    assert sum(scores["en"]["solution"].values()) == TENSORS.total_points
+    assert sum(scores["en"]["untouched"].values()) == 0
+    assert any(0 < sum(s.values()) < TENSORS.total_points for s in scores["en"].values())
+
+
+def test_the_check_runtime_speaks_the_editions_language(tmp_path, monkeypatch):
+    from kitcheck import i18n
+
+    monkeypatch.delenv("KIT_LANG", raising=False)
+    monkeypatch.setattr(i18n, "_FILE", tmp_path / "language.txt")
+    assert i18n.language() == "en"  # no edition file: English
+    (tmp_path / "language.txt").write_text("zh")
+    assert i18n.language() == "zh" and i18n.say("not_written") == "尚未完成"
+    monkeypatch.setenv("KIT_LANG", "en")
+    assert i18n.language() == "en"
+
+
+def test_every_check_message_has_both_languages_with_the_same_fields():
+    import string
+
+    from kitcheck.i18n import MESSAGES
+
+    for key, table in MESSAGES.items():
+        assert set(table) == {"en", "zh"}, key
+        fields = [{f[1] for f in string.Formatter().parse(text) if f[1]} for text in table.values()]
+        assert fields[0] == fields[1], key
+        assert table["zh"] != table["en"] or not any(c.isalpha() for c in table["en"]), key
