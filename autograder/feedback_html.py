@@ -15,7 +15,8 @@ from .messages import t
 from .report import lateness_lines, notebook_errors_text, split_hint
 
 STYLE = """
-body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif;
+body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
+  "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "WenQuanYi Micro Hei", "Droid Sans Fallback", sans-serif;
        max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1f2328; background: #fff; }
 h1 { font-size: 1.5rem; margin-bottom: .25rem; }
 .score { font-size: 2rem; font-weight: 700; margin: .5rem 0 1rem; }

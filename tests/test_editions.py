@@ -125,3 +125,41 @@ def test_every_check_message_has_both_languages_with_the_same_fields():
         fields = [{f[1] for f in string.Formatter().parse(text) if f[1]} for text in table.values()]
         assert fields[0] == fields[1], key
         assert table["zh"] != table["en"] or not any(c.isalpha() for c in table["en"]), key
+
+
+def test_feedback_pages_name_a_chinese_font_on_every_system():
+    from autograder.feedback_html import STYLE
+
+    stack = STYLE.split("font:", 1)[1].split(";", 1)[0]
+    for font in ("Noto Sans CJK SC", "WenQuanYi Micro Hei",  # Linux
+                 "PingFang SC",                              # macOS
+                 "Microsoft YaHei"):                         # Windows
+        assert f'"{font}"' in stack
+    assert stack.strip().endswith("sans-serif")
+
+
+def test_figures_stay_language_neutral_so_no_glyph_is_ever_missing(recwarn):
+    """Code cells (and so every figure's text) are shared by both editions and hold no Chinese: a figure
+    renders the same on a machine without a CJK font. Rendering one with the course's kind of labels warns
+    about no missing glyph."""
+    import re
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cjk = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+    for name, a in ASSIGNMENTS.items():
+        nb = nbformat.read(SOURCE / name / a.notebook, as_version=4)
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type == "code":
+                code = "\n".join(line.split("#", 1)[0] for line in cell.source.splitlines())
+                assert not cjk.search(code), f"{name} cell {i}: Chinese text in code would need a CJK font"
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0], label="train loss")
+    ax.set(title="SSE(a, b) = (3 - a - b)² + (6 - 2a - b)²", xlabel="epoch", ylabel="loss  σ(x)  ∇w  μ ± 2σ")
+    ax.legend()
+    fig.canvas.draw()
+    plt.close(fig)
+    assert not [w for w in recwarn if "missing from font" in str(w.message)]
