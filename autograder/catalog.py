@@ -10,7 +10,7 @@ grader, per assignment, in ``autograder/assignments/<a>/catalog.py``, and never 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import import_module
 
 
@@ -22,6 +22,15 @@ class Mistake:
     slug: str
     misconception: str
     code: str
+    misconception_zh: str = ""  # the same sentence in Chinese (from the catalog's ZH table)
+
+    @property
+    def key(self) -> str:
+        return f"{self.question}:{self.slug}"
+
+    def sentence(self, lang: str = "en") -> str:
+        """The misconception in ``lang`` (English when no translation is recorded)."""
+        return self.misconception_zh if lang == "zh" and self.misconception_zh else self.misconception
 
 
 @dataclass(frozen=True)
@@ -42,9 +51,13 @@ def _module(assignment: str):
 
 
 def catalog(assignment: str) -> list[Mistake]:
-    """The catalogued mistakes of an assignment (empty when it has none yet)."""
+    """The catalogued mistakes of an assignment (empty when it has none yet), with their Chinese sentences
+    from the catalog module's ``ZH = {"question:slug": "……"}``."""
     module = _module(assignment)
-    return list(module.MISTAKES) if module else []
+    if not module:
+        return []
+    zh = getattr(module, "ZH", {})
+    return [replace(m, misconception_zh=zh.get(m.key, m.misconception_zh)) for m in module.MISTAKES]
 
 
 def variants(assignment: str) -> list[Variant]:

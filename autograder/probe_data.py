@@ -94,7 +94,8 @@ def fingerprint(assignment: Assignment, question: str) -> dict | None:
         outcomes = [_outcome(compile_entry(question, m.slug, m.code), tuple(a), k, d) for a, k, d in calls]
         differs = any(not same_outcome(stored_outcome(o), stored_outcome(e)) for o, e in zip(outcomes, expected))
         if differs and _storable(outcomes):  # a mistake the calls cannot tell from a right answer names nothing
-            mistakes.append({"slug": m.slug, "misconception": m.misconception, "outcomes": outcomes})
+            mistakes.append({"slug": m.slug, "misconception": m.misconception,
+                             "misconception_zh": m.misconception_zh, "outcomes": outcomes})
     # The right outcomes too: a failure within a precision difference of them is never given a mistake's name
     return {"calls": calls, "expected": expected, "mistakes": mistakes}
 

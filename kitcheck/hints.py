@@ -124,7 +124,10 @@ def likely_misconception(question: str, fn: Any) -> str | None:
         return None  # only a precision difference: the check's message says how large it is
     for mistake in found["mistakes"]:
         if all(same_outcome(got, stored_outcome(raw)) for got, raw in zip(outcomes, mistake["outcomes"])):
-            return mistake["misconception"]
+            from .i18n import language
+
+            return mistake.get("misconception_zh") or mistake["misconception"] if language() == "zh" \
+                else mistake["misconception"]
     return None
 
 
@@ -134,7 +137,7 @@ def with_hint(message: str, misconception: Any) -> str:
     ``misconception`` is a sentence, or anything with a ``misconception`` attribute (a catalog entry)."""
     if misconception is None:
         return message
-    sentence = misconception if isinstance(misconception, str) else misconception.misconception
-    from .i18n import say
+    from .i18n import language, say
 
+    sentence = misconception if isinstance(misconception, str) else misconception.sentence(language())
     return f"{message}\n  {say('likely_cause')} {sentence}"

@@ -115,3 +115,9 @@ def say(key: str, **values: object) -> str:
     """The sentence ``key`` in the current language, with ``values`` filled in."""
     table = MESSAGES[key]
     return table.get(language(), table["en"]).format(**values)
+
+
+def tr(en: str, zh: str, **values: object) -> str:
+    """A sentence that belongs to one public check, in both languages where it is written: ``tr("the losses
+    should decrease", "损失应当下降")``. Shared sentences go in ``MESSAGES`` (``say``)."""
+    return (zh if language() == "zh" else en).format(**values) if values else (zh if language() == "zh" else en)
