@@ -47,7 +47,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     from .grade import apply_lateness, discover, grade_batch
-    from .report import earlier_results, write_reports
+    from .publish import earlier_results, write_reports
 
     assignment = ASSIGNMENTS[args.assignment]
     missing = [str(p) for p in args.paths if not p.exists()]

@@ -30,7 +30,7 @@ from tqdm import tqdm
 from kitcheck.spec import Assignment
 
 from .grade import RESULT_FILE, Submission, WarmWorker, _saved, error_result, fingerprint, grade_one
-from .report import write_reports
+from .publish import write_reports
 from .files import write_json_atomic
 
 CONNECT_TIMEOUT = 30.0  # seconds to reach the scheduler, and to see its first worker

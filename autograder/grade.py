@@ -29,7 +29,8 @@ from kitcheck.spec import Assignment
 
 from .canary import CanaryFailed, CanaryReport, check_canary
 from .course import KITCHECK, REPO, tool_env
-from .report import CLASS_FILES, CLASS_SUFFIXES, RESULT_FILE, write_reports
+from .publish import write_reports
+from .report import CLASS_FILES, CLASS_SUFFIXES, RESULT_FILE
 from .files import write_json_atomic
 from .isolation import SANDBOX_UID_BASE, sweep
 from .worker import score
@@ -347,7 +348,7 @@ def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: 
                 timeout: float = 600.0, only_cuda: bool = False, progress: bool = True,
                 langs: list[str] = ("en",), canary: bool = True, force: bool = False, late=None) -> list[dict]:
     """Grade every submission (``jobs`` warm workers, default: one per core) and write the reports
-    (student feedback in each of ``langs``, see ``report.write_reports``; the class files keep the rows
+    (student feedback in each of ``langs``, see ``publish.write_reports``; the class files keep the rows
     of submissions graded into ``out_dir`` before). ``force``: grade again even where a saved result could
     be reused. ``late``: the ``late.LatePolicy`` (due date, extensions, penalty) for every ``late`` record.
 

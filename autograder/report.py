@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 from kitcheck.spec import Assignment
 
-from .files import write_json_atomic, write_text_atomic
 from .late import late_text, number, show_time
-from .messages import LANGS, t
+from .messages import t
 
 HINT_SEPARATOR = "\n  likely cause: "  # how kitcheck.hints.with_hint appends the misconception
 RESULT_FILE = "grading.json"
@@ -136,50 +134,3 @@ def feedback_markdown(assignment: Assignment, result: dict, lang: str = "en") ->
 def feedback_name(lang: str, langs: list[str], suffix: str) -> str:
     """``feedback.md`` for the first language, ``feedback.<lang>.md`` for the others."""
     return f"feedback{suffix}" if lang == langs[0] else f"feedback.{lang}{suffix}"
-
-
-def earlier_results(assignment: Assignment, results: list[dict], out_dir: Path) -> list[dict]:
-    """The saved results in ``out_dir`` of this assignment's submissions that are not in ``results``: those
-    graded into the same folder by earlier runs (a class graded, then one student graded again)."""
-    import json
-
-    ids = {r["id"] for r in results}
-    found = []
-    for path in sorted(out_dir.glob(f"*/{RESULT_FILE}")):
-        if path.parent.name in ids:
-            continue
-        try:
-            saved = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue  # damaged: grading that submission again rewrites it
-        if isinstance(saved, dict) and saved.get("assignment") == assignment.name and saved.get("id") == path.parent.name \
-                and isinstance(saved.get("questions"), list):
-            found.append(saved)
-    return found
-
-
-def write_reports(assignment: Assignment, results: list[dict], out_dir: Path, langs: list[str] = ("en",),
-                  merge: bool = True) -> list[dict]:
-    """Write every submission's results.json, feedback.md and feedback.html (and, for each language after
-    the first, feedback.<lang>.md and .html), then grades.csv and the instructor's report.html.
-
-    With ``merge`` (the default) the class files also hold the rows of submissions graded into ``out_dir``
-    by earlier runs, so grading a few students again never drops the others. Returns the class's rows."""
-    from .class_report import write_class_report
-    from .feedback_html import feedback_html
-
-    langs = list(langs)
-    for r in results:
-        folder = out_dir / r["id"]
-        write_json_atomic(folder / "results.json", gradescope_results(assignment, r, langs[0]))
-        for lang in langs:
-            write_text_atomic(folder / feedback_name(lang, langs, ".md"), feedback_markdown(assignment, r, lang))
-            write_text_atomic(folder / feedback_name(lang, langs, ".html"), feedback_html(assignment, r, lang))
-        for lang in set(LANGS) - set(langs[1:]):  # no stale second-language feedback from an earlier run
-            for suffix in (".md", ".html"):
-                (folder / f"feedback.{lang}{suffix}").unlink(missing_ok=True)
-    everyone = sorted([*results, *(earlier_results(assignment, results, out_dir) if merge else [])],
-                      key=lambda r: r["id"])
-    write_text_atomic(out_dir / "grades.csv", grades_csv(assignment, everyone))
-    write_class_report(assignment, everyone, out_dir, earlier=len(everyone) - len(results))
-    return everyone

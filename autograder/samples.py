@@ -14,6 +14,7 @@ from kitcheck.spec import Assignment
 
 from autograder.catalog import catalog
 from .notebook import nbgrader_meta
+from .source import solution_code
 
 
 def fill(release_nb, assignment: Assignment, code: dict[str, str]):
@@ -37,7 +38,6 @@ def sample_mistakes(assignment: Assignment) -> list:
 
 def generate_samples(assignment: Assignment, release_root: Path, out_root: Path) -> None:
     """Write ``out_root/<a>/``: solution.ipynb, untouched.ipynb and mistake-<question>-<slug>.ipynb."""
-    from .build import solution_code
 
     release_nb = nbformat.read(release_root / assignment.name / assignment.notebook, as_version=4)
     solutions = solution_code(assignment)

@@ -10,7 +10,8 @@ from autograder.course import SAMPLES, tool_env
 from autograder.feedback_html import feedback_html
 from autograder.assignments import hidden_test_file
 from autograder.messages import MESSAGES, parse_langs
-from autograder.report import feedback_markdown, write_reports
+from autograder.publish import write_reports
+from autograder.report import feedback_markdown
 from kitcheck.assignments import ASSIGNMENTS
 from autograder.catalog import mistakes_for
 
