@@ -10,12 +10,10 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(Path(__file__).parent))
+import awkward
+from autograder.course import SAMPLES, tool_env
 
-from autograder.course import SAMPLES, tool_env  # noqa: E402
-import awkward  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 @dataclass
 class Batch:

@@ -95,7 +95,7 @@ def test_both_editions_grade_the_same(tmp_path):
         for path in keep:
             shutil.copy(path, chosen / path.name)
         batch = grade([chosen], tmp_path / f"out-{lang}")
-        assert batch.returncode == 0, batch.output[-2000:]
+        assert batch.returncode == 0, batch.stdout[-2000:]
         scores[lang] = {sid: batch.scores(sid) for sid in batch.results}
     assert scores["en"] == scores["zh"]
     assert sum(scores["en"]["solution"].values()) == TENSORS.total_points
