@@ -74,6 +74,15 @@ def mistakes_for(question: str) -> list[Mistake]:
     return [m for m in catalog(assignment.name) if m.question == question]
 
 
+def find_mistake(key: str) -> Mistake | None:
+    """The catalogued mistake ``"question:slug"`` (None when there is no such entry, e.g. after an edit)."""
+    question, _, slug = key.partition(":")
+    try:
+        return next((m for m in mistakes_for(question) if m.slug == slug), None)
+    except KeyError:
+        return None
+
+
 def variants_for(question: str) -> list[Variant]:
     """Every catalogued correct variant of one question."""
     from kitcheck.assignments import find_question

@@ -14,7 +14,6 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from autograder.catalog import mistakes_for
 from kitcheck.spec import Assignment
 
 from .feedback_html import STYLE, page
@@ -92,14 +91,13 @@ def summarize(assignment: Assignment, results: list[dict]) -> ClassSummary:
             if not_attempted(row):
                 s.not_attempted.append(r["id"])
                 continue
-            _, cause = split_hint(row["message"])
+            _, cause = split_hint(row)
             if not cause:
                 s.unexplained.append(r["id"])
                 continue
             key = (row["name"], cause)
             if key not in found:
-                slug = next((m.slug for m in mistakes_for(row["name"]) if m.misconception == cause), "")
-                found[key] = Misconception(row["name"], slug, cause)
+                found[key] = Misconception(row["name"], row["hint"].partition(":")[2], cause)
             found[key].students.append(r["id"])
     order = {q.name: i for i, q in enumerate(assignment.questions)}
     ranked = sorted(found.values(), key=lambda m: (-len(m.students), order.get(m.question, 0), m.slug))

@@ -86,7 +86,7 @@ def feedback_html(assignment: Assignment, result: dict, lang: str = "en") -> str
         if row["passed"]:
             out.append(f"<p>{escape(t(lang, 'passed_all'))}</p>")
         else:
-            message, cause = split_hint(row["message"])
+            message, cause = split_hint(row, lang)
             out.append(f"<p>{escape(t(lang, 'what_failed'))}</p><pre>{escape(message)}</pre>")
             if cause:
                 out.append(f'<p class="cause"><strong>{escape(t(lang, "likely_cause"))}</strong> '

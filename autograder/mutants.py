@@ -17,6 +17,7 @@ from kitcheck.transport import local_transport
 
 from .build import solution_code
 from .hidden_tests import run_hidden_tests
+from .report import full_message
 from .worker import score
 
 
@@ -81,8 +82,9 @@ def kill_matrix(assignment: Assignment) -> list[MatrixRow]:
         others_full = all(scores[n] == full[n] for n in scores if n != entry.question)
         if isinstance(entry, Mistake):
             verdict = "killed" if own["score"] < full[entry.question] and others_full else "SURVIVED"
-            hint = f"likely cause: {entry.misconception}" in own["message"]
-            rows.append(MatrixRow("mistake", entry.question, entry.slug, scores, verdict, hint, own["message"]))
+            hint = own.get("hint") == entry.key
+            rows.append(MatrixRow("mistake", entry.question, entry.slug, scores, verdict, hint,
+                                  full_message(own)))
         else:
             verdict = "accepted" if scores == {n: full[n] for n in scores} else "REJECTED"
             rows.append(MatrixRow("variant", entry.question, entry.slug, scores, verdict, None, own["message"]))

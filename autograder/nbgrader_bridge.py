@@ -11,6 +11,9 @@ from typing import Any
 from kitcheck.assignments import find_question
 from kitcheck.transport import local_transport
 
+from kitcheck.hints import with_hint
+
+from .catalog import find_mistake
 from .hidden_tests import run_hidden_tests
 
 
@@ -20,7 +23,7 @@ def grade_question(name: str, namespace: dict[str, Any]) -> None:
     outcomes = run_hidden_tests(assignment.name, local_transport(namespace), questions={name})
     failed = [o for o in outcomes if o.outcome == "failed"]
     if failed:
-        raise AssertionError(failed[0].message)
+        raise AssertionError(with_hint(failed[0].message, find_mistake(failed[0].hint) if failed[0].hint else None))
     if not any(o.outcome == "passed" for o in outcomes):
         raise AssertionError(f"{name}: no hidden test ran")
     print(f"{name}: all hidden tests passed")

@@ -200,7 +200,8 @@ def autograded_notebook(assignment: Assignment, result: dict, notebook: Path, db
             out = nbformat.v4.new_output("stream", name="stdout",
                                          text=f"{row['name']}: all hidden tests passed (graded by the kit)\n")
         else:
-            message, cause = split_hint(row["message"] or f"{row['name']}: failed")
+            message, cause = split_hint(row)
+            message = message or f"{row['name']}: failed"
             text = message + (f"\nlikely cause: {cause}" if cause else "")
             out = nbformat.v4.new_output("error", ename="AssertionError", evalue=text,
                                          traceback=["AssertionError (graded by the kit)", *text.splitlines()])

@@ -21,6 +21,7 @@ class TestOutcome:
     question: str
     outcome: str  # passed | failed | skipped | not run
     message: str = ""
+    hint: str = ""  # the likely mistake, as a reference to its catalog entry ("question:slug"), or ""
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -13,7 +13,6 @@ from kitcheck.spec import Assignment
 from .late import late_text, number, show_time
 from .messages import t
 
-HINT_SEPARATOR = "\n  likely cause: "  # how kitcheck.hints.with_hint appends the misconception
 RESULT_FILE = "grading.json"
 # What a grading output folder holds for the whole class. A submission's folder never takes one of these
 # names (see grade.safe_id): every class file has one of CLASS_SUFFIXES, and no id ends with one.
@@ -82,7 +81,8 @@ def gradescope_results(assignment: Assignment, result: dict, lang: str = "en",
         q = assignment.question(row["name"])
         tests.append({"name": f"{q.name}: {q.summary}", "score": row["score"], "max_score": q.points,
                       "status": "passed" if row["passed"] else "failed",
-                      "output": t(lang, "passed") if row["passed"] else row["message"], "visibility": visibility})
+                      "output": t(lang, "passed") if row["passed"] else full_message(row, lang),
+                      "visibility": visibility})
     output = result["error"] or notebook_errors_text(result, lang)
     late = " ".join(lateness_lines(assignment, result, lang))
     output = f"{output}\n\n{late}".strip() if late else output
@@ -96,10 +96,22 @@ def notebook_errors_text(result: dict, lang: str = "en") -> str:
     return (t(lang, "cell_errors") + "\n" + "\n".join(lines)) if lines else ""
 
 
-def split_hint(message: str) -> tuple[str, str]:
-    """A failure message without its "likely cause" line, and that cause ("" when none was found)."""
-    message, _, cause = message.partition(HINT_SEPARATOR)
-    return message, cause.strip()
+def split_hint(row: dict, lang: str = "en") -> tuple[str, str]:
+    """A question's failure message and its likely cause in ``lang`` ("" when none was found). The grader
+    records the cause as a reference to a catalog entry (``row["hint"]``); it is put in words here."""
+    from .catalog import find_mistake
+
+    mistake = find_mistake(row["hint"]) if row.get("hint") else None
+    return row.get("message", ""), mistake.sentence(lang) if mistake else ""
+
+
+def full_message(row: dict, lang: str = "en") -> str:
+    """The failure message with its likely cause on a last line, as one text (Gradescope, nbgrader)."""
+    message, cause = split_hint(row, lang)
+    from kitcheck.i18n import MESSAGES
+
+    label = MESSAGES["likely_cause"].get(lang, MESSAGES["likely_cause"]["en"])  # as check() writes it
+    return message + (f"\n  {label} {cause}" if cause else "")
 
 
 def feedback_markdown(assignment: Assignment, result: dict, lang: str = "en") -> str:
@@ -123,7 +135,7 @@ def feedback_markdown(assignment: Assignment, result: dict, lang: str = "en") ->
         if row["passed"]:
             lines += [t(lang, "passed_all"), ""]
             continue
-        message, cause = split_hint(row["message"])
+        message, cause = split_hint(row, lang)
         lines += [t(lang, "what_failed"), "", "```text", message, "```", ""]
         if cause:
             lines += [f"**{t(lang, 'likely_cause')}** {cause}", ""]

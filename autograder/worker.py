@@ -33,7 +33,7 @@ def score(assignment: Assignment, outcomes: list[TestOutcome]) -> list[dict]:
         failed = [o for o in mine if o.outcome == "failed"]
         passed = bool(mine) and not failed and any(o.outcome == "passed" for o in mine)
         rows.append({"name": q.name, "points": q.points, "score": q.points if passed else 0, "passed": passed,
-                     "message": failed[0].message if failed else "",
+                     "message": failed[0].message if failed else "", "hint": failed[0].hint if failed else "",
                      "tests": [o.to_dict() for o in mine]})
     return rows
 

@@ -71,7 +71,9 @@ def test_feedback_html_escapes_what_a_student_controls():
               "notebook_errors": [{"cell": 4, "error": f"ValueError: </pre>{evil}"}, {"cell": None, "error": evil}],
               "questions": [{"name": q.name, "score": q.points if i else 0, "passed": bool(i), "tests": [],
                              "message": "" if i else f"{q.name}: your function raised ValueError: {evil}\n"
-                                                     f"  likely cause: uses `<b>` {evil}"}
+                                                     f"  likely cause: uses `<b>` {evil}",
+                             # a cause is a catalog reference; one the catalog lacks shows nothing
+                             "hint": "" if i else f"{q.name}:{evil}"}
                             for i, q in enumerate(TENSORS.questions)]}
     page = feedback_html(TENSORS, result, "en")
     parsed = Tags(page)
