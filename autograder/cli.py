@@ -65,6 +65,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
         return 2
     start = time.perf_counter()
     langs = getattr(args, "lang", None) or ["en"]
+    # The hidden tests' messages (input, expected, got) are written in the feedback's first language; the
+    # workers inherit it. KIT_LANG, when set, wins.
+    os.environ.setdefault("KIT_LANG", langs[0])
     force = getattr(args, "force", False)
     if getattr(args, "cluster", None):
         if force:  # the cluster reuses what is saved: nothing is, for these submissions
