@@ -49,7 +49,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "passed_all": "通过了全部检查。",
         "what_failed": "未通过的检查（能说明问题的最小输入）：",
         "likely_cause": "可能的原因：",
-        "english_only": "（检查信息和原因说明为英文原文）",
+        "english_only": "（尚未翻译的检查信息和原因说明以英文原文显示）",
         "check_tip": "每次修改后，在 notebook 中运行 `check(\"name\")`，即可立即看到这些反馈。",
         "passed": "通过。",
         "question_col": "题目",
