@@ -11,18 +11,15 @@ from typing import Any, Callable
 
 import pytest
 import torch
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 
 from kitcheck.compare import call, expect_device_agnostic
 from kitcheck.spec import Assignment
-from kitcheck.strategies import QUICK_PHASES
+from kitcheck.strategies import PUBLIC_SETTINGS  # noqa: F401 - importing it registers the kit's profiles
 from kitcheck.transport import StudentFunction, Transport
 
-settings.register_profile("kit-grading", max_examples=25, derandomize=True, deadline=None, database=None,
-                          print_blob=False, report_multiple_bugs=False, phases=QUICK_PHASES,
-                          suppress_health_check=list(HealthCheck))
-# For exploring the tests themselves (more examples, still reproducible): KIT_HYPOTHESIS_PROFILE=kit-explore
-settings.register_profile("kit-explore", parent=settings.get_profile("kit-grading"), max_examples=300)
+# The profiles are registered with the rest of the kit's hypothesis settings (kitcheck.strategies);
+# KIT_HYPOTHESIS_PROFILE=kit-explore runs more examples, still reproducibly.
 settings.load_profile(os.environ.get("KIT_HYPOTHESIS_PROFILE", "kit-grading"))
 
 # Hidden tests run on one CPU thread wherever they run (a grading worker, nbgrader's kernel, the kill matrix):
