@@ -97,3 +97,19 @@ def test_hints_compare_reports_returned_as_dicts_value_by_value():
     assert not same_outcome(("returned", state), ("returned", {**state, "bias": torch.ones(2)}))
     assert not same_outcome(("returned", state), ("returned", {"weight": state["weight"]}))
     assert not same_outcome(("returned", state), ("raised", "ValueError"))
+
+
+def test_torchs_first_meta_device_operation_is_paid_before_the_timed_calls():
+    """The first meta-device operation of a fresh process imports torch's compiler stack (seconds): check()
+    pays it before it starts timing the student's calls, so a correct function is never stopped for it."""
+    import subprocess
+    import sys
+
+    code = ("import time, torch\n"
+            "from kitcheck.checking import warm_meta_device\n"
+            "warm_meta_device()\n"
+            "t = time.perf_counter()\n"
+            "torch.diag(torch.empty(3, device='meta')); torch.eye(3, device='meta')[torch.tensor([0, 2])]\n"
+            "print(time.perf_counter() - t)\n")
+    took = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    assert took < 0.5, took
