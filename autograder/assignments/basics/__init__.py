@@ -1,0 +1,1 @@
+"""Grader-only material of assignment `basics` (never shipped to students)."""

@@ -1,0 +1,389 @@
+"""Assignment 0, "Creating, indexing and reshaping tensors": mistakes students make, and correct variants
+written differently from the solution."""
+from autograder.catalog import Mistake, Variant
+
+MISTAKES = [
+    # ---- tridiagonal
+    Mistake("tridiagonal", "default-dtype",
+            "Starts from torch.zeros(n, n) without dtype=, so the result is float32 whatever d's dtype; pass "
+            "dtype=d.dtype (or use d.new_zeros).", '''
+def tridiagonal(d, off):
+    n = len(d)
+    out = torch.zeros(n, n, device=d.device)
+    i = torch.arange(n, device=d.device)
+    out[i, i] = d.to(out.dtype)
+    out[i[:-1], i[:-1] + 1] = off
+    out[i[:-1] + 1, i[:-1]] = off
+    return out
+'''),
+    Mistake("tridiagonal", "cpu-zeros",
+            "Creates the matrix with torch.zeros(n, n, dtype=d.dtype) on the default device (the CPU), not on "
+            "d's device.", '''
+def tridiagonal(d, off):
+    n = len(d)
+    out = torch.zeros(n, n, dtype=d.dtype)
+    out += torch.diag(d)
+    for i in range(n - 1):
+        out[i, i + 1] = off
+        out[i + 1, i] = off
+    return out
+'''),
+    Mistake("tridiagonal", "roll-wraps",
+            "Shifts the identity with roll() to get the off-diagonals, but roll wraps around: it also puts `off` "
+            "in the two corners.", '''
+def tridiagonal(d, off):
+    eye = torch.eye(len(d), dtype=d.dtype, device=d.device)
+    return torch.diag(d) + off * (eye.roll(1, dims=1) + eye.roll(-1, dims=1))
+'''),
+    Mistake("tridiagonal", "upper-only",
+            "Puts `off` only above the diagonal; a tridiagonal matrix has it below the diagonal too.", '''
+def tridiagonal(d, off):
+    band = torch.full((len(d) - 1,), off, dtype=d.dtype, device=d.device)
+    return torch.diag(d) + torch.diag(band, 1)
+'''),
+    Mistake("tridiagonal", "times-eye",
+            "Builds the diagonal as d * eye: where d holds inf or nan, 0 * inf = nan spreads off the diagonal.", '''
+def tridiagonal(d, off):
+    n = len(d)
+    ones = torch.ones(n - 1, dtype=d.dtype, device=d.device)
+    band = torch.diag(ones, 1) + torch.diag(ones, -1)
+    return d * torch.eye(n, dtype=d.dtype, device=d.device) + off * band
+'''),
+    # ---- select_along
+    Mistake("select_along", "dim-zero-only",
+            "Indexes with x[index], which always selects along dimension 0.", '''
+def select_along(x, dim, index):
+    return x[index]
+'''),
+    Mistake("select_along", "negative-dim",
+            "Builds the index tuple with (slice(None),) * dim, which is empty for a negative dim: convert dim "
+            "with dim % x.ndim first.", '''
+def select_along(x, dim, index):
+    return x[(slice(None),) * dim + (index,)]
+'''),
+    Mistake("select_along", "last-dim",
+            "Indexes with x[..., index], which always selects along the last dimension.", '''
+def select_along(x, dim, index):
+    return x[..., index]
+'''),
+    Mistake("select_along", "transpose-not-back",
+            "Moves `dim` to the front with transpose(0, dim) and indexes, but never moves it back.", '''
+def select_along(x, dim, index):
+    return x.transpose(0, dim)[index]
+'''),
+    Mistake("select_along", "mask-drops-repeats",
+            "Turns the indices into a boolean mask, which loses repeated indices and their order.", '''
+def select_along(x, dim, index):
+    keep = torch.zeros(x.shape[dim], dtype=torch.bool, device=x.device)
+    keep[index] = True
+    return x.movedim(dim, 0)[keep].movedim(0, dim)
+'''),
+    # ---- values_in_range
+    Mistake("values_in_range", "inclusive-high",
+            "Keeps v <= high; the range is half-open, low <= v < high.", '''
+def values_in_range(x, low, high):
+    return x[(x >= low) & (x <= high)]
+'''),
+    Mistake("values_in_range", "multiplied-mask",
+            "Multiplies x by the mask, which keeps x's shape with zeros; indexing x[mask] keeps only the values.", '''
+def values_in_range(x, low, high):
+    return x * ((x >= low) & (x < high))
+'''),
+    Mistake("values_in_range", "negated-outside",
+            "Keeps what is not outside the range, ~((x < low) | (x >= high)), which also keeps nan (every "
+            "comparison with nan is False).", '''
+def values_in_range(x, low, high):
+    return x[~((x < low) | (x >= high))]
+'''),
+    Mistake("values_in_range", "unique",
+            "Uses torch.unique, which sorts the values and drops repeats; x[mask] keeps them in x's order.", '''
+def values_in_range(x, low, high):
+    return torch.unique(x[(x >= low) & (x < high)])
+'''),
+    Mistake("values_in_range", "python-list",
+            "Goes through a Python list and torch.tensor(), which infers a new dtype (int64 or float32) and "
+            "loses x's.", '''
+def values_in_range(x, low, high):
+    return torch.tensor([v for v in x.flatten().tolist() if low <= v < high], device=x.device)
+'''),
+    # ---- gather_rows
+    Mistake("gather_rows", "arange-not-unsqueezed",
+            "Pairs torch.arange(n) with index directly; the row numbers need shape (n, 1) to broadcast against "
+            "index's (n, k).", '''
+def gather_rows(x, index):
+    return x[torch.arange(x.shape[0], device=x.device), index]
+'''),
+    Mistake("gather_rows", "all-rows",
+            "Indexes x[:, index], which takes the columns `index` from every row, not from its own row.", '''
+def gather_rows(x, index):
+    return x[:, index]
+'''),
+    Mistake("gather_rows", "flat-index-stride",
+            "Uses x.stride(0) as the row length of x.flatten(); flatten() lays rows out in order, and a "
+            "transposed x has a different stride.", '''
+def gather_rows(x, index):
+    rows = torch.arange(x.shape[0], device=x.device).unsqueeze(1)
+    return x.flatten()[rows * x.stride(0) + index]
+'''),
+    Mistake("gather_rows", "one-hot-sum",
+            "Multiplies by a one-hot mask and sums: the dtype changes (bool and int32 become int64) and "
+            "0 * inf = nan spreads.", '''
+def gather_rows(x, index):
+    picks = torch.nn.functional.one_hot(index, x.shape[1])
+    return (picks * x.unsqueeze(1)).sum(-1)
+'''),
+    # ---- sum_by_group
+    Mistake("sum_by_group", "fancy-add-repeats",
+            "Adds with out[group] += values: for a group that repeats, only one of its items is added.", '''
+def sum_by_group(values, group, num_groups):
+    out = torch.zeros(num_groups, *values.shape[1:], dtype=values.dtype, device=values.device)
+    out[group] += values
+    return out
+'''),
+    Mistake("sum_by_group", "max-label-groups",
+            "Counts the groups as group.max() + 1; use num_groups, since the last groups may be empty.", '''
+def sum_by_group(values, group, num_groups):
+    g = int(group.max()) + 1
+    hits = group.unsqueeze(1) == torch.arange(g, device=group.device)
+    hits = hits.T.reshape(g, -1, *[1] * (values.ndim - 1))
+    return torch.where(hits, values.unsqueeze(0), torch.zeros_like(values[:1])).sum(1, dtype=values.dtype)
+'''),
+    Mistake("sum_by_group", "default-zeros",
+            "Starts from torch.zeros(num_groups, ...) without dtype= and device=: the result is float32 on the "
+            "CPU whatever the values are.", '''
+def sum_by_group(values, group, num_groups):
+    out = torch.zeros(num_groups, *values.shape[1:])
+    for g in range(num_groups):
+        out[g] = torch.where((group == g).reshape(-1, *[1] * (values.ndim - 1)), values, 0).sum(0)
+    return out
+'''),
+    Mistake("sum_by_group", "sum-promotes-int",
+            "Sums integers with .sum(), which returns int64 even for int32 values; pass dtype=values.dtype.", '''
+def sum_by_group(values, group, num_groups):
+    hits = group == torch.arange(num_groups, device=group.device).unsqueeze(1)
+    hits = hits.reshape(num_groups, -1, *[1] * (values.ndim - 1))
+    return torch.where(hits, values.unsqueeze(0), torch.zeros_like(values[:1])).sum(1)
+'''),
+    Mistake("sum_by_group", "one-hot-matmul",
+            "Multiplies by a one-hot matrix: 0 * inf = nan, so an inf in one group spoils every other group.", '''
+def sum_by_group(values, group, num_groups):
+    onehot = (group.unsqueeze(1) == torch.arange(num_groups, device=group.device)).to(torch.float64)
+    flat = values.reshape(values.shape[0], -1).to(torch.float64)
+    return (onehot.T @ flat).reshape(num_groups, *values.shape[1:]).to(values.dtype)
+'''),
+    # ---- detached_copy
+    Mistake("detached_copy", "detach-shares",
+            "Returns x.detach() (or x.data, or torch.from_numpy(x.numpy())), which has no graph but shares x's "
+            "memory: writing into one changes the other.", '''
+def detached_copy(x):
+    return x.detach()
+'''),
+    Mistake("detached_copy", "clone-keeps-graph",
+            "Returns x.clone(), a copy that autograd still tracks: gradients would flow back into x.", '''
+def detached_copy(x):
+    return x.clone()
+'''),
+    Mistake("detached_copy", "contiguous-copies",
+            "Relies on contiguous() to copy, but it returns x itself when x is already contiguous.", '''
+def detached_copy(x):
+    return x.detach().contiguous()
+'''),
+    Mistake("detached_copy", "turns-off-input-grad",
+            "Switches off requires_grad on the caller's x before cloning; leave the input as it was.", '''
+def detached_copy(x):
+    if x.is_leaf:
+        x.requires_grad_(False)
+    return x.clone()
+'''),
+    # ---- stack_via_cat
+    Mistake("stack_via_cat", "cat-only",
+            "Calls cat without unsqueeze: cat joins along an existing dimension, stack adds a new one.", '''
+def stack_via_cat(tensors, dim):
+    return torch.cat(list(tensors), dim)
+'''),
+    Mistake("stack_via_cat", "unsqueeze-zero",
+            "Adds the new dimension at position 0 whatever `dim` is; unsqueeze and cat along the same dim.", '''
+def stack_via_cat(tensors, dim):
+    return torch.cat([t.unsqueeze(0) for t in tensors], dim)
+'''),
+    Mistake("stack_via_cat", "cat-then-reshape",
+            "Concatenates flat and reshapes to the stacked shape: reshape never moves elements, so only dim 0 "
+            "comes out right.", '''
+def stack_via_cat(tensors, dim):
+    shape = list(tensors[0].shape)
+    shape.insert(dim % (len(shape) + 1), len(tensors))
+    return torch.cat([t.reshape(-1) for t in tensors]).reshape(shape)
+'''),
+    Mistake("stack_via_cat", "negative-dim-mod-ndim",
+            "Converts a negative dim with dim % t.ndim; the result has one more dimension, so use "
+            "dim % (t.ndim + 1).", '''
+def stack_via_cat(tensors, dim):
+    ndim = max(tensors[0].ndim, 1)
+    d = dim % ndim if dim < 0 else dim
+    return torch.cat([t.unsqueeze(d) for t in tensors], d)
+'''),
+    Mistake("stack_via_cat", "unsqueeze-in-place",
+            "Uses unsqueeze_, which changes the shape of the caller's tensors; unsqueeze returns a new view.", '''
+def stack_via_cat(tensors, dim):
+    for t in tensors:
+        t.unsqueeze_(dim)
+    return torch.cat(list(tensors), dim)
+'''),
+    # ---- split_by_sizes
+    Mistake("split_by_sizes", "clones-pieces",
+            "Copies each piece (clone(), index_select() or a list of indices): the values are right, but the "
+            "pieces are not views of x.", '''
+def split_by_sizes(x, sizes, dim):
+    if sum(sizes) != x.shape[dim]:
+        raise ValueError("sizes must add up to the length")
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(x.narrow(dim, start, size).clone())
+        start += size
+    return tuple(pieces)
+'''),
+    Mistake("split_by_sizes", "no-size-check",
+            "Does not check that the sizes add up to the length; the exercise asks for a ValueError.", '''
+def split_by_sizes(x, sizes, dim):
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(x.narrow(dim, start, size))
+        start += size
+    return tuple(pieces)
+'''),
+    Mistake("split_by_sizes", "inclusive-cumsum",
+            "Starts each piece at the running total including its own size; piece k starts at "
+            "sizes[0] + ... + sizes[k - 1].", '''
+def split_by_sizes(x, sizes, dim):
+    if sum(sizes) != x.shape[dim]:
+        raise ValueError("sizes must add up to the length")
+    pieces, total = [], 0
+    for size in sizes:
+        total += size
+        pieces.append(x.narrow(dim, total, size))
+    return tuple(pieces)
+'''),
+    Mistake("split_by_sizes", "negative-dim",
+            "Builds the slices with (slice(None),) * dim, which is empty for a negative dim.", '''
+def split_by_sizes(x, sizes, dim):
+    if sum(sizes) != x.shape[dim]:
+        raise ValueError("sizes must add up to the length")
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(x[(slice(None),) * dim + (slice(start, start + size),)])
+        start += size
+    return tuple(pieces)
+'''),
+]
+
+VARIANTS = [
+    Variant("tridiagonal", "index-assign", "writes the three diagonals into d.new_zeros with fancy indexing", '''
+def tridiagonal(d, off):
+    n = d.shape[0]
+    out = d.new_zeros(n, n)
+    i = torch.arange(n, device=d.device)
+    out[i, i] = d
+    out[i[:-1], i[1:]] = off
+    out[i[1:], i[:-1]] = off
+    return out
+'''),
+    Variant("tridiagonal", "where-gap", "torch.where on the distance |i - j| from the diagonal", '''
+def tridiagonal(d, off):
+    i = torch.arange(len(d), device=d.device)
+    gap = (i.unsqueeze(1) - i.unsqueeze(0)).abs()
+    band = torch.where(gap == 1, torch.full_like(gap, off, dtype=d.dtype), torch.zeros_like(gap, dtype=d.dtype))
+    return torch.where(gap == 0, d.unsqueeze(1), band)
+'''),
+    Variant("select_along", "movedim", "moves dim to the front, indexes, moves it back", '''
+def select_along(x, dim, index):
+    return x.movedim(dim, 0)[index].movedim(0, dim)
+'''),
+    Variant("select_along", "narrow-cat", "a loop of narrow() slices joined with cat", '''
+def select_along(x, dim, index):
+    parts = [x.narrow(dim, int(i), 1) for i in index]
+    return torch.cat(parts, dim) if parts else x.narrow(dim, 0, 0).clone()
+'''),
+    Variant("values_in_range", "masked-select", "torch.masked_select with logical_and", '''
+def values_in_range(x, low, high):
+    return torch.masked_select(x, torch.logical_and(x >= low, x < high))
+'''),
+    Variant("values_in_range", "nonzero", "flat positions from nonzero(), then fancy indexing", '''
+def values_in_range(x, low, high):
+    flat = x.reshape(-1)
+    keep = torch.nonzero((flat >= low) & (flat < high)).squeeze(1)
+    return flat[keep]
+'''),
+    Variant("gather_rows", "row-loop", "a loop over the rows, stacked", '''
+def gather_rows(x, index):
+    return torch.stack([row[idx] for row, idx in zip(x, index)])
+'''),
+    Variant("gather_rows", "flat-offsets", "flat positions in x.reshape(-1): row * m + column", '''
+def gather_rows(x, index):
+    n, m = x.shape
+    offsets = torch.arange(n, device=x.device).unsqueeze(1) * m
+    return x.reshape(-1)[offsets + index]
+'''),
+    Variant("sum_by_group", "group-loop", "a loop over the groups with a boolean mask", '''
+def sum_by_group(values, group, num_groups):
+    return torch.stack([values[group == g].sum(0, dtype=values.dtype) for g in range(num_groups)])
+'''),
+    Variant("sum_by_group", "sorted-runs", "sorts the items by group, then sums each run", '''
+def sum_by_group(values, group, num_groups):
+    order = torch.argsort(group, stable=True)
+    v = values[order]
+    counts = (group.unsqueeze(0) == torch.arange(num_groups, device=group.device).unsqueeze(1)).sum(1)
+    out = values.new_zeros(num_groups, *values.shape[1:])
+    start = 0
+    for g in range(num_groups):
+        c = int(counts[g])
+        if c:
+            out[g] = v[start:start + c].sum(0, dtype=values.dtype)
+        start += c
+    return out
+'''),
+    Variant("detached_copy", "no-grad-clone", "clone() under torch.no_grad()", '''
+def detached_copy(x):
+    with torch.no_grad():
+        return x.clone()
+'''),
+    Variant("detached_copy", "empty-copy", "copies into torch.empty_like", '''
+def detached_copy(x):
+    out = torch.empty_like(x)
+    out.copy_(x.detach())
+    return out
+'''),
+    Variant("stack_via_cat", "none-index", "adds the new axis by indexing with None", '''
+def stack_via_cat(tensors, dim):
+    d = dim % (tensors[0].ndim + 1)
+    return torch.cat([t[(slice(None),) * d + (None,)] for t in tensors], dim=d)
+'''),
+    Variant("stack_via_cat", "preallocate", "fills the slices of a new tensor one by one", '''
+def stack_via_cat(tensors, dim):
+    d = dim % (tensors[0].ndim + 1)
+    shape = list(tensors[0].shape)
+    shape.insert(d, len(tensors))
+    out = tensors[0].new_empty(shape)
+    for i, t in enumerate(tensors):
+        out.select(d, i).copy_(t)
+    return out
+'''),
+    Variant("split_by_sizes", "slices", "a tuple of slice objects along the normalised dim", '''
+def split_by_sizes(x, sizes, dim):
+    d = dim % x.ndim
+    if sum(sizes) != x.shape[d]:
+        raise ValueError(f"sizes add up to {sum(sizes)}, not {x.shape[d]}")
+    starts = [sum(sizes[:k]) for k in range(len(sizes))]
+    return tuple(x[(slice(None),) * d + (slice(s, s + n),)] for s, n in zip(starts, sizes))
+'''),
+    Variant("split_by_sizes", "movedim", "moves dim to the front, slices, moves it back (all views)", '''
+def split_by_sizes(x, sizes, dim):
+    front = x.movedim(dim, 0)
+    if sum(sizes) != len(front):
+        raise ValueError("the sizes do not add up to the length")
+    pieces, start = [], 0
+    for n in sizes:
+        pieces.append(front[start:start + n].movedim(0, dim))
+        start += n
+    return tuple(pieces)
+'''),
+]
