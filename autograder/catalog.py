@@ -23,6 +23,10 @@ class Mistake:
     misconception: str
     code: str
     misconception_zh: str = ""  # the same sentence in Chinese (from the catalog's ZH table)
+    # A numerical mistake (an unstable algorithm: right in exact arithmetic, wrong in floating point). It must
+    # lose its points, but its outputs differ from a right answer's by what looks like rounding on ordinary
+    # inputs, so a hint never names it (the feedback shows the size of the gap instead).
+    numerical: bool = False
 
     @property
     def key(self) -> str:

@@ -82,7 +82,7 @@ def kill_matrix(assignment: Assignment) -> list[MatrixRow]:
         others_full = all(scores[n] == full[n] for n in scores if n != entry.question)
         if isinstance(entry, Mistake):
             verdict = "killed" if own["score"] < full[entry.question] and others_full else "SURVIVED"
-            hint = own.get("hint") == entry.key
+            hint = None if entry.numerical else own.get("hint") == entry.key  # see Mistake.numerical
             rows.append(MatrixRow("mistake", entry.question, entry.slug, scores, verdict, hint,
                                   full_message(own)))
         else:
@@ -96,13 +96,14 @@ def summary(rows: list[MatrixRow]) -> dict[str, tuple[int, int]]:
     variants_ = [r for r in rows if r.kind == "variant"]
     return {"killed": (sum(r.verdict == "killed" for r in mistakes), len(mistakes)),
             "accepted": (sum(r.verdict == "accepted" for r in variants_), len(variants_)),
-            "hint named the misconception": (sum(bool(r.hint_named) for r in mistakes), len(mistakes))}
+            "hint named the misconception": (sum(bool(r.hint_named) for r in mistakes),
+                                             sum(r.hint_named is not None for r in mistakes))}
 
 
 def format_matrix(rows: list[MatrixRow]) -> str:
     lines = [f"{'kind':8} {'question':18} {'entry':26} {'verdict':9} hint"]
     for r in rows:
-        hint = "" if r.hint_named is None else ("named" if r.hint_named else "-")
+        hint = ("" if r.kind == "variant" else "numerical") if r.hint_named is None else ("named" if r.hint_named else "-")
         lines.append(f"{r.kind:8} {r.question:18} {r.slug:26} {r.verdict:9} {hint}")
         if r.verdict in ("SURVIVED", "REJECTED"):
             lines.append("         " + (r.message or "(no failure message)").replace("\n", "\n         "))

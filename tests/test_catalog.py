@@ -28,7 +28,11 @@ def test_kill_matrix(name, tmp_path):
     assert len(rows) == len(catalog(name)) + len(variants(name))
     survivors = [r["slug"] for r in rows if r["verdict"] == "SURVIVED"]
     rejected = [r["slug"] for r in rows if r["verdict"] == "REJECTED"]
-    wrong_hint = [r["slug"] for r in rows if r["kind"] == "mistake" and not r["hint_named"]]
+    # a numerical mistake is never hinted (hint_named is None): see Mistake.numerical
+    wrong_hint = [r["slug"] for r in rows if r["kind"] == "mistake" and r["hint_named"] is False]
+    assert all((r["hint_named"] is None) == next(m.numerical for m in catalog(name) if m.slug == r["slug"]
+                                                 and m.question == r["question"])
+               for r in rows if r["kind"] == "mistake")
     assert not survivors, f"wrong implementations that still get full marks: {survivors}\n{proc.stdout}"
     assert not rejected, f"correct variants that lose marks: {rejected}\n{proc.stdout}"
     assert not wrong_hint, f"mistakes whose feedback names another or no misconception: {wrong_hint}"

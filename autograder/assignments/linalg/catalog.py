@@ -32,6 +32,31 @@ def addbmm_manual(M, batch1, batch2, beta=1.0, alpha=1.0):
         return alpha * total
     return beta * M + alpha * total
 '''),
+    Mistake("addbmm_manual", "drops-nonfinite-M",
+            "Replaces M's nan and inf with 0 (nan_to_num) whatever beta is; only beta == 0 ignores M, otherwise "
+            "they belong in the result.", '''
+def addbmm_manual(M, batch1, batch2, beta=1.0, alpha=1.0):
+    total = (batch1 @ batch2).sum(dim=0)
+    return beta * torch.nan_to_num(M, nan=0.0, posinf=0.0, neginf=0.0) + alpha * total
+'''),
+    Mistake("addbmm_manual", "view-fold",
+            "Folds the batch into one matrix with view(), which fails when batch2 is not contiguous (a transposed "
+            "or sliced view); use reshape().", '''
+def addbmm_manual(M, batch1, batch2, beta=1.0, alpha=1.0):
+    b, n, k = batch1.shape
+    total = batch1.transpose(0, 1).reshape(n, b * k) @ batch2.view(b * k, -1)
+    return alpha * total if beta == 0 else beta * M + alpha * total
+'''),
+    Mistake("addbmm_manual", "accumulates-in-M",
+            "Adds the products into M in place (M += ...), which changes the caller's tensor; start from a new "
+            "tensor.", '''
+def addbmm_manual(M, batch1, batch2, beta=1.0, alpha=1.0):
+    if beta == 0:
+        return alpha * (batch1 @ batch2).sum(dim=0)
+    M *= beta
+    M += alpha * (batch1 @ batch2).sum(dim=0)
+    return M
+'''),
     # ---- matrix_1_norm
     Mistake("matrix_1_norm", "row-sums",
             "Takes the largest absolute row sum, which is the infinity-norm; the 1-norm uses column sums "
@@ -54,6 +79,21 @@ def matrix_1_norm(A):
             "Takes one max over the whole batch; each matrix of a batch has its own norm (amax over dim -1).", '''
 def matrix_1_norm(A):
     return A.abs().sum(dim=-2).max()
+'''),
+    Mistake("matrix_1_norm", "dim-0-columns",
+            "Sums over dim 0, which is the batch for a batch of matrices; the column sums run over dim -2.", '''
+def matrix_1_norm(A):
+    return A.abs().sum(dim=0).amax(dim=-1)
+'''),
+    Mistake("matrix_1_norm", "python-float",
+            "Returns a Python float (.item()); return a tensor, one norm per matrix of the batch.", '''
+def matrix_1_norm(A):
+    return A.abs().sum(dim=-2).max().item()
+'''),
+    Mistake("matrix_1_norm", "hard-coded-float32",
+            "Converts A to float32 (.float()); keep A's dtype so a float64 matrix gives a float64 norm.", '''
+def matrix_1_norm(A):
+    return A.float().abs().sum(dim=-2).amax(dim=-1)
 '''),
     # ---- gauss_solve
     Mistake("gauss_solve", "no-pivoting",
@@ -119,6 +159,40 @@ def gauss_solve(A, b):
         x[k] = (b[k] - A[k, k + 1:] @ x[k + 1:]) / A[k, k]
     return x
 '''),
+    Mistake("gauss_solve", "eliminates-in-A-and-b",
+            "Eliminates in the caller's A and b (row swaps and updates in place), which changes them; work on a "
+            "copy such as torch.cat([A, b[:, None]], dim=1).", '''
+def gauss_solve(A, b):
+    n = A.shape[0]
+    for k in range(n):
+        p = k + int(A[k:, k].abs().argmax())
+        if p != k:
+            A[[k, p]] = A[[p, k]]
+            b[[k, p]] = b[[p, k]]
+        factors = A[k + 1:, k] / A[k, k]
+        A[k + 1:] -= factors.unsqueeze(1) * A[k]
+        b[k + 1:] -= factors * b[k]
+    x = torch.zeros_like(b)
+    for k in range(n - 1, -1, -1):
+        x[k] = (b[k] - A[k, k + 1:] @ x[k + 1:]) / A[k, k]
+    return x
+'''),
+    Mistake("gauss_solve", "back-substitutes-with-A",
+            "Back-substitutes with the original A and b; back substitution uses the upper-triangular system that "
+            "elimination produced.", '''
+def gauss_solve(A, b):
+    n = A.shape[0]
+    M = torch.cat([A, b.unsqueeze(1)], dim=1)
+    for k in range(n):
+        p = k + int(M[k:, k].abs().argmax())
+        if p != k:
+            M[[k, p]] = M[[p, k]]
+        M[k + 1:] -= M[k + 1:, k:k + 1] / M[k, k] * M[k]
+    x = torch.zeros_like(b)
+    for k in range(n - 1, -1, -1):
+        x[k] = (b[k] - A[k, k + 1:] @ x[k + 1:]) / A[k, k]
+    return x
+'''),
     # ---- rank_via_svd
     Mistake("rank_via_svd", "absolute-eps",
             "Compares the singular values with eps alone; the default tolerance is relative: max(m, n) * eps "
@@ -162,6 +236,32 @@ def rank_via_svd(A, tol=None):
         tol = max(A.shape[-2:]) * torch.finfo(A.dtype).eps * S.max()
     return int((S > tol).sum())
 '''),
+    Mistake("rank_via_svd", "min-dim-tolerance",
+            "Uses min(m, n) in the default tolerance; it is max(m, n) * eps * S.max().", '''
+def rank_via_svd(A, tol=None):
+    S = torch.linalg.svdvals(A)
+    if tol is None:
+        tol = min(A.shape[-2:]) * torch.finfo(A.dtype).eps * S.amax(dim=-1, keepdim=True)
+    return (S > tol).sum(dim=-1)
+'''),
+    Mistake("rank_via_svd", "max-of-all-dims",
+            "Uses max(A.shape), which counts the batch dimensions too; the factor is max(m, n) of each matrix, "
+            "max(A.shape[-2:]).", '''
+def rank_via_svd(A, tol=None):
+    S = torch.linalg.svdvals(A)
+    if tol is None:
+        tol = max(A.shape) * torch.finfo(A.dtype).eps * S.amax(dim=-1, keepdim=True)
+    return (S > tol).sum(dim=-1)
+'''),
+    Mistake("rank_via_svd", "batch-max",
+            "Uses the largest singular value of the whole batch (S.max()); each matrix's tolerance uses its own "
+            "largest singular value (amax over the last dim, keepdim=True).", '''
+def rank_via_svd(A, tol=None):
+    S = torch.linalg.svdvals(A)
+    if tol is None:
+        tol = max(A.shape[-2:]) * torch.finfo(A.dtype).eps * S.max()
+    return (S > tol).sum(dim=-1)
+'''),
     # ---- low_rank_approx
     Mistake("low_rank_approx", "no-singular-values",
             "Multiplies U and Vh without the singular values in between: A_k = U_k diag(S_k) Vh_k.", '''
@@ -190,6 +290,20 @@ def low_rank_approx(A, k):
     U, S, Vh = torch.linalg.svd(A, full_matrices=False)
     return U[:, :k] @ torch.diag(S[:k]) @ Vh[:k, :]
 '''),
+    Mistake("low_rank_approx", "centred",
+            "Centres the columns before the SVD (as in PCA) and adds the mean back; the best rank-k approximation "
+            "of A is the SVD of A itself.", '''
+def low_rank_approx(A, k):
+    mean = A.mean(dim=-2, keepdim=True)
+    U, S, Vh = torch.linalg.svd(A - mean, full_matrices=False)
+    return U[..., :, :k] @ torch.diag_embed(S[..., :k]) @ Vh[..., :k, :] + mean
+'''),
+    Mistake("low_rank_approx", "k-plus-one",
+            "Slices [:k + 1] as if the end were included; [:k] keeps exactly the k largest singular values.", '''
+def low_rank_approx(A, k):
+    U, S, Vh = torch.linalg.svd(A, full_matrices=False)
+    return U[..., :, :k + 1] @ torch.diag_embed(S[..., :k + 1]) @ Vh[..., :k + 1, :]
+'''),
     # ---- sse_surface
     Mistake("sse_surface", "mean-not-sum",
             "Averages the squared errors (the MSE); the SSE is their sum.", '''
@@ -211,6 +325,20 @@ def sse_surface(a, b, x, y):
             "Sums over every dimension, which returns one number; sum only over the data points (dim -1).", '''
 def sse_surface(a, b, x, y):
     return ((y - a.unsqueeze(-1) * x - b.unsqueeze(-1)) ** 2).sum()
+'''),
+    Mistake("sse_surface", "unsqueeze-in-place",
+            "Calls a.unsqueeze_(-1) and b.unsqueeze_(-1), which change the caller's grids; unsqueeze(-1) returns "
+            "new views.", '''
+def sse_surface(a, b, x, y):
+    a.unsqueeze_(-1)
+    b.unsqueeze_(-1)
+    return ((y - a * x - b) ** 2).sum(dim=-1)
+'''),
+    Mistake("sse_surface", "square-of-sum",
+            "Squares the sum of the errors; the SSE sums the squared errors (positive and negative errors must "
+            "not cancel).", '''
+def sse_surface(a, b, x, y):
+    return (y - a.unsqueeze(-1) * x - b.unsqueeze(-1)).sum(dim=-1) ** 2
 '''),
     # ---- normal_equation
     Mistake("normal_equation", "elementwise-inverse",
@@ -237,6 +365,51 @@ def normal_equation(X, y):
     X = torch.cat([X, torch.ones(X.shape[0], 1, dtype=X.dtype, device=X.device)], dim=1)
     return torch.linalg.solve(X.T @ X, X.T @ y)
 '''),
+    Mistake("normal_equation", "centred",
+            "Centres X and y (subtracting their means) before solving; that fits a different model, and w no "
+            "longer solves X^T X w = X^T y.", '''
+def normal_equation(X, y):
+    Xc, yc = X - X.mean(dim=0), y - y.mean()
+    return torch.linalg.solve(Xc.T @ Xc + 1e-12 * torch.eye(X.shape[1], dtype=X.dtype, device=X.device), Xc.T @ yc)
+'''),
+    Mistake("normal_equation", "ridge-term",
+            "Adds a small ridge term (X^T X + 1e-3 I) 'for stability', which biases w; the normal equation "
+            "has no such term.", '''
+def normal_equation(X, y):
+    d = X.shape[1]
+    return torch.linalg.solve(X.T @ X + 1e-3 * torch.eye(d, dtype=X.dtype, device=X.device), X.T @ y)
+'''),
+    Mistake("gauss_solve", "inverse-times-b",
+            "Inverts A by Gauss-Jordan elimination on [A | I] and returns A^-1 @ b; that is not backward stable: "
+            "on an ill-conditioned A the residual A x - b grows with cond(A). Eliminate on [A | b] instead.", '''
+def gauss_solve(A, b):
+    n = A.shape[0]
+    M = torch.cat([A, torch.eye(n, dtype=A.dtype, device=A.device)], dim=1)
+    for k in range(n):
+        p = k + int(M[k:, k].abs().argmax())
+        if p != k:
+            M[[k, p]] = M[[p, k]]
+        M[k] = M[k] / M[k, k]
+        others = torch.arange(n, device=A.device) != k
+        M[others] = M[others] - M[others, k:k + 1] * M[k]
+    return M[:, n:] @ b
+''', numerical=True),
+    Mistake("low_rank_approx", "eigh-of-AtA",
+            "Takes the top-k eigenvectors of A^T A instead of the SVD: squaring the condition number loses the "
+            "small singular directions.", '''
+def low_rank_approx(A, k):
+    _, V = torch.linalg.eigh(A.mT @ A)
+    Vk = V[..., :, -k:]  # eigh sorts eigenvalues in ascending order
+    return A @ Vk @ Vk.mT
+''', numerical=True),
+    Mistake("sse_surface", "expanded-sums",
+            "Expands the square into sums (sum y^2 - 2 a sum xy + ...): for data far from 0, such as years, the "
+            "terms are huge and cancel, losing the small SSE near the fit.", '''
+def sse_surface(a, b, x, y):
+    n = x.shape[0]
+    sx, sy, sxx, sxy, syy = x.sum(), y.sum(), (x * x).sum(), (x * y).sum(), (y * y).sum()
+    return syy - 2 * a * sxy - 2 * b * sy + a ** 2 * sxx + 2 * a * b * sx + n * b ** 2
+''', numerical=True),
 ]
 
 VARIANTS = [
@@ -338,13 +511,10 @@ def low_rank_approx(A, k):
     U = torch.linalg.svd(A.double(), full_matrices=False).U[..., :, :k]
     return (U @ (U.mT @ A.double())).to(A.dtype)
 '''),
-    Variant("sse_surface", "closed-form-float64", "the square expanded into sums of x, y, xy, x^2, y^2, in float64", '''
+    Variant("sse_surface", "square-sum", "the line's prediction on the grid, then torch.square and torch.sum", '''
 def sse_surface(a, b, x, y):
-    a64, b64, x64, y64 = a.double(), b.double(), x.double(), y.double()
-    n = x.shape[0]
-    sx, sy, sxx, sxy, syy = x64.sum(), y64.sum(), (x64 * x64).sum(), (x64 * y64).sum(), (y64 * y64).sum()
-    sse = syy - 2 * a64 * sxy - 2 * b64 * sy + a64 ** 2 * sxx + 2 * a64 * b64 * sx + n * b64 ** 2
-    return sse.to(a.dtype)
+    prediction = a[..., None] * x + b[..., None]  # grid shape + (n,)
+    return torch.sum(torch.square(prediction - y), dim=-1)
 '''),
     Variant("sse_surface", "loop-over-points", "a loop over the data points, vectorised over the grid", '''
 def sse_surface(a, b, x, y):

@@ -7,9 +7,10 @@ sound algorithm in float32 or float64 agrees with the oracle.
 """
 import pytest
 import torch
-from hypothesis import assume, given
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
+from autograder import adversarial as adv
 from autograder.harness import DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, public_check_tests, question, student
 from autograder.assignments.linalg.references import low_rank_reference, sse_reference
 from kitcheck.assignments.linalg import ASSIGNMENT, SOLVE_TOL, clear_rank_gap, low_rank, singular_gap, well_conditioned
@@ -17,6 +18,15 @@ from kitcheck.compare import CheckFailure, expect_tensor, tolerance
 from kitcheck.strategies import make_tensor, seeds
 
 test_public_checks = public_check_tests(ASSIGNMENT)
+
+# The adversarial tests below draw few examples each (every example is a hard case; grading stays fast).
+FEW = settings(max_examples=6)
+DTYPE = st.sampled_from(FLOAT_DTYPES)
+
+
+def _laid_out(x: torch.Tensor, how: str) -> torch.Tensor:
+    """``x``'s values in the memory layout ``how`` (see autograder.adversarial.layout)."""
+    return adv.layout(x, how)
 
 
 # ---- addbmm_manual ---------------------------------------------------------------------------------
@@ -48,6 +58,50 @@ def test_addbmm_manual_ignores_M_when_beta_is_zero(dtype, b, n, p, bad, seed):
     expected = torch.addbmm(M.double(), b1.double(), b2.double(), beta=0.0, alpha=2.0)
     expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=dtype, device=M.device,
                   what="the result with beta = 0 (M must be ignored)", **tolerance(dtype, reduction=True))
+
+
+@question("addbmm_manual")
+@FEW
+@given(dtype=DTYPE, b=st.integers(1, 3), n=st.integers(1, 3), p=st.integers(1, 3),
+       bad=st.sampled_from(["nan", "inf", "-inf"]), beta=st.sampled_from([1.0, -0.5]), seed=seeds)
+def test_addbmm_manual_propagates_M_when_beta_is_not_zero(dtype, b, n, p, bad, beta, seed):
+    # With beta != 0, M's nan and inf reach the result, as in torch.addbmm (only beta == 0 ignores M).
+    q = "addbmm_manual"
+    M = adv.with_specials(make_tensor((n, p), dtype, seed), seed, kinds=(bad,))
+    b1, b2 = make_tensor((b, n, 2), dtype, seed + 1), make_tensor((b, 2, p), dtype, seed + 2)
+    inputs = {"M": M, "batch1": b1, "batch2": b2, "beta": beta, "alpha": 1.0}
+    expected = torch.addbmm(M.double(), b1.double(), b2.double(), beta=beta, alpha=1.0)
+    expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=dtype, device=M.device,
+                  what=f"the result with beta = {beta} (M's {bad} must reach it)", **tolerance(dtype, reduction=True))
+
+
+@question("addbmm_manual")
+@FEW
+@given(dtype=DTYPE, b=st.integers(2, 4), n=st.integers(1, 3), k=st.integers(1, 3), p=st.integers(1, 3),
+       how=adv.layouts(), seed=seeds)
+@example(dtype=torch.float32, b=2, n=2, k=2, p=3, how="transposed", seed=0)
+def test_addbmm_manual_mixed_scales_and_layouts(dtype, b, n, k, p, how, seed):
+    # Products of sizes 1e-6 to 1e6 in one batch, and inputs that are views (transposed, sliced, expanded).
+    # The sum's rounding error is relative to the sum of |products|, so the tolerance is too.
+    q = "addbmm_manual"
+    b1 = _laid_out(adv.mixed_scales((b, n, k), dtype, seed), how)
+    b2 = _laid_out(adv.mixed_scales((b, k, p), dtype, seed + 1), how)
+    M = _laid_out(make_tensor((n, p), dtype, seed + 2), how)
+    inputs = {"M": M, "batch1": b1, "batch2": b2, "beta": 0.5, "alpha": 2.0}
+    expected = torch.addbmm(M.double(), b1.double(), b2.double(), beta=0.5, alpha=2.0)
+    size = float((b1.double().abs() @ b2.double().abs()).sum(0).max()) * 2 + float(M.abs().max())
+    expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=dtype, device=M.device,
+                  rtol=0.0, atol=8 * (b * k + 2) * torch.finfo(dtype).eps * size)
+
+
+@question("addbmm_manual")
+def test_addbmm_manual_defaults_are_1():
+    q = "addbmm_manual"
+    M = make_tensor((2, 3), torch.float64, 3)
+    b1, b2 = make_tensor((2, 2, 4), torch.float64, 4), make_tensor((2, 4, 3), torch.float64, 5)
+    inputs = {"M": M, "batch1": b1, "batch2": b2}
+    expect_tensor(q, call(q, student(q), **inputs), torch.addbmm(M, b1, b2), inputs, dtype=M.dtype, device=M.device,
+                  what="the result without beta and alpha (both 1 by default)")
 
 
 @question("addbmm_manual")
@@ -83,6 +137,21 @@ def test_matrix_1_norm_is_a_norm(m, n, c, seed):
     expect_tensor(q, norms["c * A"], abs(c) * norms["A"], {"A": A, "c": c}, what="the norm of c * A (|c| times the norm of A)")
     if float(norms["A + B"]) > float(norms["A"] + norms["B"]) + 1e-9:
         raise CheckFailure(q, "the norm of A + B is larger than the norm of A plus the norm of B", {"A": A, "B": B})
+
+
+@question("matrix_1_norm")
+@FEW
+@given(dtype=DTYPE, batch=st.lists(st.integers(1, 3), max_size=1), m=st.integers(2, 4), n=st.integers(2, 4),
+       how=adv.layouts(), special=st.sampled_from([None, "inf", "nan"]), seed=seeds)
+def test_matrix_1_norm_layouts_and_specials(dtype, batch, m, n, how, special, seed):
+    # Views of any layout; an inf or nan entry makes its matrix's norm inf or nan, as in matrix_norm.
+    q = "matrix_1_norm"
+    A = make_tensor((*batch, m, n), dtype, seed)
+    if special:
+        A = adv.with_specials(A, seed, kinds=(special,))
+    A = _laid_out(A, how)
+    expect_tensor(q, call(q, student(q), A=A), torch.linalg.matrix_norm(A.double(), ord=1), {"A": A}, dtype=dtype,
+                  device=A.device, **tolerance(dtype, reduction=True))
 
 
 @question("matrix_1_norm")
@@ -156,6 +225,41 @@ def test_gauss_solve_residual_is_small(n, seed):
     expect_tensor(q, A @ x, b, {"A": A, "b": b}, what="A @ x (it should equal b)", **SOLVE_TOL[torch.float64])
 
 
+@question("gauss_solve")
+@FEW
+@given(dtype=DTYPE, n=st.integers(2, 6), seed=seeds)
+def test_gauss_solve_ill_conditioned_residual(dtype, n, seed):
+    # cond(A) = 1e10 (float64) or 1e4 (float32): x itself is only accurate to about cond * eps, for any method,
+    # but elimination with partial pivoting is backward stable: A x - b is about eps * |A| |x|. Multiplying b
+    # by an inverse is not (its residual grows with cond(A)).
+    q = "gauss_solve"
+    A = adv.ill_conditioned(n, dtype, seed, cond=1e10 if dtype == torch.float64 else 1e4)
+    b = (A.double() @ make_tensor((n,), torch.float64, seed + 1)).to(dtype)  # x of ordinary size
+    inputs = {"A": A, "b": b}
+    x = call(q, student(q), **inputs)
+    expect_tensor(q, x, torch.linalg.solve(A.double(), b.double()), inputs, dtype=dtype, device=b.device,
+                  rtol=0.0, atol=float("inf"))  # type, shape, dtype and device; the values are judged below
+    A64, b64, x64 = A.double(), b.double(), x.double()
+    size = float(torch.linalg.matrix_norm(A64, 2)) * float(x64.norm()) + float(b64.norm())
+    expect_tensor(q, A64 @ x64, b64, inputs, what="A @ x (it should equal b up to rounding)", rtol=0.0,
+                  atol=20 * n * torch.finfo(dtype).eps * size)
+
+
+@question("gauss_solve")
+@FEW
+@given(dtype=DTYPE, n=st.integers(2, 5), how_a=adv.layouts(), how_b=adv.layouts(), seed=seeds)
+def test_gauss_solve_any_layout(dtype, n, how_a, how_b, seed):
+    q = "gauss_solve"
+    A = well_conditioned((n, n), dtype, seed)
+    assume(A is not None)
+    A = _laid_out(A, how_a)
+    b = make_tensor((n,), dtype, seed + 1)
+    b = b[:1].expand(n) if how_b == "expanded" else _laid_out(b, how_b)
+    inputs = {"A": A, "b": b}
+    expect_tensor(q, call(q, student(q), **inputs), torch.linalg.solve(A.double(), b.double()), inputs,
+                  dtype=dtype, device=b.device, **SOLVE_TOL[dtype])
+
+
 # ---- rank_via_svd ----------------------------------------------------------------------------------
 def _rank(A, tol):
     return torch.linalg.matrix_rank(A) if tol is None else torch.linalg.matrix_rank(A, atol=tol, rtol=0.0)
@@ -203,6 +307,49 @@ def test_rank_via_svd_uses_the_dtypes_eps(m, n, data, seed):
 
 
 @question("rank_via_svd")
+@FEW
+@given(dtype=DTYPE, size=st.sampled_from([(40, 10), (10, 40), (24, 24)]), r=st.integers(0, 3),
+       explicit=st.booleans(), how=st.sampled_from(["contiguous", "transposed", "batch of 100"]), seed=seeds)
+@example(dtype=torch.float64, size=(40, 10), r=2, explicit=False, how="contiguous", seed=1)
+@example(dtype=torch.float32, size=(10, 40), r=1, explicit=False, how="batch of 100", seed=2)
+def test_rank_via_svd_near_the_threshold(dtype, size, r, explicit, how, seed):
+    # Singular values 2x above and 2x below the threshold: max(m, n) * eps * S.max() by default (the rule of
+    # torch.linalg.matrix_rank; with 40 x 10, min(m, n) would count both), or 1.01 * tol and 0.99 * tol for
+    # an explicit tol (strictly greater counts). Big enough matrices that rounding (a few eps * S.max()) does not
+    # move a singular value across the threshold. A batch of 100 (one matrix, expanded) uses the same rule:
+    # the batch size is not one of the matrix's dimensions.
+    q = "rank_via_svd"
+    m, n = size
+    tol = 0.25 if explicit else None
+    t = tol if explicit else max(m, n) * torch.finfo(dtype).eps
+    near = [1.01 * t, 0.99 * t] if explicit else [2 * t, 0.5 * t]
+    A = adv.with_singular_values([1.0] * r + near, m, n, torch.float64, seed).to(dtype)
+    A = A.expand(100, m, n) if how == "batch of 100" else _laid_out(A, how)
+    s = torch.linalg.svdvals(A[0].double() if A.ndim == 3 else A.double())
+    limit = tol if explicit else max(m, n) * torch.finfo(dtype).eps * float(s[0])
+    ratio = s / limit
+    assume(bool(((ratio < 0.995) | (ratio > 1.005)).all()) if explicit else bool(((ratio < 0.7) | (ratio > 1.4)).all()))
+    inputs = {"A": A, "tol": tol}
+    expect_tensor(q, call(q, student(q), **inputs), _rank(A, tol), inputs, dtype=torch.int64, device=A.device)
+
+
+@question("rank_via_svd")
+@FEW
+@given(dtype=DTYPE, b=st.integers(2, 3), m=st.integers(2, 4), n=st.integers(2, 4), data=st.data(), seed=seeds)
+def test_rank_via_svd_batch_of_mixed_scales(dtype, b, m, n, data, seed):
+    # One batch, matrices scaled by 2^-20 ... 2^20 (float32) or 2^-60 ... 2^60 (float64): each matrix has its
+    # own default tolerance, relative to its own largest singular value, not the batch's.
+    q = "rank_via_svd"
+    r = data.draw(st.integers(1, min(m, n)), label="r")
+    top = 20 if dtype == torch.float32 else 60
+    powers = torch.linspace(-top, top, b, dtype=torch.float64).round()
+    A = low_rank((b, m, n), r, dtype, seed) * (2.0 ** powers).to(dtype).reshape(b, 1, 1)
+    assume(clear_rank_gap(A))
+    inputs = {"A": A, "tol": None}
+    expect_tensor(q, call(q, student(q), **inputs), _rank(A, None), inputs, dtype=torch.int64, device=A.device)
+
+
+@question("rank_via_svd")
 def test_rank_via_svd_keeps_the_device():
     expect_device_agnostic("rank_via_svd", student("rank_via_svd"), lambda A, tol: torch.linalg.matrix_rank(A),
                            A=torch.empty(2, 4, 3, device="meta"), tol=None)
@@ -239,6 +386,29 @@ def test_low_rank_approx_error_is_the_dropped_singular_values(m, n, data, seed):
     expect_tensor(q, torch.linalg.matrix_norm(A - got), S[k:].norm(), inputs, what="the error ||A - A_k||_F")
     if int(torch.linalg.matrix_rank(got)) > k:
         raise CheckFailure(q, f"the result has rank {int(torch.linalg.matrix_rank(got))}, more than k = {k}", inputs)
+
+
+@question("low_rank_approx")
+@FEW
+@given(dtype=DTYPE, m=st.integers(3, 5), n=st.integers(3, 5), data=st.data(),
+       kind=st.sampled_from(["ill-conditioned", "offset"]), how=adv.layouts(), seed=seeds)
+def test_low_rank_approx_hard_matrices(dtype, m, n, data, kind, how, seed):
+    # Singular values from 1 down to 1e-4 (float32) or 1e-9 (float64), or every entry near 100: an SVD keeps
+    # the small directions to about eps * S.max(), which the tolerance allows; going through A^T A squares the
+    # condition number and loses them. Inputs are views of any layout.
+    q = "low_rank_approx"
+    k = data.draw(st.integers(1, min(m, n)), label="k")
+    if kind == "offset":
+        A = make_tensor((m, n), dtype, seed) + 100
+    else:  # drop only the smallest direction: the one A^T A loses
+        A = adv.ill_conditioned(n, dtype, seed, cond=1e4 if dtype == torch.float32 else 1e9, m=m)
+        k = min(m, n) - 1
+    s = torch.linalg.svdvals(A.double())
+    assume(k == min(m, n) or float(s[k - 1] - s[k]) > 0.2 * float(s[k - 1]))  # a unique best rank-k
+    A = _laid_out(A, how)
+    inputs = {"A": A, "k": k}
+    expect_tensor(q, call(q, student(q), **inputs), low_rank_reference(A, k), inputs, dtype=dtype, device=A.device,
+                  rtol=0.0, atol=20 * torch.finfo(dtype).eps * float(s[0]))
 
 
 @question("low_rank_approx")
@@ -279,6 +449,38 @@ def test_sse_surface_is_smallest_at_the_least_squares_fit(n, steps, seed):
     flat = int(got.argmin())
     if flat != steps * (2 * steps + 1) + steps:
         raise CheckFailure(q, "the smallest value is not at the least-squares fit in the middle of the grid", inputs)
+
+
+@question("sse_surface")
+@FEW
+@given(n=st.integers(2, 5), seed=seeds)
+def test_sse_surface_data_far_from_zero(n, seed):
+    # x like years (2000 + ...), on a grid around the least-squares fit, in float64: expanding the square into
+    # sums (sum y^2 - 2 a sum xy + ...) subtracts numbers of 1e8 to get an SSE of about 1, and loses it.
+    q = "sse_surface"
+    x = adv.offset((n,), torch.float64, seed, base=2000.0, spread=10.0)
+    y = 3 * x - 5900 + adv.offset((n,), torch.float64, seed + 1, base=0.0, spread=1.0)
+    X = torch.stack([x, torch.ones_like(x)], dim=1)
+    a0, b0 = torch.linalg.lstsq(X, y.unsqueeze(-1)).solution.squeeze(-1).tolist()
+    step = torch.linspace(-0.01, 0.01, 3, dtype=torch.float64)
+    a, b = torch.meshgrid(a0 + step, b0 + 20 * step, indexing="ij")
+    inputs = {"a": a, "b": b, "x": x, "y": y}
+    expect_tensor(q, call(q, student(q), **inputs), sse_reference(a, b, x, y), inputs, dtype=a.dtype,
+                  device=a.device, **tolerance(torch.float64))
+
+
+@question("sse_surface")
+@FEW
+@given(dtype=DTYPE, grid=st.lists(st.integers(2, 3), min_size=1, max_size=2), n=st.integers(2, 4),
+       how=adv.layouts(), seed=seeds)
+def test_sse_surface_any_layout(dtype, grid, n, how, seed):
+    q = "sse_surface"
+    a = _laid_out(make_tensor(tuple(grid), dtype, seed), how)
+    b = _laid_out(make_tensor(tuple(grid), dtype, seed + 1), how)
+    x, y = _laid_out(make_tensor((n,), dtype, seed + 2), how), _laid_out(make_tensor((n,), dtype, seed + 3), how)
+    inputs = {"a": a, "b": b, "x": x, "y": y}
+    expect_tensor(q, call(q, student(q), **inputs), sse_reference(a, b, x, y), inputs, dtype=dtype, device=a.device,
+                  **tolerance(dtype, reduction=True))
 
 
 @question("sse_surface")
@@ -324,6 +526,28 @@ def test_normal_equation_residual_is_orthogonal_to_the_columns(dtype, n, data, s
     tol = SOLVE_TOL[dtype]["atol"] * size * (size * float(w64.norm()) + float(y64.norm()))
     expect_tensor(q, X64.T @ (y64 - X64 @ w64), torch.zeros(d, dtype=torch.float64), inputs,
                   what="X^T (y - X w), the residual against each column of X", rtol=0.0, atol=tol)
+
+
+@question("normal_equation")
+@FEW
+@given(n=st.integers(3, 8), kind=st.sampled_from(["offset", "ill-conditioned"]), how=adv.layouts(), seed=seeds)
+def test_normal_equation_offset_and_ill_conditioned(n, kind, how, seed):
+    # float64: a column of x near 1000 beside a column of ones (cond(X) ~ 1e4), or singular values from 1 to
+    # 1e-3. The normal equation squares the condition number: the tolerance is cond(X)^2 * eps relative to w,
+    # which any way of solving it meets; a wrong model (centred data, a ridge term) does not.
+    q = "normal_equation"
+    if kind == "offset":
+        x = adv.offset((n,), torch.float64, seed, base=1000.0, spread=5.0)
+        X = torch.stack([x, torch.ones_like(x)], dim=1)
+    else:
+        X = adv.ill_conditioned(min(n, 3), torch.float64, seed, cond=1e3, m=n)
+    X = _laid_out(X, how)
+    y = X @ make_tensor((X.shape[1],), torch.float64, seed + 1) + 0.1 * make_tensor((n,), torch.float64, seed + 2)
+    inputs = {"X": X, "y": y}
+    w = torch.linalg.lstsq(X, y.unsqueeze(-1)).solution.squeeze(-1)
+    cond = float(torch.linalg.cond(X))
+    expect_tensor(q, call(q, student(q), **inputs), w, inputs, dtype=X.dtype, device=X.device, rtol=0.0,
+                  atol=100 * cond ** 2 * torch.finfo(torch.float64).eps * float(w.norm()))
 
 
 @question("normal_equation")

@@ -51,6 +51,45 @@ def broadcast_shape(a, b):
             raise ValueError("incompatible")
     return tuple(max(x, y) for x, y in zip(a, b))
 '''),
+    Mistake("broadcast_shape", "returns-list",
+            "Returns a list; a shape is a tuple (like torch.Size), so convert with tuple(...).", '''
+def broadcast_shape(a, b):
+    n = max(len(a), len(b))
+    a = [1] * (n - len(a)) + list(a)
+    b = [1] * (n - len(b)) + list(b)
+    out = []
+    for x, y in zip(a, b):
+        if x != y and 1 not in (x, y):
+            raise ValueError("incompatible")
+        out.append(y if x == 1 else x)
+    return out
+'''),
+    Mistake("broadcast_shape", "assert-not-raise",
+            "Checks compatibility with assert, which raises AssertionError; the exercise asks for raise ValueError.", '''
+def broadcast_shape(a, b):
+    n = max(len(a), len(b))
+    a = (1,) * (n - len(a)) + tuple(a)
+    b = (1,) * (n - len(b)) + tuple(b)
+    out = []
+    for x, y in zip(a, b):
+        assert x == y or 1 in (x, y), "shapes cannot be broadcast"
+        out.append(y if x == 1 else x)
+    return tuple(out)
+'''),
+    Mistake("broadcast_shape", "divisible",
+            "Treats sizes as compatible when one divides the other (like tiling); broadcasting stretches only "
+            "size 1.", '''
+def broadcast_shape(a, b):
+    n = max(len(a), len(b))
+    a = (1,) * (n - len(a)) + tuple(a)
+    b = (1,) * (n - len(b)) + tuple(b)
+    out = []
+    for x, y in zip(a, b):
+        if x != y and (min(x, y) == 0 or max(x, y) % min(x, y)):
+            raise ValueError("incompatible")
+        out.append(max(x, y))
+    return tuple(out)
+'''),
     # ---- chunk_sizes
     Mistake("chunk_sizes", "floor-division",
             "Uses n // chunks for the piece size; torch.chunk uses the ceiling, ceil(n / chunks).", '''
@@ -79,6 +118,22 @@ def chunk_sizes(n, chunks):
     size = -(-n // chunks)
     return [size] * (chunks - 1) + [n - size * (chunks - 1)]
 '''),
+    Mistake("chunk_sizes", "round",
+            "Rounds n / chunks to the nearest int; torch.chunk rounds up, ceil(n / chunks).", '''
+def chunk_sizes(n, chunks):
+    size = max(1, round(n / chunks))
+    sizes = [size] * (n // size)
+    if n % size:
+        sizes.append(n % size)
+    return sizes
+'''),
+    Mistake("chunk_sizes", "tensor-sizes",
+            "Keeps the piece size as a tensor (torch.ceil), so some sizes are 0-d tensors; return Python ints "
+            "(int(...) or .item()).", '''
+def chunk_sizes(n, chunks):
+    size = torch.ceil(torch.tensor(n / chunks)).long()
+    return [min(size, n - start) for start in range(0, n, int(size))]
+'''),
     # ---- pairwise_dist
     Mistake("pairwise_dist", "no-root",
             "Forgets the final root (** (1 / p)): for p = 2 it returns squared distances.", '''
@@ -100,6 +155,29 @@ def pairwise_dist(x, y, p=2.0):
 def pairwise_dist(x, y, p=2.0):
     diff = (x.unsqueeze(1) - y.unsqueeze(0)).float()
     return diff.abs().pow(p).sum(dim=-1).pow(1.0 / p)
+'''),
+    Mistake("pairwise_dist", "gram-no-clamp",
+            "Expands |x - y|^2 = |x|^2 + |y|^2 - 2 x.y without clamping at 0: for nearly equal rows rounding "
+            "makes it slightly negative and the square root is nan.", '''
+def pairwise_dist(x, y, p=2.0):
+    if p != 2:
+        return (x.unsqueeze(1) - y.unsqueeze(0)).abs().pow(p).sum(dim=-1).pow(1.0 / p)
+    sq = (x * x).sum(dim=1, keepdim=True) + (y * y).sum(dim=1) - 2 * x @ y.T
+    return sq.sqrt()
+'''),
+    Mistake("pairwise_dist", "ignores-p",
+            "Always computes the Euclidean distance (vector_norm's default ord = 2); pass ord=p.", '''
+def pairwise_dist(x, y, p=2.0):
+    return torch.linalg.vector_norm(x.unsqueeze(1) - y.unsqueeze(0), dim=-1)
+'''),
+    Mistake("pairwise_dist", "centres-in-place",
+            "Centres x and y in place (x -= c) before the Gram expansion; that changes the caller's tensors: "
+            "compute with new tensors (x - c) instead.", '''
+def pairwise_dist(x, y, p=2.0):
+    c = x.mean(dim=0)
+    x -= c
+    y -= c
+    return (x.unsqueeze(1) - y.unsqueeze(0)).abs().pow(p).sum(dim=-1).pow(1.0 / p)
 '''),
     # ---- var_mean
     Mistake("var_mean", "biased-variance",
@@ -136,6 +214,34 @@ def var_mean(x, dim, unbiased=True):
     var = ((x - x.mean()) ** 2).sum(dim=dim) / (x.shape[dim] - (1 if unbiased else 0))
     return var, x.mean(dim=dim)
 '''),
+    Mistake("var_mean", "one-pass",
+            "Uses the one-pass formula E[x^2] - E[x]^2: with a large common offset both terms are huge and "
+            "nearly equal, and the subtraction loses the variance; subtract the mean first.", '''
+def var_mean(x, dim, unbiased=True):
+    n = x.shape[dim]
+    mean = x.mean(dim=dim)
+    var = ((x * x).sum(dim=dim) - n * mean * mean) / (n - 1 if unbiased else n)
+    return var, mean
+'''),
+    Mistake("var_mean", "one-pass-float64",
+            "Uses the one-pass formula in float64; that helps float32 inputs, but float64 inputs with a large "
+            "offset still cancel: subtract the mean first.", '''
+def var_mean(x, dim, unbiased=True):
+    d = x.double()
+    n = x.shape[dim]
+    mean = d.sum(dim) / n
+    var = ((d * d).sum(dim) - n * mean * mean) / (n - 1 if unbiased else n)
+    return var.to(x.dtype), mean.to(x.dtype)
+'''),
+    Mistake("var_mean", "centres-in-place",
+            "Centres x in place (x -= mean), which changes the caller's tensor; compute x - mean as a new "
+            "tensor.", '''
+def var_mean(x, dim, unbiased=True):
+    mean = x.mean(dim=dim, keepdim=True)
+    x -= mean
+    var = (x * x).sum(dim=dim) / (x.shape[dim] - (1 if unbiased else 0))
+    return var, mean.squeeze(dim)
+'''),
     # ---- stable_logsumexp
     Mistake("stable_logsumexp", "naive",
             "Computes log(sum(exp(x))) directly, which overflows to inf for large x; subtract the max first.", '''
@@ -161,6 +267,26 @@ def stable_logsumexp(x, dim):
     m = x.amax(dim=dim, keepdim=True)
     return m + (x - m).exp().sum(dim=dim, keepdim=True).log()
 '''),
+    Mistake("stable_logsumexp", "shifts-in-place",
+            "Subtracts the max from x in place (x -= m), which changes the caller's tensor; write x - m.", '''
+def stable_logsumexp(x, dim):
+    m = x.amax(dim=dim, keepdim=True)
+    x -= m
+    return (m + x.exp().sum(dim=dim, keepdim=True).log()).squeeze(dim)
+'''),
+    Mistake("stable_logsumexp", "mean-shift",
+            "Subtracts the mean instead of the max; only the max guarantees every exp(x - m) <= 1, so values far "
+            "above the mean still overflow.", '''
+def stable_logsumexp(x, dim):
+    c = x.mean(dim=dim, keepdim=True)
+    return (c + (x - c).exp().sum(dim=dim, keepdim=True).log()).squeeze(dim)
+'''),
+    Mistake("stable_logsumexp", "min-shift",
+            "Subtracts the min instead of the max, so exp(x - min) overflows when values are spread widely.", '''
+def stable_logsumexp(x, dim):
+    m = x.amin(dim=dim, keepdim=True)
+    return (m + (x - m).exp().sum(dim=dim, keepdim=True).log()).squeeze(dim)
+'''),
     # ---- topk_via_sort
     Mistake("topk_via_sort", "ascending",
             "Sorts in ascending order, so it returns the k smallest values.", '''
@@ -179,6 +305,25 @@ def topk_via_sort(x, k):
 def topk_via_sort(x, k):
     values, indices = torch.sort(x, dim=-1, descending=True)
     return values[..., :k - 1], indices[..., :k - 1]
+'''),
+    Mistake("topk_via_sort", "index-not-gather",
+            "Indexes x with the sorted indices (x[..., idx]), which mixes rows for a batch; use the values sort "
+            "returns, or torch.gather along the last dim.", '''
+def topk_via_sort(x, k):
+    indices = torch.argsort(x, dim=-1, descending=True)[..., :k]
+    return x[..., indices], indices
+'''),
+    Mistake("topk_via_sort", "flattened",
+            "Sorts the flattened tensor; top-k works within each row, along the last dimension.", '''
+def topk_via_sort(x, k):
+    values, indices = torch.sort(x.flatten(), descending=True)
+    return values[:k], indices[:k]
+'''),
+    Mistake("topk_via_sort", "float-cast",
+            "Converts x to float32 before sorting (.float()); sort x itself so the values keep its dtype.", '''
+def topk_via_sort(x, k):
+    values, indices = torch.sort(x.float(), dim=-1, descending=True)
+    return values[..., :k], indices[..., :k]
 '''),
     # ---- one_hot
     Mistake("one_hot", "cpu-device",
@@ -207,6 +352,28 @@ def one_hot(labels, num_classes):
 def one_hot(labels, num_classes):
     classes = torch.arange(int(labels.max()) + 1, device=labels.device)
     return (labels.unsqueeze(-1) == classes).long()
+'''),
+    Mistake("one_hot", "view-flatten",
+            "Flattens the labels with view(-1), which fails on non-contiguous labels (a transposed or sliced "
+            "tensor); use reshape(-1).", '''
+def one_hot(labels, num_classes):
+    flat = labels.view(-1)
+    out = torch.zeros(flat.numel(), num_classes, dtype=torch.long, device=labels.device)
+    out[torch.arange(flat.numel(), device=labels.device), flat] = 1
+    return out.view(*labels.shape, num_classes)
+'''),
+    Mistake("one_hot", "bool-result",
+            "Returns the comparison labels[..., None] == classes itself, which is bool; convert it with .long().", '''
+def one_hot(labels, num_classes):
+    return labels.unsqueeze(-1) == torch.arange(num_classes, device=labels.device)
+'''),
+    Mistake("one_hot", "unsqueeze-in-place",
+            "Calls labels.unsqueeze_(-1), which changes the caller's labels; labels.unsqueeze(-1) returns a new "
+            "view instead.", '''
+def one_hot(labels, num_classes):
+    labels.unsqueeze_(-1)
+    out = torch.zeros(*labels.shape[:-1], num_classes, dtype=torch.long, device=labels.device)
+    return out.scatter_(-1, labels, 1)
 '''),
 ]
 
@@ -255,13 +422,13 @@ def pairwise_dist(x, y, p=2.0):
     sq = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2 * a @ b.T
     return sq.clamp_min(0).sqrt().to(x.dtype)
 '''),
-    Variant("var_mean", "float64-sums", "one pass of sums in float64: (sum x^2 - n mean^2) / (n - c)", '''
+    Variant("var_mean", "shifted-sums", "sums of x - K, with K the first slice (the shifted-data algorithm)", '''
 def var_mean(x, dim, unbiased=True):
-    d = x.double()
     n = x.shape[dim]
-    mean = d.sum(dim) / n
-    var = ((d * d).sum(dim) - n * mean * mean) / (n - 1 if unbiased else n)
-    return var.to(x.dtype), mean.to(x.dtype)
+    d = x - x.narrow(dim, 0, 1)  # values near 0: their sums do not cancel
+    s, ss = d.sum(dim), (d * d).sum(dim)
+    var = (ss - s * s / n) / (n - 1 if unbiased else n)
+    return var, x.mean(dim)
 '''),
     Variant("var_mean", "movedim-loop", "moves dim to the front and accumulates with a Python loop", '''
 def var_mean(x, dim, unbiased=True):

@@ -2,9 +2,10 @@
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from autograder import adversarial as adv
 from autograder.harness import (DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, public_check_tests,
                                 question, student)
 from kitcheck.assignments.tensors import ASSIGNMENT
@@ -16,6 +17,20 @@ test_public_checks = public_check_tests(ASSIGNMENT)
 
 def _dim(data, shape):
     return data.draw(st.integers(-len(shape), len(shape) - 1), label="dim")
+
+
+# The adversarial tests below draw few examples each: every example is a hard case, and a submission's
+# hidden tests must stay fast.
+FEW = settings(max_examples=6)
+DTYPE = st.sampled_from(FLOAT_DTYPES)
+
+
+def _laid_out(x: torch.Tensor, how: str) -> torch.Tensor:
+    """``x``'s values in the memory layout ``how``; "expanded" repeats x's first row with stride 0 (so the
+    values change: the oracle is computed from what this returns)."""
+    if how == "expanded" and x.ndim >= 1 and x.shape[0] > 1:
+        return x[:1].expand(x.shape)
+    return adv.layout(x, how)
 
 
 # ---- broadcast_shape -------------------------------------------------------------------------------
@@ -36,6 +51,17 @@ def test_broadcast_shape_is_symmetric_on_long_shapes():
     q, fn = "broadcast_shape", student("broadcast_shape")
     for a, b in [((7, 1, 5, 1), (6, 1, 3)), ((6, 1, 3), (7, 1, 5, 1)), ((1,), (8, 4, 3))]:
         expect_equal(q, call(q, fn, a=a, b=b), tuple(torch.broadcast_shapes(a, b)), {"a": a, "b": b})
+
+
+@question("broadcast_shape")
+def test_broadcast_shape_takes_tensor_shapes():
+    # Shapes usually come from tensors: torch.Size arguments, and the result is a tuple of Python ints.
+    q, fn = "broadcast_shape", student("broadcast_shape")
+    for a, b in [((4, 1, 3), (2, 1)), ((), (3,)), ((2, 0), (1, 1))]:
+        sa, sb = torch.empty(a).shape, torch.empty(b).shape
+        expect_equal(q, call(q, fn, a=sa, b=sb), tuple(torch.broadcast_shapes(a, b)), {"a": sa, "b": sb})
+    sa, sb = torch.Size([2, 3]), torch.Size([2])
+    expect_raises(q, fn, "ValueError", {"a": sa, "b": sb}, "3 and 2 cannot be broadcast together")
 
 
 # ---- chunk_sizes -----------------------------------------------------------------------------------
@@ -65,11 +91,51 @@ def test_pairwise_dist_matches_cdist(device, dtype, p, n, m, d, transposed, seed
 
 
 @question("pairwise_dist")
+def test_pairwise_dist_default_p_is_2():
+    q = "pairwise_dist"
+    x, y = make_tensor((3, 2), torch.float64, 5), make_tensor((2, 2), torch.float64, 6)
+    expect_tensor(q, call(q, student(q), x=x, y=y), torch.cdist(x, y), {"x": x, "y": y}, dtype=x.dtype,
+                  device=x.device, what="the result without p (p = 2.0 by default)")
+
+
+@question("pairwise_dist")
 @pytest.mark.parametrize("p", [1.0, 2.0])
 def test_pairwise_dist_keeps_the_device(p):
     x, y = torch.empty(4, 3, device="meta"), torch.empty(2, 3, device="meta")
     expect_device_agnostic("pairwise_dist", student("pairwise_dist"), lambda x, y, p: torch.cdist(x, y, p=p),
                            x=x, y=y, p=p)
+
+
+@question("pairwise_dist")
+@FEW
+@given(dtype=DTYPE, n=st.integers(2, 4), m=st.integers(1, 3), d=st.integers(2, 6), seed=seeds)
+def test_pairwise_dist_nearly_identical_rows(dtype, n, m, d, seed):
+    # Rows 1e-4 (float32) or 1e-8 (float64) apart, relative: |x|^2 + |y|^2 - 2 x.y cancels to a small
+    # negative number and its square root is nan. Clamped at 0, the Gram expansion is fine: the tolerance
+    # allows its rounding error, sqrt(eps * |x|^2), so only nan or a wrong value fails.
+    q = "pairwise_dist"
+    eps = 1e-4 if dtype == torch.float32 else 1e-8
+    x = adv.near_duplicates(n, d, dtype, seed, eps=eps)
+    y = torch.cat([x, adv.near_duplicates(m, d, dtype, seed + 1, eps=eps)])  # x's rows again: distances of 0
+    inputs = {"x": x, "y": y, "p": 2.0}
+    size = float((x.double() ** 2).sum(1).max() + (y.double() ** 2).sum(1).max())
+    atol = (16 * torch.finfo(dtype).eps * size) ** 0.5
+    expect_tensor(q, call(q, student(q), **inputs), torch.cdist(x.double(), y.double()), inputs, dtype=dtype,
+                  device=x.device, rtol=tolerance(dtype, reduction=True)["rtol"], atol=atol)
+
+
+@question("pairwise_dist")
+@FEW
+@given(dtype=DTYPE, n=st.integers(2, 4), m=st.integers(2, 4), d=st.integers(1, 3), p=st.sampled_from([1.0, 2.0]),
+       how_x=adv.layouts(), how_y=adv.layouts(), seed=seeds)
+def test_pairwise_dist_any_layout(dtype, n, m, d, p, how_x, how_y, seed):
+    # Transposed, sliced and expanded (stride-0) views: code must not assume contiguous memory.
+    q = "pairwise_dist"
+    x = _laid_out(make_tensor((n, d), dtype, seed), how_x)
+    y = _laid_out(make_tensor((m, d), dtype, seed + 1), how_y)
+    inputs = {"x": x, "y": y, "p": p}
+    expect_tensor(q, call(q, student(q), **inputs), torch.cdist(x.double(), y.double(), p=p), inputs, dtype=dtype,
+                  device=x.device, **tolerance(dtype, reduction=True))
 
 
 # ---- var_mean --------------------------------------------------------------------------------------
@@ -88,10 +154,56 @@ def test_var_mean_matches_torch(device, dtype, shape, data, unbiased, seed):
 
 
 @question("var_mean")
+def test_var_mean_default_is_unbiased():
+    q = "var_mean"
+    x = make_tensor((3, 4), torch.float64, 7)
+    var, mean = torch.var_mean(x, dim=1)
+    expect_tensors(q, call(q, student(q), x=x, dim=1), {"var": var, "mean": mean}, {"x": x, "dim": 1},
+                   device=x.device)
+
+
+@question("var_mean")
 def test_var_mean_keeps_the_device():
     expect_device_agnostic("var_mean", student("var_mean"),
                            lambda x, dim, unbiased: tuple(torch.var_mean(x, dim, correction=int(unbiased))),
                            x=torch.empty(3, 4, device="meta"), dim=1, unbiased=True)
+
+
+def _exact_var(x: torch.Tensor, dim: int, correction: int) -> torch.Tensor:
+    # The variance does not change when every value is shifted: subtracting the first slice (exactly, for
+    # values this close) leaves small numbers, whose float64 variance is accurate. torch.var_mean itself loses
+    # about 1e-9 of the variance under an offset of 1e6.
+    x = x.double()
+    return torch.var(x - x.narrow(dim, 0, 1), dim=dim, correction=correction)
+
+
+@question("var_mean")
+@FEW
+@given(dtype=DTYPE, shape=shapes(1, 3, min_side=2, max_side=5), data=st.data(), unbiased=st.booleans(), seed=seeds)
+def test_var_mean_large_offset(dtype, shape, data, unbiased, seed):
+    # Values 1e3 (float32) or 1e6 (float64) +- 1: the one-pass formula E[x^2] - E[x]^2 subtracts two huge,
+    # nearly equal numbers and loses most digits of a variance of about 0.3. Subtracting the mean first is exact.
+    q = "var_mean"
+    dim = _dim(data, shape)
+    x = adv.offset(tuple(shape), dtype, seed, base=1e3 if dtype == torch.float32 else 1e6)
+    inputs = {"x": x, "dim": dim, "unbiased": unbiased}
+    expected = {"var": _exact_var(x, dim, int(unbiased)), "mean": x.double().mean(dim)}
+    expect_tensors(q, call(q, student(q), **inputs), expected, inputs, dtypes={"var": dtype, "mean": dtype},
+                   device=x.device, **tolerance(dtype, reduction=True))
+
+
+@question("var_mean")
+@FEW
+@given(dtype=DTYPE, shape=shapes(2, 3, min_side=2, max_side=4), data=st.data(), how=adv.layouts(),
+       unbiased=st.booleans(), seed=seeds)
+def test_var_mean_any_layout(dtype, shape, data, how, unbiased, seed):
+    q = "var_mean"
+    dim = _dim(data, shape)
+    x = _laid_out(make_tensor(shape, dtype, seed), how)
+    inputs = {"x": x, "dim": dim, "unbiased": unbiased}
+    var, mean = torch.var_mean(x.double(), dim=dim, correction=int(unbiased))
+    expect_tensors(q, call(q, student(q), **inputs), {"var": var, "mean": mean}, inputs,
+                   dtypes={"var": dtype, "mean": dtype}, device=x.device, **tolerance(dtype, reduction=True))
 
 
 # ---- stable_logsumexp ------------------------------------------------------------------------------
@@ -127,6 +239,54 @@ def test_stable_logsumexp_keeps_the_device():
                            x=torch.empty(2, 5, device="meta"), dim=-1)
 
 
+@question("stable_logsumexp")
+@FEW
+@given(dtype=DTYPE, shape=shapes(1, 3, min_side=2, max_side=5), data=st.data(),
+       spread=st.sampled_from(["moderate", "wide"]), seed=seeds)
+def test_stable_logsumexp_wide_spread(dtype, shape, data, spread, seed):
+    # Values spread over hundreds within one slice: only subtracting the max keeps every exp() <= 1. A
+    # "moderate" spread (+-60 in float32, +-450 in float64) overflows exp(x - min) but not exp(x - mean); a
+    # "wide" one (+-900) overflows both.
+    q = "stable_logsumexp"
+    dim = _dim(data, shape)
+    scale = 300 if spread == "wide" else (20 if dtype == torch.float32 else 150)
+    x = make_tensor(shape, dtype, seed) * scale
+    inputs = {"x": x, "dim": dim}
+    expect_tensor(q, call(q, student(q), **inputs), torch.logsumexp(x.double(), dim), inputs, dtype=dtype,
+                  device=x.device, **tolerance(dtype, reduction=True))
+
+
+@question("stable_logsumexp")
+@FEW
+@given(dtype=DTYPE, rows=st.integers(1, 4), cols=st.integers(2, 5), nan=st.booleans(), seed=seeds)
+def test_stable_logsumexp_masked_entries(dtype, rows, cols, nan, seed):
+    # -inf entries (masked logits) count as exp(-inf) = 0; every row keeps one finite value (column 0), so
+    # its result is finite. A nan propagates to its row's result, as in torch.logsumexp.
+    q = "stable_logsumexp"
+    g = torch.Generator().manual_seed(seed)
+    x = make_tensor((rows, cols), dtype, seed)
+    masked = torch.rand(rows, cols, generator=g) < 0.5
+    masked[:, 0] = False
+    x = x.masked_fill(masked, float("-inf"))
+    if nan:
+        x = adv.with_specials(x, seed, kinds=("nan",))
+    inputs = {"x": x, "dim": 1}
+    expect_tensor(q, call(q, student(q), **inputs), torch.logsumexp(x.double(), 1), inputs, dtype=dtype,
+                  device=x.device, **tolerance(dtype, reduction=True))
+
+
+@question("stable_logsumexp")
+@FEW
+@given(dtype=DTYPE, shape=shapes(2, 3, min_side=2, max_side=4), data=st.data(), how=adv.layouts(), seed=seeds)
+def test_stable_logsumexp_any_layout(dtype, shape, data, how, seed):
+    q = "stable_logsumexp"
+    dim = _dim(data, shape)
+    x = _laid_out(make_tensor(shape, dtype, seed) + 500, how)
+    inputs = {"x": x, "dim": dim}
+    expect_tensor(q, call(q, student(q), **inputs), torch.logsumexp(x.double(), dim), inputs, dtype=dtype,
+                  device=x.device, **tolerance(dtype, reduction=True))
+
+
 # ---- topk_via_sort ---------------------------------------------------------------------------------
 @question("topk_via_sort")
 @pytest.mark.parametrize("device", DEVICES)
@@ -147,6 +307,27 @@ def test_topk_via_sort_keeps_the_device():
                            x=torch.empty(3, 6, device="meta"), k=2)
 
 
+@question("topk_via_sort")
+@FEW
+@given(dtype=st.sampled_from([torch.float32, torch.float64, torch.int32, torch.int64]),
+       shape=shapes(2, 3, min_side=2, max_side=5), data=st.data(), how=adv.layouts(), infinities=st.booleans(),
+       seed=seeds)
+def test_topk_via_sort_any_dtype_and_layout(dtype, shape, data, how, infinities, seed):
+    # torch.topk takes integer tensors too; and views that are not contiguous. Values are distinct along
+    # the last dim (so the indices are unique); float rows may hold inf and -inf.
+    q = "topk_via_sort"
+    k = data.draw(st.integers(1, shape[-1]), label="k")
+    x = (make_distinct(shape, torch.float64, seed) * 2 + shape[-1] / 2).round() - 2  # distinct integers
+    if dtype.is_floating_point and infinities:
+        last = x.reshape(-1, shape[-1])
+        last[:, 0], last[:, -1] = float("inf"), float("-inf")
+        x = last.reshape(shape)
+    x = _laid_out(x.to(dtype), how)
+    inputs = {"x": x, "k": k}
+    values, indices = torch.topk(x, k)
+    expect_tensors(q, call(q, student(q), **inputs), {"values": values, "indices": indices}, inputs, device=x.device)
+
+
 # ---- one_hot ---------------------------------------------------------------------------------------
 @question("one_hot")
 @pytest.mark.parametrize("device", DEVICES)
@@ -163,3 +344,19 @@ def test_one_hot_matches_torch(device, shape, num_classes, seed):
 def test_one_hot_keeps_the_device():
     expect_device_agnostic("one_hot", student("one_hot"), F.one_hot,
                            labels=torch.empty(5, dtype=torch.long, device="meta"), num_classes=4)
+
+
+@question("one_hot")
+@FEW
+@given(how=adv.layouts(), shape=shapes(2, 3, min_side=2, max_side=4), num_classes=st.integers(1, 5), seed=seeds)
+@example(how="transposed", shape=(3, 2), num_classes=3, seed=0)
+@example(how="contiguous", shape=(0,), num_classes=3, seed=0)
+@example(how="contiguous", shape=(), num_classes=3, seed=0)
+def test_one_hot_any_layout(how, shape, num_classes, seed):
+    # int64 labels as transposed, sliced and expanded views (view(-1) fails on them; reshape works), a
+    # single 0-d label and an empty batch.
+    q = "one_hot"
+    labels = _laid_out(torch.randint(num_classes, shape, generator=torch.Generator().manual_seed(seed)), how)
+    inputs = {"labels": labels, "num_classes": num_classes}
+    expect_tensor(q, call(q, student(q), **inputs), F.one_hot(labels, num_classes), inputs, dtype=torch.int64,
+                  device=labels.device)
