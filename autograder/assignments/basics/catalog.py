@@ -387,3 +387,83 @@ def split_by_sizes(x, sizes, dim):
     return tuple(pieces)
 '''),
 ]
+
+# The Chinese edition's sentence for every misconception (glossary terms: docs/glossary.md).
+ZH = {
+    "tridiagonal:default-dtype":
+        "用 torch.zeros(n, n) 起步却没有传 dtype=，所以不管 d 是什么数据类型，结果都是 float32；请传入 dtype=d.dtype"
+        "（或者用 d.new_zeros）。",
+    "tridiagonal:cpu-zeros":
+        "用 torch.zeros(n, n, dtype=d.dtype) 在默认设备（CPU）上创建矩阵，而不是在 d 所在的设备上。",
+    "tridiagonal:roll-wraps":
+        "用 roll() 平移单位矩阵来得到次对角线，但 roll 会循环移位：右上角和左下角两个角上也被放进了 `off`。",
+    "tridiagonal:upper-only":
+        "只把 `off` 放在主对角线上方；三对角矩阵在主对角线下方也有它。",
+    "tridiagonal:times-eye":
+        "用 d * eye 构造对角线：d 中有 inf 或 nan 时，0 * inf = nan 会扩散到对角线以外。",
+    "select_along:dim-zero-only":
+        "用 x[index] 索引，它总是沿第 0 维选取。",
+    "select_along:negative-dim":
+        "用 (slice(None),) * dim 构造索引元组，dim 为负数时它是空的：先用 dim % x.ndim 换算 dim。",
+    "select_along:last-dim":
+        "用 x[..., index] 索引，它总是沿最后一维选取。",
+    "select_along:transpose-not-back":
+        "用 transpose(0, dim) 把 `dim` 换到最前面再索引，但之后没有把它换回去。",
+    "select_along:mask-drops-repeats":
+        "把索引变成了布尔掩码，这样会丢掉重复的下标以及它们的顺序。",
+    "values_in_range:inclusive-high":
+        "保留了 v <= high 的值；这个范围是左闭右开的，即 low <= v < high。",
+    "values_in_range:multiplied-mask":
+        "用 x 乘以掩码，这样会保留 x 的形状并填入 0；用 x[mask] 索引才只保留选中的值。",
+    "values_in_range:negated-outside":
+        "保留“不在范围外”的值，即 ~((x < low) | (x >= high))，这样 nan 也会被保留（与 nan 的任何比较都是 False）。",
+    "values_in_range:unique":
+        "用了 torch.unique，它会排序并去掉重复的值；x[mask] 则按 x 中的顺序保留所有值。",
+    "values_in_range:python-list":
+        "经过 Python 列表和 torch.tensor() 转了一道，torch.tensor() 会重新推断数据类型（int64 或 float32），x 原来的数据类型"
+        "就丢了。",
+    "gather_rows:arange-not-unsqueezed":
+        "直接把 torch.arange(n) 与 index 配对；行号的形状必须是 (n, 1)，才能与形状为 (n, k) 的 index 广播。",
+    "gather_rows:all-rows":
+        "用 x[:, index] 索引，它从每一行都取出 `index` 中的所有列，而不是每一行只取它自己的那几列。",
+    "gather_rows:flat-index-stride":
+        "把 x.stride(0) 当作 x.flatten() 中一行的长度；flatten() 按行依次排列元素，而转置后的 x 步长不同。",
+    "gather_rows:one-hot-sum":
+        "乘以独热编码的掩码再求和：数据类型会改变（bool 和 int32 变成 int64），而且 0 * inf = nan 会扩散。",
+    "sum_by_group:fancy-add-repeats":
+        "用 out[group] += values 累加：某一组出现多次时，只有其中一项被加上。",
+    "sum_by_group:max-label-groups":
+        "用 group.max() + 1 作为组数；应当用 num_groups，因为最后几组可能是空的。",
+    "sum_by_group:default-zeros":
+        "用 torch.zeros(num_groups, ...) 起步却没有传 dtype= 和 device=：不管 values 是什么，结果都是 CPU 上的 float32。",
+    "sum_by_group:sum-promotes-int":
+        "用 .sum() 对整数求和，即使 values 是 int32，它也返回 int64；请传入 dtype=values.dtype。",
+    "sum_by_group:one-hot-matmul":
+        "乘以独热编码矩阵：0 * inf = nan，所以一组里的 inf 会破坏其他所有组。",
+    "detached_copy:detach-shares":
+        "返回 x.detach()（或 x.data、torch.from_numpy(x.numpy())），它没有计算图，却与 x 共享内存：修改其中一个会改变另一个。",
+    "detached_copy:clone-keeps-graph":
+        "返回 x.clone()，这个副本仍被自动求导跟踪：梯度会流回 x。",
+    "detached_copy:contiguous-copies":
+        "指望 contiguous() 来复制，但 x 已经连续时，它返回的就是 x 本身。",
+    "detached_copy:turns-off-input-grad":
+        "在克隆之前关掉了调用者的 x 的 requires_grad；请保持输入原样。",
+    "stack_via_cat:cat-only":
+        "调用 cat 却没有 unsqueeze：cat 沿已有的维度拼接，stack 则新增一个维度。",
+    "stack_via_cat:unsqueeze-zero":
+        "不管 `dim` 是多少，都把新维度加在第 0 个位置；unsqueeze 和 cat 应当用同一个 dim。",
+    "stack_via_cat:cat-then-reshape":
+        "先展平拼接，再变形成堆叠后的形状：reshape 从不移动元素，所以只有 dim 为 0 时结果才对。",
+    "stack_via_cat:negative-dim-mod-ndim":
+        "用 dim % t.ndim 换算负的 dim；结果比输入多一个维度，所以应当用 dim % (t.ndim + 1)。",
+    "stack_via_cat:unsqueeze-in-place":
+        "用了 unsqueeze_，它会改变调用者传入的张量的形状；unsqueeze 则返回一个新的视图。",
+    "split_by_sizes:clones-pieces":
+        "复制了每一块（clone()、index_select() 或用列表索引）：数值是对的，但这些块不是 x 的视图。",
+    "split_by_sizes:no-size-check":
+        "没有检查各长度之和是否等于该维度的长度；练习要求此时抛出 ValueError。",
+    "split_by_sizes:inclusive-cumsum":
+        "把每一块的起点设为包含它自身长度在内的累计和；第 k 块应当从 sizes[0] + ... + sizes[k - 1] 开始。",
+    "split_by_sizes:negative-dim":
+        "用 (slice(None),) * dim 构造切片，dim 为负数时它是空的。",
+}

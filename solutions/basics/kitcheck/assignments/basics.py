@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from ..compare import (CheckFailure, call, drive, expect_device_agnostic, expect_raises, expect_tensor, show,
                        timed_out, tolerance)
+from ..i18n import tr
 from ..probes import probes
 from ..spec import Assignment, Question
 from ..strategies import PUBLIC_SETTINGS, make_tensor, seeds, shapes
@@ -121,33 +122,41 @@ def copy_driver(detached_copy, x, requires_grad, marker, marker2):
 def expect_pieces(q: str, got, expected, inputs: dict, *, dtype, device) -> None:
     """A tuple (or list) of tensors, one per expected piece, each with the expected shape and values."""
     if type(got) not in (tuple, list) or len(got) != len(expected):
-        raise CheckFailure(q, f"should return a tuple of {len(expected)} tensors, but it returned {show(got)}",
+        raise CheckFailure(q, tr("should return a tuple of {n} tensors, but it returned {got}",
+                                 "应当返回由 {n} 个张量组成的元组，但它返回了 {got}", n=len(expected), got=show(got)),
                            inputs)
     for k, (g, e) in enumerate(zip(got, expected)):
-        expect_tensor(q, g, e, inputs, dtype=dtype, device=device, what=f"piece {k}")
+        expect_tensor(q, g, e, inputs, dtype=dtype, device=device, what=tr("piece {k}", "第 {k} 块", k=k))
 
 
 def expect_unchanged(q: str, after: torch.Tensor, before: torch.Tensor, inputs: dict, what: str = "x") -> None:
     """The input after the student's function ran must still hold its values."""
     if not _same(after, before):
-        raise CheckFailure(q, f"your function changed its input `{what}` in place", inputs, before, after,
-                           "Leave the input as it was: work on new tensors (or views you only read).")
+        raise CheckFailure(q, tr("your function changed its input `{what}` in place", "你的函数原地修改了输入 `{what}`",
+                                 what=what), inputs, before, after,
+                           tr("Leave the input as it was: work on new tensors (or views you only read).",
+                              "请保持输入不变：在新张量上计算（或者只读取它的视图）。"))
 
 
 def expect_split_views(q: str, got, x: torch.Tensor, expected, markers, inputs: dict) -> None:
     """What ``split_views_driver`` reports: the right pieces, x unchanged by the call, and every piece a view
     of x (the driver's write into piece k shows in x where that piece lies)."""
     if type(got) is not tuple or len(got) != 3:
-        raise CheckFailure(q, "the driver got an unexpected result", inputs, got=got)
+        raise CheckFailure(q, tr("the driver got an unexpected result", "检查用的驱动函数得到了意外的结果"), inputs,
+                           got=got)
     pieces, x_after_call, x_after_writes = got
     expect_pieces(q, pieces, expected, inputs, dtype=x.dtype, device=x.device)
     expect_unchanged(q, x_after_call, x, inputs)
     seen = torch.split(x_after_writes, [e.shape[inputs["dim"]] for e in expected], inputs["dim"])
     for k, (region, marker) in enumerate(zip(seen, markers)):
         if not _same(region, marker):
-            raise CheckFailure(q, f"piece {k} is a copy, not a view of x: writing into it did not change x",
-                               inputs, detail="Slices (x[a:b], x[:, a:b]) and x.narrow() share x's memory; a "
-                               "list or tensor of indices (fancy indexing), index_select() and clone() copy it.")
+            raise CheckFailure(q, tr("piece {k} is a copy, not a view of x: writing into it did not change x",
+                                     "第 {k} 块是副本，不是 x 的视图：往它里面写入没有改变 x", k=k),
+                               inputs, detail=tr("Slices (x[a:b], x[:, a:b]) and x.narrow() share x's memory; a "
+                                                 "list or tensor of indices (fancy indexing), index_select() and "
+                                                 "clone() copy it.",
+                                                 "切片（x[a:b]、x[:, a:b]）和 x.narrow() 与 x 共享内存；用列表或张量"
+                                                 "做索引（花式索引）、index_select() 和 clone() 都会复制。"))
 
 
 def expect_independent_copy(q: str, got, x: torch.Tensor, requires_grad: bool, marker: torch.Tensor,
@@ -155,27 +164,39 @@ def expect_independent_copy(q: str, got, x: torch.Tensor, requires_grad: bool, m
     """What ``copy_driver`` reports: x's values, dtype and device; no autograd history; x left as it was;
     and no memory shared (a write into either one does not show in the other)."""
     if type(got) is not dict or "result" not in got:
-        raise CheckFailure(q, "the driver got an unexpected result", inputs, got=got)
+        raise CheckFailure(q, tr("the driver got an unexpected result", "检查用的驱动函数得到了意外的结果"), inputs,
+                           got=got)
     expect_tensor(q, got["result"], x, inputs, dtype=x.dtype, device=x.device)
     expect_unchanged(q, got["x_after_call"], x, inputs)
     if got["x_requires_grad"] is not requires_grad:
-        raise CheckFailure(q, f"your function changed x.requires_grad to {got['x_requires_grad']}", inputs,
-                           detail="Leave the input as it was: the caller may still need its gradient.")
+        raise CheckFailure(q, tr("your function changed x.requires_grad to {value}",
+                                 "你的函数把 x.requires_grad 改成了 {value}", value=got["x_requires_grad"]), inputs,
+                           detail=tr("Leave the input as it was: the caller may still need its gradient.",
+                                     "请保持输入不变：调用者可能还需要它的梯度。"))
     if got.get("result_requires_grad") is not False:
-        raise CheckFailure(q, "the result still records autograd history (requires_grad=True)", inputs,
-                           detail="clone() is tracked by autograd: gradients would flow back into x. "
-                                  "detach() cuts the graph.")
+        raise CheckFailure(q, tr("the result still records autograd history (requires_grad=True)",
+                                 "结果仍然带有自动求导的历史（requires_grad=True）"), inputs,
+                           detail=tr("clone() is tracked by autograd: gradients would flow back into x. "
+                                     "detach() cuts the graph.",
+                                     "自动求导会跟踪 clone()：梯度会经过它流回 x。detach() 才会切断计算图。"))
     if got.get("x_after_writing_result") is None:
-        raise CheckFailure(q, "the result cannot be written into: it shares memory with x (an expanded view)",
-                           inputs, detail="Make a copy with its own memory: clone().")
+        raise CheckFailure(q, tr("the result cannot be written into: it shares memory with x (an expanded view)",
+                                 "无法往结果里写入：它与 x 共享内存（是 expand 得到的视图）"),
+                           inputs, detail=tr("Make a copy with its own memory: clone().",
+                                             "请用 clone() 做一个拥有自己内存的副本。"))
     if not _same(got["x_after_writing_result"], x):
-        raise CheckFailure(q, "the result shares memory with x: writing into it changed x", inputs,
+        raise CheckFailure(q, tr("the result shares memory with x: writing into it changed x",
+                                 "结果与 x 共享内存：往结果里写入改变了 x"), inputs,
                            x, got["x_after_writing_result"],
-                           "detach(), .data, view(), reshape() and torch.from_numpy(x.numpy()) all share "
-                           "memory with x; clone() makes a copy.")
+                           tr("detach(), .data, view(), reshape() and torch.from_numpy(x.numpy()) all share "
+                              "memory with x; clone() makes a copy.",
+                              "detach()、.data、view()、reshape() 和 torch.from_numpy(x.numpy()) 都与 x 共享内存；"
+                              "clone() 才会复制。"))
     if got.get("result_after_writing_x") is not None and not _same(got["result_after_writing_x"], marker):
-        raise CheckFailure(q, "the result shares memory with x: writing into x changed it", inputs,
-                           marker, got["result_after_writing_x"], "clone() makes a copy with its own memory.")
+        raise CheckFailure(q, tr("the result shares memory with x: writing into x changed it",
+                                 "结果与 x 共享内存：往 x 里写入改变了结果"), inputs,
+                           marker, got["result_after_writing_x"],
+                           tr("clone() makes a copy with its own memory.", "clone() 会生成拥有自己内存的副本。"))
 
 
 def run_copy_check(q: str, fn, x: torch.Tensor, requires_grad: bool) -> None:
@@ -309,8 +330,10 @@ def split_by_sizes_public(fn):
     run_split_check(q, fn, x, [1, 2, 1, 2], 1)
     run_split_check(q, fn, x.T, [2, 0, 4], 0)  # a transposed x, and an empty piece
     run_split_check(q, fn, torch.tensor([0.5, 1.5, 2.5, 3.5, 4.5]), [2, 3], -1)
-    expect_raises(q, fn, "ValueError", {"x": x, "sizes": [3, 2], "dim": 0}, "the sizes add up to 5, not 4")
-    expect_raises(q, fn, "ValueError", {"x": x, "sizes": [4, 4], "dim": 1}, "the sizes add up to 8, not 6")
+    for sizes, dim in (([3, 2], 0), ([4, 4], 1)):
+        expect_raises(q, fn, "ValueError", {"x": x, "sizes": sizes, "dim": dim},
+                      tr("the sizes add up to {total}, not {length}", "各长度之和是 {total}，而不是 {length}",
+                         total=sum(sizes), length=x.shape[dim]))
 
 
 ASSIGNMENT = Assignment(
