@@ -443,3 +443,568 @@ def xor_forward(x):
         return (out(h) >= 0).to(x.dtype).squeeze(1)
 '''),
 ]
+
+NEW_MISTAKES = [
+    # ---- MyLinear
+    Mistake("MyLinear", "weight-in-by-out",
+            "Stores weight as (in_features, out_features) and computes x @ weight; nn.Linear keeps one row per output "
+            "neuron, (out_features, in_features), and computes x @ weight.T, so its state_dict would not load.", '''
+class MyLinear(torch.nn.Module):
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        bound = 1 / math.sqrt(in_features)
+        self.weight = torch.nn.Parameter(torch.empty(in_features, out_features).uniform_(-bound, bound))
+        if bias:
+            self.bias = torch.nn.Parameter(torch.empty(out_features).uniform_(-bound, bound))
+        else:
+            self.register_parameter("bias", None)
+
+    def forward(self, x):
+        out = x @ self.weight
+        return out if self.bias is None else out + self.bias
+'''),
+    Mistake("MyLinear", "no-super-init",
+            "Forgets super().__init__() in __init__: nn.Module's registries do not exist yet, so assigning an "
+            "nn.Parameter raises an AttributeError.", '''
+class MyLinear(torch.nn.Module):
+    def __init__(self, in_features, out_features, bias=True):
+        bound = 1 / math.sqrt(in_features)
+        self.weight = torch.nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))
+        self.bias = torch.nn.Parameter(torch.empty(out_features).uniform_(-bound, bound)) if bias else None
+
+    def forward(self, x):
+        out = x @ self.weight.T
+        return out if self.bias is None else out + self.bias
+'''),
+    Mistake("MyLinear", "plain-tensors",
+            "Keeps weight and bias as plain tensors with requires_grad=True instead of nn.Parameters: they are not "
+            "registered, so parameters(), state_dict() and .to() never see them.", '''
+class MyLinear(torch.nn.Module):
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        bound = 1 / math.sqrt(in_features)
+        self.weight = torch.empty(out_features, in_features).uniform_(-bound, bound).requires_grad_()
+        self.bias = torch.empty(out_features).uniform_(-bound, bound).requires_grad_() if bias else None
+
+    def forward(self, x):
+        out = x @ self.weight.T
+        return out if self.bias is None else out + self.bias
+'''),
+    Mistake("MyLinear", "bias-ignored",
+            "Creates the bias but never adds it in forward: with bias=True the output is x @ weight.T + bias.", '''
+class MyLinear(torch.nn.Module):
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        bound = 1 / math.sqrt(in_features)
+        self.weight = torch.nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))
+        if bias:
+            self.bias = torch.nn.Parameter(torch.empty(out_features).uniform_(-bound, bound))
+        else:
+            self.register_parameter("bias", None)
+
+    def forward(self, x):
+        return x @ self.weight.T
+'''),
+    Mistake("MyLinear", "bias-despite-false",
+            "Always creates a bias, even with bias=False; nn.Linear(bias=False) has no bias parameter at all.", '''
+class MyLinear(torch.nn.Module):
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        bound = 1 / math.sqrt(in_features)
+        self.weight = torch.nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))
+        self.bias = torch.nn.Parameter(torch.empty(out_features).uniform_(-bound, bound))
+
+    def forward(self, x):
+        return x @ self.weight.T + self.bias
+'''),
+    Mistake("MyLinear", "relu-kaiming-bound",
+            "Draws from U(-sqrt(6 / in_features), sqrt(6 / in_features)), Kaiming's bound for ReLU; nn.Linear's "
+            "kaiming_uniform_ with a=sqrt(5) gives the narrower bound 1 / sqrt(in_features).", '''
+class MyLinear(torch.nn.Module):
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        bound = math.sqrt(6 / in_features)
+        self.weight = torch.nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))
+        if bias:
+            self.bias = torch.nn.Parameter(torch.empty(out_features).uniform_(-bound, bound))
+        else:
+            self.register_parameter("bias", None)
+
+    def forward(self, x):
+        out = x @ self.weight.T
+        return out if self.bias is None else out + self.bias
+'''),
+    Mistake("MyLinear", "fan-out-bound",
+            "Uses 1 / sqrt(out_features) as the bound; nn.Linear's bound comes from the fan-in, 1 / sqrt(in_features).",
+            '''
+class MyLinear(torch.nn.Module):
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        bound = 1 / math.sqrt(out_features)
+        self.weight = torch.nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))
+        if bias:
+            self.bias = torch.nn.Parameter(torch.empty(out_features).uniform_(-bound, bound))
+        else:
+            self.register_parameter("bias", None)
+
+    def forward(self, x):
+        out = x @ self.weight.T
+        return out if self.bias is None else out + self.bias
+'''),
+    Mistake("MyLinear", "randn-init",
+            "Initialises with torch.randn (standard normal): values far outside nn.Linear's uniform range "
+            "[-1/sqrt(in_features), 1/sqrt(in_features)].", '''
+class MyLinear(torch.nn.Module):
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.randn(out_features, in_features))
+        if bias:
+            self.bias = torch.nn.Parameter(torch.randn(out_features))
+        else:
+            self.register_parameter("bias", None)
+
+    def forward(self, x):
+        out = x @ self.weight.T
+        return out if self.bias is None else out + self.bias
+'''),
+    Mistake("MyLinear", "zero-bias",
+            "Starts the bias at zero; nn.Linear draws its bias from U(-1/sqrt(in_features), 1/sqrt(in_features)) too.",
+            '''
+class MyLinear(torch.nn.Module):
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        bound = 1 / math.sqrt(in_features)
+        self.weight = torch.nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))
+        if bias:
+            self.bias = torch.nn.Parameter(torch.zeros(out_features))
+        else:
+            self.register_parameter("bias", None)
+
+    def forward(self, x):
+        out = x @ self.weight.T
+        return out if self.bias is None else out + self.bias
+'''),
+    Mistake("MyLinear", "mm-2d-only",
+            "Uses torch.mm, which takes 2-D matrices only: a single sample (in_features,) or a batch with more "
+            "leading dimensions fails; x @ weight.T works for any (..., in_features).", '''
+class MyLinear(torch.nn.Module):
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        bound = 1 / math.sqrt(in_features)
+        self.weight = torch.nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))
+        if bias:
+            self.bias = torch.nn.Parameter(torch.empty(out_features).uniform_(-bound, bound))
+        else:
+            self.register_parameter("bias", None)
+
+    def forward(self, x):
+        out = torch.mm(x, self.weight.T)
+        return out if self.bias is None else out + self.bias
+'''),
+    Mistake("MyLinear", "view-flatten",
+            "Flattens the batch with x.view(-1, in_features): view needs contiguous memory and fails on a "
+            "transposed or sliced input; use reshape, or x @ weight.T directly.", '''
+class MyLinear(torch.nn.Module):
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        bound = 1 / math.sqrt(in_features)
+        self.weight = torch.nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))
+        if bias:
+            self.bias = torch.nn.Parameter(torch.empty(out_features).uniform_(-bound, bound))
+        else:
+            self.register_parameter("bias", None)
+
+    def forward(self, x):
+        flat = x.view(-1, self.in_features) @ self.weight.T
+        if self.bias is not None:
+            flat = flat + self.bias
+        return flat.view(*x.shape[:-1], self.out_features)
+'''),
+    Mistake("MyLinear", "fixed-generator",
+            "Draws the initial values from a torch.Generator seeded with a constant inside __init__: every new "
+            "layer starts with the same weights, and torch.manual_seed has no effect.", '''
+class MyLinear(torch.nn.Module):
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        g = torch.Generator().manual_seed(0)
+        bound = 1 / math.sqrt(in_features)
+        self.weight = torch.nn.Parameter(torch.rand(out_features, in_features, generator=g) * 2 * bound - bound)
+        if bias:
+            self.bias = torch.nn.Parameter(torch.rand(out_features, generator=g) * 2 * bound - bound)
+        else:
+            self.register_parameter("bias", None)
+
+    def forward(self, x):
+        out = x @ self.weight.T
+        return out if self.bias is None else out + self.bias
+'''),
+    # ---- MLP
+    Mistake("MLP", "python-list",
+            "Keeps the layers in a plain Python list: nn.Module does not look inside lists, so parameters() and "
+            "state_dict() are empty and nothing would be trained; use nn.ModuleList.", '''
+class MLP(torch.nn.Module):
+    def __init__(self, sizes, activation=torch.nn.ReLU):
+        super().__init__()
+        self.layers = [torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
+        self.activation = activation()
+
+    def forward(self, x):
+        for layer in self.layers[:-1]:
+            x = self.activation(layer(x))
+        return self.layers[-1](x)
+'''),
+    Mistake("MLP", "activation-on-output",
+            "Applies the activation after the last layer too: the output layer should return logits, and a ReLU "
+            "there would cut every negative logit to 0.", '''
+class MLP(torch.nn.Module):
+    def __init__(self, sizes, activation=torch.nn.ReLU):
+        super().__init__()
+        self.layers = torch.nn.ModuleList([torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])])
+        self.activation = activation()
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = self.activation(layer(x))
+        return x
+'''),
+    Mistake("MLP", "always-relu",
+            "Ignores the `activation` argument and always uses ReLU between the layers.", '''
+class MLP(torch.nn.Module):
+    def __init__(self, sizes, activation=torch.nn.ReLU):
+        super().__init__()
+        self.layers = torch.nn.ModuleList([torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])])
+
+    def forward(self, x):
+        for layer in self.layers[:-1]:
+            x = torch.relu(layer(x))
+        return self.layers[-1](x)
+'''),
+    Mistake("MLP", "missing-last-layer",
+            "Loops over range(len(sizes) - 2) and so builds one layer too few: a network over n sizes has n - 1 "
+            "layers, the last one mapping to sizes[-1].", '''
+class MLP(torch.nn.Module):
+    def __init__(self, sizes, activation=torch.nn.ReLU):
+        super().__init__()
+        self.layers = torch.nn.ModuleList([torch.nn.Linear(sizes[i], sizes[i + 1]) for i in range(len(sizes) - 2)])
+        self.activation = activation()
+
+    def forward(self, x):
+        for layer in self.layers[:-1]:
+            x = self.activation(layer(x))
+        return self.layers[-1](x)
+'''),
+    Mistake("MLP", "no-activation",
+            "Stacks the linear layers with no activation between them: the whole network is then one linear map, "
+            "which cannot learn XOR however many layers it has.", '''
+class MLP(torch.nn.Module):
+    def __init__(self, sizes, activation=torch.nn.ReLU):
+        super().__init__()
+        self.layers = torch.nn.ModuleList([torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])])
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+'''),
+    Mistake("MLP", "activation-before-layer",
+            "Applies the activation to each layer's input (activation(x), then the layer), so the raw input is "
+            "squashed too and the last layer's output is left alone only by accident of order.", '''
+class MLP(torch.nn.Module):
+    def __init__(self, sizes, activation=torch.nn.ReLU):
+        super().__init__()
+        self.layers = torch.nn.ModuleList([torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])])
+        self.activation = activation()
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(self.activation(x))
+        return x
+'''),
+]
+
+NEW_VARIANTS = [
+    Variant("MyLinear", "nn-init-matmul", "torch.empty parameters filled by nn.init.kaiming_uniform_(a=sqrt(5)), "
+            "torch.matmul with weight.t()", '''
+class MyLinear(torch.nn.Module):
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.empty(out_features, in_features))
+        torch.nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if bias:
+            self.bias = torch.nn.Parameter(torch.empty(out_features))
+            bound = 1 / math.sqrt(in_features)
+            torch.nn.init.uniform_(self.bias, -bound, bound)
+        else:
+            self.bias = None
+
+    def forward(self, x):
+        y = torch.matmul(x, self.weight.t())
+        if self.bias is not None:
+            y = y + self.bias
+        return y
+'''),
+    Variant("MyLinear", "rand-einsum", "torch.rand scaled to the interval, register_parameter, and einsum", '''
+class MyLinear(torch.nn.Module):
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        bound = in_features ** -0.5
+        self.register_parameter("weight", torch.nn.Parameter((torch.rand(out_features, in_features) * 2 - 1) * bound))
+        b = torch.nn.Parameter((torch.rand(out_features) * 2 - 1) * bound) if bias else None
+        self.register_parameter("bias", b)
+
+    def forward(self, x):
+        out = torch.einsum("...i,oi->...o", x, self.weight)
+        return out + self.bias if self.bias is not None else out
+'''),
+    Variant("MyLinear", "reshape-addmm", "flattens with reshape and uses torch.addmm, for any layout and batch shape",
+            '''
+class MyLinear(torch.nn.Module):
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        bound = 1.0 / math.sqrt(in_features)
+        self.weight = torch.nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))
+        if bias:
+            self.bias = torch.nn.Parameter(torch.empty(out_features).uniform_(-bound, bound))
+        else:
+            self.register_parameter("bias", None)
+
+    def forward(self, x):
+        flat = x.reshape(-1, self.in_features)
+        if self.bias is None:
+            out = flat @ self.weight.T
+        else:
+            out = torch.addmm(self.bias, flat, self.weight.T)
+        return out.reshape(*x.shape[:-1], self.out_features)
+'''),
+    Variant("MLP", "append-loop", "layers appended to an nn.ModuleList, the activation applied by index", '''
+class MLP(torch.nn.Module):
+    def __init__(self, sizes, activation=torch.nn.ReLU):
+        super().__init__()
+        self.layers = torch.nn.ModuleList()
+        for i in range(len(sizes) - 1):
+            self.layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
+        self.act = activation()
+
+    def forward(self, x):
+        n = len(self.layers)
+        for i, layer in enumerate(self.layers):
+            x = layer(x)
+            if i < n - 1:
+                x = self.act(x)
+        return x
+'''),
+    Variant("MLP", "sequential-hidden", "one activation module per hidden layer, in a second nn.ModuleList, "
+            "zipped with the layers", '''
+class MLP(torch.nn.Module):
+    def __init__(self, sizes, activation=torch.nn.ReLU):
+        super().__init__()
+        pairs = list(zip(sizes, sizes[1:]))
+        self.layers = torch.nn.ModuleList(torch.nn.Linear(i, o) for i, o in pairs)
+        self.acts = torch.nn.ModuleList(activation() for _ in pairs[:-1])
+
+    def forward(self, x):
+        for layer, act in zip(self.layers, self.acts):
+            x = act(layer(x))
+        return self.layers[-1](x)
+'''),
+]
+
+ISSUE18_MISTAKES = [
+    Mistake("sigmoid", "empty-default-dtype",
+            "Creates the output with torch.empty(z.shape) and fills it by masks: that tensor is float32 on the CPU "
+            "whatever z is; use torch.empty_like(z).", '''
+def sigmoid(z):
+    out = torch.empty(z.shape)
+    pos = z >= 0
+    e = torch.exp(-z.abs())
+    out[pos] = 1 / (1 + e[pos])
+    out[~pos] = e[~pos] / (1 + e[~pos])
+    return out
+'''),
+    Mistake("sigmoid", "view-flatten",
+            "Flattens z with z.view(-1) to fill it by masks: .view() needs contiguous memory and fails on a "
+            "transposed or sliced z; use reshape.", '''
+def sigmoid(z):
+    flat = z.view(-1)
+    e = torch.exp(-flat.abs())
+    out = torch.where(flat >= 0, 1 / (1 + e), e / (1 + e))
+    return out.view(z.shape)
+'''),
+    Mistake("softmax", "subtract-mean",
+            "Subtracts the mean along dim instead of the max: softmax(z - c) = softmax(z) for any c, but only the max "
+            "keeps every exp() <= 1; a -inf entry (a mask) makes the mean -inf and the whole slice nan.", '''
+def softmax(z, dim=-1):
+    e = torch.exp(z - z.mean(dim=dim, keepdim=True))
+    return e / e.sum(dim=dim, keepdim=True)
+'''),
+    Mistake("softmax", "view-rows",
+            "Takes a fast path for the last dim with z.view(-1, n): .view() fails on a transposed or sliced z; "
+            "use reshape, or reduce along dim directly.", '''
+def softmax(z, dim=-1):
+    if dim in (-1, z.dim() - 1):
+        rows = z.view(-1, z.shape[-1])
+        e = torch.exp(rows - rows.amax(dim=1, keepdim=True))
+        return (e / e.sum(dim=1, keepdim=True)).view(z.shape)
+    e = torch.exp(z - z.amax(dim=dim, keepdim=True))
+    return e / e.sum(dim=dim, keepdim=True)
+'''),
+    Mistake("mse", "in-place-difference",
+            "Computes the difference in place (pred.sub_(target)) to save memory: the caller's predictions are "
+            "overwritten by the errors.", '''
+def mse(pred, target, reduction="mean"):
+    squared = pred.sub_(target) ** 2
+    if reduction == "mean":
+        return squared.mean()
+    if reduction == "sum":
+        return squared.sum()
+    if reduction == "none":
+        return squared
+    raise ValueError(reduction)
+'''),
+    Mistake("mse", "view-flatten",
+            "Flattens pred and target with .view(-1): .view() fails on a transposed, sliced or expanded tensor; use "
+            "reshape, or no flattening at all.", '''
+def mse(pred, target, reduction="mean"):
+    squared = (pred.view(-1) - target.view(-1)) ** 2
+    if reduction == "mean":
+        return squared.mean()
+    if reduction == "sum":
+        return squared.sum()
+    if reduction == "none":
+        return squared.view(pred.shape)
+    raise ValueError(reduction)
+'''),
+    Mistake("bce", "nan-to-num-cleanup",
+            "Takes unclamped logs and cleans the result with torch.nan_to_num(nan=0, posinf=100): right for hard "
+            "labels, but a soft label against p = 0 or 1 gets 100 instead of y * 100; clamp each log at -100.", '''
+def bce(p, y, reduction="mean"):
+    loss = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))
+    loss = torch.nan_to_num(loss, nan=0.0, posinf=100.0)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(reduction)
+'''),
+    Mistake("bce", "where-on-labels",
+            "Picks -log(p) where y == 1 and -log(1 - p) elsewhere: that assumes 0/1 targets, but soft labels "
+            "weigh both terms, y log p + (1 - y) log(1 - p).", '''
+def bce(p, y, reduction="mean"):
+    loss = -torch.where(y == 1, torch.log(p).clamp(min=-100), torch.log(1 - p).clamp(min=-100))
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(reduction)
+'''),
+    Mistake("bce_with_logits", "rounded-labels",
+            "Rounds the targets to 0 or 1 first: BCEWithLogitsLoss accepts any target in [0, 1] (soft labels).", '''
+def bce_with_logits(z, y, reduction="mean"):
+    y = y.round()
+    loss = z.clamp(min=0) - z * y + torch.log1p(torch.exp(-z.abs()))
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(reduction)
+'''),
+    Mistake("bce_with_logits", "epsilon-sigmoid",
+            "Computes sigmoid(z) clamped into [1e-7, 1 - 1e-7] and takes the BCE of that: the loss is capped at "
+            "-log(1e-7) = 16.1, while a logit of -1000 with target 1 should cost 1000.", '''
+def bce_with_logits(z, y, reduction="mean"):
+    p = torch.sigmoid(z).clamp(1e-7, 1 - 1e-7)
+    loss = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(reduction)
+'''),
+    Mistake("cross_entropy", "target-unsqueeze-in-place",
+            "Calls target.unsqueeze_(1) for gather: the in-place version changes the caller's target to shape "
+            "(N, 1); use target.unsqueeze(1).", '''
+def cross_entropy(logits, target, reduction="mean"):
+    log_probs = logits - torch.logsumexp(logits, dim=1, keepdim=True)
+    loss = -log_probs.gather(1, target.unsqueeze_(1)).squeeze(1)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(reduction)
+'''),
+    Mistake("cross_entropy", "global-max",
+            "Subtracts the max of the whole batch, not of each row: a row far below it underflows, exp() of all its "
+            "entries is 0 and its log-probabilities become -inf.", '''
+def cross_entropy(logits, target, reduction="mean"):
+    shifted = logits - logits.max()
+    log_probs = shifted - shifted.exp().sum(dim=1, keepdim=True).log()
+    loss = -log_probs.gather(1, target.unsqueeze(1)).squeeze(1)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(reduction)
+'''),
+    Mistake("cross_entropy", "one-hot-without-num-classes",
+            "Builds the one-hot mask with F.one_hot(target) without num_classes: it then has max(target) + 1 "
+            "columns, too few when the last class is missing from the batch.", '''
+def cross_entropy(logits, target, reduction="mean"):
+    mask = torch.nn.functional.one_hot(target).to(logits.dtype)
+    loss = torch.logsumexp(logits, dim=1) - (mask * logits).sum(dim=1)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(reduction)
+'''),
+    Mistake("step_neuron", "weights-in-place",
+            "Multiplies x by w in place (x.mul_(w)) before summing: the caller's inputs are overwritten.", '''
+def step_neuron(x, w, b):
+    return (x.mul_(w).sum(dim=1) + b >= 0).to(x.dtype)
+'''),
+    Mistake("step_neuron", "sign-shifted",
+            "Uses (sign(z) + 1) / 2 as the step: it gives 0.5 where x @ w + b is exactly 0, where the step is 1.",
+            '''
+def step_neuron(x, w, b):
+    return (torch.sign(x @ w + b) + 1) / 2
+'''),
+    Mistake("xor_forward", "plus-minus-in-place",
+            "Maps the inputs from 0/1 to -1/+1 in place (x.mul_(2).sub_(1)): the caller's x is changed (and an "
+            "expanded x cannot be written at all).", '''
+def xor_forward(x):
+    x.mul_(2).sub_(1)
+    W1 = torch.tensor([[0.5, -0.5], [0.5, -0.5]], dtype=x.dtype, device=x.device)
+    b1 = torch.tensor([0.5, 0.5], dtype=x.dtype, device=x.device)
+    hidden = (x @ W1 + b1 >= 0).to(x.dtype)
+    return (hidden.sum(dim=1) - 1.5 >= 0).to(x.dtype)
+'''),
+    Mistake("xor_forward", "integer-hidden-layer",
+            "Turns the hidden step outputs into integers with .long(): the next layer's float weights cannot be "
+            "multiplied with them; keep x's dtype.", '''
+def xor_forward(x):
+    W1 = torch.tensor([[1.0, -1.0], [1.0, -1.0]], dtype=x.dtype, device=x.device)
+    b1 = torch.tensor([-0.5, 1.5], dtype=x.dtype, device=x.device)
+    w2 = torch.tensor([1.0, 1.0], dtype=x.dtype, device=x.device)
+    hidden = (x @ W1 + b1 >= 0).long()
+    return (hidden @ w2 - 1.5 >= 0).to(x.dtype)
+'''),
+]
+
+MISTAKES += NEW_MISTAKES + ISSUE18_MISTAKES
+VARIANTS += NEW_VARIANTS

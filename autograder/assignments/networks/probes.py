@@ -1,12 +1,12 @@
-"""Stored probes of assignment 4: the public checks of step_neuron and xor_forward compare with these
+"""Stored probes of assignment 4: the public checks of step_neuron, xor_forward and MLP compare with these
 (torch has no function to compare with); the expected outputs come from ``references.py``."""
 import torch
 
-from kitcheck.assignments.networks import TRUTH_TABLE
+from kitcheck.assignments.networks import TRUTH_TABLE, mlp_case, module_run
 from kitcheck.probes import Probe
 from kitcheck.strategies import make_tensor
 
-from .references import step_reference, xor_reference
+from .references import MLP, step_reference, xor_reference
 
 # (n, d, seed) of the random cases of step_neuron, in float64 with b = 0.5 as the public check always had.
 STEP_CASES = [(1, 1, 0), (3, 2, 1), (4, 3, 2), (5, 1, 3), (2, 3, 4), (5, 2, 5)]
@@ -27,4 +27,19 @@ def xor_forward_probes() -> list[Probe]:
             for dtype in (torch.float32, torch.float64)]
 
 
-PROBES = {"step_neuron": step_neuron_probes, "xor_forward": xor_forward_probes}
+# (sizes, activation, batch, seed) of the public check of MLP: float64, answers from the reference MLP.
+MLP_CASES = [([2, 3, 1], "ReLU", 4, 0), ([3, 4, 4, 2], "Tanh", 3, 1), ([2, 2], "Sigmoid", 2, 2),
+             ([4, 3, 2], "Sigmoid", 3, 3)]
+
+
+def mlp_probes() -> list[Probe]:
+    probes = []
+    for sizes, activation, batch, seed in MLP_CASES:
+        state, x, upstream = mlp_case(sizes, batch, torch.float64, seed)
+        expected = module_run(MLP, (sizes,), {"activation": activation}, state, x, upstream)
+        probes.append(Probe({"sizes": sizes, "activation": activation, "state": state, "x": x, "upstream": upstream},
+                            expected))
+    return probes
+
+
+PROBES = {"step_neuron": step_neuron_probes, "xor_forward": xor_forward_probes, "MLP": mlp_probes}

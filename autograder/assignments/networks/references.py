@@ -15,3 +15,18 @@ def step_reference(x: torch.Tensor, w: torch.Tensor, b: float) -> torch.Tensor:
 def xor_reference(x: torch.Tensor) -> torch.Tensor:
     """XOR of the two columns of a 0/1 tensor, in x's dtype."""
     return (x[:, 0] != x[:, 1]).to(x.dtype)
+
+
+class MLP(torch.nn.Module):
+    """The reference multilayer perceptron: ``layers`` is an nn.ModuleList of nn.Linear(sizes[i], sizes[i + 1]);
+    ``activation()`` follows every layer but the last (the output layer gives logits)."""
+
+    def __init__(self, sizes, activation=torch.nn.ReLU):
+        super().__init__()
+        self.layers = torch.nn.ModuleList(torch.nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
+        self.activation = activation()
+
+    def forward(self, x):
+        for layer in self.layers[:-1]:
+            x = self.activation(layer(x))
+        return self.layers[-1](x)

@@ -6,15 +6,18 @@ gradients (or finite differences) of torch's function computed here.
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from autograder.assignments.networks.references import step_reference, xor_reference
+from autograder.adversarial import extreme_probabilities, layout, layouts, with_specials
+from autograder.assignments.networks.references import MLP, step_reference, xor_reference
 from autograder.harness import (DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, public_check_tests, question,
                                 student)
-from kitcheck.assignments.networks import (ASSIGNMENT, REDUCTIONS, TRUTH_TABLE, binary_labels, class_labels,
-                                           expect_grad, expect_gradcheck, scaled_tolerance)
-from kitcheck.compare import expect_raises, expect_tensor, tolerance
+from kitcheck.assignments.networks import (ACTIVATIONS, ASSIGNMENT, REDUCTIONS, TRUTH_TABLE, binary_labels,
+                                           check_linear_run, class_labels, expect_grad, expect_gradcheck,
+                                           expect_linear_init, expect_module_run, expect_structure, mlp_case,
+                                           module_init, module_run, scaled_tolerance, structure_of)
+from kitcheck.compare import drive, expect_raises, expect_tensor, tolerance
 from kitcheck.strategies import make_tensor, seeds, shapes
 
 test_public_checks = public_check_tests(ASSIGNMENT)
@@ -47,10 +50,15 @@ def _upstream(shape, seed, dtype):
 @question("sigmoid")
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@given(shape=shapes(1, 3, max_side=5), scale=st.sampled_from([1.0, 20.0, 1000.0]), seed=seeds)
-def test_sigmoid_matches_torch(device, dtype, shape, scale, seed):
+@given(shape=shapes(1, 3, max_side=5), scale=st.sampled_from([1.0, 20.0, 1000.0]), specials=st.booleans(),
+       how=layouts(), seed=seeds)
+def test_sigmoid_matches_torch(device, dtype, shape, scale, specials, how, seed):
+    # specials: inf gives 1, -inf gives 0, nan stays nan (like torch); how: z as a non-contiguous view too.
     q = "sigmoid"
     z = make_tensor(shape, dtype, seed, device) * scale
+    if specials and z.numel() >= 3:
+        z = with_specials(z, seed)
+    z = layout(z, how)
     expect_tensor(q, call(q, student(q), z=z), torch.sigmoid(z.double()), {"z": z}, dtype=dtype, device=z.device)
 
 
@@ -73,6 +81,12 @@ def test_sigmoid_gradcheck(seed):
 
 
 @question("sigmoid")
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+def test_sigmoid_keeps_the_device(dtype):
+    expect_device_agnostic("sigmoid", student("sigmoid"), torch.sigmoid, z=torch.empty(2, 3, dtype=dtype, device="meta"))
+
+
+@question("sigmoid")
 @HALF
 @given(n=st.integers(1, 6), seed=seeds)
 def test_sigmoid_is_symmetric(n, seed):
@@ -89,12 +103,19 @@ def test_sigmoid_is_symmetric(n, seed):
 @question("softmax")
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@given(shape=shapes(1, 3, max_side=5), data=st.data(), offset=st.sampled_from([0.0, 800.0, -800.0]), seed=seeds)
-def test_softmax_matches_torch(device, dtype, shape, data, offset, seed):
-    # Offsets of +-800 overflow exp() in float32 and float64 alike: only a stable formula passes.
+@given(shape=shapes(1, 3, max_side=5), data=st.data(), offset=st.sampled_from([0.0, 800.0, -800.0]),
+       masked=st.booleans(), how=layouts(), seed=seeds)
+def test_softmax_matches_torch(device, dtype, shape, data, offset, masked, how, seed):
+    # Offsets of +-800 overflow exp() in float32 and float64 alike: only a stable formula passes. masked: some
+    # entries are -inf (an attention mask), never a whole slice: they get probability 0. how: any layout.
     q = "softmax"
     dim = _dim(data, shape)
     z = make_tensor(shape, dtype, seed, device) + offset
+    if masked:
+        drop = torch.rand(shape, generator=torch.Generator().manual_seed(seed)) < 0.4
+        drop &= z.cpu() != z.cpu().amax(dim=dim, keepdim=True)  # the largest entry of each slice stays
+        z = z.masked_fill(drop.to(z.device), float("-inf"))
+    z = layout(z, how)
     inputs = {"z": z, "dim": dim}
     expect_tensor(q, call(q, student(q), **inputs), torch.softmax(z.double(), dim), inputs, dtype=dtype,
                   device=z.device, **scaled_tolerance(dtype, z))
@@ -125,6 +146,21 @@ def test_softmax_gradient_matches_torch(dtype, shape, data, seed):
 
 
 @question("softmax")
+def test_softmax_default_dim_is_the_last():
+    # softmax(z) with no dim: along the last dimension (a 3-D z, so -1, -2, 0 and 1 all differ).
+    q = "softmax"
+    z = make_tensor((2, 3, 4), torch.float64, 5)
+    expect_tensor(q, call(q, student(q), z=z), torch.softmax(z, -1), {"z": z}, dtype=z.dtype, device=z.device,
+                  what="softmax(z) without a dim (the default is the last one)")
+
+
+@question("softmax")
+@pytest.mark.parametrize("dim", [0, -1])
+def test_softmax_keeps_the_device(dim):
+    expect_device_agnostic("softmax", student("softmax"), torch.softmax, z=torch.empty(3, 4, device="meta"), dim=dim)
+
+
+@question("softmax")
 @pytest.mark.parametrize("seed", GRADCHECK_SEEDS)
 @pytest.mark.parametrize("dim", [0, -1])
 def test_softmax_gradcheck(seed, dim):
@@ -151,10 +187,16 @@ def test_softmax_ignores_a_shift_of_each_row(rows, cols, seed):
 @question("mse")
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@given(shape=shapes(1, 3, max_side=5), reduction=st.sampled_from(REDUCTIONS), seed=seeds)
-def test_mse_matches_torch(device, dtype, shape, reduction, seed):
+@given(shape=shapes(1, 3, max_side=5), reduction=st.sampled_from(REDUCTIONS), how=layouts(),
+       offset=st.sampled_from([0.0, 1e3]), seed=seeds)
+def test_mse_matches_torch(device, dtype, shape, reduction, how, offset, seed):
+    # how: pred and target as non-contiguous views (an expanded target repeats one row); offset: both near 1e3,
+    # so the errors are small differences of large numbers.
     q = "mse"
-    pred, target = make_tensor(shape, dtype, seed, device), make_tensor(shape, dtype, seed + 1, device)
+    pred, target = make_tensor(shape, dtype, seed, device) + offset, make_tensor(shape, dtype, seed + 1, device) + offset
+    if how == "expanded" and shape[0] > 1:
+        target = target[:1].expand(shape)
+    pred, target = layout(pred, how), layout(target, how)
     inputs = {"pred": pred, "target": target, "reduction": reduction}
     expected = F.mse_loss(pred.double(), target.double(), reduction=reduction)
     expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=dtype, device=pred.device,
@@ -171,6 +213,13 @@ def test_mse_gradient_matches_torch(dtype, shape, reduction, seed):
     inputs = {"pred": pred, "target": target, "reduction": reduction}
     expect_grad("mse", student("mse"), _torch_loss(F.mse_loss), inputs,
                 wrt=("pred", "target"), upstream=upstream, **tolerance(dtype, reduction=True))
+
+
+@question("mse")
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_mse_keeps_the_device(reduction):
+    expect_device_agnostic("mse", student("mse"), _torch_loss(F.mse_loss), pred=torch.empty(2, 3, device="meta"),
+                           target=torch.empty(2, 3, device="meta"), reduction=reduction)
 
 
 @question("mse")
@@ -204,17 +253,26 @@ def test_mse_rejects_unknown_reductions(reduction):
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @given(shape=shapes(1, 2, max_side=5), reduction=st.sampled_from(REDUCTIONS),
-       kind=st.sampled_from(["hard labels", "soft labels", "p of 0, 0.5 or 1"]), seed=seeds)
-def test_bce_matches_torch(device, dtype, shape, reduction, kind, seed):
+       kind=st.sampled_from(["hard labels", "soft labels", "p of 0, 0.5 or 1", "extreme p and y"]), how=layouts(),
+       seed=seeds)
+@example(shape=(8,), reduction="none", kind="extreme p and y", how="contiguous", seed=1)
+def test_bce_matches_torch(device, dtype, shape, reduction, kind, how, seed):
     # Soft labels: targets anywhere in [0, 1]. p of exactly 0 or 1: torch clamps each log at -100, so a certain
-    # wrong prediction costs 100, not inf, and 0 * log(0) counts as 0.
+    # wrong prediction costs 100, not inf, and 0 * log(0) counts as 0. Extreme: p and y both from {0, 1, 1e-7,
+    # 1 - 1e-7, 1e-3, ...}: a soft label against p = 0 costs y * 100, which a nan_to_num clean-up gets wrong.
     q = "bce"
     if kind == "p of 0, 0.5 or 1":
         p = (torch.randint(0, 3, shape, generator=torch.Generator().manual_seed(seed)) / 2).to(dtype).to(device)
+    elif kind == "extreme p and y":
+        p = extreme_probabilities(shape, dtype, seed, device)
     else:
         p = make_tensor(shape, dtype, seed, device, low=0.01, high=0.99)
-    y = (make_tensor(shape, dtype, seed + 1, device, low=0, high=1) if kind == "soft labels"
-         else binary_labels(shape, dtype, seed + 1, device))
+    if kind == "extreme p and y":
+        y = extreme_probabilities(shape, dtype, seed + 1, device)
+    else:
+        y = (make_tensor(shape, dtype, seed + 1, device, low=0, high=1) if kind == "soft labels"
+             else binary_labels(shape, dtype, seed + 1, device))
+    p, y = layout(p, how), layout(y, how)
     inputs = {"p": p, "y": y, "reduction": reduction}
     expected = F.binary_cross_entropy(p.double(), y.double(), reduction=reduction)
     expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=dtype, device=p.device,
@@ -231,6 +289,12 @@ def test_bce_gradient_matches_torch(dtype, n, reduction, seed):
     upstream = _upstream((n,), seed, dtype) if reduction == "none" else None
     expect_grad("bce", student("bce"), _torch_loss(F.binary_cross_entropy), {"p": p, "y": y, "reduction": reduction},
                 wrt=("p",), upstream=upstream, **tolerance(dtype, reduction=True))
+
+
+@question("bce")
+def test_bce_keeps_the_device():
+    expect_device_agnostic("bce", student("bce"), _torch_loss(F.binary_cross_entropy),
+                           p=torch.empty(2, 3, device="meta"), y=torch.empty(2, 3, device="meta"), reduction="none")
 
 
 @question("bce")
@@ -256,11 +320,16 @@ def test_bce_empty_batch(reduction):
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @given(shape=shapes(1, 2, max_side=5), reduction=st.sampled_from(REDUCTIONS),
-       scale=st.sampled_from([1.0, 30.0, 1000.0]), seed=seeds)
-def test_bce_with_logits_matches_torch(device, dtype, shape, reduction, scale, seed):
+       scale=st.sampled_from([1.0, 30.0, 1000.0]), labels=st.sampled_from(["hard", "soft", "extreme"]),
+       how=layouts(), seed=seeds)
+def test_bce_with_logits_matches_torch(device, dtype, shape, reduction, scale, labels, how, seed):
+    # Soft and extreme targets (0, 1, 1e-7, 0.5, ...) against logits up to +-1000: a formula that treats y as
+    # 0/1 (picking a term with where, or rounding y) is wrong there.
     q = "bce_with_logits"
     z = make_tensor(shape, dtype, seed, device) * scale
-    y = binary_labels(shape, dtype, seed + 1, device)
+    y = {"hard": binary_labels, "extreme": extreme_probabilities,
+         "soft": lambda *a: make_tensor(*a, low=0, high=1)}[labels](shape, dtype, seed + 1, device)
+    z, y = layout(z, how), layout(y, how)
     inputs = {"z": z, "y": y, "reduction": reduction}
     expected = F.binary_cross_entropy_with_logits(z.double(), y.double(), reduction=reduction)
     expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=dtype, device=z.device,
@@ -280,6 +349,13 @@ def test_bce_with_logits_gradient_matches_torch(dtype, n, reduction, scale, soft
     expect_grad("bce_with_logits", student("bce_with_logits"), _torch_loss(F.binary_cross_entropy_with_logits),
                 {"z": z, "y": y, "reduction": reduction}, wrt=("z",), upstream=upstream,
                 **tolerance(dtype, reduction=True))
+
+
+@question("bce_with_logits")
+def test_bce_with_logits_keeps_the_device():
+    expect_device_agnostic("bce_with_logits", student("bce_with_logits"),
+                           _torch_loss(F.binary_cross_entropy_with_logits), z=torch.empty(4, device="meta"),
+                           y=torch.empty(4, device="meta"), reduction="none")
 
 
 @question("bce_with_logits")
@@ -321,12 +397,21 @@ def test_bce_with_logits_empty_batch(reduction):
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @given(n=st.integers(1, 6), c=st.integers(1, 5), reduction=st.sampled_from(REDUCTIONS),
-       scale=st.sampled_from([1.0, 300.0]), offset=st.sampled_from([0.0, 1000.0, -1000.0]), seed=seeds)
-def test_cross_entropy_matches_torch(device, dtype, n, c, reduction, scale, offset, seed):
-    # scale 300: classes hundreds apart, so log(softmax) underflows to log(0) = -inf for unlikely classes.
+       scale=st.sampled_from([1.0, 300.0]), offset=st.sampled_from([0.0, 1000.0, -1000.0, "rows apart"]),
+       how=layouts(), seed=seeds)
+def test_cross_entropy_matches_torch(device, dtype, n, c, reduction, scale, offset, how, seed):
+    # scale 300: classes hundreds apart, so log(softmax) underflows to log(0) = -inf for unlikely classes. Rows
+    # apart: row i is shifted by -500 i, so one max for the whole batch underflows the lower rows. how: logits
+    # and the int64 targets as non-contiguous views (.view() fails on them; an expanded target repeats a class).
     q = "cross_entropy"
-    logits = make_tensor((n, c), dtype, seed, device) * scale + offset
+    logits = make_tensor((n, c), dtype, seed, device) * scale
+    if offset == "rows apart":
+        logits = logits - 500.0 * torch.arange(n, dtype=dtype, device=device).unsqueeze(1)
+    else:
+        logits = logits + offset
     target = class_labels(n, c, seed + 1, device)
+    logits = layout(logits, how)
+    target = target[:1].expand(n) if how == "expanded" else layout(target, how)
     inputs = {"logits": logits, "target": target, "reduction": reduction}
     expected = F.cross_entropy(logits.double(), target, reduction=reduction)
     expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=dtype, device=logits.device,
@@ -379,8 +464,8 @@ def test_cross_entropy_keeps_the_device():
 @question("step_neuron")
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@given(n=st.integers(0, 6), d=st.integers(1, 4), integers=st.booleans(), seed=seeds)
-def test_step_neuron_matches_the_definition(device, dtype, n, d, integers, seed):
+@given(n=st.integers(0, 6), d=st.integers(1, 4), integers=st.booleans(), how=layouts(), seed=seeds)
+def test_step_neuron_matches_the_definition(device, dtype, n, d, integers, how, seed):
     # With small integers, x @ w + b lands exactly on 0 often: the step is 1 there.
     q = "step_neuron"
     g = torch.Generator().manual_seed(seed)
@@ -391,6 +476,7 @@ def test_step_neuron_matches_the_definition(device, dtype, n, d, integers, seed)
     else:
         x, w = make_tensor((n, d), dtype, seed, device), make_tensor((d,), dtype, seed + 1, device)
         b = round(float(torch.rand((), generator=g)) * 6 - 3, 2)
+    x, w = layout(x, how), layout(w, how)
     inputs = {"x": x, "w": w, "b": b}
     expect_tensor(q, call(q, student(q), **inputs), step_reference(x, w, b), inputs, dtype=dtype, device=x.device)
 
@@ -406,10 +492,12 @@ def test_step_neuron_keeps_the_device():
 @question("xor_forward")
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@given(n=st.integers(0, 10), seed=seeds)
-def test_xor_forward_on_batches(device, dtype, n, seed):
+@given(n=st.integers(0, 10), how=layouts(), seed=seeds)
+def test_xor_forward_on_batches(device, dtype, n, how, seed):
+    # how: x as a transposed, sliced or expanded (one row repeated) view; writing into x fails on the last.
     q = "xor_forward"
     x = binary_labels((n, 2), dtype, seed, device)
+    x = x[:1].expand(n, 2) if how == "expanded" and n > 1 else layout(x, how)
     expect_tensor(q, call(q, student(q), x=x), xor_reference(x), {"x": x}, dtype=dtype, device=x.device)
 
 
@@ -429,3 +517,123 @@ def test_xor_forward_keeps_the_device(dtype):
     expect_device_agnostic("xor_forward", student("xor_forward"),
                            lambda x: torch.empty(x.shape[0], dtype=x.dtype, device=x.device),
                            x=torch.empty(5, 2, dtype=dtype, device="meta"))
+
+
+# ---- MyLinear --------------------------------------------------------------------------------------
+# Oracle: nn.Linear itself, in float64, with the same state_dict loaded (module_run on both sides).
+@question("MyLinear")
+@HALF
+@given(in_features=st.integers(1, 5), out_features=st.integers(1, 5), bias=st.booleans())
+def test_my_linear_state_dict_matches_nn_linear(in_features, out_features, bias):
+    q = "MyLinear"
+    inputs = {"in_features": in_features, "out_features": out_features, "bias": bias}
+    expected = structure_of(module_init(torch.nn.Linear, (in_features, out_features), {"bias": bias}, 0)[0])
+    got = drive(q, student(q), module_init, inputs, (in_features, out_features), {"bias": bias}, 0)
+    expect_structure(q, got, expected, inputs)
+
+
+@question("MyLinear")
+def test_my_linear_has_a_bias_by_default():
+    q = "MyLinear"
+    inputs = {"in_features": 3, "out_features": 2}
+    got = drive(q, student(q), module_init, inputs, (3, 2), {}, 0)
+    expect_structure(q, got, structure_of(module_init(torch.nn.Linear, (3, 2), {}, 0)[0]), inputs)
+
+
+@question("MyLinear")
+@pytest.mark.parametrize("in_features,out_features", [(16, 256), (256, 16), (7, 300)])
+@pytest.mark.parametrize("bias", [True, False])
+def test_my_linear_initialisation(in_features, out_features, bias):
+    # Large layers, so a wrong bound (1/in, sqrt(6/in), 1/sqrt(out)), a normal draw or a zero bias shows at once.
+    q = "MyLinear"
+    inputs = {"in_features": in_features, "out_features": out_features, "bias": bias, "seed": in_features}
+    got = drive(q, student(q), module_init, inputs, (in_features, out_features), {"bias": bias}, in_features)
+    expect_linear_init(q, got, in_features, out_features, bias, inputs)
+
+
+@question("MyLinear")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@HALF
+@given(in_features=st.integers(1, 4), out_features=st.integers(1, 4), bias=st.booleans(),
+       batch=st.sampled_from([(), (1,), (3,), (2, 3)]), how=layouts(), seed=seeds)
+def test_my_linear_matches_nn_linear(device, dtype, in_features, out_features, bias, batch, how, seed):
+    # Outputs and gradients (x, weight, bias) with nn.Linear's weights loaded; x in any layout, any batch shape.
+    check_linear_run("MyLinear", student("MyLinear"), in_features, out_features, bias, batch, dtype, seed, device,
+                     x_layout=lambda x: layout(x, how))
+
+
+@question("MyLinear")
+@pytest.mark.parametrize("how", ["seq-first", "transposed", "expanded"])
+def test_my_linear_non_contiguous_batches(how):
+    # A batch (2, 3, in) seen through transpose(0, 1) (sequence-first data), .mT, or expand: .view() fails on
+    # the first two, and a stride-0 batch must still give one row per sample.
+    def arrange(x):
+        if how == "seq-first":
+            return x.transpose(0, 1).contiguous().transpose(0, 1)
+        if how == "transposed":
+            return x.mT.contiguous().mT
+        return x[:1, :1].expand(x.shape)
+
+    check_linear_run("MyLinear", student("MyLinear"), 4, 3, True, (2, 3), torch.float32, 7, x_layout=arrange)
+
+
+@question("MyLinear")
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+def test_my_linear_keeps_the_device(bias, dtype):
+    check_linear_run("MyLinear", student("MyLinear"), 3, 2, bias, (4,), dtype, 0, "meta")
+
+
+# ---- MLP -------------------------------------------------------------------------------------------
+ACTIVATION_NAMES = sorted(ACTIVATIONS)
+mlp_sizes = st.lists(st.integers(1, 4), min_size=2, max_size=5)
+
+
+@question("MLP")
+@HALF
+@given(sizes=mlp_sizes, activation=st.sampled_from(ACTIVATION_NAMES))
+def test_mlp_state_dict(sizes, activation):
+    q = "MLP"
+    inputs = {"sizes": sizes, "activation": f"nn.{activation}"}
+    expected = structure_of(module_init(MLP, (sizes,), {"activation": activation}, 0)[0])
+    got = drive(q, student(q), module_init, inputs, (sizes,), {"activation": activation}, 0)
+    expect_structure(q, got, expected, inputs)
+
+
+@question("MLP")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@HALF
+@given(sizes=mlp_sizes, activation=st.sampled_from(ACTIVATION_NAMES), batch=st.integers(1, 4), how=layouts(),
+       seed=seeds)
+def test_mlp_matches_reference(device, dtype, sizes, activation, batch, how, seed):
+    # The reference MLP (nn.Linear layers) with the same weights, in float64: outputs and every gradient.
+    q = "MLP"
+    state, x, upstream = mlp_case(sizes, batch, dtype, seed, device)
+    x = layout(x, how)
+    inputs = {"sizes": sizes, "activation": f"nn.{activation}", "x": x}
+    got = drive(q, student(q), module_run, inputs, (sizes,), {"activation": activation}, state, x, upstream)
+    expected = module_run(MLP, (sizes,), {"activation": activation}, state, x.cpu().double(), upstream.cpu().double())
+    expect_module_run(q, got, expected, inputs, x=x)
+
+
+@question("MLP")
+def test_mlp_default_activation_is_relu():
+    # MLP(sizes) with no activation given: ReLU between the layers.
+    q = "MLP"
+    sizes = [3, 5, 2]
+    state, x, upstream = mlp_case(sizes, 4, torch.float64, 3)
+    inputs = {"sizes": sizes, "x": x}
+    got = drive(q, student(q), module_run, inputs, (sizes,), {}, state, x, upstream)
+    expect_module_run(q, got, module_run(MLP, (sizes,), {}, state, x, upstream), inputs, x=x)
+
+
+@question("MLP")
+@pytest.mark.parametrize("sizes", [[3, 4, 2], [2, 1]])
+def test_mlp_keeps_the_device(sizes):
+    q = "MLP"
+    state, x, upstream = mlp_case(sizes, 2, torch.float32, 0, "meta")
+    inputs = {"sizes": sizes, "activation": "nn.ReLU", "x": x}
+    got = drive(q, student(q), module_run, inputs, (sizes,), {"activation": "ReLU"}, state, x, upstream)
+    expect_module_run(q, got, module_run(MLP, (sizes,), {"activation": "ReLU"}, state, x, upstream), inputs, x=x)

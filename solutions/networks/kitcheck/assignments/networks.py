@@ -1,14 +1,17 @@
-"""Assignment 4, "Single-layer networks and losses": questions, points and public checks (students see this file)."""
+"""Assignment 4, "Single-layer networks and losses": questions, points, public checks and the drivers that
+exercise the student's nn.Modules (students see this file)."""
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Mapping
 
 import torch
 import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
+from torch import nn
 
-from ..compare import CheckFailure, call, expect_device_agnostic, expect_raises, expect_tensor, tolerance
+from ..compare import CheckFailure, call, drive, expect_device_agnostic, expect_raises, expect_tensor, tolerance
 from ..drivers import value_and_grad
 from ..probes import probes
 from ..spec import Assignment, Question
@@ -135,6 +138,172 @@ def class_labels(n: int, classes: int, seed: int, device: str = "cpu") -> torch.
 
 
 TRUTH_TABLE = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+
+
+# ---- nn.Module drivers: build the student's class where it runs, return plain data ------------------------
+ACTIVATIONS = {"ReLU": nn.ReLU, "Tanh": nn.Tanh, "Sigmoid": nn.Sigmoid}
+
+
+def _build(cls: Callable, args: tuple, kwargs: dict) -> Any:
+    """``cls(*args, **kwargs)``, where an ``activation`` given by name ("Tanh") is passed as its class (nn.Tanh)."""
+    kwargs = {k: ACTIVATIONS[v] if k == "activation" else v for k, v in kwargs.items()}
+    return cls(*args, **kwargs)
+
+
+def _items(module: Any) -> list:
+    return [(name, t.detach().clone()) for name, t in module.state_dict().items()]
+
+
+def module_init(cls: Callable, args: tuple, kwargs: dict, seed: int) -> tuple:
+    """Build ``cls(*args, **kwargs)`` after ``torch.manual_seed(seed)``, again after the same seed, and once more
+    right after that. Values only: ``(state_dict of the first as [(name, tensor)], of the second, of the third,
+    [names in the first one's named_parameters()])``."""
+    torch.manual_seed(seed)
+    first = _build(cls, args, kwargs)
+    torch.manual_seed(seed)
+    again = _build(cls, args, kwargs)
+    after = _build(cls, args, kwargs)
+    return _items(first), _items(again), _items(after), [name for name, _ in first.named_parameters()]
+
+
+def module_run(cls: Callable, args: tuple, kwargs: dict, state: list, x: torch.Tensor,
+               upstream: torch.Tensor) -> tuple:
+    """Build ``cls(*args, **kwargs)``, move it to x's device and dtype with ``.to()``, ``load_state_dict`` the
+    ``[(name, tensor)]`` pairs in ``state``, call it on a copy of x that requires grad and backpropagate
+    ``sum(out * upstream)``; then call it once more on a plain copy of x. Values only: ``(out, grad of x,
+    [(name, grad)] over named_parameters(), the plain copy of x after the second call)``."""
+    module = _build(cls, args, kwargs).to(device=x.device, dtype=x.dtype)
+    module.load_state_dict({name: t.to(device=x.device, dtype=x.dtype) for name, t in state})
+    leaf = x.detach().clone().requires_grad_(True)
+    out = module(leaf)
+    if type(out) is torch.Tensor and out.requires_grad and out.shape == upstream.shape:
+        (out * upstream.to(out.device, out.dtype)).sum().backward()
+    grads = [(name, None if p.grad is None else p.grad.detach().clone()) for name, p in module.named_parameters()]
+    plain = x.detach().clone()
+    module(plain)
+    return (out.detach() if type(out) is torch.Tensor else out), leaf.grad, grads, plain
+
+
+def reference_state(structure: list, seed: int) -> list:
+    """Random float64 weights ``[(name, tensor)]`` for a state_dict structure ``[(name, shape)]``: values in
+    [-1, 1], so every unit's pre-activation takes both signs."""
+    return [(name, make_tensor(tuple(shape), torch.float64, seed + 11 * i, low=-1.0, high=1.0))
+            for i, (name, shape) in enumerate(structure)]
+
+
+def structure_of(items: list) -> list:
+    """``[(name, shape)]`` of state_dict items ``[(name, tensor)]``."""
+    return [(name, tuple(t.shape)) for name, t in items]
+
+
+# ---- comparisons of what the module drivers return -----------------------------------------------------
+def _pairs(got: Any) -> dict | None:
+    """``[(name, value)]`` as a dict, or None for anything else."""
+    if type(got) is not list or not all(type(p) is tuple and len(p) == 2 and type(p[0]) is str for p in got):
+        return None
+    return dict(got)
+
+
+def _shapes(structure: list) -> str:
+    return ", ".join(f"{name} {tuple(shape)}" for name, shape in structure) or "nothing"
+
+
+def expect_structure(q: str, got: Any, expected: list, inputs: Mapping[str, Any]) -> None:
+    """What ``module_init`` returned: the state_dict must hold exactly the ``expected`` ``[(name, shape)]``, and
+    each of them must be a parameter (in ``parameters()``), not a buffer."""
+    if type(got) is not tuple or len(got) != 4:
+        raise CheckFailure(q, "the driver got an unexpected result", inputs, got=got)
+    state, params = _pairs(got[0]), got[3]
+    if state is None or type(params) is not list:
+        raise CheckFailure(q, "the driver got an unexpected result", inputs, got=got)
+    shapes = {name: tuple(t.shape) for name, t in state.items() if type(t) is torch.Tensor}
+    want = {name: tuple(shape) for name, shape in expected}
+    if shapes != want:
+        missing = [name for name in want if name not in shapes]
+        hint = (" A tensor kept as a plain attribute (or in a Python list) is not registered: wrap it in "
+                "nn.Parameter, and keep layers in nn.ModuleList." if missing else "")
+        raise CheckFailure(q, f"the state_dict should hold {_shapes(expected)}, but it holds "
+                           f"{_shapes(list(shapes.items()))}." + hint, inputs)
+    for name in want:
+        if name not in params:
+            raise CheckFailure(q, f"`{name}` is in the state_dict but not in parameters(): it is a buffer, so no "
+                               "optimizer would train it; make it an nn.Parameter", inputs)
+
+
+def expect_linear_init(q: str, got: Any, in_features: int, out_features: int, bias: bool,
+                       inputs: Mapping[str, Any]) -> None:
+    """What ``module_init`` returned for a linear layer: nn.Linear's initialisation. Every weight and bias value
+    drawn uniformly from [-1/sqrt(in_features), 1/sqrt(in_features)] (kaiming_uniform_ with a=sqrt(5) gives that
+    bound), from torch's random numbers (the same after the same torch.manual_seed, different without it)."""
+    expected = [("weight", (out_features, in_features))] + ([("bias", (out_features,))] if bias else [])
+    expect_structure(q, got, expected, inputs)
+    first, again, after = (_pairs(g) for g in got[:3])
+    if again is None or after is None:
+        raise CheckFailure(q, "the driver got an unexpected result", inputs, got=got)
+    bound = 1 / math.sqrt(in_features)
+    for name, _ in expected:
+        t = first[name].detach().cpu().double()
+        what = f"`{name}` right after MyLinear({in_features}, {out_features}{'' if bias else ', bias=False'})"
+        if not bool(torch.isfinite(t).all()) or float(t.abs().max()) > bound * (1 + 1e-6):
+            raise CheckFailure(q, f"{what} has values outside [-1/sqrt(in_features), 1/sqrt(in_features)] = "
+                               f"[{-bound:.4g}, {bound:.4g}]: largest |value| {float(t.abs().max()):.4g}. nn.Linear "
+                               "draws weight and bias uniformly from that interval", inputs)
+        n = t.numel()
+        std, mean = float(t.std(correction=0)), float(t.mean())
+        want_std = bound / math.sqrt(3)  # the standard deviation of U(-bound, bound)
+        if n >= 64 and (abs(std / want_std - 1) > 0.15 or abs(mean) > 5 * want_std / math.sqrt(n)
+                        or float(t.abs().max()) < 0.8 * bound):
+            raise CheckFailure(q, f"{what} does not look uniform on [{-bound:.4g}, {bound:.4g}] (bound "
+                               f"1/sqrt(in_features)): its {n} values have mean {mean:.3g} (expected about 0), "
+                               f"standard deviation {std:.3g} (expected {want_std:.3g}) and largest |value| "
+                               f"{float(t.abs().max()):.3g}", inputs)
+        if t.ndim == 2 and t.shape[1] >= 64 and t.shape[0] >= 2:
+            rows = t - t.mean(dim=1, keepdim=True)
+            rows = rows / rows.norm(dim=1, keepdim=True).clamp_min(1e-300)
+            corr = float((rows[1:] * rows[:-1]).sum(dim=1).abs().max())
+            if corr > 0.6:
+                raise CheckFailure(q, f"the rows of {what} are not independent (two neighbouring rows have "
+                                   f"correlation {corr:.2f}): draw every element at random", inputs)
+        if type(again.get(name)) is not torch.Tensor or not torch.equal(again[name].cpu(), first[name].cpu()):
+            raise CheckFailure(q, f"{what} differs between two layers built after the same torch.manual_seed: "
+                               "draw the initial values with torch's random numbers (nn.init or tensor.uniform_), "
+                               "so that seeding makes them reproducible", inputs)
+        if n >= 8 and type(after.get(name)) is torch.Tensor and torch.equal(after[name].cpu(), first[name].cpu()):
+            raise CheckFailure(q, f"{what} is the same in every new layer: each layer should draw its own "
+                               "random values (no fixed generator seed inside __init__)", inputs)
+
+
+def expect_module_run(q: str, got: Any, expected: tuple, inputs: Mapping[str, Any], *, x: torch.Tensor,
+                      tol: dict | None = None) -> None:
+    """Compare what ``module_run`` returned for the student's class with what it returned for the reference:
+    the output, the gradients of sum(out * upstream) with respect to x and to every parameter, and x unchanged."""
+    if type(got) is not tuple or len(got) != 4:
+        raise CheckFailure(q, "the driver got an unexpected result", inputs, got=got)
+    out, grad_x, grads, after = got
+    e_out, e_grad_x, e_grads, _ = expected
+    dtype, device = x.dtype, x.device
+    tol = tol or tolerance(dtype, reduction=True)
+    expect_tensor(q, out, e_out, inputs, dtype=dtype, device=device, what="the output after load_state_dict",
+                  **tol)
+    if type(after) is torch.Tensor and after.device.type != "meta" and tuple(after.shape) == tuple(x.shape) \
+            and not torch.equal(after.cpu(), x.detach().cpu()):
+        raise CheckFailure(q, "forward changed its input x in place; the caller still needs it: compute into new "
+                           "tensors instead", inputs)
+    if type(after) is torch.Tensor and tuple(after.shape) != tuple(x.shape):
+        raise CheckFailure(q, f"forward changed the shape of its input x in place, to {tuple(after.shape)}", inputs)
+    what = "the gradient of sum(out * upstream) with respect to"
+    if grad_x is None:
+        raise CheckFailure(q, "no gradient flows back to the input x: keep forward in differentiable torch "
+                           "operations (no .detach(), .data or .item())", inputs)
+    expect_tensor(q, grad_x, e_grad_x, inputs, dtype=dtype, device=device, what=f"{what} x", **tol)
+    got_grads, e_grads = _pairs(grads), dict(e_grads)
+    if got_grads is None:
+        raise CheckFailure(q, "the driver got an unexpected result", inputs, got=grads)
+    for name, e in e_grads.items():
+        g = got_grads.get(name)
+        if g is None:
+            raise CheckFailure(q, f"no gradient reached the parameter `{name}`: forward must use it", inputs)
+        expect_tensor(q, g, e, inputs, dtype=dtype, device=device, what=f"{what} `{name}`", **tol)
 
 
 # ---- public checks ----------------------------------------------------------------------------------------
@@ -284,6 +453,90 @@ def xor_forward_public(fn):
                            x=torch.empty(4, 2, device="meta"))
 
 
+def linear_case(in_features: int, out_features: int, bias: bool, batch: tuple, dtype: torch.dtype, seed: int,
+                device: str = "cpu") -> tuple:
+    """Inputs of one MyLinear run: ``(args, kwargs, state, x, upstream)``, the state shaped like nn.Linear's."""
+    structure = [("weight", (out_features, in_features))] + ([("bias", (out_features,))] if bias else [])
+    state = reference_state(structure, seed)
+    x = make_tensor((*batch, in_features), dtype, seed + 1, device)
+    upstream = make_tensor((*batch, out_features), dtype, seed + 2, device, low=0.5, high=1.5)
+    return (in_features, out_features), {"bias": bias}, state, x, upstream
+
+
+def check_linear_run(q: str, fn, in_features: int, out_features: int, bias: bool, batch: tuple,
+                     dtype: torch.dtype, seed: int, device: str = "cpu", x_layout: Callable | None = None) -> None:
+    """MyLinear with nn.Linear's weights loaded: outputs and gradients equal to nn.Linear's (float64, CPU)."""
+    args, kwargs, state, x, upstream = linear_case(in_features, out_features, bias, batch, dtype, seed, device)
+    if x_layout is not None:
+        x = x_layout(x)
+    inputs = {"in_features": in_features, "out_features": out_features, "bias": bias, "x": x}
+    got = drive(q, fn, module_run, inputs, args, kwargs, state, x, upstream)
+    if device == "meta":
+        expected = module_run(nn.Linear, args, kwargs, state, x, upstream)
+    else:
+        expected = module_run(nn.Linear, args, kwargs, state, x.detach().cpu().double(), upstream.cpu().double())
+    expect_module_run(q, got, expected, inputs, x=x)
+
+
+def MyLinear_public(fn):
+    q = "MyLinear"
+    for in_features, out_features, bias in [(3, 2, True), (4, 3, False)]:
+        inputs = {"in_features": in_features, "out_features": out_features, "bias": bias}
+        expected = structure_of(module_init(nn.Linear, (in_features, out_features), {"bias": bias}, 0)[0])
+        got = drive(q, fn, module_init, inputs, (in_features, out_features), {"bias": bias}, 0)
+        expect_structure(q, got, expected, inputs)
+    for in_features, out_features, bias in [(64, 32, True), (32, 64, False)]:
+        inputs = {"in_features": in_features, "out_features": out_features, "bias": bias, "seed": 1}
+        got = drive(q, fn, module_init, inputs, (in_features, out_features), {"bias": bias}, 1)
+        expect_linear_init(q, got, in_features, out_features, bias, inputs)
+    for in_features, out_features, bias, batch, dtype in [(3, 2, True, (5,), torch.float32),
+                                                          (4, 3, False, (2, 3), torch.float64),
+                                                          (2, 4, True, (), torch.float64)]:
+        check_linear_run(q, fn, in_features, out_features, bias, batch, dtype, seed=in_features)
+    check_linear_run(q, fn, 3, 2, True, (4,), torch.float32, seed=5, x_layout=lambda x: x.T.contiguous().T)
+    check_linear_run(q, fn, 3, 2, False, (4,), torch.float32, seed=6, device="meta")
+
+
+def mlp_structure(sizes: list) -> list:
+    """The state_dict of an MLP over ``sizes``: ``layers.i`` is nn.Linear(sizes[i], sizes[i + 1])."""
+    return [item for i, (a, b) in enumerate(zip(sizes, sizes[1:]))
+            for item in ((f"layers.{i}.weight", (b, a)), (f"layers.{i}.bias", (b,)))]
+
+
+def mlp_case(sizes: list, batch: int, dtype: torch.dtype, seed: int, device: str = "cpu") -> tuple:
+    """Inputs of one MLP run: ``(state, x, upstream)``."""
+    state = reference_state(mlp_structure(sizes), seed)
+    x = make_tensor((batch, sizes[0]), dtype, seed + 1, device, low=-2.0, high=2.0)
+    upstream = make_tensor((batch, sizes[-1]), dtype, seed + 2, device, low=0.5, high=1.5)
+    return state, x, upstream
+
+
+def check_mlp_structure(q: str, fn, sizes: list, activation: str) -> None:
+    inputs = {"sizes": sizes, "activation": f"nn.{activation}"}
+    got = drive(q, fn, module_init, inputs, (sizes,), {"activation": activation}, 0)
+    expect_structure(q, got, mlp_structure(sizes), inputs)
+
+
+def MLP_public(fn):
+    q = "MLP"
+    # torch has no MLP to compare with: the outputs and gradients for these weights are stored probes.
+    for p in probes(q):
+        sizes, activation = p.inputs["sizes"], p.inputs["activation"]
+        check_mlp_structure(q, fn, sizes, activation)
+        x = p.inputs["x"]
+        inputs = {"sizes": sizes, "activation": f"nn.{activation}", "x": x}
+        got = drive(q, fn, module_run, inputs, (sizes,), {"activation": activation}, p.inputs["state"], x,
+                    p.inputs["upstream"])
+        expect_module_run(q, got, p.expected, inputs, x=x)
+    state, x, upstream = mlp_case([3, 4, 2], 2, torch.float32, 0, "meta")
+    inputs = {"sizes": [3, 4, 2], "activation": "nn.ReLU", "x": x}
+    got = drive(q, fn, module_run, inputs, ([3, 4, 2],), {"activation": "ReLU"}, state, x, upstream)
+    if type(got) is not tuple or len(got) != 4:
+        raise CheckFailure(q, "the driver got an unexpected result", inputs, got=got)
+    expect_tensor(q, got[0], torch.empty(2, 2, device="meta"), inputs, dtype=x.dtype, device="meta",
+                  what="the output for an input on another device")
+
+
 ASSIGNMENT = Assignment(
     name="networks",
     number=4,
@@ -299,5 +552,9 @@ ASSIGNMENT = Assignment(
                  cross_entropy_public),
         Question("step_neuron", 2, "a neuron with a step activation: 1 where x @ w + b >= 0", step_neuron_public),
         Question("xor_forward", 2, "XOR as a two-layer network of step neurons", xor_forward_public),
+        Question("MyLinear", 4, "nn.Linear as an nn.Module: weight and bias nn.Parameters, their initialisation, "
+                 "forward", MyLinear_public),
+        Question("MLP", 3, "a multilayer perceptron as an nn.Module: nn.Linear layers in an nn.ModuleList, an "
+                 "activation between them", MLP_public),
     ),
 )
