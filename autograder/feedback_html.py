@@ -56,7 +56,7 @@ def _code_spans(text: str) -> str:
 def feedback_html(assignment: Assignment, result: dict, lang: str = "en") -> str:
     """The student's feedback page: score, a table of questions, and per failed question what failed
     (input, expected, got, in monospace) and the likely misconception."""
-    title = t(lang, "feedback_title", title=assignment.title, sid=result["id"])
+    title = t(lang, "feedback_title", title=assignment.title_in(lang), sid=result["id"])
     out = [f"<h1>{escape(title)}</h1>",
            f'<p class="score">{escape(t(lang, "score", score=result["score"], total=assignment.total_points))}</p>']
     late = lateness_lines(assignment, result, lang)

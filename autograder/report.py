@@ -116,7 +116,7 @@ def full_message(row: dict, lang: str = "en") -> str:
 
 def feedback_markdown(assignment: Assignment, result: dict, lang: str = "en") -> str:
     """A feedback page a student can read: per question, passed or what failed and on which input."""
-    lines = [f"# {t(lang, 'feedback_title', title=assignment.title, sid=result['id'])}", "",
+    lines = [f"# {t(lang, 'feedback_title', title=assignment.title_in(lang), sid=result['id'])}", "",
              f"**{t(lang, 'score', score=result['score'], total=assignment.total_points)}**", ""]
     late = lateness_lines(assignment, result, lang)
     if late:
