@@ -8,20 +8,92 @@ from typing import Any, Callable, Mapping
 
 import torch
 import torch.nn.functional as F
+import torch.overrides
+import torch.utils._python_dispatch
+import torch.utils._pytree
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ..compare import (CheckFailure, call, drive, drive_with, expect_device_agnostic, expect_equal, expect_raises,
-                       expect_tensor, show, tolerance)
+from ..compare import (CheckFailure, call, drive, drive_with, expect_equal, expect_raises, expect_tensor, raised,
+                       show, timed_out, tolerance)
 from ..drivers import value_and_grad
 from ..probes import probes
 from ..spec import Assignment, Question
 from ..strategies import FLOAT_DTYPES, PUBLIC_SETTINGS, make_tensor, seeds
+from ..timelimit import CallTimedOut
+from ..transport import StudentError
 
 
 def pair(v: Any) -> tuple[int, int]:
     """``3 -> (3, 3)``; ``(3, 5) -> (3, 5)``: how torch reads a kernel size, stride, padding or dilation."""
     return (v, v) if isinstance(v, int) else (int(v[0]), int(v[1]))
+
+
+# ============================================================================ devices, checked without a GPU
+# Meta tensors stand for "not the CPU". So that correct code is never refused: a value read out of one (.item(),
+# an `if`) is a placeholder (0, 0.0, False); operations given a CPU tensor beside a meta one (a GPU refuses them,
+# F.conv2d on meta does not) are recorded; code meta cannot run (numpy, .cpu()) runs on the CPU, in float64.
+class _Placeholders(torch.utils._python_dispatch.TorchDispatchMode):
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        if func is torch.ops.aten._local_scalar_dense.default and args[0].device.type == "meta":
+            return False if args[0].dtype == torch.bool else 0.0 if args[0].is_floating_point() else 0
+        return func(*args, **(kwargs or {}))
+
+
+class _DeviceMixes(torch.overrides.TorchFunctionMode):
+    """Records the operations given tensors (not 0-d) on two devices; indexing and copies may mix them on a GPU too."""
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        name = getattr(func, "__name__", str(func))
+        if name not in {"__getitem__", "__setitem__", "to", "copy_", "type_as", "cpu", "cuda", "__get__", "__set__"}:
+            devices = sorted({t.device.type for t in torch.utils._pytree.tree_flatten((args, kwargs))[0]
+                              if isinstance(t, torch.Tensor) and t.ndim > 0})
+            if len(devices) > 1 and len(self.found) < 8:
+                self.found.append(f"{name} got tensors on {' and '.join(devices)}")
+        return func(*args, **(kwargs or {}))
+
+
+def on_meta(fn: Callable, *args: Any, module_args: tuple | None = None) -> tuple:
+    """Driver: ``fn(*args)`` (or, given ``module_args``, ``fn(*module_args)`` moved to meta and called on ``args``:
+    ``x, training``), values read as placeholders: (the result, [operations given tensors on two devices])."""
+    if module_args is not None:
+        fn = _build(fn, module_args).to("meta").train(args[1])
+        args = args[:1]
+    mixes = _DeviceMixes()
+    mixes.found = []
+    with _Placeholders(), mixes:
+        out = fn(*args)
+    return out, list(mixes.found)
+
+
+def expect_follows_device(q: str, fn, reference: Callable, *, module_args: tuple | None = None, **meta: Any) -> None:
+    """``fn`` must work on an input not on the CPU (as on a GPU), its result on the input's device and of its dtype.
+    ``module_args``: ``fn`` is a module class, built as ``fn(*module_args)``; ``meta`` is then ``x`` and ``training``."""
+    try:
+        out, mixes = fn.drive(on_meta, *meta.values(), module_args=module_args)
+    except StudentError as exc:
+        lowered = exc.message.lower()
+        if any(s in lowered for s in ("same device", "expected device", "nvidia", "cuda")) and "numpy" not in lowered:
+            what, hint = raised(exc, device_check=True)
+            raise CheckFailure(q, f"your code fails when the input is not on the CPU (as on a GPU): it raised {what}",
+                               meta, detail=hint) from None
+        inputs = {k: make_tensor(tuple(v.shape), torch.float64, i) if isinstance(v, torch.Tensor) else v
+                  for i, (k, v) in enumerate(meta.items())}
+        got = call(q, fn, **inputs) if module_args is None else drive(q, fn, module_forward, inputs, module_args,
+                                                                         *inputs.values())
+        shape = reference(*meta.values()).shape  # values are the value tests' job: only compare the rest
+        same = got.detach() if type(got) is torch.Tensor and got.shape == shape else torch.zeros(shape)
+        expect_tensor(q, got, same.double(), inputs, dtype=torch.float64, device="cpu", what="the result for float64 "
+                      f"inputs on the CPU (checked there: on another device your code raised {exc.type_name})")
+        return
+    except CallTimedOut as exc:
+        raise timed_out(exc, meta)
+    if type(mixes) is list and mixes:
+        raise CheckFailure(q, "your code combines a tensor on the CPU with the input, which is not on the CPU (as on "
+                           "a GPU): " + "; ".join(str(m) for m in mixes[:3]), meta,
+                           detail="Create new tensors on the input's device: device=x.device, or torch.zeros_like(x).")
+    expected = reference(*meta.values())
+    expect_tensor(q, out, expected, meta, dtype=expected.dtype, device="meta", what="the result for an input on "
+                  "another device")
 
 
 # =========================================================================== 1. image filters (vs OpenCV)
@@ -307,6 +379,20 @@ def _expect_grad(q, grad, expected, x, inputs, what, none_is_zero=False):
     expect_tensor(q, grad, expected, inputs, dtype=x.dtype, device=x.device, what=what)
 
 
+def expect_independent_mask(q: str, kept: torch.Tensor, inputs: Mapping[str, Any]) -> None:
+    """Each element of a 2-D mask (True = kept, p = 0.5) must be drawn on its own: neighbours uncorrelated, and the
+    fraction kept per row and per column binomial (a mask shared across a row has the right rate, correlation 1)."""
+    k, why = kept.double(), "Draw one random number for every element: torch.rand_like(x)."
+    for dim, whole in ((1, "row"), (0, "column")):
+        a, b = k.narrow(dim, 0, k.shape[dim] - 1).flatten(), k.narrow(dim, 1, k.shape[dim] - 1).flatten()
+        corr = float(torch.corrcoef(torch.stack([a, b]))[0, 1]) if a.std() > 0 and b.std() > 0 else 0.0
+        ratio = float(k.mean(dim=dim).var() / (0.25 / k.shape[dim]))  # binomial: var = p (1 - p) / count
+        if abs(corr) > 0.2 or ratio > 3.0:
+            raise CheckFailure(q, f"elements of the same {whole} are dropped together (neighbours' correlation "
+                               f"{corr:.2f}, spread of the fraction kept per {whole} {ratio:.0f} times the binomial "
+                               "one; independent draws give about 0 and 1)", inputs, detail=why)
+
+
 def expect_fresh_masks(q: str, fn, x: torch.Tensor, seed: int) -> None:
     """Every row of a 2-D x, and every call, gets its own random mask (p = 0.5)."""
     inputs = {"x": x, "p": 0.5, "training": True}
@@ -314,6 +400,7 @@ def expect_fresh_masks(q: str, fn, x: torch.Tensor, seed: int) -> None:
     if all(torch.equal(first[0], row) for row in first[1:]):
         raise CheckFailure(q, "every row dropped the same elements; draw an independent mask value for every "
                            "element of x (a mask of x's full shape)", inputs)
+    expect_independent_mask(q, first, inputs)
     second = expect_dropout(q, fn, x, 0.5, True, seed + 1)
     if torch.equal(first, second):
         raise CheckFailure(q, "two calls dropped exactly the same elements; each call should draw a new random mask "
@@ -326,7 +413,7 @@ def dropout_public(fn):
     for p, training in ((0.5, False), (0.2, True), (0.7, True), (0.0, True), (1.0, True)):
         expect_dropout(q, fn, x, p, training, seed=1)
     expect_fresh_masks(q, fn, x, seed=2)
-    expect_device_agnostic(q, fn, F.dropout, x=torch.empty(3, 4, device="meta"), p=0.5, training=True)
+    expect_follows_device(q, fn, F.dropout, x=torch.empty(3, 4, device="meta"), p=0.5, training=True)
 
 
 # ---- parameter counts and receptive fields ---------------------------------------------------------------
@@ -464,13 +551,6 @@ def module_forward(cls: Callable, args: tuple, x: torch.Tensor, training: bool =
     module.train(training)
     out = module(x)
     return out.detach() if type(out) is torch.Tensor else out
-
-
-def module_on_meta(cls: Callable, args: tuple, x: torch.Tensor, training: bool = True):
-    """Driver: ``cls(*args)`` moved to the meta device, called on the meta tensor ``x`` (shapes only)."""
-    module = _build(cls, args).to("meta")
-    module.train(training)
-    return module(x)
 
 
 def module_sgd(cls: Callable, args: tuple, state: dict, x: torch.Tensor, y: torch.Tensor, steps: int,

@@ -1163,3 +1163,322 @@ class Bottleneck(nn.Module):
         return F.relu(out + self.shortcut(x))
 '''),
 ]
+
+# ============================================================ mistakes one edit away from the solution
+# The notebook's solutions (avg_pool2d: written with convolutions, the variant depthwise-conv-reshape below);
+# each mistake below is one of them with one or two edits.
+SOLUTIONS = {
+    "sobel": '''
+def sobel(image, dx, dy):
+    smooth, diff = [1.0, 2.0, 1.0], [-1.0, 0.0, 1.0]
+    along_rows = diff if dy else smooth
+    along_cols = diff if dx else smooth
+    h, w = image.shape
+    padded = F.pad(image[None, None], (1, 1, 1, 1), mode="reflect")[0, 0]
+    out = torch.zeros_like(image)
+    for a in range(3):
+        for b in range(3):
+            weight = along_rows[a] * along_cols[b]
+            if weight:
+                out = out + weight * padded[a:a + h, b:b + w]
+    return out
+''',
+    "laplacian": '''
+def laplacian(image):
+    p = F.pad(image[None, None], (1, 1, 1, 1), mode="reflect")[0, 0]
+    return p[:-2, 1:-1] + p[2:, 1:-1] + p[1:-1, :-2] + p[1:-1, 2:] - 4 * p[1:-1, 1:-1]
+''',
+    "conv_out_size": '''
+def conv_out_size(size, kernel_size, stride=1, padding=0, dilation=1):
+    span = dilation * (kernel_size - 1) + 1
+    if size + 2 * padding < span:
+        raise ValueError(f"a kernel spanning {span} does not fit in a padded input of size {size + 2 * padding}")
+    return (size + 2 * padding - span) // stride + 1
+''',
+    "conv2d": '''
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (sh, sw), (ph, pw), (dh, dw) = pair(stride), pair(padding), pair(dilation)
+    n, c_in, h, w = x.shape
+    c_out, c_group, kh, kw = weight.shape
+    out_h = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    out_w = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    padded = F.pad(x, (pw, pw, ph, ph)).reshape(n, groups, c_group, h + 2 * ph, w + 2 * pw)
+    wg = weight.reshape(groups, c_out // groups, c_group, kh, kw)
+    out = x.new_zeros(n, groups, c_out // groups, out_h, out_w)
+    for a in range(kh):
+        for b in range(kw):
+            top, left = a * dh, b * dw
+            patch = padded[..., top:top + sh * (out_h - 1) + 1:sh, left:left + sw * (out_w - 1) + 1:sw]
+            out = out + torch.einsum("ngchw,goc->ngohw", patch, wg[..., a, b])
+    out = out.reshape(n, c_out, out_h, out_w)
+    return out if bias is None else out + bias.reshape(1, -1, 1, 1)
+''',
+    "max_pool2d": '''
+def max_pool2d(x, kernel_size, stride=None, padding=0):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
+    sh, sw = pair(kernel_size if stride is None else stride)
+    padded = F.pad(x, (pw, pw, ph, ph), value=float("-inf"))
+    windows = padded.unfold(2, kh, sh).unfold(3, kw, sw)
+    return windows.amax(dim=(-2, -1))
+''',
+    "avg_pool2d": '''
+def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
+    sh, sw = pair(kernel_size if stride is None else stride)
+    n, c, h, w = x.shape
+    kernel = torch.ones(1, 1, kh, kw, dtype=x.dtype, device=x.device)
+    sums = F.conv2d(F.pad(x.reshape(n * c, 1, h, w), (pw, pw, ph, ph)), kernel, stride=(sh, sw))
+    counts = F.conv2d(F.pad(torch.ones_like(x[:1, :1]), (pw, pw, ph, ph)), kernel, stride=(sh, sw))
+    return (sums / (kh * kw if count_include_pad else counts)).reshape(n, c, *sums.shape[-2:])
+''',
+    "dropout": '''
+def dropout(x, p=0.5, training=True):
+    if not training or p == 0:
+        return x
+    keep = (torch.rand_like(x) >= p).to(x.dtype)
+    return x * keep if p == 1 else x * keep / (1 - p)
+''',
+    "conv_param_count": '''
+def conv_param_count(in_channels, out_channels, kernel_size, groups=1, bias=True):
+    if in_channels % groups or out_channels % groups:
+        raise ValueError(f"in_channels and out_channels must be divisible by groups={groups}")
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    return out_channels * (in_channels // groups) * kh * kw + (out_channels if bias else 0)
+''',
+    "receptive_field": '''
+def receptive_field(layers):
+    field, jump = 1, 1
+    for kernel_size, stride in layers:
+        field += (kernel_size - 1) * jump
+        jump *= stride
+    return field
+''',
+    "LeNet5": '''
+import torch.nn as nn
+
+class LeNet5(nn.Module):
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, kernel_size=5, padding=2)
+        self.conv2 = nn.Conv2d(6, 16, kernel_size=5)
+        self.fc1 = nn.Linear(16 * 5 * 5, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, num_classes)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = x.flatten(1)
+        x = F.relu(self.fc1(x))
+        x = F.relu(self.fc2(x))
+        return self.fc3(x)
+''',
+    "BasicBlock": '''
+import torch.nn as nn
+
+class BasicBlock(nn.Module):
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
+                                          nn.BatchNorm2d(out_channels))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return F.relu(out + self.shortcut(x))
+''',
+    "Bottleneck": '''
+import torch.nn as nn
+
+class Bottleneck(nn.Module):
+    expansion = 4
+
+    def __init__(self, in_channels, planes, stride=1):
+        super().__init__()
+        out_channels = self.expansion * planes
+        self.conv1 = nn.Conv2d(in_channels, planes, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, stride=stride, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.conv3 = nn.Conv2d(planes, out_channels, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(out_channels)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
+                                          nn.BatchNorm2d(out_channels))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = F.relu(self.bn2(self.conv2(out)))
+        out = self.bn3(self.conv3(out))
+        return F.relu(out + self.shortcut(x))
+''',
+}
+
+
+def edited(question: str, slug: str, misconception: str, *edits: tuple[str, str], base: str | None = None) -> Mistake:
+    """A mistake made from ``SOLUTIONS[question]`` (or ``base``) by replacing each ``old`` text (found exactly once)
+    with ``new``."""
+    code = SOLUTIONS[question] if base is None else base
+    for old, new in edits:
+        assert code.count(old) == 1, f"{question}/{slug}: {old!r} occurs {code.count(old)} times"
+        code = code.replace(old, new)
+    return Mistake(question, slug, misconception, code)
+
+
+_CPU_KERNEL = ("    return out\n", "    kernel = torch.outer(torch.tensor(along_rows), torch.tensor(along_cols)).to(image.dtype)\n"
+               "    return F.conv2d(padded[None, None], kernel[None, None])[0, 0]\n")
+_VIEW_POOL = '''
+def max_pool2d(x, kernel_size, stride=None, padding=0):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
+    sh, sw = pair(kernel_size if stride is None else stride)
+    n, c, h, w = x.shape
+    padded = F.pad(x.view(n * c, 1, h, w), (pw, pw, ph, ph), value=float("-inf"))
+    cols = F.unfold(padded, (kh, kw), stride=(sh, sw))
+    return cols.amax(1).view(n, c, (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1)
+'''
+
+MISTAKES += [
+    edited("sobel", "mixed-derivative-as-sum",
+           "Takes dx = dy = 1 as the sum of the x and y derivatives; cv2.Sobel(dx=1, dy=1) is the mixed derivative: "
+           "the outer product of [-1, 0, 1] with itself.",
+           ("    return out\n", "    return out if not (dx and dy) else sobel(image, 1, 0) + sobel(image, 0, 1)\n")),
+    edited("sobel", "normalised-kernel",
+           "Divides the kernel by 8 (a normalised Sobel, as some texts write it); cv2.Sobel's default scale is 1.",
+           ("weight = along_rows[a] * along_cols[b]", "weight = along_rows[a] * along_cols[b] / 8")),
+    edited("sobel", "kernel-on-cpu",
+           "Builds the kernel with torch.tensor(...) on the CPU; on a GPU, F.conv2d then gets an image and a kernel "
+           "on different devices: create it with device=image.device.", _CPU_KERNEL),
+    edited("laplacian", "ksize-3-kernel",
+           "Uses the kernel cv2.Laplacian applies with ksize=3 ([[2, 0, 2], [0, -8, 0], [2, 0, 2]]); the default "
+           "ksize=1 is the 4-neighbour kernel [[0, 1, 0], [1, -4, 1], [0, 1, 0]].",
+           ("return p[:-2, 1:-1] + p[2:, 1:-1] + p[1:-1, :-2] + p[1:-1, 2:] - 4 * p[1:-1, 1:-1]",
+            "return 2 * (p[:-2, :-2] + p[:-2, 2:] + p[2:, :-2] + p[2:, 2:]) - 8 * p[1:-1, 1:-1]")),
+    edited("laplacian", "unsqueeze-in-place",
+           "Adds the batch and channel dimensions with unsqueeze_ (in place), which changes the caller's image; use "
+           "image[None, None] or unsqueeze (no underscore).",
+           ("image[None, None]", "image.unsqueeze_(0).unsqueeze_(0)")),
+    edited("conv_out_size", "exact-fit-refused",
+           "Refuses a kernel that exactly fits; when size + 2 * padding equals the dilated kernel's span there is "
+           "one output position.", ("if size + 2 * padding < span:", "if size + 2 * padding <= span:")),
+    edited("conv_out_size", "tensor-result",
+           "Computes with torch and returns a 0-d tensor; the length of a dimension is a Python int.",
+           ("return (size + 2 * padding - span) // stride + 1",
+            "return torch.tensor(size + 2 * padding - span).div(stride, rounding_mode='floor') + 1")),
+    edited("conv_out_size", "fit-check-without-padding",
+           "Checks only kernel_size > size; what must fit is the dilated kernel, dilation * (kernel_size - 1) + 1, "
+           "in the padded input, size + 2 * padding.", ("if size + 2 * padding < span:", "if kernel_size > size:")),
+    edited("conv2d", "groups-into-batch-view",
+           "Folds the groups into the batch with x.view(), which fails on non-contiguous memory (a channels-last "
+           "image); use .reshape().",
+           ("padded = F.pad(x, (pw, pw, ph, ph)).reshape(n, groups, c_group, h + 2 * ph, w + 2 * pw)",
+            "padded = F.pad(x.view(n * groups, c_group, h, w), (pw, pw, ph, ph)).reshape(n, groups, c_group, "
+            "h + 2 * ph, w + 2 * pw)")),
+    edited("conv2d", "zeros-on-cpu",
+           "Creates the accumulator with torch.zeros(...) on the default device (the CPU); on a GPU it meets the "
+           "input on another device: use x.new_zeros(...) or device=x.device.",
+           ("out = x.new_zeros(n, groups, c_out // groups, out_h, out_w)",
+            "out = torch.zeros(n, groups, c_out // groups, out_h, out_w, dtype=x.dtype)")),
+    edited("conv2d", "swapped-stride-pair",
+           "Reads a (height, width) stride as (width, height); the first number is the vertical step.",
+           ("(sh, sw), (ph, pw), (dh, dw) = pair(stride)", "(sw, sh), (ph, pw), (dh, dw) = pair(stride)")),
+    edited("max_pool2d", "sentinel-padding",
+           "Pads with a 'very negative' number such as -9999; an image can hold smaller values (and -inf): pad "
+           "with -inf so that padding never wins.", ('value=float("-inf")', "value=-9999.0")),
+    Mistake("max_pool2d", "view-channels",
+            "Merges batch and channels with x.view(), which fails on non-contiguous memory (a channels-last image); "
+            "use .reshape().", _VIEW_POOL),
+    edited("avg_pool2d", "counts-nonzero",
+           "Counts the real pixels with (x != 0), so zero pixels (common after a ReLU) are left out of the divisor; "
+           "count window positions with torch.ones_like(x).",
+           ("F.pad(torch.ones_like(x[:1, :1]), (pw, pw, ph, ph))",
+            "F.pad((x.reshape(n * c, 1, h, w) != 0).to(x.dtype), (pw, pw, ph, ph))"),
+           ("else counts))", "else counts.clamp(min=1)))")),
+    edited("avg_pool2d", "view-channels",
+           "Merges batch and channels with x.view(), which fails on non-contiguous memory (a channels-last image); "
+           "use .reshape().", ("x.reshape(n * c, 1, h, w)", "x.view(n * c, 1, h, w)")),
+    edited("avg_pool2d", "kernel-on-cpu",
+           "Creates the kernel of ones on the default device (the CPU); on a GPU, F.conv2d then gets an image and a "
+           "kernel on different devices: pass device=x.device.",
+           ("torch.ones(1, 1, kh, kw, dtype=x.dtype, device=x.device)", "torch.ones(1, 1, kh, kw, dtype=x.dtype)")),
+    edited("dropout", "row-mask",
+           "Draws one random number per row and drops whole rows; each element needs its own draw "
+           "(torch.rand_like(x)).",
+           ("torch.rand_like(x)", "torch.rand(*x.shape[:-1], 1, dtype=x.dtype, device=x.device)")),
+    edited("dropout", "in-place",
+           "Multiplies x in place (x.mul_), which changes the caller's tensor; return a new tensor: x * keep.",
+           ("return x * keep if p == 1 else x * keep / (1 - p)",
+            "return x.mul_(keep) if p == 1 else x.mul_(keep).div_(1 - p)")),
+    edited("dropout", "scaled-at-evaluation",
+           "Writes the original (non-inverted) dropout: unscaled in training, times 1 - p at evaluation; inverted "
+           "dropout scales the kept elements by 1 / (1 - p) in training and returns x unchanged at evaluation.",
+           ("    if not training or p == 0:\n        return x\n",
+            "    if not training or p == 0:\n        return x * (1 - p)\n"),
+           ("return x * keep if p == 1 else x * keep / (1 - p)", "return x * keep")),
+    edited("conv_param_count", "divides-out-by-groups",
+           "Divides both channel counts by groups; each of the out_channels filters has in_channels / groups input "
+           "channels, so only in_channels is divided.",
+           ("out_channels * (in_channels // groups)", "(out_channels // groups) * (in_channels // groups)")),
+    edited("conv_param_count", "checks-only-in-channels",
+           "Checks only that in_channels is divisible by groups; nn.Conv2d requires it of out_channels too.",
+           ("if in_channels % groups or out_channels % groups:", "if in_channels % groups:")),
+    edited("receptive_field", "pooling-does-not-grow",
+           "Treats pooling layers (kernel_size == stride) as only downsampling; a 2x2 pooling also widens the field "
+           "by (2 - 1) times the jump.",
+           ("field += (kernel_size - 1) * jump", "field += (kernel_size - 1) * jump if kernel_size != stride else 0")),
+    edited("receptive_field", "float-field",
+           "Starts the field at 1.0, which makes the result a float; a receptive field is a whole number of "
+           "pixels, an int.", ("field, jump = 1, 1", "field, jump = 1.0, 1")),
+    edited("receptive_field", "starts-from-first-layer",
+           "Starts from the first layer's kernel and so fails on an empty stack; with no layer a pixel sees only "
+           "itself (a field of 1).",
+           ("field, jump = 1, 1\n    for kernel_size, stride in layers:",
+            "field, jump = layers[0]\n    for kernel_size, stride in layers[1:]:")),
+    edited("LeNet5", "log-softmax-output",
+           "Returns log-probabilities (log_softmax); the network should return logits, which F.cross_entropy "
+           "expects.", ("return self.fc3(x)", "return F.log_softmax(self.fc3(x), dim=1)")),
+    edited("LeNet5", "no-relu-after-fc1",
+           "Forgets the activation after fc1; two linear layers in a row collapse into one linear map.",
+           ("x = F.relu(self.fc1(x))", "x = self.fc1(x)")),
+    edited("BasicBlock", "bn1-reused",
+           "Applies bn1 after both convolutions (copy and paste); each convolution has its own batch norm, with its "
+           "own scale, shift and running statistics.",
+           ("out = self.bn2(self.conv2(out))", "out = self.bn1(self.conv2(out))")),
+    edited("BasicBlock", "relu-in-shortcut",
+           "Adds a ReLU to the projection shortcut; the shortcut is convolution and batch norm only, the ReLU comes "
+           "after the sum.", ("nn.BatchNorm2d(out_channels))", "nn.BatchNorm2d(out_channels), nn.ReLU())")),
+    edited("Bottleneck", "bn2-reused",
+           "Applies bn1 after the 3x3 convolution as well (copy and paste); each convolution has its own batch "
+           "norm.", ("out = F.relu(self.bn2(self.conv2(out)))", "out = F.relu(self.bn1(self.conv2(out)))")),
+    edited("Bottleneck", "stride-on-conv3",
+           "Puts the stride on the last 1x1 convolution; it belongs to the 3x3 convolution, which then sees "
+           "every pixel before downsampling.",
+           ("nn.Conv2d(planes, planes, 3, stride=stride, padding=1, bias=False)",
+            "nn.Conv2d(planes, planes, 3, padding=1, bias=False)"),
+           ("nn.Conv2d(planes, out_channels, 1, bias=False)", "nn.Conv2d(planes, out_channels, 1, stride=stride, bias=False)")),
+]
+
+VARIANTS += [
+    Variant("max_pool2d", "item-padding", "pads with a Python number below the minimum (x.min().item() - 1)",
+            SOLUTIONS["max_pool2d"].replace('value=float("-inf")', "value=x.min().item() - 1")),
+    Variant("laplacian", "opencv-roundtrip", "OpenCV itself on a numpy copy, moved back to the input's device",
+            '''
+def laplacian(image):
+    import cv2
+
+    out = cv2.Laplacian(image.detach().cpu().double().numpy(), cv2.CV_64F)
+    return torch.from_numpy(out).to(image.device, image.dtype)
+'''),
+    Variant("avg_pool2d", "depthwise-conv-reshape", "window sums and counts as convolutions with a kernel of ones",
+            SOLUTIONS["avg_pool2d"]),
+]

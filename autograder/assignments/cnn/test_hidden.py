@@ -15,7 +15,8 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograder.harness import (DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, public_check_tests, question,
+from autograder import adversarial
+from autograder.harness import (DEVICES, FLOAT_DTYPES, call, public_check_tests, question,
                                 student)
 from autograder.assignments.cnn.references import (LAPLACIAN_KERNEL, avg_pool2d_reference, basic_block_reference,
                                                    bottleneck_reference, conv2d_reference, conv_out_size_reference,
@@ -26,7 +27,7 @@ from kitcheck.assignments.cnn import (ASSIGNMENT, SOBEL_ORDERS, all_distinct, aw
                                       bottleneck_shapes, conv_cases, conv_inputs, expect_batch_size_one,
                                       expect_conv_out_size, expect_dropout, expect_fresh_masks, expect_param_count,
                                       expect_structure, expect_value_and_grad, lenet5_shapes, make_state,
-                                      module_on_meta, module_sgd, pair, pool_cases, pool_inputs, with_ties)
+                                      expect_follows_device, module_sgd, pair, pool_cases, pool_inputs, with_ties)
 from kitcheck.compare import CheckFailure, drive, drive_with, expect_equal, expect_tensor, tolerance
 from kitcheck.drivers import value_and_grad
 from kitcheck.strategies import make_tensor, seeds
@@ -65,15 +66,52 @@ def digits(n: int) -> tuple[torch.Tensor, torch.Tensor]:
     return F.interpolate(images, size=28, mode="bilinear", align_corners=False), torch.from_numpy(data[:, 64]).long()
 
 
+# ---- inputs beyond plain contiguous random values -----------------------------------------------------------
+IMAGE_LAYOUTS = ("contiguous", "transposed", "channels_last", "sliced")
+
+
+def image_layout(x: torch.Tensor, how: str) -> torch.Tensor:
+    """The values of x in another memory layout: ``channels_last`` (NHWC memory, as from a camera pipeline or
+    a model converted to it), a ``transposed`` image (H and W strides swapped) or a ``sliced`` view."""
+    if how == "channels_last" and x.ndim == 4:
+        return x.contiguous(memory_format=torch.channels_last)
+    return adversarial.layout(x, how if how != "channels_last" else "transposed")
+
+
+def hard_values(kind: str, shape: tuple, dtype: torch.dtype, seed: int, device: str = "cpu") -> torch.Tensor:
+    """Ordinary images that are hard for shortcuts: ``offset`` (a large negative common offset: pixel values far
+    below 0, where a made-up padding value such as -9999 wins a max), ``mixed_scales`` (batch items from 1e-3 to
+    1e3), ``relu`` (many exact zeros, as after a ReLU) and ``infinite`` (+inf and -inf at seeded places)."""
+    if kind == "offset":
+        return adversarial.offset(shape, dtype, seed, device, base=-1e5, spread=100.0)
+    if kind == "mixed_scales":
+        return adversarial.mixed_scales(shape, dtype, seed, device)
+    x = make_tensor(shape, dtype, seed, device)
+    if kind == "relu":
+        return x.clamp(min=0)
+    if kind == "infinite":
+        return adversarial.with_specials(x, seed, ("inf", "-inf"))
+    return x
+
+
+def scaled_tolerance(dtype: torch.dtype, x: torch.Tensor, reduction: bool = True) -> dict:
+    """``tolerance`` with atol scaled by the largest finite |x| (float32 rounding grows with the values)."""
+    tol = tolerance(dtype, reduction)
+    finite = x.detach()[torch.isfinite(x.detach())].abs()
+    return {**tol, "atol": tol["atol"] * max(1.0, float(finite.max()) if finite.numel() else 1.0)}
+
+
 # ---- sobel and laplacian -----------------------------------------------------------------------------------
 @question("sobel")
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @PER_DTYPE
-@given(h=st.integers(2, 12), w=st.integers(2, 12), order=st.sampled_from(SOBEL_ORDERS), seed=seeds)
-def test_sobel_matches_opencv(device, dtype, h, w, order, seed):
+@given(h=st.integers(2, 12), w=st.integers(2, 12), order=st.sampled_from(SOBEL_ORDERS), how=adversarial.layouts(),
+       seed=seeds)
+def test_sobel_matches_opencv(device, dtype, h, w, order, how, seed):
+    # Any memory layout (a transposed or sliced view, as image[:, ::2] gives): the same values, the same result.
     q = "sobel"
-    image = make_tensor((h, w), dtype, seed, device)
+    image = adversarial.layout(make_tensor((h, w), dtype, seed, device), how)
     inputs = {"image": image, **order}
     expect_tensor(q, call(q, student(q), **inputs), cv2_filter(image, "sobel", **order), inputs, dtype=dtype,
                   device=image.device, **tolerance(dtype, reduction=True))
@@ -106,18 +144,18 @@ def test_sobel_x_of_a_ramp(h, w, slope, offset):
 @question("sobel")
 @pytest.mark.parametrize("order", SOBEL_ORDERS, ids=["x", "y", "xy"])
 def test_sobel_keeps_the_device(order):
-    expect_device_agnostic("sobel", student("sobel"), lambda image, dx, dy: torch_filter(image, sobel_kernel(dx, dy)),
-                           image=torch.empty(5, 7, device="meta"), **order)
+    expect_follows_device("sobel", student("sobel"), lambda image, dx, dy: torch_filter(image, sobel_kernel(dx, dy)),
+                          image=torch.empty(5, 7, device="meta"), **order)
 
 
 @question("laplacian")
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @PER_DTYPE
-@given(h=st.integers(2, 12), w=st.integers(2, 12), seed=seeds)
-def test_laplacian_matches_opencv(device, dtype, h, w, seed):
+@given(h=st.integers(2, 12), w=st.integers(2, 12), how=adversarial.layouts(), seed=seeds)
+def test_laplacian_matches_opencv(device, dtype, h, w, how, seed):
     q = "laplacian"
-    image = make_tensor((h, w), dtype, seed, device)
+    image = adversarial.layout(make_tensor((h, w), dtype, seed, device), how)
     inputs = {"image": image}
     expect_tensor(q, call(q, student(q), **inputs), cv2_filter(image, "laplacian"), inputs, dtype=dtype,
                   device=image.device, **tolerance(dtype, reduction=True))
@@ -135,8 +173,8 @@ def test_laplacian_on_a_real_photo(dtype):
 @question("laplacian")
 def test_laplacian_keeps_the_device():
     kernel = torch.tensor(LAPLACIAN_KERNEL, dtype=torch.float64)
-    expect_device_agnostic("laplacian", student("laplacian"), lambda image: torch_filter(image, kernel),
-                           image=torch.empty(6, 4, device="meta"))
+    expect_follows_device("laplacian", student("laplacian"), lambda image: torch_filter(image, kernel),
+                          image=torch.empty(6, 4, device="meta"))
 
 
 # ---- conv_out_size -----------------------------------------------------------------------------------------
@@ -162,15 +200,18 @@ def test_conv_out_size_same_padding(size, half, d):
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @PER_DTYPE
-@given(case=conv_cases(), transposed=st.booleans(), seed=seeds)
-def test_conv2d_matches_torch(device, dtype, case, transposed, seed):
+@given(case=conv_cases(), how=st.sampled_from(IMAGE_LAYOUTS), weight_how=st.sampled_from(IMAGE_LAYOUTS),
+       kind=st.sampled_from(["plain", "plain", "offset", "mixed_scales"]), seed=seeds)
+def test_conv2d_matches_torch(device, dtype, case, how, weight_how, kind, seed):
+    # Non-contiguous x and weight (channels-last, transposed, sliced: the same values), and images with a large
+    # common offset or batch items of very different scales (tolerance scaled by the largest |x|).
     q = "conv2d"
     inputs = conv_inputs(case, dtype, seed, device)
-    if transposed:  # a non-contiguous x, with the same values
-        inputs["x"] = inputs["x"].transpose(2, 3).contiguous().transpose(2, 3)
+    inputs["x"] = image_layout(hard_values(kind, tuple(inputs["x"].shape), dtype, seed, device), how)
+    inputs["weight"] = image_layout(inputs["weight"], weight_how)
     expected = conv2d_reference(**{k: v.double() if isinstance(v, torch.Tensor) else v for k, v in inputs.items()})
     expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=dtype, device=inputs["x"].device,
-                  **tolerance(dtype, reduction=True))
+                  **scaled_tolerance(dtype, inputs["x"]))
 
 
 @question("conv2d")
@@ -187,8 +228,8 @@ def test_conv2d_gradients_match_torch(device, dtype, case, seed):
 @question("conv2d")
 def test_conv2d_keeps_the_device():
     meta = functools.partial(torch.empty, device="meta")
-    expect_device_agnostic("conv2d", student("conv2d"), conv2d_reference, x=meta(2, 4, 6, 6), weight=meta(6, 2, 3, 3),
-                           bias=meta(6), stride=2, padding=1, dilation=1, groups=2)
+    expect_follows_device("conv2d", student("conv2d"), conv2d_reference, x=meta(2, 4, 6, 6), weight=meta(6, 2, 3, 3),
+                          bias=meta(6), stride=2, padding=1, dilation=1, groups=2)
 
 
 # ---- max_pool2d and avg_pool2d -----------------------------------------------------------------------------
@@ -196,10 +237,15 @@ def test_conv2d_keeps_the_device():
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @PER_DTYPE
-@given(case=pool_cases(), seed=seeds)
-def test_max_pool2d_matches_torch_with_ties(device, dtype, case, seed):
+@given(case=pool_cases(), how=st.sampled_from(IMAGE_LAYOUTS),
+       kind=st.sampled_from(["ties", "ties", "offset", "mixed_scales", "infinite"]), seed=seeds)
+def test_max_pool2d_matches_torch_with_ties(device, dtype, case, how, kind, seed):
+    # Ties and all-negative windows; far-negative images (a made-up padding value such as -9999 would win); +-inf
+    # (an infinite input stays, and -inf padding never wins); any memory layout.
     q = "max_pool2d"
-    inputs = pool_inputs(case, with_ties(case["shape"], dtype, seed, device))
+    x = with_ties(case["shape"], dtype, seed, device) if kind == "ties" else hard_values(kind, case["shape"], dtype,
+                                                                                           seed, device)
+    inputs = pool_inputs(case, image_layout(x, how))
     expected = max_pool2d_reference(inputs["x"].double(), *list(inputs.values())[1:])
     expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=dtype, device=inputs["x"].device)
 
@@ -248,21 +294,24 @@ def test_max_pool2d_gradient_with_ties_goes_to_maxima(case, seed):
 
 @question("max_pool2d")
 def test_max_pool2d_keeps_the_device():
-    expect_device_agnostic("max_pool2d", student("max_pool2d"), max_pool2d_reference,
-                           x=torch.empty(2, 3, 7, 6, device="meta"), kernel_size=3, stride=2, padding=1)
+    expect_follows_device("max_pool2d", student("max_pool2d"), max_pool2d_reference,
+                          x=torch.empty(2, 3, 7, 6, device="meta"), kernel_size=3, stride=2, padding=1)
 
 
 @question("avg_pool2d")
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @PER_DTYPE
-@given(case=pool_cases(), include=st.booleans(), seed=seeds)
-def test_avg_pool2d_matches_torch(device, dtype, case, include, seed):
+@given(case=pool_cases(), include=st.booleans(), how=st.sampled_from(IMAGE_LAYOUTS),
+       kind=st.sampled_from(["plain", "relu", "relu", "offset", "mixed_scales"]), seed=seeds)
+def test_avg_pool2d_matches_torch(device, dtype, case, include, how, kind, seed):
+    # Images with exact zeros (after a ReLU: a zero pixel still counts), large offsets, mixed scales, any layout.
     q = "avg_pool2d"
-    inputs = pool_inputs(case, make_tensor(case["shape"], dtype, seed, device), count_include_pad=include)
+    x = image_layout(hard_values(kind, case["shape"], dtype, seed, device), how)
+    inputs = pool_inputs(case, x, count_include_pad=include)
     expected = avg_pool2d_reference(inputs["x"].double(), *list(inputs.values())[1:])
     expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=dtype, device=inputs["x"].device,
-                  **tolerance(dtype, reduction=True))
+                  **scaled_tolerance(dtype, x))
 
 
 @question("avg_pool2d")
@@ -275,9 +324,9 @@ def test_avg_pool2d_gradients_match_torch(device, case, include, seed):
 
 @question("avg_pool2d")
 def test_avg_pool2d_keeps_the_device():
-    expect_device_agnostic("avg_pool2d", student("avg_pool2d"), avg_pool2d_reference,
-                           x=torch.empty(2, 3, 7, 6, device="meta"), kernel_size=3, stride=2, padding=1,
-                           count_include_pad=False)
+    expect_follows_device("avg_pool2d", student("avg_pool2d"), avg_pool2d_reference,
+                          x=torch.empty(2, 3, 7, 6, device="meta"), kernel_size=3, stride=2, padding=1,
+                          count_include_pad=False)
 
 
 # ---- dropout -----------------------------------------------------------------------------------------------
@@ -311,8 +360,30 @@ def test_dropout_draws_a_new_mask_for_every_row_and_call(seed):
 @question("dropout")
 @pytest.mark.parametrize("training", [True, False])
 def test_dropout_keeps_the_device(training):
-    expect_device_agnostic("dropout", student("dropout"), F.dropout, x=torch.empty(4, 5, device="meta"), p=0.3,
-                           training=training)
+    expect_follows_device("dropout", student("dropout"), F.dropout, x=torch.empty(4, 5, device="meta"), p=0.3,
+                          training=training)
+
+
+@question("dropout")
+@pytest.mark.parametrize("how", ["transposed", "sliced"])
+@pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
+def test_dropout_called_directly_on_a_view(how, training):
+    # A direct call (the caller's x must be left unchanged: no x.mul_()) on a non-contiguous x: each element is
+    # 0 or x / (1 - p) in training, x itself in evaluation.
+    q, p = "dropout", 0.25
+    x = adversarial.layout(away_from_zero((30, 40), torch.float64, 5), how)
+    inputs = {"x": x, "p": p, "training": training}
+    out = call(q, student(q), **inputs)
+    if not training:
+        expect_tensor(q, out, x, inputs, dtype=x.dtype, device=x.device,
+                      what="the result in evaluation mode (dropout does nothing)")
+        return
+    kept = out.abs() > 0 if type(out) is torch.Tensor and out.shape == x.shape else torch.ones_like(x, dtype=torch.bool)
+    expect_tensor(q, out, torch.where(kept, x / (1 - p), torch.zeros_like(x)), inputs, dtype=x.dtype, device=x.device,
+                  what="the result in training mode (each element 0 or x / (1 - p))")
+    if not 0.6 < kept.double().mean().item() < 0.9:
+        raise CheckFailure(q, f"it kept {kept.double().mean().item():.1%} of the elements of a non-contiguous x; "
+                           f"with p = {p} it should keep about 75%", inputs)
 
 
 # ---- conv_param_count and receptive_field ------------------------------------------------------------------
@@ -370,10 +441,10 @@ def test_lenet5_batch_of_one(num_classes):
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @FEW
-@given(batch=st.integers(1, 3), num_classes=st.sampled_from([10, 3]), seed=seeds)
-def test_lenet5_matches_functional_reference(device, dtype, batch, num_classes, seed):
+@given(batch=st.integers(1, 3), num_classes=st.sampled_from([10, 3]), how=st.sampled_from(IMAGE_LAYOUTS), seed=seeds)
+def test_lenet5_matches_functional_reference(device, dtype, batch, num_classes, how, seed):
     state = make_state(lenet5_shapes(num_classes), {}, dtype, seed, device)
-    x = make_tensor((batch, 1, 28, 28), dtype, seed + 1, device, low=0.0, high=1.0)
+    x = image_layout(make_tensor((batch, 1, 28, 28), dtype, seed + 1, device, low=0.0, high=1.0), how)
     expect_module_run("LeNet5", student("LeNet5"), (num_classes,), lenet5_reference, state, x, training=True,
                       upstream_seed=seed + 2, shown={"num_classes": num_classes, "x": x},
                       **tolerance(dtype, reduction=True))
@@ -404,10 +475,8 @@ def test_lenet5_sgd_steps_on_digits():
 
 @question("LeNet5")
 def test_lenet5_keeps_the_device():
-    x = torch.empty(2, 1, 28, 28, device="meta")
-    got = drive("LeNet5", student("LeNet5"), module_on_meta, {"x": x}, (10,), x)
-    expect_tensor("LeNet5", got, torch.empty(2, 10, device="meta"), {"x": x}, dtype=torch.float32, device="meta",
-                  what="the output for an input on another device")
+    expect_follows_device("LeNet5", student("LeNet5"), lambda x, training: torch.empty(x.shape[0], 10, device=x.device),
+                          module_args=(10,), x=torch.empty(2, 1, 28, 28, device="meta"), training=True)
 
 
 # ---- BasicBlock and Bottleneck -----------------------------------------------------------------------------
@@ -421,10 +490,10 @@ def _block_structure(q, c_in, c_mid, stride):
                      {"in_channels": c_in, name: c_mid, "stride": stride})
 
 
-def _block_run(q, device, dtype, c_in, c_mid, stride, batch, size, training, seed):
+def _block_run(q, device, dtype, c_in, c_mid, stride, batch, size, training, seed, how="contiguous"):
     shapes, reference, name = BLOCKS[q]
     state = make_state(*shapes(c_in, c_mid, stride), dtype, seed, device)
-    x = make_tensor((batch, c_in, size, size), dtype, seed + 1, device)
+    x = image_layout(make_tensor((batch, c_in, size, size), dtype, seed + 1, device), how)
     shown = {"in_channels": c_in, name: c_mid, "stride": stride, "x": x, "training": training}
     tol = tolerance(dtype) if dtype == torch.float64 else {"rtol": 1e-3, "atol": 1e-4}  # float32 batch norm
     expect_module_run(q, student(q), (c_in, c_mid, stride), lambda s, t: reference(s, t, stride, training), state,
@@ -436,10 +505,8 @@ def _block_meta(q, c_in, c_mid, stride, training):
     x = torch.empty(2, c_in, 6, 6, device="meta")
     state = {k: torch.empty(v, device="meta") for k, v in {**shapes(c_in, c_mid, stride)[0],
                                                            **shapes(c_in, c_mid, stride)[1]}.items()}
-    expected, _ = reference(state, x, stride, training)
-    got = drive(q, student(q), module_on_meta, {"x": x, "training": training}, (c_in, c_mid, stride), x, training)
-    expect_tensor(q, got, expected, {"x": x, "training": training}, dtype=torch.float32, device="meta",
-                  what="the output for an input on another device")
+    expect_follows_device(q, student(q), lambda x, training: reference(state, x, stride, training)[0],
+                          module_args=(c_in, c_mid, stride), x=x, training=training)
 
 
 @question("BasicBlock")
@@ -454,9 +521,9 @@ def test_basic_block_structure(c_in, c_out, stride):
 @pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
 @FEW
 @given(c_in=st.integers(1, 4), c_out=st.integers(1, 4), stride=st.integers(1, 2), batch=st.integers(1, 2),
-       size=st.integers(4, 7), seed=seeds)
-def test_basic_block_matches_functional_reference(device, dtype, training, c_in, c_out, stride, batch, size, seed):
-    _block_run("BasicBlock", device, dtype, c_in, c_out, stride, batch, size, training, seed)
+       size=st.integers(4, 7), how=st.sampled_from(IMAGE_LAYOUTS), seed=seeds)
+def test_basic_block_matches_functional_reference(device, dtype, training, c_in, c_out, stride, batch, size, how, seed):
+    _block_run("BasicBlock", device, dtype, c_in, c_out, stride, batch, size, training, seed, how)
 
 
 @question("BasicBlock")
@@ -477,12 +544,96 @@ def test_bottleneck_structure(c_in, planes, stride):
 @pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
 @FEW
 @given(c_in=st.sampled_from([2, 4, 8]), planes=st.integers(1, 2), stride=st.integers(1, 2), batch=st.integers(1, 2),
-       size=st.integers(4, 7), seed=seeds)
-def test_bottleneck_matches_functional_reference(device, dtype, training, c_in, planes, stride, batch, size, seed):
-    _block_run("Bottleneck", device, dtype, c_in, planes, stride, batch, size, training, seed)
+       size=st.integers(4, 7), how=st.sampled_from(IMAGE_LAYOUTS), seed=seeds)
+def test_bottleneck_matches_functional_reference(device, dtype, training, c_in, planes, stride, batch, size, how, seed):
+    _block_run("Bottleneck", device, dtype, c_in, planes, stride, batch, size, training, seed, how)
 
 
 @question("Bottleneck")
 @pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
 def test_bottleneck_keeps_the_device(training):
     _block_meta("Bottleneck", 8, 2, 2, training)
+
+
+# ---- defaults: the signatures' default arguments are part of the exercise ------------------------------------
+@question("conv_out_size")
+def test_conv_out_size_defaults():
+    # stride=1, padding=0, dilation=1 when left out.
+    q, fn = "conv_out_size", student("conv_out_size")
+    for size, k in ((9, 3), (28, 5), (2, 2)):
+        expect_equal(q, call(q, fn, size=size, kernel_size=k), conv_out_size_reference(size, k),
+                     {"size": size, "kernel_size": k}, what="the output size with the default stride, padding, dilation")
+
+
+@question("conv2d")
+def test_conv2d_defaults():
+    # bias=None, stride=1, padding=0, dilation=1, groups=1 when left out.
+    q = "conv2d"
+    inputs = {"x": make_tensor((2, 4, 6, 5), torch.float64, 11), "weight": make_tensor((3, 4, 3, 2), torch.float64, 12)}
+    expect_tensor(q, call(q, student(q), **inputs), F.conv2d(*inputs.values()), inputs, dtype=torch.float64,
+                  device="cpu", what="the result with the default bias, stride, padding, dilation and groups")
+
+
+@question("max_pool2d")
+def test_max_pool2d_defaults():
+    # stride = kernel_size and padding=0 when left out; a batch of 3.
+    q = "max_pool2d"
+    inputs = {"x": all_distinct((3, 2, 6, 5), torch.float64, 13), "kernel_size": 2}
+    expect_tensor(q, call(q, student(q), **inputs), F.max_pool2d(*inputs.values()), inputs, dtype=torch.float64,
+                  device="cpu", what="the result with the default stride and padding")
+
+
+@question("avg_pool2d")
+@pytest.mark.parametrize("given", ["kernel", "padding", "all"])
+def test_avg_pool2d_defaults_batch_of_three(given):
+    # stride = kernel_size, padding=0 and count_include_pad=True when left out; a batch of 3 (larger than the
+    # random tests' batches), with count_include_pad=False too.
+    q = "avg_pool2d"
+    x = make_tensor((3, 2, 6, 5), torch.float64, 14)
+    inputs = {"kernel": {"x": x, "kernel_size": 2}, "padding": {"x": x, "kernel_size": 3, "stride": 2, "padding": 1},
+              "all": {"x": x, "kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": False}}[given]
+    expected = F.avg_pool2d(*list(inputs.values())[:4], count_include_pad=inputs.get("count_include_pad", True))
+    expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=torch.float64, device="cpu",
+                  what="the result with the default arguments" if given != "all" else "the result")
+
+
+@question("dropout")
+def test_dropout_defaults():
+    # p=0.5 and training=True when left out: about half of the elements dropped, the rest doubled.
+    q = "dropout"
+    x = away_from_zero((40, 50), torch.float64, 15)
+    inputs = {"x": x}
+    out = call(q, student(q), **inputs)
+    kept = out.abs() > 0 if type(out) is torch.Tensor and out.shape == x.shape else torch.ones_like(x, dtype=torch.bool)
+    expect_tensor(q, out, torch.where(kept, 2 * x, torch.zeros_like(x)), inputs, dtype=x.dtype, device=x.device,
+                  what="the result with the default p = 0.5 and training=True (each element 0 or 2 x)")
+    if not 0.4 < kept.double().mean().item() < 0.6:
+        raise CheckFailure(q, f"with the defaults it kept {kept.double().mean().item():.1%} of the elements; the "
+                           "default p = 0.5 keeps about half", inputs)
+
+
+@question("conv_param_count")
+def test_conv_param_count_defaults():
+    # groups=1 and bias=True when left out.
+    q, fn = "conv_param_count", student("conv_param_count")
+    for c_in, c_out, k in ((3, 6, 5), (4, 8, (3, 1))):
+        inputs = {"in_channels": c_in, "out_channels": c_out, "kernel_size": k}
+        expect_equal(q, call(q, fn, **inputs), conv_param_count_reference(c_in, c_out, k), inputs,
+                     what="the count with the default groups and bias")
+
+
+@question("LeNet5")
+def test_lenet5_default_classes():
+    expect_structure("LeNet5", student("LeNet5"), (), lenet5_shapes(10), {}, {"num_classes": "(default)"})
+
+
+@question("BasicBlock")
+def test_basic_block_default_stride():
+    expect_structure("BasicBlock", student("BasicBlock"), (4, 4), *basic_block_shapes(4, 4, 1),
+                     {"in_channels": 4, "out_channels": 4, "stride": "(default)"})
+
+
+@question("Bottleneck")
+def test_bottleneck_default_stride():
+    expect_structure("Bottleneck", student("Bottleneck"), (8, 2), *bottleneck_shapes(8, 2, 1),
+                     {"in_channels": 8, "planes": 2, "stride": "(default)"})

@@ -17,6 +17,10 @@ class Question:
     points: int
     summary: str
     public_check: Callable[[Callable], None]  # raises CheckFailure; gets the student's function
+    # Arguments the exercise changes in place on purpose (positions, or keyword names), e.g. ``(0,)`` for
+    # ``xavier_uniform_(tensor)``. Every other tensor argument must be left as it was: the transport checks it
+    # after every direct call (``kitcheck.transport.changed_input``).
+    mutates: tuple[int | str, ...] = ()
 
     @property
     def solution_id(self) -> str:
