@@ -15,7 +15,7 @@ def numerical_grad(f, x, eps=1e-6):
         step[i] = eps
         grad[i] = (f(x64 + step.reshape(x64.shape)) - base) / eps
     return grad.reshape(x.shape).to(x.dtype)
-'''),
+''', numerical=True),
     Mistake("numerical_grad", "divides-by-eps",
             "Divides the central difference by eps; the two points are 2 * eps apart, so divide by 2 * eps.", '''
 def numerical_grad(f, x, eps=1e-6):
@@ -50,7 +50,7 @@ def numerical_grad(f, x, eps=1e-6):
         down = f(x64)
         grad[i] = (up - down) / (2 * eps)
     return grad.reshape(x.shape).to(x.dtype)
-'''),
+''', numerical=True),
     Mistake("numerical_grad", "input-dtype",
             "Takes the differences in x's own dtype; in float32, f(x + eps) - f(x - eps) loses most of its "
             "digits to rounding, so compute in float64.", '''
@@ -64,6 +64,49 @@ def numerical_grad(f, x, eps=1e-6):
         grad[i] = (f(x + step) - f(x - step)) / (2 * eps)
     return grad.reshape(x.shape)
 '''),
+    Mistake("numerical_grad", "perturbs-callers-x",
+            "Moves the entries of x.double() in place, but for a float64 x that is the caller's x itself: adding "
+            "and subtracting eps leaves rounding changes behind (and an expanded x moves several entries at "
+            "once); perturb a copy.", '''
+def numerical_grad(f, x, eps=1e-6):
+    import itertools
+    x64 = x.detach().double()
+    grad = torch.zeros(x.shape, dtype=torch.float64, device=x.device)
+    for idx in itertools.product(*(range(n) for n in x.shape)):
+        x64[idx] += eps
+        up = f(x64)
+        x64[idx] -= 2 * eps
+        down = f(x64)
+        x64[idx] += eps
+        grad[idx] = (up - down) / (2 * eps)
+    return grad.to(x.dtype)
+''', numerical=True),
+    Mistake("numerical_grad", "cpu-buffers",
+            "Creates the gradient and the step with torch.zeros(...) on the default device (the CPU); on a GPU "
+            "x + step then fails: create them with device=x.device.", '''
+def numerical_grad(f, x, eps=1e-6):
+    x64 = x.detach().double()
+    grad = torch.zeros(x64.numel(), dtype=torch.float64)
+    for i in range(x64.numel()):
+        step = torch.zeros(x64.numel(), dtype=torch.float64)
+        step[i] = eps
+        step = step.reshape(x64.shape)
+        grad[i] = (f(x64 + step) - f(x64 - step)) / (2 * eps)
+    return grad.reshape(x.shape).to(x.dtype)
+'''),
+    Mistake("numerical_grad", "float32-buffer",
+            "Stores the float64 differences in torch.zeros(n), whose default dtype is float32, so a float64 x "
+            "gets a gradient rounded to 7 digits; give the buffer dtype=torch.float64.", '''
+def numerical_grad(f, x, eps=1e-6):
+    x64 = x.detach().double()
+    grad = torch.zeros(x64.numel(), device=x.device)
+    for i in range(x64.numel()):
+        step = torch.zeros(x64.numel(), dtype=torch.float64, device=x.device)
+        step[i] = eps
+        step = step.reshape(x64.shape)
+        grad[i] = (f(x64 + step) - f(x64 - step)) / (2 * eps)
+    return grad.reshape(x.shape).to(x.dtype)
+''', numerical=True),
     # ---- linreg_grad
     Mistake("linreg_grad", "missing-factor-2",
             "Drops the 2 of the derivative of a square: the gradient of mean((X w - y)^2) is 2 X^T (X w - y) / n.", '''
@@ -87,6 +130,22 @@ def linreg_grad(X, y, w):
             "X.shape[0].", '''
 def linreg_grad(X, y, w):
     return 2 * X.T @ (X @ w - y) / w.shape[0]
+'''),
+    Mistake("linreg_grad", "residual-into-y",
+            "Computes the residual into y in place (y -= X @ w) to save memory, which changes the caller's "
+            "targets; compute X @ w - y as a new tensor.", '''
+def linreg_grad(X, y, w):
+    y -= X @ w
+    return -2 * X.T @ y / X.shape[0]
+'''),
+    Mistake("linreg_grad", "cpu-accumulator",
+            "Sums the per-sample terms into torch.zeros(d) made on the default device (the CPU); on a GPU the "
+            "sum fails: create it with device=X.device (or torch.zeros_like(w)).", '''
+def linreg_grad(X, y, w):
+    grad = torch.zeros(X.shape[1], dtype=X.dtype)
+    for xi, yi in zip(X, y):
+        grad = grad + 2 * (xi @ w - yi) * xi
+    return grad / X.shape[0]
 '''),
     # ---- gradient_descent
     Mistake("gradient_descent", "no-zero-grad",
@@ -164,6 +223,54 @@ def gradient_descent(X, y, lr, steps):
         losses.append(loss.detach())
     return torch.stack(path), torch.stack(losses)
 '''),
+    Mistake("gradient_descent", "losses-keep-the-graph",
+            "Appends loss itself, not loss.detach(), so the losses still require grad and hold every step's "
+            "graph (and cannot be plotted).", '''
+def gradient_descent(X, y, lr, steps):
+    w = torch.zeros(X.shape[1], dtype=X.dtype, device=X.device, requires_grad=True)
+    path, losses = [w.detach().clone()], []
+    for _ in range(steps):
+        loss = ((X @ w - y) ** 2).mean()
+        loss.backward()
+        with torch.no_grad():
+            w -= lr * w.grad
+        w.grad.zero_()
+        path.append(w.detach().clone())
+        losses.append(loss)
+    return torch.stack(path), torch.stack(losses)
+'''),
+    Mistake("gradient_descent", "path-of-clones",
+            "Stores w.clone() in the path; a clone of a tensor that requires grad is part of the graph, so the "
+            "path requires grad too. Store w.detach().clone().", '''
+def gradient_descent(X, y, lr, steps):
+    w = torch.zeros(X.shape[1], dtype=X.dtype, device=X.device, requires_grad=True)
+    path, losses = [w.clone()], []
+    for _ in range(steps):
+        loss = ((X @ w - y) ** 2).mean()
+        loss.backward()
+        with torch.no_grad():
+            w -= lr * w.grad
+        w.grad.zero_()
+        path.append(w.clone())
+        losses.append(loss.detach())
+    return torch.stack(path), torch.stack(losses)
+'''),
+    Mistake("gradient_descent", "losses-on-default-device",
+            "Collects loss.item() and returns torch.tensor(losses), which lands on the default device (the "
+            "CPU), not X's; pass device=X.device.", '''
+def gradient_descent(X, y, lr, steps):
+    w = torch.zeros(X.shape[1], dtype=X.dtype, device=X.device, requires_grad=True)
+    path, losses = [w.detach().clone()], []
+    for _ in range(steps):
+        loss = ((X @ w - y) ** 2).mean()
+        loss.backward()
+        with torch.no_grad():
+            w -= lr * w.grad
+        w.grad.zero_()
+        path.append(w.detach().clone())
+        losses.append(loss.item())
+    return torch.stack(path), torch.tensor(losses, dtype=X.dtype)
+'''),
     # ---- sgd_step_
     Mistake("sgd_step_", "rebinds-loop-variable",
             "Assigns p = p - lr * p.grad, which only rebinds the loop variable; the tensor in params is "
@@ -207,6 +314,25 @@ def sgd_step_(params, lr):
         for p in params:
             p -= lr * p.grad
 '''),
+    Mistake("sgd_step_", "scales-grad-in-place",
+            "Multiplies p.grad by lr in place (p.grad.mul_(lr)) before subtracting it, which changes the "
+            "gradient the training loop (or a gradient check) reads next; compute lr * p.grad as a new tensor.", '''
+def sgd_step_(params, lr):
+    with torch.no_grad():
+        for p in params:
+            if p.grad is not None:
+                p -= p.grad.mul_(lr)
+'''),
+    Mistake("sgd_step_", "zeroes-grad-in-step",
+            "Zeroes p.grad inside the step; the step must leave .grad alone (zeroing it is the training loop's "
+            "job, with zero_grad before the next backward).", '''
+def sgd_step_(params, lr):
+    with torch.no_grad():
+        for p in params:
+            if p.grad is not None:
+                p -= lr * p.grad
+                p.grad.zero_()
+'''),
     # ---- momentum_step_
     Mistake("momentum_step_", "velocity-not-stored",
             "Computes the new velocity into a local variable (v = momentum * v + grad), so it is lost after "
@@ -247,6 +373,33 @@ def momentum_step_(params, velocities, lr, momentum):
             if p.grad is not None:
                 v.mul_(momentum).add_(lr * p.grad)
                 p -= lr * v
+'''),
+    Mistake("momentum_step_", "velocity-is-grad",
+            "Adds momentum * v into p.grad in place and stores p.grad as the velocity: .grad changes, and after "
+            "zero_grad(set_to_none=False) the velocity is wiped with it; keep the velocity in its own tensor.", '''
+def momentum_step_(params, velocities, lr, momentum):
+    with torch.no_grad():
+        for i, p in enumerate(params):
+            if p.grad is None:
+                continue
+            g = p.grad
+            g += momentum * velocities[i]
+            velocities[i] = g
+            p -= lr * g
+'''),
+    Mistake("momentum_step_", "first-velocity-aliases-grad",
+            "On the first step stores p.grad itself as the velocity (torch.optim.SGD stores a clone); when "
+            "zero_grad zeroes .grad in place, it zeroes the velocity too. Store p.grad.clone().", '''
+def momentum_step_(params, velocities, lr, momentum):
+    with torch.no_grad():
+        for i, p in enumerate(params):
+            if p.grad is None:
+                continue
+            if bool((velocities[i] == 0).all()):
+                velocities[i] = p.grad
+            else:
+                velocities[i].mul_(momentum).add_(p.grad)
+            p -= lr * velocities[i]
 '''),
 ]
 
@@ -330,6 +483,20 @@ def gradient_descent(X, y, lr, steps):
         path.append(w.detach())
         losses.append(loss.detach())
     return torch.stack(path), torch.stack(losses)
+'''),
+    Variant("gradient_descent", "item-losses", "losses read with .item() into a list, returned on X's device", '''
+def gradient_descent(X, y, lr, steps):
+    w = torch.zeros(X.shape[1], dtype=X.dtype, device=X.device, requires_grad=True)
+    path, losses = [w.detach().clone()], []
+    for _ in range(steps):
+        loss = torch.mean((X @ w - y) ** 2)
+        loss.backward()
+        with torch.no_grad():
+            w.sub_(lr * w.grad)
+            w.grad = None
+        path.append(w.detach().clone())
+        losses.append(loss.item())
+    return torch.stack(path), torch.tensor(losses, dtype=X.dtype, device=X.device)
 '''),
     Variant("sgd_step_", "data", "updates p.data, which autograd does not track", '''
 def sgd_step_(params, lr):

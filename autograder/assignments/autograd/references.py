@@ -42,14 +42,15 @@ def gradient_descent_reference(X, y, lr, steps):
     return torch.stack(path), torch.stack(losses)
 
 
-def sgd_reference(X, y, w, b, lr, steps, momentum=0.0):
-    """The fit of y = X w + b that ``sgd_driver``/``momentum_driver`` run, with torch.optim.SGD in float64."""
+def sgd_reference(X, y, w, b, lr, steps, momentum=0.0, set_to_none=True):
+    """The fit of y = X w + b that ``sgd_driver``/``momentum_driver``/``step_driver`` run, with
+    torch.optim.SGD in float64 (``set_to_none``: how the loop zeroes the gradients between steps)."""
     w = w.detach().cpu().double().clone().requires_grad_(True)  # clone: the inputs must stay as they were
     b = b.detach().cpu().double().clone().requires_grad_(True)
     X, y = X.cpu().double(), y.cpu().double()
-    opt = torch.optim.SGD([w, b], lr=lr, momentum=momentum)
+    opt = torch.optim.SGD([w, b], lr=lr, momentum=momentum or 0.0)
     for _ in range(steps):
-        opt.zero_grad()
+        opt.zero_grad(set_to_none=set_to_none)
         ((X @ w + b - y) ** 2).mean().backward()
         opt.step()
     return {"w": w.detach(), "b": b.detach()}

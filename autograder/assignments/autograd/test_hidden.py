@@ -6,15 +6,17 @@ leaf tensors, so the tests see whether parameters stayed the same leaves and wer
 """
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from autograder import adversarial
 from autograder.assignments.autograd.references import (autograd_gradient, gradient_descent_reference,
                                                         linreg_grad_reference, sgd_reference)
 from autograder.harness import DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, public_check_tests, question, student
-from kitcheck.assignments.autograd import (ASSIGNMENT, FUNCTIONS, NUMGRAD_TOL, expect_step_result, lipschitz,
-                                           momentum_driver, numerical_grad_driver, regression_data, sgd_driver,
-                                           step_lr, well_conditioned_design)
+from kitcheck.assignments.autograd import (ASSIGNMENT, FUNCTIONS, NUMGRAD_TOL, expect_gradient_descent_device,
+                                           expect_grads_untouched, expect_step_result, gradient_descent_graph_driver,
+                                           lipschitz, numerical_grad_driver, numerical_grad_input_driver,
+                                           regression_data, step_driver, step_lr, well_conditioned_design)
 from kitcheck.compare import CheckFailure, drive_with, expect_tensor, expect_tensors, tolerance
 from kitcheck.strategies import make_tensor, seeds
 
@@ -46,6 +48,47 @@ def test_numerical_grad_non_contiguous_input(f, rows, cols, seed):
     inputs = {"f": f, "x": x, "eps": 1e-4}
     expect_tensor(q, drive_with(q, student(q), numerical_grad_driver, inputs), autograd_gradient(f, x), inputs,
                   dtype=x.dtype, device=x.device, **NUMGRAD_TOL)
+
+
+@question("numerical_grad")
+@pytest.mark.parametrize("how, dtype", [(how, torch.float64) for how in adversarial.LAYOUTS]
+                         + [("expanded", torch.float32)])
+@settings(max_examples=2)
+@given(f=st.sampled_from(sorted(FUNCTIONS)), seed=seeds)
+def test_numerical_grad_leaves_the_callers_x_unchanged_in_every_layout(how, dtype, f, seed):
+    # x belongs to the caller: for a float64 x, x.double() is x itself, so moving its entries in place (even
+    # "undone" by subtracting eps again, which rounds) changes the caller's tensor; in an expanded x, rows share
+    # memory, so moving one entry in place moves its copies too. Every layout, both dtypes.
+    q = "numerical_grad"
+    if how == "expanded":
+        x = make_tensor((1, 3), dtype, seed).expand(2, 3)
+    else:
+        x = adversarial.layout(make_tensor((2, 3), dtype, seed), how)
+    inputs = {"f": f, "x": x, "eps": 1e-4}
+    got = drive_with(q, student(q), numerical_grad_input_driver, inputs)
+    if type(got) is not tuple or len(got) != 2:
+        raise CheckFailure(q, "the result could not be inspected", inputs, None, got)
+    tol = NUMGRAD_TOL if dtype == torch.float64 else tolerance(dtype)
+    expect_tensor(q, got[0], autograd_gradient(f, x.contiguous()), inputs, dtype=dtype, device=x.device,
+                  what=f"the gradient for x as {adversarial.describe_layout(x)}", **tol)
+    expect_tensor(q, got[1], x, inputs, dtype=dtype, device=x.device, rtol=0.0, atol=0.0,
+                  what="the caller's x after your function returned (it must be left exactly as it was: "
+                       "perturb a copy, e.g. x.detach().double().clone())")
+
+
+@question("numerical_grad")
+@settings(max_examples=3)
+@given(f=st.sampled_from(sorted(FUNCTIONS)), shape=st.sampled_from([(6,), (2, 3), (4, 2)]), seed=seeds)
+def test_numerical_grad_keeps_float64_precision(f, shape, seed):
+    # With eps = 1e-5 the central difference of a float64 x is good to ~1e-9 (truncation: eps^2 / 6 times the
+    # third derivative; rounding: 1e-16 |f| / eps); a gradient stored in a float32 buffer on the way loses it
+    # (2^-24 ~ 6e-8 relative).
+    q = "numerical_grad"
+    x = make_tensor(shape, torch.float64, seed)
+    inputs = {"f": f, "x": x, "eps": 1e-5}
+    expect_tensor(q, drive_with(q, student(q), numerical_grad_driver, inputs), autograd_gradient(f, x), inputs,
+                  dtype=x.dtype, device=x.device, rtol=1e-8, atol=1e-8,
+                  what="the gradient (float64 all the way: within 1e-8)")
 
 
 @question("numerical_grad")
@@ -81,6 +124,45 @@ def test_linreg_grad_is_zero_at_the_least_squares_solution(n, data, seed):
     inputs = {"X": X, "y": y, "w": w}
     expect_tensor(q, call(q, student(q), **inputs), torch.zeros(d, dtype=torch.float64), inputs, dtype=X.dtype,
                   device=X.device, what="the gradient at the least-squares solution", rtol=0.0, atol=1e-9)
+
+
+@question("linreg_grad")
+@pytest.mark.parametrize("how", [how for how in adversarial.LAYOUTS if how != "contiguous"])
+@settings(max_examples=2)
+@given(dtype=st.sampled_from(FLOAT_DTYPES), n=st.integers(2, 5), d=st.integers(1, 3), seed=seeds)
+def test_linreg_grad_any_layout(how, dtype, n, d, seed):
+    # X, y and w as views (transposed, every other element, X with broadcast rows): .view() or strides assumed
+    # contiguous give wrong answers or errors.
+    q = "linreg_grad"
+    X = (make_tensor((1, d), dtype, seed).expand(n, d) if how == "expanded"
+         else adversarial.layout(make_tensor((n, d), dtype, seed), how))
+    y = adversarial.layout(make_tensor((n,), dtype, seed + 1), "sliced")
+    w = adversarial.layout(make_tensor((d,), dtype, seed + 2), "sliced")
+    inputs = {"X": X, "y": y, "w": w}
+    expect_tensor(q, call(q, student(q), **inputs), linreg_grad_reference(**inputs), inputs, dtype=dtype,
+                  device=X.device, **tolerance(dtype, reduction=True))
+
+
+@question("linreg_grad")
+@pytest.mark.parametrize("kind", ["offset", "mixed_scales", "ill_conditioned"])
+@settings(max_examples=2)
+@given(n=st.integers(3, 6), d=st.integers(1, 3), seed=seeds)
+def test_linreg_grad_hard_but_ordinary_data(kind, n, d, seed):
+    # Features with a large common offset, samples of very different sizes, nearly dependent columns: the
+    # gradient is still 2 X^T (X w - y) / n to float64 precision, relative to the size of its terms.
+    q = "linreg_grad"
+    if kind == "offset":
+        X = adversarial.offset((n, d), torch.float64, seed, base=1e3)
+    elif kind == "mixed_scales":
+        X = adversarial.mixed_scales((n, d), torch.float64, seed)
+    else:
+        X = adversarial.ill_conditioned(d, torch.float64, seed, cond=1e6, m=n)
+    y = X @ make_tensor((d,), torch.float64, seed + 1) + 0.1 * make_tensor((n,), torch.float64, seed + 2)
+    w = make_tensor((d,), torch.float64, seed + 3)
+    inputs = {"X": X, "y": y, "w": w}
+    scale = float((2 * X.abs().T @ (X.abs() @ w.abs() + y.abs()) / n).max())  # the size of the terms summed
+    expect_tensor(q, call(q, student(q), **inputs), linreg_grad_reference(**inputs), inputs, dtype=torch.float64,
+                  device=X.device, rtol=1e-9, atol=1e-12 * scale)
 
 
 @question("linreg_grad")
@@ -144,39 +226,108 @@ def test_gradient_descent_loss_never_increases_for_small_steps(n, d, fraction, s
 
 @question("gradient_descent")
 def test_gradient_descent_keeps_the_device():
-    expect_device_agnostic("gradient_descent", student("gradient_descent"),
-                           lambda X, y, lr, steps: (torch.empty(steps + 1, X.shape[1], device=X.device),
-                                                    torch.empty(steps, device=X.device)),
-                           X=torch.empty(5, 3, device="meta"), y=torch.empty(5, device="meta"), lr=0.01, steps=3)
+    # meta tensors; code that uses .item() (allowed) runs on the CPU with the default device moved instead.
+    # float64, so that a tensor made with the default dtype shows too (the public check runs float32).
+    expect_gradient_descent_device("gradient_descent", student("gradient_descent"),
+                                   make_tensor((5, 3), torch.float64, 7), make_tensor((5,), torch.float64, 8), 0.01, 3)
+
+
+@question("gradient_descent")
+def test_gradient_descent_returns_values_without_a_graph():
+    # A path or losses that still require grad keep every step's graph alive, and matplotlib cannot plot them.
+    q = "gradient_descent"
+    dtype = torch.float32
+    X, y = make_tensor((4, 2), dtype, 31), make_tensor((4,), dtype, 32)
+    inputs = {"X": X, "y": y, "lr": round(0.5 / lipschitz(X), 4), "steps": 3}
+    got = drive_with(q, student(q), gradient_descent_graph_driver, inputs)
+    if type(got) is not tuple or len(got) != 2:
+        raise CheckFailure(q, "the result could not be inspected", inputs, None, got)
+    result, requires_grad = got
+    path, losses = gradient_descent_reference(**inputs)
+    expect_tensors(q, result, {"path": path, "losses": losses}, inputs, dtypes={"path": dtype, "losses": dtype},
+                   device=X.device, **tolerance(dtype, reduction=True))
+    for name, flag in zip(("path", "losses"), requires_grad):
+        if flag is not False:
+            raise CheckFailure(q, f"`{name}` still requires grad (it holds the graph of every step): store "
+                               "detached values, e.g. w.detach().clone() and loss.detach()", inputs)
+
+
+@question("gradient_descent")
+@pytest.mark.parametrize("kind", ["offset", "ill_conditioned"])
+@settings(max_examples=2)
+@given(dtype=st.sampled_from(FLOAT_DTYPES), n=st.integers(3, 6), seed=seeds)
+def test_gradient_descent_hard_but_ordinary_data(kind, dtype, n, seed):
+    # An intercept column beside a feature with a large offset (cond(X^T X) ~ 1e4), or nearly dependent
+    # columns: slow, but with lr = 1 / L every step still lowers the loss, and the path is the reference's.
+    q = "gradient_descent"
+    if kind == "offset":
+        X = torch.stack([adversarial.offset((n,), torch.float64, seed, base=50.0),
+                         torch.ones(n, dtype=torch.float64)], dim=1)
+    else:
+        X = adversarial.ill_conditioned(2, torch.float64, seed, cond=100.0, m=n)
+    y = X @ make_tensor((2,), torch.float64, seed + 1) + 0.1 * make_tensor((n,), torch.float64, seed + 2)
+    X, y = X.to(dtype), y.to(dtype)
+    inputs = {"X": X, "y": y, "lr": 1 / lipschitz(X), "steps": 20}
+    path, losses = gradient_descent_reference(**inputs)
+    got = call(q, student(q), **inputs)
+    expect_tensors(q, got, {"path": path, "losses": losses}, inputs, dtypes={"path": dtype, "losses": dtype},
+                   device=X.device, **tolerance(dtype, reduction=True))
 
 
 # ---- sgd_step_ -------------------------------------------------------------------------------------
+# The training loop of torch.optim.SGD's users: zero the gradients (to None, or zeroed in place as
+# zero_grad(set_to_none=False) does), backward(), step. The step must leave every .grad as it found it, keep
+# the parameters the same leaves, skip the one whose .grad is None, and follow torch's path.
+def _expect_fit(q, got, inputs, dtype, device):
+    if type(got) is not tuple or len(got) != 9:
+        raise CheckFailure(q, "the update could not be inspected", inputs, None, got)
+    expect_grads_untouched(q, got[-2], got[-1], inputs)
+    expect_step_result(q, got[:-2], sgd_reference(**inputs), inputs, dtype, device,
+                       unused=torch.ones(2, dtype=torch.float64))
+
+
+def _expect_stays_on_meta(q, inputs):
+    got = drive_with(q, student(q), step_driver, inputs)
+    if type(got) is not tuple or len(got) != 9 or not all(
+            type(t) is torch.Tensor and t.device.type == "meta" for t in (*got[:3], *got[3])):
+        raise CheckFailure(q, "with the parameters on another device, they did not stay there", inputs)
+
+
 @question("sgd_step_")
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@example(n=3, d=2, fraction=0.5, steps=3, set_to_none=False, seed=5)
 @given(n=st.integers(1, 6), d=st.integers(1, 3), fraction=st.sampled_from([0.1, 0.5, 1.0]), steps=st.integers(1, 6),
-       seed=seeds)
-def test_sgd_step_matches_torch_optim_sgd(device, dtype, n, d, fraction, steps, seed):
+       set_to_none=st.booleans(), seed=seeds)
+def test_sgd_step_matches_torch_optim_sgd(device, dtype, n, d, fraction, steps, set_to_none, seed):
     q = "sgd_step_"
     data = regression_data(n, d, dtype, seed, device)
-    inputs = {**data, "lr": step_lr(data["X"], fraction), "steps": steps}
-    got = drive_with(q, student(q), sgd_driver, inputs)
-    expect_step_result(q, got, sgd_reference(**inputs), inputs, dtype, data["X"].device,
-                       unused=torch.ones(2, dtype=torch.float64))
+    inputs = {**data, "lr": step_lr(data["X"], fraction), "momentum": None, "steps": steps,
+              "set_to_none": set_to_none}
+    _expect_fit(q, drive_with(q, student(q), step_driver, inputs), inputs, dtype, data["X"].device)
+
+
+@question("sgd_step_")
+def test_sgd_step_keeps_the_device():
+    data = {k: v.to("meta") for k, v in regression_data(4, 2, torch.float32, 3).items()}
+    _expect_stays_on_meta("sgd_step_", {**data, "lr": 0.1, "momentum": None, "steps": 2, "set_to_none": False})
 
 
 # ---- momentum_step_ --------------------------------------------------------------------------------
 @question("momentum_step_")
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@example(n=3, d=2, momentum=0.9, steps=3, fraction=0.3, set_to_none=False, seed=5)
 @given(n=st.integers(1, 6), d=st.integers(1, 3), momentum=st.sampled_from([0.0, 0.5, 0.9]), steps=st.integers(1, 6),
-       fraction=st.sampled_from([0.1, 0.3]), seed=seeds)
-def test_momentum_step_matches_torch_optim_sgd(device, dtype, n, d, momentum, steps, fraction, seed):
+       fraction=st.sampled_from([0.1, 0.3]), set_to_none=st.booleans(), seed=seeds)
+def test_momentum_step_matches_torch_optim_sgd(device, dtype, n, d, momentum, steps, fraction, set_to_none, seed):
+    # With zero_grad(set_to_none=False) the same .grad tensors are zeroed in place before every backward(): a
+    # velocity that is .grad itself (not its own tensor) is wiped and refilled with the new gradient.
     q = "momentum_step_"
     data = regression_data(n, d, dtype, seed, device)
-    inputs = {**data, "lr": step_lr(data["X"], fraction), "momentum": momentum, "steps": steps}
-    got = drive_with(q, student(q), momentum_driver, inputs)
-    expect_step_result(q, got, sgd_reference(**inputs), inputs, dtype, data["X"].device)
+    inputs = {**data, "lr": step_lr(data["X"], fraction), "momentum": momentum, "steps": steps,
+              "set_to_none": set_to_none}
+    _expect_fit(q, drive_with(q, student(q), step_driver, inputs), inputs, dtype, data["X"].device)
 
 
 @question("momentum_step_")
@@ -186,6 +337,11 @@ def test_momentum_step_many_steps_converge_like_torch(n, momentum, seed):
     # 30 steps: a velocity that is kept but decays the wrong way drifts far from torch's path.
     q = "momentum_step_"
     data = regression_data(n, 1, torch.float64, seed)
-    inputs = {**data, "lr": step_lr(data["X"], 0.1), "momentum": momentum, "steps": 30}
-    got = drive_with(q, student(q), momentum_driver, inputs)
-    expect_step_result(q, got, sgd_reference(**inputs), inputs, torch.float64, "cpu")
+    inputs = {**data, "lr": step_lr(data["X"], 0.1), "momentum": momentum, "steps": 30, "set_to_none": False}
+    _expect_fit(q, drive_with(q, student(q), step_driver, inputs), inputs, torch.float64, "cpu")
+
+
+@question("momentum_step_")
+def test_momentum_step_keeps_the_device():
+    data = {k: v.to("meta") for k, v in regression_data(4, 2, torch.float32, 3).items()}
+    _expect_stays_on_meta("momentum_step_", {**data, "lr": 0.1, "momentum": 0.9, "steps": 2, "set_to_none": False})

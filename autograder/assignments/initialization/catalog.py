@@ -43,6 +43,26 @@ def fan_in_and_fan_out(shape):
         receptive_field *= side
     return shape[1] * receptive_field, shape[0] * receptive_field
 '''),
+    Mistake("fan_in_and_fan_out", "list-not-tuple",
+            "Returns a list [fan_in, fan_out]; the exercise asks for a tuple of two ints, as torch's own "
+            "helper returns.", '''
+def fan_in_and_fan_out(shape):
+    if len(shape) < 2:
+        raise ValueError("need at least 2 dimensions")
+    receptive_field = 1
+    for side in shape[2:]:
+        receptive_field *= side
+    return [shape[1] * receptive_field, shape[0] * receptive_field]
+'''),
+    Mistake("fan_in_and_fan_out", "tensor-fans",
+            "Computes the receptive field with torch.tensor(shape[2:]).prod(), so the fans are 0-d tensors, "
+            "not ints; use math.prod or a loop over the ints.", '''
+def fan_in_and_fan_out(shape):
+    if len(shape) < 2:
+        raise ValueError("need at least 2 dimensions")
+    receptive_field = torch.tensor(shape[2:], dtype=torch.int64).prod()
+    return shape[1] * receptive_field, shape[0] * receptive_field
+'''),
     # ---- xavier_uniform_
     Mistake("xavier_uniform_", "std-as-bound",
             "Uses the standard deviation gain * sqrt(2 / (fan_in + fan_out)) as the bound; U(-b, b) has std "
@@ -81,6 +101,27 @@ def xavier_uniform_(tensor, gain=1.0):
     bound = gain * (6.0 / (fan_in + fan_out)) ** 0.5
     return torch.empty_like(tensor).uniform_(-bound, bound).detach()
 '''),
+    Mistake("xavier_uniform_", "one-value-per-row",
+            "Draws one value per output unit (torch.rand(tensor.shape[0], 1, ...)) and broadcasts it along the "
+            "row, so every weight of a unit is the same; draw every element (tensor.uniform_(-b, b)).", '''
+def xavier_uniform_(tensor, gain=1.0):
+    receptive_field = tensor[0][0].numel()
+    fan_in, fan_out = tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
+    bound = gain * (6.0 / (fan_in + fan_out)) ** 0.5
+    with torch.no_grad():
+        return tensor.copy_((torch.rand(tensor.shape[0], *[1] * (tensor.dim() - 1), dtype=tensor.dtype, device=tensor.device) * 2 - 1) * bound)
+'''),
+    Mistake("xavier_uniform_", "private-cpu-generator",
+            "Draws with a torch.Generator() of its own, made on the CPU, for a tensor on another device: it "
+            "runs on the CPU but fails on a GPU; use the global generator (tensor.uniform_).", '''
+def xavier_uniform_(tensor, gain=1.0):
+    receptive_field = tensor[0][0].numel()
+    fan_in, fan_out = tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
+    bound = gain * (6.0 / (fan_in + fan_out)) ** 0.5
+    g = torch.Generator().manual_seed(int(torch.randint(2 ** 31, (1,))))
+    with torch.no_grad():
+        return tensor.copy_((torch.rand(tensor.shape, dtype=tensor.dtype, device=tensor.device, generator=g) * 2 - 1) * bound)
+'''),
     # ---- xavier_normal_
     Mistake("xavier_normal_", "variance-as-std",
             "Passes the variance gain^2 * 2 / (fan_in + fan_out) to normal_, whose second argument is the "
@@ -106,6 +147,27 @@ def xavier_normal_(tensor, gain=1.0):
     fan_in, fan_out = tensor.shape[1], tensor.shape[0]
     with torch.no_grad():
         return tensor.normal_(0.0, gain * (2.0 / (fan_in + fan_out)) ** 0.5)
+'''),
+    Mistake("xavier_normal_", "one-row-of-noise",
+            "Draws one row of noise (torch.randn(tensor.shape[1:])) and broadcasts it over all output units, "
+            "so every unit starts with the same weights; draw every element (tensor.normal_(0, std)).", '''
+def xavier_normal_(tensor, gain=1.0):
+    receptive_field = tensor[0][0].numel()
+    fan_in, fan_out = tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
+    std = gain * (2.0 / (fan_in + fan_out)) ** 0.5
+    with torch.no_grad():
+        return tensor.copy_(torch.randn(tensor.shape[1:], dtype=tensor.dtype, device=tensor.device) * std)
+'''),
+    Mistake("xavier_normal_", "reseeds-inside",
+            "Calls torch.manual_seed(0) inside the initialiser: every tensor it fills gets the same values and "
+            "the caller's random state is reset; seed once, outside.", '''
+def xavier_normal_(tensor, gain=1.0):
+    receptive_field = tensor[0][0].numel()
+    fan_in, fan_out = tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
+    std = gain * (2.0 / (fan_in + fan_out)) ** 0.5
+    torch.manual_seed(0)
+    with torch.no_grad():
+        return tensor.normal_(0.0, std)
 '''),
     # ---- kaiming_uniform_
     Mistake("kaiming_uniform_", "swapped-mode",
@@ -153,6 +215,31 @@ def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
     with torch.no_grad():
         return tensor.uniform_(-bound, bound)
 '''),
+    Mistake("kaiming_uniform_", "one-value-per-row",
+            "Draws one value per output unit (torch.rand(tensor.shape[0], 1, ...)) and broadcasts it along the "
+            "row, so every weight of a unit is the same; draw every element (tensor.uniform_(-b, b)).", '''
+def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+    receptive_field = tensor[0][0].numel()
+    fan = (tensor.shape[1] if mode == "fan_in" else tensor.shape[0]) * receptive_field
+    gains = {"leaky_relu": (2.0 / (1 + a ** 2)) ** 0.5, "relu": 2.0 ** 0.5, "tanh": 5.0 / 3,
+             "linear": 1.0, "sigmoid": 1.0}
+    bound = (3.0 / fan) ** 0.5 * gains[nonlinearity]
+    with torch.no_grad():
+        return tensor.copy_((torch.rand(tensor.shape[0], *[1] * (tensor.dim() - 1), dtype=tensor.dtype, device=tensor.device) * 2 - 1) * bound)
+'''),
+    Mistake("kaiming_uniform_", "private-cpu-generator",
+            "Draws with a torch.Generator() of its own, made on the CPU, for a tensor on another device: it "
+            "runs on the CPU but fails on a GPU; use the global generator (tensor.uniform_).", '''
+def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+    receptive_field = tensor[0][0].numel()
+    fan = (tensor.shape[1] if mode == "fan_in" else tensor.shape[0]) * receptive_field
+    gains = {"leaky_relu": (2.0 / (1 + a ** 2)) ** 0.5, "relu": 2.0 ** 0.5, "tanh": 5.0 / 3,
+             "linear": 1.0, "sigmoid": 1.0}
+    bound = (3.0 / fan) ** 0.5 * gains[nonlinearity]
+    g = torch.Generator().manual_seed(int(torch.randint(2 ** 31, (1,))))
+    with torch.no_grad():
+        return tensor.copy_((torch.rand(tensor.shape, dtype=tensor.dtype, device=tensor.device, generator=g) * 2 - 1) * bound)
+'''),
     # ---- kaiming_normal_
     Mistake("kaiming_normal_", "swapped-mode",
             "Swaps the fans: mode='fan_in' divides by the number of inputs, shape[1] * kernel size, and "
@@ -183,6 +270,31 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
              "linear": 1.0, "sigmoid": 1.0}
     with torch.no_grad():
         return tensor.normal_(0.0, gains[nonlinearity] ** 2 / fan)
+'''),
+    Mistake("kaiming_normal_", "one-row-of-noise",
+            "Draws one row of noise (torch.randn(tensor.shape[1:])) and broadcasts it over all output units, "
+            "so every unit starts with the same weights; draw every element (tensor.normal_(0, std)).", '''
+def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+    receptive_field = tensor[0][0].numel()
+    fan = (tensor.shape[1] if mode == "fan_in" else tensor.shape[0]) * receptive_field
+    gains = {"leaky_relu": (2.0 / (1 + a ** 2)) ** 0.5, "relu": 2.0 ** 0.5, "tanh": 5.0 / 3,
+             "linear": 1.0, "sigmoid": 1.0}
+    std = gains[nonlinearity] / fan ** 0.5
+    with torch.no_grad():
+        return tensor.copy_(torch.randn(tensor.shape[1:], dtype=tensor.dtype, device=tensor.device) * std)
+'''),
+    Mistake("kaiming_normal_", "reseeds-inside",
+            "Calls torch.manual_seed(0) inside the initialiser: every tensor it fills gets the same values and "
+            "the caller's random state is reset; seed once, outside.", '''
+def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+    receptive_field = tensor[0][0].numel()
+    fan = (tensor.shape[1] if mode == "fan_in" else tensor.shape[0]) * receptive_field
+    gains = {"leaky_relu": (2.0 / (1 + a ** 2)) ** 0.5, "relu": 2.0 ** 0.5, "tanh": 5.0 / 3,
+             "linear": 1.0, "sigmoid": 1.0}
+    std = gains[nonlinearity] / fan ** 0.5
+    torch.manual_seed(0)
+    with torch.no_grad():
+        return tensor.normal_(0.0, std)
 '''),
     # ---- init_model_
     Mistake("init_model_", "linear-only",
@@ -226,6 +338,28 @@ def init_model_(model, weight_init, bias=0.0):
             torch.nn.init.constant_(m.bias, bias)
     return model
 '''),
+    Mistake("init_model_", "new-bias-parameter",
+            "Replaces each bias with a new nn.Parameter(torch.full_like(...)); an optimiser made before keeps "
+            "the old tensor, so fill the existing bias in place.", '''
+def init_model_(model, weight_init, bias=0.0):
+    for m in model.modules():
+        if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d)):
+            weight_init(m.weight)
+            if m.bias is not None:
+                m.bias = torch.nn.Parameter(torch.full_like(m.bias, bias))
+    return model
+'''),
+    Mistake("init_model_", "bias-data-on-cpu",
+            "Sets m.bias.data = torch.full(shape, bias), made on the default device (the CPU): on a GPU model "
+            "the bias moves to the CPU; fill it in place (m.bias.fill_(bias) under no_grad).", '''
+def init_model_(model, weight_init, bias=0.0):
+    for m in model.modules():
+        if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d)):
+            weight_init(m.weight)
+            if m.bias is not None:
+                m.bias.data = torch.full(m.bias.shape, float(bias), dtype=m.bias.dtype)
+    return model
+'''),
     # ---- layer_grad_norms
     Mistake("layer_grad_norms", "stale-grads",
             "Does not zero the old gradients first, so backward() adds the new gradient to what .grad already "
@@ -256,6 +390,26 @@ def layer_grad_norms(model, x, y):
     model.zero_grad()
     torch.nn.functional.mse_loss(model(x), y).backward()
     return torch.stack([(m.weight.grad ** 2).sum() for m in model.modules() if isinstance(m, torch.nn.Linear)])
+'''),
+    Mistake("layer_grad_norms", "freezes-biases",
+            "Turns off requires_grad of the biases (only the weights' gradients are needed) and leaves them "
+            "off, so the model stops training its biases.", '''
+def layer_grad_norms(model, x, y):
+    model.zero_grad()
+    for m in model.modules():
+        if isinstance(m, torch.nn.Linear) and m.bias is not None:
+            m.bias.requires_grad_(False)
+    torch.nn.functional.mse_loss(model(x), y).backward()
+    return torch.stack([m.weight.grad.norm() for m in model.modules() if isinstance(m, torch.nn.Linear)])
+'''),
+    Mistake("layer_grad_norms", "norms-on-default-device",
+            "Collects the norms with .item() and returns torch.tensor(norms, dtype=x.dtype): a tensor on the "
+            "default device, not the model's; pass device=x.device.", '''
+def layer_grad_norms(model, x, y):
+    model.zero_grad()
+    torch.nn.functional.mse_loss(model(x), y).backward()
+    norms = [m.weight.grad.norm().item() for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    return torch.tensor(norms, dtype=x.dtype)
 '''),
     # ---- dead_relu_fraction
     Mistake("dead_relu_fraction", "zero-entries",
@@ -310,8 +464,9 @@ def dead_relu_fraction(model, x):
     return torch.stack([(out <= 0).all(dim=0).to(x.dtype).mean() for out in outputs])
 '''),
     Mistake("dead_relu_fraction", "python-floats",
-            "Collects Python floats with .item() and builds the result with torch.tensor, which puts it on the "
-            "CPU; keep the fractions as tensors (torch.stack) so they stay on x's device.", '''
+            "Collects Python floats with .item() and builds the result with torch.tensor(..., dtype=x.dtype), "
+            "which puts it on the default device (the CPU), not x's; pass device=x.device, or torch.stack the "
+            "fractions as tensors.", '''
 def dead_relu_fraction(model, x):
     fractions = []
 
@@ -324,6 +479,33 @@ def dead_relu_fraction(model, x):
     for h in handles:
         h.remove()
     return torch.tensor(fractions, dtype=x.dtype)
+'''),
+    Mistake("dead_relu_fraction", "freezes-the-model",
+            "Turns off requires_grad of every parameter to save memory (model.requires_grad_(False)) and never "
+            "turns it back on, so the model no longer trains; use torch.no_grad() instead.", '''
+def dead_relu_fraction(model, x):
+    outputs = []
+    model.requires_grad_(False)
+    handles = [m.register_forward_hook(lambda mod, inp, out: outputs.append(out))
+               for m in model.modules() if isinstance(m, torch.nn.ReLU)]
+    model(x)
+    for h in handles:
+        h.remove()
+    return torch.stack([(out == 0).all(dim=0).to(x.dtype).mean() for out in outputs])
+'''),
+    Mistake("dead_relu_fraction", "leaves-eval-mode",
+            "Switches the model to eval mode for the measurement and leaves it there; restore the mode it had "
+            "(model.train(was_training)).", '''
+def dead_relu_fraction(model, x):
+    outputs = []
+    model.eval()
+    handles = [m.register_forward_hook(lambda mod, inp, out: outputs.append(out.detach()))
+               for m in model.modules() if isinstance(m, torch.nn.ReLU)]
+    with torch.no_grad():
+        model(x)
+    for h in handles:
+        h.remove()
+    return torch.stack([(out == 0).all(dim=0).to(x.dtype).mean() for out in outputs])
 '''),
 ]
 
@@ -467,6 +649,15 @@ def layer_grad_norms(model, x, y):
     linear = {name + ".weight" for name, m in model.named_modules() if isinstance(m, torch.nn.Linear)}
     norms = [p.grad.double().pow(2).sum().sqrt() for name, p in model.named_parameters() if name in linear]
     return torch.stack(norms).to(x.dtype)
+'''),
+    Variant("layer_grad_norms", "item-norms", "norms read with .item(), returned on x's device and dtype", '''
+def layer_grad_norms(model, x, y):
+    for p in model.parameters():
+        p.grad = None
+    loss = torch.nn.functional.mse_loss(model(x), y)
+    loss.backward()
+    norms = [float(m.weight.grad.norm().item()) for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    return torch.tensor(norms, dtype=x.dtype, device=x.device)
 '''),
     Variant("dead_relu_fraction", "global-hook", "one global forward hook that filters ReLUs, removed in finally", '''
 def dead_relu_fraction(model, x):

@@ -8,7 +8,7 @@ import math
 
 import pytest
 import torch
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograder.assignments.initialization.references import (dead_fraction_reference, grad_norms_reference,
@@ -16,10 +16,14 @@ from autograder.assignments.initialization.references import (dead_fraction_refe
 from autograder.assignments.initialization.references import fan_in_and_fan_out_reference as torch_fans
 from autograder.harness import DEVICES, FLOAT_DTYPES, call, public_check_tests, question, student
 from kitcheck.assignments.initialization import (ASSIGNMENT, INIT_SHAPES, NONLINEARITIES, check_init,
-                                                 expect_dead_fractions, expect_grad_norms, expect_state,
-                                                 mlp_parameters, run_dead_relu_fraction, run_init_model,
-                                                 run_layer_grad_norms)
-from kitcheck.compare import CheckFailure, drive, expect_equal, expect_raises
+                                                 expect_dead_fractions, expect_generator_on_the_tensors_device,
+                                                 expect_grad_norms, expect_reproducible, expect_state,
+                                                 mlp_parameters, mlp_problem, run_dead_relu_fraction,
+                                                 run_init_audit,
+                                                 run_init_model, run_init_model_audit, run_layer_grad_norms,
+                                                 run_model_audit)
+from kitcheck.compare import CheckFailure, drive, expect_equal, expect_raises, expect_tensor, tolerance
+from kitcheck.transport import StudentError
 from kitcheck.strategies import seeds, shapes
 
 test_public_checks = public_check_tests(ASSIGNMENT)
@@ -126,6 +130,40 @@ def test_kaiming_normal_fills_a_parameter_in_place(device):
                   "relu", 7, dtype=torch.float32, device=device, as_parameter=True)
 
 
+INIT_ARGS = {"xavier_uniform_": {"gain": 1.0}, "xavier_normal_": {"gain": 5 / 3},
+             "kaiming_uniform_": {"a": 0.0, "mode": "fan_in", "nonlinearity": "relu"},
+             "kaiming_normal_": {"a": 0.2, "mode": "fan_out", "nonlinearity": "leaky_relu"}}
+
+
+@pytest.mark.parametrize("q", [pytest.param(q, marks=question(q), id=q) for q in INIT_ARGS])
+@settings(max_examples=1)
+@given(seed=seeds)
+def test_initialisers_draw_from_the_global_generator_on_the_tensors_device(q, seed):
+    # On meta, every torch.Generator the code passes must be on the device it draws for (a CPU generator with
+    # device=tensor.device works on meta and the CPU, and fails on a GPU). On the CPU: the same
+    # torch.manual_seed gives the same values, another seed other values (no private or reseeded generator).
+    shape, kwargs = (32, 16), INIT_ARGS[q]
+    inputs = {"tensor.shape": shape, "device": "meta", **kwargs}
+    _, records = drive(q, student(q), run_init_audit, inputs, shape, torch.float32, "meta", (seed,), **kwargs)
+    expect_generator_on_the_tensors_device(q, records, inputs)
+    inputs = {"tensor.shape": shape, "seeds": (seed, seed, seed + 1), **kwargs}
+    values, records = drive(q, student(q), run_init_audit, inputs, shape, torch.float32, "cpu",
+                            (seed, seed, seed + 1), **kwargs)
+    expect_reproducible(q, values, inputs)
+
+
+@pytest.mark.parametrize("q, kind", [pytest.param(q, kind, marks=question(q), id=q) for q, kind in
+                                     [("xavier_uniform_", "uniform"), ("xavier_normal_", "normal"),
+                                      ("kaiming_uniform_", "uniform"), ("kaiming_normal_", "normal")]])
+@pytest.mark.parametrize("shape", [(1, 4096), (4096, 1)])
+def test_initialisers_with_default_arguments_on_a_single_row_or_column(q, kind, shape):
+    # nn.Linear(n, 1) has a (1, n) weight: code that looks at a second row or column fails there. And the
+    # defaults: gain=1; a=0, mode="fan_in", nonlinearity="leaky_relu".
+    scale = xavier_scale(shape, 1.0, kind) if q.startswith("xavier") else kaiming_scale(shape, 0.0, "fan_in",
+                                                                                          "leaky_relu", kind)
+    check_init(q, student(q), kind, scale, shape, 11, torch.float64)
+
+
 # ---- init_model_ -----------------------------------------------------------------------------------
 @question("init_model_")
 @pytest.mark.parametrize("device", DEVICES)
@@ -139,6 +177,77 @@ def test_init_model_matches_a_reference(device, dtype, arch, weight_init, bias, 
     expected = dict(run_init_model(init_model_reference, arch, weight_init, bias, seed, dtype, device)[0])
     got = drive(q, student(q), run_init_model, inputs, arch, weight_init, bias, seed, dtype, device)
     expect_state(q, got, expected, inputs, dtype=dtype, device=device)
+
+
+@question("init_model_")
+def test_init_model_keeps_the_same_parameter_objects():
+    # An optimiser made before init holds the model's parameters: replacing one (m.bias = nn.Parameter(...))
+    # leaves the optimiser training a tensor the model no longer uses.
+    q, arch = "init_model_", "towers"  # nested layers, convs, a layer without bias
+    inputs = {"model": arch, "weight_init": "nn.init.xavier_uniform_", "bias": 0.1}
+    got = drive(q, student(q), run_init_model_audit, inputs, arch, "xavier_uniform_", 0.1)
+    if type(got) is not tuple or len(got) != 3:
+        raise CheckFailure(q, "the driver got an unexpected result", inputs, None, got)
+    same, requires_grad, count = got
+    if type(same) is not list or len(same) != count or not all(flag is True for flag in same):
+        raise CheckFailure(q, "replaced some of the model's parameters with new ones; fill the existing ones in "
+                           "place (weight_init(m.weight), m.bias.fill_(...) under torch.no_grad())", inputs)
+    if not all(flag is True for flag in requires_grad):
+        raise CheckFailure(q, "some parameters no longer require grad after initialisation", inputs)
+
+
+@question("init_model_")
+def test_init_model_default_bias_is_zero():
+    q = "init_model_"
+    inputs = {"model": "conv", "weight_init": "nn.init.ones_"}
+    expected = dict(run_init_model(init_model_reference, "conv", "ones_", 0.0, 0)[0])
+    expect_state(q, drive(q, student(q), run_init_model, inputs, "conv", "ones_", None, 0), expected, inputs,
+                 dtype=torch.float32, device="cpu")
+
+
+@question("init_model_")
+def test_init_model_keeps_the_device():
+    q = "init_model_"
+    inputs = {"model": "towers", "weight_init": "nn.init.ones_", "bias": 0.5, "device": "meta"}
+    expected = dict(run_init_model(init_model_reference, "towers", "ones_", 0.5, 0, torch.float32, "meta")[0])
+    got = drive(q, student(q), run_init_model, inputs, "towers", "ones_", 0.5, 0, torch.float32, "meta")
+    expect_state(q, got, expected, inputs, dtype=torch.float32, device="meta")
+
+
+# ---- layer_grad_norms and dead_relu_fraction: inputs, parameters and devices ---------------------
+READS_VALUES = ("item()", "data-dependent", "tolist", "cannot be called on meta", "numpy", "bool value")
+
+
+def _expect_model_left_alone(q, got, inputs, sent):
+    if type(got) is not tuple or len(got) != 4:
+        raise CheckFailure(q, "the driver got an unexpected result", inputs, None, got)
+    _, after, requires_grad, training = got
+    if type(after) is not list or len(after) != len(sent) or not all(
+            type(a) is torch.Tensor and a.shape == b.shape and torch.equal(a, b) for a, b in zip(after, sent)):
+        raise CheckFailure(q, "changed its inputs (x or y); compute with new tensors instead", inputs)
+    if not all(flag is True for flag in requires_grad):
+        raise CheckFailure(q, "left some of the model's parameters with requires_grad=False; a model must train "
+                           "as before after you measured it (restore what you change)", inputs)
+    if training is not True:
+        raise CheckFailure(q, "left the model in eval mode; restore its mode (model.train(was_training))",
+                           inputs)
+
+
+def _problem_inputs(q, sizes, dtype):
+    if q == "layer_grad_norms":
+        _, x, y = mlp_problem(sizes, "sigmoid", False, 0, dtype)
+        return [x, y]
+    _, x, _ = mlp_problem(sizes, "relu", False, 0, dtype, dead_units=1, n=6)
+    return [x]
+
+
+@pytest.mark.parametrize("q", [pytest.param(q, marks=question(q), id=q)
+                               for q in ("layer_grad_norms", "dead_relu_fraction")])
+def test_model_and_inputs_left_as_they_were(q):
+    sizes = [4, 6, 6, 2]
+    inputs = {"sizes": sizes, "dtype": torch.float64}
+    got = drive(q, student(q), run_model_audit, inputs, q, sizes, False, 0, torch.float64)
+    _expect_model_left_alone(q, got, inputs, _problem_inputs(q, sizes, torch.float64))
 
 
 # ---- layer_grad_norms ------------------------------------------------------------------------------
@@ -164,7 +273,10 @@ def test_layer_grad_norms_match_autograd(device, dtype, sizes, activation, neste
 def test_layer_grad_norms_keep_the_device():
     q, sizes = "layer_grad_norms", [3, 4, 4, 2]
     inputs = {"sizes": sizes, "device": "meta"}
-    got = drive(q, student(q), run_layer_grad_norms, inputs, sizes, "tanh", True, True, 0, torch.float32, "meta")
+    got = _on_meta_or_default_device(q, inputs, run_layer_grad_norms, sizes, "tanh", True, True, 0, torch.float32,
+                                     "meta")
+    if got is None:
+        return  # it reads values into Python: judged on the CPU with the default device moved instead
     expected = grad_norms_reference(sizes, "tanh", True, 0, torch.float32, "meta")
     expect_grad_norms(q, got, expected, inputs, dtype=torch.float32, device="meta",
                       before=mlp_parameters(sizes, "tanh", True, 0, torch.float32, "meta"))
@@ -200,6 +312,34 @@ def test_dead_relu_fraction_matches_a_forward_pass(device, dtype, sizes, nested,
 def test_dead_relu_fraction_keeps_the_device():
     q, sizes = "dead_relu_fraction", [4, 6, 6, 1]
     inputs = {"sizes": sizes, "device": "meta"}
-    got = drive(q, student(q), run_dead_relu_fraction, inputs, sizes, True, 1, 0, torch.float32, "meta")
+    got = _on_meta_or_default_device(q, inputs, run_dead_relu_fraction, sizes, True, 1, 0, torch.float32, "meta")
+    if got is None:
+        return  # it reads values into Python: judged on the CPU with the default device moved instead
     expected = dead_fraction_reference(sizes, True, 1, 0, torch.float32, "meta")
     expect_dead_fractions(q, got, expected, inputs, device="meta")
+
+
+def _on_meta_or_default_device(q, inputs, driver, *args):
+    """The driver's result on meta tensors; or, when the student's code reads values into Python (.item(),
+    allowed: meta tensors have no values), None after checking on the CPU with the default device set to meta
+    (``run_model_audit``), where a tensor made without the input's device lands off the CPU."""
+    try:
+        return student(q).drive(driver, *args)
+    except StudentError as exc:
+        if not any(s in (exc.message or "").lower() for s in READS_VALUES):
+            return drive(q, student(q), driver, inputs, *args)  # the same failure, explained as drive does
+    sizes = [4, 6, 6, 2]
+    shown = {"sizes": sizes, "dtype": torch.float64, "default device": "meta"}
+    try:
+        got = student(q).drive(run_model_audit, q, sizes, False, 0, torch.float64, "meta")
+    except StudentError as exc:
+        raise CheckFailure(q, f"your function makes a tensor on the default device instead of the input's: with "
+                           f"the default device changed, it raised {exc.type_name}", shown,
+                           detail="Create new tensors with device=x.device and dtype=x.dtype.") from None
+    result = got[0] if type(got) is tuple and got else got
+    expected = (grad_norms_reference(sizes, "sigmoid", False, 0, torch.float64) if q == "layer_grad_norms"
+                else dead_fraction_reference(sizes, False, 1, 0, torch.float64, "cpu", 6))
+    expect_tensor(q, result, expected, shown, dtype=torch.float64, device="cpu",
+                  what="the result with the default device changed (it must stay on the input's device)",
+                  **tolerance(torch.float64, reduction=True))
+    return None

@@ -7,11 +7,13 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ..compare import (CheckFailure, call, drive_with, expect_device_agnostic, expect_tensor, expect_tensors, show,
+from ..compare import (CheckFailure, call, drive_with, expect_tensor, expect_tensors, raised, show, timed_out,
                        tolerance)
 from ..probes import probes
 from ..spec import Assignment, Question
 from ..strategies import FLOAT_DTYPES, PUBLIC_SETTINGS, make_tensor, seeds
+from ..timelimit import CallTimedOut
+from ..transport import StudentError
 
 # The public checks, without hypothesis's "explain" phase: its notes never reach the feedback (that is the
 # CheckFailure's text), and after a failure it calls the student's function about 200 more times.
@@ -48,6 +50,12 @@ def numerical_grad_driver(numerical_grad, f, x, eps):
     return numerical_grad(function, x) if eps is None else numerical_grad(function, x, eps)
 
 
+def numerical_grad_input_driver(numerical_grad, f, x, eps):
+    """``numerical_grad_driver``, then ``x`` as found after the call: ``(the result, x's values afterwards)``.
+    The grader compares x with what it sent (a driver's arguments are not checked for it by the transport)."""
+    return numerical_grad_driver(numerical_grad, f, x, eps), x.detach().clone()
+
+
 # ------------------------------------------------------------------ linear regression inputs
 def lipschitz(X) -> float:
     """L = 2 * largest eigenvalue of X^T X / n: any lr <= 1 / L makes gradient descent on the MSE descend."""
@@ -62,6 +70,69 @@ def well_conditioned_design(n: int, d: int, dtype, seed: int, device: str = "cpu
     q, _ = torch.linalg.qr(torch.randn(n, d, generator=g, dtype=torch.float64))
     lengths = 1 + torch.rand(d, generator=g, dtype=torch.float64)
     return (q * lengths).to(dtype).to(device)
+
+
+# ------------------------------------------------------------------ drivers for gradient descent
+def gradient_descent_graph_driver(gradient_descent, X, y, lr, steps):
+    """``(what gradient_descent returned, [requires_grad of each returned tensor])``: a path or losses that
+    still hold the graph keep every step's graph alive, and matplotlib cannot plot them."""
+    result = gradient_descent(X, y, lr, steps)
+    parts = result if isinstance(result, (tuple, list)) else (result,)
+    return result, [bool(t.requires_grad) if isinstance(t, torch.Tensor) else None for t in parts]
+
+
+def gradient_descent_default_device_driver(gradient_descent, X, y, lr, steps):
+    """Calls ``gradient_descent`` on CPU tensors with the *default* device set to ``meta``: a tensor made
+    without ``device=X.device`` lands on ``meta`` and shows (an error, or a result off the CPU), while values
+    read into Python (``.item()``) still work. The device test for code the meta device cannot run."""
+    with torch.device("meta"):
+        return gradient_descent(X, y, lr, steps)
+
+
+# What PyTorch's meta device says when code reads a value into Python (.item(), float(), an `if` on a tensor).
+_READS_VALUES = ("item()", "data-dependent", "tolist", "cannot be called on meta", "numpy", "bool value")
+
+
+def expect_gradient_descent_device(q: str, fn, X, y, lr, steps) -> None:
+    """``(path, losses)`` follow X's device and dtype. First on ``meta`` tensors (a tensor created on a fixed
+    device fails there, as on a GPU), except for code that reads values into Python (``loss.item()``, allowed
+    here), which cannot run on ``meta``. Then on the CPU with the default device set to ``meta``
+    (``gradient_descent_default_device_driver``), where a tensor made without ``device=X.device`` shows: the
+    test that judges code using ``.item()``, and always run, so that its outcome tells mistakes apart."""
+    d = X.shape[1]
+    meta = {"X": X.to("meta"), "y": y.to("meta"), "lr": lr, "steps": steps}
+    try:
+        got = fn(*meta.values())
+    except StudentError as exc:
+        if not any(s in (exc.message or "").lower() for s in _READS_VALUES):
+            what, hint = raised(exc, device_check=True)
+            raise CheckFailure(q, f"your function fails when the input is not on the CPU (as on a GPU): it raised "
+                               f"{what}", meta, detail=hint) from None
+    except CallTimedOut as exc:
+        raise timed_out(exc, meta)
+    else:
+        expected = {"path": torch.empty(steps + 1, d, dtype=X.dtype, device="meta"),
+                    "losses": torch.empty(steps, dtype=X.dtype, device="meta")}
+        expect_tensors(q, got, expected, meta, device="meta")
+    inputs = {"X": X, "y": y, "lr": lr, "steps": steps, "default device": "meta"}
+    try:
+        got = fn.drive(gradient_descent_default_device_driver, X, y, lr, steps)
+    except StudentError as exc:
+        raise CheckFailure(q, f"your function makes a tensor on the default device instead of X's device: with "
+                           f"the default device changed, it raised {exc.type_name}", inputs,
+                           detail="Create new tensors with device=X.device (and dtype=X.dtype), or with "
+                                  "torch.*_like / X.new_zeros.") from None
+    except CallTimedOut as exc:
+        raise timed_out(exc, inputs)
+    expected = {"path": torch.empty(steps + 1, d, dtype=X.dtype), "losses": torch.empty(steps, dtype=X.dtype)}
+    if type(got) not in (tuple, list) or len(got) != 2:
+        raise CheckFailure(q, f"should return a tuple (path, losses), but it returned {show(got)}", inputs)
+    for g, (name, e) in zip(got, expected.items()):
+        if type(g) is not torch.Tensor or g.device != X.device or g.dtype != X.dtype or g.shape != e.shape:
+            raise CheckFailure(q, f"`{name}` should be a tensor of shape {tuple(e.shape)} on X's device and with "
+                               f"X's dtype, but with the default device changed it is {show(g)}", inputs,
+                               detail="Create new tensors with device=X.device and dtype=X.dtype (torch.tensor(...) "
+                                      "of Python floats uses the default device and dtype).")
 
 
 # ------------------------------------------------------------------ drivers for the optimiser steps
@@ -95,6 +166,53 @@ def momentum_driver(momentum_step_, X, y, w, b, lr, momentum, steps):
         ((X @ w + b - y) ** 2).mean().backward()
         momentum_step_(params, velocities, lr, momentum)
     return _report(given_params, params, lambda: ((X @ w + b - y) ** 2).mean())
+
+
+def step_driver(step, X, y, w, b, lr, momentum, steps, set_to_none):
+    """Fits y = X w + b with the student's ``sgd_step_`` (``momentum`` None) or ``momentum_step_``, as
+    ``torch.optim.SGD`` would be used: ``steps`` times zero the gradients (``p.grad = None`` if
+    ``set_to_none``, else ``p.grad.zero_()``, as ``optimizer.zero_grad(set_to_none=False)``), backward(), step.
+    ``params`` also holds a parameter the loss does not use (its .grad stays None).
+
+    Returns ``(*what _report describes, [the gradients each step was given], [the gradients after each
+    step])``: a step must leave ``.grad`` as it found it."""
+    w = w.detach().clone().requires_grad_(True)
+    b = b.detach().clone().requires_grad_(True)
+    unused = torch.ones(2, dtype=w.dtype, device=w.device, requires_grad=True)
+    given_params = [w, unused, b]
+    params = list(given_params)
+    velocities = [torch.zeros_like(p) for p in given_params]
+    given, after = [], []
+    for _ in range(steps):
+        for p in given_params:
+            if set_to_none:
+                p.grad = None
+            elif p.grad is not None:
+                p.grad.detach_()  # what zero_grad(set_to_none=False) does
+                p.grad.zero_()
+        ((X @ w + b - y) ** 2).mean().backward()
+        given.append([None if p.grad is None else p.grad.detach().clone() for p in given_params])
+        if momentum is None:
+            step(params, lr)
+        else:
+            step(params, velocities, lr, momentum)
+        after.append([None if p.grad is None else p.grad.detach().clone() for p in given_params])
+    return (*_report(given_params, params, lambda: ((X @ w + b - y) ** 2).mean()), given, after)
+
+
+def expect_grads_untouched(q: str, given: list, after: list, inputs: dict) -> None:
+    """Every step left each parameter's ``.grad`` as it was (same values, None stays None)."""
+    names = ["w", "unused", "b"]
+    if type(given) is not list or type(after) is not list or len(given) != len(after):
+        raise CheckFailure(q, "the update could not be inspected", inputs)
+    for t, (before_step, after_step) in enumerate(zip(given, after), start=1):
+        for name, g, a in zip(names, before_step, after_step):
+            if g is None and a is None:
+                continue
+            if g is None or a is None or type(a) is not torch.Tensor or a.shape != g.shape or not torch.equal(a, g):
+                raise CheckFailure(q, f"step {t} changed `{name}.grad`; an update reads the gradient and leaves it "
+                                   "as it was (zeroing it is the training loop's job, and an optimiser's buffers "
+                                   "must be their own tensors, not .grad itself)", inputs, g, a)
 
 
 def _report(given_params, params, loss) -> tuple:
@@ -230,9 +348,9 @@ def gradient_descent_public(fn):
         inputs = {k: v.float() if isinstance(v, torch.Tensor) else v for k, v in p.inputs.items()}
         expect_tensors(q, call(q, fn, **inputs), p.expected, inputs, dtypes={"path": torch.float32,
                        "losses": torch.float32}, device=inputs["X"].device, **tolerance(torch.float32, reduction=True))
-    expect_device_agnostic(q, fn, lambda X, y, lr, steps: (torch.empty(steps + 1, X.shape[1], device=X.device),
-                                                           torch.empty(steps, device=X.device)),
-                           X=torch.empty(4, 2, device="meta"), y=torch.empty(4, device="meta"), lr=0.1, steps=2)
+    # On another device (meta, or the CPU with the default device moved when the code uses .item()).
+    expect_gradient_descent_device(q, fn, make_tensor((4, 2), torch.float32, 3), make_tensor((4,), torch.float32, 4),
+                                   0.1, 2)
 
 
 def sgd_step__public(fn):
@@ -275,7 +393,9 @@ ASSIGNMENT = Assignment(
         Question("linreg_grad", 3, "the gradient of the linear-regression MSE, by hand", linreg_grad_public),
         Question("gradient_descent", 4, "gradient descent on the MSE with autograd: the path and the losses",
                  gradient_descent_public),
-        Question("sgd_step_", 3, "one SGD step that updates leaf tensors in place", sgd_step__public),
-        Question("momentum_step_", 3, "one step of SGD with momentum, like torch.optim.SGD", momentum_step__public),
+        # Both change the tensors in their lists on purpose (params, and the velocities).
+        Question("sgd_step_", 3, "one SGD step that updates leaf tensors in place", sgd_step__public, mutates=(0,)),
+        Question("momentum_step_", 3, "one step of SGD with momentum, like torch.optim.SGD", momentum_step__public,
+                 mutates=(0, 1)),
     ),
 )

@@ -8,6 +8,7 @@ import math
 import torch
 from hypothesis import given
 from torch import nn
+from torch.overrides import TorchFunctionMode
 
 from ..compare import CheckFailure, call, drive, expect_equal, expect_raises, expect_tensor, tolerance
 from ..probes import probes
@@ -56,6 +57,71 @@ def run_init(init, shape, dtype=torch.float32, device="cpu", seed=0, as_paramete
     return values, seen, grad
 
 
+class _GeneratorLog(TorchFunctionMode):
+    """Records every torch call given a ``torch.Generator``: (the call, the generator's device type, the device
+    type of what it made). A CPU generator that draws numbers for another device works on ``meta`` but fails on
+    a GPU; this log shows it on any machine."""
+
+    def __init__(self):
+        super().__init__()
+        self.records: list[tuple] = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        g = kwargs.get("generator")
+        if g is None:
+            g = next((a for a in args if isinstance(a, torch.Generator)), None)
+        if isinstance(g, torch.Generator):
+            made = out.device.type if isinstance(out, torch.Tensor) else None
+            self.records.append((str(getattr(func, "__name__", "a call")), g.device.type, made))
+        return out
+
+
+def run_init_audit(init, shape, dtype=torch.float32, device="cpu", seeds=(0, 0, 1), **kwargs):
+    """Call ``init`` on a fresh NaN tensor once per seed in ``seeds`` (``torch.manual_seed(seed)`` first), with
+    every use of a ``torch.Generator`` recorded. Returns values only: ``([the tensor's values after each call],
+    [(call, generator device type, device type made)])``."""
+    values, log = [], _GeneratorLog()
+    for seed in seeds:
+        tensor = torch.full(shape, float("nan"), dtype=dtype, device=device)
+        with torch.random.fork_rng(devices=[]):  # leave the notebook's own random state alone
+            torch.manual_seed(seed)
+            with log:
+                init(tensor, **kwargs)
+        values.append(tensor.detach().clone())
+    return values, log.records
+
+
+def expect_generator_on_the_tensors_device(q: str, records, inputs: dict) -> None:
+    """Every generator the initialiser used is on the device of what it drew (a CPU generator cannot draw
+    numbers on a GPU)."""
+    if type(records) is not list:
+        raise CheckFailure(q, "the driver got an unexpected result", inputs, None, records)
+    for call_name, generator, made in records:
+        if made is not None and generator != made:
+            raise CheckFailure(q, f"{call_name}(...) draws numbers on '{made}' with a torch.Generator on "
+                               f"'{generator}': that works on this machine but fails on a GPU. Use PyTorch's "
+                               "global generator (tensor.uniform_(...), torch.rand(..., device=tensor.device)), "
+                               "as the exercise asks", inputs)
+
+
+def expect_reproducible(q: str, values, inputs: dict) -> None:
+    """``values`` from ``run_init_audit`` with seeds (s, s, s + 1): the same seed gives the same values, and
+    another seed other values (the global generator is used, and not reseeded inside)."""
+    if type(values) is not list or len(values) != 3 or not all(type(v) is torch.Tensor for v in values):
+        raise CheckFailure(q, "the driver got an unexpected result", inputs, None, values)
+    first, again, other = values
+    if not torch.equal(first, again):
+        raise CheckFailure(q, "after the same torch.manual_seed(...), two calls filled different values: draw from "
+                           "PyTorch's global generator (tensor.uniform_, torch.rand, ...), not an unseeded "
+                           "torch.Generator of your own", inputs)
+    if torch.equal(first, other):
+        raise CheckFailure(q, "after two different torch.manual_seed(...) seeds, the values are the same: don't "
+                           "reseed (torch.manual_seed) or use a fixed-seed generator inside the function; it "
+                           "resets the caller's random state and gives every layer the same weights", inputs)
+
+
 class TwoTower(nn.Module):
     """A model that is not a Sequential: layers are attributes, some of them nested."""
 
@@ -98,7 +164,8 @@ WEIGHT_INITS = {
 
 
 def run_init_model(init_model, arch, weight_init, bias=0.0, seed=0, dtype=torch.float32, device="cpu"):
-    """Build model ``arch``, call ``init_model(model, WEIGHT_INITS[weight_init], bias)`` under a fixed seed.
+    """Build model ``arch``, call ``init_model(model, WEIGHT_INITS[weight_init], bias)`` under a fixed seed
+    (without ``bias`` when it is None, to use the default).
 
     Returns values only: ``(the model's state_dict as a list of (name, tensor) pairs, the state_dict of what
     init_model returned, read after SHIFT was added in place to every float entry of the model's state)``;
@@ -107,7 +174,10 @@ def run_init_model(init_model, arch, weight_init, bias=0.0, seed=0, dtype=torch.
     model = build_model(arch, seed, dtype, device)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed + 1)
-        returned = init_model(model, WEIGHT_INITS[weight_init], bias)
+        if bias is None:  # the default bias
+            returned = init_model(model, WEIGHT_INITS[weight_init])
+        else:
+            returned = init_model(model, WEIGHT_INITS[weight_init], bias)
     state = [(k, v.detach().clone()) for k, v in model.state_dict().items()]
     with torch.no_grad():
         for v in model.state_dict().values():
@@ -170,6 +240,41 @@ def run_layer_grad_norms(fn, sizes, activation="sigmoid", nested=False, stale=Fa
         (model(x).sum() * 10).backward()
     result = fn(model, x, y)
     return result, [p.detach().clone() for p in model.parameters()]
+
+
+def run_model_audit(fn, question, sizes, nested=False, seed=0, dtype=torch.float32, default_device=None):
+    """Build the problem of ``question`` ("layer_grad_norms": a sigmoid MLP and (x, y); "dead_relu_fraction": a
+    ReLU MLP with dead units and x) on the CPU and call the student's ``fn`` once, with the default device set to
+    ``default_device`` during the call if given (a tensor made without the input's device lands there).
+
+    Returns values only: ``(the result, [x (and y) afterwards], [requires_grad of each parameter afterwards],
+    the model's training flag afterwards)``; the grader compares them with what it built."""
+    if question == "layer_grad_norms":
+        model, x, y = mlp_problem(sizes, "sigmoid", nested, seed, dtype)
+        args = (model, x, y)
+    else:
+        model, x, _ = mlp_problem(sizes, "relu", nested, seed, dtype, dead_units=1, n=6)
+        args = (model, x)
+    if default_device is None:
+        result = fn(*args)
+    else:
+        with torch.device(default_device):
+            result = fn(*args)
+    return (result, [a.detach().clone() for a in args[1:]], [p.requires_grad for p in model.parameters()],
+            model.training)
+
+
+def run_init_model_audit(init_model, arch, weight_init, bias=0.0, seed=0, dtype=torch.float32):
+    """Call ``init_model`` on model ``arch``. Returns values only: ``([whether each parameter afterwards is the
+    very object the model had before], [requires_grad of each], the number of parameters before)``: an
+    optimiser made before initialisation holds the old objects."""
+    model = build_model(arch, seed, dtype)
+    before = list(model.parameters())
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed + 1)
+        init_model(model, WEIGHT_INITS[weight_init], bias)
+    after = list(model.parameters())
+    return [a is b for a, b in zip(after, before)], [p.requires_grad for p in after], len(before)
 
 
 def mlp_parameters(sizes, activation="sigmoid", nested=False, seed=0, dtype=torch.float32, device="cpu") -> list:
@@ -245,6 +350,29 @@ def expect_init(q: str, got, inputs: dict, *, shape, dtype, device, kind: str, s
     if abs(got_mean) > 5 * std / math.sqrt(n):
         raise CheckFailure(q, f"the values' mean is {got_mean:.6g}, expected about 0 (within "
                            f"{5 * std / math.sqrt(n):.3g})", inputs, 0.0, got_mean)
+    expect_independent(q, v, inputs)
+
+
+def _correlation(a: torch.Tensor, b: torch.Tensor) -> float:
+    a, b = a - a.mean(), b - b.mean()
+    return float((a * b).sum() / ((a * a).sum() * (b * b).sum()).clamp_min(1e-300).sqrt())
+
+
+def expect_independent(q: str, values: torch.Tensor, inputs: dict) -> None:
+    """Every value drawn on its own: neighbours along a row (one output unit's weights) and down a column
+    (one input's weights) are uncorrelated, |r| within 5 standard errors of 0. Per-value statistics cannot see a
+    row of one repeated value, or one row of noise copied to every row: their correlation is 1."""
+    rows = values.reshape(values.shape[0], -1)
+    pairs = {"neighbouring values in a row (one output unit's weights)": (rows[:, :-1], rows[:, 1:]),
+             "neighbouring rows (the same input's weights in two output units)": (rows[:-1], rows[1:])}
+    for where, (a, b) in pairs.items():
+        if a.numel() < 64:
+            continue
+        r, limit = _correlation(a.reshape(-1), b.reshape(-1)), 5 / math.sqrt(a.numel())
+        if not abs(r) <= limit:
+            raise CheckFailure(q, f"the values are not drawn independently: {where} have correlation {r:.3g} "
+                               f"(independent draws give |r| < {limit:.2g}); draw every element of the tensor, "
+                               "e.g. tensor.uniform_(...) or torch.rand(tensor.shape)", inputs)
 
 
 def _is_tensor_like(got, expected: torch.Tensor, *, exact: bool) -> bool:
@@ -425,12 +553,15 @@ ASSIGNMENT = Assignment(
                  dead_relu_fraction_public),
         Question("fan_in_and_fan_out", 2, "fan-in and fan-out of a linear or conv weight shape",
                  fan_in_and_fan_out_public),
-        Question("xavier_uniform_", 3, "Xavier (Glorot) uniform initialisation, in place", xavier_uniform__public),
-        Question("xavier_normal_", 2, "Xavier (Glorot) normal initialisation, in place", xavier_normal__public),
+        Question("xavier_uniform_", 3, "Xavier (Glorot) uniform initialisation, in place", xavier_uniform__public,
+                 mutates=(0,)),
+        Question("xavier_normal_", 2, "Xavier (Glorot) normal initialisation, in place", xavier_normal__public,
+                 mutates=(0,)),
         Question("kaiming_uniform_", 3, "Kaiming (He) uniform initialisation with a, mode, nonlinearity",
-                 kaiming_uniform__public),
+                 kaiming_uniform__public, mutates=(0,)),
         Question("kaiming_normal_", 3, "Kaiming (He) normal initialisation with a, mode, nonlinearity",
-                 kaiming_normal__public),
-        Question("init_model_", 3, "initialise every Linear and Conv2d layer of a model", init_model__public),
+                 kaiming_normal__public, mutates=(0,)),
+        Question("init_model_", 3, "initialise every Linear and Conv2d layer of a model", init_model__public,
+                 mutates=(0,)),  # the in-place exercises change their first argument on purpose
     ),
 )

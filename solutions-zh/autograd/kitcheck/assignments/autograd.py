@@ -1,0 +1,401 @@
+"""Assignment 3, "Autograd and gradient descent": questions, points and public checks (students see this
+file), plus the drivers that run the student's optimiser steps on real leaf tensors, and the input
+generators and comparisons the checks and hidden tests share. The answers live on the grader's side."""
+from __future__ import annotations
+
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ..compare import (CheckFailure, call, drive_with, expect_tensor, expect_tensors, raised, show, timed_out,
+                       tolerance)
+from ..probes import probes
+from ..spec import Assignment, Question
+from ..strategies import FLOAT_DTYPES, PUBLIC_SETTINGS, make_tensor, seeds
+from ..timelimit import CallTimedOut
+from ..transport import StudentError
+
+# The public checks, without hypothesis's "explain" phase: its notes never reach the feedback (that is the
+# CheckFailure's text), and after a failure it calls the student's function about 200 more times.
+
+
+# ------------------------------------------------------------------ scalar functions for numerical_grad
+def cube_sum(x):
+    return (x ** 3).sum()
+
+
+def sin_times_square(x):
+    return (torch.sin(x) * x ** 2).sum()
+
+
+def log_sum_exp(x):
+    return torch.logsumexp(x.reshape(-1), dim=0)
+
+
+def cos_product(x):
+    return torch.cos(x / 2).prod()
+
+
+def log_square_of_sum(x):
+    return torch.log1p(x.sum() ** 2)
+
+
+# Smooth functions of every shape; the last three mix the coordinates (their Hessians are not diagonal).
+FUNCTIONS = {f.__name__: f for f in (cube_sum, sin_times_square, log_sum_exp, cos_product, log_square_of_sum)}
+
+
+def numerical_grad_driver(numerical_grad, f, x, eps):
+    """Calls ``numerical_grad(FUNCTIONS[f], x, eps)`` (or without eps when it is None, to use the default)."""
+    function = FUNCTIONS[f]
+    return numerical_grad(function, x) if eps is None else numerical_grad(function, x, eps)
+
+
+def numerical_grad_input_driver(numerical_grad, f, x, eps):
+    """``numerical_grad_driver``, then ``x`` as found after the call: ``(the result, x's values afterwards)``.
+    The grader compares x with what it sent (a driver's arguments are not checked for it by the transport)."""
+    return numerical_grad_driver(numerical_grad, f, x, eps), x.detach().clone()
+
+
+# ------------------------------------------------------------------ linear regression inputs
+def lipschitz(X) -> float:
+    """L = 2 * largest eigenvalue of X^T X / n: any lr <= 1 / L makes gradient descent on the MSE descend."""
+    X = X.cpu().double()
+    return max(2 * float(torch.linalg.matrix_norm(X, 2)) ** 2 / X.shape[0], 1e-12)
+
+
+def well_conditioned_design(n: int, d: int, dtype, seed: int, device: str = "cpu"):
+    """An (n, d) matrix with orthogonal columns of lengths in [1, 2]: cond(X^T X) <= 4, so gradient descent
+    with lr = 1 / L converges to the least-squares solution in a few dozen steps."""
+    g = torch.Generator().manual_seed(seed)
+    q, _ = torch.linalg.qr(torch.randn(n, d, generator=g, dtype=torch.float64))
+    lengths = 1 + torch.rand(d, generator=g, dtype=torch.float64)
+    return (q * lengths).to(dtype).to(device)
+
+
+# ------------------------------------------------------------------ drivers for gradient descent
+def gradient_descent_graph_driver(gradient_descent, X, y, lr, steps):
+    """``(what gradient_descent returned, [requires_grad of each returned tensor])``: a path or losses that
+    still hold the graph keep every step's graph alive, and matplotlib cannot plot them."""
+    result = gradient_descent(X, y, lr, steps)
+    parts = result if isinstance(result, (tuple, list)) else (result,)
+    return result, [bool(t.requires_grad) if isinstance(t, torch.Tensor) else None for t in parts]
+
+
+def gradient_descent_default_device_driver(gradient_descent, X, y, lr, steps):
+    """Calls ``gradient_descent`` on CPU tensors with the *default* device set to ``meta``: a tensor made
+    without ``device=X.device`` lands on ``meta`` and shows (an error, or a result off the CPU), while values
+    read into Python (``.item()``) still work. The device test for code the meta device cannot run."""
+    with torch.device("meta"):
+        return gradient_descent(X, y, lr, steps)
+
+
+# What PyTorch's meta device says when code reads a value into Python (.item(), float(), an `if` on a tensor).
+_READS_VALUES = ("item()", "data-dependent", "tolist", "cannot be called on meta", "numpy", "bool value")
+
+
+def expect_gradient_descent_device(q: str, fn, X, y, lr, steps) -> None:
+    """``(path, losses)`` follow X's device and dtype. First on ``meta`` tensors (a tensor created on a fixed
+    device fails there, as on a GPU), except for code that reads values into Python (``loss.item()``, allowed
+    here), which cannot run on ``meta``. Then on the CPU with the default device set to ``meta``
+    (``gradient_descent_default_device_driver``), where a tensor made without ``device=X.device`` shows: the
+    test that judges code using ``.item()``, and always run, so that its outcome tells mistakes apart."""
+    d = X.shape[1]
+    meta = {"X": X.to("meta"), "y": y.to("meta"), "lr": lr, "steps": steps}
+    try:
+        got = fn(*meta.values())
+    except StudentError as exc:
+        if not any(s in (exc.message or "").lower() for s in _READS_VALUES):
+            what, hint = raised(exc, device_check=True)
+            raise CheckFailure(q, f"your function fails when the input is not on the CPU (as on a GPU): it raised "
+                               f"{what}", meta, detail=hint) from None
+    except CallTimedOut as exc:
+        raise timed_out(exc, meta)
+    else:
+        expected = {"path": torch.empty(steps + 1, d, dtype=X.dtype, device="meta"),
+                    "losses": torch.empty(steps, dtype=X.dtype, device="meta")}
+        expect_tensors(q, got, expected, meta, device="meta")
+    inputs = {"X": X, "y": y, "lr": lr, "steps": steps, "default device": "meta"}
+    try:
+        got = fn.drive(gradient_descent_default_device_driver, X, y, lr, steps)
+    except StudentError as exc:
+        raise CheckFailure(q, f"your function makes a tensor on the default device instead of X's device: with "
+                           f"the default device changed, it raised {exc.type_name}", inputs,
+                           detail="Create new tensors with device=X.device (and dtype=X.dtype), or with "
+                                  "torch.*_like / X.new_zeros.") from None
+    except CallTimedOut as exc:
+        raise timed_out(exc, inputs)
+    expected = {"path": torch.empty(steps + 1, d, dtype=X.dtype), "losses": torch.empty(steps, dtype=X.dtype)}
+    if type(got) not in (tuple, list) or len(got) != 2:
+        raise CheckFailure(q, f"should return a tuple (path, losses), but it returned {show(got)}", inputs)
+    for g, (name, e) in zip(got, expected.items()):
+        if type(g) is not torch.Tensor or g.device != X.device or g.dtype != X.dtype or g.shape != e.shape:
+            raise CheckFailure(q, f"`{name}` should be a tensor of shape {tuple(e.shape)} on X's device and with "
+                               f"X's dtype, but with the default device changed it is {show(g)}", inputs,
+                               detail="Create new tensors with device=X.device and dtype=X.dtype (torch.tensor(...) "
+                                      "of Python floats uses the default device and dtype).")
+
+
+# ------------------------------------------------------------------ drivers for the optimiser steps
+def sgd_driver(sgd_step_, X, y, w, b, lr, steps):
+    """Fits y = X w + b: ``steps`` times backward() then ``sgd_step_(params, lr)``. ``params`` also holds a
+    parameter the loss does not use (its .grad stays None). Returns what ``_report`` describes."""
+    w = w.detach().clone().requires_grad_(True)
+    b = b.detach().clone().requires_grad_(True)
+    unused = torch.ones(2, dtype=w.dtype, device=w.device, requires_grad=True)
+    given_params = [w, unused, b]
+    params = list(given_params)
+    for _ in range(steps):
+        for p in given_params:
+            p.grad = None
+        ((X @ w + b - y) ** 2).mean().backward()
+        sgd_step_(params, lr)
+    return _report(given_params, params, lambda: ((X @ w + b - y) ** 2).mean())
+
+
+def momentum_driver(momentum_step_, X, y, w, b, lr, momentum, steps):
+    """Fits y = X w + b: ``steps`` times backward() then ``momentum_step_(params, velocities, lr, momentum)``,
+    with velocities starting at zero. Returns what ``_report`` describes."""
+    w = w.detach().clone().requires_grad_(True)
+    b = b.detach().clone().requires_grad_(True)
+    given_params = [w, b]
+    params = list(given_params)
+    velocities = [torch.zeros_like(w), torch.zeros_like(b)]
+    for _ in range(steps):
+        for p in given_params:
+            p.grad = None
+        ((X @ w + b - y) ** 2).mean().backward()
+        momentum_step_(params, velocities, lr, momentum)
+    return _report(given_params, params, lambda: ((X @ w + b - y) ** 2).mean())
+
+
+def step_driver(step, X, y, w, b, lr, momentum, steps, set_to_none):
+    """Fits y = X w + b with the student's ``sgd_step_`` (``momentum`` None) or ``momentum_step_``, as
+    ``torch.optim.SGD`` would be used: ``steps`` times zero the gradients (``p.grad = None`` if
+    ``set_to_none``, else ``p.grad.zero_()``, as ``optimizer.zero_grad(set_to_none=False)``), backward(), step.
+    ``params`` also holds a parameter the loss does not use (its .grad stays None).
+
+    Returns ``(*what _report describes, [the gradients each step was given], [the gradients after each
+    step])``: a step must leave ``.grad`` as it found it."""
+    w = w.detach().clone().requires_grad_(True)
+    b = b.detach().clone().requires_grad_(True)
+    unused = torch.ones(2, dtype=w.dtype, device=w.device, requires_grad=True)
+    given_params = [w, unused, b]
+    params = list(given_params)
+    velocities = [torch.zeros_like(p) for p in given_params]
+    given, after = [], []
+    for _ in range(steps):
+        for p in given_params:
+            if set_to_none:
+                p.grad = None
+            elif p.grad is not None:
+                p.grad.detach_()  # what zero_grad(set_to_none=False) does
+                p.grad.zero_()
+        ((X @ w + b - y) ** 2).mean().backward()
+        given.append([None if p.grad is None else p.grad.detach().clone() for p in given_params])
+        if momentum is None:
+            step(params, lr)
+        else:
+            step(params, velocities, lr, momentum)
+        after.append([None if p.grad is None else p.grad.detach().clone() for p in given_params])
+    return (*_report(given_params, params, lambda: ((X @ w + b - y) ** 2).mean()), given, after)
+
+
+def expect_grads_untouched(q: str, given: list, after: list, inputs: dict) -> None:
+    """Every step left each parameter's ``.grad`` as it was (same values, None stays None)."""
+    names = ["w", "unused", "b"]
+    if type(given) is not list or type(after) is not list or len(given) != len(after):
+        raise CheckFailure(q, "the update could not be inspected", inputs)
+    for t, (before_step, after_step) in enumerate(zip(given, after), start=1):
+        for name, g, a in zip(names, before_step, after_step):
+            if g is None and a is None:
+                continue
+            if g is None or a is None or type(a) is not torch.Tensor or a.shape != g.shape or not torch.equal(a, g):
+                raise CheckFailure(q, f"step {t} changed `{name}.grad`; an update reads the gradient and leaves it "
+                                   "as it was (zeroing it is the training loop's job, and an optimiser's buffers "
+                                   "must be their own tensors, not .grad itself)", inputs, g, a)
+
+
+def _report(given_params, params, loss) -> tuple:
+    """Values only, no verdicts: ``(*the given tensors' values, [the values now in params], *the gradients of
+    one more backward() of the loss through the given tensors)``. A tensor still in ``params`` shows the
+    given tensor's value; a tensor that stopped being a leaf that requires grad gets no gradient (None). A
+    tuple, not a dict, so that feedback can compare it with what each catalogued mistake returns."""
+    values = tuple(p.detach().clone() for p in given_params)
+    held = [p.detach().clone() if isinstance(p, torch.Tensor) else p for p in params]
+    for p in given_params:
+        p.grad = None
+    final = loss()
+    if final.requires_grad:
+        final.backward()
+    return (*values, held, *(None if p.grad is None else p.grad.detach().clone() for p in given_params))
+
+
+def expect_step_result(q: str, got, expected: dict, inputs: dict, dtype, device, unused=None) -> None:
+    """Check what ``sgd_driver``/``momentum_driver`` report, from values alone: ``params`` still holds the
+    given tensors (same values), one more backward() still reaches them (leaves that require grad, with the
+    gradient of the loss at their values), and they hold the expected values."""
+    names = ["w", "unused", "b"] if unused is not None else ["w", "b"]
+    k = len(names)
+    if type(got) is not tuple or len(got) != 2 * k + 1:
+        raise CheckFailure(q, f"the update could not be inspected (got {show(got)})", inputs)
+    values, held, grads = dict(zip(names, got[:k])), got[k], dict(zip(names, got[k + 1:]))
+    for name in names:
+        if type(values[name]) is not torch.Tensor:
+            raise CheckFailure(q, f"the update could not be inspected (got {show(got)})", inputs)
+    if type(held) is not list or len(held) != k or not all(
+            type(h) is torch.Tensor and h.shape == values[n].shape and h.dtype == values[n].dtype
+            and torch.equal(h, values[n]) for h, n in zip(held, names)):
+        raise CheckFailure(q, "after the step, `params` no longer holds the tensors it was given: update each "
+                           "tensor in place (p -= ...) instead of putting new tensors in the list", inputs)
+    if grads["w"] is None or grads["b"] is None:
+        raise CheckFailure(q, "after the step, a parameter is no longer a leaf tensor that requires grad: "
+                           "update it in place inside `with torch.no_grad():`", inputs)
+    tol = tolerance(dtype, reduction=True)
+    for name, value in expected.items():
+        expect_tensor(q, values[name], value, inputs, dtype=dtype, device=device,
+                      what=f"`{name}` after {inputs.get('steps', 1)} step(s)", **tol)
+    if unused is not None:
+        expect_tensor(q, values["unused"], unused, inputs, dtype=dtype, device=device,
+                      what="the parameter whose .grad is None (it must not change)")
+    # The gradient one more backward() gives, at the parameters' own final values (float64, by autograd).
+    X, y = inputs["X"].detach().cpu().double(), inputs["y"].detach().cpu().double()
+    w, b = (values[n].detach().cpu().double().requires_grad_(True) for n in ("w", "b"))
+    want = dict(zip(("w", "b"), torch.autograd.grad(((X @ w + b - y) ** 2).mean(), (w, b))))
+    for name in ("w", "b"):
+        expect_tensor(q, grads[name], want[name], inputs, dtype=dtype, device=device,
+                      what=f"the gradient reaching `{name}` in a backward() after the step(s)", **tol)
+
+
+def regression_data(n: int, d: int, dtype, seed: int, device: str = "cpu") -> dict:
+    """X (n, d), y (n,), and starting values w (d,), b (1,)."""
+    return {"X": make_tensor((n, d), dtype, seed, device), "y": make_tensor((n,), dtype, seed + 1, device),
+            "w": make_tensor((d,), dtype, seed + 2, device), "b": make_tensor((1,), dtype, seed + 3, device)}
+
+
+def step_lr(X, fraction: float) -> float:
+    """A learning rate ``fraction`` / L for the fit of y = X w + b (L with the column of ones included)."""
+    ones = torch.ones(X.shape[0], 1, dtype=torch.float64)
+    return round(fraction / lipschitz(torch.cat([X.cpu().double(), ones], dim=1)), 4)
+
+
+def torch_sgd_fit(X, y, w, b, lr, steps, momentum=0.0) -> dict:
+    """What the public checks compare with: the drivers' fit, run by torch.optim.SGD itself in float64."""
+    w = w.detach().double().clone().requires_grad_(True)  # clone: the inputs must stay as they were
+    b = b.detach().double().clone().requires_grad_(True)
+    opt = torch.optim.SGD([w, b], lr=lr, momentum=momentum)
+    for _ in range(steps):
+        opt.zero_grad()
+        ((X.double() @ w + b - y.double()) ** 2).mean().backward()
+        opt.step()
+    return {"w": w.detach(), "b": b.detach()}
+
+
+# ---------------------------------------------------------------------------------- public checks
+NUMGRAD_TOL = {"rtol": 1e-6, "atol": 1e-6}
+
+
+def numerical_grad_public(fn):
+    q = "numerical_grad"
+    x = torch.tensor([1.0, 2.0], dtype=torch.float64)
+    inputs = {"f": "cube_sum", "x": x, "eps": 1e-4}
+    expect_tensor(q, drive_with(q, fn, numerical_grad_driver, inputs), torch.tensor([3.0, 12.0], dtype=torch.float64),
+                  inputs, dtype=x.dtype, device=x.device, what="the gradient of sum(x ** 3) at [1, 2]", **NUMGRAD_TOL)
+
+    def one(f, x, what="the result"):
+        inputs = {"f": f, "x": x, "eps": 1e-4}
+        leaf = x.detach().double().requires_grad_(True)  # torch's autograd is the oracle
+        (expected,) = torch.autograd.grad(FUNCTIONS[f](leaf), leaf)
+        tol = NUMGRAD_TOL if x.dtype == torch.float64 else tolerance(x.dtype)
+        expect_tensor(q, drive_with(q, fn, numerical_grad_driver, inputs), expected, inputs,
+                      dtype=x.dtype, device=x.device, what=what, **tol)
+
+    # A transposed (non-contiguous) x: the gradient has x's shape, entry for entry. Then float32 in, float32 out.
+    one("sin_times_square", make_tensor((3, 2), torch.float64, 5).T, "the gradient for a transposed x")
+    one("cube_sum", make_tensor((2, 3), torch.float32, 6), "the gradient for a float32 x")
+
+    @PUBLIC_SETTINGS
+    @given(f=st.sampled_from(sorted(FUNCTIONS)), shape=st.lists(st.integers(1, 3), max_size=2),
+           dtype=st.sampled_from(FLOAT_DTYPES), transposed=st.booleans(), seed=seeds)
+    def run(f, shape, dtype, transposed, seed):
+        if transposed and len(shape) == 2:
+            one(f, make_tensor(tuple(reversed(shape)), dtype, seed).T)
+        else:
+            one(f, make_tensor(tuple(shape), dtype, seed))
+
+    run()
+
+
+def linreg_grad_public(fn):
+    q = "linreg_grad"
+    X, y, w = torch.tensor([[1.0, 1.0], [2.0, 1.0]]), torch.tensor([3.0, 6.0]), torch.tensor([0.0, 0.0])
+    inputs = {"X": X, "y": y, "w": w}
+    expect_tensor(q, call(q, fn, **inputs), torch.tensor([-15.0, -9.0], dtype=torch.float64), inputs, dtype=X.dtype,
+                  device=X.device, what="the gradient at w = (0, 0) for the points (1, 3), (2, 6)")
+    for dtype in (torch.float64, torch.float32):  # the same inputs in float32: the gradient keeps their dtype
+        for p in probes(q):  # n in 1-4 samples, d in 1-3 features: expected from the grader's reference
+            inputs = {k: v.to(dtype) for k, v in p.inputs.items()}
+            expect_tensor(q, call(q, fn, **inputs), p.expected, inputs, dtype=dtype, device=inputs["X"].device,
+                          **tolerance(dtype, reduction=dtype == torch.float32))
+
+
+def gradient_descent_public(fn):
+    q = "gradient_descent"
+
+    for p in probes(q):  # n in 1-4, d in 1-3, lr = 0.5 / L or 1 / L, 1-6 steps, float64: from the grader's reference
+        expect_tensors(q, call(q, fn, **p.inputs), p.expected, p.inputs, device=p.inputs["X"].device,
+                       **tolerance(torch.float64, reduction=True))
+    for p in probes(q)[:2]:  # the same in float32: the path and the losses keep X's dtype
+        inputs = {k: v.float() if isinstance(v, torch.Tensor) else v for k, v in p.inputs.items()}
+        expect_tensors(q, call(q, fn, **inputs), p.expected, inputs, dtypes={"path": torch.float32,
+                       "losses": torch.float32}, device=inputs["X"].device, **tolerance(torch.float32, reduction=True))
+    # On another device (meta, or the CPU with the default device moved when the code uses .item()).
+    expect_gradient_descent_device(q, fn, make_tensor((4, 2), torch.float32, 3), make_tensor((4,), torch.float32, 4),
+                                   0.1, 2)
+
+
+def sgd_step__public(fn):
+    q = "sgd_step_"
+
+    @PUBLIC_SETTINGS
+    @given(n=st.integers(1, 4), d=st.integers(1, 3), steps=st.integers(1, 3), dtype=st.sampled_from(FLOAT_DTYPES),
+           seed=seeds)
+    def run(n, d, steps, dtype, seed):
+        data = regression_data(n, d, dtype, seed)
+        inputs = {**data, "lr": step_lr(data["X"], 0.5), "steps": steps}
+        got = drive_with(q, fn, sgd_driver, inputs)
+        expect_step_result(q, got, torch_sgd_fit(**inputs), inputs, dtype, "cpu",
+                           unused=torch.ones(2, dtype=torch.float64))
+
+    run()
+
+
+def momentum_step__public(fn):
+    q = "momentum_step_"
+
+    @PUBLIC_SETTINGS
+    @given(n=st.integers(1, 4), d=st.integers(1, 3), momentum=st.sampled_from([0.5, 0.9]), steps=st.integers(1, 5),
+           dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
+    def run(n, d, momentum, steps, dtype, seed):
+        data = regression_data(n, d, dtype, seed)
+        inputs = {**data, "lr": step_lr(data["X"], 0.3), "momentum": momentum, "steps": steps}
+        got = drive_with(q, fn, momentum_driver, inputs)
+        expect_step_result(q, got, torch_sgd_fit(**inputs), inputs, dtype, "cpu")
+
+    run()
+
+
+ASSIGNMENT = Assignment(
+    name="autograd",
+    number=3,
+    title="Assignment 3: Autograd and gradient descent",
+    questions=(
+        Question("numerical_grad", 3, "the gradient of f at x by central differences", numerical_grad_public),
+        Question("linreg_grad", 3, "the gradient of the linear-regression MSE, by hand", linreg_grad_public),
+        Question("gradient_descent", 4, "gradient descent on the MSE with autograd: the path and the losses",
+                 gradient_descent_public),
+        # Both change the tensors in their lists on purpose (params, and the velocities).
+        Question("sgd_step_", 3, "one SGD step that updates leaf tensors in place", sgd_step__public, mutates=(0,)),
+        Question("momentum_step_", 3, "one step of SGD with momentum, like torch.optim.SGD", momentum_step__public,
+                 mutates=(0, 1)),
+    ),
+)
