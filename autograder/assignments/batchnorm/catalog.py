@@ -2,6 +2,51 @@
 written differently."""
 from autograder.catalog import Mistake, Variant
 
+# Correct code for the two scheduler questions, which the mistakes below change in one place each.
+PLATEAU = """
+import math
+
+def plateau_lrs(losses, lr, factor=0.1, patience=10, threshold=1e-4, mode="min", threshold_mode="rel",
+                cooldown=0, min_lr=0.0, eps=1e-8):
+    best = math.inf if mode == "min" else -math.inf
+    bad_epochs, cooldown_left, lrs = 0, 0, []
+    for loss in losses:
+        if mode == "min":
+            improved = loss < (best * (1 - threshold) if threshold_mode == "rel" else best - threshold)
+        else:
+            improved = loss > (best * (1 + threshold) if threshold_mode == "rel" else best + threshold)
+        if improved:
+            best, bad_epochs = loss, 0
+        else:
+            bad_epochs += 1
+        if cooldown_left > 0:
+            cooldown_left -= 1
+            bad_epochs = 0  # cooldown
+        if bad_epochs > patience:
+            new_lr = max(lr * factor, min_lr)
+            if lr - new_lr > eps:
+                lr = new_lr
+            cooldown_left, bad_epochs = cooldown, 0
+        lrs.append(lr)
+    return lrs
+"""
+
+ONE_CYCLE = """
+import math
+
+def one_cycle_lr(step, total_steps, max_lr, pct_start=0.3, div_factor=25.0, final_div_factor=1e4):
+    initial_lr = max_lr / div_factor
+    lowest_lr = initial_lr / final_div_factor
+    peak = pct_start * total_steps - 1
+
+    def anneal(start, end, progress):
+        return end + (start - end) * (1 + math.cos(math.pi * progress)) / 2
+
+    if step <= peak:
+        return anneal(initial_lr, max_lr, step / peak)
+    return anneal(max_lr, lowest_lr, (step - peak) / (total_steps - 1 - peak))
+"""
+
 MISTAKES = [
     # ---- z_score_norm
     Mistake("z_score_norm", "unbiased-std",
@@ -337,6 +382,302 @@ def warmup_cosine_lambda(warmup_epochs, total_epochs):
         return 0.5 * (1 + math.cos(math.pi * (epoch - warmup_epochs) / total_epochs))
     return factor
 '''),
+    # ---- issue 18: hard inputs, layouts, inputs left unchanged, Python floats
+    Mistake("z_score_norm", "one-pass-variance",
+            "Computes the variance in one pass as mean(x**2) - mean(x)**2, which cancels catastrophically when "
+            "the values share a large offset (1e4 + small noise); subtract the mean first.", """
+def z_score_norm(x):
+    mean = x.mean(dim=0)
+    var = (x ** 2).mean(dim=0) - mean ** 2
+    return (x - mean) / var.sqrt()
+"""),
+    Mistake("z_score_norm", "normalises-in-place",
+            "Normalises x in place and returns it, so the caller's data is overwritten; compute a new tensor "
+            "(x - mean) / std.", """
+def z_score_norm(x):
+    mean = x.mean(dim=0)
+    std = x.std(dim=0, correction=0)
+    return x.sub_(mean).div_(std)
+"""),
+    Mistake("z_score_norm", "eps-in-std",
+            "Adds a small eps to the standard deviation as batch norm does; z-scores divide by the standard "
+            "deviation itself, and for a feature measured in thousandths eps changes the result.", """
+def z_score_norm(x):
+    return (x - x.mean(dim=0)) / (x.std(dim=0, correction=0) + 1e-5)
+"""),
+    Mistake("batch_norm_train", "one-pass-variance",
+            "Computes the batch variance as mean(x**2) - mean**2, which cancels catastrophically when a channel's "
+            "values share a large offset; subtract the mean first, then average the squares.", """
+def batch_norm_train(x, running_mean, running_var, weight, bias, momentum=0.1, eps=1e-5):
+    dims = [0] + list(range(2, x.dim()))
+    shape = [1, -1] + [1] * (x.dim() - 2)
+    mean = x.mean(dim=dims)
+    var = (x * x).mean(dim=dims) - mean * mean
+    out = (x - mean.view(shape)) / (var.view(shape) + eps).sqrt() * weight.view(shape) + bias.view(shape)
+    n = x.numel() // x.shape[1]
+    with torch.no_grad():
+        new_mean = (1 - momentum) * running_mean + momentum * mean
+        new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
+    return out, new_mean, new_var
+"""),
+    Mistake("batch_norm_train", "eps-outside-sqrt",
+            "Adds eps to the standard deviation; batch norm adds it to the variance, sqrt(var + eps), which "
+            "matters for channels with a tiny variance.", """
+def batch_norm_train(x, running_mean, running_var, weight, bias, momentum=0.1, eps=1e-5):
+    dims = [0] + list(range(2, x.dim()))
+    shape = [1, -1] + [1] * (x.dim() - 2)
+    mean = x.mean(dim=dims)
+    var = x.var(dim=dims, correction=0)
+    out = (x - mean.view(shape)) / (var.view(shape).sqrt() + eps) * weight.view(shape) + bias.view(shape)
+    n = x.numel() // x.shape[1]
+    with torch.no_grad():
+        new_mean = (1 - momentum) * running_mean + momentum * mean
+        new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
+    return out, new_mean, new_var
+"""),
+    Mistake("batch_norm_train", "running-stats-in-place",
+            "Updates the caller's running_mean and running_var in place and returns them, as F.batch_norm does; "
+            "the exercise returns new tensors and leaves its inputs unchanged.", """
+def batch_norm_train(x, running_mean, running_var, weight, bias, momentum=0.1, eps=1e-5):
+    dims = [0] + list(range(2, x.dim()))
+    shape = [1, -1] + [1] * (x.dim() - 2)
+    mean = x.mean(dim=dims)
+    var = x.var(dim=dims, correction=0)
+    out = (x - mean.view(shape)) / (var.view(shape) + eps).sqrt() * weight.view(shape) + bias.view(shape)
+    n = x.numel() // x.shape[1]
+    with torch.no_grad():
+        running_mean.mul_(1 - momentum).add_(momentum * mean)
+        running_var.mul_(1 - momentum).add_(momentum * var * n / (n - 1))
+    return out, running_mean, running_var
+"""),
+    Mistake("batch_norm_train", "view-on-input",
+            "Flattens x with x.view(N, C, -1), which fails on a transposed or sliced (non-contiguous) input; "
+            "use reshape, or reduce over the dims directly.", """
+def batch_norm_train(x, running_mean, running_var, weight, bias, momentum=0.1, eps=1e-5):
+    flat = x.view(x.shape[0], x.shape[1], -1)
+    shape = [1, -1] + [1] * (x.dim() - 2)
+    mean = flat.mean(dim=(0, 2))
+    var = flat.var(dim=(0, 2), correction=0)
+    out = (x - mean.view(shape)) / (var.view(shape) + eps).sqrt() * weight.view(shape) + bias.view(shape)
+    n = x.numel() // x.shape[1]
+    with torch.no_grad():
+        new_mean = (1 - momentum) * running_mean + momentum * mean
+        new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
+    return out, new_mean, new_var
+"""),
+    Mistake("batch_norm_eval", "eps-added-in-place",
+            "Adds eps to running_var in place (running_var += eps), which changes the caller's running "
+            "statistics every call; compute running_var + eps as a new tensor.", """
+def batch_norm_eval(x, running_mean, running_var, weight, bias, eps=1e-5):
+    shape = [1, -1] + [1] * (x.dim() - 2)
+    running_var += eps
+    x_hat = (x - running_mean.view(shape)) / running_var.view(shape).sqrt()
+    return x_hat * weight.view(shape) + bias.view(shape)
+"""),
+    Mistake("batch_norm_eval", "view-on-input",
+            "Flattens x with x.view(N, C, -1), which fails on a transposed or sliced (non-contiguous) input; "
+            "use reshape, or reshape the (C,) tensors instead.", """
+def batch_norm_eval(x, running_mean, running_var, weight, bias, eps=1e-5):
+    flat = x.view(x.shape[0], x.shape[1], -1)
+    s = (1, -1, 1)
+    out = (flat - running_mean.view(s)) / (running_var.view(s) + eps).sqrt() * weight.view(s) + bias.view(s)
+    return out.view(x.shape)
+"""),
+    Mistake("BatchNorm", "one-pass-variance",
+            "Computes the batch variance as mean(x**2) - mean**2, which cancels catastrophically when a channel's "
+            "values share a large offset; subtract the mean first.", """
+class BatchNorm(torch.nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1):
+        super().__init__()
+        self.eps, self.momentum = eps, momentum
+        self.weight = torch.nn.Parameter(torch.ones(num_features))
+        self.bias = torch.nn.Parameter(torch.zeros(num_features))
+        self.register_buffer("running_mean", torch.zeros(num_features))
+        self.register_buffer("running_var", torch.ones(num_features))
+
+    def forward(self, x):
+        dims = [0] + list(range(2, x.dim()))
+        shape = [1, -1] + [1] * (x.dim() - 2)
+        if self.training:
+            mean = x.mean(dim=dims)
+            var = (x ** 2).mean(dim=dims) - mean ** 2
+            n = x.numel() // x.shape[1]
+            with torch.no_grad():
+                self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)
+                self.running_var.mul_(1 - self.momentum).add_(self.momentum * var * n / (n - 1))
+        else:
+            mean, var = self.running_mean, self.running_var
+        x_hat = (x - mean.view(shape)) / (var.view(shape) + self.eps).sqrt()
+        return x_hat * self.weight.view(shape) + self.bias.view(shape)
+"""),
+    Mistake("BatchNorm", "view-on-input",
+            "Flattens x with x.view(N, C, -1), which fails on a transposed or sliced (non-contiguous) input; "
+            "use reshape.", """
+class BatchNorm(torch.nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1):
+        super().__init__()
+        self.eps, self.momentum = eps, momentum
+        self.weight = torch.nn.Parameter(torch.ones(num_features))
+        self.bias = torch.nn.Parameter(torch.zeros(num_features))
+        self.register_buffer("running_mean", torch.zeros(num_features))
+        self.register_buffer("running_var", torch.ones(num_features))
+
+    def forward(self, x):
+        flat = x.view(x.shape[0], x.shape[1], -1)
+        s = (1, -1, 1)
+        if self.training:
+            mean = flat.mean(dim=(0, 2))
+            var = flat.var(dim=(0, 2), correction=0)
+            n = flat.shape[0] * flat.shape[2]
+            with torch.no_grad():
+                self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)
+                self.running_var.mul_(1 - self.momentum).add_(self.momentum * var * n / (n - 1))
+        else:
+            mean, var = self.running_mean, self.running_var
+        out = (flat - mean.view(s)) / (var.view(s) + self.eps).sqrt() * self.weight.view(s) + self.bias.view(s)
+        return out.view(x.shape)
+"""),
+    Mistake("BatchNorm", "eval-in-place",
+            "In eval mode under torch.no_grad() normalises the input in place to save memory, overwriting the "
+            "caller's tensor; return a new tensor.", """
+class BatchNorm(torch.nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1):
+        super().__init__()
+        self.eps, self.momentum = eps, momentum
+        self.weight = torch.nn.Parameter(torch.ones(num_features))
+        self.bias = torch.nn.Parameter(torch.zeros(num_features))
+        self.register_buffer("running_mean", torch.zeros(num_features))
+        self.register_buffer("running_var", torch.ones(num_features))
+
+    def forward(self, x):
+        dims = [0] + list(range(2, x.dim()))
+        shape = [1, -1] + [1] * (x.dim() - 2)
+        if self.training:
+            mean = x.mean(dim=dims)
+            var = x.var(dim=dims, correction=0)
+            n = x.numel() // x.shape[1]
+            with torch.no_grad():
+                self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)
+                self.running_var.mul_(1 - self.momentum).add_(self.momentum * var * n / (n - 1))
+        else:
+            mean, var = self.running_mean, self.running_var
+            if not torch.is_grad_enabled():
+                x.sub_(mean.view(shape)).div_((var.view(shape) + self.eps).sqrt())
+                return x.mul_(self.weight.view(shape)).add_(self.bias.view(shape))
+        x_hat = (x - mean.view(shape)) / (var.view(shape) + self.eps).sqrt()
+        return x_hat * self.weight.view(shape) + self.bias.view(shape)
+"""),
+    Mistake("multistep_lr", "two-milestones",
+            "Assumes exactly two milestones, as in the example; count every milestone the epoch has reached.", """
+def multistep_lr(epoch, base_lr, milestones, gamma=0.1):
+    return base_lr * gamma ** ((epoch >= milestones[0]) + (epoch >= milestones[1]))
+"""),
+    Mistake("multistep_lr", "tensor-rate",
+            "Returns the rate as a torch tensor; an optimizer's lr is a Python float.", """
+def multistep_lr(epoch, base_lr, milestones, gamma=0.1):
+    passed = torch.tensor([epoch >= m for m in milestones]).sum()
+    return base_lr * gamma ** passed
+"""),
+    Mistake("exponential_lr", "returns-factor",
+            "Returns the factor gamma ** epoch, as a LambdaLR function would; the question asks for the rate "
+            "itself, base_lr times that factor.", """
+def exponential_lr(epoch, base_lr, gamma):
+    return gamma ** epoch
+"""),
+    Mistake("exponential_lr", "tensor-rate",
+            "Returns the rate as a torch tensor; an optimizer's lr is a Python float.", """
+def exponential_lr(epoch, base_lr, gamma):
+    return base_lr * torch.tensor(gamma, dtype=torch.float64) ** epoch
+"""),
+    Mistake("cosine_lr", "quarter-wave",
+            "Uses cos(pi * epoch / (2 * T_max)), a quarter of a cosine wave, which stops at cos(pi / 2) without "
+            "the 1 + cos(...) shape; cosine annealing is (1 + cos(pi * epoch / T_max)) / 2.", """
+import math
+
+def cosine_lr(epoch, base_lr, T_max, eta_min=0.0):
+    return eta_min + (base_lr - eta_min) * math.cos(math.pi * epoch / (2 * T_max))
+"""),
+    Mistake("cosine_lr", "tensor-rate",
+            "Returns the rate as a torch tensor; an optimizer's lr is a Python float.", """
+import math
+
+def cosine_lr(epoch, base_lr, T_max, eta_min=0.0):
+    c = torch.cos(torch.tensor(math.pi * epoch / T_max, dtype=torch.float64))
+    return eta_min + (base_lr - eta_min) * (1 + c) / 2
+"""),
+    Mistake("warmup_cosine_lambda", "decay-one-epoch-late",
+            "Starts the cosine one epoch into the decay ((epoch - warmup_epochs + 1) / ...), so the rate never "
+            "holds the full base rate after the warm-up.", """
+import math
+
+def warmup_cosine_lambda(warmup_epochs, total_epochs):
+    def factor(epoch):
+        if epoch < warmup_epochs:
+            return (epoch + 1) / warmup_epochs
+        progress = (epoch - warmup_epochs + 1) / (total_epochs - warmup_epochs)
+        return 0.5 * (1 + math.cos(math.pi * progress))
+    return factor
+"""),
+    Mistake("warmup_cosine_lambda", "tensor-factor",
+            "Returns the factor as a torch tensor, so LambdaLR sets a tensor learning rate; return a Python "
+            "float.", """
+import math
+
+def warmup_cosine_lambda(warmup_epochs, total_epochs):
+    def factor(epoch):
+        if epoch < warmup_epochs:
+            return torch.tensor((epoch + 1) / warmup_epochs, dtype=torch.float64)
+        progress = (epoch - warmup_epochs) / (total_epochs - warmup_epochs)
+        return 0.5 * (1 + torch.cos(torch.tensor(math.pi * progress, dtype=torch.float64)))
+    return factor
+"""),
+    # ---- plateau_lrs
+    Mistake("plateau_lrs", "patience-reached",
+            "Reduces as soon as the number of bad epochs reaches patience; ReduceLROnPlateau waits until it "
+            "exceeds patience (patience bad epochs are tolerated).", PLATEAU.replace(
+                "if bad_epochs > patience:", "if bad_epochs >= patience:")),
+    Mistake("plateau_lrs", "no-threshold",
+            "Counts any decrease as an improvement; it must beat the best by the threshold (best * (1 - "
+            "threshold) in rel mode).", PLATEAU.replace("best * (1 - threshold)", "best").replace(
+                "best * (1 + threshold)", "best").replace("best - threshold", "best").replace(
+                "best + threshold", "best")),
+    Mistake("plateau_lrs", "cooldown-counts",
+            "Keeps counting bad epochs during the cooldown; bad epochs right after a reduction are ignored.",
+            PLATEAU.replace("            bad_epochs = 0  # cooldown\n", "")),
+    Mistake("plateau_lrs", "ignores-min-lr",
+            "Multiplies by factor without the floor; the rate never goes below min_lr.",
+            PLATEAU.replace("max(lr * factor, min_lr)", "lr * factor")),
+    Mistake("plateau_lrs", "ignores-eps",
+            "Applies every reduction, however small; torch skips one that lowers the rate by eps or less.",
+            PLATEAU.replace("if lr - new_lr > eps:", "if True:")),
+    Mistake("plateau_lrs", "nan-improves",
+            "Writes the test as `not loss >= best`, so a nan loss counts as an improvement; every comparison with "
+            "nan is False, so a nan loss is a bad epoch.", PLATEAU.replace(
+                "improved = loss < (", "improved = not loss >= (").replace(
+                "improved = loss > (", "improved = not loss <= (")),
+    Mistake("plateau_lrs", "resets-best",
+            "Forgets the best loss after a reduction; torch keeps it, so the loss must still beat the old best.",
+            PLATEAU.replace("cooldown_left, bad_epochs = cooldown, 0",
+                            "cooldown_left, bad_epochs = cooldown, 0\n            best = math.inf if mode == 'min' else -math.inf")),
+    # ---- one_cycle_lr
+    Mistake("one_cycle_lr", "linear-anneal",
+            "Moves the rate along straight lines; anneal_strategy='cos' follows half a cosine in both phases.",
+            ONE_CYCLE.replace("end + (start - end) * (1 + math.cos(math.pi * progress)) / 2",
+                              "start + (end - start) * progress")),
+    Mistake("one_cycle_lr", "peak-at-pct-steps",
+            "Puts the peak at step pct_start * total_steps; torch's rise ends at pct_start * total_steps - 1.",
+            ONE_CYCLE.replace("peak = pct_start * total_steps - 1", "peak = pct_start * total_steps")),
+    Mistake("one_cycle_lr", "ends-at-initial",
+            "Anneals back down to the initial rate max_lr / div_factor; the cycle ends far lower, at "
+            "max_lr / div_factor / final_div_factor.", ONE_CYCLE.replace(
+                "lowest_lr = initial_lr / final_div_factor", "lowest_lr = initial_lr")),
+    Mistake("one_cycle_lr", "falls-over-total",
+            "Spreads the fall up to step total_steps; the last step is total_steps - 1, which should get the "
+            "lowest rate.", ONE_CYCLE.replace("(total_steps - 1 - peak)", "(total_steps - peak)")),
+    Mistake("one_cycle_lr", "integer-peak",
+            "Rounds the peak down to a whole step with int(); torch keeps pct_start * total_steps - 1 as a float, "
+            "so the peak may fall between two steps.", ONE_CYCLE.replace(
+                "peak = pct_start * total_steps - 1", "peak = int(pct_start * total_steps) - 1")),
 ]
 
 VARIANTS = [
@@ -512,4 +853,92 @@ class _WarmupCosine:
 def warmup_cosine_lambda(warmup_epochs, total_epochs):
     return _WarmupCosine(warmup_epochs, total_epochs)
 '''),
+    Variant("plateau_lrs", "scheduler-class", "a small class with the scheduler's state, stepped per loss", """
+import math
+
+class _Plateau:
+    def __init__(self, lr, factor, patience, threshold, mode, threshold_mode, cooldown, min_lr, eps):
+        self.lr, self.factor, self.patience, self.threshold = lr, factor, patience, threshold
+        self.sign = 1.0 if mode == "min" else -1.0  # "max" is "min" of the negated metric
+        self.rel, self.cooldown, self.min_lr, self.eps = threshold_mode == "rel", cooldown, min_lr, eps
+        self.best, self.bad, self.wait = math.inf, 0, 0
+
+    def better(self, value):
+        best = self.best * self.sign
+        if self.rel:
+            limit = best * (1 - self.threshold) if self.sign > 0 else best * (1 + self.threshold)
+        else:
+            limit = best - self.threshold * self.sign
+        return value * self.sign < limit * self.sign
+
+    def step(self, value):
+        if self.better(value):
+            self.best, self.bad = value * self.sign, 0
+        else:
+            self.bad += 1
+        if self.wait:
+            self.wait, self.bad = self.wait - 1, 0
+        if self.bad > self.patience:
+            candidate = max(self.lr * self.factor, self.min_lr)
+            self.lr = candidate if self.lr - candidate > self.eps else self.lr
+            self.wait, self.bad = self.cooldown, 0
+        return self.lr
+
+def plateau_lrs(losses, lr, factor=0.1, patience=10, threshold=1e-4, mode="min", threshold_mode="rel",
+                cooldown=0, min_lr=0.0, eps=1e-8):
+    s = _Plateau(float(lr), factor, patience, threshold, mode, threshold_mode, cooldown, min_lr, eps)
+    return [s.step(float(v)) for v in losses]
+"""),
+    Variant("plateau_lrs", "torch-floats", "a loop with a lookup table of comparisons and an explicit counter", """
+import operator
+
+def plateau_lrs(losses, lr, factor=0.1, patience=10, threshold=1e-4, mode="min", threshold_mode="rel",
+                cooldown=0, min_lr=0.0, eps=1e-8):
+    beats = operator.lt if mode == "min" else operator.gt
+    sign = -1 if mode == "min" else 1
+    def bar(best):
+        return best * (1 + sign * threshold) if threshold_mode == "rel" else best + sign * threshold
+    best = float("inf") if mode == "min" else float("-inf")
+    bad = cool = 0
+    out = []
+    for value in losses:
+        if beats(value, bar(best)):
+            best, bad = value, 0
+        else:
+            bad = bad + 1
+        if cool > 0:
+            cool, bad = cool - 1, 0
+        if bad > patience:
+            lower = lr * factor if lr * factor > min_lr else min_lr
+            lr = lower if (lr - lower) > eps else lr
+            cool, bad = cooldown, 0
+        out.append(lr)
+    return out
+"""),
+    Variant("one_cycle_lr", "cos-squared", "both phases through cos^2 (the identity (1 + cos 2a) / 2 = cos(a)^2)", """
+import math
+
+def one_cycle_lr(step, total_steps, max_lr, pct_start=0.3, div_factor=25.0, final_div_factor=1e4):
+    start = max_lr / div_factor
+    end = start / final_div_factor
+    peak = float(pct_start * total_steps) - 1
+    if step <= peak:
+        t, lo, hi = step / peak, start, max_lr
+        return hi - (hi - lo) * math.cos(math.pi * t / 2) ** 2
+    t = (step - peak) / (total_steps - 1 - peak)
+    return end + (max_lr - end) * math.cos(math.pi * t / 2) ** 2
+"""),
+    Variant("one_cycle_lr", "phase-table", "a table of phases walked like torch's scheduler, numpy's cosine", """
+import numpy as np
+
+def one_cycle_lr(step, total_steps, max_lr, pct_start=0.3, div_factor=25.0, final_div_factor=1e4):
+    low = max_lr / div_factor
+    phases = [(pct_start * total_steps - 1, low, max_lr), (total_steps - 1, max_lr, low / final_div_factor)]
+    begin = 0.0
+    for i, (stop, a, b) in enumerate(phases):
+        if step <= stop or i == len(phases) - 1:
+            p = (step - begin) / (stop - begin)
+            return float(b + (a - b) / 2.0 * (np.cos(np.pi * p) + 1))
+        begin = stop
+"""),
 ]

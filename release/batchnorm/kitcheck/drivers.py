@@ -36,3 +36,35 @@ def value_and_grad(fn: Callable, *args: Any, upstream: torch.Tensor | None = Non
     weight = torch.ones_like(out) if upstream is None else upstream.to(out.device, out.dtype)
     grads = torch.autograd.grad((out * weight).sum(), leaves, allow_unused=True)
     return out.detach(), tuple(None if g is None else g.detach() for g in grads)
+
+
+def on_meta_reading_values(fn: Callable, *args: Any) -> Any:
+    """``fn`` run on ``meta`` copies of ``args``, where every ``.item()`` returns what it returned on the CPU.
+
+    The meta device has no values, so correct code that reads one (``x.min().item() - 1`` as a padding
+    value) cannot run there. This driver first runs ``fn(*args)`` on the CPU and records what each
+    ``.item()`` read, then runs it again on meta tensors, answering each ``.item()`` with the recorded value.
+    A tensor created on a hard-coded device still meets a meta tensor and fails, as on a GPU. Returns the
+    meta result (its shape, dtype and device are what the check looks at)."""
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    item = torch.ops.aten._local_scalar_dense.default
+
+    class Scalars(TorchDispatchMode):
+        def __init__(self, replay: list | None):
+            super().__init__()
+            self.replay, self.seen = replay, []
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            if func is item and self.replay is not None and self.replay:
+                return self.replay.pop(0)
+            out = func(*args, **(kwargs or {}))
+            if func is item and self.replay is None:
+                self.seen.append(out)
+            return out
+
+    with Scalars(None) as recorded:
+        fn(*args)
+    meta = [a.to("meta") if isinstance(a, torch.Tensor) else a for a in args]
+    with Scalars(list(recorded.seen)):
+        return fn(*meta)

@@ -53,6 +53,31 @@ def bn_inputs(shape, dtype, seed, device="cpu"):
     return x, running_mean, running_var, weight, bias, upstream
 
 
+LAYOUTS = ("contiguous", "transposed", "sliced")
+
+
+def laid_out(t: torch.Tensor, how: str) -> torch.Tensor:
+    """The values of ``t`` as a view with another memory layout: ``transposed`` (the last two dims stored the
+    other way round) or ``sliced`` (every other element of a larger tensor). Gradients still reach ``t``."""
+    if how == "transposed" and t.dim() >= 2:
+        return t.mT.contiguous().mT
+    if how == "sliced" and t.dim() >= 1 and t.numel() > 1:
+        return torch.stack((t, t), dim=-1).flatten(-2)[..., ::2]
+    return t
+
+
+def _snapshot(named):
+    """Copies of the tensors in ``named`` (name -> tensor), to see later whether the student's code changed them."""
+    return {k: t.detach().clone() for k, t in named.items() if type(t) in (torch.Tensor, nn.Parameter)}
+
+
+def _changed(named, snapshot) -> tuple:
+    """Names of the tensors in ``named`` whose values differ from ``snapshot`` (none on the meta device, which
+    holds no values)."""
+    return tuple(k for k, before in snapshot.items()
+                 if before.device.type != "meta" and not torch.equal(named[k].detach(), before))
+
+
 # ------------------------------------------------------------------------------------------ drivers
 def _grads(out, leaves, upstream, extra=()):
     """Gradients of ``sum(out * upstream)`` plus ``sum(t * u)`` for each ``(t, u)`` in ``extra`` whose ``t``
@@ -74,41 +99,54 @@ def stat_weights(upstream):
     return per_channel[:, 0], per_channel[:, -1]
 
 
-def run_batch_norm_train(fn, x, running_mean, running_var, weight, bias, momentum, eps, upstream):
-    """Call ``fn(x, running_mean, running_var, weight, bias, momentum, eps)`` with x, weight and bias requiring
-    grad. Returns ``(out, new running_mean, new running_var, (grad x, grad weight, grad bias))``, the gradients
-    of ``sum(out * upstream) + sum(new_mean * u) + sum(new_var * v)`` (``u, v = stat_weights(upstream)``): the
-    running statistics are bookkeeping outside the graph, so in a correct batch norm their terms add nothing.
-    Or ``("not a triple", what fn returned)``."""
+def _bn_arguments(x, running_mean, running_var, weight, bias, layout):
+    """Leaves for x, weight and bias (requiring grad), the inputs as the student's function gets them (x and,
+    for ``sliced``, the running statistics in ``layout``), and a snapshot of those inputs."""
     x, weight, bias = (t.detach().clone().requires_grad_(True) for t in (x, weight, bias))
-    result = fn(x, running_mean, running_var, weight, bias, momentum, eps)
+    stats_layout = "sliced" if layout == "sliced" else "contiguous"
+    given = {"x": laid_out(x, layout), "running_mean": laid_out(running_mean.clone(), stats_layout),
+             "running_var": laid_out(running_var.clone(), stats_layout), "weight": weight, "bias": bias}
+    return (x, weight, bias), given, _snapshot(given)
+
+
+def run_batch_norm_train(fn, x, running_mean, running_var, weight, bias, momentum, eps, upstream,
+                         layout="contiguous"):
+    """Call ``fn(x, running_mean, running_var, weight, bias, momentum, eps)`` with x, weight and bias requiring
+    grad (x in memory ``layout``, see ``laid_out``). Returns ``(out, new running_mean, new running_var, (grad x,
+    grad weight, grad bias), names of the inputs fn changed)``, the gradients of ``sum(out * upstream) +
+    sum(new_mean * u) + sum(new_var * v)`` (``u, v = stat_weights(upstream)``): the running statistics are
+    bookkeeping outside the graph, so in a correct batch norm their terms add nothing.
+    Or ``("not a triple", what fn returned)``."""
+    leaves, given, before = _bn_arguments(x, running_mean, running_var, weight, bias, layout)
+    result = fn(*given.values(), momentum, eps)
     if type(result) not in (tuple, list) or len(result) != 3:
         return "not a triple", result
     out, new_mean, new_var = result
-    grads = _grads(out, (x, weight, bias), upstream, tuple(zip((new_mean, new_var), stat_weights(upstream))))
-    plain = tuple(t.detach() if type(t) is torch.Tensor else t for t in (out, new_mean, new_var))
-    return (*plain, grads)
+    grads = _grads(out, leaves, upstream, tuple(zip((new_mean, new_var), stat_weights(upstream))))
+    plain = tuple(t.detach().clone() if type(t) is torch.Tensor else t for t in (out, new_mean, new_var))
+    return (*plain, grads, _changed(given, before))
 
 
-def run_batch_norm_eval(fn, x, running_mean, running_var, weight, bias, eps, upstream):
-    """Call ``fn(x, running_mean, running_var, weight, bias, eps)`` with x, weight and bias requiring grad.
-    Returns ``(out, (grad x, grad weight, grad bias))``."""
-    x, weight, bias = (t.detach().clone().requires_grad_(True) for t in (x, weight, bias))
-    out = fn(x, running_mean, running_var, weight, bias, eps)
-    grads = _grads(out, (x, weight, bias), upstream)
-    return (out.detach() if type(out) is torch.Tensor else out), grads
+def run_batch_norm_eval(fn, x, running_mean, running_var, weight, bias, eps, upstream, layout="contiguous"):
+    """Call ``fn(x, running_mean, running_var, weight, bias, eps)`` with x, weight and bias requiring grad (x in
+    memory ``layout``). Returns ``(out, (grad x, grad weight, grad bias), names of the inputs fn changed)``."""
+    leaves, given, before = _bn_arguments(x, running_mean, running_var, weight, bias, layout)
+    out = fn(*given.values(), eps)
+    grads = _grads(out, leaves, upstream)
+    return (out.detach().clone() if type(out) is torch.Tensor else out), grads, _changed(given, before)
 
 
 def run_batch_norm_module(cls, num_features, eps, momentum, weight, bias, train_inputs, eval_input, upstream,
-                          dtype=torch.float32, device="cpu"):
+                          dtype=torch.float32, device="cpu", layout="contiguous"):
     """Make ``cls(num_features, eps=eps, momentum=momentum).to(device, dtype)``, set its weight and bias, run a
     forward and backward pass in train mode on each of ``train_inputs``, take one SGD step (lr ``MODULE_LR``)
     over ``layer.parameters()`` with the last gradients, then run a pass in eval mode.
 
     Returns values only: ``([(out, grad x, grad weight, grad bias) per train step], (running_mean, running_var)
     after training, (weight, bias) after the SGD step, (out, grad x) in eval mode, (running_mean, running_var)
-    after eval, [(name, tensor) of layer.state_dict()] at the end)``. Only nn.Parameters move in the SGD step,
-    and only registered parameters and buffers are in the state_dict.
+    after eval, [(name, tensor) of layer.state_dict()] at the end, (out, whether the input changed) of a last
+    eval pass under torch.no_grad() on a plain tensor)``. Only nn.Parameters move in the SGD step, and only
+    registered parameters and buffers are in the state_dict. Inputs reach the layer in memory ``layout``.
     """
     layer = cls(num_features, eps=eps, momentum=momentum).to(device=device, dtype=dtype)
     with torch.no_grad():
@@ -119,7 +157,7 @@ def run_batch_norm_module(cls, num_features, eps, momentum, weight, bias, train_
         x = x.detach().clone().requires_grad_(True)
         for p in layer.parameters():
             p.grad = None
-        out = layer(x)
+        out = layer(laid_out(x, layout))
         (out * upstream).sum().backward()
         grads = [None if t.grad is None else t.grad.detach().clone() for t in (x, layer.weight, layer.bias)]
         return (out.detach(), *grads)
@@ -136,8 +174,14 @@ def run_batch_norm_module(cls, num_features, eps, momentum, weight, bias, train_
     stepped = tuple(getattr(layer, name).detach().clone() for name in ("weight", "bias"))
     layer.eval()
     out, grad_x, _, _ = step(eval_input)
-    return (steps, after_train, stepped, (out, grad_x), stats(),
-            [(name, t.detach().clone()) for name, t in layer.state_dict().items()])
+    state = [(name, t.detach().clone()) for name, t in layer.state_dict().items()]
+    plain = laid_out(eval_input.detach().clone(), layout)  # inference: no graph, so in-place edits would go unseen
+    before = _snapshot({"x": plain})
+    with torch.no_grad():
+        inferred = layer(plain)
+    inferred = inferred.detach().clone() if type(inferred) is torch.Tensor else inferred
+    return (steps, after_train, stepped, (out, grad_x), stats(), state,
+            (inferred, bool(_changed({"x": plain}, before))))
 
 
 MODULE_LR = 0.5
@@ -174,10 +218,11 @@ def expect_train(q, got, expected, inputs, *, dtype, device, upstream=None) -> N
     if type(got) is tuple and len(got) == 2 and got[0] == "not a triple":
         raise CheckFailure(q, "should return a tuple (out, running_mean, running_var), but it returned "
                            f"{show(got[1])}", inputs)
-    if type(got) is not tuple or len(got) != 4 or type(got[3]) is not tuple or len(got[3]) != 3:
+    if type(got) is not tuple or len(got) != 5 or type(got[3]) is not tuple or len(got[3]) != 3:
         raise CheckFailure(q, "the driver got an unexpected result", inputs, got=got)
-    out, mean, var, grads = got
-    e_out, e_mean, e_var, e_grads = expected
+    out, mean, var, grads, changed = got
+    e_out, e_mean, e_var, e_grads, _ = expected
+    expect_unchanged(q, changed, inputs)
     tol = _bn_tol(dtype)
     expect_tensor(q, out, e_out, inputs, dtype=dtype, device=device, what="`out`", **tol)
     expect_tensor(q, mean, e_mean, inputs, dtype=dtype, device=device, what="the new `running_mean`", **tol)
@@ -191,6 +236,25 @@ def expect_train(q, got, expected, inputs, *, dtype, device, upstream=None) -> N
                                "computation to differentiate; compute them under torch.no_grad() or from detached "
                                "batch statistics", inputs) from None
         raise
+
+
+def expect_unchanged(q, changed, inputs) -> None:
+    """``changed`` (names of inputs the student's code edited in place, from a driver) must be empty."""
+    if changed != ():
+        names = ", ".join(f"`{n}`" for n in changed) if type(changed) is tuple else show(changed)
+        raise CheckFailure(q, f"your function changed its input {names} in place; leave the inputs as they "
+                           "were and return new tensors (x - mean makes a new tensor, x.sub_(mean) or "
+                           "x -= mean overwrites x)", inputs)
+
+
+def expect_eval(q, got, expected, inputs, *, dtype, device) -> None:
+    """Compare what ``run_batch_norm_eval`` returned for the student and for the reference."""
+    if type(got) is not tuple or len(got) != 3:
+        raise CheckFailure(q, "the driver got an unexpected result", inputs, got=got)
+    out, grads, changed = got
+    expect_unchanged(q, changed, inputs)
+    expect_tensor(q, out, expected[0], inputs, dtype=dtype, device=device, **_bn_tol(dtype))
+    expect_grads(q, grads, expected[1], inputs, dtype=dtype, device=device)
 
 
 def _statistics_carry_grad(grads, expected, inputs, upstream, tol) -> bool:
@@ -219,17 +283,23 @@ def expect_grads(q, grads, expected, inputs, *, dtype, device, names=("x", "weig
         if g is None:
             raise CheckFailure(q, f"`out` does not depend on `{name}` through autograd (no gradient reached it); "
                                "compute with differentiable tensor operations", inputs)
+        tol = _bn_tol(dtype)
+        if e.device.type != "meta" and e.numel():
+            # A gradient element is a sum of terms as large as the largest element: rounding scales with those
+            # (torch's own float32 batch norm is off by ~1e-5 of the largest element on data offset by 1e2).
+            tol["atol"] *= max(1.0, float(e.abs().max()))
         expect_tensor(q, g, e, inputs, dtype=dtype, device=device, what=f"the gradient of {objective} "
-                      f"with respect to `{name}`", **_bn_tol(dtype))
+                      f"with respect to `{name}`", **tol)
 
 
 def expect_module(q, got, expected, inputs, *, dtype, device) -> None:
     """Compare what ``run_batch_norm_module`` returned for the student's class and for torch's: values only.
     Registered parameters and buffers show in the state_dict, and only nn.Parameters move in the SGD step."""
-    if type(got) is not tuple or len(got) != 6 or type(got[5]) is not list:
+    if (type(got) is not tuple or len(got) != 7 or type(got[5]) is not list or type(got[6]) is not tuple
+            or len(got[6]) != 2):
         raise CheckFailure(q, "the driver got an unexpected result", inputs, got=got)
-    steps, after_train, stepped, (eval_out, eval_grad), after_eval, state = got
-    _, e_after_train, e_stepped, _, _, e_state = expected
+    steps, after_train, stepped, (eval_out, eval_grad), after_eval, state, (inferred, input_changed) = got
+    _, e_after_train, e_stepped, _, _, e_state, _ = expected
     state, e_state = dict(p for p in state if type(p) is tuple and len(p) == 2), dict(e_state)
     tol = _bn_tol(dtype)
     if not {"weight", "bias"} <= set(state):
@@ -261,18 +331,25 @@ def expect_module(q, got, expected, inputs, *, dtype, device) -> None:
     for name in ("weight", "bias", "running_mean", "running_var"):
         expect_tensor(q, state[name], e_state[name], inputs, dtype=dtype, device=device,
                       what=f"`{name}` in the module's state_dict()", **tol)
+    if input_changed is not False:
+        raise CheckFailure(q, "in eval mode under torch.no_grad(), forward changed its input x in place; leave x "
+                           "as it was and return a new tensor (x - mean, not x.sub_(mean) or x -= mean)", inputs)
+    expect_tensor(q, inferred, expected[3][0], inputs, dtype=dtype, device=device,
+                  what="the output in eval mode under torch.no_grad()", **tol)
 
 
-def expect_lrs(q, got, expected: list[float], inputs) -> None:
-    """A list of learning rates, one per epoch, within 1e-9 (relative) of torch's."""
+def expect_lrs(q, got, expected: list[float], inputs, unit="epoch", after=False) -> None:
+    """A list of learning rates, one per epoch (or step), within 1e-9 (relative) of torch's. ``after``: the
+    i-th rate is the one after the i-th epoch."""
     if type(got) is not list or len(got) != len(expected):
         raise CheckFailure(q, "the driver got an unexpected result", inputs, expected, got)
     for epoch, (g, e) in enumerate(zip(got, expected)):
+        where = f"after epoch {epoch} (its loss {inputs['losses'][epoch]!r})" if after else f"at {unit} {epoch}"
         if type(g) not in (float, int):
-            raise CheckFailure(q, f"the learning rate at epoch {epoch} should be a Python float (use math, or "
+            raise CheckFailure(q, f"the learning rate {where} should be a Python float (use math, or "
                                f"call .item() on a tensor), but it is {show(g)}", inputs)
         if not math.isclose(g, e, rel_tol=1e-9, abs_tol=1e-12):
-            raise CheckFailure(q, f"the learning rate at epoch {epoch} is wrong", inputs, e, g,
+            raise CheckFailure(q, f"the learning rate {where} is wrong", inputs, e, g,
                                f"torch's learning rates: {[float(f'{v:.6g}') for v in expected]}")
 
 
@@ -282,6 +359,11 @@ def z_score_norm_public(fn):
     x = torch.tensor([[1.0, 10.0], [2.0, 20.0], [3.0, 60.0]])
     expected = (x - x.mean(0)) / x.std(0, correction=0)
     expect_tensor(q, call(q, fn, x=x), expected, {"x": x}, dtype=x.dtype, device=x.device)
+    # Features on very different scales (millimetres next to kilometres): each column still gets std 1.
+    x = torch.tensor([[0.001, 1000.0], [0.002, 3000.0], [0.004, 2000.0]], dtype=torch.float64)
+    expected = (x - x.mean(0)) / x.std(0, correction=0)
+    expect_tensor(q, call(q, fn, x=x), expected, {"x": x}, dtype=x.dtype, device=x.device,
+                  **tolerance(x.dtype, reduction=True))
 
     @PUBLIC_SETTINGS
     @given(n=st.integers(2, 6), d=st.integers(1, 4), dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
@@ -328,14 +410,21 @@ def batch_norm_eval_public(fn):
     def one(shape, dtype, seed):
         x, rm, rv, w, b, up = bn_inputs(shape, dtype, seed)
         inputs = {"x": x, "running_mean": rm, "running_var": rv, "weight": w, "bias": b, "eps": 1e-5}
-        out, grads = drive(q, fn, run_batch_norm_eval, inputs, x, rm, rv, w, b, 1e-5, up)
-        e_out, e_grads = run_batch_norm_eval(  # torch's, in float64
+        got = drive(q, fn, run_batch_norm_eval, inputs, x, rm, rv, w, b, 1e-5, up)
+        expected = run_batch_norm_eval(  # torch's, in float64
             lambda x, rm, rv, w, b, eps: F.batch_norm(x, rm, rv, w, b, False, 0.1, eps),
             *(t.double() for t in (x, rm, rv, w, b)), 1e-5, up.double())
-        expect_tensor(q, out, e_out, inputs, dtype=dtype, device=x.device, **_bn_tol(dtype))
-        expect_grads(q, grads, e_grads, inputs, dtype=dtype, device=x.device)
+        expect_eval(q, got, expected, inputs, dtype=dtype, device=x.device)
 
     one((4, 3), torch.float32, 0)  # float32 in, float32 out
+    # A channel whose running variance (1e-4) is not much larger than eps: eps goes inside the square root.
+    x, rm, rv, w, b, up = bn_inputs((4, 2), torch.float64, 1)
+    rv = torch.tensor([1e-4, 1.0], dtype=torch.float64)
+    inputs = {"x": x, "running_mean": rm, "running_var": rv, "weight": w, "bias": b, "eps": 1e-5}
+    got = drive(q, fn, run_batch_norm_eval, inputs, x, rm, rv, w, b, 1e-5, up)
+    expected = run_batch_norm_eval(lambda x, rm, rv, w, b, eps: F.batch_norm(x, rm, rv, w, b, False, 0.1, eps),
+                                   x, rm, rv, w, b, 1e-5, up)
+    expect_eval(q, got, expected, inputs, dtype=x.dtype, device=x.device)
 
     @PUBLIC_SETTINGS
     @given(shape=st.sampled_from([(4, 3), (2, 2, 3), (3, 2, 2, 2), (2, 1, 3)]), dtype=st.sampled_from(FLOAT_DTYPES),
@@ -346,13 +435,19 @@ def batch_norm_eval_public(fn):
     run()
 
 
-def check_module(q, fn, shape, eps, momentum, seed, dtype=torch.float64, device="cpu") -> None:
+def check_module(q, fn, shape, eps, momentum, seed, dtype=torch.float64, device="cpu", layout="contiguous",
+                 batches=None) -> None:
+    """Drive the student's module class and torch's (in float64) through the same steps and compare.
+    ``batches``: three (N, C, *) inputs (two to train on, one for eval); made from ``seed`` by default."""
     x, _, _, w, b, up = bn_inputs(shape, dtype, seed, device)
-    x2 = bn_batch(shape, dtype, seed + 10, device, offset=2.0)
-    x3 = bn_batch(shape, dtype, seed + 20, device)
+    if batches is None:
+        batches = (x, bn_batch(shape, dtype, seed + 10, device, offset=2.0), bn_batch(shape, dtype, seed + 20, device))
+    x, x2, x3 = batches
     inputs = {"num_features": shape[1], "eps": eps, "momentum": momentum, "input shape": tuple(shape),
               "dtype": dtype, "device": device, "seed": seed}
-    args = (shape[1], eps, momentum, w, b, [x, x2], x3, up, dtype, device)
+    if layout != "contiguous":
+        inputs["input layout"] = layout
+    args = (shape[1], eps, momentum, w, b, [x, x2], x3, up, dtype, device, layout)
     got = drive(q, fn, run_batch_norm_module, inputs, *args)
     ref_args = (shape[1], eps, momentum, w.double(), b.double(), [x.double(), x2.double()], x3.double(),
                 up.double(), torch.float64, device)
@@ -415,6 +510,72 @@ def warmup_cosine_lambda_public(fn):
         expect_lrs(q, got, p.expected, p.inputs)
 
 
+def torch_plateau(inputs: dict) -> list[float]:
+    """torch's ReduceLROnPlateau stepped with ``inputs["losses"]`` (``inputs`` from ``plateau_inputs``): the
+    learning rate after each step. Takes one dict, so it cannot stand in for the exercise."""
+    optimizer = _sgd(inputs["lr"])
+    settings = {k: v for k, v in inputs.items() if k not in ("losses", "lr")}
+    scheduler = lr_scheduler.ReduceLROnPlateau(optimizer, **settings)
+    lrs = []
+    for loss in inputs["losses"]:
+        optimizer.step()
+        scheduler.step(loss)
+        lrs.append(optimizer.param_groups[0]["lr"])
+    return lrs
+
+
+def plateau_inputs(losses, lr, factor=0.1, patience=10, threshold=1e-4, mode="min", threshold_mode="rel",
+                   cooldown=0, min_lr=0.0, eps=1e-8) -> dict:
+    """The arguments of ``plateau_lrs`` by name, in its order."""
+    return {"losses": list(losses), "lr": lr, "factor": factor, "patience": patience, "threshold": threshold,
+            "mode": mode, "threshold_mode": threshold_mode, "cooldown": cooldown, "min_lr": min_lr, "eps": eps}
+
+
+def expect_plateau(q, fn, inputs) -> None:
+    """The student's ``plateau_lrs(**inputs)`` against torch's ReduceLROnPlateau, step by step."""
+    expected = torch_plateau(inputs)
+    got = call(q, fn, **inputs)
+    if type(got) is not list or len(got) != len(expected):
+        raise CheckFailure(q, f"should return a list with one learning rate per loss ({len(expected)})", inputs,
+                           expected, got)
+    expect_lrs(q, got, expected, inputs, after=True)
+
+
+def plateau_lrs_public(fn):
+    q = "plateau_lrs"
+    # The course's situation: the loss stalls, the rate drops once patience runs out, then again.
+    stalls = [1.0, 0.8, 0.7, 0.7, 0.71, 0.69, 0.7, 0.7, 0.7, 0.6, 0.6, 0.6, 0.6]
+    expect_plateau(q, fn, plateau_inputs(stalls, 0.1, factor=0.5, patience=2))
+    tiny_gains = [1.0, 0.99995, 0.9999, 0.99985, 0.9998, 0.5, 0.5, 0.5]  # each gain below threshold=1e-4
+    expect_plateau(q, fn, plateau_inputs(tiny_gains, 1.0, factor=0.5, patience=1))
+    accuracy = [0.5, 0.6, 0.6, 0.6, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7]
+    expect_plateau(q, fn, plateau_inputs(accuracy, 0.1, factor=0.1, patience=1, mode="max", cooldown=2))
+    expect_plateau(q, fn, plateau_inputs([1.0] * 12, 0.1, factor=0.1, patience=0, min_lr=1e-3))
+    expect_plateau(q, fn, plateau_inputs(stalls, 0.1, factor=0.5, patience=1, threshold=0.05, threshold_mode="abs"))
+
+
+def torch_one_cycle(inputs: dict) -> list[float]:
+    """torch's OneCycleLR (cosine annealing, no momentum cycling) for ``inputs`` (total_steps, max_lr, pct_start,
+    div_factor, final_div_factor by name): the learning rate at steps 0 ... total_steps - 1."""
+    optimizer = _sgd(inputs["max_lr"] / inputs["div_factor"])
+    scheduler = lr_scheduler.OneCycleLR(optimizer, anneal_strategy="cos", cycle_momentum=False, **inputs)
+    return _scheduled_lrs(scheduler, inputs["total_steps"])
+
+
+def expect_one_cycle(q, fn, total_steps, max_lr, pct_start=0.3, div_factor=25.0, final_div_factor=1e4) -> None:
+    inputs = {"total_steps": total_steps, "max_lr": max_lr, "pct_start": pct_start, "div_factor": div_factor,
+              "final_div_factor": final_div_factor}
+    got = drive(q, fn, run_lr_table, inputs, total_steps, *inputs.values())
+    expect_lrs(q, got, torch_one_cycle(inputs), inputs, unit="step")
+
+
+def one_cycle_lr_public(fn):
+    q = "one_cycle_lr"
+    expect_one_cycle(q, fn, 20, 0.1)
+    expect_one_cycle(q, fn, 10, 1.0, 0.25, 10.0, 100.0)  # the peak falls between two steps
+    expect_one_cycle(q, fn, 30, 0.5, 0.5, 5.0, 1e3)
+
+
 ASSIGNMENT = Assignment(
     name="batchnorm",
     number=7,
@@ -432,5 +593,9 @@ ASSIGNMENT = Assignment(
         Question("cosine_lr", 2, "the learning rate of cosine annealing", cosine_lr_public),
         Question("warmup_cosine_lambda", 3, "a LambdaLR factor: linear warm-up, then cosine decay",
                  warmup_cosine_lambda_public),
+        Question("plateau_lrs", 3, "ReduceLROnPlateau: the learning rate after each epoch's loss",
+                 plateau_lrs_public),
+        Question("one_cycle_lr", 3, "the learning rate of the one-cycle policy (OneCycleLR, cosine)",
+                 one_cycle_lr_public),
     ),
 )
