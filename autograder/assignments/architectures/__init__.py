@@ -1,0 +1,1 @@
+"""Grader-only material of assignment `architectures` (never shipped to students)."""

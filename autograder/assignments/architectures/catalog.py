@@ -1,0 +1,916 @@
+"""Assignment 9, "Classic CNN architectures and how to compare them": mistakes students make, and correct
+variants written differently. Each entry is self-contained (it may use torch, F = torch.nn.functional and
+math)."""
+from autograder.catalog import Mistake, Variant
+
+MISTAKES = [
+    Mistake('AlexNet', 'softmax-output',
+            "Returns softmax probabilities, as the course's first AlexNet did; the network should return logits, since F.cross_entropy applies log-softmax itself.", '''
+import torch.nn as nn
+
+class AlexNet(nn.Module):
+    def __init__(self, num_classes=1000, width=64, hidden=4096, dropout=0.5, in_channels=3):
+        super().__init__()
+        c1, c2, c3, c4 = width, 3 * width, 6 * width, 4 * width
+        self.features = nn.Sequential(
+            nn.Conv2d(in_channels, c1, 11, stride=4, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
+            nn.Conv2d(c1, c2, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
+            nn.Conv2d(c2, c3, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(c3, c4, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(c4, c4, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2))
+        self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
+        self.classifier = nn.Sequential(
+            nn.Dropout(dropout), nn.Linear(c4 * 36, hidden), nn.ReLU(inplace=True),
+            nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.ReLU(inplace=True),
+            nn.Linear(hidden, num_classes))
+
+    def forward(self, x):
+        return torch.softmax(self.classifier(self.avgpool(self.features(x)).flatten(1)), dim=1)
+'''),
+    Mistake('AlexNet', 'flatten-batch',
+            'Flattens with x.view(-1), which merges the images of the batch; keep the batch dimension: x.flatten(1).', '''
+import torch.nn as nn
+
+class AlexNet(nn.Module):
+    def __init__(self, num_classes=1000, width=64, hidden=4096, dropout=0.5, in_channels=3):
+        super().__init__()
+        c1, c2, c3, c4 = width, 3 * width, 6 * width, 4 * width
+        self.features = nn.Sequential(
+            nn.Conv2d(in_channels, c1, 11, stride=4, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
+            nn.Conv2d(c1, c2, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
+            nn.Conv2d(c2, c3, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(c3, c4, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(c4, c4, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2))
+        self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
+        self.classifier = nn.Sequential(
+            nn.Dropout(dropout), nn.Linear(c4 * 36, hidden), nn.ReLU(inplace=True),
+            nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.ReLU(inplace=True),
+            nn.Linear(hidden, num_classes))
+
+    def forward(self, x):
+        return self.classifier(self.avgpool(self.features(x)).view(1, -1))
+'''),
+    Mistake('AlexNet', 'no-first-padding',
+            "Leaves out the first convolution's padding=2 (the paper's 227x227 input); torchvision's AlexNet pads by 2, so 224 gives 55x55 and every later size differs.", '''
+import torch.nn as nn
+
+class AlexNet(nn.Module):
+    def __init__(self, num_classes=1000, width=64, hidden=4096, dropout=0.5, in_channels=3):
+        super().__init__()
+        c1, c2, c3, c4 = width, 3 * width, 6 * width, 4 * width
+        self.features = nn.Sequential(
+            nn.Conv2d(in_channels, c1, 11, stride=4, padding=0), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
+            nn.Conv2d(c1, c2, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
+            nn.Conv2d(c2, c3, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(c3, c4, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(c4, c4, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2))
+        self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
+        self.classifier = nn.Sequential(
+            nn.Dropout(dropout), nn.Linear(c4 * 36, hidden), nn.ReLU(inplace=True),
+            nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.ReLU(inplace=True),
+            nn.Linear(hidden, num_classes))
+
+    def forward(self, x):
+        return self.classifier(self.avgpool(self.features(x)).flatten(1))
+'''),
+    Mistake('AlexNet', 'non-overlapping-pooling',
+            "Pools with 2x2 windows; AlexNet's pooling overlaps: 3x3 windows with stride 2.", '''
+import torch.nn as nn
+
+class AlexNet(nn.Module):
+    def __init__(self, num_classes=1000, width=64, hidden=4096, dropout=0.5, in_channels=3):
+        super().__init__()
+        c1, c2, c3, c4 = width, 3 * width, 6 * width, 4 * width
+        self.features = nn.Sequential(
+            nn.Conv2d(in_channels, c1, 11, stride=4, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(2, 2),
+            nn.Conv2d(c1, c2, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(2, 2),
+            nn.Conv2d(c2, c3, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(c3, c4, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(c4, c4, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(2, 2))
+        self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
+        self.classifier = nn.Sequential(
+            nn.Dropout(dropout), nn.Linear(c4 * 36, hidden), nn.ReLU(inplace=True),
+            nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.ReLU(inplace=True),
+            nn.Linear(hidden, num_classes))
+
+    def forward(self, x):
+        return self.classifier(self.avgpool(self.features(x)).flatten(1))
+'''),
+    Mistake('AlexNet', 'fixed-avgpool',
+            'Replaces the adaptive pooling with nn.AvgPool2d(1), which only gives 6x6 maps for 224x224 images; AdaptiveAvgPool2d((6, 6)) fits any size.', '''
+import torch.nn as nn
+
+class AlexNet(nn.Module):
+    def __init__(self, num_classes=1000, width=64, hidden=4096, dropout=0.5, in_channels=3):
+        super().__init__()
+        c1, c2, c3, c4 = width, 3 * width, 6 * width, 4 * width
+        self.features = nn.Sequential(
+            nn.Conv2d(in_channels, c1, 11, stride=4, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
+            nn.Conv2d(c1, c2, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
+            nn.Conv2d(c2, c3, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(c3, c4, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(c4, c4, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2))
+        self.avgpool = nn.AvgPool2d(1)
+        self.classifier = nn.Sequential(
+            nn.Dropout(dropout), nn.Linear(c4 * 36, hidden), nn.ReLU(inplace=True),
+            nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.ReLU(inplace=True),
+            nn.Linear(hidden, num_classes))
+
+    def forward(self, x):
+        return self.classifier(self.avgpool(self.features(x)).flatten(1))
+'''),
+    Mistake('AlexNet', 'dropout-after-linear',
+            "Puts dropout after each hidden linear layer; torchvision's AlexNet drops the inputs of the first two linear layers (Dropout before Linear).", '''
+import torch.nn as nn
+
+class AlexNet(nn.Module):
+    def __init__(self, num_classes=1000, width=64, hidden=4096, dropout=0.5, in_channels=3):
+        super().__init__()
+        c1, c2, c3, c4 = width, 3 * width, 6 * width, 4 * width
+        self.features = nn.Sequential(
+            nn.Conv2d(in_channels, c1, 11, stride=4, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
+            nn.Conv2d(c1, c2, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
+            nn.Conv2d(c2, c3, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(c3, c4, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(c4, c4, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2))
+        self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
+        self.classifier = nn.Sequential(
+            nn.Linear(c4 * 36, hidden), nn.Dropout(dropout), nn.ReLU(inplace=True),
+            nn.Linear(hidden, hidden), nn.Dropout(dropout), nn.ReLU(inplace=True),
+            nn.Linear(hidden, num_classes))
+
+    def forward(self, x):
+        return self.classifier(self.avgpool(self.features(x)).flatten(1))
+'''),
+    Mistake('AlexNet', 'eval-dropout',
+            'Calls F.dropout without training=self.training, so dropout stays on in evaluation mode.', '''
+import torch.nn as nn
+
+class AlexNet(nn.Module):
+    def __init__(self, num_classes=1000, width=64, hidden=4096, dropout=0.5, in_channels=3):
+        super().__init__()
+        c1, c2, c3, c4 = width, 3 * width, 6 * width, 4 * width
+        self.features = nn.Sequential(
+            nn.Conv2d(in_channels, c1, 11, stride=4, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
+            nn.Conv2d(c1, c2, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
+            nn.Conv2d(c2, c3, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(c3, c4, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(c4, c4, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2))
+        self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
+        self.classifier = nn.Sequential(
+            nn.Dropout(dropout), nn.Linear(c4 * 36, hidden), nn.ReLU(inplace=True),
+            nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.ReLU(inplace=True),
+            nn.Linear(hidden, num_classes))
+
+    def forward(self, x):
+        return self.classifier(F.dropout(self.avgpool(self.features(x)).flatten(1), 0.5))
+'''),
+    Mistake('vgg_block', 'no-padding',
+            "Leaves out padding=1, so each 3x3 convolution shrinks the image by 2; VGG's convolutions keep the size and only the pooling halves it.", '''
+import torch.nn as nn
+
+def vgg_block(num_convs, in_channels, out_channels):
+    layers = []
+    for i in range(num_convs):
+        layers += [nn.Conv2d(in_channels if i == 0 else out_channels, out_channels, 3, padding=0), nn.ReLU(inplace=True)]
+    layers.append(nn.MaxPool2d(2, 2))
+    return nn.Sequential(*layers)
+'''),
+    Mistake('vgg_block', 'in-channels-everywhere',
+            "Gives every convolution in_channels inputs; only the first reads the block's input, the others read out_channels channels.", '''
+import torch.nn as nn
+
+def vgg_block(num_convs, in_channels, out_channels):
+    layers = []
+    for i in range(num_convs):
+        layers += [nn.Conv2d(in_channels, out_channels, 3, padding=1), nn.ReLU(inplace=True)]
+    layers.append(nn.MaxPool2d(2, 2))
+    return nn.Sequential(*layers)
+'''),
+    Mistake('vgg_block', 'stride-one-pool',
+            "Pools with stride 1; VGG's 2x2 pooling has stride 2 and halves the size.", '''
+import torch.nn as nn
+
+def vgg_block(num_convs, in_channels, out_channels):
+    layers = []
+    for i in range(num_convs):
+        layers += [nn.Conv2d(in_channels if i == 0 else out_channels, out_channels, 3, padding=1), nn.ReLU(inplace=True)]
+    layers.append(nn.MaxPool2d(2, 1))
+    return nn.Sequential(*layers)
+'''),
+    Mistake('vgg_block', 'avg-pool',
+            "Uses average pooling; VGG's blocks end with 2x2 max pooling.", '''
+import torch.nn as nn
+
+def vgg_block(num_convs, in_channels, out_channels):
+    layers = []
+    for i in range(num_convs):
+        layers += [nn.Conv2d(in_channels if i == 0 else out_channels, out_channels, 3, padding=1), nn.ReLU(inplace=True)]
+    layers.append(nn.AvgPool2d(2, 2))
+    return nn.Sequential(*layers)
+'''),
+    Mistake('vgg_block', 'inplace-first',
+            "Starts with an in-place ReLU that changes the caller's input; each convolution comes first and ReLU acts on its output.", '''
+import torch.nn as nn
+
+def vgg_block(num_convs, in_channels, out_channels):
+    layers = []
+    for i in range(num_convs):
+        layers += [nn.ReLU(inplace=True), nn.Conv2d(in_channels if i == 0 else out_channels, out_channels, 3, padding=1)]
+    layers.append(nn.MaxPool2d(2, 2))
+    return nn.Sequential(*layers)
+'''),
+    Mistake('vgg_block', 'pool-per-conv',
+            'Pools after every convolution; a VGG block pools once, after all its convolutions.', '''
+import torch.nn as nn
+
+def vgg_block(num_convs, in_channels, out_channels):
+    layers = []
+    for i in range(num_convs):
+        layers += [nn.Conv2d(in_channels if i == 0 else out_channels, out_channels, 3, padding=1), nn.ReLU(),
+                   nn.MaxPool2d(2, 2)]
+    return nn.Sequential(*layers)
+'''),
+    Mistake('vgg_features', 'no-padding',
+            "Leaves out padding=1; VGG's 3x3 convolutions keep the size and only the pooling halves it.", '''
+import torch.nn as nn
+
+def vgg_features(config, in_channels=3):
+    layers = []
+    for v in config:
+        if v == "M":
+            layers.append(nn.MaxPool2d(2, 2))
+        else:
+            layers += [nn.Conv2d(in_channels, v, 3, padding=0), nn.ReLU(inplace=True)]
+            in_channels = v
+    return nn.Sequential(*layers)
+'''),
+    Mistake('vgg_features', 'channels-not-updated',
+            'Never updates the channel count after a convolution, so every convolution expects in_channels inputs.', '''
+import torch.nn as nn
+
+def vgg_features(config, in_channels=3):
+    layers = []
+    for v in config:
+        if v == "M":
+            layers.append(nn.MaxPool2d(2, 2))
+        else:
+            layers += [nn.Conv2d(in_channels, v, 3, padding=1), nn.ReLU(inplace=True)]
+            pass
+    return nn.Sequential(*layers)
+'''),
+    Mistake('vgg_features', 'stride-one-pool',
+            "Pools with stride 1; torchvision's MaxPool2d(2, 2) halves the size.", '''
+import torch.nn as nn
+
+def vgg_features(config, in_channels=3):
+    layers = []
+    for v in config:
+        if v == "M":
+            layers.append(nn.MaxPool2d(2, 1))
+        else:
+            layers += [nn.Conv2d(in_channels, v, 3, padding=1), nn.ReLU(inplace=True)]
+            in_channels = v
+    return nn.Sequential(*layers)
+'''),
+    Mistake('vgg_features', 'batch-norm',
+            "Adds batch norm after each convolution (torchvision's vgg11_bn); plain VGG has only convolutions, ReLU and pooling.", '''
+import torch.nn as nn
+
+def vgg_features(config, in_channels=3):
+    layers = []
+    for v in config:
+        if v == "M":
+            layers.append(nn.MaxPool2d(2, 2))
+        else:
+            layers += [nn.Conv2d(in_channels, v, 3, padding=1), nn.BatchNorm2d(v), nn.ReLU(inplace=True)]
+            in_channels = v
+    return nn.Sequential(*layers)
+'''),
+    Mistake('vgg_features', 'nested-blocks',
+            "Groups the layers into one nn.Sequential per stage; torchvision's features are one flat nn.Sequential, so its state-dict names are 0.weight, 3.weight, ...", '''
+import torch.nn as nn
+
+def vgg_features(config, in_channels=3):
+    stages, current = [], []
+    for v in config:
+        if v == "M":
+            stages.append(nn.Sequential(*current, nn.MaxPool2d(2, 2)))
+            current = []
+        else:
+            current += [nn.Conv2d(in_channels, v, 3, padding=1), nn.ReLU()]
+            in_channels = v
+    if current:
+        stages.append(nn.Sequential(*current))
+    return nn.Sequential(*stages)
+'''),
+    Mistake('nin_block', 'stride-everywhere',
+            "Gives the 1x1 convolutions the block's stride too; only the first convolution has a stride.", '''
+import torch.nn as nn
+
+def nin_block(in_channels, out_channels, kernel_size, stride=1, padding=0):
+    return nn.Sequential(nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding), nn.ReLU(),
+                         nn.Conv2d(out_channels, out_channels, 1, stride, 0), nn.ReLU(),
+                         nn.Conv2d(out_channels, out_channels, 1, stride, 0), nn.ReLU())
+'''),
+    Mistake('nin_block', 'padding-everywhere',
+            'Pads the 1x1 convolutions too, which grows the image by 2 pixels each; only the first convolution has padding.', '''
+import torch.nn as nn
+
+def nin_block(in_channels, out_channels, kernel_size, stride=1, padding=0):
+    return nn.Sequential(nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding), nn.ReLU(),
+                         nn.Conv2d(out_channels, out_channels, 1, 1, padding), nn.ReLU(),
+                         nn.Conv2d(out_channels, out_channels, 1, 1, padding), nn.ReLU())
+'''),
+    Mistake('nin_block', 'no-last-relu',
+            'Leaves out the last ReLU; every convolution of a NiN block, the last one included, is followed by ReLU.', '''
+import torch.nn as nn
+
+def nin_block(in_channels, out_channels, kernel_size, stride=1, padding=0):
+    return nn.Sequential(nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding), nn.ReLU(),
+                         nn.Conv2d(out_channels, out_channels, 1, 1, 0), nn.ReLU(),
+                         nn.Conv2d(out_channels, out_channels, 1, 1, 0))
+'''),
+    Mistake('nin_block', 'kernel-everywhere',
+            'Uses kernel_size for all three convolutions; the second and third are 1x1 (a per-pixel MLP over the channels).', '''
+import torch.nn as nn
+
+def nin_block(in_channels, out_channels, kernel_size, stride=1, padding=0):
+    return nn.Sequential(nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding), nn.ReLU(),
+                         nn.Conv2d(out_channels, out_channels, kernel_size, 1, (kernel_size - 1) // 2), nn.ReLU(),
+                         nn.Conv2d(out_channels, out_channels, kernel_size, 1, (kernel_size - 1) // 2), nn.ReLU())
+'''),
+    Mistake('global_avg_pool', 'no-keepdim',
+            'Drops the spatial dimensions ((N, C) instead of (N, C, 1, 1)); F.adaptive_avg_pool2d(x, 1) keeps them with size 1: keepdim=True.', '''
+def global_avg_pool(x):
+    return x.mean(dim=(-2, -1))
+'''),
+    Mistake('global_avg_pool', 'fixed-kernel',
+            'Pools with a fixed 7x7 window (nn.AvgPool2d(7)), which only fits 7x7 feature maps; global pooling averages over whatever H and W the input has.', '''
+def global_avg_pool(x):
+    return F.avg_pool2d(x, 7, ceil_mode=True)
+'''),
+    Mistake('global_avg_pool', 'square-kernel',
+            'Uses a square H x H window, assuming square feature maps; the window must be H x W.', '''
+def global_avg_pool(x):
+    return F.avg_pool2d(x, x.shape[-2])
+'''),
+    Mistake('global_avg_pool', 'batch-dims',
+            'Averages over dims (2, 3), which assumes a batch dimension; a (C, H, W) input has its spatial dimensions last: use (-2, -1).', '''
+def global_avg_pool(x):
+    return x.mean(dim=(2, 3), keepdim=True)
+'''),
+    Mistake('global_avg_pool', 'max-pool',
+            'Takes the maximum of each channel (global max pooling); GAP averages.', '''
+def global_avg_pool(x):
+    return x.amax(dim=(-2, -1), keepdim=True)
+'''),
+    Mistake('global_avg_pool', 'view-flatten',
+            'Flattens the spatial dimensions with .view(), which fails on a non-contiguous input (a transposed or channels-last tensor); use .reshape() or mean over two dims.', '''
+def global_avg_pool(x):
+    return x.view(*x.shape[:-2], -1).mean(-1)[..., None, None]
+'''),
+    Mistake('global_avg_pool', 'in-place',
+            "Divides the input in place before summing (x /= H * W), which changes the caller's tensor; compute a new tensor instead.", '''
+def global_avg_pool(x):
+    with torch.no_grad():
+        x /= x.shape[-2] * x.shape[-1]
+    return x.sum(dim=(-2, -1), keepdim=True)
+'''),
+    Mistake('global_avg_pool', 'cpu-weights',
+            "Averages with a weight tensor made on the CPU (torch.ones(h, w)), which fails for an input on a GPU; make new tensors on x's device, or use x.mean.", '''
+def global_avg_pool(x):
+    h, w = x.shape[-2:]
+    weights = torch.ones(h, w, dtype=x.dtype) / (h * w)
+    return (x * weights).sum(dim=(-2, -1), keepdim=True)
+'''),
+    Mistake('Inception', 'wrong-order',
+            "Concatenates the pooling branch first; the order is 1x1, 3x3, 5x5, pooling, which fixes which channels the next layer's weights read.", '''
+import torch.nn as nn
+
+class Inception(nn.Module):
+    def __init__(self, in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj):
+        super().__init__()
+        self.branch1 = nn.Sequential(nn.Conv2d(in_channels, ch1x1, 1), nn.ReLU())
+        self.branch2 = nn.Sequential(nn.Conv2d(in_channels, ch3x3red, 1), nn.ReLU(),
+                                     nn.Conv2d(ch3x3red, ch3x3, 3, padding=1), nn.ReLU())
+        self.branch3 = nn.Sequential(nn.Conv2d(in_channels, ch5x5red, 1), nn.ReLU(),
+                                     nn.Conv2d(ch5x5red, ch5x5, 5, padding=2), nn.ReLU())
+        self.branch4 = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1), nn.Conv2d(in_channels, pool_proj, 1), nn.ReLU())
+
+    def forward(self, x):
+        return torch.cat([self.branch4(x), self.branch1(x), self.branch2(x), self.branch3(x)], dim=1)
+'''),
+    Mistake('Inception', 'torchvision-3x3',
+            "Uses a 3x3 kernel in the 5x5 branch, as torchvision's googlenet does (a bug kept for its weights); this exercise follows the paper: 5x5 with padding 2.", '''
+import torch.nn as nn
+
+class Inception(nn.Module):
+    def __init__(self, in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj):
+        super().__init__()
+        self.branch1 = nn.Sequential(nn.Conv2d(in_channels, ch1x1, 1), nn.ReLU())
+        self.branch2 = nn.Sequential(nn.Conv2d(in_channels, ch3x3red, 1), nn.ReLU(),
+                                     nn.Conv2d(ch3x3red, ch3x3, 3, padding=1), nn.ReLU())
+        self.branch3 = nn.Sequential(nn.Conv2d(in_channels, ch5x5red, 1), nn.ReLU(),
+                                     nn.Conv2d(ch5x5red, ch5x5, 3, padding=1), nn.ReLU())
+        self.branch4 = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1), nn.Conv2d(in_channels, pool_proj, 1), nn.ReLU())
+
+    def forward(self, x):
+        return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], dim=1)
+'''),
+    Mistake('Inception', 'no-reduction-relu',
+            'Leaves out the ReLU after the 1x1 reductions; every convolution of the block is followed by ReLU.', '''
+import torch.nn as nn
+
+class Inception(nn.Module):
+    def __init__(self, in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj):
+        super().__init__()
+        self.branch1 = nn.Sequential(nn.Conv2d(in_channels, ch1x1, 1), nn.ReLU())
+        self.branch2 = nn.Sequential(nn.Conv2d(in_channels, ch3x3red, 1), 
+                                     nn.Conv2d(ch3x3red, ch3x3, 3, padding=1), nn.ReLU())
+        self.branch3 = nn.Sequential(nn.Conv2d(in_channels, ch5x5red, 1), 
+                                     nn.Conv2d(ch5x5red, ch5x5, 5, padding=2), nn.ReLU())
+        self.branch4 = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1), nn.Conv2d(in_channels, pool_proj, 1), nn.ReLU())
+
+    def forward(self, x):
+        return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], dim=1)
+'''),
+    Mistake('Inception', 'avg-pool-branch',
+            "Uses average pooling in the fourth branch; GoogLeNet's is 3x3 max pooling with stride 1 and padding 1.", '''
+import torch.nn as nn
+
+class Inception(nn.Module):
+    def __init__(self, in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj):
+        super().__init__()
+        self.branch1 = nn.Sequential(nn.Conv2d(in_channels, ch1x1, 1), nn.ReLU())
+        self.branch2 = nn.Sequential(nn.Conv2d(in_channels, ch3x3red, 1), nn.ReLU(),
+                                     nn.Conv2d(ch3x3red, ch3x3, 3, padding=1), nn.ReLU())
+        self.branch3 = nn.Sequential(nn.Conv2d(in_channels, ch5x5red, 1), nn.ReLU(),
+                                     nn.Conv2d(ch5x5red, ch5x5, 5, padding=2), nn.ReLU())
+        self.branch4 = nn.Sequential(nn.AvgPool2d(3, stride=1, padding=1), nn.Conv2d(in_channels, pool_proj, 1), nn.ReLU())
+
+    def forward(self, x):
+        return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], dim=1)
+'''),
+    Mistake('Inception', 'batch-concat',
+            'Concatenates along dim 0, the batch; the branches are stacked along the channels, dim 1 of an (N, C, H, W) tensor.', '''
+import torch.nn as nn
+
+class Inception(nn.Module):
+    def __init__(self, in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj):
+        super().__init__()
+        self.branch1 = nn.Sequential(nn.Conv2d(in_channels, ch1x1, 1), nn.ReLU())
+        self.branch2 = nn.Sequential(nn.Conv2d(in_channels, ch3x3red, 1), nn.ReLU(),
+                                     nn.Conv2d(ch3x3red, ch3x3, 3, padding=1), nn.ReLU())
+        self.branch3 = nn.Sequential(nn.Conv2d(in_channels, ch5x5red, 1), nn.ReLU(),
+                                     nn.Conv2d(ch5x5red, ch5x5, 5, padding=2), nn.ReLU())
+        self.branch4 = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1), nn.Conv2d(in_channels, pool_proj, 1), nn.ReLU())
+
+    def forward(self, x):
+        return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], dim=0)
+'''),
+    Mistake('count_params', 'state-dict',
+            "Counts the state dict, which also holds buffers (batch norm's running statistics) and lists a shared weight under each of its names.", '''
+def count_params(model, trainable_only=False):
+    return sum(t.numel() for t in model.state_dict().values())
+'''),
+    Mistake('count_params', 'per-module',
+            "Adds up each module's own parameters over named_modules(), which counts a weight shared by two layers twice; model.parameters() yields each parameter once.", '''
+def count_params(model, trainable_only=False):
+    total = 0
+    for _, module in model.named_modules():
+        for p in module.parameters(recurse=False):
+            if p.requires_grad or not trainable_only:
+                total += p.numel()
+    return total
+'''),
+    Mistake('count_params', 'ignores-flag',
+            'Ignores trainable_only; frozen parameters (requires_grad=False) are not trainable.', '''
+def count_params(model, trainable_only=False):
+    return sum(p.numel() for p in model.parameters())
+'''),
+    Mistake('count_params', 'counts-tensors',
+            'Counts parameter tensors, not their elements: use p.numel().', '''
+def count_params(model, trainable_only=False):
+    return len([p for p in model.parameters() if p.requires_grad or not trainable_only])
+'''),
+    Mistake('count_params', 'top-level-only',
+            "Counts only the model's direct children's own parameters, missing nested layers.", '''
+def count_params(model, trainable_only=False):
+    return sum(p.numel() for child in model.children() for p in child.parameters(recurse=False)
+               if p.requires_grad or not trainable_only)
+'''),
+    Mistake('count_params', 'freezes-model',
+            "Switches requires_grad off while counting, which freezes the caller's model; counting must leave the model unchanged.", '''
+def count_params(model, trainable_only=False):
+    total = 0
+    for p in model.parameters():
+        if p.requires_grad or not trainable_only:
+            total += p.numel()
+        p.requires_grad_(False)
+    return total
+'''),
+    Mistake('count_flops', 'macs',
+            'Counts multiply-accumulates (MACs), half the FLOPs: each term of a dot product is a multiply and an add, 2 FLOPs.', '''
+import torch.nn as nn
+
+def count_flops(model, x):
+    total = 0
+
+    def conv_hook(module, inputs, output):
+        nonlocal total
+        total += output.numel() * module.weight[0].numel()
+
+    def linear_hook(module, inputs, output):
+        nonlocal total
+        total += output.numel() * module.in_features
+
+    handles = []
+    for module in model.modules():
+        if isinstance(module, nn.Conv2d):
+            handles.append(module.register_forward_hook(conv_hook))
+        elif isinstance(module, nn.Linear):
+            handles.append(module.register_forward_hook(linear_hook))
+    with torch.no_grad():
+        model(x)
+    for h in handles:
+        h.remove()
+    return total
+'''),
+    Mistake('count_flops', 'ignores-groups',
+            "Uses in_channels instead of in_channels / groups; with groups each output channel sees only its group's channels.", '''
+import torch.nn as nn
+
+def count_flops(model, x):
+    total = 0
+
+    def conv_hook(module, inputs, output):
+        nonlocal total
+        total += 2 * output.numel() * module.in_channels * module.kernel_size[0] * module.kernel_size[1]
+
+    def linear_hook(module, inputs, output):
+        nonlocal total
+        total += 2 * output.numel() * module.in_features
+
+    handles = []
+    for module in model.modules():
+        if isinstance(module, nn.Conv2d):
+            handles.append(module.register_forward_hook(conv_hook))
+        elif isinstance(module, nn.Linear):
+            handles.append(module.register_forward_hook(linear_hook))
+    with torch.no_grad():
+        model(x)
+    for h in handles:
+        h.remove()
+    return total
+'''),
+    Mistake('count_flops', 'keeps-hooks',
+            'Never removes its hooks, so they stay on the model and run at every later forward pass; remove each one with handle.remove().', '''
+import torch.nn as nn
+
+def count_flops(model, x):
+    total = 0
+
+    def conv_hook(module, inputs, output):
+        nonlocal total
+        total += 2 * output.numel() * module.weight[0].numel()
+
+    def linear_hook(module, inputs, output):
+        nonlocal total
+        total += 2 * output.numel() * module.in_features
+
+    handles = []
+    for module in model.modules():
+        if isinstance(module, nn.Conv2d):
+            handles.append(module.register_forward_hook(conv_hook))
+        elif isinstance(module, nn.Linear):
+            handles.append(module.register_forward_hook(linear_hook))
+    with torch.no_grad():
+        model(x)
+    pass
+    return total
+'''),
+    Mistake('count_flops', 'children-only',
+            'Hooks only model.children(), missing the layers nested inside blocks; model.modules() visits every layer.', '''
+import torch.nn as nn
+
+def count_flops(model, x):
+    total = 0
+
+    def conv_hook(module, inputs, output):
+        nonlocal total
+        total += 2 * output.numel() * module.weight[0].numel()
+
+    def linear_hook(module, inputs, output):
+        nonlocal total
+        total += 2 * output.numel() * module.in_features
+
+    handles = []
+    for module in model.children():
+        if isinstance(module, nn.Conv2d):
+            handles.append(module.register_forward_hook(conv_hook))
+        elif isinstance(module, nn.Linear):
+            handles.append(module.register_forward_hook(linear_hook))
+    with torch.no_grad():
+        model(x)
+    for h in handles:
+        h.remove()
+    return total
+'''),
+    Mistake('count_flops', 'from-parameters',
+            'Counts each layer once from its weights (2 * weight.numel() * output positions of the first call), so a layer called twice counts once.', '''
+import torch.nn as nn
+
+def count_flops(model, x):
+    seen = {}
+
+    def hook(module, inputs, output):
+        if module not in seen:
+            positions = output.numel() // output.shape[1 if isinstance(module, nn.Conv2d) else -1]
+            seen[module] = 2 * module.weight.numel() * positions
+
+    handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    with torch.no_grad():
+        model(x)
+    for h in handles:
+        h.remove()
+    return sum(seen.values())
+'''),
+    Mistake('count_flops', 'counts-bias',
+            'Adds the bias additions; FlopCounterMode counts only the multiply-adds of the products.', '''
+import torch.nn as nn
+
+def count_flops(model, x):
+    total = 0
+
+    def conv_hook(module, inputs, output):
+        nonlocal total
+        total += 2 * output.numel() * module.weight[0].numel() + (output.numel() if module.bias is not None else 0)
+
+    def linear_hook(module, inputs, output):
+        nonlocal total
+        total += 2 * output.numel() * module.in_features + (output.numel() if module.bias is not None else 0)
+
+    handles = []
+    for module in model.modules():
+        if isinstance(module, nn.Conv2d):
+            handles.append(module.register_forward_hook(conv_hook))
+        elif isinstance(module, nn.Linear):
+            handles.append(module.register_forward_hook(linear_hook))
+    with torch.no_grad():
+        model(x)
+    for h in handles:
+        h.remove()
+    return total
+'''),
+    Mistake('count_flops', 'batch-one',
+            'Counts one image, ignoring the batch size; FLOPs are for the whole input x.', '''
+import torch.nn as nn
+
+def count_flops(model, x):
+    total = 0
+
+    def conv_hook(module, inputs, output):
+        nonlocal total
+        total += 2 * output[0].numel() * module.weight[0].numel()
+
+    def linear_hook(module, inputs, output):
+        nonlocal total
+        total += 2 * output[0].numel() * module.in_features
+
+    handles = []
+    for module in model.modules():
+        if isinstance(module, nn.Conv2d):
+            handles.append(module.register_forward_hook(conv_hook))
+        elif isinstance(module, nn.Linear):
+            handles.append(module.register_forward_hook(linear_hook))
+    with torch.no_grad():
+        model(x)
+    for h in handles:
+        h.remove()
+    return total
+'''),
+]
+
+VARIANTS = [
+    Variant('AlexNet', 'loops', 'builds the layers in loops, reshape instead of flatten, non-inplace ReLU', '''
+import torch.nn as nn
+
+class AlexNet(nn.Module):
+    def __init__(self, num_classes=1000, width=64, hidden=4096, dropout=0.5, in_channels=3):
+        super().__init__()
+        channels = [in_channels, width, 3 * width, 6 * width, 4 * width, 4 * width]
+        kernels, pads = [11, 5, 3, 3, 3], [2, 2, 1, 1, 1]
+        layers = []
+        for i in range(5):
+            layers += [nn.Conv2d(channels[i], channels[i + 1], kernels[i], stride=4 if i == 0 else 1,
+                                 padding=pads[i]), nn.ReLU()]
+            if i in (0, 1, 4):
+                layers.append(nn.MaxPool2d(kernel_size=3, stride=2))
+        self.features = nn.Sequential(*layers)
+        self.avgpool = nn.AdaptiveAvgPool2d(6)
+        sizes = [channels[-1] * 6 * 6, hidden, hidden]
+        head = []
+        for a, b in zip(sizes, sizes[1:]):
+            head += [nn.Dropout(p=dropout), nn.Linear(a, b), nn.ReLU()]
+        self.classifier = nn.Sequential(*head, nn.Linear(hidden, num_classes))
+
+    def forward(self, x):
+        x = self.features(x)
+        x = self.avgpool(x)
+        x = x.reshape(x.shape[0], -1)
+        return self.classifier(x)
+'''),
+    Variant('AlexNet', 'tuple-args', 'tuple kernel sizes and positional arguments, torch.flatten', '''
+import torch.nn as nn
+
+class AlexNet(nn.Module):
+    def __init__(self, num_classes=1000, width=64, hidden=4096, dropout=0.5, in_channels=3):
+        super().__init__()
+        w = width
+        self.features = nn.Sequential(nn.Conv2d(in_channels, w, (11, 11), (4, 4), (2, 2)), nn.ReLU(),
+                                      nn.MaxPool2d((3, 3), (2, 2)),
+                                      nn.Conv2d(w, 3 * w, 5, 1, 2), nn.ReLU(), nn.MaxPool2d(3, 2),
+                                      nn.Conv2d(3 * w, 6 * w, 3, 1, 1), nn.ReLU(),
+                                      nn.Conv2d(6 * w, 4 * w, 3, 1, 1), nn.ReLU(),
+                                      nn.Conv2d(4 * w, 4 * w, 3, 1, 1), nn.ReLU(), nn.MaxPool2d(3, 2))
+        self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
+        self.classifier = nn.Sequential(nn.Dropout(dropout), nn.Linear(4 * w * 36, hidden), nn.ReLU(),
+                                        nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.ReLU(),
+                                        nn.Linear(hidden, num_classes))
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.avgpool(self.features(x)), start_dim=1))
+'''),
+    Variant('vgg_block', 'list-comprehension', 'a flat list comprehension, tuple kernel sizes', '''
+import torch.nn as nn
+
+def vgg_block(num_convs, in_channels, out_channels):
+    chans = [in_channels] + [out_channels] * num_convs
+    layers = [layer for a, b in zip(chans, chans[1:])
+              for layer in (nn.Conv2d(a, b, kernel_size=(3, 3), stride=1, padding=(1, 1)), nn.ReLU())]
+    return nn.Sequential(*layers, nn.MaxPool2d(kernel_size=2))
+'''),
+    Variant('vgg_block', 'add-module', 'an empty nn.Sequential filled with add_module and string indices', '''
+import torch.nn as nn
+
+def vgg_block(num_convs, in_channels, out_channels):
+    block = nn.Sequential()
+    for i in range(num_convs):
+        block.add_module(str(2 * i), nn.Conv2d(out_channels if i else in_channels, out_channels, 3, 1, 1))
+        block.add_module(str(2 * i + 1), nn.ReLU(True))
+    block.add_module(str(2 * num_convs), nn.MaxPool2d(2))
+    return block
+'''),
+    Variant('vgg_features', 'isinstance-int', 'tests isinstance(v, int), keeps the channel count in another name', '''
+import torch.nn as nn
+
+def vgg_features(config, in_channels=3):
+    modules, channels = [], in_channels
+    for item in config:
+        if isinstance(item, int):
+            modules.append(nn.Conv2d(channels, item, kernel_size=3, stride=1, padding=1))
+            modules.append(nn.ReLU())
+            channels = item
+        else:
+            modules.append(nn.MaxPool2d(kernel_size=2, stride=2))
+    return nn.Sequential(*modules)
+'''),
+    Variant('vgg_features', 'ordered-dict', 'an OrderedDict with string indices', '''
+import torch.nn as nn
+from collections import OrderedDict
+
+def vgg_features(config, in_channels=3):
+    layers = OrderedDict()
+    for v in config:
+        if v == "M":
+            layers[str(len(layers))] = nn.MaxPool2d(2)
+        else:
+            layers[str(len(layers))] = nn.Conv2d(in_channels, v, 3, padding=1)
+            layers[str(len(layers))] = nn.ReLU(inplace=True)
+            in_channels = v
+    return nn.Sequential(layers)
+'''),
+    Variant('nin_block', 'keywords', 'keyword arguments and tuple sizes', '''
+import torch.nn as nn
+
+def nin_block(in_channels, out_channels, kernel_size, stride=1, padding=0):
+    layers = [nn.Conv2d(in_channels=in_channels, out_channels=out_channels, kernel_size=kernel_size, stride=stride,
+                        padding=padding), nn.ReLU()]
+    for _ in range(2):
+        layers += [nn.Conv2d(out_channels, out_channels, kernel_size=(1, 1)), nn.ReLU(inplace=True)]
+    return nn.Sequential(*layers)
+'''),
+    Variant('nin_block', 'add-module', 'add_module with string indices', '''
+import torch.nn as nn
+
+def nin_block(in_channels, out_channels, kernel_size, stride=1, padding=0):
+    block = nn.Sequential()
+    sizes = [(in_channels, kernel_size, stride, padding), (out_channels, 1, 1, 0), (out_channels, 1, 1, 0)]
+    for i, (c, k, s, p) in enumerate(sizes):
+        block.add_module(str(2 * i), nn.Conv2d(c, out_channels, k, s, p))
+        block.add_module(str(2 * i + 1), nn.ReLU())
+    return block
+'''),
+    Variant('global_avg_pool', 'sum-divide', 'sum over both dims divided by H * W', '''
+def global_avg_pool(x):
+    h, w = x.shape[-2:]
+    return x.sum(dim=-1, keepdim=True).sum(dim=-2, keepdim=True) / (h * w)
+'''),
+    Variant('global_avg_pool', 'flatten-mean', 'flatten the last two dims, mean, unsqueeze twice', '''
+def global_avg_pool(x):
+    return x.flatten(-2).mean(-1).unsqueeze(-1).unsqueeze(-1)
+'''),
+    Variant('Inception', 'branch-list', 'the branches in a loop, keyword arguments', '''
+import torch.nn as nn
+
+class Inception(nn.Module):
+    def __init__(self, in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj):
+        super().__init__()
+        self.branch1 = nn.Sequential(nn.Conv2d(in_channels, ch1x1, 1), nn.ReLU())
+        self.branch2 = nn.Sequential(nn.Conv2d(in_channels, ch3x3red, 1), nn.ReLU(inplace=True),
+                                     nn.Conv2d(ch3x3red, ch3x3, 3, padding=1), nn.ReLU())
+        self.branch3 = nn.Sequential(nn.Conv2d(in_channels, ch5x5red, 1), nn.ReLU(inplace=True),
+                                     nn.Conv2d(ch5x5red, ch5x5, 5, padding=2), nn.ReLU())
+        self.branch4 = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1), nn.Conv2d(in_channels, pool_proj, 1), nn.ReLU())
+
+    def forward(self, x):
+        return torch.cat(tuple(b(x) for b in (self.branch1, self.branch2, self.branch3, self.branch4)), 1)
+'''),
+    Variant('Inception', 'pool-keywords', 'tuple sizes, torch.concat', '''
+import torch.nn as nn
+
+class Inception(nn.Module):
+    def __init__(self, in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj):
+        super().__init__()
+        self.branch1 = nn.Sequential(nn.Conv2d(in_channels, ch1x1, 1), nn.ReLU())
+        self.branch2 = nn.Sequential(nn.Conv2d(in_channels, ch3x3red, 1), nn.ReLU(),
+                                     nn.Conv2d(ch3x3red, ch3x3, 3, padding=1), nn.ReLU())
+        self.branch3 = nn.Sequential(nn.Conv2d(in_channels, ch5x5red, 1), nn.ReLU(),
+                                     nn.Conv2d(ch5x5red, ch5x5, (5, 5), padding=(2, 2)), nn.ReLU())
+        self.branch4 = nn.Sequential(nn.MaxPool2d(kernel_size=3, stride=1, padding=1, ceil_mode=True), nn.Conv2d(in_channels, pool_proj, 1), nn.ReLU())
+
+    def forward(self, x):
+        outs = [self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)]
+        return torch.concat(outs, dim=-3)
+'''),
+    Variant('count_params', 'named-parameters-loop', 'a loop over named_parameters', '''
+def count_params(model, trainable_only=False):
+    n = 0
+    for _, p in model.named_parameters():
+        if trainable_only and not p.requires_grad:
+            continue
+        n += math.prod(p.shape)
+    return int(n)
+'''),
+    Variant('count_params', 'filter', 'filter, then sum of numel', '''
+def count_params(model, trainable_only=False):
+    params = filter(lambda p: p.requires_grad, model.parameters()) if trainable_only else model.parameters()
+    return sum(map(lambda p: p.numel(), params))
+'''),
+    Variant('count_flops', 'formula', "the convolution formula from the layer's attributes and a hook list in a try", '''
+import torch.nn as nn
+
+def count_flops(model, x):
+    counts = []
+
+    def hook(m, inp, out):
+        if isinstance(m, nn.Conv2d):
+            n, c_out, h, w = out.shape
+            kh, kw = m.kernel_size
+            counts.append(2 * n * c_out * h * w * (m.in_channels // m.groups) * kh * kw)
+        else:
+            counts.append(2 * out.numel() * m.weight.shape[1])
+
+    handles = [m.register_forward_hook(hook) for m in model.modules() if type(m) in (nn.Conv2d, nn.Linear)]
+    try:
+        with torch.no_grad():
+            model(x)
+    finally:
+        for h in handles:
+            h.remove()
+    return int(sum(counts))
+'''),
+    Variant('count_flops', 'global-hook', 'one hook for both layer types, math.prod of shapes', '''
+import torch.nn as nn
+
+def count_flops(model, x):
+    total = [0]
+
+    def hook(m, inp, out):
+        total[0] += 2 * math.prod(out.shape) * math.prod(m.weight.shape[1:])
+
+    handles = []
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            handles.append(m.register_forward_hook(hook))
+    try:
+        model.eval()
+        with torch.inference_mode():
+            model(x)
+    finally:
+        for h in handles:
+            h.remove()
+    return total[0]
+'''),
+]

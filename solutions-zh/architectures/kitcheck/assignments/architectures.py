@@ -1,0 +1,403 @@
+"""Assignment 9, "Classic CNN architectures and how to compare them": questions, points, public checks and
+drivers (students see this file). The public checks compare with stored probes (``kitcheck.probes``),
+computed at build time by the grader's references and torchvision; no reference answer is written here."""
+from __future__ import annotations
+
+import json
+import math
+import zlib
+from typing import Any, Callable, Mapping
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ..compare import (CheckFailure, call, drive, expect_device_agnostic, expect_equal, expect_tensor,
+                       tolerance)
+from ..drivers import value_and_grad
+from ..probes import probes
+from ..spec import Assignment, Question
+from ..strategies import FLOAT_DTYPES, PUBLIC_SETTINGS, make_tensor, seeds
+
+# The configurations of torchvision's VGG-11, 13, 16 and 19 feature extractors (torchvision.models.vgg.cfgs).
+VGG_CONFIGS = {
+    "vgg11": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
+    "vgg13": [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
+    "vgg16": [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"],
+    "vgg19": [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512, "M"],
+}
+
+
+# =========================================================================== weights with known values
+def make_state(shapes: Mapping[str, Any], dtype: torch.dtype, seed: int, device: str = "cpu") -> dict:
+    """Known values for every parameter and buffer, by name (each name draws from its own seed, so the order
+    of the modules does not matter): weights scaled by 1/sqrt(fan-in), biases near 0."""
+    state = {}
+    for name, shape in shapes.items():
+        shape = tuple(shape)
+        g = torch.Generator().manual_seed(seed * 7919 + zlib.crc32(name.encode()))
+        r = torch.randn(shape, generator=g, dtype=torch.float64)
+        value = 0.1 * r if len(shape) <= 1 else r / math.sqrt(math.prod(shape[1:]))
+        state[name] = value.to(dtype).to(device)
+    return state
+
+
+# ---- drivers: build the student's module where it lives and report plain data ----------------------------
+def _build(build: Callable, args: tuple, meta: bool = False):
+    torch.manual_seed(0)
+    if meta:  # shapes only: AlexNet's 61 million parameters cost no memory and no time
+        with torch.device("meta"):
+            return build(*args)
+    return build(*args)
+
+
+def module_structure(build: Callable, *args: Any) -> dict:
+    """Driver: ``build(*args)`` (a class, or a function returning a module), made on the meta device; its
+    parameter and buffer names with their shapes, and its sub-modules' names and class names, in order.
+    ``module_run`` loads weights by these names, strictly, so a report that lies about them is contradicted."""
+    module = _build(build, args, meta=True)
+    # Lists, not tuples: () is one shared object in Python, and the grader refuses containers met twice.
+    return {"parameters": {n: list(p.shape) for n, p in module.named_parameters()},
+            "buffers": {n: list(b.shape) for n, b in module.named_buffers()},
+            "layers": [[n, type(m).__name__] for n, m in module.named_modules() if n and not list(m.children())]}
+
+
+def module_run(build: Callable, args: tuple, state: dict, x: torch.Tensor, upstream: torch.Tensor,
+               training: bool = False) -> tuple:
+    """Driver: build ``build(*args)``, load ``state`` (strictly), run it on ``x`` in training or evaluation
+    mode and backpropagate ``upstream``. Returns ``(out, grad_x, [(name, grad), ...])``."""
+    module = _build(build, args).to(device=x.device, dtype=x.dtype)
+    module.load_state_dict(state)
+    module.train(training)
+    x = x.detach().clone().requires_grad_(True)
+    out = module(x)
+    grad_x, grads = None, []
+    if type(out) is torch.Tensor and out.shape == upstream.shape and out.requires_grad:
+        params = dict(module.named_parameters())
+        found = torch.autograd.grad((out * upstream).sum(), [x, *params.values()], allow_unused=True)
+        grad_x, grads = found[0], list(zip(params, found[1:]))
+    return out, grad_x, grads
+
+
+def module_forward(build: Callable, args: tuple, seed: int, x: torch.Tensor, training: bool = False) -> tuple:
+    """Driver: build ``build(*args)`` on x's device and dtype, load ``make_state`` of its own parameter names
+    and ``seed``, and run it on ``x`` without gradients. Returns ``(out, x after the call)``: the input must
+    come back unchanged."""
+    module = _build(build, args).to(device=x.device, dtype=x.dtype)
+    shapes = {n: list(t.shape) for n, t in module.state_dict().items()}
+    module.load_state_dict(make_state(shapes, x.dtype, seed, str(x.device)))
+    module.train(training)
+    with torch.no_grad():
+        out = module(x)
+    return (out.detach() if type(out) is torch.Tensor else out), x
+
+
+def module_on_meta(build: Callable, args: tuple, x: torch.Tensor, training: bool = False):
+    """Driver: ``build(*args)`` made on the meta device, called on the meta tensor ``x`` (shapes only)."""
+    module = _build(build, args, meta=True)
+    module.train(training)
+    return module(x)
+
+
+# ---- models to measure: counted where the student's function runs, never with weights ---------------------
+class _Tied(nn.Module):
+    """Two linear layers that share one weight (weight tying): it is one parameter, counted once."""
+
+    def __init__(self):
+        super().__init__()
+        self.encode = nn.Linear(12, 12)
+        self.decode = nn.Linear(12, 12)
+        self.decode.weight = self.encode.weight
+
+    def forward(self, x):
+        return self.decode(torch.relu(self.encode(x)))
+
+
+class _TwiceUsed(nn.Module):
+    """One linear layer applied twice per forward pass: its parameters once, its FLOPs twice."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1, bias=False)
+        self.mix = nn.Linear(8, 8)
+        self.head = nn.Linear(8, 4)
+
+    def forward(self, x):
+        h = self.conv(x).mean((-2, -1))
+        return self.head(self.mix(torch.relu(self.mix(h))))
+
+
+def _frozen_cnn():
+    """A small CNN whose first convolution and batch norm are frozen (fine-tuning a pretrained backbone)."""
+    model = nn.Sequential(nn.Conv2d(3, 6, 3), nn.BatchNorm2d(6), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                          nn.Linear(6, 10))
+    for p in [*model[0].parameters(), *model[1].parameters()]:
+        p.requires_grad_(False)
+    return model
+
+
+def _grouped_cnn():
+    """Convolutions with groups, stride, dilation and no bias, and a linear layer on a 3-D input."""
+    class Grouped(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = nn.Sequential(nn.Conv2d(4, 8, 3, stride=2, padding=1, groups=2, bias=False), nn.ReLU(),
+                                      nn.Sequential(nn.Conv2d(8, 8, 3, dilation=2, groups=8), nn.ReLU()),
+                                      nn.Conv2d(8, 6, 1))
+            self.head = nn.Linear(6, 5)
+
+        def forward(self, x):
+            h = self.body(x).flatten(2).transpose(1, 2)   # (N, positions, 6)
+            return self.head(h)
+
+    return Grouped()
+
+
+def _torchvision(name: str, **kwargs):
+    def make():
+        import torchvision  # imported here: only these models need it
+
+        return getattr(torchvision.models, name)(weights=None, **kwargs)   # never downloads weights
+    return make
+
+
+MODELS: dict[str, Callable[[], nn.Module]] = {
+    "alexnet": _torchvision("alexnet"),
+    "vgg11": _torchvision("vgg11"),
+    "resnet18": _torchvision("resnet18"),
+    "googlenet": _torchvision("googlenet", aux_logits=False, init_weights=False),
+    "tied": _Tied,
+    "twice_used": _TwiceUsed,
+    "frozen_cnn": _frozen_cnn,
+    "grouped": _grouped_cnn,
+}
+
+
+def make_model(name: str) -> nn.Module:
+    """One of ``MODELS``, made on the meta device (shapes only) in evaluation mode."""
+    with torch.device("meta"):
+        return MODELS[name]().eval()
+
+
+def measure(fn: Callable, name: str, *args: Any) -> list:
+    """Driver: ``fn(model, *args)`` twice on the same model ``make_model(name)`` (a second call must give the
+    same answer), then the number of forward hooks left on the model's modules (the model's own count, as
+    it stands; a hook has no value to show it by). Tensors in ``args`` move to the meta device."""
+    model = make_model(name)
+    args = tuple(a.to("meta") if isinstance(a, torch.Tensor) else a for a in args)
+    results = [fn(model, *args), fn(model, *args)]
+    return [*results, sum(len(m._forward_hooks) + len(m._forward_pre_hooks) for m in model.modules())]
+
+
+# ---- checks of modules -------------------------------------------------------------------------------------
+def _describe(names: Mapping[str, Any], keys) -> str:
+    return ", ".join(f"{k} {tuple(names[k])}" for k in keys)
+
+
+def expect_structure(q: str, fn, args: tuple, expected: Mapping[str, Any], shown: Mapping[str, Any]) -> None:
+    """The module's parameters and buffers must have exactly these names and shapes (tests load weights by
+    name; the parameter count follows), and its layers these classes, in this order."""
+    got = drive(q, fn, module_structure, shown, *args)
+    if type(got) is not dict or any(type(got.get(k)) is not want for k, want in
+                                    (("parameters", dict), ("buffers", dict), ("layers", list))):
+        raise CheckFailure(q, "could not list the module's parameters and layers", shown, got=got)
+    for kind in ("parameters", "buffers"):
+        have, want = got[kind], expected[kind]
+        missing = [k for k in want if k not in have]
+        extra = [k for k in have if k not in want]
+        wrong = [k for k in want if k in have and list(have[k]) != list(want[k])]
+        if missing or extra or wrong:
+            lines = []
+            if missing:
+                lines.append("missing: " + _describe(want, missing))
+            if extra:
+                lines.append("unexpected: " + _describe(have, extra))
+            if wrong:
+                lines.append("wrong shape: " + ", ".join(f"{k} should be {tuple(want[k])}, is {tuple(have[k])}"
+                                                        for k in wrong))
+            total = sum(math.prod(s) for s in want.values())
+            raise CheckFailure(q, f"the module's {kind} do not match the specification (names and shapes; "
+                               f"{total:,} in all)", shown, detail="\n  ".join(lines))
+    layers = [tuple(layer) for layer in got["layers"] if type(layer) is list]
+    want_layers = [tuple(layer) for layer in expected["layers"]]
+    if layers != want_layers:
+        first = next((i for i, (a, b) in enumerate(zip(layers, want_layers)) if a != b), min(len(layers),
+                                                                                          len(want_layers)))
+        exp = "{} {}".format(*want_layers[first]) if first < len(want_layers) else "nothing more"
+        have = "{} {}".format(*layers[first]) if first < len(layers) else "nothing more"
+        raise CheckFailure(q, "the layers differ from the specification", shown,
+                           detail=f"layer {first} should be {exp}, is {have}")
+
+
+def expect_module_report(q: str, fn, inputs: Mapping[str, Any], expected: Mapping[str, Any],
+                         shown: Mapping[str, Any], **tol: float) -> None:
+    """Output and input and parameter gradients of the student's module against ``expected``.
+
+    ``inputs``: ``{"args", "state", "x", "upstream", "training"}``, what ``module_run`` gets; ``expected``:
+    ``{"out", "grad_x", "grads": {name: gradient}}``, in float64 on the CPU."""
+    x, training = inputs["x"], inputs["training"]
+    got = drive(q, fn, module_run, shown, tuple(inputs["args"]), inputs["state"], x, inputs["upstream"], training)
+    out_got, grad_x, got_grads = got
+    got_grads = dict(got_grads) if type(got_grads) is list else {}
+    mode = "training" if training else "evaluation"
+    expect_tensor(q, out_got, expected["out"], shown, dtype=x.dtype, device=x.device,
+                  what=f"the output in {mode} mode", **tol)
+    if grad_x is None:
+        raise CheckFailure(q, "no gradient flows back to the input: keep the computation in torch "
+                           "(no .detach(), .data, .item() or numpy)", shown)
+    expect_tensor(q, grad_x, expected["grad_x"], shown, dtype=x.dtype, device=x.device,
+                  what=f"the gradient with respect to the input in {mode} mode", **tol)
+    for name, value in expected["grads"].items():
+        if got_grads.get(name) is None:
+            raise CheckFailure(q, f"no gradient reaches the parameter `{name}` in {mode} mode", shown)
+        expect_tensor(q, got_grads[name], value, shown, dtype=x.dtype, device=x.device,
+                      what=f"the gradient of `{name}` in {mode} mode", **tol)
+
+
+def expect_forward(q: str, fn, args: tuple, seed: int, x: torch.Tensor, expected: torch.Tensor,
+                   shown: Mapping[str, Any], training: bool = False, **tol: float) -> None:
+    """The output of the module with ``make_state`` weights of ``seed`` (no gradients), and x unchanged."""
+    original = x.detach().clone()
+    out, x_after = drive(q, fn, module_forward, shown, tuple(args), seed, x, training)
+    expect_tensor(q, out, expected, shown, dtype=x.dtype, device=x.device, what="the output", **tol)
+    if type(x_after) is not torch.Tensor or not torch.equal(x_after.cpu(), original.cpu()):
+        raise CheckFailure(q, "the forward pass changed its input x (an in-place operation such as "
+                           "nn.ReLU(inplace=True) applied to x itself); a layer must leave its input unchanged",
+                           shown)
+
+
+def expect_meta_output(q: str, fn, args: tuple, x: torch.Tensor, expected_shape: tuple,
+                       shown: Mapping[str, Any]) -> None:
+    """The module made on another device (meta) runs on an input there: no tensor made on the CPU."""
+    got = drive(q, fn, module_on_meta, {**shown, "x": x}, tuple(args), x)
+    expect_tensor(q, got, torch.empty(expected_shape, device="meta"), {**shown, "x": x}, dtype=x.dtype,
+                  device="meta", what="the output for an input on another device")
+
+
+def _module_public(q: str, fn, names: tuple[str, ...]) -> None:
+    """Stored probes: structures first, then outputs and gradients, then an input on another device."""
+    for p in probes(q):
+        args = tuple(p.inputs["args"])
+        shown = dict(zip(names, args))
+        kind = p.inputs["kind"]
+        if kind == "structure":  # stored as JSON text
+            expect_structure(q, fn, args, json.loads(p.expected), shown)
+        elif kind == "run":
+            shown.update(x=p.inputs["x"], training=p.inputs["training"])
+            expect_module_report(q, fn, p.inputs, p.expected, shown, **tolerance(torch.float64))
+        else:  # "meta"
+            x = torch.empty(tuple(p.inputs["shape"]), device="meta")
+            expect_meta_output(q, fn, args, x, tuple(p.expected), shown)
+
+
+ALEXNET_ARGS = ("num_classes", "width", "hidden", "dropout", "in_channels")
+
+
+def alexnet_public(fn):
+    _module_public("AlexNet", fn, ALEXNET_ARGS)
+
+
+def vgg_block_public(fn):
+    _module_public("vgg_block", fn, ("num_convs", "in_channels", "out_channels"))
+
+
+def vgg_features_public(fn):
+    _module_public("vgg_features", fn, ("config", "in_channels"))
+
+
+def nin_block_public(fn):
+    _module_public("nin_block", fn, ("in_channels", "out_channels", "kernel_size", "stride", "padding"))
+
+
+INCEPTION_ARGS = ("in_channels", "ch1x1", "ch3x3red", "ch3x3", "ch5x5red", "ch5x5", "pool_proj")
+
+
+def inception_public(fn):
+    _module_public("Inception", fn, INCEPTION_ARGS)
+
+
+# ======================================================================== global average pooling
+def call_and_input(fn: Callable, x: torch.Tensor) -> tuple:
+    """Driver: ``(fn(x), x after the call)``: a function that must not change its input shows it here."""
+    return fn(x), x
+
+
+def global_avg_pool_public(fn):
+    q = "global_avg_pool"
+    x = torch.arange(1.0, 25.0, dtype=torch.float64).reshape(1, 2, 3, 4)   # not square: H = 3, W = 4
+    for inputs in ({"x": x}, {"x": x[0]}, {"x": x.transpose(2, 3)}):
+        expect_tensor(q, call(q, fn, **inputs), F.adaptive_avg_pool2d(inputs["x"], 1), inputs, dtype=x.dtype,
+                      device=x.device)
+
+    @PUBLIC_SETTINGS
+    @given(shape=st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 6), st.integers(1, 6)),
+           dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
+    def run(shape, dtype, seed):
+        inputs = {"x": make_tensor(shape, dtype, seed)}
+        expect_tensor(q, call(q, fn, **inputs), F.adaptive_avg_pool2d(inputs["x"].double(), 1), inputs,
+                      dtype=dtype, device=inputs["x"].device, **tolerance(dtype, reduction=True))
+
+    run()
+    inputs = {"x": make_tensor((2, 3, 4, 5), torch.float64, 1)}
+    value, grads = drive(q, fn, value_and_grad, inputs, inputs["x"])
+    expect_tensor(q, grads[0] if grads else None, torch.full((2, 3, 4, 5), 1 / 20, dtype=torch.float64), inputs,
+                  dtype=torch.float64, device="cpu", what="the gradient (upstream gradient: ones)")
+    expect_device_agnostic(q, fn, lambda x: F.adaptive_avg_pool2d(x, 1), x=torch.empty(2, 3, 5, 4, device="meta"))
+
+
+# ======================================================================== counting parameters and FLOPs
+def expect_measure(q: str, fn, model: str, args: tuple, expected: int, shown: Mapping[str, Any]) -> None:
+    """``fn(model, *args)`` must be ``expected`` (an int), on two calls in a row."""
+    got = drive(q, fn, measure, shown, model, *args)
+    if type(got) is not list or len(got) != 3:
+        raise CheckFailure(q, "could not measure the model", shown, got=got)
+    expect_equal(q, got[0], expected, shown, what=f"the result for {model}")
+    expect_equal(q, got[1], expected, shown, what=f"the result of a second call on the same {model} (something "
+                 "your first call left on the model, such as a forward hook, changed it)")
+    if got[2] != 0:
+        raise CheckFailure(q, f"{got[2]} forward hook(s) stayed on the model after your function returned; remove "
+                           "every hook you register (handle.remove(), in a `finally:` block), or they run at every "
+                           "later forward pass", shown)
+
+
+def count_params_public(fn):
+    q = "count_params"
+    # Stored probes: torchvision's AlexNet (61,100,840), VGG-11, ResNet-18 (batch-norm buffers are not
+    # parameters), GoogLeNet, two layers sharing a weight, and a network with frozen layers.
+    for p in probes(q):
+        shown = {"model": p.inputs["model"], "trainable_only": p.inputs["trainable_only"]}
+        expect_measure(q, fn, p.inputs["model"], (p.inputs["trainable_only"],), p.expected, shown)
+
+
+def count_flops_public(fn):
+    q = "count_flops"
+    # Stored probes: torch.utils.flop_counter.FlopCounterMode's totals for torchvision's AlexNet and ResNet-18,
+    # a layer used twice, and grouped, strided and dilated convolutions.
+    for p in probes(q):
+        x = torch.empty(tuple(p.inputs["shape"]), device="meta")
+        shown = {"model": p.inputs["model"], "x": x}
+        expect_measure(q, fn, p.inputs["model"], (x,), p.expected, shown)
+
+
+ASSIGNMENT = Assignment(
+    name="architectures",
+    number=9,
+    title="Assignment 9: Classic CNN architectures and how to compare them",
+    questions=(
+        Question("AlexNet", 4, "AlexNet in torchvision's layout, with a width and hidden-size knob",
+                 alexnet_public),
+        Question("vgg_block", 3, "a VGG block: 3x3 convolutions with ReLU, then 2x2 max pooling", vgg_block_public),
+        Question("vgg_features", 4, "a VGG feature extractor from a configuration list, like torchvision's",
+                 vgg_features_public),
+        Question("nin_block", 2, "a NiN block: a convolution and two 1x1 convolutions, each with ReLU",
+                 nin_block_public),
+        Question("global_avg_pool", 2, "global average pooling, like F.adaptive_avg_pool2d(x, 1)",
+                 global_avg_pool_public),
+        Question("Inception", 4, "GoogLeNet's Inception block: four branches concatenated along the channels",
+                 inception_public),
+        Question("count_params", 2, "the number of (trainable) parameters of a model", count_params_public),
+        Question("count_flops", 3, "the FLOPs of a forward pass, like torch.utils.flop_counter", count_flops_public),
+    ),
+)
