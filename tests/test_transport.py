@@ -180,3 +180,22 @@ def test_reading_a_value_with_item_is_not_mistaken_for_a_device_problem():
         expect_device_agnostic("max_pool2d", LocalFunction("max_pool2d", {"max_pool2d": also_hard_codes_the_cpu}),
                                reference, **meta)
     assert "Reading values with .item() is fine" in str(info.value)
+
+
+def test_a_cpu_tensor_mixed_in_silently_on_meta_is_still_caught():
+    """Some meta kernels (conv2d, einsum) accept a CPU tensor beside a meta one; on a GPU they fail. The device
+    test watches the operations and names the one that mixed devices."""
+    import torch.nn.functional as F
+
+    from kitcheck.compare import expect_device_agnostic
+
+    def uses_a_cpu_kernel(x, w):
+        return F.conv2d(x, torch.ones(1, 1, 3, 3))
+
+    def uses_the_given_kernel(x, w):
+        return F.conv2d(x, w)
+
+    meta = {"x": torch.empty(1, 1, 4, 4, device="meta"), "w": torch.empty(1, 1, 3, 3, device="meta")}
+    expect_device_agnostic("f", LocalFunction("f", {"f": uses_the_given_kernel}), F.conv2d, **meta)
+    with pytest.raises(CheckFailure, match=r"combines a tensor on the CPU with the input.*conv2d\(cpu \+ meta\)"):
+        expect_device_agnostic("f", LocalFunction("f", {"f": uses_a_cpu_kernel}), F.conv2d, **meta)
