@@ -19,7 +19,8 @@ import pytest
 import torch
 from nbclient import NotebookClient
 
-from autograder.build import find_cells, solution_code, source_notebook
+from autograder.build import edition, find_cells, solution_code, source_notebook
+from autograder.course import course_languages
 from autograder.course import RELEASE, SAMPLES, SOLUTIONS, tool_env, use_tool_env
 from autograder.notebook import cell_source
 from kitcheck import check, check_all
@@ -99,7 +100,9 @@ def test_run_all_finishes_with_one_exercise_left(name, left, tmp_path):
     """Everything solved but one exercise: the cells that need it say so, all the others run (and draw)."""
     assignment = ASSIGNMENTS[name]
     nb = nbformat.read(RELEASE / name / f"{name}.ipynb", as_version=4)
-    cells = find_cells(assignment, nbformat.read(source_notebook(assignment), as_version=4))
+    # the release is the first language's edition of the source: its cell indices, not the source's
+    cells = find_cells(assignment, edition(nbformat.read(source_notebook(assignment), as_version=4),
+                                           course_languages()[0]))
     for q, code in solution_code(assignment).items():
         if q != left:
             nb.cells[cells[q][0]].source = code
