@@ -1008,3 +1008,148 @@ def xor_forward(x):
 
 MISTAKES += NEW_MISTAKES + ISSUE18_MISTAKES
 VARIANTS += NEW_VARIANTS
+
+# The misconceptions in Chinese (the glossary's terms), attached by autograder.catalog.catalog().
+ZH = {
+    "sigmoid:naive-formula":
+        "直接计算 1 / (1 + exp(-z))：函数值没问题，但 z 是很大的负数时 exp(-z) 上溢成 inf，梯度变成 inf * 0 = nan；"
+        "请改为从 exp(-|z|) 出发计算。",
+    "sigmoid:where-both-branches":
+        "用 torch.where 在 1 / (1 + exp(-z)) 和 exp(z) / (1 + exp(z)) 之间选择：函数值是对的，但自动求导会对两个分支都求导，"
+        "上溢的那个分支让梯度变成 nan。",
+    "sigmoid:exp-over-one-plus-exp":
+        "用 exp(z) / (1 + exp(z)) 计算：z 是很大的正数时，它是 inf / inf = nan。",
+    "sigmoid:sign-flipped":
+        "写成了 1 / (1 + exp(z))：那是 sigmoid(-z)，它从 1 降到 0，而不是上升。",
+    "softmax:naive":
+        "直接计算 exp(z) / sum(exp(z))：exp(1010) 上溢成 inf，inf / inf 得到 nan；请先沿 dim 减去最大值。",
+    "softmax:global-max":
+        "减去的是整个张量的最大值：远低于它的那些行会下溢成 0 / 0 = nan；请用沿 `dim` 的最大值（keepdim=True）。",
+    "softmax:ignores-dim":
+        "不管 `dim` 是多少，总是沿最后一维归一化。",
+    "softmax:in-place-shift":
+        "原地减去最大值（z -= ...）：这会改变调用者的张量，对需要梯度的张量还会出错；请写 shifted = z - max。",
+    "mse:ignores-reduction":
+        "不管 `reduction` 要求什么，总是返回平均值。",
+    "mse:divides-by-len":
+        "用总和除以 len(pred)，也就是行数；平均值应当除以元素的总个数。",
+    "mse:absolute-error":
+        "用的是 |pred - target|（L1 损失）；MSE 要对误差取平方。",
+    "mse:unknown-reduction-is-none":
+        "把任何未知的归约方式都当作 'none'；像 'avg' 这样的拼写错误应当像 torch 一样抛出 ValueError。",
+    "bce:no-clamp":
+        "对 log(p) 不做截断：p = 0 时 log(0) = -inf，0 * -inf = nan；torch 会把每个对数截断在 -100。",
+    "bce:epsilon-clamp":
+        "在取对数之前把 p 截断到 [1e-7, 1 - 1e-7]；torch 截断的是对数本身（在 -100），所以 p = 0、y = 1 的损失是 100，而不是 16.1。",
+    "bce:swapped-terms":
+        "把 y 与 log(1 - p) 配对、把 1 - y 与 log(p) 配对；y = 1 时应当用 log(p) 来计分。",
+    "bce_with_logits:via-sigmoid":
+        "先算 sigmoid(z)，再对概率计算 BCE：|z| 很大时 sigmoid 被舍入成恰好 0 或 1，取对数后信息全部丢失；"
+        "请用 max(z, 0) - z y + log1p(exp(-|z|))。",
+    "bce_with_logits:naive-softplus":
+        "用 log(1 + exp(z)) - z y 计算：z 很大时 exp(z) 上溢成 inf；请改写成 max(z, 0) + log1p(exp(-|z|)) - z y。",
+    "bce_with_logits:no-abs":
+        "写成 max(z, 0) - z y + log(1 + exp(-z))，漏了绝对值：z 是很大的负数时 exp(-z) 上溢，而且这个公式只在 z >= 0 时成立。",
+    "bce_with_logits:plus-zy":
+        "加上了 z y，而不是减去它：损失应为 max(z, 0) - z y + log1p(exp(-|z|))。",
+    "cross_entropy:log-of-softmax":
+        "计算 log(softmax(logits))：下溢成 0 的概率会得到 log(0) = -inf；请直接计算对数 Softmax：logits - logsumexp(logits)。",
+    "cross_entropy:fancy-index-matrix":
+        "用 log_probs[:, target] 取值，得到的是一个 (N, N) 矩阵（每一行配上每一个目标）；请用 gather(1, target.unsqueeze(1)) "
+        "从每行取一个元素。",
+    "cross_entropy:softmax-over-batch":
+        "沿第 0 维（批量维度）归一化；每一行的概率应当在它自己的各个类别上归一化，也就是第 1 维。",
+    "cross_entropy:mean-over-classes":
+        "对独热编码乘积的全部 N * C 个对数概率求平均；平均只应针对 N 个样本。",
+    "step_neuron:strict-inequality":
+        "用了 > 0；阶跃函数在恰好为 0 处取 1（x @ w + b >= 0），课程中的逻辑门正是靠这一点在边界点上正确工作。",
+    "step_neuron:bool-output":
+        "返回了比较运算得到的布尔张量；神经元输出的是数值：请用 .to(x.dtype) 转换。",
+    "step_neuron:hard-coded-float32":
+        "用 .float() 转换：请保持 x 的数据类型（.to(x.dtype)），这样 float64 的输入会得到 float64 的输出。",
+    "xor_forward:one-layer":
+        "只用了一个阶跃神经元：没有任何一条直线能把异或的 1 和 0 分开，所以单层网络至少会把四个输入中的一个算错。",
+    "xor_forward:float32-weights":
+        "用 torch.tensor 的默认数据类型（float32）创建权重：float64 的输入无法与它们相乘；请传入 dtype=x.dtype。",
+    "xor_forward:cpu-weights":
+        "在默认设备（CPU）上创建权重：输入在其他设备上时，还要传入 device=x.device。",
+    "xor_forward:column-output":
+        "乘以一个 (2, 1) 的权重矩阵，返回形状 (N, 1)；结果的形状应当是 (N,)。",
+    "MyLinear:weight-in-by-out":
+        "把 weight 存成 (in_features, out_features) 并计算 x @ weight；nn.Linear 每个输出神经元占一行，形状是 "
+        "(out_features, in_features)，计算 x @ weight.T，所以它的 state_dict 加载不进来。",
+    "MyLinear:no-super-init":
+        "__init__ 中忘了 super().__init__()：nn.Module 的登记表还不存在，给 nn.Parameter 赋值会抛出 AttributeError。",
+    "MyLinear:plain-tensors":
+        "把 weight 和 bias 存成 requires_grad=True 的普通张量，而不是 nn.Parameter：它们没有被登记，parameters()、"
+        "state_dict() 和 .to() 都看不到它们。",
+    "MyLinear:bias-ignored":
+        "创建了偏置，却没有在 forward 中加上它：bias=True 时输出应为 x @ weight.T + bias。",
+    "MyLinear:bias-despite-false":
+        "即使 bias=False 也总是创建偏置；nn.Linear(bias=False) 完全没有偏置参数。",
+    "MyLinear:relu-kaiming-bound":
+        "从 U(-sqrt(6 / in_features), sqrt(6 / in_features)) 中抽取，这是针对 ReLU 的 Kaiming 边界；nn.Linear 用 "
+        "a=sqrt(5) 的 kaiming_uniform_，得到的是更窄的边界 1 / sqrt(in_features)。",
+    "MyLinear:fan-out-bound":
+        "用 1 / sqrt(out_features) 作为边界；nn.Linear 的边界来自扇入（fan-in）：1 / sqrt(in_features)。",
+    "MyLinear:randn-init":
+        "用 torch.randn（标准正态分布）初始化：许多值远远超出 nn.Linear 的均匀分布区间 [-1/sqrt(in_features), 1/sqrt(in_features)]。",
+    "MyLinear:zero-bias":
+        "把偏置初始化为 0；nn.Linear 的偏置也是从 U(-1/sqrt(in_features), 1/sqrt(in_features)) 中抽取的。",
+    "MyLinear:mm-2d-only":
+        "用了只接受二维矩阵的 torch.mm：单个样本 (in_features,) 或有更多前导维度的批量会出错；x @ weight.T 对任意 "
+        "(..., in_features) 都适用。",
+    "MyLinear:view-flatten":
+        "用 x.view(-1, in_features) 展平批量：view 需要连续的内存，对转置或切片得到的输入会出错；请用 reshape，或直接用 x @ weight.T。",
+    "MyLinear:fixed-generator":
+        "在 __init__ 中用一个固定种子的 torch.Generator 抽取初始值：每个新层的权重都一样，torch.manual_seed 也不起作用。",
+    "MLP:python-list":
+        "把各层放在普通的 Python 列表中：nn.Module 不会查看列表内部，所以 parameters() 和 state_dict() 都是空的，"
+        "什么也不会被训练；请用 nn.ModuleList。",
+    "MLP:activation-on-output":
+        "在最后一层之后也用了激活函数：输出层应当返回 logits，那里的 ReLU 会把每个负的 logit 都截成 0。",
+    "MLP:always-relu":
+        "忽略了 `activation` 参数，层与层之间总是用 ReLU。",
+    "MLP:missing-last-layer":
+        "循环 range(len(sizes) - 2)，因而少建了一层：n 个大小对应 n - 1 个层，最后一层映射到 sizes[-1]。",
+    "MLP:no-activation":
+        "层与层之间没有激活函数：整个网络就只是一次线性变换，层数再多也学不会异或。",
+    "MLP:activation-before-layer":
+        "对每一层的输入先用激活函数（先 activation(x)，再过这一层），所以原始输入也被压缩了，而最后一层的输出没有经过激活只是顺序上的巧合。",
+    "sigmoid:empty-default-dtype":
+        "用 torch.empty(z.shape) 创建输出，再按掩码填值：不管 z 是什么，这个张量都是 CPU 上的 float32；请用 torch.empty_like(z)。",
+    "sigmoid:view-flatten":
+        "为了按掩码填值而用 z.view(-1) 展平 z：.view() 需要连续的内存，对转置或切片得到的 z 会出错；请用 reshape。",
+    "softmax:subtract-mean":
+        "沿 dim 减去的是平均值而不是最大值：对任意 c 都有 softmax(z - c) = softmax(z)，但只有减去最大值才能保证每个 "
+        "exp() <= 1；含 -inf 的元素（掩码）会让平均值变成 -inf，整个切片都变成 nan。",
+    "softmax:view-rows":
+        "对最后一维走了 z.view(-1, n) 的捷径：对转置或切片得到的 z，.view() 会出错；请用 reshape，或直接沿 dim 归约。",
+    "mse:in-place-difference":
+        "为了省内存而原地计算差值（pred.sub_(target)）：调用者的预测值被误差覆盖了。",
+    "mse:view-flatten":
+        "用 .view(-1) 展平 pred 和 target：对转置、切片或扩展得到的张量，.view() 会出错；请用 reshape，或者根本不展平。",
+    "bce:nan-to-num-cleanup":
+        "不截断就取对数，再用 torch.nan_to_num(nan=0, posinf=100) 清理结果：对硬标签是对的，但软标签遇到 p = 0 或 1 时得到的是 100，"
+        "而不是 y * 100；请把每个对数截断在 -100。",
+    "bce:where-on-labels":
+        "在 y == 1 处取 -log(p)，其他地方取 -log(1 - p)：这假定目标只有 0 和 1，而软标签要对两项加权：y log p + (1 - y) log(1 - p)。",
+    "bce_with_logits:rounded-labels":
+        "先把目标四舍五入成 0 或 1：BCEWithLogitsLoss 接受 [0, 1] 中的任意目标值（软标签）。",
+    "bce_with_logits:epsilon-sigmoid":
+        "把 sigmoid(z) 截断到 [1e-7, 1 - 1e-7] 再计算 BCE：损失的上限变成 -log(1e-7) = 16.1，而 logit 为 -1000、目标为 1 时损失应为 1000。",
+    "cross_entropy:target-unsqueeze-in-place":
+        "为了 gather 调用了 target.unsqueeze_(1)：原地版本会把调用者的 target 变成形状 (N, 1)；请用 target.unsqueeze(1)。",
+    "cross_entropy:global-max":
+        "减去的是整个批量的最大值，而不是每一行的最大值：远低于它的行会下溢，所有元素的 exp() 都是 0，对数概率变成 -inf。",
+    "cross_entropy:one-hot-without-num-classes":
+        "用 F.one_hot(target) 构造独热编码掩码时没有传 num_classes：它只有 max(target) + 1 列，当最后一个类别没有出现在批量中时列数就不够。",
+    "step_neuron:weights-in-place":
+        "求和之前原地把 x 乘以 w（x.mul_(w)）：调用者的输入被覆盖了。",
+    "step_neuron:sign-shifted":
+        "用 (sign(z) + 1) / 2 作为阶跃函数：在 x @ w + b 恰好为 0 处它给出 0.5，而阶跃函数在那里应为 1。",
+    "xor_forward:plus-minus-in-place":
+        "原地把输入从 0/1 映射成 -1/+1（x.mul_(2).sub_(1)）：调用者的 x 被改变了（而扩展得到的 x 根本无法写入）。",
+    "xor_forward:integer-hidden-layer":
+        "用 .long() 把隐藏层的阶跃输出变成整数：下一层的浮点权重无法与它们相乘；请保持 x 的数据类型。",
+}

@@ -13,12 +13,18 @@ from torch import nn
 
 from ..compare import CheckFailure, call, drive, expect_device_agnostic, expect_raises, expect_tensor, tolerance
 from ..drivers import value_and_grad
+from ..i18n import say, tr
 from ..probes import probes
 from ..spec import Assignment, Question
 from ..strategies import FLOAT_DTYPES, PUBLIC_SETTINGS, make_tensor, seeds, shapes
 from ..transport import StudentError
 
 REDUCTIONS = ("mean", "sum", "none")
+
+
+def _unexpected() -> str:
+    """The sentence for a driver result of the wrong form, in the edition's language."""
+    return tr("the driver got an unexpected result", "检查用的驱动函数得到了意外的结果")
 
 
 # ---- drivers: run where the student's code runs, return plain data --------------------------------------
@@ -59,10 +65,10 @@ def expect_grad(q: str, fn, reference: Callable, inputs: Mapping[str, Any], *, w
     try:
         value, grads = fn.drive(value_and_grad, *args, upstream=upstream)
     except StudentError as exc:
-        raise CheckFailure(q, f"computing the gradient of your result raised {exc}",
-                           inputs) from None
+        raise CheckFailure(q, tr(f"computing the gradient of your result raised {exc}",
+                              f"对你的结果求梯度时抛出了异常 {exc}"), inputs) from None
     if type(value) is not torch.Tensor:
-        raise CheckFailure(q, "the result should be a torch.Tensor", inputs, got=value)
+        raise CheckFailure(q, tr("the result should be a torch.Tensor", "结果应当是 torch.Tensor"), inputs, got=value)
     floats = [n for n, a in zip(names, args) if _is_float_tensor(a)]
     ref_args = {n: (a.detach().cpu().double().requires_grad_(n in wrt) if _is_float_tensor(a)
                     else a.cpu() if isinstance(a, torch.Tensor) else a) for n, a in inputs.items()}
@@ -72,11 +78,13 @@ def expect_grad(q: str, fn, reference: Callable, inputs: Mapping[str, Any], *, w
     for name, exp in zip(wrt, expected):
         got = grads[floats.index(name)] if len(grads) == len(floats) else None
         if got is None:
-            raise CheckFailure(q, f"no gradient flows back to `{name}`: keep the computation in torch "
-                               "(no .item(), .detach(), .data or numpy)", inputs)
+            raise CheckFailure(q, tr(f"no gradient flows back to `{name}`: keep the computation in torch "
+                                  "(no .item(), .detach(), .data or numpy)",
+                                  f"没有梯度流回 `{name}`：请全程用 torch 运算（不要用 .item()、.detach()、.data 或 "
+                                  "numpy）"), inputs)
         exp = torch.zeros_like(ref_args[name]) if exp is None else exp
         expect_tensor(q, got, exp, inputs, dtype=inputs[name].dtype, device=inputs[name].device,
-                      what=f"the gradient with respect to `{name}`", **tol)
+                      what=tr(f"the gradient with respect to `{name}`", f"对 `{name}` 的梯度"), **tol)
 
 
 def expect_gradcheck(q: str, fn, reference: Callable, inputs: Mapping[str, Any], *, eps: float = 1e-6,
@@ -87,14 +95,16 @@ def expect_gradcheck(q: str, fn, reference: Callable, inputs: Mapping[str, Any],
     try:
         got = fn.drive(jacobians, *inputs.values())
     except StudentError as exc:
-        raise CheckFailure(q, f"computing the Jacobian of your result raised {exc}", inputs) from None
+        raise CheckFailure(q, tr(f"computing the Jacobian of your result raised {exc}",
+                              f"计算你的结果的雅可比矩阵时抛出了异常 {exc}"), inputs) from None
     names, args = list(inputs), list(inputs.values())
     base = [a.detach().cpu().double() if _is_float_tensor(a) else a.cpu() if isinstance(a, torch.Tensor) else a
             for a in args]
     positions = [i for i, a in enumerate(args) if _is_float_tensor(a)]
     out = reference(*base)
     if type(got) is not tuple or len(got) != 2 or type(got[1]) is not tuple or len(got[1]) != len(positions):
-        raise CheckFailure(q, "the result should be a torch.Tensor", inputs, got=got[0] if type(got) is tuple else got)
+        raise CheckFailure(q, tr("the result should be a torch.Tensor", "结果应当是 torch.Tensor"), inputs,
+                           got=got[0] if type(got) is tuple else got)
     for i, jacobian in zip(positions, got[1]):
         numeric = torch.zeros(out.numel(), base[i].numel(), dtype=torch.float64)
         for k in range(base[i].numel()):
@@ -107,15 +117,21 @@ def expect_gradcheck(q: str, fn, reference: Callable, inputs: Mapping[str, Any],
                 shifted.append(reference(*point).reshape(-1))
             numeric[:, k] = (shifted[0] - shifted[1]) / (2 * eps)
         if type(jacobian) is not torch.Tensor or jacobian.shape != numeric.shape:
-            raise CheckFailure(q, f"the Jacobian with respect to `{names[i]}` could not be computed", inputs)
+            raise CheckFailure(q, tr(f"the Jacobian with respect to `{names[i]}` could not be computed",
+                                  f"无法计算对 `{names[i]}` 的雅可比矩阵"), inputs)
         bad = (jacobian.double() - numeric).abs() > atol + rtol * numeric.abs()
         if bool(bad.any()):
             row, col = (int(v) for v in bad.nonzero()[0])
-            raise CheckFailure(q, "gradcheck (float64) failed: the gradient autograd computes for your function "
-                               "does not match finite differences of the function it should compute", inputs,
-                               detail=f"d(result element {row}) / d({names[i]} element {col}): autograd gives "
-                                      f"{float(jacobian[row, col]):.6g}, finite differences "
-                                      f"{float(numeric[row, col]):.6g}")
+            raise CheckFailure(q, tr("gradcheck (float64) failed: the gradient autograd computes for your function "
+                                  "does not match finite differences of the function it should compute",
+                                  "gradcheck（float64）未通过：自动求导为你的函数算出的梯度，与它应当计算的函数的"
+                                  "有限差分不一致"), inputs,
+                               detail=tr(f"d(result element {row}) / d({names[i]} element {col}): autograd gives "
+                                         f"{float(jacobian[row, col]):.6g}, finite differences "
+                                         f"{float(numeric[row, col]):.6g}",
+                                         f"d(结果的第 {row} 个元素) / d({names[i]} 的第 {col} 个元素)：自动求导给出 "
+                                         f"{float(jacobian[row, col]):.6g}，有限差分给出 "
+                                         f"{float(numeric[row, col]):.6g}"))
 
 
 def scaled_tolerance(dtype: torch.dtype, *tensors: torch.Tensor) -> dict:
@@ -205,29 +221,35 @@ def _pairs(got: Any) -> dict | None:
 
 
 def _shapes(structure: list) -> str:
-    return ", ".join(f"{name} {tuple(shape)}" for name, shape in structure) or "nothing"
+    return ", ".join(f"{name} {tuple(shape)}" for name, shape in structure) or tr("nothing", "（空）")
 
 
 def expect_structure(q: str, got: Any, expected: list, inputs: Mapping[str, Any]) -> None:
     """What ``module_init`` returned: the state_dict must hold exactly the ``expected`` ``[(name, shape)]``, and
     each of them must be a parameter (in ``parameters()``), not a buffer."""
     if type(got) is not tuple or len(got) != 4:
-        raise CheckFailure(q, "the driver got an unexpected result", inputs, got=got)
+        raise CheckFailure(q, _unexpected(), inputs, got=got)
     state, params = _pairs(got[0]), got[3]
     if state is None or type(params) is not list:
-        raise CheckFailure(q, "the driver got an unexpected result", inputs, got=got)
+        raise CheckFailure(q, _unexpected(), inputs, got=got)
     shapes = {name: tuple(t.shape) for name, t in state.items() if type(t) is torch.Tensor}
     want = {name: tuple(shape) for name, shape in expected}
     if shapes != want:
         missing = [name for name in want if name not in shapes]
-        hint = (" A tensor kept as a plain attribute (or in a Python list) is not registered: wrap it in "
-                "nn.Parameter, and keep layers in nn.ModuleList." if missing else "")
-        raise CheckFailure(q, f"the state_dict should hold {_shapes(expected)}, but it holds "
-                           f"{_shapes(list(shapes.items()))}." + hint, inputs)
+        hint = (tr(" A tensor kept as a plain attribute (or in a Python list) is not registered: wrap it in "
+                   "nn.Parameter, and keep layers in nn.ModuleList.",
+                   "作为普通属性保存（或放在 Python 列表里）的张量不会被登记：请用 nn.Parameter 包装它，"
+                   "并把各层放进 nn.ModuleList。") if missing else "")
+        raise CheckFailure(q, tr(f"the state_dict should hold {_shapes(expected)}, but it holds "
+                                 f"{_shapes(list(shapes.items()))}.",
+                                 f"state_dict 应当包含 {_shapes(expected)}，实际包含 "
+                                 f"{_shapes(list(shapes.items()))}。") + hint, inputs)
     for name in want:
         if name not in params:
-            raise CheckFailure(q, f"`{name}` is in the state_dict but not in parameters(): it is a buffer, so no "
-                               "optimizer would train it; make it an nn.Parameter", inputs)
+            raise CheckFailure(q, tr(f"`{name}` is in the state_dict but not in parameters(): it is a buffer, so no "
+                                  "optimizer would train it; make it an nn.Parameter",
+                                  f"`{name}` 在 state_dict 中，却不在 parameters() 中：它是一个缓冲区（buffer），"
+                                  "任何优化器都不会训练它；请把它定义为 nn.Parameter"), inputs)
 
 
 def expect_linear_init(q: str, got: Any, in_features: int, out_features: int, bias: bool,
@@ -239,38 +261,52 @@ def expect_linear_init(q: str, got: Any, in_features: int, out_features: int, bi
     expect_structure(q, got, expected, inputs)
     first, again, after = (_pairs(g) for g in got[:3])
     if again is None or after is None:
-        raise CheckFailure(q, "the driver got an unexpected result", inputs, got=got)
+        raise CheckFailure(q, _unexpected(), inputs, got=got)
     bound = 1 / math.sqrt(in_features)
     for name, _ in expected:
         t = first[name].detach().cpu().double()
-        what = f"`{name}` right after MyLinear({in_features}, {out_features}{'' if bias else ', bias=False'})"
+        layer = f"MyLinear({in_features}, {out_features}{'' if bias else ', bias=False'})"
+        what = tr(f"`{name}` right after {layer}", f"刚创建 {layer} 时的 `{name}`")
         if not bool(torch.isfinite(t).all()) or float(t.abs().max()) > bound * (1 + 1e-6):
-            raise CheckFailure(q, f"{what} has values outside [-1/sqrt(in_features), 1/sqrt(in_features)] = "
-                               f"[{-bound:.4g}, {bound:.4g}]: largest |value| {float(t.abs().max()):.4g}. nn.Linear "
-                               "draws weight and bias uniformly from that interval", inputs)
+            raise CheckFailure(q, tr(f"{what} has values outside [-1/sqrt(in_features), 1/sqrt(in_features)] = "
+                                  f"[{-bound:.4g}, {bound:.4g}]: largest |value| {float(t.abs().max()):.4g}. nn.Linear "
+                                  "draws weight and bias uniformly from that interval",
+                                  f"{what}有超出 [-1/sqrt(in_features), 1/sqrt(in_features)] = "
+                                  f"[{-bound:.4g}, {bound:.4g}] 的值：最大的 |值| 为 {float(t.abs().max()):.4g}。"
+                                  "nn.Linear 从这个区间中均匀抽取 weight 和 bias"), inputs)
         n = t.numel()
         std, mean = float(t.std(correction=0)), float(t.mean())
         want_std = bound / math.sqrt(3)  # the standard deviation of U(-bound, bound)
         if n >= 64 and (abs(std / want_std - 1) > 0.15 or abs(mean) > 5 * want_std / math.sqrt(n)
                         or float(t.abs().max()) < 0.8 * bound):
-            raise CheckFailure(q, f"{what} does not look uniform on [{-bound:.4g}, {bound:.4g}] (bound "
-                               f"1/sqrt(in_features)): its {n} values have mean {mean:.3g} (expected about 0), "
-                               f"standard deviation {std:.3g} (expected {want_std:.3g}) and largest |value| "
-                               f"{float(t.abs().max()):.3g}", inputs)
+            raise CheckFailure(q, tr(f"{what} does not look uniform on [{-bound:.4g}, {bound:.4g}] (bound "
+                                  f"1/sqrt(in_features)): its {n} values have mean {mean:.3g} (expected about 0), "
+                                  f"standard deviation {std:.3g} (expected {want_std:.3g}) and largest |value| "
+                                  f"{float(t.abs().max()):.3g}",
+                                  f"{what}看起来不是 [{-bound:.4g}, {bound:.4g}] 上的均匀分布（边界为 "
+                                  f"1/sqrt(in_features)）：它的 {n} 个值均值为 {mean:.3g}（应约为 0），"
+                                  f"标准差为 {std:.3g}（应为 {want_std:.3g}），最大的 |值| 为 "
+                                  f"{float(t.abs().max()):.3g}"), inputs)
         if t.ndim == 2 and t.shape[1] >= 64 and t.shape[0] >= 2:
             rows = t - t.mean(dim=1, keepdim=True)
             rows = rows / rows.norm(dim=1, keepdim=True).clamp_min(1e-300)
             corr = float((rows[1:] * rows[:-1]).sum(dim=1).abs().max())
             if corr > 0.6:
-                raise CheckFailure(q, f"the rows of {what} are not independent (two neighbouring rows have "
-                                   f"correlation {corr:.2f}): draw every element at random", inputs)
+                raise CheckFailure(q, tr(f"the rows of {what} are not independent (two neighbouring rows have "
+                                      f"correlation {corr:.2f}): draw every element at random",
+                                      f"{what}的各行不独立（相邻两行的相关系数为 {corr:.2f}）："
+                                      "每个元素都应当随机抽取"), inputs)
         if type(again.get(name)) is not torch.Tensor or not torch.equal(again[name].cpu(), first[name].cpu()):
-            raise CheckFailure(q, f"{what} differs between two layers built after the same torch.manual_seed: "
-                               "draw the initial values with torch's random numbers (nn.init or tensor.uniform_), "
-                               "so that seeding makes them reproducible", inputs)
+            raise CheckFailure(q, tr(f"{what} differs between two layers built after the same torch.manual_seed: "
+                                  "draw the initial values with torch's random numbers (nn.init or tensor.uniform_), "
+                                  "so that seeding makes them reproducible",
+                                  f"在同一个 torch.manual_seed 之后创建的两个层，{what}却不相同：请用 torch 的随机数"
+                                  "（nn.init 或 tensor.uniform_）抽取初始值，这样设定随机种子就能复现结果"), inputs)
         if n >= 8 and type(after.get(name)) is torch.Tensor and torch.equal(after[name].cpu(), first[name].cpu()):
-            raise CheckFailure(q, f"{what} is the same in every new layer: each layer should draw its own "
-                               "random values (no fixed generator seed inside __init__)", inputs)
+            raise CheckFailure(q, tr(f"{what} is the same in every new layer: each layer should draw its own "
+                                  "random values (no fixed generator seed inside __init__)",
+                                  f"{what}在每个新建的层中都相同：每个层都应当抽取自己的随机值（不要在 __init__ 中"
+                                  "使用固定种子的随机数生成器）"), inputs)
 
 
 def expect_module_run(q: str, got: Any, expected: tuple, inputs: Mapping[str, Any], *, x: torch.Tensor,
@@ -278,32 +314,37 @@ def expect_module_run(q: str, got: Any, expected: tuple, inputs: Mapping[str, An
     """Compare what ``module_run`` returned for the student's class with what it returned for the reference:
     the output, the gradients of sum(out * upstream) with respect to x and to every parameter, and x unchanged."""
     if type(got) is not tuple or len(got) != 4:
-        raise CheckFailure(q, "the driver got an unexpected result", inputs, got=got)
+        raise CheckFailure(q, _unexpected(), inputs, got=got)
     out, grad_x, grads, after = got
     e_out, e_grad_x, e_grads, _ = expected
     dtype, device = x.dtype, x.device
     tol = tol or tolerance(dtype, reduction=True)
-    expect_tensor(q, out, e_out, inputs, dtype=dtype, device=device, what="the output after load_state_dict",
+    expect_tensor(q, out, e_out, inputs, dtype=dtype, device=device, what=tr("the output after load_state_dict", "load_state_dict 之后的输出"),
                   **tol)
     if type(after) is torch.Tensor and after.device.type != "meta" and tuple(after.shape) == tuple(x.shape) \
             and not torch.equal(after.cpu(), x.detach().cpu()):
-        raise CheckFailure(q, "forward changed its input x in place; the caller still needs it: compute into new "
-                           "tensors instead", inputs)
+        raise CheckFailure(q, tr("forward changed its input x in place; the caller still needs it: compute into new "
+                              "tensors instead",
+                              "forward 原地修改了它的输入 x；调用者还需要原来的 x：请把结果算到新张量里"), inputs)
     if type(after) is torch.Tensor and tuple(after.shape) != tuple(x.shape):
-        raise CheckFailure(q, f"forward changed the shape of its input x in place, to {tuple(after.shape)}", inputs)
-    what = "the gradient of sum(out * upstream) with respect to"
+        raise CheckFailure(q, tr(f"forward changed the shape of its input x in place, to {tuple(after.shape)}",
+                              f"forward 原地把输入 x 的形状改成了 {tuple(after.shape)}"), inputs)
+    what = tr("the gradient of sum(out * upstream) with respect to {name}", "sum(out * upstream) 对 {name} 的梯度")
     if grad_x is None:
-        raise CheckFailure(q, "no gradient flows back to the input x: keep forward in differentiable torch "
-                           "operations (no .detach(), .data or .item())", inputs)
-    expect_tensor(q, grad_x, e_grad_x, inputs, dtype=dtype, device=device, what=f"{what} x", **tol)
+        raise CheckFailure(q, tr("no gradient flows back to the input x: keep forward in differentiable torch "
+                              "operations (no .detach(), .data or .item())",
+                              "没有梯度流回输入 x：forward 中请只用可求导的 torch 运算（不要用 .detach()、.data 或 "
+                              ".item()）"), inputs)
+    expect_tensor(q, grad_x, e_grad_x, inputs, dtype=dtype, device=device, what=what.format(name="x"), **tol)
     got_grads, e_grads = _pairs(grads), dict(e_grads)
     if got_grads is None:
-        raise CheckFailure(q, "the driver got an unexpected result", inputs, got=grads)
+        raise CheckFailure(q, _unexpected(), inputs, got=grads)
     for name, e in e_grads.items():
         g = got_grads.get(name)
         if g is None:
-            raise CheckFailure(q, f"no gradient reached the parameter `{name}`: forward must use it", inputs)
-        expect_tensor(q, g, e, inputs, dtype=dtype, device=device, what=f"{what} `{name}`", **tol)
+            raise CheckFailure(q, tr(f"no gradient reached the parameter `{name}`: forward must use it",
+                                  f"没有梯度到达参数 `{name}`：forward 必须用到它"), inputs)
+        expect_tensor(q, g, e, inputs, dtype=dtype, device=device, what=what.format(name=f"`{name}`"), **tol)
 
 
 # ---- public checks ----------------------------------------------------------------------------------------
@@ -311,7 +352,7 @@ def sigmoid_public(fn):
     q = "sigmoid"
     z = torch.tensor([-1000.0, -10.0, 0.0, 10.0, 1000.0])
     expect_tensor(q, call(q, fn, z=z), torch.sigmoid(z.double()), {"z": z}, dtype=z.dtype, device=z.device,
-                  what="the result for large |z|")
+                  what=tr("the result for large |z|", "|z| 很大时的结果"))
     zg = torch.tensor([-1000.0, -10.0, 0.5, 10.0, 1000.0])
     expect_grad(q, fn, torch.sigmoid, {"z": zg}, wrt=("z",))
 
@@ -328,7 +369,7 @@ def softmax_public(fn):
     q = "softmax"
     big = torch.tensor([1010.0, 1000.0, 990.0])
     expect_tensor(q, call(q, fn, z=big, dim=0), torch.softmax(big.double(), 0), {"z": big, "dim": 0},
-                  dtype=big.dtype, device=big.device, what="the result for [1010, 1000, 990]",
+                  dtype=big.dtype, device=big.device, what=tr("the result for [1010, 1000, 990]", "[1010, 1000, 990] 的结果"),
                   **scaled_tolerance(big.dtype, big))
 
     @PUBLIC_SETTINGS
@@ -359,10 +400,11 @@ def mse_public(fn):
         pred, target = torch.empty(0, 3), torch.empty(0, 3)
         inputs = {"pred": pred, "target": target, "reduction": reduction}
         expect_tensor(q, call(q, fn, **inputs), F.mse_loss(pred.double(), target.double(), reduction=reduction),
-                      inputs, dtype=pred.dtype, device=pred.device, what="the result for an empty batch")
+                      inputs, dtype=pred.dtype, device=pred.device, what=tr("the result for an empty batch", "空批量的结果"))
     p, t = torch.tensor([1.0, 2.0]), torch.tensor([0.0, 0.0])
     expect_raises(q, fn, "ValueError", {"pred": p, "target": t, "reduction": "avg"},
-                  "'avg' is not a reduction: use 'mean', 'sum' or 'none'")
+                  tr("'avg' is not a reduction: use 'mean', 'sum' or 'none'",
+                     "'avg' 不是合法的归约方式：请用 'mean'、'sum' 或 'none'"))
 
 
 def bce_public(fn):
@@ -370,7 +412,7 @@ def bce_public(fn):
     p, y = torch.tensor([0.0, 1.0, 0.5, 0.0]), torch.tensor([1.0, 0.0, 1.0, 0.0])
     inputs = {"p": p, "y": y, "reduction": "none"}
     expect_tensor(q, call(q, fn, **inputs), F.binary_cross_entropy(p.double(), y.double(), reduction="none"),
-                  inputs, dtype=p.dtype, device=p.device, what="the result for probabilities of exactly 0 and 1")
+                  inputs, dtype=p.dtype, device=p.device, what=tr("the result for probabilities of exactly 0 and 1", "概率恰好为 0 和 1 时的结果"))
 
     @PUBLIC_SETTINGS
     @given(n=st.integers(1, 6), reduction=st.sampled_from(REDUCTIONS), dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
@@ -386,7 +428,7 @@ def bce_public(fn):
         p, y = torch.empty(0), torch.empty(0)
         inputs = {"p": p, "y": y, "reduction": reduction}
         expect_tensor(q, call(q, fn, **inputs), F.binary_cross_entropy(p.double(), y.double(), reduction=reduction),
-                      inputs, dtype=p.dtype, device=p.device, what="the result for an empty batch")
+                      inputs, dtype=p.dtype, device=p.device, what=tr("the result for an empty batch", "空批量的结果"))
 
 
 def bce_with_logits_public(fn):
@@ -395,7 +437,7 @@ def bce_with_logits_public(fn):
     inputs = {"z": z, "y": y, "reduction": "none"}
     expect_tensor(q, call(q, fn, **inputs),
                   F.binary_cross_entropy_with_logits(z.double(), y.double(), reduction="none"), inputs,
-                  dtype=z.dtype, device=z.device, what="the result for large logits", **scaled_tolerance(z.dtype, z))
+                  dtype=z.dtype, device=z.device, what=tr("the result for large logits", "logits 很大时的结果"), **scaled_tolerance(z.dtype, z))
 
     @PUBLIC_SETTINGS
     @given(n=st.integers(1, 6), reduction=st.sampled_from(REDUCTIONS), dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
@@ -415,7 +457,7 @@ def cross_entropy_public(fn):
     logits, target = torch.tensor([[1010.0, 1000.0, 990.0], [0.0, 0.0, 0.0]]), torch.tensor([0, 2])
     inputs = {"logits": logits, "target": target, "reduction": "none"}
     expect_tensor(q, call(q, fn, **inputs), F.cross_entropy(logits.double(), target, reduction="none"), inputs,
-                  dtype=logits.dtype, device=logits.device, what="the result for large logits",
+                  dtype=logits.dtype, device=logits.device, what=tr("the result for large logits", "logits 很大时的结果"),
                   **scaled_tolerance(logits.dtype, logits))
 
     @PUBLIC_SETTINGS
@@ -435,12 +477,14 @@ def step_neuron_public(fn):
     # torch has no step neuron to compare with: the right outputs are stored probes (kitcheck/data/networks.pt),
     # the AND and OR gates on the truth table first, then random float64 inputs with b = 0.5.
     q = "step_neuron"
-    gates = {-1.5: "AND gate", -1.0: "OR gate (x @ w + b is exactly 0 at [0, 1] and [1, 0], and step(0) = 1)"}
+    gates = {-1.5: tr("the AND gate", "与门的结果"),
+             -1.0: tr("the OR gate (x @ w + b is exactly 0 at [0, 1] and [1, 0], and step(0) = 1)",
+                      "或门的结果（在 [0, 1] 和 [1, 0] 处 x @ w + b 恰好为 0，而 step(0) = 1）")}
     for p in probes(q):
         x = p.inputs["x"]
         gate = gates.get(p.inputs["b"])
         expect_tensor(q, call(q, fn, **p.inputs), p.expected, p.inputs, dtype=x.dtype, device=x.device,
-                      what=f"the {gate}" if gate else "the result")
+                      what=gate or say("the_result"))
 
 
 def xor_forward_public(fn):
@@ -448,7 +492,7 @@ def xor_forward_public(fn):
     for p in probes(q):  # the XOR truth table in float32 and float64, answers stored
         x = p.inputs["x"]
         expect_tensor(q, call(q, fn, **p.inputs), p.expected, p.inputs, dtype=x.dtype, device=x.device,
-                      what=f"the XOR truth table ({x.dtype})")
+                      what=tr(f"the XOR truth table ({x.dtype})", f"异或真值表（{x.dtype}）的结果"))
     expect_device_agnostic(q, fn, lambda x: torch.empty(x.shape[0], dtype=x.dtype, device=x.device),
                            x=torch.empty(4, 2, device="meta"))
 
@@ -532,15 +576,16 @@ def MLP_public(fn):
     inputs = {"sizes": [3, 4, 2], "activation": "nn.ReLU", "x": x}
     got = drive(q, fn, module_run, inputs, ([3, 4, 2],), {"activation": "ReLU"}, state, x, upstream)
     if type(got) is not tuple or len(got) != 4:
-        raise CheckFailure(q, "the driver got an unexpected result", inputs, got=got)
+        raise CheckFailure(q, _unexpected(), inputs, got=got)
     expect_tensor(q, got[0], torch.empty(2, 2, device="meta"), inputs, dtype=x.dtype, device="meta",
-                  what="the output for an input on another device")
+                  what=tr("the output for an input on another device", "输入在其他设备上时的输出"))
 
 
 ASSIGNMENT = Assignment(
     name="networks",
     number=4,
     title="Assignment 4: Single-layer networks and losses",
+    title_zh="作业 4：单层神经网络与损失函数",
     questions=(
         Question("sigmoid", 2, "the logistic function, finite value and gradient for any z", sigmoid_public),
         Question("softmax", 3, "softmax along a dim that does not overflow", softmax_public),
