@@ -120,6 +120,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "它在 CPU 上能运行，但输入在其他设备上时就不行：每个新张量都要建在输入所在的设备上（device=x.device，"
               "或 torch.*_like(x)）。"},
     "argument_n": {"en": "argument {n}", "zh": "第 {n} 个参数"},
+    "mixes_devices": {
+        "en": "your code combines a tensor on the CPU with the input, which is not on the CPU (as on a GPU): {ops}",
+        "zh": "输入不在 CPU 上（比如在 GPU 上），你的代码却把它和 CPU 上的张量放在一起运算：{ops}"},
     "result_on_cpu": {
         "en": "{what} is on the CPU ('{device}'), but the input was not: your code created a tensor on the CPU "
               "while the input is elsewhere",

@@ -45,7 +45,8 @@ def on_meta_reading_values(fn: Callable, *args: Any) -> Any:
     value) cannot run there. This driver first runs ``fn(*args)`` on the CPU and records what each
     ``.item()`` read, then runs it again on meta tensors, answering each ``.item()`` with the recorded value.
     A tensor created on a hard-coded device still meets a meta tensor and fails, as on a GPU. Returns the
-    meta result (its shape, dtype and device are what the check looks at)."""
+    meta result (its shape, dtype and device are what the check looks at) and the operations that mixed
+    devices (see ``on_meta_watching``)."""
     from torch.utils._python_dispatch import TorchDispatchMode
 
     item = torch.ops.aten._local_scalar_dense.default
@@ -66,5 +67,44 @@ def on_meta_reading_values(fn: Callable, *args: Any) -> Any:
     with Scalars(None) as recorded:
         fn(*args)
     meta = [a.to("meta") if isinstance(a, torch.Tensor) else a for a in args]
-    with Scalars(list(recorded.seen)):
-        return fn(*meta)
+    mixes = _device_mixes()
+    with Scalars(list(recorded.seen)), mixes:
+        return fn(*meta), list(mixes.found)
+
+
+# Indexing and copies take tensors from another device on a GPU too; Module.to() compares a parameter with
+# its moved copy (_has_compatible_shallow_copy_type, set_) without computing with both.
+_MAY_MIX = {"__getitem__", "__setitem__", "to", "copy_", "type_as", "cpu", "cuda", "__get__", "__set__",
+            "index_put_", "index_put", "_has_compatible_shallow_copy_type", "set_", "is_same_size"}
+
+
+def _device_mixes():
+    """A TorchFunctionMode that records each operation given tensors (not 0-d) on two devices. On the meta
+    device some kernels (F.conv2d, einsum) accept a CPU tensor beside a meta one; on a GPU they fail."""
+    from torch.overrides import TorchFunctionMode
+    from torch.utils._pytree import tree_flatten
+
+    class Mixes(TorchFunctionMode):
+        def __init__(self):
+            super().__init__()
+            self.found: list[str] = []
+
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            name = getattr(func, "__name__", str(func))
+            if name not in _MAY_MIX and len(self.found) < 8:
+                devices = sorted({t.device.type for t in tree_flatten((args, kwargs or {}))[0]
+                                  if isinstance(t, torch.Tensor) and t.ndim > 0})
+                if len(devices) > 1:
+                    self.found.append(f"{name}({' + '.join(devices)})")
+            return func(*args, **(kwargs or {}))
+
+    return Mixes()
+
+
+def on_meta_watching(fn: Callable, *args: Any) -> tuple:
+    """``fn(*args)`` on the meta tensors it is given, and the operations that mixed devices on the way:
+    ``(result, ["conv2d(cpu + meta)", ...])``."""
+    mixes = _device_mixes()
+    with mixes:
+        out = fn(*args)
+    return out, list(mixes.found)

@@ -39,6 +39,11 @@ class Assignment:
     title: str
     questions: tuple[Question, ...]
     number: int = 0  # its place in the course (assignment 1, 2, ...)
+    title_zh: str = ""  # the title in the Chinese edition (``title`` when empty)
+
+    def title_in(self, lang: str) -> str:
+        """The title in ``lang`` ("en" or "zh")."""
+        return self.title_zh if lang == "zh" and self.title_zh else self.title
 
     @property
     def notebook(self) -> str:

@@ -16,6 +16,7 @@ from typing import Any, Callable
 from .assignments import ASSIGNMENTS, find_question
 from .compare import CheckFailure, show
 from .hints import likely_misconception, with_hint
+from .i18n import say
 from .spec import Assignment, Question
 from .timelimit import Budget, CallTimedOut
 from .transport import StudentFunction, local_transport
@@ -37,14 +38,33 @@ class CheckResult:
     @property
     def verdict(self) -> str:
         if self.passed:
-            return (f"✓ {self.question}: the public checks pass. "
-                    "(Hidden tests will also try other shapes, dtypes and devices.)")
+            return say("passed", name=self.question)
         return "✗ " + self.message
+
+
+_meta_ready = False
+
+
+def warm_meta_device() -> None:
+    """Pay, outside any time limit, for torch's first operation on the meta device: it imports torch's
+    compiler stack (seconds in a fresh kernel), which would otherwise count against the student's call."""
+    global _meta_ready
+    if _meta_ready:
+        return
+    _meta_ready = True
+    try:
+        import torch
+
+        x = torch.empty(2, 2, device="meta")
+        torch.diag(torch.cat([x, x]).sum(0))
+    except Exception:  # noqa: BLE001 - only a warm-up
+        pass
 
 
 def run_public_check(question: Question, fn: Callable, hints: bool = True) -> CheckResult:
     """Run one question's public checks against ``fn`` (a student function wrapper) and explain the outcome;
     with ``hints``, name the catalogued misconception whose stored outputs equal ``fn``'s (``kitcheck.hints``)."""
+    warm_meta_device()
     start = time.perf_counter()
     sink = io.StringIO()
     try:
@@ -62,36 +82,35 @@ def run_public_check(question: Question, fn: Callable, hints: bool = True) -> Ch
         return CheckResult(question.name, False, message, time.perf_counter() - start, _summary(failure.problem))
     except CallTimedOut as exc:
         return CheckResult(question.name, False, timeout_message(question.name, exc), time.perf_counter() - start,
-                           "did not finish in time" if exc.whole_check else f"did not finish within {exc.seconds:g} s")
+                           say("did_not_finish") if exc.whole_check else say("did_not_finish_within", seconds=exc.seconds))
     except Exception as exc:  # the check could not run at all; say so plainly
-        return CheckResult(question.name, False, f"{question.name}: the check could not run "
-                           f"({type(exc).__name__}: {exc})", time.perf_counter() - start, "the check could not run")
+        return CheckResult(question.name, False, say("could_not_run", name=question.name,
+                                                     error=f"{type(exc).__name__}: {exc}"),
+                           time.perf_counter() - start, say("cannot_run_short"))
     return CheckResult(question.name, True, "", time.perf_counter() - start)
 
 
 def timeout_message(name: str, exc: CallTimedOut) -> str:
     """What a student reads when a call of their function ran out of time."""
     if exc.whole_check:
-        lines = [f"{name}: check stopped after {exc.seconds:g} s in all: your function is too slow for these small "
-                 "inputs (each call should take well under a second)"]
+        lines = [say("too_slow_total", name=name, seconds=exc.seconds)]
     else:
-        lines = [f"{name}: your function did not finish within {exc.seconds:g} s, so check stopped it"]
+        lines = [say("too_slow_call", name=name, seconds=exc.seconds)]
     if exc.inputs:
-        lines.append("  input:    " + ", ".join(f"{k} = {show(v, layout=True)}" for k, v in exc.inputs.items()))
-    lines.append("  Look for a loop that never ends (a `while` whose condition never becomes false) or that runs "
-                 "far more often than it should.")
+        lines.append(f"  {say('input')} " + ", ".join(f"{k} = {show(v, layout=True)}" for k, v in exc.inputs.items()))
+    lines.append("  " + say("endless_loop"))
     if exc.still_running:
-        lines.append("  It may still be running in the background: restart the kernel to stop it.")
-    lines.append(f"  If your code is only slow, allow it more time in the notebook: check(\"{name}\", timeout=60).")
+        lines.append("  " + say("still_running"))
+    lines.append("  " + say("more_time", name=name))
     return "\n".join(lines)
 
 
 def _summary(problem: str) -> str:
     """A failure in a few words, for a table."""
     if "NotImplementedError" in problem and "not written yet" in problem:
-        return "not written yet"
+        return say("not_written")
     if "does not define" in problem:
-        return "not defined: run its cell"
+        return say("not_defined")
     text = problem.split("\n")[0]
     return text if len(text) <= 72 else text[:69] + "..."
 
@@ -161,8 +180,7 @@ def check_all(namespace: dict[str, Any] | None = None, timeout: float | None = N
         namespace = sys._getframe(1).f_globals
     found = ASSIGNMENTS.get(assignment) if assignment else notebook_assignment(namespace)
     if found is None:
-        print("✗ check_all: none of this course's exercises is defined yet; run the notebook's cells first "
-              "(Run All), then this cell.")
+        print(say("none_defined"))
         return
     results = [run_public_check(q, student_function(q.name, namespace, timeout)) for q in found.questions]
     table = Table(format_table(found, results))
@@ -192,26 +210,29 @@ def notebook_assignment(namespace: dict[str, Any]) -> Assignment | None:
 
 
 def format_table(assignment: Assignment, results: list[CheckResult],
-                 footer: str = "For the details of a ✗, run its check(\"name\") cell.") -> str:
+                 footer: str | None = None) -> str:
     """Where a student stands: every question, ✓ or ✗ (and why, in a few words), and its points."""
     by_name = {r.question: r for r in results}
     width = max(len(q.name) for q in assignment.questions) + 2
-    lines = [f"{assignment.title} (public checks)", "",
-             f"  #  {'exercise'.ljust(width)}points  check"]
+    from .i18n import language
+
+    lines = [say("table_title", title=assignment.title_in(language())), "",
+             say("table_header", exercise=say("exercise_col").ljust(width))]
     passed_points = passed = 0
     for k, q in enumerate(assignment.questions, 1):
         r = by_name.get(q.name)
         if r is None:
-            mark = "-  not checked"
+            mark = say("not_checked")
         elif r.passed:
             mark = "✓"
             passed += 1
             passed_points += q.points
         else:
-            mark = f"✗  {r.summary or 'fails'}"
+            mark = f"✗  {r.summary or say('fails')}"
         lines.append(f"{k:>3}  {q.name.ljust(width)}{q.points:>6}  {mark}")
-    lines += ["", f"{passed} of {len(assignment.questions)} exercises pass their public checks: "
-                  f"{passed_points} of {assignment.total_points} points, if the hidden tests agree."]
+    lines += ["", say("table_total", passed=passed, total=len(assignment.questions), points=passed_points,
+                      max_points=assignment.total_points)]
+    footer = say("table_footer") if footer is None else footer
     if footer and passed < len(assignment.questions):
         lines.append(footer)
     return "\n".join(lines)
@@ -245,12 +266,11 @@ class needs:  # noqa: N801 - used as `with needs("name"):`, like a function
         for number in set(plt.get_fignums()) - self._figures if plt is not None else ():
             plt.close(number)  # a figure the cell had begun
         others = [n for n in self.names if n != name and unfinished(self._namespace.get(n))]
-        if others and "not written yet" in why:  # name every exercise the cell still waits for
+        if others and why == say("waits_not_written"):  # name every exercise the cell still waits for
             listed = [_exercise(n) for n in dict.fromkeys((*self.names, name)) if n == name or n in others]
-            print(f"⏭ skipped: this cell needs {', '.join(listed[:-1])} and {listed[-1]}, which are not written yet: "
-                  "finish them, run their cells, then run this cell again.")
+            print(say("skipped_many", names=", ".join(listed[:-1]) + say("and") + listed[-1]))
         else:
-            print(f"⏭ skipped: this cell needs {_exercise(name)}, {why}.")
+            print(say("skipped_one", name=_exercise(name), why=why))
         return True
 
 
@@ -276,7 +296,7 @@ def _missing_exercise(exc: BaseException, tb) -> tuple[str, str] | None:
             frame, tb = tb.tb_frame, tb.tb_next
         owner = getattr(frame.f_code, "co_qualname", frame.f_code.co_name).split(".")[0] if frame else ""
         if owner in exercises:
-            return owner, "which is not written yet: finish it, run its cell, then run this cell again"
+            return owner, say("waits_not_written")
         return None
     if isinstance(exc, NameError) and getattr(exc, "name", None) in exercises:
         return exc.name, "which is not defined yet: run its cell first"

@@ -49,11 +49,28 @@ def student_outcome(fn: Any, args: tuple, kwargs: dict, driver: str | None) -> O
         return "raised", exc.type_name
 
 
-def same_outcome(a: Outcome, b: Outcome) -> bool:
-    return a[0] == b[0] and (a[1] == b[1] if a[0] == "raised" else _same(a[1], b[1]))
+# Two outcomes closer than this differ by precision (summation order, float32 vs float64), not by a
+# misconception: a failure that is only this is never explained by a catalogued mistake.
+PRECISION = {"rtol": 1e-3, "atol": 1e-5}
+# A summary's statistics come from float64 arithmetic on the same values; float32 inputs differ at ~1e-7.
+SUMMARY_TOLERANCE = {"rtol": 1e-6, "atol": 1e-7}
 
 
-def _same(a: Any, b: Any) -> bool:
+def same_outcome(a: Outcome, b: Outcome, loose: bool = False) -> bool:
+    """Whether two outcomes agree: exactly for errors; within the grading tolerance of their dtype for values
+    (``loose``: within ``PRECISION``, i.e. differing at most by a precision difference)."""
+    return a[0] == b[0] and (a[1] == b[1] if a[0] == "raised" else _same(a[1], b[1], loose))
+
+
+def _tolerance(dtype: torch.dtype, loose: bool) -> dict:
+    if loose:
+        return PRECISION
+    from .compare import tolerance  # the grading tolerance: a hint must match as closely as grading judges
+
+    return tolerance(dtype)
+
+
+def _same(a: Any, b: Any, loose: bool = False, summary: bool = False) -> bool:
     if type(a) is not type(b):
         return False
     if type(a) is torch.Tensor:
@@ -61,17 +78,28 @@ def _same(a: Any, b: Any) -> bool:
             return False
         if a.device.type == "meta":
             return True
-        return bool(torch.allclose(a.to("cpu", torch.float64), b.to("cpu", torch.float64),
-                                   rtol=1e-5, atol=1e-6, equal_nan=True))
+        if not (a.is_floating_point() or a.is_complex()):
+            return bool(torch.equal(a.cpu(), b.cpu()))
+        tol = PRECISION if loose else (SUMMARY_TOLERANCE if summary else _tolerance(a.dtype, loose))
+        return bool(torch.allclose(a.to("cpu", torch.float64), b.to("cpu", torch.float64), equal_nan=True, **tol))
     if type(a) in (tuple, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_same(x, y, loose, summary) for x, y in zip(a, b))
     if type(a) is dict:  # a driver's report, e.g. a module's state: compared value by value, like the rest
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+        inner = summary or set(a) == {"summary of a tensor"}
+        return a.keys() == b.keys() and all(_same(a[k], b[k], loose, inner) for k in a)
     if type(a) is NotAllowed:
         return a.description == b.description
-    if type(a) is float and math.isnan(a) and math.isnan(b):
-        return True
+    if type(a) is float:
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        tol = PRECISION if loose else {"rtol": 1e-9, "atol": 1e-9}
+        return math.isclose(a, b, rel_tol=tol["rtol"], abs_tol=tol["atol"])
     return a == b
+
+
+def precision_only(got: list[Outcome], expected: list[Outcome]) -> bool:
+    """Whether ``got`` differs from the right outcomes by precision alone (then no mistake is named)."""
+    return len(got) == len(expected) and all(same_outcome(g, e, loose=True) for g, e in zip(got, expected))
 
 
 def stored_outcome(raw: Any) -> Outcome:
@@ -92,9 +120,14 @@ def likely_misconception(question: str, fn: Any) -> str | None:
         return None
     calls = found["calls"]
     outcomes = [student_outcome(fn, tuple(args), dict(kwargs), driver) for args, kwargs, driver in calls]
+    if "expected" in found and precision_only(outcomes, [stored_outcome(e) for e in found["expected"]]):
+        return None  # only a precision difference: the check's message says how large it is
     for mistake in found["mistakes"]:
         if all(same_outcome(got, stored_outcome(raw)) for got, raw in zip(outcomes, mistake["outcomes"])):
-            return mistake["misconception"]
+            from .i18n import language
+
+            return mistake.get("misconception_zh") or mistake["misconception"] if language() == "zh" \
+                else mistake["misconception"]
     return None
 
 
@@ -104,5 +137,7 @@ def with_hint(message: str, misconception: Any) -> str:
     ``misconception`` is a sentence, or anything with a ``misconception`` attribute (a catalog entry)."""
     if misconception is None:
         return message
-    sentence = misconception if isinstance(misconception, str) else misconception.misconception
-    return f"{message}\n  likely cause: {sentence}"
+    from .i18n import language, say
+
+    sentence = misconception if isinstance(misconception, str) else misconception.sentence(language())
+    return f"{message}\n  {say('likely_cause')} {sentence}"

@@ -42,6 +42,23 @@ def _describe(type_name: str, message: str) -> str:
     return type_name
 
 
+class InputChanged(StudentError):
+    """The student's function changed an input that the exercise says to leave as it was.
+
+    ``position`` is the argument's position (an int) or keyword (a str); ``detail`` says what changed."""
+
+    def __init__(self, position: int | str, detail: str):
+        self.position, self.detail = position, detail
+        super().__init__("InputChanged", _tr("{which} was changed in place ({detail})", "{which} 被原地修改了（{detail}）",
+                                             which=_argument(position), detail=detail))
+
+
+def _argument(position: int | str) -> str:
+    if isinstance(position, str):
+        return _tr("the argument `{name}`", "参数 `{name}`", name=position)
+    return _tr("argument {n}", "第 {n} 个参数", n=position + 1)
+
+
 class NotAllowed:
     """Stands in for a returned value of a type the checks do not accept."""
 
@@ -123,10 +140,14 @@ def _safe_str(exc: BaseException) -> str:
         return "(the error message could not be read)"
 
 
-def encode_result(value: Any) -> bytes:
-    """Bytes for a returned value (sanitized)."""
+def encode_result(value: Any, after: tuple | None = None) -> bytes:
+    """Bytes for a returned value (sanitized). ``after``: the call's ``(args, kwargs)`` as they are after the
+    call, so the grader can see for itself whether the student's function changed its inputs."""
     buf = io.BytesIO()
-    torch.save({"ok": sanitize(value)}, buf)
+    message = {"ok": sanitize(value)}
+    if after is not None:
+        message["after"] = sanitize([list(after[0]), dict(after[1])])
+    torch.save(message, buf)
     return buf.getvalue()
 
 
@@ -137,18 +158,30 @@ def encode_error(exc: BaseException) -> bytes:
     return buf.getvalue()
 
 
-def decode(payload: bytes) -> Any:
-    """The value a student returned, or raise StudentError. Never unpickles arbitrary objects."""
+def decode(payload: bytes, name: str | None = None, sent: tuple | None = None) -> Any:
+    """The value a student returned, or raise StudentError. Never unpickles arbitrary objects.
+
+    ``sent``: the ``(args, kwargs)`` of a direct call of the student's function ``name``; the inputs as the
+    sandbox reports them after the call are compared with them here (``changed_input``), on the grader's
+    side. A sandbox that hides a change can only hide its own mistake: the returned value is judged anyway.
+    """
     if len(payload) > MAX_RESULT_BYTES:
         raise StudentError("ResultTooLarge", f"the returned value is over {MAX_RESULT_BYTES >> 20} MB")
     try:
         data = torch.load(io.BytesIO(payload), weights_only=True, map_location=None)
-        if type(data) is not dict or not ({"ok"} == set(data) or {"error"} == set(data)):
+        if type(data) is not dict or set(data) not in ({"ok"}, {"ok", "after"}, {"error"}):
             raise StudentError("BadResult", "the returned value could not be read")
         if "error" in data:
             type_name, message = data["error"]
             raise StudentError(str(type_name)[:200], str(message)[:2000])
-        return _restore(data["ok"])
+        budget = _Budget()
+        value = _restore(data["ok"], budget)
+        if sent is not None and name is not None and "after" in data:
+            after = _restore(data["after"], budget)
+            if type(after) is not list or len(after) != 2 or type(after[0]) is not list or type(after[1]) is not dict:
+                raise StudentError("BadResult", "the returned value could not be read")
+            changed_input(name, sent[0], sent[1], tuple(after[0]), after[1])
+        return value
     except StudentError:
         raise
     except BaseException as exc:  # noqa: BLE001 - forged or corrupt bytes (RecursionError, MemoryError too)
@@ -185,12 +218,13 @@ def invoke(target: Callable, args: tuple, kwargs: dict, driver: str | None) -> A
     return resolve_driver(driver)(target, *args, **kwargs)
 
 
-def call_local(fn: Callable, args: tuple, kwargs: dict, driver: str | None = None) -> Any:
+def call_local(fn: Callable, args: tuple, kwargs: dict, driver: str | None = None, name: str | None = None) -> Any:
     """Call a student function in this process, with the same rules as the sandbox.
 
     The inputs are deep-copied (a function that edits its input in place cannot change the reference)
     and the value is sanitized exactly as the sandbox's bytes are, without the round trip through bytes.
     """
+    sent = (args, kwargs)
     args, kwargs = copy.deepcopy((args, kwargs))
     try:
         value = invoke(fn, args, kwargs, driver)
@@ -198,7 +232,87 @@ def call_local(fn: Callable, args: tuple, kwargs: dict, driver: str | None = Non
         raise
     except BaseException as exc:  # SystemExit from student code is an error of theirs, not ours
         raise StudentError(type(exc).__name__, _safe_str(exc)) from None
-    return _restore(sanitize(value))
+    value = _restore(sanitize(value))
+    if driver is None:
+        changed_input(name or getattr(fn, "__name__", ""), sent[0], sent[1], args, kwargs)
+    return value
+
+
+def _tr(en: str, zh: str, **values: object) -> str:
+    from .i18n import tr  # here: i18n is light, but the sandbox imports this module first
+
+    return tr(en, zh, **values)
+
+
+def _in_place_arguments(name: str) -> tuple:
+    """The arguments question ``name`` changes on purpose (``Question.mutates``); none for unknown names."""
+    try:
+        from .assignments import find_question  # here, not at the top: the assignments import this module
+
+        return tuple(find_question(name)[1].mutates)
+    except Exception:  # not a question of this course (a helper of the student's, a test's own function)
+        return ()
+
+
+def changed_input(name: str, args: tuple, kwargs: dict, args_after: tuple, kwargs_after: dict) -> None:
+    """Raise InputChanged when a call of the student's ``name`` changed a tensor it was given (compared as
+    sent and as found after the call), except the arguments the exercise changes on purpose."""
+    allowed = _in_place_arguments(name)
+    for position, before in [*enumerate(args), *kwargs.items()]:
+        if position in allowed:
+            continue
+        if isinstance(position, int):
+            after = args_after[position] if position < len(args_after) else None
+        else:
+            after = kwargs_after.get(position)
+        found = _difference(before, after)
+        if found:
+            raise InputChanged(position, found)
+
+
+def _difference(before: Any, after: Any, where: str = "", depth: int = 0) -> str:
+    """How ``after`` differs from ``before`` (tensors inside containers included), or "" when it does not."""
+    if depth > 8:
+        return ""
+    if type(before) is torch.Tensor or type(before) is torch.nn.Parameter:
+        it = where or _tr("it", "它")
+        if not isinstance(after, torch.Tensor):
+            return _tr("{it} is no longer a tensor", "{it}不再是张量", it=it)
+        if tuple(after.shape) != tuple(before.shape):
+            return _tr("the shape of {it} went from {a} to {b}", "{it}的形状从 {a} 变成了 {b}", it=it,
+                       a=tuple(before.shape), b=tuple(after.shape))
+        if after.dtype != before.dtype:
+            return _tr("the dtype of {it} went from {a} to {b}", "{it}的数据类型从 {a} 变成了 {b}", it=it,
+                       a=before.dtype, b=after.dtype)
+        if before.device.type == "meta" or after.device.type == "meta" or before.numel() == 0:
+            return ""
+        b, a = before.detach().cpu(), after.detach().cpu()
+        same = a == b
+        if b.is_floating_point() or b.is_complex():
+            same |= torch.isnan(a) & torch.isnan(b)
+        if bool(same.all()):
+            return ""
+        flat = int((~same).reshape(-1).nonzero()[0])
+        index = [int(i) for i in torch.unravel_index(torch.tensor(flat), b.shape)] if b.ndim else []
+        if index:
+            at = (_tr("{where} element {index}", "{where} 的元素 {index}", where=where, index=index) if where
+                  else _tr("element {index}", "元素 {index}", index=index))
+        else:
+            at = where or _tr("its value", "它的值")
+        return _tr("{at} was {old}, now {new}", "{at}原来是 {old}，现在是 {new}", at=at,
+                   old=repr(b.reshape(-1)[flat].item()), new=repr(a.reshape(-1)[flat].item()))
+    if type(before) in (list, tuple) and type(after) in (list, tuple) and len(before) == len(after):
+        for i, (x, y) in enumerate(zip(before, after)):
+            found = _difference(x, y, f"{where}[{i}]", depth + 1)
+            if found:
+                return found
+        return ""
+    if type(before) is dict and type(after) is dict:
+        for key in before:
+            found = _difference(before[key], after.get(key), f"{where}[{key!r}]", depth + 1)
+            if found:
+                return found
+    return ""
 
 
 Transport = Callable[[str, tuple, dict, "str | None"], Any]
@@ -234,7 +348,7 @@ def local_transport(namespace: dict) -> Transport:
             raise StudentError("NameError", f"the notebook does not define `{name}` (was its cell run, renamed or deleted?)")
         if not callable(fn):
             raise StudentError("TypeError", f"`{name}` is a {type(fn).__name__}, not a function")
-        return call_local(fn, args, kwargs, driver)
+        return call_local(fn, args, kwargs, driver, name)
 
     return call
 

@@ -214,7 +214,9 @@ def format_table(assignment: Assignment, results: list[CheckResult],
     """Where a student stands: every question, ✓ or ✗ (and why, in a few words), and its points."""
     by_name = {r.question: r for r in results}
     width = max(len(q.name) for q in assignment.questions) + 2
-    lines = [say("table_title", title=assignment.title), "",
+    from .i18n import language
+
+    lines = [say("table_title", title=assignment.title_in(language())), "",
              say("table_header", exercise=say("exercise_col").ljust(width))]
     passed_points = passed = 0
     for k, q in enumerate(assignment.questions, 1):

@@ -72,8 +72,10 @@ def on_meta_reading_values(fn: Callable, *args: Any) -> Any:
         return fn(*meta), list(mixes.found)
 
 
+# Indexing and copies take tensors from another device on a GPU too; Module.to() compares a parameter with
+# its moved copy (_has_compatible_shallow_copy_type, set_) without computing with both.
 _MAY_MIX = {"__getitem__", "__setitem__", "to", "copy_", "type_as", "cpu", "cuda", "__get__", "__set__",
-            "index_put_", "index_put"}  # indexing and copies take tensors from another device on a GPU too
+            "index_put_", "index_put", "_has_compatible_shallow_copy_type", "set_", "is_same_size"}
 
 
 def _device_mixes():

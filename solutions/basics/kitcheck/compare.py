@@ -49,10 +49,10 @@ def describe_layout(x: torch.Tensor) -> str:
     if x.is_contiguous() or x.numel() <= 1:
         return "contiguous"
     if 0 in x.stride():
-        return "an expanded (broadcast) view"
+        return say("layout_expanded")
     if x.ndim >= 2 and x.mT.is_contiguous():
-        return "a transposed, non-contiguous view"
-    return "a sliced, non-contiguous view"
+        return say("layout_transposed")
+    return say("layout_sliced")
 
 
 def show(value: Any, layout: bool = False, digits: int = 6, around: tuple | None = None) -> str:
@@ -61,23 +61,23 @@ def show(value: Any, layout: bool = False, digits: int = 6, around: tuple | None
     ``around``: for a tensor too large to print, the index whose neighbourhood to show."""
     if isinstance(value, torch.Tensor) and type(value) is torch.Tensor:
         if value.device.type == "meta":  # the checks' stand-in for "a device other than the CPU"
-            return f"tensor of shape {tuple(value.shape)} ({value.dtype}, not on the CPU)"
+            return f"{say('shape_of', shape=tuple(value.shape))} ({value.dtype}, {say('not_on_cpu')})"
         where = f"{value.dtype}, {value.device.type}"
         if layout and value.numel() > 1 and not value.is_contiguous():
             where += ", " + describe_layout(value)
         floats = value.is_floating_point()
         if value.numel() <= MAX_SHOWN_ELEMENTS:
             return f"tensor({_short(value.detach().cpu().tolist(), digits, floats)}) ({where})"
-        text = f"tensor of shape {tuple(value.shape)} ({where})"
+        text = f"{say('shape_of', shape=tuple(value.shape))} ({where})"
         if around is not None and value.ndim and len(around) == value.ndim:
-            return text + f", around index {list(around)}: {_window(value, around, digits)}"
+            return text + say("around_index", index=list(around), window=_window(value, around, digits))
         if value.numel() and (floats or value.dtype in _INTEGER):
             x = value.detach().cpu().to(torch.float64)
             finite = x[torch.isfinite(x)]
             if finite.numel():
-                text += f", values from {finite.min().item():.4g} to {finite.max().item():.4g}"
+                text += say("values_from", low=f"{finite.min().item():.4g}", high=f"{finite.max().item():.4g}")
             if finite.numel() < x.numel():
-                text += f", with {x.numel() - finite.numel()} inf/nan"
+                text += say("with_specials", n=x.numel() - finite.numel())
         return text
     if isinstance(value, tuple) and type(value) is tuple and len(value) <= 8:
         return "(" + ", ".join(show(v, layout, digits) for v in value) + ("," if len(value) == 1 else "") + ")"
@@ -128,26 +128,17 @@ def raised(exc: StudentError, device_check: bool = False) -> tuple[str, str]:
         return str(exc), ""  # the release's stub: transport says what it means
     if any(s in lowered for s in ("no nvidia driver", "not compiled with cuda", "no cuda gpus",
                                   "cuda driver", "cuda is not available", "cuda unavailable")):
-        return str(exc), ("Your code moves tensors to the GPU (.cuda() or device='cuda'), and this machine "
-                          "has none. Use the input's device instead: torch.zeros(n, device=x.device), or "
-                          "t.to(x.device).")
+        return str(exc), say("no_gpu")
     if "view size is not compatible" in lowered:
-        return str(exc), ("The input is non-contiguous (a transposed or sliced view), and .view() needs "
-                          "contiguous memory: use .reshape() instead.")
+        return str(exc), say("view_needs_contiguous")
     if "same device" in lowered and not device_check and not re.search(r"\bmeta\b", lowered):
-        return str(exc), ("Your code mixes tensors on different devices: make new tensors on the input's device "
-                          "(device=x.device, or torch.zeros_like(x)) instead of using .cuda() or .cpu().")
+        return str(exc), say("mixed_devices")
     if device_check or re.search(r"\bmeta\b", lowered):
         if "same device" in lowered or "device" in lowered and "cpu" in lowered:
-            return exc.type_name, ("Your code created a tensor on the CPU while the input is elsewhere; "
-                                   "make new tensors on the input's device: device=x.device, or "
-                                   "torch.zeros_like(x).")
+            return exc.type_name, say("created_on_cpu")
         if any(s in lowered for s in ("item()", "numpy", "data-dependent", "tolist", "cannot be called on")):
-            return exc.type_name, ("Your code reads values out of a tensor into Python (.item(), .tolist(), "
-                                   "float(), numpy, or an `if` on a tensor); on a GPU that is slow, and the "
-                                   "check cannot follow it. Keep the computation in tensor operations.")
-        return exc.type_name, ("It works on the CPU but not when the input is on another device: create "
-                               "every new tensor on the input's device (device=x.device, or torch.*_like(x)).")
+            return exc.type_name, say("reads_values")
+        return exc.type_name, say("other_device")
     return str(exc), ""
 
 
@@ -164,7 +155,7 @@ def input_changed(question: str, exc: InputChanged, inputs: Mapping[str, Any]) -
     names = list(inputs)
     position = exc.position
     name = names[position] if isinstance(position, int) and position < len(names) else position
-    which = f"`{name}`" if isinstance(name, str) else f"argument {int(name) + 1}"
+    which = f"`{name}`" if isinstance(name, str) else say("argument_n", n=int(name) + 1)
     return CheckFailure(question, say("changed_input", which=which, detail=exc.detail), inputs,
                         detail=say("changed_input_help"))
 
@@ -232,12 +223,9 @@ def expect_tensor(question: str, got: Any, expected: torch.Tensor, inputs: Mappi
     if device is not None and got.device != torch.device(device):
         want = torch.device(device)
         if want.type == "meta":  # the checks' stand-in for "any device but the CPU"
-            raise CheckFailure(question, f"{what} is on the CPU ('{got.device}'), but the input was not: your code "
-                               "created a tensor on the CPU while the input is elsewhere", inputs,
-                               detail="Create new tensors on the input's device: device=x.device, or "
-                                      "torch.zeros_like(x).")
-        raise CheckFailure(question, f"{what} is on device '{got.device}', but the input was on '{want}' "
-                           "(create new tensors with device=x.device, or use torch.*_like)", inputs)
+            raise CheckFailure(question, say("result_on_cpu", what=what, device=got.device), inputs,
+                               detail=say("create_on_input_device"))
+        raise CheckFailure(question, say("wrong_device", what=what, device=got.device, want=want), inputs)
     if got.device.type == "meta":
         return  # meta tensors have shapes and devices but no values
     tol = {"rtol": rtol, "atol": atol} if rtol is not None else tolerance(got.dtype)
@@ -268,7 +256,7 @@ def expect_tensors(question: str, got: Any, expected: Mapping[str, torch.Tensor]
     Each must have the dtype in ``dtypes`` (default: its expected tensor's dtype)."""
     names = tuple(expected)
     if type(got) not in (tuple, list) or len(got) != len(names):
-        raise CheckFailure(question, f"should return a tuple ({', '.join(names)}), but it returned {show(got)}", inputs)
+        raise CheckFailure(question, say("should_return_tuple", names=", ".join(names), got=show(got)), inputs)
     for g, (name, e) in zip(got, expected.items()):
         expect_tensor(question, g, e, inputs, dtype=(dtypes or {}).get(name, e.dtype), device=device, what=f"`{name}`", **tol)
 
@@ -278,28 +266,38 @@ def expect_device_agnostic(q: str, fn: Callable, reference: Callable, **inputs: 
 
     ``inputs`` are meta tensors (and plain values); ``reference`` is torch's own function on the same inputs.
     """
+    from .drivers import on_meta_watching
+
     expected = reference(*inputs.values())
+    mixes: Any = []
     try:
-        got = fn(*inputs.values())
+        if hasattr(fn, "drive"):  # a student's function: watch for operations that mix devices on the way
+            got, mixes = fn.drive(on_meta_watching, *inputs.values())
+        else:
+            got = fn(*inputs.values())
     except InputChanged as exc:
         raise input_changed(q, exc, inputs) from None
     except StudentError as exc:
         if not (_reads_values(exc) and hasattr(fn, "drive")):
             what, hint = raised(exc, device_check=True)
-            raise CheckFailure(q, f"your function fails when the input is not on the CPU (as on a GPU): it "
-                               f"raised {what}", inputs, detail=hint) from None
+            raise CheckFailure(q, say("fails_off_cpu", what=what), inputs, detail=hint) from None
         # Reading a value (.item()) is allowed; meta tensors just have none. Run again with the values that
         # the same code reads from CPU twins of the inputs: a hard-coded device still shows.
-        got = _on_meta_reading_values(q, fn, inputs)
+        got, mixes = _on_meta_reading_values(q, fn, inputs)
     except CallTimedOut as exc:
         raise timed_out(exc, inputs)
+    except (TypeError, ValueError):  # a driver's answer that is not (result, list): judged as the result
+        got, mixes = None, []
+    if type(mixes) is list and mixes:
+        raise CheckFailure(q, say("mixes_devices", ops="; ".join(str(m) for m in mixes[:3])), inputs,
+                           detail=say("create_on_input_device"))
     expected_parts = expected if isinstance(expected, tuple) else (expected,)
     got_parts = tuple(got) if type(got) in (tuple, list) and isinstance(expected, tuple) else (got,)
     if len(got_parts) != len(expected_parts):
         return  # the shape of the result is judged by the value tests, not here
     for g, e in zip(got_parts, expected_parts):
         expect_tensor(q, g, e, inputs, dtype=e.dtype, device="meta",
-                      what="the result for an input on another device")
+                      what=say("result_off_cpu"))
 
 
 def _reads_values(exc: StudentError) -> bool:
@@ -325,9 +323,7 @@ def _on_meta_reading_values(q: str, fn: Any, inputs: Mapping[str, Any]) -> Any:
         return fn.drive(on_meta_reading_values, *twins)
     except StudentError as exc:
         what, hint = raised(exc, device_check=True)
-        raise CheckFailure(q, f"your function fails when the input is not on the CPU (as on a GPU): it raised "
-                           f"{what}", inputs, detail=hint + " (Reading values with .item() is fine: the check "
-                           "replayed them; something else in your code assumes the CPU.)") from None
+        raise CheckFailure(q, say("fails_off_cpu", what=what), inputs, detail=hint + say("items_replayed")) from None
 
 
 def _worst(got: torch.Tensor, expected: torch.Tensor, rtol: float = 0.0, atol: float = 0.0
@@ -365,10 +361,11 @@ def _digits_to_tell(e: float, g: float) -> int:
     return 17
 
 
-def expect_equal(question: str, got: Any, expected: Any, inputs: Mapping[str, Any], *, what: str = "the result") -> None:
+def expect_equal(question: str, got: Any, expected: Any, inputs: Mapping[str, Any], *,
+                 what: str | None = None) -> None:
     """Exact comparison for plain Python results (tuples, lists, ints), types included."""
     if not _same_plain(got, expected):
-        raise CheckFailure(question, f"{what} is wrong", inputs, expected, got)
+        raise CheckFailure(question, say("is_wrong", what=what or say("the_result")), inputs, expected, got)
 
 
 def _same_plain(got: Any, expected: Any) -> bool:
@@ -390,15 +387,15 @@ def expect_raises(question: str, fn: Callable, error: str, inputs: Mapping[str, 
     except StudentError as exc:
         if exc.type_name != error:
             what, hint = raised(exc)
-            raise CheckFailure(question, f"expected {error} ({why}), but your function raised {what}",
+            raise CheckFailure(question, say("expected_raise_got_raise", error=error, why=why, what=what),
                                inputs, detail=hint) from None
         return
     except CallTimedOut as exc:
         raise timed_out(exc, inputs)
-    raise CheckFailure(question, f"expected {error} ({why}), but your function returned {show(got)}", inputs)
+    raise CheckFailure(question, say("expected_raise_got_value", error=error, why=why, got=show(got)), inputs)
 
 
 def _kind(value: Any) -> str:
     if isinstance(value, NotAllowed):
         return value.description
-    return f"a {type(value).__name__}" if value is not None else "None (did you forget `return`?)"
+    return say("a_type", name=type(value).__name__) if value is not None else say("forgot_return")

@@ -49,13 +49,14 @@ class InputChanged(StudentError):
 
     def __init__(self, position: int | str, detail: str):
         self.position, self.detail = position, detail
-        super().__init__("InputChanged", f"{_argument(position)} was changed in place ({detail})")
+        super().__init__("InputChanged", _tr("{which} was changed in place ({detail})", "{which} 被原地修改了（{detail}）",
+                                             which=_argument(position), detail=detail))
 
 
 def _argument(position: int | str) -> str:
     if isinstance(position, str):
-        return f"the argument `{position}`"
-    return f"argument {position + 1}"
+        return _tr("the argument `{name}`", "参数 `{name}`", name=position)
+    return _tr("argument {n}", "第 {n} 个参数", n=position + 1)
 
 
 class NotAllowed:
@@ -237,6 +238,12 @@ def call_local(fn: Callable, args: tuple, kwargs: dict, driver: str | None = Non
     return value
 
 
+def _tr(en: str, zh: str, **values: object) -> str:
+    from .i18n import tr  # here: i18n is light, but the sandbox imports this module first
+
+    return tr(en, zh, **values)
+
+
 def _in_place_arguments(name: str) -> tuple:
     """The arguments question ``name`` changes on purpose (``Question.mutates``); none for unknown names."""
     try:
@@ -268,12 +275,15 @@ def _difference(before: Any, after: Any, where: str = "", depth: int = 0) -> str
     if depth > 8:
         return ""
     if type(before) is torch.Tensor or type(before) is torch.nn.Parameter:
+        it = where or _tr("it", "它")
         if not isinstance(after, torch.Tensor):
-            return f"{where or 'it'} is no longer a tensor"
+            return _tr("{it} is no longer a tensor", "{it}不再是张量", it=it)
         if tuple(after.shape) != tuple(before.shape):
-            return f"the shape of {where or 'it'} went from {tuple(before.shape)} to {tuple(after.shape)}"
+            return _tr("the shape of {it} went from {a} to {b}", "{it}的形状从 {a} 变成了 {b}", it=it,
+                       a=tuple(before.shape), b=tuple(after.shape))
         if after.dtype != before.dtype:
-            return f"the dtype of {where or 'it'} went from {before.dtype} to {after.dtype}"
+            return _tr("the dtype of {it} went from {a} to {b}", "{it}的数据类型从 {a} 变成了 {b}", it=it,
+                       a=before.dtype, b=after.dtype)
         if before.device.type == "meta" or after.device.type == "meta" or before.numel() == 0:
             return ""
         b, a = before.detach().cpu(), after.detach().cpu()
@@ -284,8 +294,13 @@ def _difference(before: Any, after: Any, where: str = "", depth: int = 0) -> str
             return ""
         flat = int((~same).reshape(-1).nonzero()[0])
         index = [int(i) for i in torch.unravel_index(torch.tensor(flat), b.shape)] if b.ndim else []
-        at = f"{where} element {index}" if index else (where or "its value")
-        return f"{at.strip()} was {b.reshape(-1)[flat].item()!r}, now {a.reshape(-1)[flat].item()!r}"
+        if index:
+            at = (_tr("{where} element {index}", "{where} 的元素 {index}", where=where, index=index) if where
+                  else _tr("element {index}", "元素 {index}", index=index))
+        else:
+            at = where or _tr("its value", "它的值")
+        return _tr("{at} was {old}, now {new}", "{at}原来是 {old}，现在是 {new}", at=at,
+                   old=repr(b.reshape(-1)[flat].item()), new=repr(a.reshape(-1)[flat].item()))
     if type(before) in (list, tuple) and type(after) in (list, tuple) and len(before) == len(after):
         for i, (x, y) in enumerate(zip(before, after)):
             found = _difference(x, y, f"{where}[{i}]", depth + 1)

@@ -266,9 +266,15 @@ def expect_device_agnostic(q: str, fn: Callable, reference: Callable, **inputs: 
 
     ``inputs`` are meta tensors (and plain values); ``reference`` is torch's own function on the same inputs.
     """
+    from .drivers import on_meta_watching
+
     expected = reference(*inputs.values())
+    mixes: Any = []
     try:
-        got = fn(*inputs.values())
+        if hasattr(fn, "drive"):  # a student's function: watch for operations that mix devices on the way
+            got, mixes = fn.drive(on_meta_watching, *inputs.values())
+        else:
+            got = fn(*inputs.values())
     except InputChanged as exc:
         raise input_changed(q, exc, inputs) from None
     except StudentError as exc:
@@ -277,9 +283,14 @@ def expect_device_agnostic(q: str, fn: Callable, reference: Callable, **inputs: 
             raise CheckFailure(q, say("fails_off_cpu", what=what), inputs, detail=hint) from None
         # Reading a value (.item()) is allowed; meta tensors just have none. Run again with the values that
         # the same code reads from CPU twins of the inputs: a hard-coded device still shows.
-        got = _on_meta_reading_values(q, fn, inputs)
+        got, mixes = _on_meta_reading_values(q, fn, inputs)
     except CallTimedOut as exc:
         raise timed_out(exc, inputs)
+    except (TypeError, ValueError):  # a driver's answer that is not (result, list): judged as the result
+        got, mixes = None, []
+    if type(mixes) is list and mixes:
+        raise CheckFailure(q, say("mixes_devices", ops="; ".join(str(m) for m in mixes[:3])), inputs,
+                           detail=say("create_on_input_device"))
     expected_parts = expected if isinstance(expected, tuple) else (expected,)
     got_parts = tuple(got) if type(got) in (tuple, list) and isinstance(expected, tuple) else (got,)
     if len(got_parts) != len(expected_parts):

@@ -81,6 +81,75 @@ MESSAGES: dict[str, dict[str, str]] = {
     "waits_not_written": {
         "en": "which is not written yet: finish it, run its cell, then run this cell again",
         "zh": "它还没有完成：先完成并运行它的单元格，再运行这个单元格"},
+    "layout_expanded": {"en": "an expanded (broadcast) view", "zh": "扩展（广播）得到的视图"},
+    "layout_transposed": {"en": "a transposed, non-contiguous view", "zh": "转置得到的非连续视图"},
+    "layout_sliced": {"en": "a sliced, non-contiguous view", "zh": "切片得到的非连续视图"},
+    "shape_of": {"en": "tensor of shape {shape}", "zh": "形状为 {shape} 的张量"},
+    "not_on_cpu": {"en": "not on the CPU", "zh": "不在 CPU 上"},
+    "values_from": {"en": ", values from {low} to {high}", "zh": "，取值从 {low} 到 {high}"},
+    "with_specials": {"en": ", with {n} inf/nan", "zh": "，含 {n} 个 inf/nan"},
+    "around_index": {"en": ", around index {index}: {window}", "zh": "，下标 {index} 附近：{window}"},
+    "no_gpu": {
+        "en": "Your code moves tensors to the GPU (.cuda() or device='cuda'), and this machine has none. Use the "
+              "input's device instead: torch.zeros(n, device=x.device), or t.to(x.device).",
+        "zh": "你的代码把张量移到了 GPU（.cuda() 或 device='cuda'），而这台机器没有 GPU。请改用输入所在的设备："
+              "torch.zeros(n, device=x.device)，或 t.to(x.device)。"},
+    "view_needs_contiguous": {
+        "en": "The input is non-contiguous (a transposed or sliced view), and .view() needs contiguous memory: use "
+              ".reshape() instead.",
+        "zh": "输入是非连续张量（转置或切片得到的视图），而 .view() 需要连续的内存：请改用 .reshape()。"},
+    "mixed_devices": {
+        "en": "Your code mixes tensors on different devices: make new tensors on the input's device "
+              "(device=x.device, or torch.zeros_like(x)) instead of using .cuda() or .cpu().",
+        "zh": "你的代码混用了不同设备上的张量：新建张量时请放在输入所在的设备上（device=x.device，或 torch.zeros_like(x)），"
+              "不要用 .cuda() 或 .cpu()。"},
+    "created_on_cpu": {
+        "en": "Your code created a tensor on the CPU while the input is elsewhere; make new tensors on the input's "
+              "device: device=x.device, or torch.zeros_like(x).",
+        "zh": "输入不在 CPU 上，你的代码却在 CPU 上新建了张量；新建张量时请放在输入所在的设备上：device=x.device，"
+              "或 torch.zeros_like(x)。"},
+    "reads_values": {
+        "en": "Your code reads values out of a tensor into Python (.item(), .tolist(), float(), numpy, or an `if` "
+              "on a tensor); on a GPU that is slow, and the check cannot follow it. Keep the computation in tensor "
+              "operations.",
+        "zh": "你的代码把张量的值读进了 Python（.item()、.tolist()、float()、numpy，或对张量做 `if` 判断）；在 GPU 上这"
+              "很慢，检查也无法跟踪。请用张量运算完成计算。"},
+    "other_device": {
+        "en": "It works on the CPU but not when the input is on another device: create every new tensor on the "
+              "input's device (device=x.device, or torch.*_like(x)).",
+        "zh": "它在 CPU 上能运行，但输入在其他设备上时就不行：每个新张量都要建在输入所在的设备上（device=x.device，"
+              "或 torch.*_like(x)）。"},
+    "argument_n": {"en": "argument {n}", "zh": "第 {n} 个参数"},
+    "mixes_devices": {
+        "en": "your code combines a tensor on the CPU with the input, which is not on the CPU (as on a GPU): {ops}",
+        "zh": "输入不在 CPU 上（比如在 GPU 上），你的代码却把它和 CPU 上的张量放在一起运算：{ops}"},
+    "result_on_cpu": {
+        "en": "{what} is on the CPU ('{device}'), but the input was not: your code created a tensor on the CPU "
+              "while the input is elsewhere",
+        "zh": "{what}在 CPU 上（'{device}'），而输入不在：输入在其他设备上时，你的代码在 CPU 上新建了张量"},
+    "create_on_input_device": {
+        "en": "Create new tensors on the input's device: device=x.device, or torch.zeros_like(x).",
+        "zh": "新建张量时请放在输入所在的设备上：device=x.device，或 torch.zeros_like(x)。"},
+    "wrong_device": {
+        "en": "{what} is on device '{device}', but the input was on '{want}' (create new tensors with "
+              "device=x.device, or use torch.*_like)",
+        "zh": "{what}在设备 '{device}' 上，而输入在 '{want}' 上（新建张量请用 device=x.device，或 torch.*_like）"},
+    "should_return_tuple": {"en": "should return a tuple ({names}), but it returned {got}",
+                            "zh": "应当返回元组 ({names})，但它返回了 {got}"},
+    "fails_off_cpu": {"en": "your function fails when the input is not on the CPU (as on a GPU): it raised {what}",
+                      "zh": "输入不在 CPU 上（比如在 GPU 上）时，你的函数出错了：抛出了 {what}"},
+    "result_off_cpu": {"en": "the result for an input on another device", "zh": "输入在其他设备上时的结果"},
+    "items_replayed": {
+        "en": " (Reading values with .item() is fine: the check replayed them; something else in your code assumes "
+              "the CPU.)",
+        "zh": "（用 .item() 读取数值没有问题：检查已按 CPU 上读到的值重放；是代码的其他地方默认了 CPU。）"},
+    "expected_raise_got_raise": {"en": "expected {error} ({why}), but your function raised {what}",
+                                 "zh": "应当抛出 {error}（{why}），但你的函数抛出了 {what}"},
+    "expected_raise_got_value": {"en": "expected {error} ({why}), but your function returned {got}",
+                                 "zh": "应当抛出 {error}（{why}），但你的函数返回了 {got}"},
+    "is_wrong": {"en": "{what} is wrong", "zh": "{what}不对"},
+    "forgot_return": {"en": "None (did you forget `return`?)", "zh": "None（是不是忘了 `return`？）"},
+    "a_type": {"en": "a {name}", "zh": "{name} 类型的值"},
     "wrong_values": {"en": "{what} has wrong values", "zh": "{what}的数值不对"},
     "the_result": {"en": "the result", "zh": "结果"},
     "not_a_tensor": {"en": "{what} should be a torch.Tensor, but it is {kind}",

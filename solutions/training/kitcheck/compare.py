@@ -1,61 +1,123 @@
 """Comparisons that explain themselves: every failure names the input, expected vs got, dtype and device."""
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Callable, Mapping
 
 import torch
 
+from .i18n import say
 from .timelimit import CallTimedOut
-from .transport import NotAllowed, StudentError
+from .transport import InputChanged, NotAllowed, StudentError
 
 MAX_SHOWN_ELEMENTS = 24
 
 
 class CheckFailure(AssertionError):
-    """A check failed. ``str()`` is the whole student-facing explanation."""
+    """A check failed. ``str()`` is the whole student-facing explanation.
+
+    ``digits``: significant digits for expected and got (enough to see where they differ); ``around``: the
+    index of the element that breaks the tolerance most, so large tensors show the region around it."""
 
     def __init__(self, question: str, problem: str, inputs: Mapping[str, Any] | None = None,
-                 expected: Any = None, got: Any = None, detail: str = ""):
+                 expected: Any = None, got: Any = None, detail: str = "", *, digits: int = 6,
+                 around: tuple | None = None):
         self.question, self.problem, self.detail = question, problem, detail
         self.inputs = dict(inputs or {})
         self.expected, self.got = expected, got
         lines = [f"{question}: {problem}"]
         if self.inputs:
-            lines.append("  input:    " + ", ".join(f"{k} = {show(v, layout=True)}" for k, v in self.inputs.items()))
+            shape = tuple(expected.shape) if isinstance(expected, torch.Tensor) else None
+            lines.append(f"  {say('input')} " + ", ".join(
+                f"{k} = {show(v, layout=True, around=around if _same_shape(v, shape) else None)}"
+                for k, v in self.inputs.items()))
         if expected is not None or got is not None:
-            lines.append(f"  expected: {show(expected)}")
-            lines.append(f"  got:      {show(got)}")
+            lines.append(f"  {say('expected')} {show(expected, digits=digits, around=around)}")
+            lines.append(f"  {say('got')} {show(got, digits=digits, around=around)}")
         if detail:
             lines.append("  " + detail)
         super().__init__("\n".join(lines))
 
 
-def show(value: Any, layout: bool = False) -> str:
-    """A short, readable rendering of a value for feedback. ``layout``: name a non-contiguous tensor as such
-    (for inputs, where it matters: ``.view()`` fails on them)."""
+def _same_shape(value: Any, shape: tuple | None) -> bool:
+    return shape is not None and isinstance(value, torch.Tensor) and tuple(value.shape) == shape
+
+
+def describe_layout(x: torch.Tensor) -> str:
+    """A tensor's memory layout in a beginner's words (``.view()`` fails on the non-contiguous ones)."""
+    if x.is_contiguous() or x.numel() <= 1:
+        return "contiguous"
+    if 0 in x.stride():
+        return say("layout_expanded")
+    if x.ndim >= 2 and x.mT.is_contiguous():
+        return say("layout_transposed")
+    return say("layout_sliced")
+
+
+def show(value: Any, layout: bool = False, digits: int = 6, around: tuple | None = None) -> str:
+    """A short, readable rendering of a value for feedback. ``layout``: say how a non-contiguous tensor is laid
+    out (for inputs, where it matters: ``.view()`` fails on them); ``digits``: significant digits of floats;
+    ``around``: for a tensor too large to print, the index whose neighbourhood to show."""
     if isinstance(value, torch.Tensor) and type(value) is torch.Tensor:
         if value.device.type == "meta":  # the checks' stand-in for "a device other than the CPU"
-            return f"tensor of shape {tuple(value.shape)} ({value.dtype}, not on the CPU)"
+            return f"{say('shape_of', shape=tuple(value.shape))} ({value.dtype}, {say('not_on_cpu')})"
         where = f"{value.dtype}, {value.device.type}"
         if layout and value.numel() > 1 and not value.is_contiguous():
-            where += ", non-contiguous"  # a transposed or sliced view: .view() fails on it
+            where += ", " + describe_layout(value)
+        floats = value.is_floating_point()
         if value.numel() <= MAX_SHOWN_ELEMENTS:
-            return f"tensor({_short(value.detach().cpu().tolist())}) ({where})"
-        return f"tensor of shape {tuple(value.shape)} ({where})"
+            return f"tensor({_short(value.detach().cpu().tolist(), digits, floats)}) ({where})"
+        text = f"{say('shape_of', shape=tuple(value.shape))} ({where})"
+        if around is not None and value.ndim and len(around) == value.ndim:
+            return text + say("around_index", index=list(around), window=_window(value, around, digits))
+        if value.numel() and (floats or value.dtype in _INTEGER):
+            x = value.detach().cpu().to(torch.float64)
+            finite = x[torch.isfinite(x)]
+            if finite.numel():
+                text += say("values_from", low=f"{finite.min().item():.4g}", high=f"{finite.max().item():.4g}")
+            if finite.numel() < x.numel():
+                text += say("with_specials", n=x.numel() - finite.numel())
+        return text
     if isinstance(value, tuple) and type(value) is tuple and len(value) <= 8:
-        return "(" + ", ".join(show(v, layout) for v in value) + ("," if len(value) == 1 else "") + ")"
+        return "(" + ", ".join(show(v, layout, digits) for v in value) + ("," if len(value) == 1 else "") + ")"
     if isinstance(value, NotAllowed):
         return repr(value)
+    if type(value) is float:
+        return _number(value, digits)
     text = repr(value)
     return text if len(text) <= 200 else text[:200] + "..."
 
 
-def _short(x: Any) -> str:
-    """Nested lists with floats at 6 significant digits."""
+_INTEGER = (torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8)
+
+
+def _window(value: torch.Tensor, index: tuple, digits: int, radius: int = 2) -> str:
+    """The elements next to ``index`` along the last dim: ``[..., 0.1, 0.2, *0.3*, 0.4, ...]``."""
+    row = value.detach().cpu()[tuple(index[:-1])] if value.ndim > 1 else value.detach().cpu()
+    j, n = index[-1], row.shape[0]
+    lo, hi = max(0, j - radius), min(n, j + radius + 1)
+    floats = value.is_floating_point()
+    items = [(f"*{_number(row[i].item(), digits, floats)}*" if i == j else _number(row[i].item(), digits, floats))
+             for i in range(lo, hi)]
+    return "[" + ("..., " if lo > 0 else "") + ", ".join(items) + (", ..." if hi < n else "") + "]"
+
+
+def _number(x: Any, digits: int = 6, floats: bool = True) -> str:
+    """A number at ``digits`` significant digits; floats keep a decimal point (1. rather than 1)."""
+    if isinstance(x, bool) or not isinstance(x, float):
+        return repr(x)
+    text = f"{x:.{digits}g}"
+    if floats and not any(c in text for c in ".eni"):
+        text += "."
+    return text
+
+
+def _short(x: Any, digits: int = 6, floats: bool = True) -> str:
+    """Nested lists with floats at ``digits`` significant digits."""
     if isinstance(x, list):
-        return "[" + ", ".join(_short(v) for v in x) + "]"
-    return f"{x:.6g}" if isinstance(x, float) else repr(x)
+        return "[" + ", ".join(_short(v, digits, floats) for v in x) + "]"
+    return _number(x, digits, floats)
 
 
 def raised(exc: StudentError, device_check: bool = False) -> tuple[str, str]:
@@ -66,33 +128,36 @@ def raised(exc: StudentError, device_check: bool = False) -> tuple[str, str]:
         return str(exc), ""  # the release's stub: transport says what it means
     if any(s in lowered for s in ("no nvidia driver", "not compiled with cuda", "no cuda gpus",
                                   "cuda driver", "cuda is not available", "cuda unavailable")):
-        return str(exc), ("Your code moves tensors to the GPU (.cuda() or device='cuda'), and this machine "
-                          "has none. Use the input's device instead: torch.zeros(n, device=x.device), or "
-                          "t.to(x.device).")
+        return str(exc), say("no_gpu")
     if "view size is not compatible" in lowered:
-        return str(exc), ("The input is non-contiguous (a transposed or sliced view), and .view() needs "
-                          "contiguous memory: use .reshape() instead.")
+        return str(exc), say("view_needs_contiguous")
     if "same device" in lowered and not device_check and not re.search(r"\bmeta\b", lowered):
-        return str(exc), ("Your code mixes tensors on different devices: make new tensors on the input's device "
-                          "(device=x.device, or torch.zeros_like(x)) instead of using .cuda() or .cpu().")
+        return str(exc), say("mixed_devices")
     if device_check or re.search(r"\bmeta\b", lowered):
         if "same device" in lowered or "device" in lowered and "cpu" in lowered:
-            return exc.type_name, ("Your code created a tensor on the CPU while the input is elsewhere; "
-                                   "make new tensors on the input's device: device=x.device, or "
-                                   "torch.zeros_like(x).")
+            return exc.type_name, say("created_on_cpu")
         if any(s in lowered for s in ("item()", "numpy", "data-dependent", "tolist", "cannot be called on")):
-            return exc.type_name, ("Your code reads values out of a tensor into Python (.item(), .tolist(), "
-                                   "float(), numpy, or an `if` on a tensor); on a GPU that is slow, and the "
-                                   "check cannot follow it. Keep the computation in tensor operations.")
-        return exc.type_name, ("It works on the CPU but not when the input is on another device: create "
-                               "every new tensor on the input's device (device=x.device, or torch.*_like(x)).")
+            return exc.type_name, say("reads_values")
+        return exc.type_name, say("other_device")
     return str(exc), ""
 
 
-def _failure(question: str, lead: str, exc: StudentError, inputs: Mapping[str, Any],
+def _failure(question: str, lead: str | None, exc: StudentError, inputs: Mapping[str, Any],
              device_check: bool = False) -> CheckFailure:
+    if isinstance(exc, InputChanged):
+        return input_changed(question, exc, inputs)
     what, hint = raised(exc, device_check)
-    return CheckFailure(question, f"{lead} {what}", inputs, detail=hint)
+    return CheckFailure(question, say(lead or "raised", what=what), inputs, detail=hint)
+
+
+def input_changed(question: str, exc: InputChanged, inputs: Mapping[str, Any]) -> CheckFailure:
+    """The failure for a function that edited an input it must leave alone, naming the input as shown."""
+    names = list(inputs)
+    position = exc.position
+    name = names[position] if isinstance(position, int) and position < len(names) else position
+    which = f"`{name}`" if isinstance(name, str) else say("argument_n", n=int(name) + 1)
+    return CheckFailure(question, say("changed_input", which=which, detail=exc.detail), inputs,
+                        detail=say("changed_input_help"))
 
 
 def timed_out(exc: CallTimedOut, inputs: Mapping[str, Any]) -> CallTimedOut:
@@ -107,7 +172,7 @@ def call(question: str, fn: Callable, **inputs: Any) -> Any:
     try:
         return fn(*inputs.values())
     except StudentError as exc:
-        raise _failure(question, "your function raised", exc, inputs) from None
+        raise _failure(question, None, exc, inputs) from None
     except CallTimedOut as exc:
         raise timed_out(exc, inputs)
 
@@ -119,7 +184,7 @@ def drive(question: str, fn: Any, driver: Callable, shown: Mapping[str, Any], *a
         return fn.drive(driver, *args, **kwargs)
     except StudentError as exc:
         on_meta = any(isinstance(a, torch.Tensor) and a.device.type == "meta" for a in (*args, *kwargs.values()))
-        raise _failure(question, "your code raised", exc, shown, device_check=on_meta) from None
+        raise _failure(question, "code_raised", exc, shown, device_check=on_meta) from None
     except CallTimedOut as exc:
         raise timed_out(exc, shown)
 
@@ -139,32 +204,28 @@ def tolerance(dtype: torch.dtype, reduction: bool = False) -> dict:
 
 def expect_tensor(question: str, got: Any, expected: torch.Tensor, inputs: Mapping[str, Any], *,
                   dtype: torch.dtype | None = None, device: torch.device | str | None = None,
-                  rtol: float | None = None, atol: float | None = None, what: str = "the result") -> None:
+                  rtol: float | None = None, atol: float | None = None, what: str | None = None) -> None:
     """Check a returned tensor: its type, shape, dtype, device, then its values against ``expected``.
 
     ``expected`` is usually computed in float64; ``dtype``/``device`` are what the student's tensor must have.
     """
+    what = what or say("the_result")
     if type(got) is not torch.Tensor:
-        raise CheckFailure(question, f"{what} should be a torch.Tensor, but it is {_kind(got)}", inputs, expected, got)
+        raise CheckFailure(question, say("not_a_tensor", what=what, kind=_kind(got)), inputs, expected, got)
     if tuple(got.shape) != tuple(expected.shape):
-        raise CheckFailure(question, f"{what} has the wrong shape: expected {tuple(expected.shape)}, "
-                           f"got {tuple(got.shape)}", inputs, expected, got)
+        raise CheckFailure(question, say("wrong_shape", what=what, expected=tuple(expected.shape),
+                                         got=tuple(got.shape)), inputs, expected, got)
     if dtype is not None and got.dtype != dtype:
-        hint = " (keep the input's dtype; don't hard-code one)" if dtype.is_floating_point else ""
-        detail = ""
-        if dtype == torch.float32 and got.dtype == torch.float64:
-            detail = ("A float64 tensor appears somewhere: .double(), dtype=torch.float64, or torch.tensor() of "
-                      "a Python float list mixed in. Build new tensors with dtype=x.dtype, or torch.*_like(x).")
-        raise CheckFailure(question, f"{what} has dtype {got.dtype}, expected {dtype}{hint}", inputs, detail=detail)
+        hint = say("keep_dtype") if dtype.is_floating_point else ""
+        detail = say("float64_appears") if dtype == torch.float32 and got.dtype == torch.float64 else ""
+        raise CheckFailure(question, say("wrong_dtype", what=what, got=got.dtype, expected=dtype) + hint, inputs,
+                           detail=detail)
     if device is not None and got.device != torch.device(device):
         want = torch.device(device)
         if want.type == "meta":  # the checks' stand-in for "any device but the CPU"
-            raise CheckFailure(question, f"{what} is on the CPU ('{got.device}'), but the input was not: your code "
-                               "created a tensor on the CPU while the input is elsewhere", inputs,
-                               detail="Create new tensors on the input's device: device=x.device, or "
-                                      "torch.zeros_like(x).")
-        raise CheckFailure(question, f"{what} is on device '{got.device}', but the input was on '{want}' "
-                           "(create new tensors with device=x.device, or use torch.*_like)", inputs)
+            raise CheckFailure(question, say("result_on_cpu", what=what, device=got.device), inputs,
+                               detail=say("create_on_input_device"))
+        raise CheckFailure(question, say("wrong_device", what=what, device=got.device, want=want), inputs)
     if got.device.type == "meta":
         return  # meta tensors have shapes and devices but no values
     tol = {"rtol": rtol, "atol": atol} if rtol is not None else tolerance(got.dtype)
@@ -173,8 +234,10 @@ def expect_tensor(question: str, got: Any, expected: torch.Tensor, inputs: Mappi
     # |got - expected| <= atol + rtol * |expected| everywhere, as torch.testing.assert_close (whose first call
     # costs a student's first check 0.7 s of imports)
     if not bool(torch.isclose(a, b, equal_nan=True, **tol).all()):
-        raise CheckFailure(question, f"{what} has wrong values", inputs, _as_required(expected, got.dtype), got,
-                           _worst(a, b))
+        required = _as_required(expected, got.dtype)
+        detail, index, digits = _worst(a, required.detach().to("cpu", torch.float64), **tol)
+        raise CheckFailure(question, say("wrong_values", what=what), inputs, required, got, detail,
+                           digits=digits, around=index)
 
 
 def _as_required(expected: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
@@ -193,7 +256,7 @@ def expect_tensors(question: str, got: Any, expected: Mapping[str, torch.Tensor]
     Each must have the dtype in ``dtypes`` (default: its expected tensor's dtype)."""
     names = tuple(expected)
     if type(got) not in (tuple, list) or len(got) != len(names):
-        raise CheckFailure(question, f"should return a tuple ({', '.join(names)}), but it returned {show(got)}", inputs)
+        raise CheckFailure(question, say("should_return_tuple", names=", ".join(names), got=show(got)), inputs)
     for g, (name, e) in zip(got, expected.items()):
         expect_tensor(question, g, e, inputs, dtype=(dtypes or {}).get(name, e.dtype), device=device, what=f"`{name}`", **tol)
 
@@ -203,41 +266,106 @@ def expect_device_agnostic(q: str, fn: Callable, reference: Callable, **inputs: 
 
     ``inputs`` are meta tensors (and plain values); ``reference`` is torch's own function on the same inputs.
     """
+    from .drivers import on_meta_watching
+
     expected = reference(*inputs.values())
+    mixes: Any = []
     try:
-        got = fn(*inputs.values())
+        if hasattr(fn, "drive"):  # a student's function: watch for operations that mix devices on the way
+            got, mixes = fn.drive(on_meta_watching, *inputs.values())
+        else:
+            got = fn(*inputs.values())
+    except InputChanged as exc:
+        raise input_changed(q, exc, inputs) from None
     except StudentError as exc:
-        what, hint = raised(exc, device_check=True)
-        raise CheckFailure(q, f"your function fails when the input is not on the CPU (as on a GPU): it raised "
-                           f"{what}", inputs, detail=hint) from None
+        if not (_reads_values(exc) and hasattr(fn, "drive")):
+            what, hint = raised(exc, device_check=True)
+            raise CheckFailure(q, say("fails_off_cpu", what=what), inputs, detail=hint) from None
+        # Reading a value (.item()) is allowed; meta tensors just have none. Run again with the values that
+        # the same code reads from CPU twins of the inputs: a hard-coded device still shows.
+        got, mixes = _on_meta_reading_values(q, fn, inputs)
     except CallTimedOut as exc:
         raise timed_out(exc, inputs)
+    except (TypeError, ValueError):  # a driver's answer that is not (result, list): judged as the result
+        got, mixes = None, []
+    if type(mixes) is list and mixes:
+        raise CheckFailure(q, say("mixes_devices", ops="; ".join(str(m) for m in mixes[:3])), inputs,
+                           detail=say("create_on_input_device"))
     expected_parts = expected if isinstance(expected, tuple) else (expected,)
     got_parts = tuple(got) if type(got) in (tuple, list) and isinstance(expected, tuple) else (got,)
     if len(got_parts) != len(expected_parts):
         return  # the shape of the result is judged by the value tests, not here
     for g, e in zip(got_parts, expected_parts):
         expect_tensor(q, g, e, inputs, dtype=e.dtype, device="meta",
-                      what="the result for an input on another device")
+                      what=say("result_off_cpu"))
 
 
-def _worst(got: torch.Tensor, expected: torch.Tensor) -> str:
+def _reads_values(exc: StudentError) -> bool:
+    """Whether the error only says that the meta device has no values to read (``.item()`` and the like)."""
+    lowered = (exc.message or "").lower()
+    return any(s in lowered for s in ("item()", "_local_scalar_dense", "data-dependent", "cannot be called on meta"))
+
+
+def _cpu_twin(x: Any, seed: int) -> Any:
+    """A CPU tensor shaped like the meta tensor ``x`` with harmless values (normal floats, zero integers)."""
+    if not (isinstance(x, torch.Tensor) and x.device.type == "meta"):
+        return x
+    if x.is_floating_point():
+        return torch.randn(x.shape, generator=torch.Generator().manual_seed(seed)).to(x.dtype)
+    return torch.zeros(x.shape, dtype=x.dtype)
+
+
+def _on_meta_reading_values(q: str, fn: Any, inputs: Mapping[str, Any]) -> Any:
+    from .drivers import on_meta_reading_values
+
+    twins = [_cpu_twin(v, i) for i, v in enumerate(inputs.values())]
+    try:
+        return fn.drive(on_meta_reading_values, *twins)
+    except StudentError as exc:
+        what, hint = raised(exc, device_check=True)
+        raise CheckFailure(q, say("fails_off_cpu", what=what), inputs, detail=hint + say("items_replayed")) from None
+
+
+def _worst(got: torch.Tensor, expected: torch.Tensor, rtol: float = 0.0, atol: float = 0.0
+           ) -> tuple[str, tuple | None, int]:
+    """``(explanation, index, digits)`` for the element that breaks ``|got - expected| <= atol + rtol*|expected|``
+    the most: where it is, both values with enough digits to tell them apart, the gap and what was allowed."""
     if got.numel() == 0:
-        return ""
+        return "", None, 6
     diff = (got - expected).abs()
-    diff = torch.where(torch.isnan(got) != torch.isnan(expected), torch.full_like(diff, float("inf")), diff)
-    diff = torch.nan_to_num(diff, nan=0.0)
-    flat = int(diff.flatten().argmax())
+    allowed = atol + rtol * expected.abs()
+    ratio = diff / allowed.clamp_min(1e-300)
+    nan_mismatch = torch.isnan(got) != torch.isnan(expected)
+    inf_mismatch = torch.isinf(got) & torch.isinf(expected) & (got != expected)
+    ratio = torch.where(nan_mismatch | inf_mismatch, torch.full_like(ratio, float("inf")), ratio)
+    ratio = torch.nan_to_num(ratio, nan=0.0)
+    flat = int(ratio.flatten().argmax())
     index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), got.shape)) if got.ndim else ()
     e, g = expected.flatten()[flat].item(), got.flatten()[flat].item()
-    at = f" at index {list(index)}" if index else ""
-    return f"worst element{at}: expected {e:.6g}, got {g:.6g}"
+    digits = _digits_to_tell(e, g)
+    at = say("at_index", index=list(index)) if index else ""
+    text = say("worst", at=at, expected=_number(e, digits), got=_number(g, digits))
+    if math.isfinite(e) and math.isfinite(g):
+        gap = abs(g - e)
+        relative = say("relative", value=f"{gap / abs(e):.2g}") if e != 0 else ""
+        text += say("gap", gap=f"{gap:.2g}", relative=relative, atol=f"{atol:g}", rtol=f"{rtol:g}",
+                    allowed=f"{atol + rtol * abs(e):.2g}")
+    return text, index or None, digits
 
 
-def expect_equal(question: str, got: Any, expected: Any, inputs: Mapping[str, Any], *, what: str = "the result") -> None:
+def _digits_to_tell(e: float, g: float) -> int:
+    """The fewest significant digits (6 to 17) at which ``e`` and ``g`` print differently."""
+    for digits in range(6, 18):
+        if f"{e:.{digits}g}" != f"{g:.{digits}g}":
+            return digits
+    return 17
+
+
+def expect_equal(question: str, got: Any, expected: Any, inputs: Mapping[str, Any], *,
+                 what: str | None = None) -> None:
     """Exact comparison for plain Python results (tuples, lists, ints), types included."""
     if not _same_plain(got, expected):
-        raise CheckFailure(question, f"{what} is wrong", inputs, expected, got)
+        raise CheckFailure(question, say("is_wrong", what=what or say("the_result")), inputs, expected, got)
 
 
 def _same_plain(got: Any, expected: Any) -> bool:
@@ -254,18 +382,20 @@ def expect_raises(question: str, fn: Callable, error: str, inputs: Mapping[str, 
     """The student's function must raise ``error`` (a built-in exception's name) for these inputs."""
     try:
         got = fn(*inputs.values())
+    except InputChanged as exc:
+        raise input_changed(question, exc, inputs) from None
     except StudentError as exc:
         if exc.type_name != error:
             what, hint = raised(exc)
-            raise CheckFailure(question, f"expected {error} ({why}), but your function raised {what}",
+            raise CheckFailure(question, say("expected_raise_got_raise", error=error, why=why, what=what),
                                inputs, detail=hint) from None
         return
     except CallTimedOut as exc:
         raise timed_out(exc, inputs)
-    raise CheckFailure(question, f"expected {error} ({why}), but your function returned {show(got)}", inputs)
+    raise CheckFailure(question, say("expected_raise_got_value", error=error, why=why, got=show(got)), inputs)
 
 
 def _kind(value: Any) -> str:
     if isinstance(value, NotAllowed):
         return value.description
-    return f"a {type(value).__name__}" if value is not None else "None (did you forget `return`?)"
+    return say("a_type", name=type(value).__name__) if value is not None else say("forgot_return")

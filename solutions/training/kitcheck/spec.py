@@ -17,6 +17,10 @@ class Question:
     points: int
     summary: str
     public_check: Callable[[Callable], None]  # raises CheckFailure; gets the student's function
+    # Arguments the exercise changes in place on purpose (positions, or keyword names), e.g. ``(0,)`` for
+    # ``xavier_uniform_(tensor)``. Every other tensor argument must be left as it was: the transport checks it
+    # after every direct call (``kitcheck.transport.changed_input``).
+    mutates: tuple[int | str, ...] = ()
 
     @property
     def solution_id(self) -> str:
@@ -35,6 +39,11 @@ class Assignment:
     title: str
     questions: tuple[Question, ...]
     number: int = 0  # its place in the course (assignment 1, 2, ...)
+    title_zh: str = ""  # the title in the Chinese edition (``title`` when empty)
+
+    def title_in(self, lang: str) -> str:
+        """The title in ``lang`` ("en" or "zh")."""
+        return self.title_zh if lang == "zh" and self.title_zh else self.title
 
     @property
     def notebook(self) -> str:

@@ -18,10 +18,15 @@ FLOAT_DTYPES = (torch.float32, torch.float64)
 # never show those notes, and skipping it makes a failing check about 6 times faster.
 QUICK_PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink)
 
-# Public checks run inside a student's kernel: few examples, deterministic, quiet, no database on disk.
-PUBLIC_SETTINGS = settings(max_examples=15, derandomize=True, deadline=None, database=None,
-                           print_blob=False, report_multiple_bugs=False, phases=QUICK_PHASES,
-                           suppress_health_check=list(HealthCheck))
+# Every hypothesis setting of the kit, in one tree. Public checks run inside a student's kernel: few
+# examples, deterministic, quiet, no database on disk. Hidden tests run the "kit-grading" profile (more
+# examples, otherwise the same); "kit-explore" is for exploring the tests themselves (KIT_HYPOTHESIS_PROFILE).
+settings.register_profile("kit-public", max_examples=15, derandomize=True, deadline=None, database=None,
+                          print_blob=False, report_multiple_bugs=False, phases=QUICK_PHASES,
+                          suppress_health_check=list(HealthCheck))
+settings.register_profile("kit-grading", parent=settings.get_profile("kit-public"), max_examples=25)
+settings.register_profile("kit-explore", parent=settings.get_profile("kit-grading"), max_examples=300)
+PUBLIC_SETTINGS = settings(settings.get_profile("kit-public"))
 
 seeds = st.integers(min_value=0, max_value=2**16)
 
