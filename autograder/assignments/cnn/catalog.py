@@ -1482,3 +1482,196 @@ def laplacian(image):
     Variant("avg_pool2d", "depthwise-conv-reshape", "window sums and counts as convolutions with a kernel of ones",
             SOLUTIONS["avg_pool2d"]),
 ]
+
+# The Chinese sentence of every mistake's misconception (the glossary's terms): attached by autograder.catalog.
+ZH = {
+    "sobel:zero-padding":
+        "用 0 做填充；OpenCV 默认的边界模式是 BORDER_REFLECT_101（F.pad(..., mode='reflect')），所以边界像素的结果不同。",
+    "sobel:flipped-kernel":
+        "翻转了卷积核（教科书上的卷积）；cv2.Sobel 和 F.conv2d 一样做的是互相关：out[i, j] = kernel[a, b] * padded[i + a, j + b] "
+        "之和，所以图像向右变亮的地方 Sobel x 为正。",
+    "sobel:swapped-axes":
+        "dx 时沿行方向求导；x 是宽度方向（列，即最后一维），所以 dx = 1 表示在每一行上使用 [-1, 0, 1]。",
+    "sobel:replicate-padding":
+        "重复了边缘像素（mode='replicate'，即 OpenCV 的 BORDER_REPLICATE）；默认的 BORDER_REFLECT_101 镜像时不重复边缘像素："
+        "mode='reflect'。",
+    "sobel:no-padding":
+        "只返回了 'valid' 部分，形状为 (H - 2, W - 2)；请先填充一个像素，让结果保持图像的形状。",
+    "laplacian:zero-padding":
+        "用 0 做填充；OpenCV 默认的边界模式是 BORDER_REFLECT_101（F.pad(..., mode='reflect')）。",
+    "laplacian:eight-neighbours":
+        "用了 8 邻域卷积核 [[1, 1, 1], [1, -8, 1], [1, 1, 1]]；cv2.Laplacian 的默认值（ksize=1）是 [[0, 1, 0], [1, -4, 1], [0, 1, 0]]。",
+    "laplacian:negated":
+        "计算的是 4 * 中心 - 邻居，即拉普拉斯算子的相反数；卷积核中心是 -4，四周是 +1。",
+    "laplacian:replicate-padding":
+        "重复了边缘像素（mode='replicate'）；OpenCV 默认的 BORDER_REFLECT_101 镜像时不重复边缘像素：mode='reflect'。",
+    "conv_out_size:float-division":
+        "用 / 做除法，得到的是浮点数；尺寸是整数，是除法结果向下取整：请用 //。",
+    "conv_out_size:padding-once":
+        "填充只加了一次；padding=p 在每一侧各加 p 个像素，共 2p 个。",
+    "conv_out_size:ceil":
+        "向上取整了；会超出填充后输入的窗口被舍弃，所以应向下取整（向上取整是池化可选的 ceil_mode）。",
+    "conv_out_size:no-dilation":
+        "忽略了空洞（dilation）；空洞卷积核覆盖 dilation * (kernel_size - 1) + 1 个像素。",
+    "conv_out_size:no-check":
+        "卷积核放不下时返回了 0 或负数；应当抛出 ValueError，因为 PyTorch 会拒绝这样的卷积。",
+    "conv2d:flipped-kernel":
+        "翻转了卷积核（教科书上的卷积）；F.conv2d 做的是互相关：out[o, i, j] = weight[o, c, a, b] * x[c, i * s + a * d, j * s + b * d] 之和。",
+    "conv2d:interleaved-groups":
+        "把输出通道轮流分给各组（通道 o 分到第 o % groups 组）；分组是连续的块：输出通道 o 属于第 o // (C_out / groups) 组。",
+    "conv2d:no-dilation":
+        "无论空洞是多少都把卷积核的各个位置紧挨着放；空洞为 d 时，位置 (a, b) 读取偏移 (a * d, b * d) 处的像素。",
+    "conv2d:pad-one-side":
+        "把全部填充都加在图像之后（右侧和下方）；padding=p 在每一侧各补 p 个零。",
+    "conv2d:no-gradient":
+        "用 Python 数值重新构造结果（.tolist()、torch.tensor(...)），切断了自动求导的计算图：x、weight 和 bias 都得不到梯度。",
+    "max_pool2d:stride-one-default":
+        "stride 为 None 时用了步长 1；池化的步长默认等于池化核大小（窗口一个挨一个）。",
+    "max_pool2d:zero-padding":
+        "用 0 做填充；最大池化的填充值永远不能被选中，所以要用 -inf 填充（边界处全为负数的窗口会得到 0）。",
+    "max_pool2d:sum-of-maxima":
+        "把窗口中等于最大值的元素加了起来；出现并列最大值时最大值会被重复计算：请直接取最大值（amax 或 max）。",
+    "max_pool2d:square-kernel":
+        "只读取了 (kh, kw) 形式 kernel_size 的第一个数，用了正方形窗口；二元组分别给出窗口的高和宽。",
+    "max_pool2d:unfold-wrong-view":
+        "把 F.unfold 的结果 (N, C * kH * kW, L) 变形为 (N, kH * kW, C, L)；它的行是通道在前排列的，所以要变形为 "
+        "(N, C, kH * kW, L)，否则通道会被混在一起。",
+    "avg_pool2d:always-kernel-area":
+        "总是除以 kH * kW；count_include_pad=False 时，应除以每个窗口中真实（非填充）像素的个数。",
+    "avg_pool2d:never-counts-padding":
+        "总是除以真实像素的个数；count_include_pad=True（默认值）时填充的零也要计入：除以 kH * kW。",
+    "avg_pool2d:stride-one-default":
+        "stride 为 None 时用了步长 1；池化的步长默认等于池化核大小（窗口一个挨一个）。",
+    "avg_pool2d:swapped-kernel-pair":
+        "把 (kh, kw) 形式的 kernel_size 当成了 (宽, 高)；第一个数是窗口的高（行数），第二个数是宽。",
+    "dropout:on-in-eval":
+        "评估模式下也丢弃了元素；training=False 时 Dropout 必须原样返回 x（这正是 AlexNet 中调用 F.dropout 却不传 "
+        "training=self.training 的错误）。",
+    "dropout:no-rescale":
+        "把元素置零，却没有缩放其余元素；反向 Dropout 把保留的元素乘以 1 / (1 - p)，使期望值仍为 x。",
+    "dropout:keeps-with-probability-p":
+        "以概率 p 保留每个元素；p 是丢弃的概率（rand >= p 时保留）。",
+    "dropout:nan-at-p1":
+        "p = 1 时仍然除以 1 - p，得到 0 / 0 = NaN；p = 1 时所有元素都被丢弃：请返回全零。",
+    "dropout:batch-shared-mask":
+        "只为 x.shape[1:] 抽取了一个掩码，并在批量的每一行重复使用；每个元素都需要各自的随机抽样（掩码的形状与 x 完全相同）。",
+    "dropout:fixed-seed":
+        "在函数内部设置了随机种子，所以每次调用都丢弃相同的元素；如果需要，请只在函数外部设置一次种子。",
+    "conv_param_count:no-bias":
+        "忘了偏置：nn.Conv2d 每个输出通道有一个偏置（Conv2d(3, 6, 3) 有 162 个权重 + 6 个偏置 = 168 个参数）。",
+    "conv_param_count:bias-always":
+        "bias=False 时仍然计入了偏置。",
+    "conv_param_count:square-kernel":
+        "把 (kh, kw) 形式 kernel_size 的第一个数平方了；二元组表示 kh x kw 的卷积核。",
+    "conv_param_count:ignores-groups":
+        "忽略了 groups；每个输出通道只看 in_channels / groups 个输入通道，所以权重数要除以 groups（32 个通道上的 3x3 "
+        "深度卷积有 320 个参数）。",
+    "conv_param_count:no-divisibility-check":
+        "通道数不能被 groups 整除时仍返回了参数量；这时 nn.Conv2d 会抛出 ValueError，这个函数也应如此。",
+    "receptive_field:sum-of-kernels":
+        "把各层卷积核大小直接相加；相邻窗口是重叠的，所以每一层增加 k - 1（乘以跳跃），从 1 开始。",
+    "receptive_field:no-jump":
+        "每层只加 k - 1，没有乘跳跃（jump）；经过步长为 s 的层之后，下一层每移动一步对应输入上的 s 个像素，所以要乘以"
+        "前面各层步长的乘积。",
+    "receptive_field:jump-includes-own-stride":
+        "把一层的 k - 1 乘以了已经包含它自身步长的跳跃；只有它下面各层的步长才算数。",
+    "receptive_field:reversed-layers":
+        "用正向的公式从顶层往下遍历各层；一层的跳跃是它下面（更靠近输入的）各层步长的乘积。",
+    "LeNet5:no-padding":
+        "漏掉了 conv1 的 padding=2；对 28x28 的图像，展平后的特征就成了 16 * 4 * 4，而不是 16 * 5 * 5 = 400。",
+    "LeNet5:flatten-batch":
+        "用 x.view(-1) 展平，把批量中的各张图像合并到了一起；请保留批量维度：x.flatten(1) 或 x.view(x.size(0), -1)。",
+    "LeNet5:softmax-output":
+        "返回了 Softmax 概率；网络应返回 logits，因为 F.cross_entropy 自己会做 log-softmax。",
+    "LeNet5:sigmoid-average-pooling":
+        "用了 1998 年原版 LeNet 的 Sigmoid 和平均池化；这里的 LeNet-5 使用 ReLU 和最大池化。",
+    "LeNet5:relu-on-logits":
+        "在最后一层之后也用了 ReLU；logits 必须能取负值，所以 fc3 的输出应原样返回。",
+    "BasicBlock:conv-bias":
+        "给卷积层加了偏置；紧随其后的批量归一化（BN）自带平移参数，所以 ResNet 的卷积层使用 bias=False。",
+    "BasicBlock:no-stride-projection":
+        "只在通道数不同时使用投影捷径；步长为 2 也会改变形状，所以同样需要步长相同的 1x1 投影。",
+    "BasicBlock:no-final-relu":
+        "返回了相加的结果，漏掉了最后的 ReLU；残差块的输出是 ReLU(F(x) + shortcut(x))。",
+    "BasicBlock:relu-before-add":
+        "在加上捷径之前就对残差分支做了 ReLU；ResNet 先相加，再对和做 ReLU。",
+    "BasicBlock:stride-on-conv2":
+        "把步长放在第二个卷积上；残差块在第一个 3x3 卷积（以及捷径）中做下采样。",
+    "Bottleneck:no-expansion":
+        "conv3 输出了 `planes` 个通道；瓶颈结构要把通道数扩展回 4 * planes（expansion = 4）。",
+    "Bottleneck:projection-only-for-channels":
+        "只在通道数不同时使用投影捷径；步长为 2 也会改变形状，所以同样需要步长相同的 1x1 投影。",
+    "Bottleneck:stride-on-conv1":
+        "把步长放在第一个 1x1 卷积上（ResNet 原论文的做法）；这里的瓶颈结构与 torchvision 一样，把步长放在 3x3 卷积上，"
+        "这样它能看到输入的每个像素。",
+    "Bottleneck:relu-before-add":
+        "在 bn3 之后、加上捷径之前用了 ReLU；ResNet 先相加，再对和做 ReLU。",
+    "Bottleneck:no-final-relu":
+        "返回了相加的结果，漏掉了最后的 ReLU；残差块的输出是 ReLU(F(x) + shortcut(x))。",
+    "sobel:mixed-derivative-as-sum":
+        "把 dx = dy = 1 当成了 x 方向与 y 方向导数之和；cv2.Sobel(dx=1, dy=1) 是混合导数：[-1, 0, 1] 与自身的外积。",
+    "sobel:normalised-kernel":
+        "把卷积核除以了 8（有些教材写的归一化 Sobel 算子）；cv2.Sobel 默认的缩放系数是 1。",
+    "sobel:kernel-on-cpu":
+        "用 torch.tensor(...) 在 CPU 上创建卷积核；在 GPU 上，F.conv2d 会收到位于不同设备上的图像和卷积核：请用 "
+        "device=image.device 创建。",
+    "laplacian:ksize-3-kernel":
+        "用了 cv2.Laplacian 在 ksize=3 时的卷积核（[[2, 0, 2], [0, -8, 0], [2, 0, 2]]）；默认的 ksize=1 是 4 邻域卷积核 "
+        "[[0, 1, 0], [1, -4, 1], [0, 1, 0]]。",
+    "laplacian:unsqueeze-in-place":
+        "用 unsqueeze_（原地操作）添加批量和通道维度，这会改变调用者的图像；请用 image[None, None] 或 unsqueeze（不带下划线）。",
+    "conv_out_size:exact-fit-refused":
+        "拒绝了恰好放得下的卷积核；当 size + 2 * padding 等于膨胀后卷积核的覆盖范围时，有一个输出位置。",
+    "conv_out_size:tensor-result":
+        "用 torch 计算并返回了零维张量；一个维度的长度是 Python 的 int。",
+    "conv_out_size:fit-check-without-padding":
+        "只检查了 kernel_size > size；必须放得下的是膨胀后的卷积核 dilation * (kernel_size - 1) + 1，放进填充后的输入 "
+        "size + 2 * padding。",
+    "conv2d:groups-into-batch-view":
+        "用 x.view() 把分组并入批量维度，遇到非连续内存（channels-last 图像）会出错；请用 .reshape()。",
+    "conv2d:zeros-on-cpu":
+        "用 torch.zeros(...) 在默认设备（CPU）上创建累加器；在 GPU 上它会和位于另一设备的输入相遇：请用 x.new_zeros(...) "
+        "或 device=x.device。",
+    "conv2d:swapped-stride-pair":
+        "把 (高, 宽) 形式的 stride 当成了 (宽, 高)；第一个数是竖直方向的步长。",
+    "max_pool2d:sentinel-padding":
+        "用 -9999 这样“很小”的数做填充；图像中可能有更小的值（以及 -inf）：请用 -inf 填充，让填充值永远不会被选中。",
+    "max_pool2d:view-channels":
+        "用 x.view() 合并批量和通道维度，遇到非连续内存（channels-last 图像）会出错；请用 .reshape()。",
+    "avg_pool2d:counts-nonzero":
+        "用 (x != 0) 统计真实像素，于是值为零的像素（ReLU 之后很常见）被排除在除数之外；请用 torch.ones_like(x) 统计窗口位置。",
+    "avg_pool2d:view-channels":
+        "用 x.view() 合并批量和通道维度，遇到非连续内存（channels-last 图像）会出错；请用 .reshape()。",
+    "avg_pool2d:kernel-on-cpu":
+        "在默认设备（CPU）上创建全 1 卷积核；在 GPU 上，F.conv2d 会收到位于不同设备上的图像和卷积核：请传入 device=x.device。",
+    "dropout:row-mask":
+        "每行只抽一个随机数，整行一起丢弃；每个元素都需要各自的随机抽样（torch.rand_like(x)）。",
+    "dropout:in-place":
+        "原地修改了 x（x.mul_），这会改变调用者的张量；请返回新的张量：x * keep。",
+    "dropout:scaled-at-evaluation":
+        "写成了原始（非反向）的 Dropout：训练时不缩放，评估时乘以 1 - p；反向 Dropout 在训练时把保留的元素乘以 "
+        "1 / (1 - p)，评估时原样返回 x。",
+    "conv_param_count:divides-out-by-groups":
+        "把两个通道数都除以了 groups；out_channels 个过滤器中的每一个都有 in_channels / groups 个输入通道，所以只有 "
+        "in_channels 要除。",
+    "conv_param_count:checks-only-in-channels":
+        "只检查了 in_channels 能否被 groups 整除；nn.Conv2d 对 out_channels 也有同样的要求。",
+    "receptive_field:pooling-does-not-grow":
+        "把池化层（kernel_size == stride）当成只做下采样；2x2 池化同样会把感受野扩大 (2 - 1) 乘以跳跃。",
+    "receptive_field:float-field":
+        "感受野从 1.0 开始，结果成了浮点数；感受野是整数个像素，应为 int。",
+    "receptive_field:starts-from-first-layer":
+        "从第一层的卷积核大小开始计算，所以没有任何层时会出错；没有层时一个像素只看到它自己（感受野为 1）。",
+    "LeNet5:log-softmax-output":
+        "返回了对数概率（log_softmax）；网络应返回 F.cross_entropy 所期望的 logits。",
+    "LeNet5:no-relu-after-fc1":
+        "漏掉了 fc1 之后的激活函数；两个连续的线性层会合并成一个线性映射。",
+    "BasicBlock:bn1-reused":
+        "两个卷积之后都用了 bn1（复制粘贴的错误）；每个卷积都有自己的 BN，有各自的缩放、平移参数和滑动统计量。",
+    "BasicBlock:relu-in-shortcut":
+        "在投影捷径中加了 ReLU；捷径只有卷积和 BN，ReLU 在相加之后。",
+    "Bottleneck:bn2-reused":
+        "3x3 卷积之后也用了 bn1（复制粘贴的错误）；每个卷积都有自己的 BN。",
+    "Bottleneck:stride-on-conv3":
+        "把步长放在最后一个 1x1 卷积上；它应该在 3x3 卷积上，这样 3x3 卷积在下采样之前能看到每个像素。",
+}

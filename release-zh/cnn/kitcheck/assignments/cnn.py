@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from ..compare import (CheckFailure, call, drive, drive_with, expect_equal, expect_raises, expect_tensor, raised,
                        show, timed_out, tolerance)
 from ..drivers import value_and_grad
+from ..i18n import say, tr
 from ..probes import probes
 from ..spec import Assignment, Question
 from ..strategies import FLOAT_DTYPES, PUBLIC_SETTINGS, make_tensor, seeds
@@ -48,7 +49,8 @@ class _DeviceMixes(torch.overrides.TorchFunctionMode):
             devices = sorted({t.device.type for t in torch.utils._pytree.tree_flatten((args, kwargs))[0]
                               if isinstance(t, torch.Tensor) and t.ndim > 0})
             if len(devices) > 1 and len(self.found) < 8:
-                self.found.append(f"{name} got tensors on {' and '.join(devices)}")
+                self.found.append(tr("{f} got tensors on {d}", "{f} 收到了位于 {d} 的张量", f=name,
+                                     d=say("and").join(devices)))
         return func(*args, **(kwargs or {}))
 
 
@@ -74,26 +76,30 @@ def expect_follows_device(q: str, fn, reference: Callable, *, module_args: tuple
         lowered = exc.message.lower()
         if any(s in lowered for s in ("same device", "expected device", "nvidia", "cuda")) and "numpy" not in lowered:
             what, hint = raised(exc, device_check=True)
-            raise CheckFailure(q, f"your code fails when the input is not on the CPU (as on a GPU): it raised {what}",
-                               meta, detail=hint) from None
+            raise CheckFailure(q, tr("your code fails when the input is not on the CPU (as on a GPU): it raised {w}",
+                                     "输入不在 CPU 上时（如在 GPU 上）你的代码出错了：它抛出了 {w}", w=what), meta,
+                               detail=hint) from None
         inputs = {k: make_tensor(tuple(v.shape), torch.float64, i) if isinstance(v, torch.Tensor) else v
                   for i, (k, v) in enumerate(meta.items())}
         got = call(q, fn, **inputs) if module_args is None else drive(q, fn, module_forward, inputs, module_args,
                                                                          *inputs.values())
         shape = reference(*meta.values()).shape  # values are the value tests' job: only compare the rest
         same = got.detach() if type(got) is torch.Tensor and got.shape == shape else torch.zeros(shape)
-        expect_tensor(q, got, same.double(), inputs, dtype=torch.float64, device="cpu", what="the result for float64 "
-                      f"inputs on the CPU (checked there: on another device your code raised {exc.type_name})")
+        expect_tensor(q, got, same.double(), inputs, dtype=torch.float64, device="cpu", what=tr(
+            "the result for float64 inputs on the CPU (checked there: on another device your code raised {t})",
+            "CPU 上 float64 输入的结果（改在这里检查：在其他设备上你的代码抛出了 {t}）", t=exc.type_name))
         return
     except CallTimedOut as exc:
         raise timed_out(exc, meta)
     if type(mixes) is list and mixes:
-        raise CheckFailure(q, "your code combines a tensor on the CPU with the input, which is not on the CPU (as on "
-                           "a GPU): " + "; ".join(str(m) for m in mixes[:3]), meta,
-                           detail="Create new tensors on the input's device: device=x.device, or torch.zeros_like(x).")
+        raise CheckFailure(q, tr("your code combines a tensor on the CPU with the input, which is not on the CPU (as on "
+                                 "a GPU): ", "输入不在 CPU 上（如在 GPU 上），你的代码却把它和 CPU 上的张量一起运算：")
+                           + "; ".join(str(m) for m in mixes[:3]), meta, detail=tr(
+                               "Create new tensors on the input's device: device=x.device, or torch.zeros_like(x).",
+                               "请在输入所在的设备上新建张量：device=x.device，或 torch.zeros_like(x)。"))
     expected = reference(*meta.values())
-    expect_tensor(q, out, expected, meta, dtype=expected.dtype, device="meta", what="the result for an input on "
-                  "another device")
+    expect_tensor(q, out, expected, meta, dtype=expected.dtype, device="meta",
+                  what=tr("the result for an input on another device", "输入在其他设备上时，结果"))
 
 
 # =========================================================================== 1. image filters (vs OpenCV)
@@ -111,7 +117,7 @@ def _image_filter_check(q: str, fn, opencv: Callable, cases: list[dict]) -> None
             inputs = {"image": image, **kwargs}
             expect_tensor(q, call(q, fn, **inputs), opencv(image, **kwargs), inputs, dtype=image.dtype,
                           device=image.device, **tolerance(image.dtype, reduction=True),
-                          what="the result for the 6x6 step edge")
+                          what=tr("the result for the 6x6 step edge", "6x6 阶跃边缘图像的结果"))
 
     @PUBLIC_SETTINGS
     @given(h=st.integers(2, 6), w=st.integers(2, 6), data=st.data(), dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
@@ -146,7 +152,8 @@ def laplacian_public(fn):
 def expect_conv_out_size(q: str, fn, inputs: Mapping[str, int], expected: int | None) -> None:
     """The student's output length must be ``expected``; None: the kernel does not fit, a ValueError."""
     if expected is None:
-        expect_raises(q, fn, "ValueError", inputs, "the dilated kernel is larger than the padded input")
+        expect_raises(q, fn, "ValueError", inputs, tr("the dilated kernel is larger than the padded input",
+                                                      "膨胀后的卷积核比填充后的输入还大"))
     else:
         expect_equal(q, call(q, fn, **inputs), expected, inputs)
 
@@ -177,10 +184,13 @@ def expect_value_and_grad(q: str, fn, reference: Callable, inputs: Mapping[str, 
     for name, got, exp in zip(names, tuple(grads) + (None,) * len(names), expected):
         exp = torch.zeros_like(ref_args[name]) if exp is None else exp
         if got is None:
-            raise CheckFailure(q, f"no gradient flows back to `{name}`: build the result from torch operations "
-                               "(no .item(), .tolist(), torch.tensor(...) of results, .detach() or numpy)", inputs)
+            raise CheckFailure(q, tr("no gradient flows back to `{n}`: build the result from torch operations (no "
+                                     ".item(), .tolist(), torch.tensor(...) of results, .detach() or numpy)",
+                                     "没有梯度传回 `{n}`：请用 torch 运算得到结果（不要用 .item()、.tolist()、对结果调用 "
+                                     "torch.tensor(...)、.detach() 或 numpy）", n=name), inputs)
         expect_tensor(q, got, exp, inputs, dtype=x.dtype, device=x.device, **tol,
-                      what=f"the gradient with respect to `{name}` (upstream gradient: a random tensor)")
+                      what=tr("the gradient with respect to `{n}` (upstream gradient: a random tensor)",
+                              "对 `{n}` 的梯度（上游梯度为随机张量）", n=name))
 
 
 @st.composite
@@ -218,7 +228,8 @@ def conv2d_public(fn):
     kernel = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]], dtype=torch.float64)[None, None]
     inputs = {"x": image, "weight": kernel, "bias": None, "stride": 1, "padding": 0, "dilation": 1, "groups": 1}
     expect_tensor(q, call(q, fn, **inputs), F.conv2d(*inputs.values()), inputs, dtype=torch.float64,
-                  device=image.device, what="the step edge convolved with the Sobel x kernel")
+                  device=image.device, what=tr("the step edge convolved with the Sobel x kernel",
+                                               "阶跃边缘与 Sobel x 卷积核的卷积结果"))
 
     @PUBLIC_SETTINGS
     @given(case=conv_cases(max_batch=1), dtype=st.sampled_from(FLOAT_DTYPES), transposed=st.booleans(), seed=seeds)
@@ -346,27 +357,33 @@ def expect_dropout(q: str, fn, x: torch.Tensor, p: float, training: bool, seed: 
     ref, ratio = x.detach().cpu().double(), out.detach().cpu().double() / x.detach().cpu().double()
     if not training or p == 0:
         expected_out, expected_grad = ref, torch.ones_like(ref)
-        why = "in evaluation mode (training=False)" if not training else "with p = 0"
-        expect_tensor(q, out, expected_out, inputs, **tol, what=f"the result {why} (dropout does nothing)")
-        _expect_grad(q, grad, expected_grad, x, inputs, f"the gradient {why}")
+        why = tr("in evaluation mode (training=False)", "评估模式下（training=False）") if not training else \
+            tr("with p = 0", "p = 0 时")
+        expect_tensor(q, out, expected_out, inputs, **tol, what=tr("the result {w} (dropout does nothing)",
+                                                                   "{w}的结果（Dropout 什么也不做）", w=why))
+        _expect_grad(q, grad, expected_grad, x, inputs, tr("the gradient {w}", "{w}的梯度", w=why))
         return torch.ones_like(ref, dtype=torch.bool)
     if p == 1:
         expect_tensor(q, out, torch.zeros_like(ref), inputs, **tol,
-                      what="the result with p = 1 (every element dropped)")
-        _expect_grad(q, grad, torch.zeros_like(ref), x, inputs, "the gradient with p = 1", none_is_zero=True)
+                      what=tr("the result with p = 1 (every element dropped)", "p = 1 时（丢弃所有元素）的结果"))
+        _expect_grad(q, grad, torch.zeros_like(ref), x, inputs, tr("the gradient with p = 1", "p = 1 时的梯度"),
+                     none_is_zero=True)
         return torch.zeros_like(ref, dtype=torch.bool)
     kept = ratio.abs() > 0.5 / (1 - p)
     expected = torch.where(kept, ref / (1 - p), torch.zeros_like(ref))
     expect_tensor(q, out, expected, inputs, **tol,
-                  what=f"the result in training mode (each element should be 0 or x / (1 - p) = x * {1 / (1 - p):.4g})")
-    _expect_grad(q, grad, kept.double() / (1 - p), x, inputs, "the gradient in training mode (1 / (1 - p) where "
-                 "an element is kept, 0 where it is dropped)")
+                  what=tr("the result in training mode (each element should be 0 or x / (1 - p) = x * {f:.4g})",
+                          "训练模式下的结果（每个元素应为 0 或 x / (1 - p) = x * {f:.4g}）", f=1 / (1 - p)))
+    _expect_grad(q, grad, kept.double() / (1 - p), x, inputs, tr("the gradient in training mode (1 / (1 - p) where "
+                 "an element is kept, 0 where it is dropped)", "训练模式下的梯度（保留的元素处为 1 / (1 - p)，丢弃处为 0）"))
     n = kept.numel()
     dropped = 1.0 - kept.double().mean().item()
     allowed = sigmas * math.sqrt(p * (1 - p) / n) + 1.0 / n
     if abs(dropped - p) > allowed:
-        raise CheckFailure(q, f"it dropped {dropped:.1%} of {n} elements; with p = {p} it should drop each element "
-                           f"with probability p (expected {p:.1%} +- {allowed:.1%})", inputs)
+        raise CheckFailure(q, tr("it dropped {d:.1%} of {n} elements; with p = {p} it should drop each element with "
+                                 "probability p (expected {p:.1%} +- {a:.1%})", "{n} 个元素中丢弃了 {d:.1%}；p = {p} "
+                                 "时每个元素应以概率 p 被丢弃（期望 {p:.1%} +- {a:.1%}）", d=dropped, n=n, p=p, a=allowed),
+                           inputs)
     return kept
 
 
@@ -374,23 +391,27 @@ def _expect_grad(q, grad, expected, x, inputs, what, none_is_zero=False):
     if grad is None:
         if none_is_zero:
             return
-        raise CheckFailure(q, f"{what}: no gradient flows back to x (keep the computation in torch: no .detach(), "
-                           "numpy or Python numbers)", inputs)
+        raise CheckFailure(q, tr("{w}: no gradient flows back to x (keep the computation in torch: no .detach(), "
+                                 "numpy or Python numbers)", "{w}：没有梯度传回 x（请用 torch 运算完成计算：不要用 "
+                                 ".detach()、numpy 或 Python 数值）", w=what), inputs)
     expect_tensor(q, grad, expected, inputs, dtype=x.dtype, device=x.device, what=what)
 
 
 def expect_independent_mask(q: str, kept: torch.Tensor, inputs: Mapping[str, Any]) -> None:
     """Each element of a 2-D mask (True = kept, p = 0.5) must be drawn on its own: neighbours uncorrelated, and the
     fraction kept per row and per column binomial (a mask shared across a row has the right rate, correlation 1)."""
-    k, why = kept.double(), "Draw one random number for every element: torch.rand_like(x)."
-    for dim, whole in ((1, "row"), (0, "column")):
+    k, why = kept.double(), tr("Draw one random number for every element: torch.rand_like(x).",
+                               "请为每个元素各抽取一个随机数：torch.rand_like(x)。")
+    for dim, whole in ((1, tr("row", "行")), (0, tr("column", "列"))):
         a, b = k.narrow(dim, 0, k.shape[dim] - 1).flatten(), k.narrow(dim, 1, k.shape[dim] - 1).flatten()
         corr = float(torch.corrcoef(torch.stack([a, b]))[0, 1]) if a.std() > 0 and b.std() > 0 else 0.0
         ratio = float(k.mean(dim=dim).var() / (0.25 / k.shape[dim]))  # binomial: var = p (1 - p) / count
         if abs(corr) > 0.2 or ratio > 3.0:
-            raise CheckFailure(q, f"elements of the same {whole} are dropped together (neighbours' correlation "
-                               f"{corr:.2f}, spread of the fraction kept per {whole} {ratio:.0f} times the binomial "
-                               "one; independent draws give about 0 and 1)", inputs, detail=why)
+            raise CheckFailure(q, tr("elements of the same {w} are dropped together (neighbours' correlation {c:.2f}, "
+                                     "spread of the fraction kept per {w} {r:.0f} times the binomial one; independent "
+                                     "draws give about 0 and 1)", "同一{w}的元素被一起丢弃（相邻元素的相关系数为 {c:.2f}，"
+                                     "每{w}保留比例的方差是二项分布的 {r:.0f} 倍；独立抽样时分别约为 0 和 1）",
+                                     w=whole, c=corr, r=ratio), inputs, detail=why)
 
 
 def expect_fresh_masks(q: str, fn, x: torch.Tensor, seed: int) -> None:
@@ -398,13 +419,15 @@ def expect_fresh_masks(q: str, fn, x: torch.Tensor, seed: int) -> None:
     inputs = {"x": x, "p": 0.5, "training": True}
     first = expect_dropout(q, fn, x, 0.5, True, seed)
     if all(torch.equal(first[0], row) for row in first[1:]):
-        raise CheckFailure(q, "every row dropped the same elements; draw an independent mask value for every "
-                           "element of x (a mask of x's full shape)", inputs)
+        raise CheckFailure(q, tr("every row dropped the same elements; draw an independent mask value for every "
+                                 "element of x (a mask of x's full shape)", "每一行丢弃的元素都相同；请为 x 的每个元素"
+                                 "独立抽取掩码值（掩码的形状与 x 完全相同）"), inputs)
     expect_independent_mask(q, first, inputs)
     second = expect_dropout(q, fn, x, 0.5, True, seed + 1)
     if torch.equal(first, second):
-        raise CheckFailure(q, "two calls dropped exactly the same elements; each call should draw a new random mask "
-                           "(don't seed the generator inside the function)", inputs)
+        raise CheckFailure(q, tr("two calls dropped exactly the same elements; each call should draw a new random mask "
+                                 "(don't seed the generator inside the function)", "两次调用丢弃的元素完全相同；每次调用"
+                                 "都应抽取新的随机掩码（不要在函数内部设置随机种子）"), inputs)
 
 
 def dropout_public(fn):
@@ -420,7 +443,8 @@ def dropout_public(fn):
 def expect_param_count(q: str, fn, inputs: Mapping[str, Any], expected: int | None) -> None:
     """The student's count must be ``expected``; None: channels not divisible by groups, a ValueError."""
     if expected is None:
-        expect_raises(q, fn, "ValueError", inputs, "the channels must be divisible by groups")
+        expect_raises(q, fn, "ValueError", inputs, tr("the channels must be divisible by groups",
+                                                      "通道数必须能被 groups 整除"))
         return
     expect_equal(q, call(q, fn, **inputs), expected, inputs)
 
@@ -581,22 +605,24 @@ def expect_structure(q: str, fn, args: tuple, params: Mapping[str, tuple], buffe
     by name), and so its parameter count must be the expected one."""
     got = drive(q, fn, module_structure, shown, *args)
     if type(got) is not dict or type(got.get("parameters")) is not dict or type(got.get("buffers")) is not dict:
-        raise CheckFailure(q, "could not list the module's parameters", shown, got=got)
-    for kind, have, want in (("parameters", got["parameters"], params), ("buffers", got["buffers"], buffers)):
+        raise CheckFailure(q, tr("could not list the module's parameters", "无法列出模块的参数"), shown, got=got)
+    for kind, have, want in ((tr("parameters", "参数"), got["parameters"], params),
+                             (tr("buffers", "缓冲区（buffer）"), got["buffers"], buffers)):
         missing = [k for k in want if k not in have]
         extra = [k for k in have if k not in want]
         wrong = [k for k in want if k in have and tuple(have[k]) != tuple(want[k])]
         if missing or extra or wrong:
             lines = []
             if missing:
-                lines.append("missing: " + _describe(want, missing))
+                lines.append(tr("missing: ", "缺少：") + _describe(want, missing))
             if extra:
-                lines.append("unexpected: " + _describe(have, extra))
+                lines.append(tr("unexpected: ", "多出：") + _describe(have, extra))
             if wrong:
-                lines.append("wrong shape: " + ", ".join(f"{k} should be {tuple(want[k])}, is {tuple(have[k])}"
-                                                        for k in wrong))
-            raise CheckFailure(q, f"the module's {kind} do not match the specification (names and shapes)", shown,
-                               detail="\n  ".join(lines))
+                lines.append(tr("wrong shape: ", "形状不对：") + ", ".join(tr(
+                    "{k} should be {w}, is {h}", "{k} 应为 {w}，实际为 {h}", k=k, w=tuple(want[k]), h=tuple(have[k]))
+                    for k in wrong))
+            raise CheckFailure(q, tr("the module's {k} do not match the specification (names and shapes)",
+                                     "模块的{k}与规定不符（名字和形状）", k=kind), shown, detail="\n  ".join(lines))
 
 
 def expect_module_report(q: str, fn, inputs: Mapping[str, Any], expected: Mapping[str, Any],
@@ -610,23 +636,26 @@ def expect_module_report(q: str, fn, inputs: Mapping[str, Any], expected: Mappin
     got = drive(q, fn, module_run, shown, tuple(inputs["args"]), inputs["state"], x, inputs["upstream"], training)
     out_got, grad_x, got_grads, got_buffers = got
     got_grads, got_buffers = dict(got_grads), dict(got_buffers)
-    mode = "training" if training else "evaluation"
+    mode = tr("training", "训练") if training else tr("evaluation", "评估")
     expect_tensor(q, out_got, expected["out"], shown, dtype=x.dtype, device=x.device,
-                  what=f"the output in {mode} mode", **tol)
+                  what=tr("the output in {m} mode", "{m}模式下的输出", m=mode), **tol)
     if grad_x is None:
-        raise CheckFailure(q, "no gradient flows back to the input: keep the computation in torch "
-                           "(no .detach(), .data, .item() or numpy)", shown)
+        raise CheckFailure(q, tr("no gradient flows back to the input: keep the computation in torch (no .detach(), "
+                                 ".data, .item() or numpy)", "没有梯度传回输入：请用 torch 运算完成计算（不要用 "
+                                 ".detach()、.data、.item() 或 numpy）"), shown)
     expect_tensor(q, grad_x, expected["grad_x"], shown, dtype=x.dtype, device=x.device,
-                  what=f"the gradient with respect to the input in {mode} mode", **tol)
+                  what=tr("the gradient with respect to the input in {m} mode", "{m}模式下对输入的梯度", m=mode), **tol)
     for name, value in expected["grads"].items():
         if got_grads.get(name) is None:
-            raise CheckFailure(q, f"no gradient reaches the parameter `{name}` in {mode} mode", shown)
+            raise CheckFailure(q, tr("no gradient reaches the parameter `{n}` in {m} mode",
+                                     "{m}模式下没有梯度到达参数 `{n}`", n=name, m=mode), shown)
         expect_tensor(q, got_grads[name], value, shown, dtype=x.dtype, device=x.device,
-                      what=f"the gradient of `{name}` in {mode} mode", **tol)
+                      what=tr("the gradient of `{n}` in {m} mode", "{m}模式下 `{n}` 的梯度", n=name, m=mode), **tol)
     for name, value in expected["buffers"].items():
         expect_tensor(q, got_buffers.get(name), value, shown, device=x.device,
                       dtype=x.dtype if value.is_floating_point() else value.dtype,
-                      what=f"the buffer `{name}` after a forward pass in {mode} mode", **tol)
+                      what=tr("the buffer `{n}` after a forward pass in {m} mode", "{m}模式下正向传播后的缓冲区 `{n}`",
+                              n=name, m=mode), **tol)
 
 
 def expect_batch_size_one(q: str, fn, args: tuple, num_out: int, shown: Mapping[str, Any], in_shape: tuple) -> None:
@@ -634,10 +663,13 @@ def expect_batch_size_one(q: str, fn, args: tuple, num_out: int, shown: Mapping[
     x = make_tensor((1, *in_shape), torch.float32, 0)
     got = drive(q, fn, module_forward, {**shown, "x": x}, args, x, False)
     if type(got) is not torch.Tensor or tuple(got.shape[:1]) != (1,) or got.ndim < 2 or got.shape[1] != num_out:
-        what = f"an output of shape {tuple(got.shape)}" if type(got) is torch.Tensor else show(got)
-        raise CheckFailure(q, f"a batch of one image gave {what}; it should be (1, {num_out}), keeping the batch "
-                           "dimension", {**shown, "x": x},
-                           detail="Flatten with x.flatten(1) or x.view(x.size(0), -1), and avoid .squeeze().")
+        what = tr("an output of shape {s}", "形状为 {s} 的输出", s=tuple(got.shape)) if type(got) is torch.Tensor \
+            else show(got)
+        raise CheckFailure(q, tr("a batch of one image gave {w}; it should be (1, {o}), keeping the batch dimension",
+                                 "只有一张图像的批量得到了{w}；应为 (1, {o})，保留批量维度", w=what, o=num_out),
+                           {**shown, "x": x}, detail=tr("Flatten with x.flatten(1) or x.view(x.size(0), -1), and avoid "
+                                                        ".squeeze().", "请用 x.flatten(1) 或 x.view(x.size(0), -1) 展平，"
+                                                        "不要用 .squeeze()。"))
 
 
 def lenet5_public(fn):
@@ -680,6 +712,7 @@ ASSIGNMENT = Assignment(
     name="cnn",
     number=8,
     title="Assignment 8: Images, convolutions and classic CNNs",
+    title_zh="作业 8：图像、卷积与经典卷积神经网络",
     questions=(
         Question("sobel", 3, "the Sobel derivative of an image, like cv2.Sobel (border: reflect 101)", sobel_public),
         Question("laplacian", 2, "the Laplacian of an image, like cv2.Laplacian (border: reflect 101)",
