@@ -538,3 +538,106 @@ def normal_equation(X, y):
     return torch.linalg.solve_triangular(R, (Q.T @ y).unsqueeze(-1), upper=True).squeeze(-1)
 '''),
 ]
+
+# The Chinese edition's sentence for every misconception (glossary terms: docs/glossary.md).
+ZH = {
+    "addbmm_manual:products-not-summed":
+        "直接把这一批乘积（形状 (b, n, p)）加了进去；addbmm 要把 b 个乘积加成一个 (n, p) 的矩阵。",
+    "addbmm_manual:beta-zero-nan":
+        "beta 为 0 时仍然计算 beta * M；0 * nan 是 nan，而 torch.addbmm 在 beta 为 0 时忽略 M。",
+    "addbmm_manual:alpha-beta-swapped":
+        "把两个系数弄反了：beta 乘 M，alpha 乘乘积之和。",
+    "addbmm_manual:mean-over-batch":
+        "沿批量这一维对乘积求平均；addbmm 是把它们加起来（求和，而不是求平均）。",
+    "addbmm_manual:drops-nonfinite-M":
+        "不管 beta 是多少，都把 M 中的 nan 和 inf 换成 0（nan_to_num）；只有 beta == 0 时才忽略 M，否则它们应当进入结果。",
+    "addbmm_manual:view-fold":
+        "用 view() 把批量合并成一个矩阵，batch2 不连续（转置或切片得到的视图）时会出错；请用 reshape()。",
+    "addbmm_manual:accumulates-in-M":
+        "把乘积原地加到 M 上（M += ...），这会改变调用者的张量；请从一个新张量开始。",
+    "matrix_1_norm:row-sums":
+        "取的是各行绝对值之和的最大值，那是无穷范数；1 范数用的是各列之和（沿 dim -2 求和）。",
+    "matrix_1_norm:no-abs":
+        "求和时没有取绝对值，所以负的元素会与正的元素相互抵消。",
+    "matrix_1_norm:entrywise":
+        "把所有元素的绝对值加了起来（即展平后向量的 1 范数）；矩阵 1 范数是各列之和的最大值。",
+    "matrix_1_norm:max-over-batch":
+        "对整批矩阵只取了一个最大值；一批中的每个矩阵都有自己的范数（沿 dim -1 取 amax）。",
+    "matrix_1_norm:dim-0-columns":
+        "沿 dim 0 求和，而对一批矩阵来说 dim 0 是批量这一维；列和应当沿 dim -2 计算。",
+    "matrix_1_norm:python-float":
+        "返回了 Python 浮点数（.item()）；请返回张量，一批中的每个矩阵各有一个范数。",
+    "matrix_1_norm:hard-coded-float32":
+        "把 A 转换成了 float32（.float()）；请保持 A 的数据类型，float64 的矩阵应得到 float64 的范数。",
+    "gauss_solve:no-pivoting":
+        "消元时没有选主元：主元为 0 时会除以 0，主元很小时精度会被破坏；请先把 |元素| 最大的那一行换上来。",
+    "gauss_solve:pivot-by-value":
+        "选的是值最大的主元，而不是绝对值最大的主元，所以一个很小的正主元会胜过一个很大的负主元。",
+    "gauss_solve:view-swap":
+        "用 M[k], M[p] = M[p], M[k] 交换两行；它们是视图，所以最后两行变得一样。请用索引列表交换：M[[k, p]] = M[[p, k]]。",
+    "gauss_solve:b-not-swapped":
+        "交换了 A 的行，却没有交换 b 中对应的元素；交换方程时，方程右边的值必须一起移动。",
+    "gauss_solve:eliminates-in-A-and-b":
+        "直接在调用者的 A 和 b 上消元（原地交换行、原地更新），这会改变它们；请在副本上计算，例如 torch.cat([A, b[:, None]], dim=1)。",
+    "gauss_solve:back-substitutes-with-A":
+        "用原来的 A 和 b 回代；回代要用消元之后得到的上三角方程组。",
+    "rank_via_svd:absolute-eps":
+        "只拿 eps 与奇异值比较；默认的容差是相对的：max(m, n) * eps * S.max()。",
+    "rank_via_svd:at-least-tol":
+        "统计了 >= tol 的奇异值；秩只统计严格大于 tol 的奇异值。",
+    "rank_via_svd:count-nonzero":
+        "统计非零奇异值的个数；在浮点运算中，“为零”的奇异值算出来很小，但不是 0，所以要与容差比较。",
+    "rank_via_svd:float32-eps":
+        "总是使用 float32 的 eps；请用 torch.finfo(A.dtype).eps 取 A 自己的数据类型的 eps。",
+    "rank_via_svd:python-int":
+        "返回了 Python 的 int；请返回 int64 张量，一批中的每个矩阵各有一个秩。",
+    "rank_via_svd:min-dim-tolerance":
+        "默认容差中用了 min(m, n)；应当是 max(m, n) * eps * S.max()。",
+    "rank_via_svd:max-of-all-dims":
+        "用了 max(A.shape)，把批量的维度也算了进去；系数是每个矩阵的 max(m, n)，即 max(A.shape[-2:])。",
+    "rank_via_svd:batch-max":
+        "用整批中最大的奇异值（S.max()）；每个矩阵的容差应当用它自己最大的奇异值（沿最后一维取 amax，keepdim=True）。",
+    "low_rank_approx:no-singular-values":
+        "U 和 Vh 相乘时漏掉了中间的奇异值：A_k = U_k diag(S_k) Vh_k。",
+    "low_rank_approx:smallest-singular-values":
+        "保留了最小的 k 个奇异值；torch.linalg.svd 把它们从大到小排列，所以应保留前 k 个。",
+    "low_rank_approx:vh-as-v":
+        "把 Vh 当成 V，又转置了一次；torch.linalg.svd 返回的是 Vh，它的前 k 行正是所需要的。",
+    "low_rank_approx:single-matrix-only":
+        "只适用于单个矩阵（.T、torch.diag、[:, :k]）；请用 ...、.mT 和 torch.diag_embed，让一批矩阵也能计算。",
+    "low_rank_approx:centred":
+        "在奇异值分解之前把各列中心化（像 PCA 那样），再把均值加回去；A 的最佳秩 k 近似来自 A 本身的奇异值分解。",
+    "low_rank_approx:k-plus-one":
+        "切片写成了 [:k + 1]，好像终点也包含在内；[:k] 才正好保留最大的 k 个奇异值。",
+    "sse_surface:mean-not-sum":
+        "对误差的平方求了平均（即均方误差 MSE）；SSE 是它们的和。",
+    "sse_surface:no-unsqueeze":
+        "让网格直接与数据广播，于是网格点与数据点被逐个配对；请先用 unsqueeze(-1) 给网格增加一个最后一维。",
+    "sse_surface:a-b-swapped":
+        "把 a 和 b 的作用弄反了：直线是 y = a x + b，a 乘 x，b 是截距。",
+    "sse_surface:sum-over-everything":
+        "对所有维度求和，只得到一个数；只应沿数据点这一维（dim -1）求和。",
+    "sse_surface:unsqueeze-in-place":
+        "调用了 a.unsqueeze_(-1) 和 b.unsqueeze_(-1)，这会改变调用者的网格；unsqueeze(-1) 则返回新的视图。",
+    "sse_surface:square-of-sum":
+        "先把误差加起来再平方；SSE 是误差平方的和（正负误差不能相互抵消）。",
+    "normal_equation:elementwise-inverse":
+        "用了 (X.T @ X) ** -1，这是对每个元素求倒数；逆矩阵要用 torch.linalg.inv（或者直接求解方程组）。",
+    "normal_equation:inverse-of-X":
+        "对 X 本身求逆，而只有 X 是方阵时它才可能存在；最小二乘法求解的是 X^T X w = X^T y。",
+    "normal_equation:hard-coded-float32":
+        "把输入转换成了 float32（.float()）；请保持输入的数据类型，float64 的数据应得到 float64 的解。",
+    "normal_equation:adds-intercept":
+        "给 X 追加了一列 1；X 已经包含了模型的每一列，所以 w 有 X.shape[1] 个元素。",
+    "normal_equation:centred":
+        "求解之前把 X 和 y 中心化（减去均值）；这拟合的是另一个模型，w 也就不再满足 X^T X w = X^T y。",
+    "normal_equation:ridge-term":
+        "“为了稳定”加了一个小的岭回归项（X^T X + 1e-3 I），这会让 w 产生偏差；正规方程里没有这一项。",
+    "gauss_solve:inverse-times-b":
+        "用高斯-若尔当消元法对 [A | I] 求出逆矩阵，再返回 A^-1 @ b；这不是向后稳定的：A 病态时，残差 A x - b 会随 cond(A) 增大。"
+        "请改为对 [A | b] 消元。",
+    "low_rank_approx:eigh-of-AtA":
+        "用 A^T A 最大的 k 个特征向量代替奇异值分解：条件数被平方，较小的奇异方向就丢失了。",
+    "sse_surface:expanded-sums":
+        "把平方展开成若干个和（sum y^2 - 2 a sum xy + ...）：数据远离 0 时（例如年份），这些项都很大并相互抵消，拟合附近很小的 SSE 就丢失了。",
+}

@@ -473,3 +473,105 @@ def one_hot(labels, num_classes):
     return torch.eye(num_classes, dtype=torch.long, device=labels.device)[labels]
 '''),
 ]
+
+# The Chinese edition's sentence for every misconception (glossary terms: docs/glossary.md).
+ZH = {
+    "broadcast_shape:left-aligned":
+        "把两个形状从左对齐；广播是从右对齐的（从最后一个维度开始比较）。",
+    "broadcast_shape:no-compatibility-check":
+        "每个位置都直接取较大的长度，却没有检查能否广播：两个长度必须相等或其中一个为 1，否则应抛出 ValueError。",
+    "broadcast_shape:zip-drops-leading-dims":
+        "用 zip 配对两个形状，而 zip 在较短的那个结束时就停下，所以较长形状前面的维度丢掉了。",
+    "broadcast_shape:runtime-error":
+        "让 PyTorch 的 RuntimeError 直接抛了出来；练习要求形状无法广播时抛出 ValueError。",
+    "broadcast_shape:max-with-zero":
+        "取 max(size_a, size_b)，但长度为 1 的维度与长度 0 广播得到的是 0，而不是 1。",
+    "broadcast_shape:returns-list":
+        "返回了列表；形状是元组（与 torch.Size 一样），请用 tuple(...) 转换。",
+    "broadcast_shape:assert-not-raise":
+        "用 assert 检查能否广播，它抛出的是 AssertionError；练习要求 raise ValueError。",
+    "broadcast_shape:divisible":
+        "把一个长度能整除另一个的情况当作可以广播（像平铺那样）；广播只会拉伸长度为 1 的维度。",
+    "chunk_sizes:floor-division":
+        "用 n // chunks 作为每块的长度；torch.chunk 用的是向上取整 ceil(n / chunks)。",
+    "chunk_sizes:array-split":
+        "像 numpy.array_split 那样把余数分给前面几块；torch.chunk 除最后一块外，每块的长度都是 ceil(n / chunks)。",
+    "chunk_sizes:empty-last-piece":
+        "总是在最后追加一块长度为 n % size 的块，即使它是 0。",
+    "chunk_sizes:always-chunks-pieces":
+        "以为 torch.chunk 总会返回 chunks 块；如果满长的块提前用完了全部长度，得到的块数会更少。",
+    "chunk_sizes:round":
+        "把 n / chunks 四舍五入；torch.chunk 是向上取整，即 ceil(n / chunks)。",
+    "chunk_sizes:tensor-sizes":
+        "块的长度保留成了张量（torch.ceil），所以有些长度是零维张量；请返回 Python 的 int（int(...) 或 .item()）。",
+    "pairwise_dist:no-root":
+        "忘了最后开 p 次方根（** (1 / p)）：p = 2 时返回的是距离的平方。",
+    "pairwise_dist:no-abs":
+        "忘了取绝对值：p = 1 时，负的差会与正的差相互抵消。",
+    "pairwise_dist:transposed":
+        "先对 y 的各行做广播，所以结果是 (m, n)，即转置；第 [i, j] 个元素应当对应 x[i] 与 y[j]。",
+    "pairwise_dist:hard-coded-float32":
+        "把输入转换成了 float32（.float()）；请保持输入的数据类型，float64 的输入应得到 float64 的距离。",
+    "pairwise_dist:gram-no-clamp":
+        "把 |x - y|^2 展开成 |x|^2 + |y|^2 - 2 x.y 却没有在 0 处截断：两行几乎相等时，舍入误差会让它略小于 0，开平方得到 nan。",
+    "pairwise_dist:ignores-p":
+        "总是计算欧氏距离（vector_norm 的默认 ord = 2）；请传入 ord=p。",
+    "pairwise_dist:centres-in-place":
+        "在展开公式之前原地中心化 x 和 y（x -= c），这会改变调用者的张量：请用新张量计算（x - c）。",
+    "var_mean:biased-variance":
+        "总是除以 n（有偏方差）；unbiased=True 时应除以 n - 1。",
+    "var_mean:ignores-unbiased":
+        "忽略了 `unbiased`：unbiased=False 时应除以 n，而不是 n - 1。",
+    "var_mean:swapped":
+        "返回了 (mean, var)；顺序应当是 (var, mean)，与 torch.var_mean 相同。",
+    "var_mean:keepdim":
+        "保留了被归约的维度（keepdim=True）；两个结果中这一维都应当消失。",
+    "var_mean:global-mean":
+        "减去的是整个张量的均值，而不是沿 `dim` 的均值。",
+    "var_mean:one-pass":
+        "用了一遍扫描的公式 E[x^2] - E[x]^2：数据有很大的公共偏移时，两项都很大且几乎相等，相减后方差丢失；请先减去均值。",
+    "var_mean:one-pass-float64":
+        "在 float64 中使用一遍扫描的公式；这对 float32 输入有帮助，但有很大偏移的 float64 输入仍会相互抵消：请先减去均值。",
+    "var_mean:centres-in-place":
+        "原地中心化 x（x -= mean），这会改变调用者的张量；请把 x - mean 算成一个新张量。",
+    "stable_logsumexp:naive":
+        "直接计算 log(sum(exp(x)))，x 很大时会上溢为 inf；请先减去最大值。",
+    "stable_logsumexp:max-not-added-back":
+        "减去了最大值，却忘了把它加回来：logsumexp(x) = m + log(sum(exp(x - m)))。",
+    "stable_logsumexp:global-max":
+        "减去的是整个张量的最大值；请用沿 `dim` 的最大值，否则远低于它的那些行会下溢为 log(0) = -inf。",
+    "stable_logsumexp:keepdim":
+        "保留了被归约的维度；结果中这一维应当消失（squeeze 掉，或者 keepdim=False）。",
+    "stable_logsumexp:shifts-in-place":
+        "原地从 x 中减去最大值（x -= m），这会改变调用者的张量；请写 x - m。",
+    "stable_logsumexp:mean-shift":
+        "减去的是均值而不是最大值；只有最大值才能保证每个 exp(x - m) <= 1，远高于均值的值仍会上溢。",
+    "stable_logsumexp:min-shift":
+        "减去的是最小值而不是最大值，所以数值分布很广时 exp(x - min) 会上溢。",
+    "topk_via_sort:ascending":
+        "按升序排序，所以返回的是最小的 k 个值。",
+    "topk_via_sort:sorts-dim-0":
+        "沿第 0 维排序（torch.sort 只是默认 dim=-1）；top-k 是沿最后一维计算的。",
+    "topk_via_sort:k-minus-one":
+        "切片写成了 [:k - 1]；切片不包含终点，[:k] 才保留 k 项。",
+    "topk_via_sort:index-not-gather":
+        "用排序得到的索引去索引 x（x[..., idx]），批量输入时会把各行混在一起；请直接用 sort 返回的值，或沿最后一维用 torch.gather。",
+    "topk_via_sort:flattened":
+        "对展平后的张量排序；top-k 是在每一行内、沿最后一维计算的。",
+    "topk_via_sort:float-cast":
+        "排序前把 x 转换成了 float32（.float()）；请直接对 x 排序，让值保持它的数据类型。",
+    "one_hot:cpu-device":
+        "用 torch.zeros(...) 在默认设备（CPU）上创建结果，而不是在 labels.device 上。",
+    "one_hot:float-dtype":
+        "用了 torch.zeros 的默认数据类型（float32）；独热编码的结果应当是 int64（dtype=torch.long）。",
+    "one_hot:flattened":
+        "把标签展平了：形状为 (a, b) 的标签，结果应当是 (a, b, num_classes)。",
+    "one_hot:max-label-classes":
+        "用 labels.max() + 1 作为类别数；请用 num_classes，因为最大的类别未必出现在标签中。",
+    "one_hot:view-flatten":
+        "用 view(-1) 展平标签，遇到非连续的标签（转置或切片得到的张量）会出错；请用 reshape(-1)。",
+    "one_hot:bool-result":
+        "直接返回比较结果 labels[..., None] == classes，它是 bool 类型；请用 .long() 转换。",
+    "one_hot:unsqueeze-in-place":
+        "调用了 labels.unsqueeze_(-1)，这会改变调用者的标签；labels.unsqueeze(-1) 则返回一个新的视图。",
+}

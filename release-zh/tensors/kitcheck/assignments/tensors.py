@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ..compare import call, expect_device_agnostic, expect_equal, expect_raises, expect_tensor, expect_tensors, tolerance
+from ..i18n import tr
 from ..spec import Assignment, Question
 from ..strategies import FLOAT_DTYPES, PUBLIC_SETTINGS, make_distinct, make_tensor, seeds, shapes
 
@@ -15,11 +16,13 @@ def broadcast_shape_public(fn):
     q = "broadcast_shape"
     for a, b in [((3, 1), (1, 4)), ((2, 3), (3,)), ((5, 1, 4), (3, 1)), ((), (2,))]:
         expect_equal(q, call(q, fn, a=a, b=b), tuple(torch.broadcast_shapes(a, b)), {"a": a, "b": b})
-    expect_raises(q, fn, "ValueError", {"a": (2, 3), "b": (4,)}, "3 and 4 cannot be broadcast together")
+    expect_raises(q, fn, "ValueError", {"a": (2, 3), "b": (4,)},
+                  tr("3 and 4 cannot be broadcast together", "3 和 4 无法广播"))
     # Size-1 dimensions stretch, size-0 ones do not disappear: 0 and 1 give 0, and 0 with 3 cannot broadcast.
     for a, b in [((0,), (1,)), ((1, 3), (0, 1)), ((2, 0), (1,)), ((), ())]:
         expect_equal(q, call(q, fn, a=a, b=b), tuple(torch.broadcast_shapes(a, b)), {"a": a, "b": b})
-    expect_raises(q, fn, "ValueError", {"a": (0,), "b": (3,)}, "0 and 3 cannot be broadcast together")
+    expect_raises(q, fn, "ValueError", {"a": (0,), "b": (3,)},
+                  tr("0 and 3 cannot be broadcast together", "0 和 3 无法广播"))
 
 
 def chunk_sizes_public(fn):
@@ -77,7 +80,8 @@ def stable_logsumexp_public(fn):
     q = "stable_logsumexp"
     big = torch.tensor([1010.0, 1000.0, 990.0])
     expect_tensor(q, call(q, fn, x=big, dim=0), torch.logsumexp(big.double(), 0), {"x": big, "dim": 0},
-                  dtype=big.dtype, device=big.device, what="the result for large values")
+                  dtype=big.dtype, device=big.device,
+                  what=tr("the result for large values", "输入值很大时，结果"))
 
     @PUBLIC_SETTINGS
     @given(shape=shapes(1, 3, max_side=4), data=st.data(), dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
@@ -126,6 +130,7 @@ ASSIGNMENT = Assignment(
     name="tensors",
     number=1,
     title="Assignment 1: Tensors",
+    title_zh="作业 1：张量",
     questions=(
         Question("broadcast_shape", 3, "the shape two shapes broadcast to (ValueError if they can't)",
                  broadcast_shape_public),

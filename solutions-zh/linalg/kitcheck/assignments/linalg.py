@@ -7,6 +7,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from ..compare import call, expect_device_agnostic, expect_tensor, tolerance
+from ..i18n import tr
 from ..probes import probes
 from ..spec import Assignment, Question
 from ..strategies import FLOAT_DTYPES, PUBLIC_SETTINGS, make_tensor, seeds
@@ -64,7 +65,8 @@ def addbmm_manual_public(fn):
     b1, b2 = make_tensor((3, 2, 4), torch.float64, 1), make_tensor((3, 4, 2), torch.float64, 2)
     inputs = {"M": m, "batch1": b1, "batch2": b2, "beta": 0.0, "alpha": 1.0}
     expect_tensor(q, call(q, fn, **inputs), torch.addbmm(m, b1, b2, beta=0.0), inputs, dtype=m.dtype,
-                  device=m.device, what="the result with beta = 0 (M must be ignored, nan included)")
+                  device=m.device, what=tr("the result with beta = 0 (M must be ignored, nan included)",
+                                           "beta = 0 时的结果（必须忽略 M，包括其中的 nan）"))
 
     @PUBLIC_SETTINGS
     @given(b=st.integers(1, 3), n=st.integers(1, 3), k=st.integers(1, 3), p=st.integers(1, 3),
@@ -101,11 +103,13 @@ def gauss_solve_public(fn):
     q = "gauss_solve"
     for a, b, why in [
         (torch.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=torch.float64), torch.tensor([5.0, 6.0], dtype=torch.float64),
-         "the solution of [[1, 2], [3, 4]] x = [5, 6] (|3| > |1|: rows 0 and 1 swap)"),
+         tr("the solution of [[1, 2], [3, 4]] x = [5, 6] (|3| > |1|: rows 0 and 1 swap)",
+            "[[1, 2], [3, 4]] x = [5, 6] 的解（|3| > |1|：第 0 行与第 1 行要交换）")),
         (torch.tensor([[0.0, 1.0], [1.0, 0.0]], dtype=torch.float64), torch.tensor([2.0, 3.0], dtype=torch.float64),
-         "the solution when the first pivot is 0 (swap rows)"),
+         tr("the solution when the first pivot is 0 (swap rows)", "第一个主元为 0 时的解（要交换两行）")),
         (torch.tensor([[1e-20, 1.0], [-1.0, 1.0]], dtype=torch.float64), torch.tensor([1.0, 0.0], dtype=torch.float64),
-         "the solution when the first pivot is tiny (pick the largest |pivot|)"),
+         tr("the solution when the first pivot is tiny (pick the largest |pivot|)",
+            "第一个主元非常小时的解（应选绝对值最大的主元）")),
     ]:
         inputs = {"A": a, "b": b}
         expect_tensor(q, call(q, fn, **inputs), torch.linalg.solve(a, b), inputs, dtype=a.dtype, device=a.device,
@@ -128,15 +132,18 @@ def rank_via_svd_public(fn):
     q = "rank_via_svd"
     f64 = torch.float64
     examples = [
-        (torch.diag(torch.tensor([3e-20, 2e-20, 1e-20], dtype=f64)), None, "a full-rank matrix with tiny entries"),
-        (torch.diag(torch.tensor([3.0, 1.0, 0.0], dtype=f64)), 1.0, "singular values equal to tol (they don't count)"),
-        (torch.arange(1.0, 10.0, dtype=f64).reshape(3, 3), None, "[[1, 2, 3], [4, 5, 6], [7, 8, 9]] (rank 2)"),
+        (torch.diag(torch.tensor([3e-20, 2e-20, 1e-20], dtype=f64)), None,
+         tr("a full-rank matrix with tiny entries", "元素都非常小的满秩矩阵")),
+        (torch.diag(torch.tensor([3.0, 1.0, 0.0], dtype=f64)), 1.0,
+         tr("singular values equal to tol (they don't count)", "奇异值等于 tol（这些奇异值不计入）")),
+        (torch.arange(1.0, 10.0, dtype=f64).reshape(3, 3), None,
+         tr("[[1, 2, 3], [4, 5, 6], [7, 8, 9]] (rank 2)", "[[1, 2, 3], [4, 5, 6], [7, 8, 9]]（秩为 2）")),
     ]
     for a, tol, what in examples:
         inputs = {"A": a, "tol": tol}
         expected = torch.linalg.matrix_rank(a) if tol is None else torch.linalg.matrix_rank(a, atol=tol, rtol=0.0)
         expect_tensor(q, call(q, fn, **inputs), expected, inputs, dtype=torch.int64, device=a.device,
-                      what=f"the rank of {what}")
+                      what=tr("the rank of {what}", "秩（{what}）", what=what))
 
     @PUBLIC_SETTINGS
     @given(batch=st.lists(st.integers(1, 2), max_size=1), m=st.integers(1, 4), n=st.integers(1, 4),
@@ -169,7 +176,8 @@ def sse_surface_public(fn):
     a, b = torch.meshgrid(torch.linspace(1.0, 5.0, 5), torch.linspace(-2.0, 2.0, 5), indexing="ij")
     inputs = {"a": a, "b": b, "x": x, "y": y}
     expect_tensor(q, call(q, fn, **inputs), (3 - a - b) ** 2 + (6 - 2 * a - b) ** 2, inputs, dtype=a.dtype,
-                  device=a.device, what="SSE(a, b) = (3 - a - b)^2 + (6 - 2a - b)^2 on a 5 x 5 grid")
+                  device=a.device, what=tr("SSE(a, b) = (3 - a - b)^2 + (6 - 2a - b)^2 on a 5 x 5 grid",
+                                           "5 x 5 网格上的 SSE（(3 - a - b)^2 + (6 - 2a - b)^2）"))
 
     # Stored answers (kitcheck/data/linalg.pt): float64 grids of 0 to 2 dimensions, 1 to 4 data points; then
     # the same in float32.
@@ -184,7 +192,8 @@ def normal_equation_public(fn):
     q = "normal_equation"
     X, y = torch.tensor([[1.0, 1.0], [2.0, 1.0]]), torch.tensor([3.0, 6.0])
     expect_tensor(q, call(q, fn, X=X, y=y), torch.tensor([3.0, 0.0]), {"X": X, "y": y}, dtype=X.dtype,
-                  device=X.device, what="the fit of y = a x + b to (1, 3), (2, 6)", **SOLVE_TOL[X.dtype])
+                  device=X.device, **SOLVE_TOL[X.dtype],
+                  what=tr("the fit of y = a x + b to (1, 3), (2, 6)", "用 y = a x + b 拟合 (1, 3)、(2, 6) 的结果"))
 
     @PUBLIC_SETTINGS
     @given(n=st.integers(1, 6), data=st.data(), dtype=st.sampled_from(FLOAT_DTYPES), seed=seeds)
@@ -206,6 +215,7 @@ ASSIGNMENT = Assignment(
     name="linalg",
     number=2,
     title="Assignment 2: Linear algebra and least squares",
+    title_zh="作业 2：线性代数与最小二乘法",
     questions=(
         Question("addbmm_manual", 2, "beta * M + alpha * (sum of the batch of matrix products)", addbmm_manual_public),
         Question("matrix_1_norm", 2, "the matrix 1-norm: the largest absolute column sum", matrix_1_norm_public),
