@@ -942,3 +942,133 @@ def one_cycle_lr(step, total_steps, max_lr, pct_start=0.3, div_factor=25.0, fina
         begin = stop
 """),
 ]
+
+ZH = {
+    "z_score_norm:unbiased-std":
+        "除以了无偏标准差（x.std 默认除以 n - 1）；这里的 Z-Score 标准化用有偏标准差，除以 n（correction=0）。",
+    "z_score_norm:whole-tensor":
+        "用了整个张量的均值和标准差；应当沿第 0 维，用每一列（特征）自己的均值和标准差做标准化。",
+    "z_score_norm:per-row":
+        "沿第 1 维对每一行（样本）做了标准化；Z-Score 标准化是沿第 0 维、在所有样本上对每一列（特征）做标准化。",
+    "z_score_norm:divides-by-variance":
+        "除以了方差；应当除以标准差，即方差的平方根。",
+    "batch_norm_train:running-var-biased":
+        "用有偏批量方差更新 running_var；torch 用有偏方差做归一化，但在 running_var 中保存的是无偏方差（乘以 n / (n - 1)）。",
+    "batch_norm_train:normalises-unbiased":
+        "用无偏方差（x.var 的默认值）做归一化；训练模式下批量归一化除以的是有偏批量方差（correction=0），"
+        "只有 running_var 才用无偏方差。",
+    "batch_norm_train:momentum-swapped":
+        "把 momentum 当成了旧滑动平均的权重；torch 的 momentum 是新批量统计量的权重："
+        "running = (1 - momentum) * running + momentum * batch。",
+    "batch_norm_train:batch-dim-only":
+        "只在第 0 维上计算统计量；对 (N, C, L) 和 (N, C, H, W) 的输入，一个通道的统计量要覆盖整个批量和所有位置"
+        "（除第 1 维以外的所有维度）。",
+    "batch_norm_train:detached-statistics":
+        "对批量均值和方差做了 detach，把它们当作常数；它们依赖于 x，梯度也必须经过它们传回去。",
+    "batch_norm_eval:batch-statistics":
+        "用批量自己的均值和方差做归一化；评估模式下批量归一化使用滑动平均，这样一个样本的预测不依赖于同一批量中的其他样本。",
+    "batch_norm_eval:eps-outside-sqrt":
+        "把 eps 加到了标准差上；批量归一化把它加在方差上：sqrt(running_var + eps)。",
+    "batch_norm_eval:no-reshape":
+        "让 (C,) 张量沿最后一维广播；对 (N, C, L) 或 (N, C, H, W) 的输入，要把它们变形为 (1, C, 1, ...)，才能与第 1 维对齐。",
+    "batch_norm_eval:variance-as-std":
+        "除以 running_var + eps 时没有开平方；running_var 是方差，而 x 应当除以标准差。",
+    "BatchNorm:ignores-eval-mode":
+        "总是用批量统计量做归一化；评估模式下（self.training 为 False）应当使用滑动平均，并且不改变它们。",
+    "BatchNorm:plain-attributes":
+        "把滑动平均存成了普通的张量属性；请用 self.register_buffer 注册它们，这样它们会随 .to(device, dtype) 移动，并保存在 state_dict 中。",
+    "BatchNorm:keeps-graph":
+        "在开启自动求导的情况下更新滑动平均，它们会拖着以前各批量的计算图，之后的反向传播会出错；请在 torch.no_grad() 下更新它们。",
+    "BatchNorm:running-var-biased":
+        "用有偏批量方差更新 running_var；torch 用有偏方差做归一化，但在 running_var 中保存的是无偏方差（乘以 n / (n - 1)）。",
+    "multistep_lr:one-epoch-late":
+        "只在里程碑之后才衰减（epoch > milestone）；MultiStepLR 在里程碑那一轮就已经使用衰减后的学习率（epoch >= milestone）。",
+    "multistep_lr:decays-once":
+        "无论经过了多少个里程碑，都只乘一次 gamma；每经过一个里程碑，学习率都要再乘一次 gamma。",
+    "multistep_lr:regular-steps":
+        "像 StepLR 那样把第一个里程碑当作步长；MultiStepLR 在列出的里程碑处衰减，里程碑不一定等间隔。",
+    "exponential_lr:decays-from-the-start":
+        "用了 gamma ** (epoch + 1)；第 0 轮使用 base_lr 本身，第一次衰减发生在它之后。",
+    "exponential_lr:exp-decay-rate":
+        "计算了 base_lr * exp(-gamma * epoch)；ExponentialLR 每轮直接乘以 gamma：base_lr * gamma ** epoch。",
+    "exponential_lr:one-minus-gamma":
+        "每轮乘以 1 - gamma；gamma 是保留的比例（0.9 表示保留 90%），而不是减掉的比例。",
+    "cosine_lr:one-minus-cos":
+        "用了 (1 - cos)；调度从 base_lr 开始，此时 cos(0) = 1，所以应当是 (1 + cos(pi * epoch / T_max)) / 2。",
+    "cosine_lr:no-half":
+        "忘了 / 2：1 + cos(...) 从 2 变到 0，调度会从 base_lr 的两倍开始。",
+    "cosine_lr:eta-min-added":
+        "在 base_lr 的完整余弦之上又加了 eta_min；余弦的幅度是 base_lr - eta_min，学习率从 base_lr 降到 eta_min。",
+    "warmup_cosine_lambda:warmup-from-zero":
+        "用 epoch / warmup_epochs 做预热，第一轮的学习率会是 0；应当用 (epoch + 1) / warmup_epochs。",
+    "warmup_cosine_lambda:decay-not-shifted":
+        "余弦从第 0 轮开始，而不是从预热结束时开始；它的相位是 (epoch - warmup_epochs) / (total_epochs - warmup_epochs)。",
+    "warmup_cosine_lambda:decay-over-total":
+        "把余弦铺满了 total_epochs 轮；预热之后只剩 total_epochs - warmup_epochs 轮让它降到 0。",
+    "z_score_norm:one-pass-variance":
+        "用 mean(x**2) - mean(x)**2 一次算出方差，当数值有很大的共同偏移（1e4 加上很小的噪声）时会发生灾难性抵消；"
+        "请先减去均值。",
+    "z_score_norm:normalises-in-place":
+        "原地标准化 x 并返回它，调用者的数据被覆盖了；请计算一个新张量 (x - mean) / std。",
+    "z_score_norm:eps-in-std":
+        "像批量归一化那样给标准差加了一个小的 eps；Z-Score 标准化除以标准差本身，对以千分之一为单位的特征，eps 会改变结果。",
+    "batch_norm_train:one-pass-variance":
+        "用 mean(x**2) - mean**2 计算批量方差，当一个通道的数值有很大的共同偏移时会发生灾难性抵消；请先减去均值，再对平方求平均。",
+    "batch_norm_train:eps-outside-sqrt":
+        "把 eps 加到了标准差上；批量归一化把它加在方差上，sqrt(var + eps)，这对方差很小的通道有影响。",
+    "batch_norm_train:running-stats-in-place":
+        "像 F.batch_norm 那样原地更新调用者的 running_mean 和 running_var 并返回它们；本练习要返回新张量，并保持输入不变。",
+    "batch_norm_train:view-on-input":
+        "用 x.view(N, C, -1) 展平 x，这对转置或切片得到的（非连续）输入会出错；请用 reshape，或者直接在这些维度上归约。",
+    "batch_norm_eval:eps-added-in-place":
+        "原地给 running_var 加上 eps（running_var += eps），每次调用都会改变调用者的滑动平均；请把 running_var + eps 算成新张量。",
+    "batch_norm_eval:view-on-input":
+        "用 x.view(N, C, -1) 展平 x，这对转置或切片得到的（非连续）输入会出错；请用 reshape，或者改为变形 (C,) 张量。",
+    "BatchNorm:one-pass-variance":
+        "用 mean(x**2) - mean**2 计算批量方差，当一个通道的数值有很大的共同偏移时会发生灾难性抵消；请先减去均值。",
+    "BatchNorm:view-on-input":
+        "用 x.view(N, C, -1) 展平 x，这对转置或切片得到的（非连续）输入会出错；请用 reshape。",
+    "BatchNorm:eval-in-place":
+        "评估模式下在 torch.no_grad() 中为了节省内存原地归一化输入，覆盖了调用者的张量；请返回新张量。",
+    "multistep_lr:two-milestones":
+        "像示例那样假定正好有两个里程碑；应当数出这一轮已经到达的所有里程碑。",
+    "multistep_lr:tensor-rate":
+        "把学习率作为 torch 张量返回；优化器的 lr 是 Python 浮点数。",
+    "exponential_lr:returns-factor":
+        "像 LambdaLR 的函数那样返回了系数 gamma ** epoch；题目要求的是学习率本身，即 base_lr 乘以这个系数。",
+    "exponential_lr:tensor-rate":
+        "把学习率作为 torch 张量返回；优化器的 lr 是 Python 浮点数。",
+    "cosine_lr:quarter-wave":
+        "用了 cos(pi * epoch / (2 * T_max))，只有四分之一个余弦波，停在 cos(pi / 2)，也没有 1 + cos(...) 的形状；"
+        "余弦退火是 (1 + cos(pi * epoch / T_max)) / 2。",
+    "cosine_lr:tensor-rate":
+        "把学习率作为 torch 张量返回；优化器的 lr 是 Python 浮点数。",
+    "warmup_cosine_lambda:decay-one-epoch-late":
+        "余弦从衰减阶段的第二轮才开始（(epoch - warmup_epochs + 1) / ...），预热之后学习率从未保持完整的初始学习率。",
+    "warmup_cosine_lambda:tensor-factor":
+        "把系数作为 torch 张量返回，LambdaLR 会因此设置一个张量学习率；请返回 Python 浮点数。",
+    "plateau_lrs:patience-reached":
+        "坏轮数一达到 patience 就衰减；ReduceLROnPlateau 要等到它超过 patience 才衰减（可以容忍 patience 个坏轮）。",
+    "plateau_lrs:no-threshold":
+        "把任何下降都当作改善；它必须以 threshold 的幅度胜过最优值（rel 模式下为 best * (1 - threshold)）。",
+    "plateau_lrs:cooldown-counts":
+        "在冷却期内仍然计数坏轮；一次衰减之后紧接着的坏轮是不计的。",
+    "plateau_lrs:ignores-min-lr":
+        "乘以 factor 时没有下限；学习率不会低于 min_lr。",
+    "plateau_lrs:ignores-eps":
+        "无论多小的衰减都执行；torch 会跳过降幅不超过 eps 的衰减。",
+    "plateau_lrs:nan-improves":
+        "把判断写成了 `not loss >= best`，于是 nan 损失算作改善；与 nan 的任何比较都是 False，所以 nan 损失是坏轮。",
+    "plateau_lrs:resets-best":
+        "衰减之后忘掉了最优损失；torch 会保留它，所以损失仍然要胜过原来的最优值。",
+    "one_cycle_lr:linear-anneal":
+        "让学习率沿直线变化；anneal_strategy='cos' 在两个阶段都沿半个余弦变化。",
+    "one_cycle_lr:peak-at-pct-steps":
+        "把峰值放在第 pct_start * total_steps 步；torch 的上升段在 pct_start * total_steps - 1 处结束。",
+    "one_cycle_lr:ends-at-initial":
+        "退火回到了初始学习率 max_lr / div_factor；一个周期的终点要低得多，是 max_lr / div_factor / final_div_factor。",
+    "one_cycle_lr:falls-over-total":
+        "下降段一直延伸到第 total_steps 步；最后一步是 total_steps - 1，它应当得到最低的学习率。",
+    "one_cycle_lr:integer-peak":
+        "用 int() 把峰值向下取整到整数步；torch 把 pct_start * total_steps - 1 保留为浮点数，所以峰值可能落在两步之间。",
+}

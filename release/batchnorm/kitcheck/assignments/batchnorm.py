@@ -13,6 +13,7 @@ from torch import nn
 from torch.optim import lr_scheduler
 
 from ..compare import CheckFailure, call, drive, expect_tensor, show, tolerance
+from ..i18n import tr
 from ..probes import probes
 from ..spec import Assignment, Question
 from ..strategies import FLOAT_DTYPES, PUBLIC_SETTINGS, make_distinct, make_tensor, seeds
@@ -216,25 +217,29 @@ def expect_train(q, got, expected, inputs, *, dtype, device, upstream=None) -> N
     statistics that require grad show in the gradients (see ``run_batch_norm_train``); with ``upstream`` given,
     a gradient that differs by exactly their terms is named as that mistake."""
     if type(got) is tuple and len(got) == 2 and got[0] == "not a triple":
-        raise CheckFailure(q, "should return a tuple (out, running_mean, running_var), but it returned "
-                           f"{show(got[1])}", inputs)
+        raise CheckFailure(q, tr("should return a tuple (out, running_mean, running_var), but it returned {got}",
+                                 "应当返回元组 (out, running_mean, running_var)，但它返回了 {got}",
+                                 got=show(got[1])), inputs)
     if type(got) is not tuple or len(got) != 5 or type(got[3]) is not tuple or len(got[3]) != 3:
-        raise CheckFailure(q, "the driver got an unexpected result", inputs, got=got)
+        raise CheckFailure(q, tr("the driver got an unexpected result", "检查用的驱动函数得到了意外的结果"), inputs, got=got)
     out, mean, var, grads, changed = got
     e_out, e_mean, e_var, e_grads, _ = expected
     expect_unchanged(q, changed, inputs)
     tol = _bn_tol(dtype)
-    expect_tensor(q, out, e_out, inputs, dtype=dtype, device=device, what="`out`", **tol)
-    expect_tensor(q, mean, e_mean, inputs, dtype=dtype, device=device, what="the new `running_mean`", **tol)
-    expect_tensor(q, var, e_var, inputs, dtype=dtype, device=device, what="the new `running_var`", **tol)
+    expect_tensor(q, out, e_out, inputs, dtype=dtype, device=device, what=tr("`out`", "`out`"), **tol)
+    expect_tensor(q, mean, e_mean, inputs, dtype=dtype, device=device, what=tr("the new `running_mean`", "新的 `running_mean`"), **tol)
+    expect_tensor(q, var, e_var, inputs, dtype=dtype, device=device, what=tr("the new `running_var`", "新的 `running_var`"), **tol)
     try:
         expect_grads(q, grads, e_grads, inputs, dtype=dtype, device=device,
-                     objective="sum(out * upstream) (new running statistics that require grad would add to it)")
+                     objective=tr("sum(out * upstream) (new running statistics that require grad would add to it)",
+                                   "sum(out * upstream)（需要梯度的新滑动平均会给它加上额外的项）"))
     except CheckFailure:
         if upstream is not None and _statistics_carry_grad(grads, e_grads, inputs, upstream, tol):
-            raise CheckFailure(q, "the new running statistics require grad: they are bookkeeping, not part of the "
-                               "computation to differentiate; compute them under torch.no_grad() or from detached "
-                               "batch statistics", inputs) from None
+            raise CheckFailure(q, tr("the new running statistics require grad: they are bookkeeping, not part of the "
+                                     "computation to differentiate; compute them under torch.no_grad() or from "
+                                     "detached batch statistics",
+                                     "新的滑动平均需要梯度：它们只是记账，不属于需要求导的计算；请在 torch.no_grad() "
+                                     "下计算它们，或者用 detach 之后的批量统计量计算"), inputs) from None
         raise
 
 
@@ -242,15 +247,17 @@ def expect_unchanged(q, changed, inputs) -> None:
     """``changed`` (names of inputs the student's code edited in place, from a driver) must be empty."""
     if changed != ():
         names = ", ".join(f"`{n}`" for n in changed) if type(changed) is tuple else show(changed)
-        raise CheckFailure(q, f"your function changed its input {names} in place; leave the inputs as they "
-                           "were and return new tensors (x - mean makes a new tensor, x.sub_(mean) or "
-                           "x -= mean overwrites x)", inputs)
+        raise CheckFailure(q, tr("your function changed its input {names} in place; leave the inputs as they "
+                                 "were and return new tensors (x - mean makes a new tensor, x.sub_(mean) or "
+                                 "x -= mean overwrites x)",
+                                 "你的函数原地修改了输入 {names}；请保持输入不变并返回新的张量（x - mean 会创建新张量，"
+                                 "而 x.sub_(mean) 或 x -= mean 会覆盖 x）", names=names), inputs)
 
 
 def expect_eval(q, got, expected, inputs, *, dtype, device) -> None:
     """Compare what ``run_batch_norm_eval`` returned for the student and for the reference."""
     if type(got) is not tuple or len(got) != 3:
-        raise CheckFailure(q, "the driver got an unexpected result", inputs, got=got)
+        raise CheckFailure(q, tr("the driver got an unexpected result", "检查用的驱动函数得到了意外的结果"), inputs, got=got)
     out, grads, changed = got
     expect_unchanged(q, changed, inputs)
     expect_tensor(q, out, expected[0], inputs, dtype=dtype, device=device, **_bn_tol(dtype))
@@ -277,19 +284,23 @@ def _statistics_carry_grad(grads, expected, inputs, upstream, tol) -> bool:
 
 def expect_grads(q, grads, expected, inputs, *, dtype, device, names=("x", "weight", "bias"),
                  objective="sum(out * upstream)") -> None:
+    """Each gradient in ``grads`` (of ``objective`` with respect to ``names``) against ``expected``."""
     if type(grads) not in (tuple, list) or len(grads) != len(names):
-        raise CheckFailure(q, "the driver got an unexpected result", inputs, got=grads)
+        raise CheckFailure(q, tr("the driver got an unexpected result", "检查用的驱动函数得到了意外的结果"), inputs, got=grads)
     for name, g, e in zip(names, grads, expected):
         if g is None:
-            raise CheckFailure(q, f"`out` does not depend on `{name}` through autograd (no gradient reached it); "
-                               "compute with differentiable tensor operations", inputs)
+            raise CheckFailure(q, tr("`out` does not depend on `{name}` through autograd (no gradient reached it); "
+                                     "compute with differentiable tensor operations",
+                                     "通过自动求导，`out` 不依赖于 `{name}`（没有梯度传到它）；请用可求导的张量运算来计算",
+                                     name=name), inputs)
         tol = _bn_tol(dtype)
         if e.device.type != "meta" and e.numel():
             # A gradient element is a sum of terms as large as the largest element: rounding scales with those
             # (torch's own float32 batch norm is off by ~1e-5 of the largest element on data offset by 1e2).
             tol["atol"] *= max(1.0, float(e.abs().max()))
-        expect_tensor(q, g, e, inputs, dtype=dtype, device=device, what=f"the gradient of {objective} "
-                      f"with respect to `{name}`", **tol)
+        expect_tensor(q, g, e, inputs, dtype=dtype, device=device, what=tr("the gradient of {objective} with respect to `{name}`",
+                                                                  "{objective} 对 `{name}` 的梯度",
+                                                                  objective=objective, name=name), **tol)
 
 
 def expect_module(q, got, expected, inputs, *, dtype, device) -> None:
@@ -297,60 +308,78 @@ def expect_module(q, got, expected, inputs, *, dtype, device) -> None:
     Registered parameters and buffers show in the state_dict, and only nn.Parameters move in the SGD step."""
     if (type(got) is not tuple or len(got) != 7 or type(got[5]) is not list or type(got[6]) is not tuple
             or len(got[6]) != 2):
-        raise CheckFailure(q, "the driver got an unexpected result", inputs, got=got)
+        raise CheckFailure(q, tr("the driver got an unexpected result", "检查用的驱动函数得到了意外的结果"), inputs, got=got)
     steps, after_train, stepped, (eval_out, eval_grad), after_eval, state, (inferred, input_changed) = got
     _, e_after_train, e_stepped, _, _, e_state, _ = expected
     state, e_state = dict(p for p in state if type(p) is tuple and len(p) == 2), dict(e_state)
     tol = _bn_tol(dtype)
     if not {"weight", "bias"} <= set(state):
-        raise CheckFailure(q, f"`weight` and `bias` should be nn.Parameters (the state_dict holds {sorted(state)}); "
-                           "wrap them in nn.Parameter so the optimizer and autograd see them", inputs)
+        raise CheckFailure(q, tr("`weight` and `bias` should be nn.Parameters (the state_dict holds {keys}); "
+                                 "wrap them in nn.Parameter so the optimizer and autograd see them",
+                                 "`weight` 和 `bias` 应当是 nn.Parameter（state_dict 中只有 {keys}）；"
+                                 "用 nn.Parameter 包装它们，优化器和自动求导才能看到它们", keys=sorted(state)), inputs)
     if not {"running_mean", "running_var"} <= set(state):
-        raise CheckFailure(q, f"`running_mean` and `running_var` should be registered buffers (the state_dict "
-                           f"holds {sorted(state)}); use self.register_buffer, so they move with .to() and are "
-                           "saved in state_dict", inputs)
+        raise CheckFailure(q, tr("`running_mean` and `running_var` should be registered buffers (the state_dict "
+                                 "holds {keys}); use self.register_buffer, so they move with .to() and are "
+                                 "saved in state_dict",
+                                 "`running_mean` 和 `running_var` 应当是注册的缓冲区（state_dict 中只有 {keys}）；"
+                                 "请用 self.register_buffer，这样它们会随 .to() 移动，并保存在 state_dict 中",
+                                 keys=sorted(state)), inputs)
     if type(steps) is not list or len(steps) != len(expected[0]):
-        raise CheckFailure(q, "the driver got an unexpected result", inputs, got=steps)
+        raise CheckFailure(q, tr("the driver got an unexpected result", "检查用的驱动函数得到了意外的结果"), inputs, got=steps)
     for i, ((out, gx, gw, gb), (e_out, e_gx, e_gw, e_gb)) in enumerate(zip(steps, expected[0])):
-        where = f"in train mode, step {i + 1}"
-        expect_tensor(q, out, e_out, inputs, dtype=dtype, device=device, what=f"the output {where}", **tol)
+        where = tr("in train mode, step {i}", "训练模式，第 {i} 步", i=i + 1)
+        expect_tensor(q, out, e_out, inputs, dtype=dtype, device=device, what=tr("the output {where}", "输出（{where}）", where=where), **tol)
         expect_grads(q, (gx, gw, gb), (e_gx, e_gw, e_gb), {**inputs, "mode": where}, dtype=dtype, device=device)
     for name, g, e in zip(("running_mean", "running_var"), after_train, e_after_train):
         expect_tensor(q, g, e, inputs, dtype=dtype, device=device,
-                      what=f"`{name}` after {len(steps)} training step(s)", **tol)
+                      what=tr("`{name}` after {n} training step(s)", "训练 {n} 步之后的 `{name}`", name=name,
+                              n=len(steps)), **tol)
     for name, g, e in zip(("weight", "bias"), stepped, e_stepped):
-        expect_tensor(q, g, e, inputs, dtype=dtype, device=device, what=f"`{name}` after an SGD step (lr "
-                      f"{MODULE_LR}) over the module's parameters() (only nn.Parameters are updated)", **tol)
+        expect_tensor(q, g, e, inputs, dtype=dtype, device=device, what=tr(
+            "`{name}` after an SGD step (lr {lr}) over the module's parameters() (only nn.Parameters are updated)",
+            "对模块的 parameters() 做一步 SGD（学习率 {lr}）之后的 `{name}`（只有 nn.Parameter 会被更新）",
+            name=name, lr=MODULE_LR), **tol)
     expect_tensor(q, eval_out, expected[3][0], inputs, dtype=dtype, device=device,
-                  what="the output in eval mode", **tol)
+                  what=tr("the output in eval mode", "评估模式下的输出"), **tol)
     expect_grads(q, (eval_grad,), (expected[3][1],), {**inputs, "mode": "eval"}, dtype=dtype, device=device,
                  names=("x",))
     for name, g, e in zip(("running_mean", "running_var"), after_eval, expected[4]):
         expect_tensor(q, g, e, inputs, dtype=dtype, device=device,
-                      what=f"`{name}` after a forward pass in eval mode (it should not change)", **tol)
+                      what=tr("`{name}` after a forward pass in eval mode (it should not change)",
+                              "评估模式下正向传播之后的 `{name}`（它不应改变）", name=name), **tol)
     for name in ("weight", "bias", "running_mean", "running_var"):
         expect_tensor(q, state[name], e_state[name], inputs, dtype=dtype, device=device,
-                      what=f"`{name}` in the module's state_dict()", **tol)
+                      what=tr("`{name}` in the module's state_dict()", "模块 state_dict() 中的 `{name}`", name=name),
+                      **tol)
     if input_changed is not False:
-        raise CheckFailure(q, "in eval mode under torch.no_grad(), forward changed its input x in place; leave x "
-                           "as it was and return a new tensor (x - mean, not x.sub_(mean) or x -= mean)", inputs)
+        raise CheckFailure(q, tr("in eval mode under torch.no_grad(), forward changed its input x in place; leave x "
+                                 "as it was and return a new tensor (x - mean, not x.sub_(mean) or x -= mean)",
+                                 "在评估模式和 torch.no_grad() 下，forward 原地修改了输入 x；请保持 x 不变并返回新的张量"
+                                 "（用 x - mean，而不是 x.sub_(mean) 或 x -= mean）"), inputs)
     expect_tensor(q, inferred, expected[3][0], inputs, dtype=dtype, device=device,
-                  what="the output in eval mode under torch.no_grad()", **tol)
+                  what=tr("the output in eval mode under torch.no_grad()", "评估模式和 torch.no_grad() 下的输出"), **tol)
 
 
 def expect_lrs(q, got, expected: list[float], inputs, unit="epoch", after=False) -> None:
     """A list of learning rates, one per epoch (or step), within 1e-9 (relative) of torch's. ``after``: the
     i-th rate is the one after the i-th epoch."""
     if type(got) is not list or len(got) != len(expected):
-        raise CheckFailure(q, "the driver got an unexpected result", inputs, expected, got)
+        raise CheckFailure(q, tr("the driver got an unexpected result", "检查用的驱动函数得到了意外的结果"), inputs, expected, got)
     for epoch, (g, e) in enumerate(zip(got, expected)):
-        where = f"after epoch {epoch} (its loss {inputs['losses'][epoch]!r})" if after else f"at {unit} {epoch}"
+        where = (tr("after epoch {epoch} (its loss {loss!r})", "第 {epoch} 轮之后（这一轮的损失为 {loss!r}）",
+                    epoch=epoch, loss=inputs["losses"][epoch]) if after
+                 else tr("at {unit} {epoch}", "第 {epoch} 轮", unit=unit, epoch=epoch) if unit == "epoch"
+                 else tr("at {unit} {epoch}", "第 {epoch} 步", unit=unit, epoch=epoch))
         if type(g) not in (float, int):
-            raise CheckFailure(q, f"the learning rate {where} should be a Python float (use math, or "
-                               f"call .item() on a tensor), but it is {show(g)}", inputs)
+            raise CheckFailure(q, tr("the learning rate {where} should be a Python float (use math, or "
+                                     "call .item() on a tensor), but it is {got}",
+                                     "{where}的学习率应当是 Python 浮点数（用 math 计算，或者对张量调用 .item()），"
+                                     "但它是 {got}", where=where, got=show(g)), inputs)
         if not math.isclose(g, e, rel_tol=1e-9, abs_tol=1e-12):
-            raise CheckFailure(q, f"the learning rate {where} is wrong", inputs, e, g,
-                               f"torch's learning rates: {[float(f'{v:.6g}') for v in expected]}")
+            raise CheckFailure(q, tr("the learning rate {where} is wrong", "{where}的学习率不对", where=where),
+                               inputs, e, g, tr("torch's learning rates: {lrs}", "torch 给出的学习率：{lrs}",
+                                                lrs=[float(f"{v:.6g}") for v in expected]))
 
 
 # ------------------------------------------------------------------------------------ public checks
@@ -536,7 +565,8 @@ def expect_plateau(q, fn, inputs) -> None:
     expected = torch_plateau(inputs)
     got = call(q, fn, **inputs)
     if type(got) is not list or len(got) != len(expected):
-        raise CheckFailure(q, f"should return a list with one learning rate per loss ({len(expected)})", inputs,
+        raise CheckFailure(q, tr("should return a list with one learning rate per loss ({n})",
+                                 "应当返回一个列表，每个损失对应一个学习率（共 {n} 个）", n=len(expected)), inputs,
                            expected, got)
     expect_lrs(q, got, expected, inputs, after=True)
 
@@ -580,6 +610,7 @@ ASSIGNMENT = Assignment(
     name="batchnorm",
     number=7,
     title="Assignment 7: Batch norm and learning-rate schedules",
+    title_zh="作业 7：批量归一化与学习率调度",
     questions=(
         Question("z_score_norm", 2, "z-score normalisation of each column (biased std)", z_score_norm_public),
         Question("batch_norm_train", 4, "batch norm in training mode, returning the updated running statistics",
