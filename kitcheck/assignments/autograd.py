@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from ..compare import (CheckFailure, call, drive_with, expect_tensor, expect_tensors, raised, show, timed_out,
                        tolerance)
+from ..i18n import say, tr
 from ..probes import probes
 from ..spec import Assignment, Question
 from ..strategies import FLOAT_DTYPES, PUBLIC_SETTINGS, make_tensor, seeds
@@ -106,8 +107,7 @@ def expect_gradient_descent_device(q: str, fn, X, y, lr, steps) -> None:
     except StudentError as exc:
         if not any(s in (exc.message or "").lower() for s in _READS_VALUES):
             what, hint = raised(exc, device_check=True)
-            raise CheckFailure(q, f"your function fails when the input is not on the CPU (as on a GPU): it raised "
-                               f"{what}", meta, detail=hint) from None
+            raise CheckFailure(q, say("fails_off_cpu", what=what), meta, detail=hint) from None
     except CallTimedOut as exc:
         raise timed_out(exc, meta)
     else:
@@ -118,21 +118,29 @@ def expect_gradient_descent_device(q: str, fn, X, y, lr, steps) -> None:
     try:
         got = fn.drive(gradient_descent_default_device_driver, X, y, lr, steps)
     except StudentError as exc:
-        raise CheckFailure(q, f"your function makes a tensor on the default device instead of X's device: with "
-                           f"the default device changed, it raised {exc.type_name}", inputs,
-                           detail="Create new tensors with device=X.device (and dtype=X.dtype), or with "
-                                  "torch.*_like / X.new_zeros.") from None
+        raise CheckFailure(q, tr("your function makes a tensor on the default device instead of X's device: with "
+                                 "the default device changed, it raised {error}",
+                                 "你的函数把张量建在了默认设备上，而不是 X 所在的设备：改变默认设备后，它抛出了 {error}",
+                                 error=exc.type_name), inputs,
+                           detail=tr("Create new tensors with device=X.device (and dtype=X.dtype), or with "
+                                     "torch.*_like / X.new_zeros.",
+                                     "新建张量时请用 device=X.device（以及 dtype=X.dtype），或用 torch.*_like / "
+                                     "X.new_zeros。")) from None
     except CallTimedOut as exc:
         raise timed_out(exc, inputs)
     expected = {"path": torch.empty(steps + 1, d, dtype=X.dtype), "losses": torch.empty(steps, dtype=X.dtype)}
     if type(got) not in (tuple, list) or len(got) != 2:
-        raise CheckFailure(q, f"should return a tuple (path, losses), but it returned {show(got)}", inputs)
+        raise CheckFailure(q, say("should_return_tuple", names="path, losses", got=show(got)), inputs)
     for g, (name, e) in zip(got, expected.items()):
         if type(g) is not torch.Tensor or g.device != X.device or g.dtype != X.dtype or g.shape != e.shape:
-            raise CheckFailure(q, f"`{name}` should be a tensor of shape {tuple(e.shape)} on X's device and with "
-                               f"X's dtype, but with the default device changed it is {show(g)}", inputs,
-                               detail="Create new tensors with device=X.device and dtype=X.dtype (torch.tensor(...) "
-                                      "of Python floats uses the default device and dtype).")
+            raise CheckFailure(q, tr("`{name}` should be a tensor of shape {shape} on X's device and with X's dtype, "
+                                     "but with the default device changed it is {got}",
+                                     "`{name}` 应当是形状为 {shape}、与 X 在同一设备上且数据类型相同的张量，但改变默认设备后"
+                                     "它是 {got}", name=name, shape=tuple(e.shape), got=show(g)), inputs,
+                               detail=tr("Create new tensors with device=X.device and dtype=X.dtype (torch.tensor(...) "
+                                         "of Python floats uses the default device and dtype).",
+                                         "新建张量时请用 device=X.device 和 dtype=X.dtype（用 Python 浮点数调用 "
+                                         "torch.tensor(...) 会使用默认的设备和数据类型）。"))
 
 
 # ------------------------------------------------------------------ drivers for the optimiser steps
@@ -204,15 +212,18 @@ def expect_grads_untouched(q: str, given: list, after: list, inputs: dict) -> No
     """Every step left each parameter's ``.grad`` as it was (same values, None stays None)."""
     names = ["w", "unused", "b"]
     if type(given) is not list or type(after) is not list or len(given) != len(after):
-        raise CheckFailure(q, "the update could not be inspected", inputs)
+        raise CheckFailure(q, tr("the update could not be inspected", "无法检查这次更新"), inputs)
     for t, (before_step, after_step) in enumerate(zip(given, after), start=1):
         for name, g, a in zip(names, before_step, after_step):
             if g is None and a is None:
                 continue
             if g is None or a is None or type(a) is not torch.Tensor or a.shape != g.shape or not torch.equal(a, g):
-                raise CheckFailure(q, f"step {t} changed `{name}.grad`; an update reads the gradient and leaves it "
-                                   "as it was (zeroing it is the training loop's job, and an optimiser's buffers "
-                                   "must be their own tensors, not .grad itself)", inputs, g, a)
+                raise CheckFailure(q, tr("step {t} changed `{name}.grad`; an update reads the gradient and leaves it "
+                                         "as it was (zeroing it is the training loop's job, and an optimiser's "
+                                         "buffers must be their own tensors, not .grad itself)",
+                                         "第 {t} 步改变了 `{name}.grad`；更新步骤只读取梯度，不改动它（清零是训练循环的事，"
+                                         "优化器的缓冲区也必须是它自己的张量，而不是 .grad 本身）", t=t, name=name),
+                                   inputs, g, a)
 
 
 def _report(given_params, params, loss) -> tuple:
@@ -237,33 +248,42 @@ def expect_step_result(q: str, got, expected: dict, inputs: dict, dtype, device,
     names = ["w", "unused", "b"] if unused is not None else ["w", "b"]
     k = len(names)
     if type(got) is not tuple or len(got) != 2 * k + 1:
-        raise CheckFailure(q, f"the update could not be inspected (got {show(got)})", inputs)
+        raise CheckFailure(q, tr("the update could not be inspected (got {got})", "无法检查这次更新（得到的是 {got}）",
+                                 got=show(got)), inputs)
     values, held, grads = dict(zip(names, got[:k])), got[k], dict(zip(names, got[k + 1:]))
     for name in names:
         if type(values[name]) is not torch.Tensor:
-            raise CheckFailure(q, f"the update could not be inspected (got {show(got)})", inputs)
+            raise CheckFailure(q, tr("the update could not be inspected (got {got})",
+                                     "无法检查这次更新（得到的是 {got}）", got=show(got)), inputs)
     if type(held) is not list or len(held) != k or not all(
             type(h) is torch.Tensor and h.shape == values[n].shape and h.dtype == values[n].dtype
             and torch.equal(h, values[n]) for h, n in zip(held, names)):
-        raise CheckFailure(q, "after the step, `params` no longer holds the tensors it was given: update each "
-                           "tensor in place (p -= ...) instead of putting new tensors in the list", inputs)
+        raise CheckFailure(q, tr("after the step, `params` no longer holds the tensors it was given: update each "
+                                 "tensor in place (p -= ...) instead of putting new tensors in the list",
+                                 "更新之后，`params` 里已不再是传入的那些张量：请原地更新每个张量（p -= ...），"
+                                 "而不是把新张量放进列表"), inputs)
     if grads["w"] is None or grads["b"] is None:
-        raise CheckFailure(q, "after the step, a parameter is no longer a leaf tensor that requires grad: "
-                           "update it in place inside `with torch.no_grad():`", inputs)
+        raise CheckFailure(q, tr("after the step, a parameter is no longer a leaf tensor that requires grad: "
+                                 "update it in place inside `with torch.no_grad():`",
+                                 "更新之后，有一个参数不再是需要梯度的叶子节点：请在 `with torch.no_grad():` 中原地更新它"),
+                           inputs)
     tol = tolerance(dtype, reduction=True)
     for name, value in expected.items():
         expect_tensor(q, values[name], value, inputs, dtype=dtype, device=device,
-                      what=f"`{name}` after {inputs.get('steps', 1)} step(s)", **tol)
+                      what=tr("`{name}` after {steps} step(s)", "{steps} 步之后的 `{name}`", name=name,
+                              steps=inputs.get("steps", 1)), **tol)
     if unused is not None:
         expect_tensor(q, values["unused"], unused, inputs, dtype=dtype, device=device,
-                      what="the parameter whose .grad is None (it must not change)")
+                      what=tr("the parameter whose .grad is None (it must not change)",
+                              ".grad 为 None 的参数（它不应改变）"))
     # The gradient one more backward() gives, at the parameters' own final values (float64, by autograd).
     X, y = inputs["X"].detach().cpu().double(), inputs["y"].detach().cpu().double()
     w, b = (values[n].detach().cpu().double().requires_grad_(True) for n in ("w", "b"))
     want = dict(zip(("w", "b"), torch.autograd.grad(((X @ w + b - y) ** 2).mean(), (w, b))))
     for name in ("w", "b"):
         expect_tensor(q, grads[name], want[name], inputs, dtype=dtype, device=device,
-                      what=f"the gradient reaching `{name}` in a backward() after the step(s)", **tol)
+                      what=tr("the gradient reaching `{name}` in a backward() after the step(s)",
+                              "更新之后再做一次 backward()，`{name}` 得到的梯度", name=name), **tol)
 
 
 def regression_data(n: int, d: int, dtype, seed: int, device: str = "cpu") -> dict:
@@ -299,19 +319,21 @@ def numerical_grad_public(fn):
     x = torch.tensor([1.0, 2.0], dtype=torch.float64)
     inputs = {"f": "cube_sum", "x": x, "eps": 1e-4}
     expect_tensor(q, drive_with(q, fn, numerical_grad_driver, inputs), torch.tensor([3.0, 12.0], dtype=torch.float64),
-                  inputs, dtype=x.dtype, device=x.device, what="the gradient of sum(x ** 3) at [1, 2]", **NUMGRAD_TOL)
+                  inputs, dtype=x.dtype, device=x.device,
+                  what=tr("the gradient of sum(x ** 3) at [1, 2]", "sum(x ** 3) 在 [1, 2] 处的梯度"), **NUMGRAD_TOL)
 
-    def one(f, x, what="the result"):
+    def one(f, x, what=None):
         inputs = {"f": f, "x": x, "eps": 1e-4}
         leaf = x.detach().double().requires_grad_(True)  # torch's autograd is the oracle
         (expected,) = torch.autograd.grad(FUNCTIONS[f](leaf), leaf)
         tol = NUMGRAD_TOL if x.dtype == torch.float64 else tolerance(x.dtype)
         expect_tensor(q, drive_with(q, fn, numerical_grad_driver, inputs), expected, inputs,
-                      dtype=x.dtype, device=x.device, what=what, **tol)
+                      dtype=x.dtype, device=x.device, what=what or say("the_result"), **tol)
 
     # A transposed (non-contiguous) x: the gradient has x's shape, entry for entry. Then float32 in, float32 out.
-    one("sin_times_square", make_tensor((3, 2), torch.float64, 5).T, "the gradient for a transposed x")
-    one("cube_sum", make_tensor((2, 3), torch.float32, 6), "the gradient for a float32 x")
+    one("sin_times_square", make_tensor((3, 2), torch.float64, 5).T,
+        tr("the gradient for a transposed x", "x 是转置得到的视图时，梯度"))
+    one("cube_sum", make_tensor((2, 3), torch.float32, 6), tr("the gradient for a float32 x", "x 是 float32 时，梯度"))
 
     @PUBLIC_SETTINGS
     @given(f=st.sampled_from(sorted(FUNCTIONS)), shape=st.lists(st.integers(1, 3), max_size=2),
@@ -330,7 +352,8 @@ def linreg_grad_public(fn):
     X, y, w = torch.tensor([[1.0, 1.0], [2.0, 1.0]]), torch.tensor([3.0, 6.0]), torch.tensor([0.0, 0.0])
     inputs = {"X": X, "y": y, "w": w}
     expect_tensor(q, call(q, fn, **inputs), torch.tensor([-15.0, -9.0], dtype=torch.float64), inputs, dtype=X.dtype,
-                  device=X.device, what="the gradient at w = (0, 0) for the points (1, 3), (2, 6)")
+                  device=X.device, what=tr("the gradient at w = (0, 0) for the points (1, 3), (2, 6)",
+                                           "对数据点 (1, 3)、(2, 6)，w = (0, 0) 处的梯度"))
     for dtype in (torch.float64, torch.float32):  # the same inputs in float32: the gradient keeps their dtype
         for p in probes(q):  # n in 1-4 samples, d in 1-3 features: expected from the grader's reference
             inputs = {k: v.to(dtype) for k, v in p.inputs.items()}
@@ -388,6 +411,7 @@ ASSIGNMENT = Assignment(
     name="autograd",
     number=3,
     title="Assignment 3: Autograd and gradient descent",
+    title_zh="作业 3：自动求导与梯度下降",
     questions=(
         Question("numerical_grad", 3, "the gradient of f at x by central differences", numerical_grad_public),
         Question("linreg_grad", 3, "the gradient of the linear-regression MSE, by hand", linreg_grad_public),

@@ -526,3 +526,81 @@ def momentum_step_(params, velocities, lr, momentum):
         p.data.add_(velocities[i], alpha=-lr)
 '''),
 ]
+
+# The misconceptions in Chinese (the Chinese edition's feedback), one per mistake.
+ZH = {
+    "numerical_grad:forward-difference":
+        "用了前向差分 (f(x + eps) - f(x)) / eps，它的误差与 eps 成正比；中心差分 (f(x + eps) - f(x - eps)) / (2 eps) 要精确得多。",
+    "numerical_grad:divides-by-eps":
+        "中心差分除以了 eps；两个点相距 2 * eps，应当除以 2 * eps。",
+    "numerical_grad:moves-every-coordinate":
+        "一次移动了所有坐标（x + eps），量到的是各偏导数之和；应当每次只移动一个坐标。",
+    "numerical_grad:not-restored":
+        "原地移动了第 i 个坐标却没有复原，于是后面的偏导数是在另一个点上求的。",
+    "numerical_grad:input-dtype":
+        "用 x 自己的数据类型做差分；在 float32 下，f(x + eps) - f(x - eps) 的大部分有效数字都被舍入误差吃掉了，应当用 float64 计算。",
+    "numerical_grad:perturbs-callers-x":
+        "原地移动 x.double() 的元素，但 x 本身是 float64 时，x.double() 就是调用者的 x：加上再减去 eps 会留下舍入误差"
+        "（扩展得到的 x 还会一次移动好几个元素）；请在副本上移动。",
+    "numerical_grad:cpu-buffers":
+        "用 torch.zeros(...) 在默认设备（CPU）上创建梯度和步长；在 GPU 上 x + step 就会出错：请用 device=x.device 创建。",
+    "numerical_grad:float32-buffer":
+        "把 float64 的差分存进了 torch.zeros(n)，它默认是 float32，于是 float64 的 x 得到的梯度只剩 7 位有效数字；"
+        "请给它 dtype=torch.float64。",
+    "linreg_grad:missing-factor-2":
+        "漏掉了平方求导得到的 2：mean((X w - y)^2) 的梯度是 2 X^T (X w - y) / n。",
+    "linreg_grad:sum-not-mean":
+        "忘了除以 n：损失是误差平方的均值，所以它的梯度也要除以 n。",
+    "linreg_grad:sign-flipped":
+        "用了残差 y - X w，梯度的符号反了；损失的梯度是 2 X^T (X w - y) / n。",
+    "linreg_grad:divides-by-d":
+        "除以了特征数（X.shape[1] 或 len(w)）；均值是对 n 个样本取的，应除以 X.shape[0]。",
+    "linreg_grad:residual-into-y":
+        "为了省内存把残差原地算进 y（y -= X @ w），这改变了调用者的目标值；请把 X @ w - y 算成一个新张量。",
+    "linreg_grad:cpu-accumulator":
+        "把每个样本的项累加进在默认设备（CPU）上创建的 torch.zeros(d)；在 GPU 上求和会出错：请用 device=X.device"
+        "（或 torch.zeros_like(w)）创建。",
+    "gradient_descent:no-zero-grad":
+        "从不把 w.grad 清零，于是 backward() 把每个新梯度累加到旧梯度上；每次更新后都要清零（w.grad.zero_() 或 w.grad = None）。",
+    "gradient_descent:detach-shares-memory":
+        "把 w.detach() 存进路径；detach() 与 w 共享内存，之后的原地更新会改变每个已存的点。请存 w.detach().clone()。",
+    "gradient_descent:rebinds-w":
+        "用 w = w - lr * w.grad 更新，这让 w 变成非叶子节点，下一步它的 .grad 是 None；请在 torch.no_grad() 中原地更新。",
+    "gradient_descent:sum-loss":
+        "最小化的是误差平方和而不是均值，于是每一步都长了 n 倍。",
+    "gradient_descent:cpu-zeros":
+        "用 torch.zeros(...) 在默认设备（CPU）上创建 w；请在 X.device 上创建。",
+    "gradient_descent:losses-keep-the-graph":
+        "存的是 loss 本身而不是 loss.detach()，于是损失仍然需要梯度、保留着每一步的计算图（也无法画图）。",
+    "gradient_descent:path-of-clones":
+        "把 w.clone() 存进路径；对需要梯度的张量克隆，结果仍是计算图的一部分，所以路径也需要梯度。请存 w.detach().clone()。",
+    "gradient_descent:losses-on-default-device":
+        "收集 loss.item() 再返回 torch.tensor(losses)，它落在默认设备（CPU）上，而不是 X 所在的设备；请传入 device=X.device。",
+    "sgd_step_:rebinds-loop-variable":
+        "写了 p = p - lr * p.grad，这只是让循环变量指向新张量；params 里的张量没有变。请原地更新：p -= lr * p.grad。",
+    "sgd_step_:outside-no-grad":
+        "没有用 torch.no_grad() 就原地更新；自动求导不允许原地修改需要梯度的叶子节点。",
+    "sgd_step_:new-tensors-in-list":
+        "把新张量放进了列表（params[i] = ...）；模型持有的仍是旧张量，所以要原地更新每个张量。",
+    "sgd_step_:plus-sign":
+        "加上了 lr * grad，这是沿损失上升的方向走；梯度下降要减去它。",
+    "sgd_step_:none-grad":
+        "假定每个参数都有梯度；应跳过 .grad 为 None 的参数（损失没有用到它们）。",
+    "sgd_step_:scales-grad-in-place":
+        "减之前把 p.grad 原地乘以 lr（p.grad.mul_(lr)），这改变了训练循环（或梯度检查）接下来要读的梯度；请把 lr * p.grad 算成新张量。",
+    "sgd_step_:zeroes-grad-in-step":
+        "在更新步骤里把 p.grad 清零了；更新步骤不应改动 .grad（清零是训练循环的事：在下一次 backward 之前调用 zero_grad）。",
+    "momentum_step_:velocity-not-stored":
+        "把新速度算进了局部变量（v = momentum * v + grad），一步之后就丢失了；请原地更新 velocities 里的张量。",
+    "momentum_step_:dampened":
+        "把梯度乘了 (1 - momentum)（指数平均）；torch.optim.SGD 加的是完整的梯度：v = momentum * v + grad。",
+    "momentum_step_:stale-velocity":
+        "先用旧速度移动参数，再更新速度；应当先更新 v，再 p -= lr * v。",
+    "momentum_step_:lr-twice":
+        "把 lr 放进了速度，更新 p 时又乘了一次 lr；lr 只用一次（与 torch 一样：v = momentum * v + grad，p -= lr * v）。",
+    "momentum_step_:velocity-is-grad":
+        "把 momentum * v 原地加进 p.grad，并把 p.grad 当作速度保存：.grad 被改变了，而且 zero_grad(set_to_none=False) "
+        "之后速度也随之被清空；速度要存在它自己的张量里。",
+    "momentum_step_:first-velocity-aliases-grad":
+        "第一步把 p.grad 本身存为速度（torch.optim.SGD 存的是克隆）；zero_grad 原地清零 .grad 时，速度也被清零了。请存 p.grad.clone()。",
+}

@@ -689,3 +689,116 @@ def dead_relu_fraction(model, x):
     return torch.stack([(mx <= 0).sum().to(x.dtype) / mx.numel() for mx in maxima])
 '''),
 ]
+
+# The misconceptions in Chinese (the Chinese edition's feedback), one per mistake.
+ZH = {
+    "fan_in_and_fan_out:swapped":
+        "返回了 (fan_out, fan_in)；形状为 (out, in, ...) 的权重，扇入取第 1 维（输入），扇出取第 0 维。",
+    "fan_in_and_fan_out:no-receptive-field":
+        "只用了 shape[1] 和 shape[0]；对卷积权重，两个扇数都要乘以卷积核的大小（感受野，即 shape[2:] 的乘积）。",
+    "fan_in_and_fan_out:receptive-field-in-fan-in-only":
+        "只把扇入乘以了卷积核大小；每个输出通道也通过整个卷积核相连，所以扇出也是 shape[0] * 感受野。",
+    "fan_in_and_fan_out:index-error":
+        "形状少于 2 维时（例如偏置）让 IndexError 抛了出去；应当像 torch 一样抛出 ValueError。",
+    "fan_in_and_fan_out:list-not-tuple":
+        "返回了列表 [fan_in, fan_out]；练习要求返回由两个 int 组成的元组，与 torch 自己的辅助函数一样。",
+    "fan_in_and_fan_out:tensor-fans":
+        "用 torch.tensor(shape[2:]).prod() 计算感受野，于是扇数是零维张量而不是 int；请用 math.prod 或对整数循环相乘。",
+    "xavier_uniform_:std-as-bound":
+        "把标准差 gain * sqrt(2 / (fan_in + fan_out)) 当成了边界；U(-b, b) 的标准差是 b / sqrt(3)，所以边界是 "
+        "gain * sqrt(6 / (fan_in + fan_out))。",
+    "xavier_uniform_:no-receptive-field":
+        "对卷积权重也取 fan_in = shape[1]、fan_out = shape[0]；两者都要乘以卷积核的大小（tensor[0][0].numel()）。",
+    "xavier_uniform_:no-no-grad":
+        "在 torch.no_grad() 之外调用 uniform_：自动求导不允许原地修改需要梯度的参数（层的权重）。",
+    "xavier_uniform_:new-tensor":
+        "返回了一个新张量，参数本身没有变；以 _ 结尾的函数要原地填充它的参数并返回它。",
+    "xavier_uniform_:one-value-per-row":
+        "每个输出单元只抽一个值（torch.rand(tensor.shape[0], 1, ...)），再沿行广播，于是一个单元的所有权重都相同；"
+        "请为每个元素分别抽样（tensor.uniform_(-b, b)）。",
+    "xavier_uniform_:private-cpu-generator":
+        "用自己在 CPU 上创建的 torch.Generator() 为另一个设备上的张量抽样：在 CPU 上能运行，在 GPU 上会出错；"
+        "请使用全局随机数生成器（tensor.uniform_）。",
+    "xavier_normal_:variance-as-std":
+        "把方差 gain^2 * 2 / (fan_in + fan_out) 传给了 normal_，而它的第二个参数是标准差。",
+    "xavier_normal_:ignores-gain":
+        "忽略了 `gain`；标准差是 gain * sqrt(2 / (fan_in + fan_out))。",
+    "xavier_normal_:no-receptive-field":
+        "对卷积权重也取 fan_in = shape[1]、fan_out = shape[0]；两者都要乘以卷积核的大小（tensor[0][0].numel()）。",
+    "xavier_normal_:one-row-of-noise":
+        "只抽了一行噪声（torch.randn(tensor.shape[1:])），再广播到所有输出单元，于是每个单元的初始权重都相同；"
+        "请为每个元素分别抽样（tensor.normal_(0, std)）。",
+    "xavier_normal_:reseeds-inside":
+        "在初始化函数内部调用了 torch.manual_seed(0)：它填充的每个张量都得到相同的值，调用者的随机状态也被重置；"
+        "只在外面设置一次种子。",
+    "kaiming_uniform_:swapped-mode":
+        "把两个扇数弄反了：mode='fan_in' 除以输入个数 shape[1] * 卷积核大小，mode='fan_out' 除以 shape[0] * 卷积核大小。",
+    "kaiming_uniform_:ignores-a":
+        "忽略了负半轴斜率 `a`：对 leaky_relu，增益是 sqrt(2 / (1 + a^2))，而不总是 sqrt(2)。",
+    "kaiming_uniform_:slope-not-squared":
+        "用了 sqrt(2 / (1 + a))；leaky_relu 的增益要对斜率平方：sqrt(2 / (1 + a^2))。",
+    "kaiming_uniform_:std-as-bound":
+        "把标准差 gain / sqrt(fan) 当成了边界；U(-b, b) 的标准差是 b / sqrt(3)，所以 b = sqrt(3) * gain / sqrt(fan)。",
+    "kaiming_uniform_:one-value-per-row":
+        "每个输出单元只抽一个值（torch.rand(tensor.shape[0], 1, ...)），再沿行广播，于是一个单元的所有权重都相同；"
+        "请为每个元素分别抽样（tensor.uniform_(-b, b)）。",
+    "kaiming_uniform_:private-cpu-generator":
+        "用自己在 CPU 上创建的 torch.Generator() 为另一个设备上的张量抽样：在 CPU 上能运行，在 GPU 上会出错；"
+        "请使用全局随机数生成器（tensor.uniform_）。",
+    "kaiming_normal_:swapped-mode":
+        "把两个扇数弄反了：mode='fan_in' 除以输入个数 shape[1] * 卷积核大小，mode='fan_out' 除以 shape[0] * 卷积核大小。",
+    "kaiming_normal_:always-relu-gain":
+        "总是用 ReLU 的增益 sqrt(2)；增益取决于 `nonlinearity`（linear 和 sigmoid 为 1，tanh 为 5/3，leaky_relu 为 "
+        "sqrt(2 / (1 + a^2))）。",
+    "kaiming_normal_:variance-as-std":
+        "把方差 gain^2 / fan 传给了 normal_，而它的第二个参数是标准差。",
+    "kaiming_normal_:one-row-of-noise":
+        "只抽了一行噪声（torch.randn(tensor.shape[1:])），再广播到所有输出单元，于是每个单元的初始权重都相同；"
+        "请为每个元素分别抽样（tensor.normal_(0, std)）。",
+    "kaiming_normal_:reseeds-inside":
+        "在初始化函数内部调用了 torch.manual_seed(0)：它填充的每个张量都得到相同的值，调用者的随机状态也被重置；"
+        "只在外面设置一次种子。",
+    "init_model_:linear-only":
+        "只初始化了 nn.Linear 层；nn.Conv2d 层也需要同样的处理。",
+    "init_model_:children-only":
+        "遍历的是 model.children()，它只给出最外一层的子模块；model.apply（或 model.modules()）还能访问嵌套在 "
+        "Sequential 或子模块里的层。",
+    "init_model_:assumes-bias":
+        "假定每一层都有偏置；用 bias=False 创建的层 m.bias 是 None，要先判断。",
+    "init_model_:every-weight":
+        "初始化了每个带 weight 的模块，包括 BatchNorm；只有 nn.Linear 和 nn.Conv2d 层应当改变。",
+    "init_model_:new-bias-parameter":
+        "把每个偏置换成了新的 nn.Parameter(torch.full_like(...))；之前创建的优化器仍持有旧张量，所以要原地填充现有的偏置。",
+    "init_model_:bias-data-on-cpu":
+        "写了 m.bias.data = torch.full(shape, bias)，它建在默认设备（CPU）上：模型在 GPU 上时偏置就被移到了 CPU；"
+        "请原地填充（在 no_grad 中 m.bias.fill_(bias)）。",
+    "layer_grad_norms:stale-grads":
+        "没有先把旧梯度清零，于是 backward() 把新梯度累加到 .grad 原有的值上；请在 backward() 之前调用 model.zero_grad()。",
+    "layer_grad_norms:every-parameter":
+        "为每个参数（包括偏置）都返回了一个范数；题目要求每个 nn.Linear 的权重各一个。",
+    "layer_grad_norms:sum-loss":
+        "对误差平方求和；F.mse_loss 取的是均值（reduction='mean'），所以它的梯度要小元素个数那么多倍。",
+    "layer_grad_norms:squared-norm":
+        "返回了梯度元素的平方和；范数是它的平方根。",
+    "layer_grad_norms:freezes-biases":
+        "关掉了偏置的 requires_grad（只需要权重的梯度），之后也没有恢复，于是模型不再训练它的偏置。",
+    "layer_grad_norms:norms-on-default-device":
+        "用 .item() 收集范数，再返回 torch.tensor(norms, dtype=x.dtype)：这个张量在默认设备上，而不在模型所在的设备上；"
+        "请传入 device=x.device。",
+    "dead_relu_fraction:zero-entries":
+        "返回的是所有样本上输出为 0 的比例；只有对每个样本都输出 0 的单元才算死亡（.all(dim=0)），再对单元取平均。",
+    "dead_relu_fraction:any-sample":
+        "只要对某一个样本输出 0，就把单元算作死亡；只有对每个样本都输出 0 才算（用 .all，而不是 .any）。",
+    "dead_relu_fraction:hooks-left":
+        "从不移除钩子，于是之后的每次正向传播都会运行它们；请保存 register_forward_hook 返回的句柄，并调用 handle.remove()。",
+    "dead_relu_fraction:linear-hooks":
+        "把钩子挂在 nn.Linear 层上，统计输出 <= 0 的情况；最后一个 Linear 后面没有 ReLU，所以要把钩子挂在 nn.ReLU 模块本身。",
+    "dead_relu_fraction:python-floats":
+        "用 .item() 收集 Python 浮点数，再用 torch.tensor(..., dtype=x.dtype) 构造结果，它落在默认设备（CPU）上，"
+        "而不是 x 所在的设备；请传入 device=x.device，或把各个比例作为张量 torch.stack 起来。",
+    "dead_relu_fraction:freezes-the-model":
+        "为了省内存关掉了每个参数的 requires_grad（model.requires_grad_(False)），之后也没有恢复，于是模型不再训练；"
+        "请改用 torch.no_grad()。",
+    "dead_relu_fraction:leaves-eval-mode":
+        "为了测量把模型切换到评估模式，之后没有切换回来；请恢复它原来的模式（model.train(was_training)）。",
+}
