@@ -357,4 +357,5 @@ ASSIGNMENT = Assignment(
                  split_by_sizes_public),
     ),
     number=0,
+    title_zh="作业 0：张量的创建、索引与变形",
 )
