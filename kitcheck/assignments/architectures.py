@@ -155,6 +155,11 @@ def _grouped_cnn():
     return Grouped()
 
 
+def _one_output():
+    """Layers with a single output channel or feature (a score per image): one filter, one weight row."""
+    return nn.Sequential(nn.Conv2d(3, 1, 3), nn.ReLU(), nn.Flatten(), nn.Linear(9, 1))
+
+
 def _torchvision(name: str, **kwargs):
     def make():
         import torchvision  # imported here: only these models need it
@@ -172,6 +177,7 @@ MODELS: dict[str, Callable[[], nn.Module]] = {
     "twice_used": _TwiceUsed,
     "frozen_cnn": _frozen_cnn,
     "grouped": _grouped_cnn,
+    "one_output": _one_output,
 }
 
 
