@@ -364,6 +364,417 @@ def fit(model, loader, loss_fn, optimizer, epochs):
         history.append(sum(losses) / len(losses))
     return history
 '''),
+    # ---- fit_with_tensorboard
+    Mistake("fit_with_tensorboard", 'last-batch-loss',
+            "Logs the last batch's loss of each epoch under 'loss/train'; the epoch's loss is the mean over all its samples.", '''
+from torch.utils.tensorboard import SummaryWriter
+
+
+def fit_with_tensorboard(model, train_loader, test_loader, loss_fn, optimizer, epochs, log_dir):
+    writer = SummaryWriter(log_dir)
+    writer.add_graph(model, next(iter(train_loader))[0])
+    for epoch in range(epochs):
+        model.train()
+        total, count = 0.0, 0
+        for xb, yb in train_loader:
+            loss = loss_fn(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(xb)
+            count += len(xb)
+        model.eval()
+        test_total = 0.0
+        with torch.no_grad():
+            for xb, yb in test_loader:
+                test_total += loss_fn(model(xb), yb).item() * len(xb)
+        model.train()
+        writer.add_scalar("loss/train", loss.item(), epoch)
+        writer.add_scalar("loss/test", test_total / len(test_loader.dataset), epoch)
+    writer.close()
+'''),
+    Mistake("fit_with_tensorboard", 'steps-from-1',
+            'Logs epoch e at step e + 1; the steps are the epochs counted from 0.', '''
+from torch.utils.tensorboard import SummaryWriter
+
+
+def fit_with_tensorboard(model, train_loader, test_loader, loss_fn, optimizer, epochs, log_dir):
+    writer = SummaryWriter(log_dir)
+    writer.add_graph(model, next(iter(train_loader))[0])
+    for epoch in range(epochs):
+        model.train()
+        total, count = 0.0, 0
+        for xb, yb in train_loader:
+            loss = loss_fn(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(xb)
+            count += len(xb)
+        model.eval()
+        test_total = 0.0
+        with torch.no_grad():
+            for xb, yb in test_loader:
+                test_total += loss_fn(model(xb), yb).item() * len(xb)
+        model.train()
+        writer.add_scalar("loss/train", total / count, epoch + 1)
+        writer.add_scalar("loss/test", test_total / len(test_loader.dataset), epoch + 1)
+    writer.close()
+'''),
+    Mistake("fit_with_tensorboard", 'test-in-train-mode',
+            'Measures the test loss in training mode (no model.eval()), so dropout is still active on the test data.', '''
+from torch.utils.tensorboard import SummaryWriter
+
+
+def fit_with_tensorboard(model, train_loader, test_loader, loss_fn, optimizer, epochs, log_dir):
+    writer = SummaryWriter(log_dir)
+    writer.add_graph(model, next(iter(train_loader))[0])
+    for epoch in range(epochs):
+        model.train()
+        total, count = 0.0, 0
+        for xb, yb in train_loader:
+            loss = loss_fn(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(xb)
+            count += len(xb)
+        test_total = 0.0
+        with torch.no_grad():
+            for xb, yb in test_loader:
+                test_total += loss_fn(model(xb), yb).item() * len(xb)
+        model.train()
+        writer.add_scalar("loss/train", total / count, epoch)
+        writer.add_scalar("loss/test", test_total / len(test_loader.dataset), epoch)
+    writer.close()
+'''),
+    Mistake("fit_with_tensorboard", 'never-back-to-train',
+            'Calls model.eval() for the test loss but never model.train() again, so later epochs train with dropout off.', '''
+from torch.utils.tensorboard import SummaryWriter
+
+
+def fit_with_tensorboard(model, train_loader, test_loader, loss_fn, optimizer, epochs, log_dir):
+    writer = SummaryWriter(log_dir)
+    writer.add_graph(model, next(iter(train_loader))[0])
+    for epoch in range(epochs):
+        total, count = 0.0, 0
+        for xb, yb in train_loader:
+            loss = loss_fn(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(xb)
+            count += len(xb)
+        model.eval()
+        test_total = 0.0
+        with torch.no_grad():
+            for xb, yb in test_loader:
+                test_total += loss_fn(model(xb), yb).item() * len(xb)
+        writer.add_scalar("loss/train", total / count, epoch)
+        writer.add_scalar("loss/test", test_total / len(test_loader.dataset), epoch)
+    writer.close()
+'''),
+    Mistake("fit_with_tensorboard", 'test-loss-with-gradients',
+            'Measures the test loss without torch.no_grad(): autograd records a graph for every test batch, for nothing.', '''
+from torch.utils.tensorboard import SummaryWriter
+
+
+def fit_with_tensorboard(model, train_loader, test_loader, loss_fn, optimizer, epochs, log_dir):
+    writer = SummaryWriter(log_dir)
+    writer.add_graph(model, next(iter(train_loader))[0])
+    for epoch in range(epochs):
+        model.train()
+        total, count = 0.0, 0
+        for xb, yb in train_loader:
+            loss = loss_fn(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(xb)
+            count += len(xb)
+        model.eval()
+        test_total = 0.0
+        if True:
+            for xb, yb in test_loader:
+                test_total += loss_fn(model(xb), yb).item() * len(xb)
+        model.train()
+        writer.add_scalar("loss/train", total / count, epoch)
+        writer.add_scalar("loss/test", test_total / len(test_loader.dataset), epoch)
+    writer.close()
+'''),
+    Mistake("fit_with_tensorboard", 'no-close',
+            'Never closes the writer, so the last events may never be written to disk; call writer.close().', '''
+from torch.utils.tensorboard import SummaryWriter
+
+
+def fit_with_tensorboard(model, train_loader, test_loader, loss_fn, optimizer, epochs, log_dir):
+    writer = SummaryWriter(log_dir)
+    writer.add_graph(model, next(iter(train_loader))[0])
+    for epoch in range(epochs):
+        model.train()
+        total, count = 0.0, 0
+        for xb, yb in train_loader:
+            loss = loss_fn(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(xb)
+            count += len(xb)
+        model.eval()
+        test_total = 0.0
+        with torch.no_grad():
+            for xb, yb in test_loader:
+                test_total += loss_fn(model(xb), yb).item() * len(xb)
+        model.train()
+        writer.add_scalar("loss/train", total / count, epoch)
+        writer.add_scalar("loss/test", test_total / len(test_loader.dataset), epoch)
+'''),
+    Mistake("fit_with_tensorboard", 'no-graph',
+            'Forgets writer.add_graph(model, X_batch), so TensorBoard has no graph of the model.', '''
+from torch.utils.tensorboard import SummaryWriter
+
+
+def fit_with_tensorboard(model, train_loader, test_loader, loss_fn, optimizer, epochs, log_dir):
+    writer = SummaryWriter(log_dir)
+    for epoch in range(epochs):
+        model.train()
+        total, count = 0.0, 0
+        for xb, yb in train_loader:
+            loss = loss_fn(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(xb)
+            count += len(xb)
+        model.eval()
+        test_total = 0.0
+        with torch.no_grad():
+            for xb, yb in test_loader:
+                test_total += loss_fn(model(xb), yb).item() * len(xb)
+        model.train()
+        writer.add_scalar("loss/train", total / count, epoch)
+        writer.add_scalar("loss/test", test_total / len(test_loader.dataset), epoch)
+    writer.close()
+'''),
+    Mistake("fit_with_tensorboard", 'test-before-training',
+            "Measures the test loss before the epoch's training steps; log it after them.", '''
+from torch.utils.tensorboard import SummaryWriter
+
+
+def fit_with_tensorboard(model, train_loader, test_loader, loss_fn, optimizer, epochs, log_dir):
+    writer = SummaryWriter(log_dir)
+    writer.add_graph(model, next(iter(train_loader))[0])
+    for epoch in range(epochs):
+        model.eval()
+        test_total = 0.0
+        with torch.no_grad():
+            for xb, yb in test_loader:
+                test_total += loss_fn(model(xb), yb).item() * len(xb)
+        model.train()
+        total, count = 0.0, 0
+        for xb, yb in train_loader:
+            loss = loss_fn(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(xb)
+            count += len(xb)
+        writer.add_scalar("loss/train", total / count, epoch)
+        writer.add_scalar("loss/test", test_total / len(test_loader.dataset), epoch)
+    writer.close()
+'''),
+    # ---- issue 18: mutated inputs, layouts, devices, return types, statistics
+    Mistake("make_regression", "reseeded-noise",
+            "Seeds a second generator with the same seed for the noise, so the noise repeats the first features "
+            "drawn and is correlated with X; draw everything from one generator.", '''
+def make_regression(n, w, b, noise, seed):
+    X = torch.randn(n, len(w), generator=torch.Generator().manual_seed(seed), dtype=w.dtype).to(w.device)
+    eps = torch.randn(n, generator=torch.Generator().manual_seed(seed), dtype=w.dtype).to(w.device)
+    return X, X @ w + b + noise * eps
+'''),
+    Mistake("make_regression", "column-y",
+            "Multiplies by w as a column (w.view(-1, 1)), so y has shape (n, 1) instead of (n,), and view fails for "
+            "a non-contiguous w.", '''
+def make_regression(n, w, b, noise, seed):
+    g = torch.Generator().manual_seed(seed)
+    X = torch.randn(n, len(w), generator=g, dtype=w.dtype).to(w.device)
+    eps = torch.randn(n, 1, generator=g, dtype=w.dtype).to(w.device)
+    return X, X @ w.view(-1, 1) + b + noise * eps
+'''),
+    Mistake("make_classification", "one-noise-per-row",
+            "Draws one number per row (shape (n, 1)) and broadcasts it over the coordinates, so every coordinate of "
+            "a row moves together; draw one per row and coordinate.", '''
+def make_classification(n_per_class, centers, std, seed):
+    g = torch.Generator().manual_seed(seed)
+    k, d = centers.shape
+    noise = torch.randn(k, n_per_class, 1, generator=g, dtype=centers.dtype).to(centers.device)
+    X = (centers.unsqueeze(1) + std * noise).reshape(k * n_per_class, d)
+    return X, torch.arange(k, device=centers.device).repeat_interleave(n_per_class)
+'''),
+    Mistake("make_classification", "centers-repeat",
+            "Repeats the centers with centers.repeat(n_per_class, 1), which interleaves the classes (0, 1, 2, 0, ...) "
+            "while the labels come class by class; use repeat_interleave for both.", '''
+def make_classification(n_per_class, centers, std, seed):
+    g = torch.Generator().manual_seed(seed)
+    k, d = centers.shape
+    noise = torch.randn(k * n_per_class, d, generator=g, dtype=centers.dtype).to(centers.device)
+    X = centers.repeat(n_per_class, 1) + std * noise
+    return X, torch.arange(k, device=centers.device).repeat_interleave(n_per_class)
+'''),
+    Mistake("data_split_batches", "shuffle-in-place",
+            "Shuffles the caller's X and y in place (X[:] = X[order]) before cutting them: the data outside the "
+            "function changes; index copies instead.", '''
+def data_split_batches(X, y, batch_size, seed):
+    order = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed)).to(X.device)
+    X[:], y[:] = X[order], y[order]
+    return [(X[i:i + batch_size].clone(), y[i:i + batch_size].clone()) for i in range(0, len(X), batch_size)]
+'''),
+    Mistake("data_split_batches", "float-features",
+            "Converts the features to float (X.float()), which changes integer, boolean and float64 data; keep X's "
+            "dtype.", '''
+def data_split_batches(X, y, batch_size, seed):
+    order = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed)).to(X.device)
+    Xf = X.float()
+    return [(Xf[order[i:i + batch_size]], y[order[i:i + batch_size]]) for i in range(0, len(X), batch_size)]
+'''),
+    Mistake("train_test_split", "shuffle-in-place",
+            "Shuffles the caller's X and y in place before slicing: the caller's data is reordered; index copies "
+            "instead.", '''
+def train_test_split(X, y, train_fraction=0.7, seed=0):
+    order = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed)).to(X.device)
+    X[:], y[:] = X[order], y[order]
+    k = int(len(X) * train_fraction)
+    return X[:k].clone(), X[k:].clone(), y[:k].clone(), y[k:].clone()
+'''),
+    Mistake("train_test_split", "numpy-round-trip",
+            "Goes through numpy (X.numpy()) to shuffle, which works only for CPU tensors; shuffle with "
+            "torch.randperm.", '''
+def train_test_split(X, y, train_fraction=0.7, seed=0):
+    order = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed)).numpy()
+    Xn, yn = X.numpy()[order], y.numpy()[order]
+    k = int(len(X) * train_fraction)
+    return torch.from_numpy(Xn[:k]), torch.from_numpy(Xn[k:]), torch.from_numpy(yn[:k]), torch.from_numpy(yn[k:])
+'''),
+    Mistake("PairDataset", "compares-shapes",
+            "Checks features.shape != labels.shape, which rejects every valid dataset whose features have more than "
+            "one column; compare the lengths (the first dimension).", '''
+from torch.utils.data import Dataset
+
+
+class PairDataset(Dataset):
+    def __init__(self, features, labels):
+        if features.shape != labels.shape:
+            raise ValueError("shapes differ")
+        self.features, self.labels = features, labels
+
+    def __len__(self):
+        return len(self.labels)
+
+    def __getitem__(self, index):
+        return self.features[index], self.labels[index]
+'''),
+    Mistake("PairDataset", "float-features",
+            "Converts the features to float32 in __init__ (features.float()), which changes integer, boolean and "
+            "float64 data; keep them as given.", '''
+from torch.utils.data import Dataset
+
+
+class PairDataset(Dataset):
+    def __init__(self, features, labels):
+        if len(features) != len(labels):
+            raise ValueError("lengths differ")
+        self.features, self.labels = features.float(), labels
+
+    def __len__(self):
+        return len(self.labels)
+
+    def __getitem__(self, index):
+        return self.features[index], self.labels[index]
+'''),
+    Mistake("loss_with_loader", "returns-tensor",
+            "Adds up the batch losses as tensors and returns a 0-d tensor; return a Python float (.item()).", '''
+def loss_with_loader(model, loader, loss_fn):
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for xb, yb in loader:
+            total = total + loss_fn(model(xb), yb) * len(xb)
+            count += len(xb)
+    return total / count
+'''),
+    Mistake("loss_with_loader", "tracks-gradients",
+            "Evaluates without torch.no_grad(), so autograd records a graph for every batch, for nothing.", '''
+def loss_with_loader(model, loader, loss_fn):
+    total, count = 0.0, 0
+    for xb, yb in loader:
+        total += loss_fn(model(xb), yb).item() * len(xb)
+        count += len(xb)
+    return total / count
+'''),
+    Mistake("loss_with_loader", "backward-in-evaluation",
+            "Calls backward() on the evaluation loss, which adds to the parameters' .grad and spoils the next "
+            "training step; evaluation only reads the model.", '''
+def loss_with_loader(model, loader, loss_fn):
+    total, count = 0.0, 0
+    for xb, yb in loader:
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        total += loss.item() * len(xb)
+        count += len(xb)
+    return total / count
+'''),
+    Mistake("accuracy_with_loader", "tensor-count",
+            "Counts the correct predictions in a tensor and returns a 0-d tensor; return a Python float.", '''
+def accuracy_with_loader(model, loader):
+    correct, count = 0, 0
+    with torch.no_grad():
+        for xb, yb in loader:
+            correct = correct + (model(xb).argmax(dim=1) == yb).sum()
+            count += len(yb)
+    return correct / count
+'''),
+    Mistake("accuracy_with_loader", "tracks-gradients",
+            "Evaluates without torch.no_grad(), so autograd records a graph for every batch, for nothing.", '''
+def accuracy_with_loader(model, loader):
+    correct, count = 0, 0
+    for xb, yb in loader:
+        correct += (model(xb).argmax(dim=1) == yb).sum().item()
+        count += len(yb)
+    return correct / count
+'''),
+    Mistake("fit", "tensor-losses",
+            "Keeps the epoch losses as tensors (no .item()), which keeps every batch's graph alive; return Python "
+            "floats.", '''
+def fit(model, loader, loss_fn, optimizer, epochs):
+    history = []
+    for _ in range(epochs):
+        total, count = 0.0, 0
+        for xb, yb in loader:
+            loss = loss_fn(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total = total + loss * len(xb)
+            count += len(xb)
+        history.append(total / count)
+    return history
+'''),
+    Mistake("fit", "zero-grad-per-epoch",
+            "Zeroes the gradients once per epoch instead of once per batch, so each step also follows the earlier "
+            "batches' gradients.", '''
+def fit(model, loader, loss_fn, optimizer, epochs):
+    history = []
+    for _ in range(epochs):
+        optimizer.zero_grad()
+        total, count = 0.0, 0
+        for xb, yb in loader:
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(xb)
+            count += len(xb)
+        history.append(total / count)
+    return history
+'''),
 ]
 
 VARIANTS = [
@@ -530,5 +941,70 @@ def fit(model, loader, loss_fn, optimizer, epochs):
             epoch_sum += loss.detach().cpu().double() * len(xb)
         result.append(float(epoch_sum / len(loader.dataset)))
     return result
+'''),
+    Variant("fit_with_tensorboard", "with-block-inference", "a with block, inference_mode, tensor accumulators and "
+            "keyword steps; the graph logged after training", '''
+from torch.utils.tensorboard import SummaryWriter
+
+
+def fit_with_tensorboard(model, train_loader, test_loader, loss_fn, optimizer, epochs, log_dir):
+    first_batch = next(iter(train_loader))[0]
+    with SummaryWriter(log_dir=log_dir) as writer:
+        for epoch in range(epochs):
+            model.train()
+            running = torch.zeros((), dtype=torch.float64)
+            for xb, yb in train_loader:
+                optimizer.zero_grad(set_to_none=True)
+                batch_loss = loss_fn(model(xb), yb)
+                batch_loss.backward()
+                optimizer.step()
+                running += batch_loss.detach().double().cpu() * xb.shape[0]
+            model.eval()
+            with torch.inference_mode():
+                test_sum = sum(loss_fn(model(xb), yb).double().cpu() * xb.shape[0] for xb, yb in test_loader)
+            writer.add_scalar(tag="loss/train", scalar_value=(running / len(train_loader.dataset)).item(),
+                              global_step=epoch)
+            writer.add_scalar(tag="loss/test", scalar_value=(test_sum / len(test_loader.dataset)).item(),
+                              global_step=epoch)
+        model.train()
+        writer.add_graph(model, first_batch)
+'''),
+    Variant("fit_with_tensorboard", "helpers-flush", "small helper functions, a restored mode, flush() then close()", '''
+from torch.utils.tensorboard import SummaryWriter
+
+
+def _mean_loss(model, loader, loss_fn):
+    was_training = model.training
+    model.eval()
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for xb, yb in loader:
+            total += float(loss_fn(model(xb), yb)) * len(yb)
+            count += len(yb)
+    model.train(was_training)
+    return total / count
+
+
+def _one_epoch(model, loader, loss_fn, optimizer):
+    total, count = 0.0, 0
+    for xb, yb in loader:
+        out = model(xb)
+        loss = loss_fn(out, yb)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        total, count = total + loss.item() * len(yb), count + len(yb)
+    return total / count
+
+
+def fit_with_tensorboard(model, train_loader, test_loader, loss_fn, optimizer, epochs, log_dir):
+    writer = SummaryWriter(log_dir, flush_secs=5)
+    xb, _ = next(iter(train_loader))
+    writer.add_graph(model, xb)
+    for step in range(epochs):
+        writer.add_scalar("loss/train", _one_epoch(model, train_loader, loss_fn, optimizer), step)
+        writer.add_scalar("loss/test", _mean_loss(model, test_loader, loss_fn), step)
+    writer.flush()
+    writer.close()
 '''),
 ]

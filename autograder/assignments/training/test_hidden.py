@@ -12,15 +12,21 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograder.assignments.training.references import reference_accuracy, reference_fit, reference_loss
+from autograder.assignments.training.references import (reference_accuracy, reference_fit,
+                                                        reference_fit_with_tensorboard, reference_loss)
+from autograder.adversarial import layout, layouts, mixed_scales
 from autograder.harness import (DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, public_check_tests, question,
                                 student)
 from kitcheck.assignments.training import (ASSIGNMENT, build_dataset, check_batches, check_classification,
                                            check_regression, check_split, describe_dataset, expect_class_stats,
-                                           expect_dataset, expect_fit, expect_number, expect_regression_stats,
-                                           indexed_data, run_accuracy_with_loader, run_fit, run_fit_classifier,
-                                           run_loss_with_loader, small_problem)
-from kitcheck.compare import CheckFailure, drive_with, expect_raises, expect_tensor
+                                           expect_dataset, expect_fit, expect_logged_losses, expect_number,
+                                           expect_regression_stats, expect_tensorboard_log, expect_train_eval_modes,
+                                           indexed_data, run_accuracy_with_loader, run_evaluation_watched, run_fit,
+                                           run_fit_classifier, run_fit_with_tensorboard,
+                                           run_loss_with_loader)
+from autograder.assignments.training.probes import small_problem, tensorboard_problem
+from kitcheck.compare import CheckFailure, drive_with, expect_raises, expect_tensor, raised, show
+from kitcheck.transport import StudentError
 from kitcheck.strategies import make_tensor, seeds
 
 test_public_checks = public_check_tests(ASSIGNMENT)
@@ -38,6 +44,38 @@ def _same_seed_same_data(q, fn, inputs):
     other = call(q, fn, **{**inputs, "seed": inputs["seed"] + 1})
     if torch.equal(first[0], other[0]):
         raise CheckFailure(q, "seeds `seed` and `seed + 1` gave the same data: use the seed", inputs)
+
+
+def expect_untouched_model(q, got, inputs):
+    """The result of ``run_evaluation_watched``, after checking that evaluation tracked no gradients and left the
+    model's parameters and gradients alone."""
+    if type(got) is not tuple or len(got) != 3:
+        raise CheckFailure(q, "the evaluation could not be inspected", inputs, got=got)
+    result, grad_forwards, unchanged = got
+    if grad_forwards:
+        raise CheckFailure(q, f"the model ran {grad_forwards} time(s) with gradients tracked: evaluate under "
+                           "`with torch.no_grad():`", inputs)
+    if unchanged is not True:
+        raise CheckFailure(q, "evaluating changed the model's parameters or their .grad (a backward() or a step "
+                           "during evaluation): evaluation only reads the model", inputs)
+    return result
+
+
+def expect_independent_noise(q, X, y, inputs):
+    """Noise drawn again from a generator seeded alike repeats numbers already in X; independent noise does not
+    (checked for noise >= 0.5, where float rounding cannot make chance matches)."""
+    w, b, noise = inputs["w"], inputs["b"], inputs["noise"]
+    if noise >= 0.5:
+        Xd, yd = X.detach().cpu().double(), y.detach().cpu().double()
+        fit = Xd @ w.cpu().double() + b
+        r = ((yd - fit) / noise).sort().values
+        values = Xd.flatten().sort().values
+        tol = 8 * torch.finfo(w.dtype).eps * (yd.abs() + fit.abs() + 1).max() / noise
+        pos = torch.searchsorted(values, r).clamp(max=len(values) - 1)
+        near = torch.minimum((values[pos] - r).abs(), (values[(pos - 1).clamp(min=0)] - r).abs())
+        if float((near <= tol).double().mean()) > 0.5:
+            raise CheckFailure(q, "the noise repeats numbers drawn for X (a second generator seeded with the same "
+                               "seed): draw X and the noise from one generator", inputs)
 
 
 # ---- make_regression -------------------------------------------------------------------------------
@@ -62,6 +100,7 @@ def test_make_regression_statistics(dtype, seed, noise):
     inputs = {"n": 4000, "w": w, "b": 4.2, "noise": noise, "seed": seed}
     X, y = check_regression(q, call(q, student(q), **inputs), inputs, exact=False)
     expect_regression_stats(q, X, y, inputs)
+    expect_independent_noise(q, X, y, inputs)
 
 
 @question("make_regression")
@@ -305,3 +344,189 @@ def test_fit_trains_a_digit_classifier():
     if not accuracy >= 0.9:
         raise CheckFailure(q, f"after 4 epochs on the digits, the test accuracy is {accuracy:.3f}; a correct "
                            "training loop reaches about 0.94 (0.9 is required)", inputs)
+
+
+# ---- fit_with_tensorboard --------------------------------------------------------------------------
+# The driver returns the event files' bytes; they are parsed here, with TensorBoard's EventAccumulator, in a
+# temporary folder of the grader (kitcheck.assignments.training.read_event_files), never in the sandbox.
+TB_CASES = [  # (loss, n_train, n_test, d, batch_size, epochs, lr, momentum): smaller last batches in both loaders
+    ("mse", 10, 5, 3, 4, 3, 0.05, 0.0),
+    ("cross_entropy", 11, 7, 3, 3, 2, 0.5, 0.9),
+]
+
+
+@question("fit_with_tensorboard")
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("case", TB_CASES, ids=[c[0] for c in TB_CASES])
+def test_fit_with_tensorboard_logs_the_losses(device, dtype, case):
+    # Tags, steps 0 .. epochs - 1, every logged value and the trained weights against a float64 reference loop;
+    # the graph must be there; every writer closed; the data left as it was.
+    q = "fit_with_tensorboard"
+    loss, n_train, n_test, d, batch_size, epochs, lr, momentum = case
+    inputs = {**tensorboard_problem(loss, n_train, n_test, d, 7, dtype, device), "batch_size": batch_size,
+              "epochs": epochs, "loss": loss, "lr": lr, "momentum": momentum}
+    got = drive_with(q, student(q), run_fit_with_tensorboard, inputs)
+    expect_logged_losses(q, got, reference_fit_with_tensorboard(*inputs.values()), inputs, dtype)
+    expect_train_eval_modes(q, got, inputs, n_train, epochs)
+
+
+@question("fit_with_tensorboard")
+@pytest.mark.parametrize("seed", [0, 1])
+def test_fit_with_tensorboard_measures_the_test_loss_in_eval_mode(seed):
+    # With dropout in the model: the last logged test loss must be the loss of the trained model in evaluation
+    # mode (computed here from the returned weights), and the model must train in training mode.
+    q = "fit_with_tensorboard"
+    inputs = {**tensorboard_problem("mse", 12, 6, 3, seed), "batch_size": 5, "epochs": 3, "loss": "mse",
+              "lr": 0.05, "momentum": 0.0, "dropout": 0.5, "seed": seed}
+    got = drive_with(q, student(q), run_fit_with_tensorboard, inputs)
+    _, test = expect_tensorboard_log(q, got, inputs, 3)
+    expect_train_eval_modes(q, got, inputs, 12, 3)
+    weight, bias = got["weight"].double(), got["bias"].double()
+    X_test, y_test = inputs["X_test"].double(), inputs["y_test"].double()
+    want = torch.nn.functional.mse_loss(X_test @ weight.T + bias, y_test).item()
+    expect_number(q, test[-1], want, inputs, rtol=2e-4, atol=1e-6,
+                  what="the last value of 'loss/test' (the trained model's test loss, in evaluation mode, where "
+                  "dropout is off)")
+
+
+# ---- issue 18: layouts, dtypes, devices, untouched inputs, return types, hard numbers ----------------------
+# Direct calls are also checked by the transport for changed tensor arguments (none of these exercises works in
+# place); driver calls check what the exercise must leave alone themselves.
+INDEX_DTYPES = [torch.float32, torch.float64, torch.int32, torch.int64, torch.bool]
+
+
+@question("make_regression")
+@pytest.mark.parametrize("how", ["transposed", "sliced", "expanded"])
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+def test_make_regression_with_a_non_contiguous_w(how, dtype):
+    q = "make_regression"
+    w = layout(torch.tensor([[1.5, -2.0, 0.5]] * 2, dtype=dtype), how)[0] if how == "transposed" else \
+        layout(torch.full((3,), 0.75, dtype=dtype) if how == "expanded" else torch.tensor([1.5, -2.0, 0.5], dtype=dtype),
+               how)
+    inputs = {"n": 7, "w": w, "b": -1.0, "noise": 0.0, "seed": 3}
+    check_regression(q, call(q, student(q), **inputs), inputs, exact=True)
+
+
+@question("make_classification")
+@pytest.mark.parametrize("how", ["transposed", "sliced", "expanded"])
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+def test_make_classification_with_non_contiguous_centers(how, dtype):
+    q = "make_classification"
+    base = torch.full((3, 2), 2.0, dtype=dtype) if how == "expanded" else \
+        torch.tensor([[0.0, 1.0], [4.0, -2.0], [-3.0, 3.0]], dtype=dtype)
+    centers = layout(base, how)
+    inputs = {"n_per_class": 4, "centers": centers, "std": 0.0, "seed": 1}
+    X, y = check_classification(q, call(q, student(q), **inputs), inputs)
+    expect_tensor(q, X, base.double()[y], inputs, dtype=dtype, what="X for std = 0 (each row should be its class's "
+                  "center)")
+
+
+def _traced_layout(n, d, dtype, how, seed):
+    """indexed_data in ``dtype`` (rows told apart by the labels) in the layout ``how``; y as a sliced view."""
+    X, y = indexed_data(n, d)
+    X = X.to(dtype) if dtype != torch.bool else (X.long() % 3 == 0)
+    return layout(X, how), layout(y, "sliced")
+
+
+@question("data_split_batches")
+@settings(max_examples=6)
+@given(dtype=st.sampled_from(INDEX_DTYPES), how=layouts(), n=st.integers(1, 13), batch_size=st.integers(1, 5),
+       seed=seeds)
+def test_data_split_batches_any_dtype_and_layout(dtype, how, n, batch_size, seed):
+    q = "data_split_batches"
+    X, y = _traced_layout(n, 3, dtype, how, seed)
+    inputs = {"X": X, "y": y, "batch_size": batch_size, "seed": seed}
+    check_batches(q, call(q, student(q), **inputs), X, batch_size, inputs)
+
+
+@question("train_test_split")
+@settings(max_examples=6)
+@given(dtype=st.sampled_from(INDEX_DTYPES), how=layouts(), n=st.integers(1, 13), seed=seeds)
+def test_train_test_split_any_dtype_and_layout(dtype, how, n, seed):
+    q = "train_test_split"
+    X, y = _traced_layout(n, 3, dtype, how, seed)
+    inputs = {"X": X, "y": y, "train_fraction": 0.7, "seed": seed}
+    check_split(q, call(q, student(q), **inputs), X, 0.7, inputs)
+
+
+def _on_meta(q, fn, inputs, expected_shapes):
+    """Runs ``fn`` on meta tensors (a hard-coded device fails there) and checks every returned tensor is on the
+    meta device with the expected shape (a list of shapes, in the order the tensors come)."""
+    try:
+        got = fn(*inputs.values())
+    except StudentError as exc:
+        if exc.type_name == "NotImplementedError":
+            return  # an operation meta tensors lack (a boolean mask's data-dependent size): inconclusive, not wrong
+        what, hint = raised(exc, device_check=True)
+        raise CheckFailure(q, f"your function fails when the input is not on the CPU (as on a GPU): it raised {what}",
+                           inputs, detail=hint) from None
+    flat = [t for part in got for t in (part if type(part) in (tuple, list) else (part,))] \
+        if type(got) in (tuple, list) else [got]
+    shapes = [tuple(t.shape) if type(t) is torch.Tensor else None for t in flat]
+    if shapes != expected_shapes or any(t.device.type != "meta" for t in flat):
+        raise CheckFailure(q, "for inputs on another device the result should be tensors on that device: expected "
+                           f"shapes {expected_shapes} on 'meta', got {[show(t) for t in flat]}", inputs)
+
+
+@question("data_split_batches")
+def test_data_split_batches_keeps_the_device():
+    X, y = torch.empty(5, 2, device="meta"), torch.empty(5, dtype=torch.long, device="meta")
+    _on_meta("data_split_batches", student("data_split_batches"), {"X": X, "y": y, "batch_size": 2, "seed": 0},
+             [(2, 2), (2,), (2, 2), (2,), (1, 2), (1,)])
+
+
+@question("train_test_split")
+def test_train_test_split_keeps_the_device():
+    X, y = torch.empty(10, 3, device="meta"), torch.empty(10, dtype=torch.long, device="meta")
+    _on_meta("train_test_split", student("train_test_split"), {"X": X, "y": y, "train_fraction": 0.7, "seed": 0},
+             [(7, 3), (3, 3), (7,), (3,)])
+
+
+@question("PairDataset")
+@pytest.mark.parametrize("dtype", [torch.int32, torch.bool, torch.float16])
+@pytest.mark.parametrize("how", ["transposed", "sliced"])
+def test_pair_dataset_any_dtype_and_layout(dtype, how):
+    q = "PairDataset"
+    X = layout(torch.arange(15).reshape(5, 3).to(dtype) if dtype != torch.bool else
+               torch.arange(15).reshape(5, 3) % 2 == 0, how)
+    y = layout(torch.tensor([3, 1, 4, 1, 5]), "sliced")
+    inputs = {"features": X, "labels": y}
+    expect_dataset(q, drive_with(q, student(q), describe_dataset, inputs, 2), X, y, 2, inputs)
+
+
+@question("loss_with_loader")
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
+@pytest.mark.parametrize("scaled", [False, True], ids=["plain", "mixed-scales"])
+def test_loss_with_loader_only_reads_the_model(loss, scaled):
+    # No gradients tracked, parameters and .grad left alone; with samples of scales 1e-3 .. 1e3 (float64), the
+    # per-sample weighting must still give the exact mean.
+    q = "loss_with_loader"
+    inputs = {**small_problem(loss, 11, 3, 5, torch.float64), "batch_size": 4, "loss": loss}
+    if scaled:
+        inputs["X"] = mixed_scales((11, 3), torch.float64, 5)
+    got = expect_untouched_model(q, drive_with(q, student(q), run_evaluation_watched, inputs), inputs)
+    expect_number(q, got, reference_loss(inputs, loss), inputs, rtol=1e-9, atol=1e-12,
+                  what=f"the mean {loss} loss over the loader")
+
+
+@question("accuracy_with_loader")
+@pytest.mark.parametrize("seed", [0, 1])
+def test_accuracy_with_loader_only_reads_the_model(seed):
+    q = "accuracy_with_loader"
+    inputs = {**small_problem("cross_entropy", 11, 3, seed, torch.float64), "batch_size": 4}
+    got = expect_untouched_model(q, drive_with(q, student(q), run_evaluation_watched, inputs), inputs)
+    expect_number(q, got, reference_accuracy(inputs), inputs, rtol=1e-9, atol=1e-9, what="the accuracy over the loader")
+
+
+@question("train_test_split")
+def test_train_test_split_defaults():
+    # The signature's defaults: train_fraction=0.7, seed=0 (the same split as passing them).
+    q, fn = "train_test_split", student("train_test_split")
+    X, y = indexed_data(10, 2)
+    inputs = {"X": X, "y": y}
+    got = check_split(q, call(q, fn, **inputs), X, 0.7, inputs)
+    explicit = {**inputs, "train_fraction": 0.7, "seed": 0}
+    if not torch.equal(got, check_split(q, call(q, fn, **explicit), X, 0.7, explicit)):
+        raise CheckFailure(q, "train_test_split(X, y) should give the same split as train_test_split(X, y, 0.7, 0): "
+                           "keep the defaults train_fraction=0.7, seed=0", inputs)

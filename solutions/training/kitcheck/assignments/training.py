@@ -3,7 +3,9 @@ run students' classes and training loops where their code lives (students see th
 from __future__ import annotations
 
 import math
+import re
 from contextlib import contextmanager
+from types import SimpleNamespace
 from typing import Any, Mapping
 
 import torch
@@ -60,8 +62,7 @@ def run_accuracy_with_loader(fn, X, y, weight, bias, batch_size):
 
 
 def run_fit(fn, X, y, weight, bias, batch_size, epochs, loss, lr, momentum=0.0, shuffle_seed=None):
-    """``fn(model, loader, loss_fn, optimizer, epochs)`` with SGD on an ``nn.Linear``; returns what ``fn``
-    returned and the trained weight and bias."""
+    """``fn(model, loader, loss_fn, optimizer, epochs)``, SGD on an nn.Linear: (its result, weight, bias)."""
     with _one_thread():
         model = _linear(weight, bias)
         optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
@@ -70,9 +71,8 @@ def run_fit(fn, X, y, weight, bias, batch_size, epochs, loss, lr, momentum=0.0, 
 
 
 def run_fit_classifier(fn, X_train, y_train, classes, batch_size, epochs, lr, seed):
-    """Trains a softmax classifier (``nn.Linear`` from small seeded weights) with ``fn`` and SGD(momentum=0.9) on
-    the training set only. Returns (what ``fn`` returned, the trained weight, the trained bias): the grader
-    scores those weights itself, on test data this driver never receives."""
+    """``fn`` trains a softmax classifier (SGD, momentum 0.9) on the training set only; returns (its result, weight,
+    bias): the grader scores those weights itself, on test data this driver never receives."""
     g = torch.Generator().manual_seed(seed)
     weight = torch.randn(classes, X_train.shape[1], generator=g, dtype=X_train.dtype) * 0.01
     with _one_thread():
@@ -81,6 +81,197 @@ def run_fit_classifier(fn, X_train, y_train, classes, batch_size, epochs, lr, se
         losses = fn(model, _loader(X_train, y_train, batch_size, shuffle_seed=seed), nn.CrossEntropyLoss(),
                     optimizer, epochs)
     return losses, model.weight.detach().clone(), model.bias.detach().clone()
+
+
+# ---- fit_with_tensorboard: the driver returns the event files' bytes, parsed where the verdict is made -----
+TB_TAGS = ("loss/train", "loss/test")  # the tags the exercise asks for: the epoch's training loss, the test loss
+MAX_LOG_BYTES = 4 * 2**20  # what a driver returns of a log folder, at most (a few epochs of scalars take ~1 kB)
+EVENT_FILE = re.compile(r"events\.out\.tfevents\.[0-9]{1,6}")  # the names the driver gives the files it returns
+
+
+@contextmanager
+def _writer_watch():
+    """Yields (SummaryWriters opened and closed, the writers); their clock stands still: same training, same bytes."""
+    from tensorboard.summary.writer import event_file_writer
+    from torch.utils.tensorboard import writer as tb_writer
+
+    counts, opened, closed = {"opened": 0, "closed": 0}, [], set()
+    cls = tb_writer.SummaryWriter  # the class torch.utils.tensorboard exports
+    init, close = cls.__init__, cls.close
+
+    def counting_init(self, *args, **kwargs):
+        counts["opened"], _ = counts["opened"] + 1, opened.append(self)
+        init(self, *args, **kwargs)
+
+    def counting_close(self):
+        counts["closed"] += self not in closed
+        closed.add(self)
+        close(self)
+
+    modules = (tb_writer, event_file_writer)
+    clocks = [m.time for m in modules]
+    cls.__init__, cls.close = counting_init, counting_close
+    for m in modules:
+        m.time = SimpleNamespace(time=lambda: 0.0)
+    try:
+        yield counts, opened
+    finally:
+        cls.__init__, cls.close = init, close
+        for m, clock in zip(modules, clocks):
+            m.time = clock
+
+
+def run_fit_with_tensorboard(fn, X_train, y_train, X_test, y_test, weight, bias, batch_size, epochs, loss, lr,
+                             momentum=0.0, dropout=None, seed=0):
+    """``fn(model, train_loader, test_loader, loss_fn, optimizer, epochs, log_dir)`` with SGD on
+    ``nn.Sequential([nn.Dropout(dropout),] nn.Linear)`` and a fresh log folder. Returns plain data, reading no
+    event: the event files' bytes (uint8 tensors, renamed ``events.out.tfevents.<k>``; None past MAX_LOG_BYTES),
+    subfolders, the trained weight and bias, the model's calls outside add_graph's tracing (training?, gradients?,
+    rows), the SummaryWriters opened and closed, and whether the data tensors are unchanged."""
+    import os
+    import pathlib
+    import tempfile
+
+    data = (X_train, y_train, X_test, y_test)
+    before = [t.clone() for t in data]
+    forwards = []
+    # A folder this process may write: the sandbox may write only its own work folder (its TMPDIR), not /tmp.
+    scratch = next((d for d in (os.environ.get("TMPDIR"), tempfile.gettempdir(), os.getcwd())
+                    if d and os.path.isdir(d) and os.access(d, os.W_OK)), None)
+    with _one_thread(), torch.random.fork_rng(devices=[]), \
+            tempfile.TemporaryDirectory(prefix="kit-tb-", dir=scratch) as log_dir:
+        torch.manual_seed(seed)  # dropout's masks
+        model = nn.Sequential(*([nn.Dropout(dropout)] if dropout else []), _linear(weight, bias))
+        model.register_forward_pre_hook(lambda m, args: None if torch.jit.is_tracing() else forwards.append(
+            (m.training, torch.is_grad_enabled(), int(args[0].shape[0]))))
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+        train_loader, test_loader = _loader(X_train, y_train, batch_size), _loader(X_test, y_test, batch_size)
+        with _writer_watch() as (counts, opened):
+            fn(model, train_loader, test_loader, LOSSES[loss](), optimizer, epochs, log_dir)
+        writers = dict(counts)
+        for writer in opened:  # writers left open (counted above) closed now: their events are then all on disk
+            writer.close()
+        names = sorted(os.listdir(log_dir))
+        folders = [n for n in names if os.path.isdir(os.path.join(log_dir, n))]
+        events = [n for n in names if n.startswith("events.out.tfevents") and n not in folders]
+        size = sum(os.path.getsize(os.path.join(log_dir, n)) for n in events)
+        files = None if size > MAX_LOG_BYTES else {
+            f"events.out.tfevents.{k}": torch.tensor(list(pathlib.Path(log_dir, name).read_bytes()),
+                                                  dtype=torch.uint8) for k, name in enumerate(events)}
+    final = model[-1]
+    return {"files": files, "folders": folders, "weight": final.weight.detach().clone(),
+            "bias": final.bias.detach().clone(), "forwards": forwards, "writers": writers,
+            "data_unchanged": all(torch.equal(a, b) for a, b in zip(before, data))}
+
+
+def read_event_files(q: str, files: Any, inputs: Mapping[str, Any]):
+    """The scalars and graph in event files a driver returned (``{name: uint8 tensor}``), read with TensorBoard's
+    own EventAccumulator in a temporary folder of the caller (the grader, or the student's notebook): returns
+    ``({tag: [(step, value), ...]}, the GraphDef or None)``. File names are checked before anything is written."""
+    import pathlib
+    import tempfile
+
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    if files is None:
+        raise CheckFailure(q, f"the log folder holds more than {MAX_LOG_BYTES // 2**20} MB of events; log two "
+                           "scalars per epoch and the graph once", inputs)
+    if type(files) is not dict or not all(type(k) is str and EVENT_FILE.fullmatch(k) and type(v) is torch.Tensor
+                                          and v.dtype == torch.uint8 and v.ndim == 1 for k, v in files.items()):
+        raise CheckFailure(q, "the log folder could not be read back", inputs)
+    if not files:
+        raise CheckFailure(q, "no event file was written in log_dir: create the writer with "
+                           "SummaryWriter(log_dir)", inputs)
+    with tempfile.TemporaryDirectory(prefix="kit-events-") as folder:
+        for name, content in files.items():
+            pathlib.Path(folder, name).write_bytes(content.cpu().numpy().tobytes())
+        accumulator = EventAccumulator(folder, size_guidance={"scalars": 0})
+        try:
+            accumulator.Reload()
+        except Exception as exc:  # a damaged file: the reader's own error, in words
+            raise CheckFailure(q, f"TensorBoard cannot read the event files: {type(exc).__name__}: {exc}",
+                               inputs) from None
+        tags = accumulator.Tags()
+        scalars = {t: [(e.step, e.value) for e in accumulator.Scalars(t)] for t in tags["scalars"]}
+        graph = accumulator.Graph() if tags["graph"] else None
+    return scalars, graph
+
+
+def expect_tensorboard_log(q: str, got: Any, inputs: Mapping[str, Any], epochs: int) -> tuple[list, list]:
+    """The log's shape: every writer closed, the two tags with steps 0 .. epochs - 1 (each once), the model's
+    graph; returns the logged (training losses, test losses)."""
+    if type(got) is not dict or not {"files", "writers", "forwards", "weight", "bias"} <= set(got):
+        raise CheckFailure(q, "the training could not be inspected", inputs, got=got)
+    writers = got["writers"]
+    if writers["opened"] == 0:
+        raise CheckFailure(q, "no SummaryWriter was created: log with SummaryWriter(log_dir)", inputs)
+    if writers["closed"] < writers["opened"]:
+        raise CheckFailure(q, "a SummaryWriter was never closed, so events may never reach the disk: call "
+                           "writer.close() at the end (or use `with SummaryWriter(log_dir) as writer:`)", inputs)
+    scalars, graph = read_event_files(q, got["files"], inputs)
+    detail = f"subfolders {got['folders']} of log_dir hold events (add_scalars writes there)" if got.get("folders") \
+        else None
+    missing = [t for t in TB_TAGS if t not in scalars]
+    if missing:
+        raise CheckFailure(q, f"the log has no scalars under the tag(s) {missing}; it has {sorted(scalars)}: log "
+                           f"with writer.add_scalar({TB_TAGS[0]!r}, value, epoch) and the same for {TB_TAGS[1]!r}",
+                           inputs, detail=detail)
+    curves = []
+    for tag in TB_TAGS:
+        steps = [step for step, _ in scalars[tag]]
+        if steps != list(range(epochs)):
+            raise CheckFailure(q, f"the steps of {tag!r} should be 0, 1, ..., {epochs - 1} (the epoch, counted "
+                               f"from 0, once each), but they are {steps}", inputs)
+        curves.append([value for _, value in scalars[tag]])
+    if graph is None or not any("Linear" in node.name for node in graph.node):
+        raise CheckFailure(q, "the log holds no graph of the model: call writer.add_graph(model, X_batch) once, "
+                           "with a batch of inputs", inputs)
+    if got.get("data_unchanged") is not True:
+        raise CheckFailure(q, "the training or test data changed during the call: leave the loaders' tensors as "
+                           "they are", inputs)
+    return curves[0], curves[1]
+
+
+def expect_train_eval_modes(q: str, got: Any, inputs: Mapping[str, Any], n_train: int, epochs: int) -> None:
+    """Training steps run in training mode with gradients, on every training sample once per epoch; the test
+    loss runs in evaluation mode without gradients (judged from the driver's record of the model's calls)."""
+    forwards = got["forwards"]
+    if type(forwards) is not list or not all(type(f) is tuple and len(f) == 3 for f in forwards):
+        raise CheckFailure(q, "the training could not be inspected", inputs, got=forwards)
+    if any(not training for training, grad, _ in forwards if grad):
+        raise CheckFailure(q, "the model ran with gradients while in evaluation mode: switch back with "
+                           "model.train() after measuring the test loss, and measure it under torch.no_grad()",
+                           inputs)
+    if any(training for training, grad, _ in forwards if not grad):
+        raise CheckFailure(q, "the test loss was measured in training mode (dropout was active): call model.eval() "
+                           "before it and model.train() after", inputs)
+    rows = sum(r for _, grad, r in forwards if grad)
+    if rows != epochs * n_train:
+        raise CheckFailure(q, f"with gradients enabled the model saw {rows} samples; training should show it the "
+                           f"{n_train} training samples once per epoch ({epochs * n_train}): measure the test loss "
+                           "under torch.no_grad()", inputs)
+
+
+def _watched(model: nn.Module, call):
+    """(``call()``, forwards that tracked gradients, whether the parameters and their .grad, set here to known
+    values, are unchanged): evaluation must change neither (the next optimizer step would use that .grad)."""
+    grad_forwards = []
+    model.register_forward_pre_hook(lambda module, args: grad_forwards.append(torch.is_grad_enabled()))
+    for p in model.parameters():
+        p.grad = torch.full_like(p, 0.5)
+    before = [(p.detach().clone(), p.grad.clone()) for p in model.parameters()]
+    result = call()
+    unchanged = all(torch.equal(p.detach(), w) and p.grad is not None and torch.equal(p.grad, g)
+                    for p, (w, g) in zip(model.parameters(), before))
+    return result, sum(grad_forwards), unchanged
+
+
+def run_evaluation_watched(fn, X, y, weight, bias, batch_size, loss=None):
+    """``run_loss_with_loader`` (without ``loss``: ``run_accuracy_with_loader``) with ``_watched``'s report."""
+    with _one_thread():
+        model = _linear(weight, bias)
+        args = (model, _loader(X, y, batch_size)) + ((LOSSES[loss](),) if loss else ())
+        return _watched(model, lambda: fn(*args))
 
 
 def describe_dataset(cls, features, labels, batch_size):
@@ -109,7 +300,8 @@ def as_number(q: str, got: Any, inputs: Mapping[str, Any], what: str = "the resu
     if type(got) in (float, int):
         return float(got)
     if type(got) is torch.Tensor and got.numel() == 1 and got.ndim == 0:
-        return float(got.double().cpu())
+        raise CheckFailure(q, f"{what} should be a Python float, but it is a 0-d tensor ({show(got)}): a tensor "
+                           "can keep its graph, and its memory, alive; return .item()", inputs)
     raise CheckFailure(q, f"{what} should be a number (a Python float: use .item()), but it is {show(got)}", inputs)
 
 
@@ -286,6 +478,14 @@ def expect_class_stats(q: str, X: torch.Tensor, inputs: Mapping[str, Any]) -> No
     if float((stds - std).abs().max()) > 6 * std * se + 1e-6:
         raise CheckFailure(q, f"each class's rows should spread around its center with std {std} in every "
                            "coordinate (std * torch.randn)", inputs, detail=f"the stds are {show(stds)}")
+    if d > 1 and std > 0:
+        noise = (blocks - centers.cpu().double().unsqueeze(1)).reshape(k * n, d)
+        corr = torch.corrcoef(noise.T)
+        worst = float((corr - torch.eye(d, dtype=corr.dtype)).abs().max())
+        if worst > 6 / math.sqrt(n * k):
+            raise CheckFailure(q, "the noise of a row is the same in every coordinate (correlated features): draw "
+                               "one standard normal per row and coordinate, shape (k * n_per_class, d)", inputs,
+                               detail=f"the largest correlation between two coordinates' noise is {worst:.3g}")
     if k > 1 and std > 0:
         residuals = (blocks - centers.cpu().double().unsqueeze(1)).reshape(k, n * d)
         corr = torch.corrcoef(residuals)
@@ -312,25 +512,6 @@ def expect_fit(q: str, got: Any, expected: tuple, inputs: Mapping[str, Any], dty
                   inputs, what="the list of epoch losses (each the mean per-sample loss seen during that epoch)",
                   rtol=2e-4 if dtype == torch.float32 else 1e-5, atol=1e-6)
 
-
-def small_problem(kind: str, n: int, d: int, seed: int, dtype: torch.dtype = torch.float32, device: str = "cpu",
-                  classes: int = 3) -> dict:
-    """Inputs for the loader and training drivers: data and the parameters of an nn.Linear."""
-    g = torch.Generator().manual_seed(seed)
-    out = 1 if kind == "mse" else classes
-    X = (torch.randn(n, d, generator=g, dtype=torch.float64) * 1.5).round(decimals=2)
-    weight = (torch.randn(out, d, generator=g, dtype=torch.float64) * 0.5).round(decimals=2)
-    bias = (torch.randn(out, generator=g, dtype=torch.float64) * 0.5).round(decimals=2)
-    if kind == "mse":
-        y = (X @ torch.tensor([1.5, -2.0, 0.5, 1.0][:d], dtype=torch.float64)).unsqueeze(1) + 0.3
-        y = (y + 0.5 * torch.randn(n, 1, generator=g, dtype=torch.float64)).round(decimals=2).to(dtype).to(device)
-    else:
-        # labels agree with the model on about half the samples, so accuracies are far from 0 and 1
-        agree = torch.rand(n, generator=g) < 0.5
-        y = torch.where(agree, (X @ weight.T + bias).argmax(dim=1), torch.randint(0, classes, (n,), generator=g))
-        y = y.to(device)
-    return {"X": X.to(dtype).to(device), "y": y, "weight": weight.to(dtype).to(device),
-            "bias": bias.to(dtype).to(device)}
 
 
 # ---- public checks ----------------------------------------------------------------------------------------
@@ -478,6 +659,32 @@ def fit_public(fn):
         expect_fit(q, drive_with(q, fn, run_fit, p.inputs), p.expected, p.inputs, torch.float32)
 
 
+
+def expect_logged_losses(q: str, got: Any, expected: tuple, inputs: Mapping[str, Any], dtype: torch.dtype) -> None:
+    """fit_with_tensorboard's log and trained parameters against the float64 reference loop's (train losses,
+    test losses, weight, bias). Logged values are float32 (TensorBoard stores scalars so)."""
+    want_train, want_test, want_weight, want_bias = expected
+    train, test = expect_tensorboard_log(q, got, inputs, len(want_train))
+    tol = {"rtol": 1e-7, "atol": 1e-9} if dtype == torch.float64 else {"rtol": 2e-4, "atol": 1e-5}
+    expect_tensor(q, got["weight"], want_weight, inputs, device=inputs["X_train"].device, what="the trained weight",
+                  **tol)
+    expect_tensor(q, got["bias"], want_bias, inputs, device=inputs["X_train"].device, what="the trained bias", **tol)
+    logged = {"rtol": 2e-4 if dtype == torch.float32 else 2e-6, "atol": 1e-6}
+    expect_tensor(q, torch.tensor(train, dtype=torch.float64), torch.tensor(want_train, dtype=torch.float64), inputs,
+                  what=f"the values logged under {TB_TAGS[0]!r} (each epoch's mean per-sample training loss, from "
+                  "the batch losses of that epoch)", **logged)
+    expect_tensor(q, torch.tensor(test, dtype=torch.float64), torch.tensor(want_test, dtype=torch.float64), inputs,
+                  what=f"the values logged under {TB_TAGS[1]!r} (the mean per-sample test loss after each epoch's "
+                  "training)", **logged)
+
+
+def fit_with_tensorboard_public(fn):
+    q = "fit_with_tensorboard"
+    for p in probes(q):  # MSE, 10 training and 6 test samples in batches of 4, 3 epochs: a float64 reference loop
+        got = drive_with(q, fn, run_fit_with_tensorboard, p.inputs)
+        expect_logged_losses(q, got, p.expected, p.inputs, torch.float32)
+        expect_train_eval_modes(q, got, p.inputs, len(p.inputs["X_train"]), p.inputs["epochs"])
+
 ASSIGNMENT = Assignment(
     name="training",
     number=5,
@@ -496,5 +703,7 @@ ASSIGNMENT = Assignment(
         Question("accuracy_with_loader", 2, "a classifier's accuracy over a DataLoader", accuracy_with_loader_public),
         Question("fit", 4, "the training loop: epochs of mini-batch steps, returning each epoch's mean loss",
                  fit_public),
+        Question("fit_with_tensorboard", 3, "training with the losses and the model's graph logged for TensorBoard",
+                 fit_with_tensorboard_public),
     ),
 )

@@ -1,0 +1,709 @@
+"""Assignment 5, "The data pipeline and the training loop": questions, points, public checks and the drivers that
+run students' classes and training loops where their code lives (students see this file)."""
+from __future__ import annotations
+
+import math
+import re
+from contextlib import contextmanager
+from types import SimpleNamespace
+from typing import Any, Mapping
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from ..compare import (CheckFailure, call, drive_with, expect_device_agnostic, expect_equal, expect_tensor, show,
+                       tolerance)
+from ..probes import probes
+from ..spec import Assignment, Question
+from ..transport import StudentError
+
+LOSSES = {"mse": nn.MSELoss, "cross_entropy": nn.CrossEntropyLoss}
+
+
+# ---- drivers: they build the model, loader and optimizer where the student's code runs, call it, and return
+# ---- plain tensors and numbers (nothing they return is trusted: the tests compare it with references) -------
+def _linear(weight: torch.Tensor, bias: torch.Tensor) -> nn.Linear:
+    model = nn.Linear(weight.shape[1], weight.shape[0]).to(weight.device, weight.dtype)
+    with torch.no_grad():
+        model.weight.copy_(weight)
+        model.bias.copy_(bias)
+    return model
+
+
+def _loader(X: torch.Tensor, y: torch.Tensor, batch_size: int, shuffle_seed: int | None = None) -> DataLoader:
+    generator = None if shuffle_seed is None else torch.Generator().manual_seed(shuffle_seed)
+    return DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=shuffle_seed is not None,
+                      generator=generator)
+
+
+@contextmanager
+def _one_thread():
+    """Run tiny models on one CPU thread. Torch's thread pool gains nothing on tensors this small, and when the
+    grader runs several sandboxes on few cores its threads wait on each other: a 1 ms step can take 30 ms."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def run_loss_with_loader(fn, X, y, weight, bias, batch_size, loss):
+    """``fn(model, loader, loss_fn)`` for an ``nn.Linear`` with the given parameters and a loader over (X, y)."""
+    with _one_thread():
+        return fn(_linear(weight, bias), _loader(X, y, batch_size), LOSSES[loss]())
+
+
+def run_accuracy_with_loader(fn, X, y, weight, bias, batch_size):
+    """``fn(model, loader)`` for an ``nn.Linear`` classifier with the given parameters."""
+    with _one_thread():
+        return fn(_linear(weight, bias), _loader(X, y, batch_size))
+
+
+def run_fit(fn, X, y, weight, bias, batch_size, epochs, loss, lr, momentum=0.0, shuffle_seed=None):
+    """``fn(model, loader, loss_fn, optimizer, epochs)``, SGD on an nn.Linear: (its result, weight, bias)."""
+    with _one_thread():
+        model = _linear(weight, bias)
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+        losses = fn(model, _loader(X, y, batch_size, shuffle_seed), LOSSES[loss](), optimizer, epochs)
+    return losses, model.weight.detach().clone(), model.bias.detach().clone()
+
+
+def run_fit_classifier(fn, X_train, y_train, classes, batch_size, epochs, lr, seed):
+    """``fn`` trains a softmax classifier (SGD, momentum 0.9) on the training set only; returns (its result, weight,
+    bias): the grader scores those weights itself, on test data this driver never receives."""
+    g = torch.Generator().manual_seed(seed)
+    weight = torch.randn(classes, X_train.shape[1], generator=g, dtype=X_train.dtype) * 0.01
+    with _one_thread():
+        model = _linear(weight, torch.zeros(classes, dtype=X_train.dtype))
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+        losses = fn(model, _loader(X_train, y_train, batch_size, shuffle_seed=seed), nn.CrossEntropyLoss(),
+                    optimizer, epochs)
+    return losses, model.weight.detach().clone(), model.bias.detach().clone()
+
+
+# ---- fit_with_tensorboard: the driver returns the event files' bytes, parsed where the verdict is made -----
+TB_TAGS = ("loss/train", "loss/test")  # the tags the exercise asks for: the epoch's training loss, the test loss
+MAX_LOG_BYTES = 4 * 2**20  # what a driver returns of a log folder, at most (a few epochs of scalars take ~1 kB)
+EVENT_FILE = re.compile(r"events\.out\.tfevents\.[0-9]{1,6}")  # the names the driver gives the files it returns
+
+
+@contextmanager
+def _writer_watch():
+    """Yields (SummaryWriters opened and closed, the writers); their clock stands still: same training, same bytes."""
+    from tensorboard.summary.writer import event_file_writer
+    from torch.utils.tensorboard import writer as tb_writer
+
+    counts, opened, closed = {"opened": 0, "closed": 0}, [], set()
+    cls = tb_writer.SummaryWriter  # the class torch.utils.tensorboard exports
+    init, close = cls.__init__, cls.close
+
+    def counting_init(self, *args, **kwargs):
+        counts["opened"], _ = counts["opened"] + 1, opened.append(self)
+        init(self, *args, **kwargs)
+
+    def counting_close(self):
+        counts["closed"] += self not in closed
+        closed.add(self)
+        close(self)
+
+    modules = (tb_writer, event_file_writer)
+    clocks = [m.time for m in modules]
+    cls.__init__, cls.close = counting_init, counting_close
+    for m in modules:
+        m.time = SimpleNamespace(time=lambda: 0.0)
+    try:
+        yield counts, opened
+    finally:
+        cls.__init__, cls.close = init, close
+        for m, clock in zip(modules, clocks):
+            m.time = clock
+
+
+def run_fit_with_tensorboard(fn, X_train, y_train, X_test, y_test, weight, bias, batch_size, epochs, loss, lr,
+                             momentum=0.0, dropout=None, seed=0):
+    """``fn(model, train_loader, test_loader, loss_fn, optimizer, epochs, log_dir)`` with SGD on
+    ``nn.Sequential([nn.Dropout(dropout),] nn.Linear)`` and a fresh log folder. Returns plain data, reading no
+    event: the event files' bytes (uint8 tensors, renamed ``events.out.tfevents.<k>``; None past MAX_LOG_BYTES),
+    subfolders, the trained weight and bias, the model's calls outside add_graph's tracing (training?, gradients?,
+    rows), the SummaryWriters opened and closed, and whether the data tensors are unchanged."""
+    import os
+    import pathlib
+    import tempfile
+
+    data = (X_train, y_train, X_test, y_test)
+    before = [t.clone() for t in data]
+    forwards = []
+    # A folder this process may write: the sandbox may write only its own work folder (its TMPDIR), not /tmp.
+    scratch = next((d for d in (os.environ.get("TMPDIR"), tempfile.gettempdir(), os.getcwd())
+                    if d and os.path.isdir(d) and os.access(d, os.W_OK)), None)
+    with _one_thread(), torch.random.fork_rng(devices=[]), \
+            tempfile.TemporaryDirectory(prefix="kit-tb-", dir=scratch) as log_dir:
+        torch.manual_seed(seed)  # dropout's masks
+        model = nn.Sequential(*([nn.Dropout(dropout)] if dropout else []), _linear(weight, bias))
+        model.register_forward_pre_hook(lambda m, args: None if torch.jit.is_tracing() else forwards.append(
+            (m.training, torch.is_grad_enabled(), int(args[0].shape[0]))))
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+        train_loader, test_loader = _loader(X_train, y_train, batch_size), _loader(X_test, y_test, batch_size)
+        with _writer_watch() as (counts, opened):
+            fn(model, train_loader, test_loader, LOSSES[loss](), optimizer, epochs, log_dir)
+        writers = dict(counts)
+        for writer in opened:  # writers left open (counted above) closed now: their events are then all on disk
+            writer.close()
+        names = sorted(os.listdir(log_dir))
+        folders = [n for n in names if os.path.isdir(os.path.join(log_dir, n))]
+        events = [n for n in names if n.startswith("events.out.tfevents") and n not in folders]
+        size = sum(os.path.getsize(os.path.join(log_dir, n)) for n in events)
+        files = None if size > MAX_LOG_BYTES else {
+            f"events.out.tfevents.{k}": torch.tensor(list(pathlib.Path(log_dir, name).read_bytes()),
+                                                  dtype=torch.uint8) for k, name in enumerate(events)}
+    final = model[-1]
+    return {"files": files, "folders": folders, "weight": final.weight.detach().clone(),
+            "bias": final.bias.detach().clone(), "forwards": forwards, "writers": writers,
+            "data_unchanged": all(torch.equal(a, b) for a, b in zip(before, data))}
+
+
+def read_event_files(q: str, files: Any, inputs: Mapping[str, Any]):
+    """The scalars and graph in event files a driver returned (``{name: uint8 tensor}``), read with TensorBoard's
+    own EventAccumulator in a temporary folder of the caller (the grader, or the student's notebook): returns
+    ``({tag: [(step, value), ...]}, the GraphDef or None)``. File names are checked before anything is written."""
+    import pathlib
+    import tempfile
+
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    if files is None:
+        raise CheckFailure(q, f"the log folder holds more than {MAX_LOG_BYTES // 2**20} MB of events; log two "
+                           "scalars per epoch and the graph once", inputs)
+    if type(files) is not dict or not all(type(k) is str and EVENT_FILE.fullmatch(k) and type(v) is torch.Tensor
+                                          and v.dtype == torch.uint8 and v.ndim == 1 for k, v in files.items()):
+        raise CheckFailure(q, "the log folder could not be read back", inputs)
+    if not files:
+        raise CheckFailure(q, "no event file was written in log_dir: create the writer with "
+                           "SummaryWriter(log_dir)", inputs)
+    with tempfile.TemporaryDirectory(prefix="kit-events-") as folder:
+        for name, content in files.items():
+            pathlib.Path(folder, name).write_bytes(content.cpu().numpy().tobytes())
+        accumulator = EventAccumulator(folder, size_guidance={"scalars": 0})
+        try:
+            accumulator.Reload()
+        except Exception as exc:  # a damaged file: the reader's own error, in words
+            raise CheckFailure(q, f"TensorBoard cannot read the event files: {type(exc).__name__}: {exc}",
+                               inputs) from None
+        tags = accumulator.Tags()
+        scalars = {t: [(e.step, e.value) for e in accumulator.Scalars(t)] for t in tags["scalars"]}
+        graph = accumulator.Graph() if tags["graph"] else None
+    return scalars, graph
+
+
+def expect_tensorboard_log(q: str, got: Any, inputs: Mapping[str, Any], epochs: int) -> tuple[list, list]:
+    """The log's shape: every writer closed, the two tags with steps 0 .. epochs - 1 (each once), the model's
+    graph; returns the logged (training losses, test losses)."""
+    if type(got) is not dict or not {"files", "writers", "forwards", "weight", "bias"} <= set(got):
+        raise CheckFailure(q, "the training could not be inspected", inputs, got=got)
+    writers = got["writers"]
+    if writers["opened"] == 0:
+        raise CheckFailure(q, "no SummaryWriter was created: log with SummaryWriter(log_dir)", inputs)
+    if writers["closed"] < writers["opened"]:
+        raise CheckFailure(q, "a SummaryWriter was never closed, so events may never reach the disk: call "
+                           "writer.close() at the end (or use `with SummaryWriter(log_dir) as writer:`)", inputs)
+    scalars, graph = read_event_files(q, got["files"], inputs)
+    detail = f"subfolders {got['folders']} of log_dir hold events (add_scalars writes there)" if got.get("folders") \
+        else None
+    missing = [t for t in TB_TAGS if t not in scalars]
+    if missing:
+        raise CheckFailure(q, f"the log has no scalars under the tag(s) {missing}; it has {sorted(scalars)}: log "
+                           f"with writer.add_scalar({TB_TAGS[0]!r}, value, epoch) and the same for {TB_TAGS[1]!r}",
+                           inputs, detail=detail)
+    curves = []
+    for tag in TB_TAGS:
+        steps = [step for step, _ in scalars[tag]]
+        if steps != list(range(epochs)):
+            raise CheckFailure(q, f"the steps of {tag!r} should be 0, 1, ..., {epochs - 1} (the epoch, counted "
+                               f"from 0, once each), but they are {steps}", inputs)
+        curves.append([value for _, value in scalars[tag]])
+    if graph is None or not any("Linear" in node.name for node in graph.node):
+        raise CheckFailure(q, "the log holds no graph of the model: call writer.add_graph(model, X_batch) once, "
+                           "with a batch of inputs", inputs)
+    if got.get("data_unchanged") is not True:
+        raise CheckFailure(q, "the training or test data changed during the call: leave the loaders' tensors as "
+                           "they are", inputs)
+    return curves[0], curves[1]
+
+
+def expect_train_eval_modes(q: str, got: Any, inputs: Mapping[str, Any], n_train: int, epochs: int) -> None:
+    """Training steps run in training mode with gradients, on every training sample once per epoch; the test
+    loss runs in evaluation mode without gradients (judged from the driver's record of the model's calls)."""
+    forwards = got["forwards"]
+    if type(forwards) is not list or not all(type(f) is tuple and len(f) == 3 for f in forwards):
+        raise CheckFailure(q, "the training could not be inspected", inputs, got=forwards)
+    if any(not training for training, grad, _ in forwards if grad):
+        raise CheckFailure(q, "the model ran with gradients while in evaluation mode: switch back with "
+                           "model.train() after measuring the test loss, and measure it under torch.no_grad()",
+                           inputs)
+    if any(training for training, grad, _ in forwards if not grad):
+        raise CheckFailure(q, "the test loss was measured in training mode (dropout was active): call model.eval() "
+                           "before it and model.train() after", inputs)
+    rows = sum(r for _, grad, r in forwards if grad)
+    if rows != epochs * n_train:
+        raise CheckFailure(q, f"with gradients enabled the model saw {rows} samples; training should show it the "
+                           f"{n_train} training samples once per epoch ({epochs * n_train}): measure the test loss "
+                           "under torch.no_grad()", inputs)
+
+
+def _watched(model: nn.Module, call):
+    """(``call()``, forwards that tracked gradients, whether the parameters and their .grad, set here to known
+    values, are unchanged): evaluation must change neither (the next optimizer step would use that .grad)."""
+    grad_forwards = []
+    model.register_forward_pre_hook(lambda module, args: grad_forwards.append(torch.is_grad_enabled()))
+    for p in model.parameters():
+        p.grad = torch.full_like(p, 0.5)
+    before = [(p.detach().clone(), p.grad.clone()) for p in model.parameters()]
+    result = call()
+    unchanged = all(torch.equal(p.detach(), w) and p.grad is not None and torch.equal(p.grad, g)
+                    for p, (w, g) in zip(model.parameters(), before))
+    return result, sum(grad_forwards), unchanged
+
+
+def run_evaluation_watched(fn, X, y, weight, bias, batch_size, loss=None):
+    """``run_loss_with_loader`` (without ``loss``: ``run_accuracy_with_loader``) with ``_watched``'s report."""
+    with _one_thread():
+        model = _linear(weight, bias)
+        args = (model, _loader(X, y, batch_size)) + ((LOSSES[loss](),) if loss else ())
+        return _watched(model, lambda: fn(*args))
+
+
+def describe_dataset(cls, features, labels, batch_size):
+    """What a student's Dataset class does: its length, every item, the last item by index -1, the batches a
+    DataLoader makes from it, and the items of ``dataset + cls(features.flip(0), labels.flip(0))`` (a torch
+    Dataset makes a ConcatDataset of the two; None when ``+`` is not supported)."""
+    with _one_thread():
+        ds = cls(features, labels)
+        n = len(ds)
+        report = (n, [ds[i] for i in range(n)], ds[-1] if n else None, list(DataLoader(ds, batch_size=batch_size)))
+        try:
+            joined = ds + cls(features.flip(0), labels.flip(0))
+        except TypeError:
+            return (*report, None)
+        return (*report, [joined[i] for i in range(len(joined))])
+
+
+def build_dataset(cls, features, labels):
+    """Instantiates the student's Dataset class (for checks that it raises); returns its length."""
+    return len(cls(features, labels))
+
+
+# ---- helpers shared by the public checks and the hidden tests --------------------------------------------
+def as_number(q: str, got: Any, inputs: Mapping[str, Any], what: str = "the result") -> float:
+    """A returned number (a Python float or int, or a 0-d tensor) as a float; anything else fails."""
+    if type(got) in (float, int):
+        return float(got)
+    if type(got) is torch.Tensor and got.numel() == 1 and got.ndim == 0:
+        raise CheckFailure(q, f"{what} should be a Python float, but it is a 0-d tensor ({show(got)}): a tensor "
+                           "can keep its graph, and its memory, alive; return .item()", inputs)
+    raise CheckFailure(q, f"{what} should be a number (a Python float: use .item()), but it is {show(got)}", inputs)
+
+
+def expect_number(q: str, got: Any, expected: float, inputs: Mapping[str, Any], *, rtol: float, atol: float,
+                  what: str = "the result") -> None:
+    value = as_number(q, got, inputs, what)
+    if not math.isclose(value, expected, rel_tol=rtol, abs_tol=atol):
+        raise CheckFailure(q, f"{what} is wrong", inputs, expected, value)
+
+
+def expect_pair(q: str, got: Any, inputs: Mapping[str, Any], what: str) -> tuple:
+    if type(got) not in (tuple, list) or len(got) != 2:
+        raise CheckFailure(q, f"{what} should be a pair (features, labels), but it is {show(got)}", inputs)
+    for part in got:
+        if type(part) is not torch.Tensor:
+            raise CheckFailure(q, f"{what} should hold two tensors, but it is {show(got)}", inputs)
+    return tuple(got)
+
+
+def indexed_data(n: int, d: int, dtype: torch.dtype = torch.float32, device: str = "cpu") -> tuple:
+    """Features whose rows are all different (row i starts with i * d) and labels 7 i + 3, so any subset of
+    rows can be traced back to its indices and checked for alignment."""
+    X = torch.arange(n * d, dtype=dtype).reshape(n, d).to(device)
+    y = (torch.arange(n) * 7 + 3).to(device)
+    return X, y
+
+
+def traced_indices(q: str, Xb: Any, yb: Any, X: torch.Tensor, inputs: Mapping[str, Any], what: str) -> torch.Tensor:
+    """The original indices of a returned (features, labels) part, checking that rows and labels still match."""
+    for part, full, name in ((Xb, X, "features"), (yb, None, "labels")):
+        if type(part) is not torch.Tensor:
+            raise CheckFailure(q, f"the {name} of {what} should be a tensor, but they are {show(part)}", inputs)
+        if part.device != X.device:
+            raise CheckFailure(q, f"the {name} of {what} are on '{part.device}', the input was on '{X.device}'", inputs)
+    if Xb.dtype != X.dtype or yb.dtype != torch.int64:
+        raise CheckFailure(q, f"{what} changed the dtypes: features {Xb.dtype} (expected {X.dtype}), labels "
+                           f"{yb.dtype} (expected torch.int64)", inputs)
+    if Xb.ndim != 2 or Xb.shape[1] != X.shape[1] or yb.ndim != 1 or yb.shape[0] != Xb.shape[0]:
+        raise CheckFailure(q, f"{what} has features of shape {tuple(Xb.shape)} and labels of shape "
+                           f"{tuple(yb.shape)}; expected (k, {X.shape[1]}) and (k,)", inputs)
+    idx = ((yb.cpu() - 3) // 7).long()
+    if bool(((yb.cpu() - 3) % 7 != 0).any()) or bool((idx < 0).any()) or bool((idx >= len(X)).any()):
+        raise CheckFailure(q, f"{what} holds labels that are not in the input", inputs, got=yb)
+    if not torch.equal(Xb.cpu(), X.cpu()[idx]):
+        raise CheckFailure(q, f"in {what}, the feature rows no longer match their labels (row i of the features "
+                           "must go with label i: shuffle both with the same permutation)", inputs,
+                           expected=X.cpu()[idx], got=Xb)
+    return idx
+
+
+def expect_permutation(q: str, idx: torch.Tensor, n: int, inputs: Mapping[str, Any], what: str) -> None:
+    counts = torch.bincount(idx, minlength=n) if len(idx) else torch.zeros(n, dtype=torch.long)
+    if len(idx) != n or not bool((counts == 1).all()):
+        missing = (counts == 0).nonzero().flatten().tolist()[:8]
+        repeated = (counts > 1).nonzero().flatten().tolist()[:8]
+        raise CheckFailure(q, f"{what} should hold every sample exactly once; it holds {len(idx)} samples of {n} "
+                           f"(missing indices {missing}, repeated {repeated})", inputs)
+
+
+def check_batches(q: str, got: Any, X: torch.Tensor, batch_size: int, inputs: Mapping[str, Any]) -> torch.Tensor:
+    """Checks data_split_batches' result for X, y from ``indexed_data``; returns the order of the samples."""
+    n = len(X)
+    if type(got) not in (list, tuple):
+        raise CheckFailure(q, f"the result should be a list of (features, labels) pairs, but it is {show(got)}", inputs)
+    sizes = [min(batch_size, n - start) for start in range(0, n, batch_size)]
+    got_sizes = [len(b[1]) if type(b) in (tuple, list) and len(b) == 2 and type(b[1]) is torch.Tensor and b[1].ndim
+                 else None for b in got]
+    if got_sizes != sizes:
+        raise CheckFailure(q, "the batches have the wrong sizes (every batch holds batch_size samples, the last one "
+                           "the rest)", inputs, expected=sizes, got=got_sizes)
+    order = [traced_indices(q, *expect_pair(q, b, inputs, f"batch {i}"), X, inputs, f"batch {i}")
+             for i, b in enumerate(got)]
+    idx = torch.cat(order) if order else torch.zeros(0, dtype=torch.long)
+    expect_permutation(q, idx, n, inputs, "the batches together")
+    return idx
+
+
+def check_split(q: str, got: Any, X: torch.Tensor, train_fraction: float, inputs: Mapping[str, Any]) -> torch.Tensor:
+    """Checks train_test_split's result for X, y from ``indexed_data``; returns the order of the samples."""
+    n = len(X)
+    if type(got) not in (tuple, list) or len(got) != 4:
+        raise CheckFailure(q, f"should return (X_train, X_test, y_train, y_test), but it returned {show(got)}", inputs)
+    X_train, X_test, y_train, y_test = got
+    n_train = int(n * train_fraction)
+    for name, part, size in (("X_train", X_train, n_train), ("X_test", X_test, n - n_train)):
+        if type(part) is not torch.Tensor or part.ndim != 2:
+            raise CheckFailure(q, f"{name} should be a 2-D tensor of features; the result must be (X_train, X_test, "
+                               "y_train, y_test), in that order", inputs, got=part)
+        if len(part) != size:
+            raise CheckFailure(q, f"{name} has {len(part)} rows; it should have {size}: the training set takes "
+                               f"int(n * train_fraction) = int({n} * {train_fraction}) = {n_train} samples, the test "
+                               "set the rest", inputs)
+    order = [traced_indices(q, X_train, y_train, X, inputs, "the training set (X_train, y_train)"),
+             traced_indices(q, X_test, y_test, X, inputs, "the test set (X_test, y_test)")]
+    idx = torch.cat(order)
+    expect_permutation(q, idx, n, inputs, "the training and test sets together")
+    return idx
+
+
+def check_regression(q: str, got: Any, inputs: Mapping[str, Any], *, exact: bool) -> tuple:
+    """Shapes, dtype and device of make_regression's (X, y); with ``exact`` (noise 0), y = X @ w + b exactly."""
+    n, w, b = inputs["n"], inputs["w"], inputs["b"]
+    if type(got) not in (tuple, list) or len(got) != 2:
+        raise CheckFailure(q, f"should return (X, y), but it returned {show(got)}", inputs)
+    X, y = got
+    for name, t, shape in (("X", X, (n, len(w))), ("y", y, (n,))):
+        if type(t) is not torch.Tensor or tuple(t.shape) != shape:
+            raise CheckFailure(q, f"{name} should be a tensor of shape {shape}, but it is {show(t)}", inputs)
+        if t.dtype != w.dtype or t.device != w.device:
+            raise CheckFailure(q, f"{name} has dtype {t.dtype} on '{t.device}'; it should have w's dtype and device "
+                               f"({w.dtype} on '{w.device}')", inputs)
+    if exact:
+        expected = X.detach().cpu().double() @ w.cpu().double() + b
+        expect_tensor(q, y, expected, inputs, what="y for noise = 0 (it should be exactly X @ w + b)",
+                      **tolerance(w.dtype, reduction=True))
+    return X, y
+
+
+def regression_stats(X: torch.Tensor, y: torch.Tensor) -> dict:
+    """Least-squares fit of y on [X, 1] (float64), the residuals' std, and X's column means and stds."""
+    X, y = X.detach().cpu().double(), y.detach().cpu().double()
+    A = torch.cat([X, torch.ones(len(X), 1, dtype=X.dtype)], dim=1)
+    coef = torch.linalg.lstsq(A, y.unsqueeze(1)).solution.squeeze(1)
+    residual = y - A @ coef
+    return {"w": coef[:-1], "b": float(coef[-1]), "noise": float(residual.std()),
+            "mean": X.mean(dim=0), "std": X.std(dim=0)}
+
+
+def expect_regression_stats(q: str, X: torch.Tensor, y: torch.Tensor, inputs: Mapping[str, Any]) -> None:
+    """X standard normal, y = X @ w + b + noise * normal: checked to about 6 standard errors."""
+    n, w, b, noise = inputs["n"], inputs["w"], inputs["b"], inputs["noise"]
+    s = regression_stats(X, y)
+    se = 1 / math.sqrt(n)
+    if float((s["mean"]).abs().max()) > 6 * se or float((s["std"] - 1).abs().max()) > 6 * se:
+        raise CheckFailure(q, "the columns of X should be standard normal (mean 0, std 1; use torch.randn)", inputs,
+                           detail=f"their means are {show(s['mean'])}, their stds {show(s['std'])}")
+    if abs(s["noise"] - noise) > 6 * noise * se + 1e-6:
+        raise CheckFailure(q, f"the noise y - (X @ w + b) should have std {noise} (noise * torch.randn)", inputs,
+                           detail=f"its std is {s['noise']:.4g}")
+    slack = 8 * noise * se + 1e-6
+    if float((s["w"] - w.cpu().double()).abs().max()) > slack or abs(s["b"] - b) > slack:
+        raise CheckFailure(q, "least squares on (X, y) does not recover w and b: y should be X @ w + b + noise", inputs,
+                           detail=f"least squares gives w = {show(s['w'])}, b = {s['b']:.4g}")
+
+
+def check_classification(q: str, got: Any, inputs: Mapping[str, Any]) -> tuple:
+    """Shapes, dtypes, device and labels of make_classification's (X, y)."""
+    n, centers = inputs["n_per_class"], inputs["centers"]
+    k, d = centers.shape
+    if type(got) not in (tuple, list) or len(got) != 2:
+        raise CheckFailure(q, f"should return (X, y), but it returned {show(got)}", inputs)
+    X, y = got
+    if type(X) is not torch.Tensor or tuple(X.shape) != (k * n, d):
+        raise CheckFailure(q, f"X should be a tensor of shape ({k * n}, {d}), but it is {show(X)}", inputs)
+    if X.dtype != centers.dtype or X.device != centers.device:
+        raise CheckFailure(q, f"X has dtype {X.dtype} on '{X.device}', expected {centers.dtype} on "
+                           f"'{centers.device}'", inputs)
+    expected_y = torch.arange(k, device=centers.device).repeat_interleave(n)
+    expect_tensor(q, y, expected_y, inputs, dtype=torch.int64, device=centers.device,
+                  what="y (n_per_class labels 0, then n_per_class labels 1, ...)")
+    return X, y
+
+
+def expect_class_stats(q: str, X: torch.Tensor, inputs: Mapping[str, Any]) -> None:
+    """Class c's rows are centers[c] + std * standard normal: checked to about 6 standard errors."""
+    n, centers, std = inputs["n_per_class"], inputs["centers"], inputs["std"]
+    k, d = centers.shape
+    blocks = X.detach().cpu().double().reshape(k, n, d)
+    means, stds = blocks.mean(dim=1), blocks.std(dim=1)
+    se = 1 / math.sqrt(n)
+    if float((means - centers.cpu().double()).abs().max()) > 6 * std * se + 1e-6:
+        raise CheckFailure(q, "the mean of each class's rows should be its center", inputs,
+                           detail=f"the class means are {show(means)}")
+    if float((stds - std).abs().max()) > 6 * std * se + 1e-6:
+        raise CheckFailure(q, f"each class's rows should spread around its center with std {std} in every "
+                           "coordinate (std * torch.randn)", inputs, detail=f"the stds are {show(stds)}")
+    if d > 1 and std > 0:
+        noise = (blocks - centers.cpu().double().unsqueeze(1)).reshape(k * n, d)
+        corr = torch.corrcoef(noise.T)
+        worst = float((corr - torch.eye(d, dtype=corr.dtype)).abs().max())
+        if worst > 6 / math.sqrt(n * k):
+            raise CheckFailure(q, "the noise of a row is the same in every coordinate (correlated features): draw "
+                               "one standard normal per row and coordinate, shape (k * n_per_class, d)", inputs,
+                               detail=f"the largest correlation between two coordinates' noise is {worst:.3g}")
+    if k > 1 and std > 0:
+        residuals = (blocks - centers.cpu().double().unsqueeze(1)).reshape(k, n * d)
+        corr = torch.corrcoef(residuals)
+        worst = float((corr - torch.eye(k, dtype=corr.dtype)).abs().max())
+        if worst > 6 / math.sqrt(n * d):
+            raise CheckFailure(q, "the classes' noise is correlated: draw fresh noise for every class (one "
+                               "torch.randn for all rows, or one per class)", inputs,
+                               detail=f"the largest correlation between two classes' noise is {worst:.3g}")
+
+
+def expect_fit(q: str, got: Any, expected: tuple, inputs: Mapping[str, Any], dtype: torch.dtype) -> None:
+    """fit's epoch losses and the trained parameters against the float64 reference loop's."""
+    losses, weight, bias = got
+    want_losses, want_weight, want_bias = expected
+    if type(losses) not in (list, tuple) or len(losses) != len(want_losses):
+        raise CheckFailure(q, f"fit should return a list of {len(want_losses)} numbers (one mean training loss per "
+                           f"epoch), but it returned {show(losses)}", inputs)
+    tol = {"rtol": 1e-7, "atol": 1e-9} if dtype == torch.float64 else {"rtol": 2e-4, "atol": 1e-5}
+    expect_tensor(q, weight, want_weight, inputs, device=inputs["X"].device, what="the trained weight", **tol)
+    expect_tensor(q, bias, want_bias, inputs, device=inputs["X"].device, what="the trained bias", **tol)
+    got_losses = [as_number(q, v, inputs, f"the loss of epoch {i + 1}") for i, v in enumerate(losses)]
+    # Reported losses may be summed in float32 even for a float64 model: judge them to float32 precision.
+    expect_tensor(q, torch.tensor(got_losses, dtype=torch.float64), torch.tensor(want_losses, dtype=torch.float64),
+                  inputs, what="the list of epoch losses (each the mean per-sample loss seen during that epoch)",
+                  rtol=2e-4 if dtype == torch.float32 else 1e-5, atol=1e-6)
+
+
+
+# ---- public checks ----------------------------------------------------------------------------------------
+def make_regression_public(fn):
+    q = "make_regression"
+    w = torch.tensor([2.0, -3.4])
+    inputs = {"n": 6, "w": w, "b": 4.2, "noise": 0.0, "seed": 0}
+    check_regression(q, call(q, fn, **inputs), inputs, exact=True)
+    inputs = {"n": 1, "w": torch.tensor([0.5, 1.0, -2.0], dtype=torch.float64), "b": -1.5, "noise": 0.0, "seed": 3}
+    check_regression(q, call(q, fn, **inputs), inputs, exact=True)  # one sample, float64: X and y follow w's dtype
+    inputs = {"n": 2000, "w": w, "b": 4.2, "noise": 0.1, "seed": 1}
+    X, y = check_regression(q, call(q, fn, **inputs), inputs, exact=False)
+    expect_regression_stats(q, X, y, inputs)
+    X2, y2 = call(q, fn, **inputs)
+    if not (torch.equal(X, X2) and torch.equal(y, y2)):
+        raise CheckFailure(q, "two calls with the same seed gave different data: draw every random number from "
+                           "torch.Generator().manual_seed(seed)", inputs)
+    # Generators draw on the CPU: the data must then move to w's device (checked on PyTorch's "meta" device).
+    expect_device_agnostic(q, fn, lambda n, w, b, noise, seed: (torch.empty(n, len(w), device=w.device),
+                                                                 torch.empty(n, device=w.device)),
+                           n=5, w=torch.empty(2, device="meta"), b=1.0, noise=0.1, seed=0)
+
+
+def make_classification_public(fn):
+    q = "make_classification"
+    centers = torch.tensor([[0.0, 0.0], [4.0, 4.0], [-4.0, 4.0]])
+    inputs = {"n_per_class": 3, "centers": centers, "std": 0.0, "seed": 0}
+    X, y = check_classification(q, call(q, fn, **inputs), inputs)
+    expect_tensor(q, X, centers.double()[y], inputs, what="X for std = 0 (each row should be its class's center)")
+    one = {"n_per_class": 1, "centers": centers[:2].double(), "std": 0.0, "seed": 2}  # float64, one sample per class
+    X, y = check_classification(q, call(q, fn, **one), one)
+    expect_tensor(q, X, one["centers"][y], one, what="X for std = 0 (each row should be its class's center)")
+    inputs = {"n_per_class": 1000, "centers": centers, "std": 2.0, "seed": 1}
+    X, y = check_classification(q, call(q, fn, **inputs), inputs)
+    expect_class_stats(q, X, inputs)
+    X2, _ = call(q, fn, **inputs)
+    if not torch.equal(X, X2):
+        raise CheckFailure(q, "two calls with the same seed gave different data: draw every random number from "
+                           "torch.Generator().manual_seed(seed)", inputs)
+
+
+def data_split_batches_public(fn):
+    q = "data_split_batches"
+    X, y = indexed_data(10, 2)
+    inputs = {"X": X, "y": y, "batch_size": 3, "seed": 0}
+    order = check_batches(q, call(q, fn, **inputs), X, 3, inputs)
+    if torch.equal(order, torch.arange(10)):
+        raise CheckFailure(q, "the samples come out in their original order: shuffle the indices first "
+                           "(torch.randperm with a generator seeded with `seed`)", inputs)
+    again = check_batches(q, call(q, fn, **inputs), X, 3, inputs)
+    if not torch.equal(order, again):
+        raise CheckFailure(q, "two calls with the same seed gave different batches", inputs)
+    for n, batch_size, dtype in [(5, 1, torch.float64), (3, 8, torch.float32), (1, 1, torch.float32)]:
+        X, y = indexed_data(n, 2, dtype)  # batches of one sample, one batch larger than the data, one sample
+        inputs = {"X": X, "y": y, "batch_size": batch_size, "seed": 1}
+        check_batches(q, call(q, fn, **inputs), X, batch_size, inputs)
+
+
+def train_test_split_public(fn):
+    q = "train_test_split"
+    X, y = indexed_data(10, 3)
+    inputs = {"X": X, "y": y, "train_fraction": 0.7, "seed": 0}
+    order = check_split(q, call(q, fn, **inputs), X, 0.7, inputs)
+    if torch.equal(order, torch.arange(10)):
+        raise CheckFailure(q, "the first 70% of the rows became the training set: shuffle first", inputs)
+    for n, fraction in [(5, 0.25), (1, 0.5)]:  # float64; a single sample (int(0.5) = 0 training samples)
+        X, y = indexed_data(n, 2, torch.float64)
+        inputs = {"X": X, "y": y, "train_fraction": fraction, "seed": 2}
+        check_split(q, call(q, fn, **inputs), X, fraction, inputs)
+
+
+def expect_dataset(q: str, got: Any, X: torch.Tensor, y: torch.Tensor, batch_size: int, inputs: Mapping[str, Any]):
+    n = len(X)
+    if type(got) is not tuple or len(got) != 5:
+        raise CheckFailure(q, "the dataset could not be inspected", inputs, got=got)
+    length, items, last, batches, joined = got
+    expect_equal(q, length, n, inputs, what="len(dataset)")
+    # Counted here, not taken on trust: every item, and every batch a DataLoader makes.
+    expect_equal(q, len(items) if type(items) is list else items, n, inputs, what="the number of items read")
+    n_batches = -(-n // batch_size)
+    expect_equal(q, len(batches) if type(batches) is list else batches, n_batches, inputs,
+                 what=f"the number of batches of DataLoader(dataset, batch_size={batch_size})")
+    for i, item in enumerate(items):
+        f, label = expect_pair(q, item, inputs, f"dataset[{i}]")
+        expect_tensor(q, f, X[i], inputs, dtype=X.dtype, device=X.device, what=f"the features part of dataset[{i}]")
+        expect_tensor(q, label, y[i], inputs, dtype=y.dtype, device=y.device, what=f"the label part of dataset[{i}]")
+    if n:
+        f, label = expect_pair(q, last, inputs, "dataset[-1]")
+        expect_tensor(q, f, X[-1], inputs, dtype=X.dtype, device=X.device, what="the features part of dataset[-1]")
+    for i, batch in enumerate(batches):
+        fb, lb = expect_pair(q, batch, inputs, f"batch {i} of DataLoader(dataset, batch_size={batch_size})")
+        rows = slice(i * batch_size, (i + 1) * batch_size)
+        expect_tensor(q, fb, X[rows], inputs, dtype=X.dtype, device=X.device, what=f"the features part of batch {i}")
+        expect_tensor(q, lb, y[rows], inputs, dtype=y.dtype, device=y.device, what=f"the labels part of batch {i}")
+    # A torch Dataset supports `+` (a ConcatDataset): judged by the items it gives, for a second, reversed dataset.
+    if type(joined) is not list or len(joined) != 2 * n:
+        raise CheckFailure(q, "PairDataset should subclass torch.utils.data.Dataset (then dataset + other_dataset "
+                           "gives a ConcatDataset of both)", inputs)
+    X2, y2 = torch.cat([X, X.flip(0)]), torch.cat([y, y.flip(0)])
+    for i, item in enumerate(joined):
+        f, label = expect_pair(q, item, inputs, f"item {i} of dataset + PairDataset(features.flip(0), labels.flip(0))")
+        expect_tensor(q, f, X2[i], inputs, dtype=X.dtype, device=X.device,
+                      what=f"the features part of item {i} of dataset + PairDataset(features.flip(0), labels.flip(0))")
+        expect_tensor(q, label, y2[i], inputs, dtype=y.dtype, device=y.device,
+                      what=f"the label part of item {i} of dataset + PairDataset(features.flip(0), labels.flip(0))")
+
+
+def PairDataset_public(fn):  # noqa: N802 - named after the question
+    q = "PairDataset"
+    X, y = torch.arange(12.0).reshape(4, 3), torch.tensor([1, 0, 2, 1])
+    inputs = {"features": X, "labels": y}
+    expect_dataset(q, drive_with(q, fn, describe_dataset, inputs, 3), X, y, 3, inputs)
+    X, y = torch.zeros(0, 2, dtype=torch.float64), torch.zeros(0, dtype=torch.long)  # an empty dataset
+    inputs = {"features": X, "labels": y}
+    expect_dataset(q, drive_with(q, fn, describe_dataset, inputs, 2), X, y, 2, inputs)
+    bad = {"features": torch.zeros(4, 2), "labels": torch.zeros(3, dtype=torch.long)}
+    try:
+        got = fn.drive(build_dataset, *bad.values())
+    except StudentError as exc:
+        if exc.type_name == "ValueError":
+            return
+        raise CheckFailure(q, f"expected ValueError (4 feature rows but 3 labels), but your class raised {exc}",
+                           bad) from None
+    raise CheckFailure(q, f"expected ValueError (4 feature rows but 3 labels), but PairDataset was created "
+                       f"(its len is {show(got)})", bad)
+
+
+def loss_with_loader_public(fn):
+    q = "loss_with_loader"
+    for p in probes(q):  # an MSE and a cross-entropy problem: 10 samples in batches of 4
+        expect_number(q, drive_with(q, fn, run_loss_with_loader, p.inputs), p.expected, p.inputs,
+                      rtol=1e-4, atol=1e-5, what=f"the mean {p.inputs['loss']} loss over the loader")
+
+
+def accuracy_with_loader_public(fn):
+    q = "accuracy_with_loader"
+    for p in probes(q):  # 10 samples, 3 classes, batches of 4
+        expect_number(q, drive_with(q, fn, run_accuracy_with_loader, p.inputs), p.expected, p.inputs,
+                      rtol=1e-9, atol=1e-9, what="the accuracy over the loader")
+
+
+def fit_public(fn):
+    q = "fit"
+    for p in probes(q):  # MSE, 10 samples in batches of 4, 3 epochs of SGD: expected from a float64 reference loop
+        expect_fit(q, drive_with(q, fn, run_fit, p.inputs), p.expected, p.inputs, torch.float32)
+
+
+
+def expect_logged_losses(q: str, got: Any, expected: tuple, inputs: Mapping[str, Any], dtype: torch.dtype) -> None:
+    """fit_with_tensorboard's log and trained parameters against the float64 reference loop's (train losses,
+    test losses, weight, bias). Logged values are float32 (TensorBoard stores scalars so)."""
+    want_train, want_test, want_weight, want_bias = expected
+    train, test = expect_tensorboard_log(q, got, inputs, len(want_train))
+    tol = {"rtol": 1e-7, "atol": 1e-9} if dtype == torch.float64 else {"rtol": 2e-4, "atol": 1e-5}
+    expect_tensor(q, got["weight"], want_weight, inputs, device=inputs["X_train"].device, what="the trained weight",
+                  **tol)
+    expect_tensor(q, got["bias"], want_bias, inputs, device=inputs["X_train"].device, what="the trained bias", **tol)
+    logged = {"rtol": 2e-4 if dtype == torch.float32 else 2e-6, "atol": 1e-6}
+    expect_tensor(q, torch.tensor(train, dtype=torch.float64), torch.tensor(want_train, dtype=torch.float64), inputs,
+                  what=f"the values logged under {TB_TAGS[0]!r} (each epoch's mean per-sample training loss, from "
+                  "the batch losses of that epoch)", **logged)
+    expect_tensor(q, torch.tensor(test, dtype=torch.float64), torch.tensor(want_test, dtype=torch.float64), inputs,
+                  what=f"the values logged under {TB_TAGS[1]!r} (the mean per-sample test loss after each epoch's "
+                  "training)", **logged)
+
+
+def fit_with_tensorboard_public(fn):
+    q = "fit_with_tensorboard"
+    for p in probes(q):  # MSE, 10 training and 6 test samples in batches of 4, 3 epochs: a float64 reference loop
+        got = drive_with(q, fn, run_fit_with_tensorboard, p.inputs)
+        expect_logged_losses(q, got, p.expected, p.inputs, torch.float32)
+        expect_train_eval_modes(q, got, p.inputs, len(p.inputs["X_train"]), p.inputs["epochs"])
+
+ASSIGNMENT = Assignment(
+    name="training",
+    number=5,
+    title="Assignment 5: The data pipeline and the training loop",
+    questions=(
+        Question("make_regression", 2, "regression data y = X @ w + b + noise, reproducible from a seed",
+                 make_regression_public),
+        Question("make_classification", 2, "Gaussian blobs around given centers, with int64 labels",
+                 make_classification_public),
+        Question("data_split_batches", 3, "shuffled mini-batches that hold every sample exactly once",
+                 data_split_batches_public),
+        Question("train_test_split", 2, "a shuffled split into training and test sets", train_test_split_public),
+        Question("PairDataset", 2, "a torch Dataset of (features, label) pairs", PairDataset_public),
+        Question("loss_with_loader", 3, "the mean per-sample loss of a model over a DataLoader",
+                 loss_with_loader_public),
+        Question("accuracy_with_loader", 2, "a classifier's accuracy over a DataLoader", accuracy_with_loader_public),
+        Question("fit", 4, "the training loop: epochs of mini-batch steps, returning each epoch's mean loss",
+                 fit_public),
+        Question("fit_with_tensorboard", 3, "training with the losses and the model's graph logged for TensorBoard",
+                 fit_with_tensorboard_public),
+    ),
+)
