@@ -8,11 +8,12 @@ from kitcheck.assignments import ASSIGNMENTS
 
 
 @pytest.mark.slow
-def test_nbgrader_autograde_agrees_with_the_kit(graded_samples, tmp_path):
+@pytest.mark.parametrize("name", ["tensors", "basics", "architectures"])  # the first, and the newest two
+def test_nbgrader_autograde_agrees_with_the_kit(graded_samples, tmp_path, name):
     use_tool_env()
-    assignment = ASSIGNMENTS["tensors"]
-    subs = discover(assignment, [SAMPLES / "tensors"])
+    assignment = ASSIGNMENTS[name]
+    subs = discover(assignment, [SAMPLES / name])
     nbgrader_scores = autograde(assignment, subs, tmp_path / "course")
     assert set(nbgrader_scores) == {s.id for s in subs}
     for sub in subs:
-        assert nbgrader_scores[sub.id] == graded_samples("tensors").scores(sub.id), sub.id
+        assert nbgrader_scores[sub.id] == graded_samples(name).scores(sub.id), sub.id
