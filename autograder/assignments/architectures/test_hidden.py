@@ -277,7 +277,7 @@ def test_nin_block_on_another_device():
 GAP = "global_avg_pool"
 
 
-@question(GAP)
+@question("global_avg_pool")
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @SOME
@@ -296,7 +296,7 @@ def test_global_avg_pool_matches_torch(device, dtype, shape, how, seed):
                   device=x.device, **tolerance(dtype, reduction=True))
 
 
-@question(GAP)
+@question("global_avg_pool")
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @given(seed=seeds, base=st.sampled_from([1e3, -1e3, 1e5]))
 def test_global_avg_pool_large_common_offset(dtype, seed, base):
@@ -310,7 +310,7 @@ def test_global_avg_pool_large_common_offset(dtype, seed, base):
                   atol=abs(base) * (1e-6 if dtype == torch.float32 else 1e-13))
 
 
-@question(GAP)
+@question("global_avg_pool")
 def test_global_avg_pool_expanded_input():
     # A stride-0 input (the same 5x3 map broadcast over 4 channels).
     x = make_tensor((1, 1, 5, 3), torch.float64, 1).expand(2, 4, 5, 3)
@@ -319,7 +319,7 @@ def test_global_avg_pool_expanded_input():
                   device=x.device)
 
 
-@question(GAP)
+@question("global_avg_pool")
 @given(shape=st.tuples(st.integers(1, 2), st.integers(1, 3), st.integers(1, 5), st.integers(1, 5)), seed=seeds)
 def test_global_avg_pool_gradient(shape, seed):
     x = make_tensor(shape, torch.float64, seed)
@@ -332,7 +332,7 @@ def test_global_avg_pool_gradient(shape, seed):
                   what="the gradient (each position gets its channel's upstream gradient / (H * W))")
 
 
-@question(GAP)
+@question("global_avg_pool")
 def test_global_avg_pool_leaves_input_unchanged():
     x = make_tensor((2, 3, 4, 5), torch.float64, 7)
     inputs = {"x": x}
@@ -342,7 +342,7 @@ def test_global_avg_pool_leaves_input_unchanged():
         raise CheckFailure(GAP, "the function changed its input x; compute a new tensor instead", inputs)
 
 
-@question(GAP)
+@question("global_avg_pool")
 @pytest.mark.parametrize("shape", [(2, 3, 5, 4), (3, 7, 2)])
 def test_global_avg_pool_on_another_device(shape):
     expect_device_agnostic(GAP, student(GAP), lambda x: F.adaptive_avg_pool2d(x, 1),
