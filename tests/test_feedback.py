@@ -110,8 +110,12 @@ def test_grade_lang_en_zh_writes_chinese_feedback_too(graded_samples, tmp_path):
     en, zh = (folder / "feedback.md").read_text(), (folder / "feedback.zh.md").read_text()
     assert "**Score: 17 / 20**" in en and "得分" not in en
     assert "**得分：17 / 20**" in zh and "## ✗ `var_mean` (0/3)" in zh
-    assert "未通过的检查" in zh and f"**可能的原因：** {BIASED}" in zh  # the catalog sentence stays in English...
-    assert "英文原文" in zh  # ...and the page says so
+    from autograder.catalog import find_mistake
+
+    cause_zh = find_mistake("var_mean:biased-variance").misconception_zh  # the catalog's Chinese sentence
+    assert cause_zh and "未通过的检查" in zh and f"**可能的原因：** {cause_zh}" in zh
+    assert f"**Likely cause:** {BIASED}" in en
+    assert "英文原文" in zh  # the check's own message was written in English (the batch's first language)
     page = (folder / "feedback.zh.html").read_text()
     assert '<html lang="zh-CN">' in page and "得分：17 / 20" in page and "可能的原因" in page
     assert '<html lang="en">' in (folder / "feedback.html").read_text()
