@@ -15,6 +15,7 @@ from typing import Callable
 
 import nbformat
 
+from kitcheck.i18n import in_language
 from kitcheck.spec import Assignment
 
 from .assignments import folder
@@ -89,7 +90,7 @@ def check_canary(assignment: Assignment, grade: Callable[[Path, set[str]], dict]
     rows = {row["name"]: row for row in result.get("questions", [])}
     got = rows.get(question, {}).get("score", 0)
     if got != points or result.get("status") != "graded":
-        why = result.get("error") or rows.get(question, {}).get("message") or "no score"
+        why = in_language(result.get("error") or rows.get(question, {}).get("message") or "no score", "en")
         raise CanaryFailed(
             f"the grader's own check failed: the reference solution of `{question}` scored {got}/{points} "
             f"({why}; isolation: {result.get('isolation', 'unknown')}). Nothing was graded, so no student "

@@ -19,7 +19,8 @@ from kitcheck.spec import Assignment
 from .feedback_html import STYLE, page
 from .files import write_text_atomic
 from .late import late_text, number
-from .report import final_score, not_attempted, split_hint
+from .messages import t
+from .report import final_score, in_language, not_attempted, notebook_errors_text, split_hint
 
 SCORES_PNG = "report-scores.png"
 TOTALS_PNG = "report-totals.png"
@@ -71,7 +72,7 @@ class ClassSummary:
     totals: Counter
 
 
-def summarize(assignment: Assignment, results: list[dict]) -> ClassSummary:
+def summarize(assignment: Assignment, results: list[dict], lang: str = "en") -> ClassSummary:
     """Per-question pass counts, the misconceptions behind failures (most common first), errored submissions.
 
     Statistics are over the graded submissions; those that errored are listed apart (a crash is not a
@@ -91,7 +92,7 @@ def summarize(assignment: Assignment, results: list[dict]) -> ClassSummary:
             if not_attempted(row):
                 s.not_attempted.append(r["id"])
                 continue
-            _, cause = split_hint(row)
+            _, cause = split_hint(row, lang)
             if not cause:
                 s.unexplained.append(r["id"])
                 continue
@@ -174,28 +175,33 @@ def _feedback_link(sid: str) -> str:
     return f'<a href="{escape(quote(sid))}/feedback.html">{escape(sid)}</a>'
 
 
-def _late_cell(r: dict) -> str:
+def _late_cell(r: dict, lang: str = "en") -> str:
     late = r.get("late") or {}
     if not late.get("submitted"):
-        return '<span class="ids">no submission time</span>' if late.get("due") else ""
+        return f'<span class="ids">{escape(t(lang, "r_no_time"))}</span>' if late.get("due") else ""
     if not late.get("due"):
-        return f'<span class="ids">submitted {escape(late["submitted"])}</span>'
+        return f'<span class="ids">{escape(t(lang, "r_submitted", time=late["submitted"]))}</span>'
     if not late.get("seconds_late"):
-        return "on time" + (' <span class="ids">(extension)</span>' if late.get("extension") else "")
-    ext = ' <span class="ids">(after an extension)</span>' if late.get("extension") else ""
-    return f"{escape(late_text(late))} late{ext}"
+        ext = f' <span class="ids">{escape(t(lang, "r_extension"))}</span>' if late.get("extension") else ""
+        return escape(t(lang, "r_on_time")) + ext
+    ext = f' <span class="ids">{escape(t(lang, "r_after_extension"))}</span>' if late.get("extension") else ""
+    return escape(t(lang, "r_late_by", late=late_text(late))) + ext
 
 
-def students_table(assignment: Assignment, results: list[dict]) -> str:
+def _head(lang: str, *keys: str) -> str:
+    return "<table><thead><tr>" + "".join(f"<th>{escape(t(lang, k))}</th>" for k in keys) + "</tr></thead><tbody>"
+
+
+def students_table(assignment: Assignment, results: list[dict], lang: str = "en") -> str:
     """One row per submission: total, lateness and penalty, final score, the questions failed (wrong, and
     not attempted), and a link to the student's feedback."""
     order = [q.name for q in assignment.questions]
-    out = ['<table><thead><tr><th>id</th><th>total</th><th>late</th><th>penalty</th><th>final</th>'
-           '<th>wrong</th><th>not attempted</th></tr></thead><tbody>']
+    out = [_head(lang, "r_id", "r_total", "r_late_col", "r_penalty", "r_final", "r_wrong", "r_not_attempted")]
     for r in sorted(results, key=lambda r: r["id"]):
         late = r.get("late") or {}
         if r["status"] != "graded":
-            wrong, untouched = f'<span class="bad">not graded: {escape(r["error"][:120])}</span>', ""
+            error = in_language(r["error"], lang)[:120]
+            wrong, untouched = f'<span class="bad">{escape(t(lang, "r_not_graded", error=error))}</span>', ""
         else:
             rows = {row["name"]: row for row in r["questions"]}
             wrong = ", ".join(f"<code>{escape(n)}</code>" for n in order
@@ -203,7 +209,7 @@ def students_table(assignment: Assignment, results: list[dict]) -> str:
             untouched = ", ".join(f"<code>{escape(n)}</code>" for n in order if n in rows and not_attempted(rows[n]))
         penalty = late.get("penalty") or 0
         out.append(f'<tr><td>{_feedback_link(r["id"])}</td><td class="num">{r["score"]}</td>'
-                   f'<td>{_late_cell(r)}</td><td class="num">{"−" + number(penalty) if penalty else ""}</td>'
+                   f'<td>{_late_cell(r, lang)}</td><td class="num">{"−" + number(penalty) if penalty else ""}</td>'
                    f'<td class="num">{number(final_score(r))} / {assignment.total_points}</td>'
                    f'<td>{wrong}</td><td>{untouched}</td></tr>')
     out.append("</tbody></table>")
@@ -211,38 +217,34 @@ def students_table(assignment: Assignment, results: list[dict]) -> str:
 
 
 def report_html(assignment: Assignment, summary: ClassSummary, scores_png: bytes, totals_png: bytes,
-                earlier: int = 0, policy: str = "") -> str:
+                earlier: int = 0, policy: str = "", lang: str = "en") -> str:
     """The instructor's report page (self-contained: figures are embedded; every student text is escaped).
 
     ``earlier``: how many rows come from earlier runs into the same folder; ``policy``: the late policy."""
     n = len(summary.graded)
     mean = sum(r["score"] for r in summary.graded) / n if n else 0.0
-    out = [f"<h1>{escape(assignment.title)}: class report</h1>",
-           f"<p>{n} submission(s) graded, {len(summary.errored)} could not be graded. "
-           f"Mean total {mean:.1f} / {assignment.total_points}.</p>"]
+    title = t(lang, "r_title", title=assignment.title_in(lang))
+    out = [f"<h1>{escape(title)}</h1>",
+           f"<p>{escape(t(lang, 'r_counts', n=n, errored=len(summary.errored), mean=f'{mean:.1f}', total=assignment.total_points))}</p>"]
     everyone = summary.graded + summary.errored
     late = [r for r in everyone if (r.get("late") or {}).get("seconds_late")]
     if any((r.get("late") or {}).get("due") for r in everyone):
         penalized = [r for r in late if (r.get("late") or {}).get("penalty")]
         mean_final = sum(final_score(r) for r in summary.graded) / n if n else 0.0
-        out.append(f"<p>{len(late)} submission(s) late, {len(penalized)} with a penalty; mean final score "
-                   f"{mean_final:.1f} / {assignment.total_points}."
-                   + (f" Late policy: {escape(policy)}." if policy else "") + "</p>")
+        line = t(lang, "r_late", late=len(late), penalized=len(penalized), mean=f"{mean_final:.1f}",
+                 total=assignment.total_points) + (t(lang, "r_policy", policy=policy) if policy else "")
+        out.append(f"<p>{escape(line)}</p>")
     if earlier:
-        out.append(f'<p class="ids">{earlier} of these submissions were graded by earlier runs into this folder '
-                   "(grading a few students again keeps the others).</p>")
+        out.append(f'<p class="ids">{escape(t(lang, "r_earlier", earlier=earlier))}</p>')
     levels = sorted({r.get("isolation", "") for r in summary.graded + summary.errored if r.get("isolation")})
     if levels:  # the isolation that actually applied, and a warning when student code was barely fenced
-        out.append("<p>Isolation of student code: " + "; ".join(escape(x) for x in levels) + ".</p>")
+        out.append(f"<p>{escape(t(lang, 'r_isolation', levels='; '.join(levels)))}</p>")
     if any(x.startswith("limits") for x in levels):
-        out.append('<p class="warn"><strong>Warning:</strong> student code ran with resource limits only: it could '
-                   "read whatever the grader's user can read, the hidden tests included. Grade untrusted code "
-                   "as root (see the README's security model).</p>")
+        out.append(f'<p class="warn"><strong>{escape(t(lang, "r_limits_only"))}</strong></p>')
 
-    out.append("<h2>What to re-teach: the most common misconceptions</h2>")
+    out.append(f"<h2>{escape(t(lang, 'r_reteach'))}</h2>")
     if summary.misconceptions:
-        out.append('<table><thead><tr><th>students</th><th>question</th><th>likely cause (from the catalog)</th>'
-                   '</tr></thead><tbody>')
+        out.append(_head(lang, "r_students", "r_question", "r_cause"))
         for m in summary.misconceptions:
             share = len(m.students) / n if n else 0
             slug = f' <span class="ids">({escape(m.slug)})</span>' if m.slug else ""
@@ -252,53 +254,54 @@ def report_html(assignment: Assignment, summary: ClassSummary, scores_png: bytes
                        f'<br><span class="ids">{_ids(m.students)}</span></td></tr>')
         out.append("</tbody></table>")
     else:
-        out.append("<p>No failure matched a catalogued misconception.</p>")
+        out.append(f"<p>{escape(t(lang, 'r_no_cause'))}</p>")
 
-    out.append("<h2>Per question</h2>")
-    out.append(_img(scores_png, "score per question"))
-    out.append('<table><thead><tr><th>question</th><th>points</th><th>full marks</th><th>wrong</th>'
-               '<th>wrong, no catalogued cause</th><th>not attempted</th></tr></thead><tbody>')
+    out.append(f"<h2>{escape(t(lang, 'r_per_question'))}</h2>")
+    out.append(_img(scores_png, t(lang, "r_scores_alt")))
+    out.append(_head(lang, "r_question", "r_points", "r_full", "r_wrong", "r_unexplained", "r_not_attempted"))
     for s in summary.questions:
         out.append(f'<tr><td><code>{escape(s.name)}</code></td><td class="num">{s.points}</td>'
                    f'<td class="num">{s.passed} ({100 * s.rate:.0f}%)</td><td class="num">{s.wrong}</td>'
                    f'<td>{len(s.unexplained)} <span class="ids">{_ids(s.unexplained)}</span></td>'
                    f'<td>{len(s.not_attempted)} <span class="ids">{_ids(s.not_attempted)}</span></td></tr>')
     out.append("</tbody></table>")
-    out.append(_img(totals_png, "distribution of total scores"))
+    out.append(_img(totals_png, t(lang, "r_totals_alt")))
+    none = f"<p>{escape(t(lang, 'r_none'))}</p>"
 
-    out.append("<h2>Per student</h2>")
-    out.append(students_table(assignment, everyone) if everyone else "<p>None.</p>")
+    out.append(f"<h2>{escape(t(lang, 'r_per_student'))}</h2>")
+    out.append(students_table(assignment, everyone, lang) if everyone else none)
 
-    out.append("<h2>Submissions that could not be graded</h2>")
+    out.append(f"<h2>{escape(t(lang, 'r_errored'))}</h2>")
     if summary.errored:
-        out.append("<table><thead><tr><th>id</th><th>error</th></tr></thead><tbody>")
-        out += [f"<tr><td>{escape(r['id'])}</td><td><pre>{escape(r['error'])}</pre></td></tr>" for r in summary.errored]
+        out.append(_head(lang, "r_id", "r_error"))
+        out += [f"<tr><td>{escape(r['id'])}</td><td><pre>{escape(in_language(r['error'], lang))}</pre></td></tr>"
+                for r in summary.errored]
         out.append("</tbody></table>")
     else:
-        out.append("<p>None.</p>")
-    out.append("<h2>Graded, but cells raised while the notebook ran</h2>")
+        out.append(none)
+    out.append(f"<h2>{escape(t(lang, 'r_cell_errors'))}</h2>")
     if summary.cell_errors:
-        out.append("<table><thead><tr><th>id</th><th>score</th><th>cells</th></tr></thead><tbody>")
+        out.append(_head(lang, "r_id", "r_score", "r_cells"))
         for r in summary.cell_errors:
-            cells = "\n".join(f"cell {e['cell']}: {e['error']}" if e.get("cell") is not None else e["error"]
-                              for e in r["notebook_errors"])
+            cells = notebook_errors_text(r, lang).split("\n", 1)[-1]
             out.append(f"<tr><td>{escape(r['id'])}</td><td class=\"num\">{r['score']}</td>"
                        f"<td><pre>{escape(cells)}</pre></td></tr>")
         out.append("</tbody></table>")
     else:
-        out.append("<p>None.</p>")
-    return page(f"{assignment.title}: class report", "\n".join(out), "en", STYLE + STYLE_EXTRA)
+        out.append(none)
+    return page(title, "\n".join(out), lang, STYLE + STYLE_EXTRA)
 
 
-def write_class_report(assignment: Assignment, results: list[dict], out_dir: Path, earlier: int = 0) -> Path:
+def write_class_report(assignment: Assignment, results: list[dict], out_dir: Path, earlier: int = 0,
+                       lang: str = "en", name: str = "report.html") -> Path:
     """Write ``report.html``, ``report-scores.png`` and ``report-totals.png`` into ``out_dir``; returns the page.
 
     ``earlier``: how many of ``results`` were graded by earlier runs into ``out_dir``."""
-    summary = summarize(assignment, results)
+    summary = summarize(assignment, results, lang)
     scores_png, totals_png = scores_figure(summary), totals_figure(summary, assignment.total_points)
-    for name, data in ((SCORES_PNG, scores_png), (TOTALS_PNG, totals_png)):
-        (out_dir / name).write_bytes(data)
-    path = out_dir / "report.html"
+    for png, data in ((SCORES_PNG, scores_png), (TOTALS_PNG, totals_png)):
+        (out_dir / png).write_bytes(data)
+    path = out_dir / name
     policy = next((r["late"].get("policy", "") for r in results if (r.get("late") or {}).get("policy")), "")
-    write_text_atomic(path, report_html(assignment, summary, scores_png, totals_png, earlier, policy))
+    write_text_atomic(path, report_html(assignment, summary, scores_png, totals_png, earlier, policy, lang))
     return path

@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from kitcheck.i18n import in_language
 from kitcheck import run_public_check
 from kitcheck.assignments import ASSIGNMENTS
 from kitcheck.transport import StudentFunction
@@ -65,9 +66,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
         return 2
     start = time.perf_counter()
     langs = getattr(args, "lang", None) or ["en"]
-    # The hidden tests' messages (input, expected, got) are written in the feedback's first language; the
-    # workers inherit it. KIT_LANG, when set, wins.
-    os.environ.setdefault("KIT_LANG", langs[0])
+    # The hidden tests' messages (input, expected, got) are written in every language of the feedback at once
+    # (kitcheck.i18n); the workers inherit it. KIT_LANG, when set, wins.
+    os.environ.setdefault("KIT_LANG", ",".join(langs))
     force = getattr(args, "force", False)
     if getattr(args, "cluster", None):
         if force:  # the cluster reuses what is saved: nothing is, for these submissions
@@ -343,7 +344,7 @@ def cmd_gpu_check(args: argparse.Namespace) -> int:
         print(f"{name}: {counts} in {time.perf_counter() - start:.1f} s")
         for t in tests:
             if t["outcome"] != "passed":
-                print(f"  {t['outcome']}: {t['nodeid']}: {t['message'][:300]}")
+                print(f"  {t['outcome']}: {t['nodeid']}: {in_language(t['message'], 'en')[:300]}")
         bad += counts["failed"] + counts["skipped"] + (counts["passed"] == 0)
     return 1 if bad else 0
 

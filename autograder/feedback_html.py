@@ -12,7 +12,7 @@ from html import escape
 from kitcheck.spec import Assignment
 
 from .messages import t
-from .report import lateness_lines, notebook_errors_text, split_hint
+from .report import in_language, lateness_lines, notebook_errors_text, split_hint
 
 STYLE = """
 body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
@@ -63,10 +63,8 @@ def feedback_html(assignment: Assignment, result: dict, lang: str = "en") -> str
     if late:
         penalized = bool((result.get("late") or {}).get("penalty"))
         out.append(f'<p class="{"warn" if penalized else "note"}">' + "<br>".join(map(escape, late)) + "</p>")
-    if t(lang, "english_only"):
-        out.append(f'<p class="note">{escape(t(lang, "english_only"))}</p>')
     if result["error"]:
-        out.append(f'<p class="warn">{escape(t(lang, "not_graded", error=result["error"]))}</p>')
+        out.append(f'<p class="warn">{escape(t(lang, "not_graded", error=in_language(result["error"], lang)))}</p>')
     errors = notebook_errors_text(result, lang)
     if errors:
         out.append(f'<p class="warn">{escape(errors)}</p>')
@@ -75,7 +73,7 @@ def feedback_html(assignment: Assignment, result: dict, lang: str = "en") -> str
         q = assignment.question(row["name"])
         mark = '<span class="ok">✓</span>' if row["passed"] else '<span class="bad">✗</span>'
         rows.append(f'<tr><td>{mark} <a href="#q-{escape(q.name)}"><code>{escape(q.name)}</code></a></td>'
-                    f'<td>{escape(q.summary)}</td><td class="pts">{row["score"]} / {q.points}</td></tr>')
+                    f'<td>{escape(q.summary_in(lang))}</td><td class="pts">{row["score"]} / {q.points}</td></tr>')
     out.append(f'<table><thead><tr><th>{escape(t(lang, "question_col"))}</th><th></th>'
                f'<th>{escape(t(lang, "points_col"))}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
     for row in result["questions"]:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from kitcheck.i18n import say
 from kitcheck.spec import Assignment
 
 from .canary import CanaryFailed, CanaryReport, check_canary
@@ -167,10 +168,10 @@ def _assignments() -> dict:
 
 
 def digest_of(files: list[Path]) -> str:
-    from kitcheck.i18n import language
+    from kitcheck.i18n import languages
 
-    # the language of the hidden tests' messages is part of a saved result too
-    digest = hashlib.sha256(json.dumps({"python": list(sys.version_info[:2]), "language": language(),
+    # the languages of the hidden tests' messages are part of a saved result too
+    digest = hashlib.sha256(json.dumps({"python": list(sys.version_info[:2]), "language": ",".join(languages()),
                                         **{p: _version(p) for p in VERSIONED}}, sort_keys=True).encode())
     for path in files:
         try:
@@ -266,7 +267,7 @@ def error_result(assignment: Assignment, notebook: Path, error: str) -> dict:
               "notebook_errors": [], "questions": score(assignment, []), "score": 0,
               "max_score": assignment.total_points}
     for row in result["questions"]:
-        row["message"] = f"{row['name']}: not graded ({error})"
+        row["message"] = say("not_graded_because", name=row["name"], why=error)
     return result
 
 

@@ -179,7 +179,7 @@ def results_for(assignment: Assignment, result: dict, visibility: str, lang: str
 def _failed(assignment: Assignment, message: str, lang: str) -> dict:
     """results.json when there is nothing to grade: 0 points, a visible explanation."""
     return {"score": 0, "output": message, "visibility": "visible", "stdout_visibility": "hidden",
-            "tests": [{"name": f"{q.name}: {q.summary}", "score": 0, "max_score": q.points, "output": message,
+            "tests": [{"name": f"{q.name}: {q.summary_in(lang)}", "score": 0, "max_score": q.points, "output": message,
                        "status": "failed", "visibility": "visible"} for q in assignment.questions]}
 
 

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 import torch
 
 from autograder.catalog import Mistake, Variant, catalog, variants
+from kitcheck.i18n import in_language
 from kitcheck.spec import Assignment
 from kitcheck.transport import local_transport
 
@@ -87,7 +88,7 @@ def kill_matrix(assignment: Assignment) -> list[MatrixRow]:
                                   full_message(own)))
         else:
             verdict = "accepted" if scores == {n: full[n] for n in scores} else "REJECTED"
-            rows.append(MatrixRow("variant", entry.question, entry.slug, scores, verdict, None, own["message"]))
+            rows.append(MatrixRow("variant", entry.question, entry.slug, scores, verdict, None, in_language(own["message"], "en")))
     return rows
 
 

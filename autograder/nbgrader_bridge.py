@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kitcheck.i18n import in_language, language
 from kitcheck.assignments import find_question
 from kitcheck.transport import local_transport
 
@@ -23,7 +24,7 @@ def grade_question(name: str, namespace: dict[str, Any]) -> None:
     outcomes = run_hidden_tests(assignment.name, local_transport(namespace), questions={name})
     failed = [o for o in outcomes if o.outcome == "failed"]
     if failed:
-        raise AssertionError(with_hint(failed[0].message, find_mistake(failed[0].hint) if failed[0].hint else None))
+        raise AssertionError(with_hint(in_language(failed[0].message, language()), find_mistake(failed[0].hint) if failed[0].hint else None))
     if not any(o.outcome == "passed" for o in outcomes):
         raise AssertionError(f"{name}: no hidden test ran")
     print(f"{name}: all hidden tests passed")

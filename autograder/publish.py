@@ -40,7 +40,8 @@ def earlier_results(assignment: Assignment, results: list[dict], out_dir: Path) 
 def write_reports(assignment: Assignment, results: list[dict], out_dir: Path, langs: list[str] = ("en",),
                   merge: bool = True) -> list[dict]:
     """Write every submission's results.json, feedback.md and feedback.html (and, for each language after
-    the first, feedback.<lang>.md and .html), then grades.csv and the instructor's report.html.
+    the first, feedback.<lang>.md and .html), then grades.csv and the instructor's report.html (and
+    report.<lang>.html).
 
     With ``merge`` (the default) the class files also hold the rows of submissions graded into ``out_dir``
     by earlier runs, so grading a few students again never drops the others. Returns the class's rows."""
@@ -56,6 +57,8 @@ def write_reports(assignment: Assignment, results: list[dict], out_dir: Path, la
                 (folder / f"feedback.{lang}{suffix}").unlink(missing_ok=True)
     everyone = sorted([*results, *(earlier_results(assignment, results, out_dir) if merge else [])],
                       key=lambda r: r["id"])
-    write_text_atomic(out_dir / "grades.csv", grades_csv(assignment, everyone))
-    write_class_report(assignment, everyone, out_dir, earlier=len(everyone) - len(results))
+    write_text_atomic(out_dir / "grades.csv", grades_csv(assignment, everyone, langs[0]))
+    for lang in langs:  # report.html in the first language, report.<lang>.html in the others
+        write_class_report(assignment, everyone, out_dir, earlier=len(everyone) - len(results), lang=lang,
+                           name=feedback_name(lang, langs, ".html").replace("feedback", "report"))
     return everyone

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 
 import pytest
 
+from kitcheck.i18n import say
 from kitcheck.transport import StudentError
 
 
@@ -20,6 +21,8 @@ class TestOutcome:
     nodeid: str
     question: str
     outcome: str  # passed | failed | skipped | not run
+    # What the student reads: written in every language the grading is for (``kitcheck.i18n``); reports read
+    # it in theirs with ``in_language``.
     message: str = ""
     hint: str = ""  # the likely mistake, as a reference to its catalog entry ("question:slug"), or ""
 
@@ -32,8 +35,8 @@ def student_message(exc: BaseException) -> str:
     if isinstance(exc, AssertionError) and type(exc).__module__.startswith(("kitcheck", "autograder")):
         return str(exc)
     if isinstance(exc, StudentError):
-        return f"your function raised {exc}"
-    return f"the check stopped with {type(exc).__name__}; ask your instructor if this persists"
+        return say("raised", what=str(exc))
+    return say("check_stopped", error=type(exc).__name__)
 
 
 class OutcomeCollector:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 
+from kitcheck.i18n import MESSAGES as CHECK_MESSAGES, in_language
 from kitcheck.spec import Assignment
 
 from .late import late_text, number, show_time
@@ -18,13 +19,17 @@ RESULT_FILE = "grading.json"
 # names (see grade.safe_id): every class file has one of CLASS_SUFFIXES, and no id ends with one.
 CLASS_FILES = ("grades.csv", "report.html", "report-scores.png", "report-totals.png", "gradebook-before.db")
 CLASS_SUFFIXES = (".csv", ".html", ".png", ".db", ".json", ".md", ".txt", ".zip")
-NOT_ATTEMPTED = "your function raised NotImplementedError"  # the release's stub, untouched
+# the release's stub, untouched, as the hidden tests say it in each language
+NOT_ATTEMPTED = {lang: text.format(what="NotImplementedError") for lang, text in CHECK_MESSAGES["raised"].items()}
 
 
 def not_attempted(row: dict) -> bool:
     """Whether a question failed because it was never written (the release's ``raise NotImplementedError()``
     stub is still there), as opposed to written and wrong."""
-    return not row["passed"] and NOT_ATTEMPTED in row.get("message", "").split("\n", 1)[0]
+    if row["passed"]:
+        return False
+    return any(stub in in_language(row.get("message", ""), lang).split("\n", 1)[0]
+               for lang, stub in NOT_ATTEMPTED.items())
 
 
 def final_score(result: dict) -> float:
@@ -33,7 +38,7 @@ def final_score(result: dict) -> float:
     return late.get("final", result["score"])
 
 
-def grades_csv(assignment: Assignment, results: list[dict]) -> str:
+def grades_csv(assignment: Assignment, results: list[dict], lang: str = "en") -> str:
     """One row per submission: id, one column per question, total, max, the lateness (submitted, due,
     hours late, penalty), the final score, status, error."""
     buf = io.StringIO()
@@ -47,7 +52,7 @@ def grades_csv(assignment: Assignment, results: list[dict]) -> str:
         writer.writerow([r["id"], *[scores.get(q.name, 0) for q in assignment.questions], r["score"],
                          assignment.total_points, late.get("submitted", ""), late.get("due", ""),
                          f"{hours:.2f}" if hours else "0", number(late.get("penalty", 0)),
-                         number(final_score(r)), r["status"], r["error"]])
+                         number(final_score(r)), r["status"], in_language(r["error"], lang)])
     return buf.getvalue()
 
 
@@ -79,11 +84,11 @@ def gradescope_results(assignment: Assignment, result: dict, lang: str = "en",
     tests = []
     for row in result["questions"]:
         q = assignment.question(row["name"])
-        tests.append({"name": f"{q.name}: {q.summary}", "score": row["score"], "max_score": q.points,
+        tests.append({"name": f"{q.name}: {q.summary_in(lang)}", "score": row["score"], "max_score": q.points,
                       "status": "passed" if row["passed"] else "failed",
                       "output": t(lang, "passed") if row["passed"] else full_message(row, lang),
                       "visibility": visibility})
-    output = result["error"] or notebook_errors_text(result, lang)
+    output = in_language(result["error"], lang) or notebook_errors_text(result, lang)
     late = " ".join(lateness_lines(assignment, result, lang))
     output = f"{output}\n\n{late}".strip() if late else output
     return {"score": result["score"], "output": output, "tests": tests}
@@ -91,8 +96,8 @@ def gradescope_results(assignment: Assignment, result: dict, lang: str = "en",
 
 def notebook_errors_text(result: dict, lang: str = "en") -> str:
     """The cells of the notebook that raised, one line each (empty when none did)."""
-    lines = [t(lang, "cell", cell=e["cell"], error=e["error"]) if e.get("cell") is not None else e["error"]
-             for e in result.get("notebook_errors", [])]
+    lines = [t(lang, "cell", cell=e["cell"], error=in_language(e["error"], lang)) if e.get("cell") is not None
+             else in_language(e["error"], lang) for e in result.get("notebook_errors", [])]
     return (t(lang, "cell_errors") + "\n" + "\n".join(lines)) if lines else ""
 
 
@@ -102,15 +107,13 @@ def split_hint(row: dict, lang: str = "en") -> tuple[str, str]:
     from .catalog import find_mistake
 
     mistake = find_mistake(row["hint"]) if row.get("hint") else None
-    return row.get("message", ""), mistake.sentence(lang) if mistake else ""
+    return in_language(row.get("message", ""), lang), mistake.sentence(lang) if mistake else ""
 
 
 def full_message(row: dict, lang: str = "en") -> str:
     """The failure message with its likely cause on a last line, as one text (Gradescope, nbgrader)."""
     message, cause = split_hint(row, lang)
-    from kitcheck.i18n import MESSAGES
-
-    label = MESSAGES["likely_cause"].get(lang, MESSAGES["likely_cause"]["en"])  # as check() writes it
+    label = CHECK_MESSAGES["likely_cause"].get(lang, CHECK_MESSAGES["likely_cause"]["en"])  # as check() writes it
     return message + (f"\n  {label} {cause}" if cause else "")
 
 
@@ -121,10 +124,8 @@ def feedback_markdown(assignment: Assignment, result: dict, lang: str = "en") ->
     late = lateness_lines(assignment, result, lang)
     if late:
         lines += ["  \n".join(late), ""]
-    if t(lang, "english_only"):
-        lines += [t(lang, "english_only"), ""]
     if result["error"]:
-        lines += [f"> {t(lang, 'not_graded', error=result['error'])}", ""]
+        lines += [f"> {t(lang, 'not_graded', error=in_language(result['error'], lang))}", ""]
     errors = notebook_errors_text(result, lang)
     if errors:
         lines += ["> " + errors.replace("\n", "\n> "), ""]

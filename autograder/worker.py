@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kitcheck.assignments import ASSIGNMENTS
+from kitcheck.i18n import say
 from kitcheck.spec import Assignment
 
 from .course import RELEASE
@@ -65,7 +66,7 @@ def grade_notebook(assignment: Assignment, notebook: Path, *, only_cuda: bool = 
     except NotebookError as exc:
         result.update(status="error", error=str(exc), questions=score(assignment, []), score=0)
         for row in result["questions"]:
-            row["message"] = f"{row['name']}: not graded, because {exc}"
+            row["message"] = say("not_graded_because", name=row["name"], why=str(exc))
         result["seconds"] = round(time.perf_counter() - start, 3)
         return result
     sandbox_start = time.perf_counter()
@@ -86,7 +87,8 @@ def grade_notebook(assignment: Assignment, notebook: Path, *, only_cuda: bool = 
     if start_error:  # nothing of the student's ran: the grader failed, not the notebook
         rows = score(assignment, [])
         for row in rows:
-            row["message"] = f"{row['name']}: not graded, because the grader could not run it ({start_error})"
+            row["message"] = say("not_graded_because", name=row["name"],
+                                 why=say("grader_could_not_run", error=start_error))
         result.update(status="error", grader_error=True, error=f"grader error: {start_error}")
     result.update(questions=rows, score=sum(r["score"] for r in rows), seconds=round(time.perf_counter() - start, 3))
     return result

@@ -2,6 +2,7 @@
 submission of either edition gets the same score."""
 import copy
 import json
+import re
 import shutil
 
 import nbformat
@@ -212,6 +213,28 @@ def test_an_assignment_with_a_chinese_edition_translates_every_sentence(name):
     assert not _untranslated(module), _untranslated(module)
     assert all(m.misconception_zh for m in catalog(name)), [m.key for m in catalog(name) if not m.misconception_zh]
     assert ASSIGNMENTS[name].title_zh
+    assert all(q.summary_zh for q in ASSIGNMENTS[name].questions), [q.name for q in ASSIGNMENTS[name].questions
+                                                                  if not q.summary_zh]
     en = [c for c in nb.cells if cell_language(c) == "en"]
     zh = [c for c in nb.cells if cell_language(c) == "zh"]
     assert len(en) == len(zh) and not [c for c in nb.cells if c.cell_type == "markdown" and not cell_language(c)]
+
+
+def test_one_grading_run_writes_a_message_in_every_language(monkeypatch):
+    """``KIT_LANG=en,zh``: a failure message built from shared sentences, a check's own ``tr`` and plain values
+    reads whole in each language; a student's text cannot forge a sentence of either."""
+    from kitcheck.i18n import in_language, per_language, say, tr
+
+    monkeypatch.setenv("KIT_LANG", "en,zh")
+    what = tr("the loss", "损失")
+    text = f"fit: {say('wrong_shape', what=what, expected=(2,), got=(3,))}\n  {say('got')} 1.5"
+    assert per_language(text) == {"en": "fit: the loss has the wrong shape: expected (2,), got (3,)\n  got:      1.5",
+                                  "zh": "fit: 损失的形状不对：期望 (2,)，实际是 (3,)\n  实际值： 1.5"}
+    # markers inside a student's own exception text change at most how that text reads, in that student's own
+    # message: the sentence around it stays whole and no marker reaches a page
+    forged = say("raised", what="ValueError: \ue000bad\ue001坏\ue002 \ue001x")
+    assert in_language(forged, "en").startswith("your function raised ValueError: ")
+    assert in_language(forged, "zh").startswith("你的函数抛出了异常 ValueError: ")
+    assert not re.search("[\ue000-\ue002]", in_language(forged, "en") + in_language(forged, "zh"))
+    monkeypatch.setenv("KIT_LANG", "zh")
+    assert say("got") == "实际值：" and in_language("plain", "en") == "plain"

@@ -413,13 +413,18 @@ ASSIGNMENT = Assignment(
     title="Assignment 3: Autograd and gradient descent",
     title_zh="作业 3：自动求导与梯度下降",
     questions=(
-        Question("numerical_grad", 3, "the gradient of f at x by central differences", numerical_grad_public),
-        Question("linreg_grad", 3, "the gradient of the linear-regression MSE, by hand", linreg_grad_public),
+        Question("numerical_grad", 3, "the gradient of f at x by central differences", numerical_grad_public,
+                 summary_zh="用中心差分求 f 在 x 处的梯度"),
+        Question("linreg_grad", 3, "the gradient of the linear-regression MSE, by hand", linreg_grad_public,
+                 summary_zh="手工推导线性回归均方误差的梯度"),
         Question("gradient_descent", 4, "gradient descent on the MSE with autograd: the path and the losses",
-                 gradient_descent_public),
+                 gradient_descent_public,
+                 summary_zh="用自动求导对均方误差做梯度下降：返回参数路径和损失"),
         # Both change the tensors in their lists on purpose (params, and the velocities).
-        Question("sgd_step_", 3, "one SGD step that updates leaf tensors in place", sgd_step__public, mutates=(0,)),
+        Question("sgd_step_", 3, "one SGD step that updates leaf tensors in place", sgd_step__public, mutates=(0,),
+                 summary_zh="原地更新叶子张量的一步 SGD"),
         Question("momentum_step_", 3, "one step of SGD with momentum, like torch.optim.SGD", momentum_step__public,
-                 mutates=(0, 1)),
+                 mutates=(0, 1),
+                 summary_zh="带动量的一步 SGD，同 torch.optim.SGD"),
     ),
 )
