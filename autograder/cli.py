@@ -7,12 +7,13 @@ import sys
 import time
 from pathlib import Path
 
-from kitcheck.i18n import in_language
+from kitcheck.i18n import in_language, language, say
 from kitcheck import run_public_check
 from kitcheck.assignments import ASSIGNMENTS
 from kitcheck.transport import StudentFunction
 
 from .course import REPO, SAMPLES, use_tool_env
+from .messages import t
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -57,7 +58,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         return 2
     subs = discover(assignment, args.paths)
     if not subs:
-        print("no submissions found in " + ", ".join(map(str, args.paths)), file=sys.stderr)
+        print(t(_lang(args), "cli_none_found", paths=", ".join(map(str, args.paths))), file=sys.stderr)
         return 2
     try:
         late = _late_policy(assignment, args)
@@ -96,10 +97,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
             return 4
     print_table(assignment, results)
     earlier = len(earlier_results(assignment, results, args.out))
-    kept = f" (with {earlier} submission(s) graded there before)" if earlier else ""
-    print(f"\ngraded {len(results)} submission(s) in {time.perf_counter() - start:.1f} s; "
-          f"wrote {args.out / 'grades.csv'}, {args.out / 'report.html'}{kept} and <id>/results.json, "
-          f"<id>/feedback.md, <id>/feedback.html" + "".join(f", <id>/feedback.{lang}.html" for lang in langs[1:]))
+    kept = t(langs[0], "cli_kept", earlier=earlier) if earlier else ""
+    files = f"{args.out / 'grades.csv'}, {args.out / 'report.html'}{kept}, <id>/results.json, <id>/feedback.md, " \
+            "<id>/feedback.html" + "".join(f", <id>/feedback.{lang}.html" for lang in langs[1:])
+    print("\n" + t(langs[0], "cli_graded", n=len(results), seconds=f"{time.perf_counter() - start:.1f}", files=files))
     if late.due is None and any((r.get("late") or {}).get("submitted") for r in results):
         print("note: no due date is known (set one with `./kit nbgrader db assignment add "
               f"{assignment.name} --duedate=...` and --gradebook, or --due), so no lateness was computed.")
@@ -117,8 +118,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(done.summary())
     broken = [r["id"] for r in results if r.get("grader_error")]
     if broken:  # the grader failed, not the students: say so, and do not look like a finished batch
-        print(f"\nerror: the grader could not grade {len(broken)} submission(s) ({', '.join(broken[:10])}); "
-              "their rows say why. Grade them again once the cause is fixed.", file=sys.stderr)
+        print("\n" + t(langs[0], "cli_broken", n=len(broken), ids=", ".join(broken[:10])), file=sys.stderr)
         return 4
     return 0
 
@@ -150,6 +150,11 @@ def _late_policy(assignment, args: argparse.Namespace):
     if getattr(args, "extensions", None):
         extensions = {**extensions, **read_extensions(args.extensions)}
     return LatePolicy(due or book_due, extensions, plugin, "--due" if due else ("gradebook" if book_due else ""))
+
+
+def _lang(args: argparse.Namespace) -> str:
+    """The first language of ``--lang`` (English when the command has none)."""
+    return (getattr(args, "lang", None) or ["en"])[0]
 
 
 def _langs(text: str) -> list[str]:
@@ -199,15 +204,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .notebook import NotebookError, code_to_run, read_notebook
     from .sandbox import Sandbox
 
+    if getattr(args, "lang", None):
+        os.environ["KIT_LANG"] = args.lang
     try:
         nb = read_notebook(args.notebook)
     except NotebookError as exc:
-        print(f"✗ {exc}")
+        print(f"✗ {in_language(str(exc), language())}")
         return 1
+    edition = nb.metadata.get("kit", {}).get("lang")
+    if edition and not getattr(args, "lang", None):  # the Chinese edition's notebook is checked in Chinese
+        os.environ["KIT_LANG"] = edition
     name = args.assignment or _guess_assignment(args.notebook)
     if name is None:
-        print("✗ could not tell which assignment this is; pass --assignment NAME "
-              f"(one of {', '.join(sorted(ASSIGNMENTS))})")
+        print(say("which_assignment", names=", ".join(sorted(ASSIGNMENTS))))
         return 2
     assignment = ASSIGNMENTS[name]
     results = []
@@ -223,7 +232,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 raise
 
         for e in box.cell_errors:
-            print(f"! cell {e['cell']} raised {e['error']}")
+            print(say("cell_raised", cell=e["cell"], error=in_language(e["error"], language())))
         for q in assignment.questions:
             result = run_public_check(q, StudentFunction(q.name, timed))
             results.append(result)
@@ -339,12 +348,12 @@ def cmd_gpu_check(args: argparse.Namespace) -> int:
         result = grade_one(assignment, Submission("solution", SAMPLES / name / "solution.ipynb"), Path("/nonexistent"),
                            worker, only_cuda=True)
         worker.stop()
-        tests = [t for row in result["questions"] for t in row["tests"]]
-        counts = {k: sum(t["outcome"] == k for t in tests) for k in ("passed", "failed", "skipped")}
+        tests = [test for row in result["questions"] for test in row["tests"]]
+        counts = {k: sum(test["outcome"] == k for test in tests) for k in ("passed", "failed", "skipped")}
         print(f"{name}: {counts} in {time.perf_counter() - start:.1f} s")
-        for t in tests:
-            if t["outcome"] != "passed":
-                print(f"  {t['outcome']}: {t['nodeid']}: {in_language(t['message'], 'en')[:300]}")
+        for test in tests:
+            if test["outcome"] != "passed":
+                print(f"  {test['outcome']}: {test['nodeid']}: {in_language(test['message'], 'en')[:300]}")
         bad += counts["failed"] + counts["skipped"] + (counts["passed"] == 0)
     return 1 if bad else 0
 
@@ -402,6 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("check", help="run the public checks of a notebook from a terminal")
     p.add_argument("notebook", type=Path)
     p.add_argument("--assignment", choices=sorted(ASSIGNMENTS))
+    p.add_argument("--lang", choices=["en", "zh"], help="the language of the verdicts (default: the notebook's edition)")
     p.set_defaults(run=cmd_check)
 
     p = sub.add_parser("demo", help="build, grade the samples, show scores and feedback")

@@ -37,6 +37,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "late_penalty": "Late penalty: {penalty} points, so your final score is {final} / {total}.",
         "late_no_penalty": "No late penalty applies.",
         "late_extension": ", with your extension",
+        # what `grade` prints about the submissions
+        "cli_none_found": "no submissions found in {paths}",
+        "cli_kept": " (with {earlier} submission(s) graded there before)",
+        "cli_graded": "graded {n} submission(s) in {seconds} s; wrote {files}",
+        "cli_broken": "error: the grader could not grade {n} submission(s) ({ids}); their rows say why. Grade them again once the cause is fixed.",
         # the instructor's class report (report.html)
         "r_title": "{title}: class report",
         "r_counts": "{n} submission(s) graded, {errored} could not be graded. Mean total {mean} / {total}.",
@@ -105,6 +110,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "late_penalty": "迟交扣分：{penalty} 分，最终得分 {final} / {total}。",
         "late_no_penalty": "不扣迟交分。",
         "late_extension": "，已含你的延期",
+        # what `grade` prints about the submissions
+        "cli_none_found": "在 {paths} 中没有找到提交",
+        "cli_kept": "（含之前评入该文件夹的 {earlier} 份提交）",
+        "cli_graded": "{seconds} 秒内评完 {n} 份提交；已写入 {files}",
+        "cli_broken": "错误：评分程序无法评分 {n} 份提交（{ids}）；原因见各自的记录。排除原因后请重新评分。",
         # the instructor's class report (report.html)
         "r_title": "{title}：全班报告",
         "r_counts": "已评分 {n} 份提交，{errored} 份无法评分。平均总分 {mean} / {total}。",

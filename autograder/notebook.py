@@ -7,6 +7,8 @@ from pathlib import Path
 
 import nbformat
 
+from kitcheck.i18n import say
+
 MAX_NOTEBOOK_BYTES = 50 * 2**20  # outputs past this are not worth reading; the code is what we grade
 MAX_OUTPUT_BYTES = 2**20
 
@@ -19,34 +21,32 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
     """Read a notebook as nbformat 4, or raise NotebookError explaining what is wrong with the file."""
     path = Path(path)
     if path.is_dir():
-        raise NotebookError(f"expected a notebook file but found a folder: {path.name}")
+        raise NotebookError(say("nb_folder", name=path.name))
     if not path.exists():
-        raise NotebookError(f"the file {path.name} does not exist")
+        raise NotebookError(say("nb_missing", name=path.name))
     size = path.stat().st_size
     if size == 0:
-        raise NotebookError(f"{path.name} is empty (0 bytes)")
+        raise NotebookError(say("nb_empty", name=path.name))
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise NotebookError(f"{path.name} is not UTF-8 text (byte {exc.start} cannot be read); "
-                            "save the notebook again from Jupyter") from None
+        raise NotebookError(say("nb_not_utf8", name=path.name, at=exc.start)) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise NotebookError(f"{path.name} is not valid notebook JSON (line {exc.lineno}: {exc.msg}); "
-                            "was it edited in a text editor?") from None
+        raise NotebookError(say("nb_not_json", name=path.name, line=exc.lineno, error=exc.msg)) from None
     if size > MAX_NOTEBOOK_BYTES:
         data = _drop_outputs(data)
     if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
-        raise NotebookError(f"{path.name} is JSON but not a Jupyter notebook (no cells)")
+        raise NotebookError(say("nb_no_cells", name=path.name))
     major = data.get("nbformat")
     if major not in (3, 4):
-        raise NotebookError(f"{path.name} has notebook format version {major!r}; this grader reads versions 3 and 4")
+        raise NotebookError(say("nb_version", name=path.name, version=repr(major)))
     try:
         return nbformat.reads(json.dumps(data), as_version=4)
     except Exception as exc:  # nbformat's own errors are detailed but long
-        raise NotebookError(f"{path.name} could not be read as a notebook ({type(exc).__name__}: {str(exc)[:200]})") from None
+        raise NotebookError(say("nb_unreadable", name=path.name, error=f"{type(exc).__name__}: {str(exc)[:200]}")) from None
 
 
 def _drop_outputs(data: dict) -> dict:

@@ -84,7 +84,7 @@ def fingerprint(assignment: Assignment, question: str) -> dict | None:
     try:
         assignment.question(question).public_check(recorder)
     except CheckFailure as failure:
-        raise RuntimeError(f"{question}: the catalog's variant {right[0].slug!r} fails the public check:\n{failure}")
+        raise RuntimeError(f"{question}: the catalog's variant {right[0].slug!r} fails the public check:\n{failure}") from failure
     calls = [[list(a), dict(k), d] for a, k, d in recorder.calls if _storable((a, k))][:MAX_FINGERPRINT_CALLS]
     expected = [_outcome(correct, tuple(a), k, d) for a, k, d in calls]
     mistakes = []

@@ -62,7 +62,7 @@ def grade_notebook(assignment: Assignment, notebook: Path, *, only_cuda: bool = 
         nb = read_notebook(notebook)
         cells = code_to_run(nb)
         if not cells:
-            raise NotebookError("the notebook has no code cells to run")
+            raise NotebookError(say("nb_no_code"))
     except NotebookError as exc:
         result.update(status="error", error=str(exc), questions=score(assignment, []), score=0)
         for row in result["questions"]:

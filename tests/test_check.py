@@ -16,7 +16,7 @@ TENSORS = ASSIGNMENTS["tensors"]
 
 def _namespace(**overrides) -> dict:
     ns = {"torch": torch}
-    for name, code in {**solution_code(TENSORS), **overrides}.items():
+    for code in {**solution_code(TENSORS), **overrides}.values():
         exec(code, ns)
     return ns
 

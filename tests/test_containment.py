@@ -13,7 +13,6 @@
 import io
 import json
 import os
-import re
 import sys
 import textwrap
 import time
@@ -23,11 +22,9 @@ import nbformat
 import pytest
 import torch
 
-from autograder.build import solution_code
 from autograder.course import SAMPLES
 from autograder.grade import Submission, grade_batch
-from autograder.isolation import SANDBOX_UID_BASE, WORLD_WRITABLE, become_subreaper, isolation_available, \
-    processes_of
+from autograder.isolation import SANDBOX_UID_BASE, WORLD_WRITABLE, become_subreaper, isolation_available
 from autograder.sandbox import Sandbox
 from kitcheck.assignments import ASSIGNMENTS
 from kitcheck.transport import MAX_RESULT_BYTES, StudentError, decode, encode_result

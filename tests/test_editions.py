@@ -1,14 +1,13 @@
 """The course in two languages from one source: editions share every code cell, grade id and point, and a
 submission of either edition gets the same score."""
 import copy
-import json
 import re
 import shutil
 
 import nbformat
 import pytest
 
-from autograder.build import BuildError, edition, find_cells, generate_release, stamp_nbgrader_metadata
+from autograder.build import BuildError, edition, find_cells, generate_release
 from autograder.course import SOURCE, course_languages, edition_dir
 from autograder.samples import generate_samples
 from kitcheck.assignments import ASSIGNMENTS

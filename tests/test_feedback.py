@@ -66,7 +66,7 @@ def test_feedback_html_shows_each_questions_score_and_what_failed(graded_samples
 
 def test_feedback_html_escapes_what_a_student_controls():
     evil = '<script>alert("pwned")</script>'
-    result = {"id": f'<img src=x onerror="alert(1)">', "score": 3, "status": "graded",
+    result = {"id": '<img src=x onerror="alert(1)">', "score": 3, "status": "graded",
               "error": f"the notebook said {evil}",
               "notebook_errors": [{"cell": 4, "error": f"ValueError: </pre>{evil}"}, {"cell": None, "error": evil}],
               "questions": [{"name": q.name, "score": q.points if i else 0, "passed": bool(i), "tests": [],
@@ -158,7 +158,7 @@ def _late(result: dict, seconds: float, penalty: float, extension: str = "") -> 
 def test_feedback_says_when_it_was_submitted_and_due_and_the_late_penalty(graded_samples):
     base = graded_samples("tensors").results[VAR_MEAN]  # 17 / 20
     late = _late(base, 28860, 1.7)
-    md, page, gs = feedback_markdown(TENSORS, late, "en"), feedback_html(TENSORS, late, "en"), None
+    md, page = feedback_markdown(TENSORS, late, "en"), feedback_html(TENSORS, late, "en")
     for text in (md, unescape(page)):
         assert "Submitted 2025-03-02 08:00 UTC, 8 h 1 min after the due date (2025-03-01 23:59 UTC)." in text
         assert "Late penalty: 1.7 points, so your final score is 15.3 / 20." in text

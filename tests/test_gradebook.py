@@ -184,7 +184,6 @@ def test_other_damage_is_refused_too_without_a_write(graded_samples, tmp_path, d
 def _generate_assignment_registration(tmp_path):
     """What real `nbgrader generate_assignment` writes into a gradebook for the built tensors notebook."""
     import nbformat
-    from nbgrader.api import Gradebook
 
     from autograder.build import stamp_nbgrader_metadata
 

@@ -185,7 +185,7 @@ def test_needs_explains_a_missing_cell_and_lets_other_errors_through(capsys):
     assert "Exercise 6 (`sse_surface`), which is not defined yet: run its cell first" in capsys.readouterr().out
     with pytest.raises(ZeroDivisionError):  # the student's own bug: shown as usual
         with needs("sse_surface"):
-            1 / 0
+            _ = 1 / 0
     with pytest.raises(NotImplementedError):  # not an exercise's stub
         with needs("sse_surface"):
             raise NotImplementedError("a library's")

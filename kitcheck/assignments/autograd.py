@@ -109,7 +109,7 @@ def expect_gradient_descent_device(q: str, fn, X, y, lr, steps) -> None:
             what, hint = raised(exc, device_check=True)
             raise CheckFailure(q, say("fails_off_cpu", what=what), meta, detail=hint) from None
     except CallTimedOut as exc:
-        raise timed_out(exc, meta)
+        raise timed_out(exc, meta) from None
     else:
         expected = {"path": torch.empty(steps + 1, d, dtype=X.dtype, device="meta"),
                     "losses": torch.empty(steps, dtype=X.dtype, device="meta")}
@@ -127,7 +127,7 @@ def expect_gradient_descent_device(q: str, fn, X, y, lr, steps) -> None:
                                      "新建张量时请用 device=X.device（以及 dtype=X.dtype），或用 torch.*_like / "
                                      "X.new_zeros。")) from None
     except CallTimedOut as exc:
-        raise timed_out(exc, inputs)
+        raise timed_out(exc, inputs) from None
     expected = {"path": torch.empty(steps + 1, d, dtype=X.dtype), "losses": torch.empty(steps, dtype=X.dtype)}
     if type(got) not in (tuple, list) or len(got) != 2:
         raise CheckFailure(q, say("should_return_tuple", names="path, losses", got=show(got)), inputs)

@@ -67,7 +67,7 @@ def expect_device_agnostic_where_possible(q: str, fn, reference, **inputs) -> No
         if any(s in (exc.message or "").lower() for s in _DATA_DEPENDENT):
             return
     except CallTimedOut as exc:
-        raise timed_out(exc, inputs)
+        raise timed_out(exc, inputs) from None
     expect_device_agnostic(q, fn, reference, **inputs)
 
 

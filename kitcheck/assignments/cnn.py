@@ -90,7 +90,7 @@ def expect_follows_device(q: str, fn, reference: Callable, *, module_args: tuple
             "CPU 上 float64 输入的结果（改在这里检查：在其他设备上你的代码抛出了 {t}）", t=exc.type_name))
         return
     except CallTimedOut as exc:
-        raise timed_out(exc, meta)
+        raise timed_out(exc, meta) from None
     if type(mixes) is list and mixes:
         raise CheckFailure(q, tr("your code combines a tensor on the CPU with the input, which is not on the CPU (as on "
                                  "a GPU): ", "输入不在 CPU 上（如在 GPU 上），你的代码却把它和 CPU 上的张量一起运算：")

@@ -66,7 +66,7 @@ def _block_probes(shapes, reference, configs: list[tuple]) -> list[Probe]:
     found = []
     for i, (args, batch, training) in enumerate(((configs[0], 1, True), (configs[1], 2, True), (configs[1], 1, False))):
         stride = args[2]
-        found.append(_module_probe(args, lambda s, t: reference(s, t, stride, training), *shapes(*args),
+        found.append(_module_probe(args, lambda s, t, stride=stride, training=training: reference(s, t, stride, training), *shapes(*args),
                                    (batch, args[0], 6, 6), i, training))
     return found
 
