@@ -167,22 +167,31 @@ def test_figures_stay_language_neutral_so_no_glyph_is_ever_missing(recwarn):
 
 def _untranslated(path):
     """Student-facing sentences written as plain strings in a module: the problem and detail of every
-    CheckFailure, and the what= labels, that do not come from say() or tr()."""
+    CheckFailure, and the what= labels, that do not come from say() or tr() (a string with words anywhere in
+    the expression: an f-string, a concatenation, a conditional; a call's own arguments are its business)."""
     import ast
+
+    def words(node):
+        if isinstance(node, ast.Call):
+            return False  # tr(...), say(...), show(x): what they return is theirs to translate
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, str) and any(c.isalpha() for c in node.value)
+        return any(words(child) for child in ast.iter_child_nodes(node)
+                   if not isinstance(child, ast.FormattedValue) or words(child.value))
 
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = []
     for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in
-                ("CheckFailure", "expect_tensor", "expect_tensors", "expect_equal")):
+        if not isinstance(node, ast.Call):
             continue
-        texts = list(node.args[1:2]) if getattr(node.func, "id", "") == "CheckFailure" else []
-        texts += [kw.value for kw in node.keywords if kw.arg in ("detail", "what", "problem")]
-        for value in texts:
-            parts = value.values if isinstance(value, ast.JoinedStr) else [value]
-            if any(isinstance(p, ast.Constant) and isinstance(p.value, str) and any(c.isalpha() for c in p.value)
-                   for p in parts):  # words in a plain string (a name in backticks alone is not a sentence)
-                found.append(f"{path.name}:{node.lineno}")
+        name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+        texts = [kw.value for kw in node.keywords if kw.arg in ("detail", "what", "problem")]
+        if name == "CheckFailure":
+            texts += list(node.args[1:2]) + list(node.args[5:6])  # problem, and detail when positional
+        elif name not in ("expect_tensor", "expect_tensors", "expect_equal") and not texts:
+            continue
+        if any(words(value) for value in texts):  # a name in backticks alone is not a sentence
+            found.append(f"{path.name}:{node.lineno}")
     return found
 
 
@@ -210,6 +219,10 @@ def test_an_assignment_with_a_chinese_edition_translates_every_sentence(name):
         return  # its Chinese edition is not written yet: English cells stand in (test above)
     module = Path(kitcheck.assignments.__file__).parent / f"{name}.py"
     assert not _untranslated(module), _untranslated(module)
+    from autograder.assignments import folder
+
+    hidden = folder(name) / "test_hidden.py"  # what the hidden tests say reaches the student's feedback too
+    assert not _untranslated(hidden), _untranslated(hidden)
     assert all(m.misconception_zh for m in catalog(name)), [m.key for m in catalog(name) if not m.misconception_zh]
     assert ASSIGNMENTS[name].title_zh
     assert all(q.summary_zh for q in ASSIGNMENTS[name].questions), [q.name for q in ASSIGNMENTS[name].questions
