@@ -4,6 +4,12 @@
     python benchmarks/grade_class.py --n 200 --kit-only
     python benchmarks/grade_class.py --n 20 --assignment cnn
     python benchmarks/grade_class.py --per-assignment  # one submission of each assignment, warm worker
+    python benchmarks/grade_class.py --every --sizes 16 50    # mixed classes of every assignment, both graders
+
+``--every`` (issue 24's table): for each assignment and each N, a mixed class (half correct, a quarter with one
+catalogued mistake each, a quarter untouched) graded by the kit and by `nbgrader autograde` in the same run,
+with the kit's time split into the workers' start, the sandboxes (start and the student's cells), the hidden
+tests and the reports (``--kit-only`` skips nbgrader).
 
 Submissions are copies of an assignment's samples (correct, wrong, untouched; assignment 1's unless
 ``--assignment`` says otherwise) plus broken files, cycled.
@@ -40,6 +46,62 @@ def make_class(folder: Path, n: int, assignment: str = "tensors") -> list[Submis
             shutil.copy(sample, path)
         subs.append(Submission(path.stem, path))
     return subs
+
+
+def make_mixed_class(folder: Path, n: int, assignment: str) -> list[Submission]:
+    """Half correct, a quarter with one mistake (the catalog's samples, in turn), a quarter untouched."""
+    mistakes = sorted((SAMPLES / assignment).glob("mistake-*.ipynb"))
+    folder.mkdir(parents=True)
+    subs = []
+    for k in range(n):
+        if k % 4 in (0, 2):
+            sample = SAMPLES / assignment / "solution.ipynb"
+        elif k % 4 == 1:
+            sample = mistakes[(k // 4) % len(mistakes)]
+        else:
+            sample = SAMPLES / assignment / "untouched.ipynb"
+        path = folder / f"student{k:03d}.ipynb"
+        shutil.copy(sample, path)
+        subs.append(Submission(path.stem, path))
+    return subs
+
+
+def every(ns: list[int], jobs: int | None, kit_only: bool) -> int:
+    """Issue 24's table: every assignment, mixed classes of each size in ``ns``."""
+    import os
+
+    from autograder.publish import write_reports
+
+    jobs = jobs or os.cpu_count() or 1
+    print("| assignment | N | kit (s) | nbgrader (s) | nbgrader/kit | workers' start (s) | sandboxes (s) | "
+          "hidden tests (s) | reports (s) | same scores |\n|---|---|---|---|---|---|---|---|---|---|", flush=True)
+    same_everywhere = True
+    for name, assignment in sorted(ASSIGNMENTS.items(), key=lambda kv: kv[1].number):
+        for n in ns:
+            with tempfile.TemporaryDirectory(prefix="kit-bench-") as tmp:
+                start_one = worker_start_seconds(Path(tmp), name)
+                subs = make_mixed_class(Path(tmp) / "class", n, name)
+                start = time.perf_counter()
+                results = grade_batch(assignment, subs, Path(tmp) / "kit", jobs=jobs, progress=False)
+                kit = time.perf_counter() - start
+                start = time.perf_counter()
+                write_reports(assignment, results, Path(tmp) / "kit")  # what the batch spent on them, again
+                reports = time.perf_counter() - start
+                # per-submission times run in parallel on ``jobs`` workers: shown as wall-clock shares
+                share = min(jobs, n)
+                sandbox = sum(r.get("sandbox_seconds", 0) for r in results) / share
+                tests = sum(r.get("test_seconds", 0) for r in results) / share
+                nbgrader, same = float("nan"), None
+                if not kit_only:
+                    start = time.perf_counter()
+                    nb_scores = autograde(assignment, subs, Path(tmp) / "nbgrader")
+                    nbgrader = time.perf_counter() - start
+                    kit_scores = {r["id"]: {q["name"]: q["score"] for q in r["questions"]} for r in results}
+                    same = all(kit_scores[s.id] == nb_scores[s.id] for s in subs)
+                    same_everywhere &= same
+                print(f"| {assignment.number} {name} | {n} | {kit:.1f} | {nbgrader:.1f} | {nbgrader / kit:.1f}x | "
+                      f"{start_one:.1f} | {sandbox:.1f} | {tests:.1f} | {reports:.1f} | {same} |", flush=True)
+    return 0 if same_everywhere else 1
 
 
 def worker_start_seconds(folder: Path, assignment: str = "tensors") -> float:
@@ -80,10 +142,14 @@ def main() -> int:
     parser.add_argument("--kit-only", action="store_true")
     parser.add_argument("--per-assignment", action="store_true")
     parser.add_argument("--assignment", default="tensors", choices=sorted(ASSIGNMENTS))
+    parser.add_argument("--every", action="store_true", help="mixed classes of every assignment (see above)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[16, 50], help="with --every: the class sizes")
     args = parser.parse_args()
     use_tool_env()
     if args.per_assignment:
         return per_assignment()
+    if args.every:
+        return every(args.sizes, args.jobs, args.kit_only)
     assignment = ASSIGNMENTS[args.assignment]
     with tempfile.TemporaryDirectory(prefix="kit-bench-") as tmp:
         worker_start = worker_start_seconds(Path(tmp), assignment.name)
