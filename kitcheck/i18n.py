@@ -216,7 +216,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                       "zh": "检查因 {error} 而中止；如果反复出现，请告诉老师"},
     "not_graded_because": {"en": "{name}: not graded, because {why}", "zh": "{name}：未评分，因为{why}"},
     "grader_could_not_run": {"en": "the grader could not run it ({error})", "zh": "评分程序无法运行它（{error}）"},
-    # a submitted notebook the grader cannot read (autograder/notebook.py); the student reads why
+    # a submitted notebook the grader cannot read; the student reads why
     "nb_folder": {"en": "expected a notebook file but found a folder: {name}",
                   "zh": "这里应当是一个 notebook 文件，却是一个文件夹：{name}"},
     "nb_missing": {"en": "the file {name} does not exist", "zh": "文件 {name} 不存在"},
