@@ -914,3 +914,109 @@ def count_flops(model, x):
     return total[0]
 '''),
 ]
+
+ZH = {
+    "AlexNet:softmax-output":
+        "返回了 Softmax 概率（课程最初的 AlexNet 就是这样写的）；网络应当返回 logits，因为 F.cross_entropy 自己会做 "
+        "log-softmax。",
+    "AlexNet:flatten-batch":
+        "用 x.view(-1) 展平，把批量里的各张图像合并在了一起；请保留批量维度：x.flatten(1)。",
+    "AlexNet:no-first-padding":
+        "漏掉了第一个卷积的 padding=2（论文用的是 227x227 的输入）；torchvision 的 AlexNet 填充 2，所以 224 得到 55x55，"
+        "之后每一层的尺寸都会不同。",
+    "AlexNet:non-overlapping-pooling":
+        "用了 2x2 的池化窗口；AlexNet 的池化是重叠池化：3x3 窗口、步长 2。",
+    "AlexNet:fixed-avgpool":
+        "把自适应池化换成了 nn.AvgPool2d(1)，它只有在 224x224 的图像上才得到 6x6 的特征图；AdaptiveAvgPool2d((6, 6)) "
+        "适用于任何尺寸。",
+    "AlexNet:dropout-after-linear":
+        "把 Dropout 放在了每个隐藏线性层之后；torchvision 的 AlexNet 丢弃的是前两个线性层的输入（Dropout 在 Linear 之前）。",
+    "AlexNet:eval-dropout":
+        "调用 F.dropout 时没有传 training=self.training，所以评估模式下 Dropout 仍然生效。",
+    "vgg_block:no-padding":
+        "漏掉了 padding=1，于是每个 3x3 卷积都让图像缩小 2 个像素；VGG 的卷积保持尺寸不变，只有池化把尺寸减半。",
+    "vgg_block:in-channels-everywhere":
+        "让每个卷积的输入通道数都是 in_channels；只有第一个卷积读取块的输入，其余卷积读取 out_channels 个通道。",
+    "vgg_block:stride-one-pool":
+        "池化的步长用了 1；VGG 的 2x2 池化步长为 2，把尺寸减半。",
+    "vgg_block:avg-pool":
+        "用了平均池化；VGG 的块以 2x2 最大池化结尾。",
+    "vgg_block:inplace-first":
+        "一开始就用原地（in-place）ReLU，改变了调用者的输入；每组都是卷积在前，ReLU 作用在卷积的输出上。",
+    "vgg_block:pool-per-conv":
+        "每个卷积之后都做了池化；一个 VGG 块只在所有卷积之后池化一次。",
+    "vgg_features:no-padding":
+        "漏掉了 padding=1；VGG 的 3x3 卷积保持尺寸不变，只有池化把尺寸减半。",
+    "vgg_features:channels-not-updated":
+        "卷积之后没有更新通道数，于是每个卷积都期待 in_channels 个输入通道。",
+    "vgg_features:stride-one-pool":
+        "池化的步长用了 1；torchvision 的 MaxPool2d(2, 2) 把尺寸减半。",
+    "vgg_features:batch-norm":
+        "在每个卷积之后加了批量归一化（那是 torchvision 的 vgg11_bn）；普通的 VGG 只有卷积、ReLU 和池化。",
+    "vgg_features:nested-blocks":
+        "把每个阶段的层分别打包成一个 nn.Sequential；torchvision 的 features 是一个扁平的 nn.Sequential，"
+        "它的 state_dict 名称是 0.weight、3.weight……",
+    "nin_block:stride-everywhere":
+        "给 1x1 卷积也用了块的步长；只有第一个卷积有步长。",
+    "nin_block:padding-everywhere":
+        "给 1x1 卷积也加了填充，每个都让图像变大 2 个像素；只有第一个卷积有填充。",
+    "nin_block:no-last-relu":
+        "漏掉了最后一个 ReLU；NiN 块的每个卷积（包括最后一个）后面都跟着 ReLU。",
+    "nin_block:kernel-everywhere":
+        "三个卷积都用了 kernel_size；第二个和第三个是 1x1 卷积（在通道上逐像素作用的多层感知机）。",
+    "global_avg_pool:no-keepdim":
+        "去掉了空间维度（得到 (N, C) 而不是 (N, C, 1, 1)）；F.adaptive_avg_pool2d(x, 1) 保留这两个维度、大小为 1："
+        "keepdim=True。",
+    "global_avg_pool:fixed-kernel":
+        "用固定的 7x7 窗口池化（nn.AvgPool2d(7)），它只适合 7x7 的特征图；全局池化对输入的整个 H 和 W 求平均。",
+    "global_avg_pool:square-kernel":
+        "用了 H x H 的正方形窗口，假设特征图是正方形；窗口必须是 H x W。",
+    "global_avg_pool:batch-dims":
+        "在第 (2, 3) 维上求平均，这假设了有批量维度；(C, H, W) 的输入的空间维度在最后：请用 (-2, -1)。",
+    "global_avg_pool:max-pool":
+        "取了每个通道的最大值（全局最大池化）；全局平均池化（GAP）求的是平均值。",
+    "global_avg_pool:view-flatten":
+        "用 .view() 展平空间维度，输入非连续时（转置或通道在后的张量）会出错；请用 .reshape()，或直接在两个维度上求平均。",
+    "global_avg_pool:in-place":
+        "求和之前原地除了输入（x /= H * W），改变了调用者的张量；请计算一个新的张量。",
+    "global_avg_pool:cpu-weights":
+        "用在 CPU 上新建的权重张量（torch.ones(h, w)）求平均，输入在 GPU 上时会出错；新建张量时请放在 x 所在的设备上，"
+        "或者直接用 x.mean。",
+    "Inception:wrong-order":
+        "先拼接了池化分支；顺序是 1x1、3x3、5x5、池化，它决定了下一层的权重读取哪些通道。",
+    "Inception:torchvision-3x3":
+        "在 5x5 分支里用了 3x3 卷积核，和 torchvision 的 googlenet 一样（为了加载它的预训练权重而保留的 bug）；"
+        "本练习按论文来：5x5 卷积核、填充 2。",
+    "Inception:no-reduction-relu":
+        "漏掉了 1x1 降维卷积之后的 ReLU；块里的每个卷积后面都跟着 ReLU。",
+    "Inception:avg-pool-branch":
+        "第四个分支用了平均池化；GoogLeNet 的是 3x3 最大池化，步长 1，填充 1。",
+    "Inception:batch-concat":
+        "沿第 0 维（批量维度）拼接；各分支应沿通道拼接，即 (N, C, H, W) 张量的第 1 维。",
+    "count_params:state-dict":
+        "统计了 state_dict，它还包含缓冲区（批量归一化的滑动统计量），并且把共享的权重在它的每个名字下都列一次。",
+    "count_params:per-module":
+        "在 named_modules() 上把每个模块自己的参数加起来，两层共享的权重会被数两次；model.parameters() 对每个参数只给出一次。",
+    "count_params:ignores-flag":
+        "忽略了 trainable_only；被冻结的参数（requires_grad=False）不是可训练参数。",
+    "count_params:counts-tensors":
+        "数的是参数张量的个数，而不是元素个数：请用 p.numel()。",
+    "count_params:top-level-only":
+        "只统计了模型直接子模块自身的参数，漏掉了嵌套的层。",
+    "count_params:freezes-model":
+        "统计时把 requires_grad 关掉了，这会冻结调用者的模型；统计参数量不能改变模型。",
+    "count_flops:macs":
+        "数的是乘加次数（MACs），只有 FLOPs 的一半：点积的每一项是一次乘法加一次加法，即 2 次浮点运算。",
+    "count_flops:ignores-groups":
+        "用了 in_channels 而不是 in_channels / groups；分组卷积中每个输出通道只看到自己那一组的通道。",
+    "count_flops:keeps-hooks":
+        "没有移除钩子（hook），它们留在模型上，之后每次正向传播都会运行；请用 handle.remove() 逐个移除。",
+    "count_flops:children-only":
+        "只在 model.children() 上注册钩子，漏掉了嵌套在块里的层；model.modules() 会访问每一层。",
+    "count_flops:from-parameters":
+        "根据权重对每层只数一次（2 * weight.numel() * 第一次调用的输出位置数），所以被调用两次的层只算了一次。",
+    "count_flops:counts-bias":
+        "把偏置的加法也算上了；FlopCounterMode 只统计乘积的乘加运算。",
+    "count_flops:batch-one":
+        "只数了一张图像，忽略了批量大小；FLOPs 是对整个输入 x 计算的。",
+}

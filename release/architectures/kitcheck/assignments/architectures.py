@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from ..compare import (CheckFailure, call, drive, expect_device_agnostic, expect_equal, expect_tensor,
                        tolerance)
 from ..drivers import value_and_grad
+from ..i18n import tr
 from ..probes import probes
 from ..spec import Assignment, Question
 from ..strategies import FLOAT_DTYPES, PUBLIC_SETTINGS, make_tensor, seeds
@@ -208,7 +209,8 @@ def expect_structure(q: str, fn, args: tuple, expected: Mapping[str, Any], shown
     got = drive(q, fn, module_structure, shown, *args)
     if type(got) is not dict or any(type(got.get(k)) is not want for k, want in
                                     (("parameters", dict), ("buffers", dict), ("layers", list))):
-        raise CheckFailure(q, "could not list the module's parameters and layers", shown, got=got)
+        raise CheckFailure(q, tr("could not list the module's parameters and layers", "无法列出模块的参数和层"),
+                           shown, got=got)
     for kind in ("parameters", "buffers"):
         have, want = got[kind], expected[kind]
         missing = [k for k in want if k not in have]
@@ -217,24 +219,29 @@ def expect_structure(q: str, fn, args: tuple, expected: Mapping[str, Any], shown
         if missing or extra or wrong:
             lines = []
             if missing:
-                lines.append("missing: " + _describe(want, missing))
+                lines.append(tr("missing: ", "缺少：") + _describe(want, missing))
             if extra:
-                lines.append("unexpected: " + _describe(have, extra))
+                lines.append(tr("unexpected: ", "多出：") + _describe(have, extra))
             if wrong:
-                lines.append("wrong shape: " + ", ".join(f"{k} should be {tuple(want[k])}, is {tuple(have[k])}"
-                                                        for k in wrong))
+                lines.append(tr("wrong shape: ", "形状不对：") + ", ".join(
+                    tr("{k} should be {w}, is {h}", "{k} 应为 {w}，实际为 {h}", k=k, w=tuple(want[k]),
+                       h=tuple(have[k])) for k in wrong))
             total = sum(math.prod(s) for s in want.values())
-            raise CheckFailure(q, f"the module's {kind} do not match the specification (names and shapes; "
-                               f"{total:,} in all)", shown, detail="\n  ".join(lines))
+            raise CheckFailure(q, tr("the module's {kind} do not match the specification (names and shapes; "
+                                     "{total:,} in all)", "模块的{kind}与规格不符（名称和形状；共 {total:,} 个）",
+                                     kind=tr(kind, {"parameters": "参数", "buffers": "缓冲区"}[kind]), total=total),
+                               shown, detail="\n  ".join(lines))
     layers = [tuple(layer) for layer in got["layers"] if type(layer) is list]
     want_layers = [tuple(layer) for layer in expected["layers"]]
     if layers != want_layers:
         first = next((i for i, (a, b) in enumerate(zip(layers, want_layers)) if a != b), min(len(layers),
                                                                                           len(want_layers)))
-        exp = "{} {}".format(*want_layers[first]) if first < len(want_layers) else "nothing more"
-        have = "{} {}".format(*layers[first]) if first < len(layers) else "nothing more"
-        raise CheckFailure(q, "the layers differ from the specification", shown,
-                           detail=f"layer {first} should be {exp}, is {have}")
+        nothing = tr("nothing more", "没有更多的层")
+        exp = "{} {}".format(*want_layers[first]) if first < len(want_layers) else nothing
+        have = "{} {}".format(*layers[first]) if first < len(layers) else nothing
+        raise CheckFailure(q, tr("the layers differ from the specification", "层与规格不符"), shown,
+                           detail=tr("layer {i} should be {e}, is {h}", "第 {i} 层应为 {e}，实际为 {h}", i=first, e=exp,
+                                     h=have))
 
 
 def expect_module_report(q: str, fn, inputs: Mapping[str, Any], expected: Mapping[str, Any],
@@ -247,19 +254,23 @@ def expect_module_report(q: str, fn, inputs: Mapping[str, Any], expected: Mappin
     got = drive(q, fn, module_run, shown, tuple(inputs["args"]), inputs["state"], x, inputs["upstream"], training)
     out_got, grad_x, got_grads = got
     got_grads = dict(got_grads) if type(got_grads) is list else {}
-    mode = "training" if training else "evaluation"
+    mode = tr("training", "训练") if training else tr("evaluation", "评估")
     expect_tensor(q, out_got, expected["out"], shown, dtype=x.dtype, device=x.device,
-                  what=f"the output in {mode} mode", **tol)
+                  what=tr("the output in {m} mode", "{m}模式下的输出", m=mode), **tol)
     if grad_x is None:
-        raise CheckFailure(q, "no gradient flows back to the input: keep the computation in torch "
-                           "(no .detach(), .data, .item() or numpy)", shown)
+        raise CheckFailure(q, tr("no gradient flows back to the input: keep the computation in torch "
+                                 "(no .detach(), .data, .item() or numpy)",
+                                 "没有梯度传回输入：请用 torch 运算完成计算（不要用 .detach()、.data、.item() 或 numpy）"),
+                           shown)
     expect_tensor(q, grad_x, expected["grad_x"], shown, dtype=x.dtype, device=x.device,
-                  what=f"the gradient with respect to the input in {mode} mode", **tol)
+                  what=tr("the gradient with respect to the input in {m} mode", "{m}模式下关于输入的梯度", m=mode),
+                  **tol)
     for name, value in expected["grads"].items():
         if got_grads.get(name) is None:
-            raise CheckFailure(q, f"no gradient reaches the parameter `{name}` in {mode} mode", shown)
+            raise CheckFailure(q, tr("no gradient reaches the parameter `{n}` in {m} mode",
+                                     "{m}模式下没有梯度到达参数 `{n}`", n=name, m=mode), shown)
         expect_tensor(q, got_grads[name], value, shown, dtype=x.dtype, device=x.device,
-                      what=f"the gradient of `{name}` in {mode} mode", **tol)
+                      what=tr("the gradient of `{n}` in {m} mode", "{m}模式下 `{n}` 的梯度", n=name, m=mode), **tol)
 
 
 def expect_forward(q: str, fn, args: tuple, seed: int, x: torch.Tensor, expected: torch.Tensor,
@@ -267,11 +278,12 @@ def expect_forward(q: str, fn, args: tuple, seed: int, x: torch.Tensor, expected
     """The output of the module with ``make_state`` weights of ``seed`` (no gradients), and x unchanged."""
     original = x.detach().clone()
     out, x_after = drive(q, fn, module_forward, shown, tuple(args), seed, x, training)
-    expect_tensor(q, out, expected, shown, dtype=x.dtype, device=x.device, what="the output", **tol)
+    expect_tensor(q, out, expected, shown, dtype=x.dtype, device=x.device, what=tr("the output", "输出"), **tol)
     if type(x_after) is not torch.Tensor or not torch.equal(x_after.cpu(), original.cpu()):
-        raise CheckFailure(q, "the forward pass changed its input x (an in-place operation such as "
-                           "nn.ReLU(inplace=True) applied to x itself); a layer must leave its input unchanged",
-                           shown)
+        raise CheckFailure(q, tr("the forward pass changed its input x (an in-place operation such as "
+                                 "nn.ReLU(inplace=True) applied to x itself); a layer must leave its input unchanged",
+                                 "正向传播改变了输入 x（对 x 本身做了原地操作，例如 nn.ReLU(inplace=True)）；"
+                                 "层不能改变它的输入"), shown)
 
 
 def expect_meta_output(q: str, fn, args: tuple, x: torch.Tensor, expected_shape: tuple,
@@ -279,7 +291,7 @@ def expect_meta_output(q: str, fn, args: tuple, x: torch.Tensor, expected_shape:
     """The module made on another device (meta) runs on an input there: no tensor made on the CPU."""
     got = drive(q, fn, module_on_meta, {**shown, "x": x}, tuple(args), x)
     expect_tensor(q, got, torch.empty(expected_shape, device="meta"), {**shown, "x": x}, dtype=x.dtype,
-                  device="meta", what="the output for an input on another device")
+                  device="meta", what=tr("the output for an input on another device", "输入在其他设备上时的输出"))
 
 
 def _module_public(q: str, fn, names: tuple[str, ...]) -> None:
@@ -349,7 +361,8 @@ def global_avg_pool_public(fn):
     inputs = {"x": make_tensor((2, 3, 4, 5), torch.float64, 1)}
     value, grads = drive(q, fn, value_and_grad, inputs, inputs["x"])
     expect_tensor(q, grads[0] if grads else None, torch.full((2, 3, 4, 5), 1 / 20, dtype=torch.float64), inputs,
-                  dtype=torch.float64, device="cpu", what="the gradient (upstream gradient: ones)")
+                  dtype=torch.float64, device="cpu", what=tr("the gradient (upstream gradient: ones)",
+                                                             "梯度（上游梯度：全 1）"))
     expect_device_agnostic(q, fn, lambda x: F.adaptive_avg_pool2d(x, 1), x=torch.empty(2, 3, 5, 4, device="meta"))
 
 
@@ -358,14 +371,18 @@ def expect_measure(q: str, fn, model: str, args: tuple, expected: int, shown: Ma
     """``fn(model, *args)`` must be ``expected`` (an int), on two calls in a row."""
     got = drive(q, fn, measure, shown, model, *args)
     if type(got) is not list or len(got) != 3:
-        raise CheckFailure(q, "could not measure the model", shown, got=got)
-    expect_equal(q, got[0], expected, shown, what=f"the result for {model}")
-    expect_equal(q, got[1], expected, shown, what=f"the result of a second call on the same {model} (something "
-                 "your first call left on the model, such as a forward hook, changed it)")
+        raise CheckFailure(q, tr("could not measure the model", "无法测量这个模型"), shown, got=got)
+    expect_equal(q, got[0], expected, shown, what=tr("the result for {m}", "{m} 的结果", m=model))
+    expect_equal(q, got[1], expected, shown, what=tr(
+        "the result of a second call on the same {m} (something your first call left on the model, such as a "
+        "forward hook, changed it)",
+        "对同一个 {m} 第二次调用的结果（第一次调用在模型上留下了什么东西，例如前向钩子，改变了它）", m=model))
     if got[2] != 0:
-        raise CheckFailure(q, f"{got[2]} forward hook(s) stayed on the model after your function returned; remove "
-                           "every hook you register (handle.remove(), in a `finally:` block), or they run at every "
-                           "later forward pass", shown)
+        raise CheckFailure(q, tr("{n} forward hook(s) stayed on the model after your function returned; remove "
+                                 "every hook you register (handle.remove(), in a `finally:` block), or they run at "
+                                 "every later forward pass",
+                                 "函数返回后，模型上还留着 {n} 个前向钩子；请移除你注册的每一个钩子（在 `finally:` 块中"
+                                 "调用 handle.remove()），否则之后每次正向传播它们都会运行", n=got[2]), shown)
 
 
 def count_params_public(fn):
@@ -391,19 +408,23 @@ ASSIGNMENT = Assignment(
     name="architectures",
     number=9,
     title="Assignment 9: Classic CNN architectures and how to compare them",
+    title_zh="作业 9：经典卷积神经网络架构与评估",
     questions=(
         Question("AlexNet", 4, "AlexNet in torchvision's layout, with a width and hidden-size knob",
-                 alexnet_public),
-        Question("vgg_block", 3, "a VGG block: 3x3 convolutions with ReLU, then 2x2 max pooling", vgg_block_public),
+                 alexnet_public, summary_zh="torchvision 结构的 AlexNet，可调宽度和隐藏层大小"),
+        Question("vgg_block", 3, "a VGG block: 3x3 convolutions with ReLU, then 2x2 max pooling", vgg_block_public,
+                 summary_zh="VGG 块：若干 3x3 卷积加 ReLU，再接 2x2 最大池化"),
         Question("vgg_features", 4, "a VGG feature extractor from a configuration list, like torchvision's",
-                 vgg_features_public),
+                 vgg_features_public, summary_zh="由配置列表生成 VGG 特征提取器，同 torchvision"),
         Question("nin_block", 2, "a NiN block: a convolution and two 1x1 convolutions, each with ReLU",
-                 nin_block_public),
+                 nin_block_public, summary_zh="NiN 块：一个卷积和两个 1x1 卷积，每个都接 ReLU"),
         Question("global_avg_pool", 2, "global average pooling, like F.adaptive_avg_pool2d(x, 1)",
-                 global_avg_pool_public),
+                 global_avg_pool_public, summary_zh="全局平均池化，同 F.adaptive_avg_pool2d(x, 1)"),
         Question("Inception", 4, "GoogLeNet's Inception block: four branches concatenated along the channels",
-                 inception_public),
-        Question("count_params", 2, "the number of (trainable) parameters of a model", count_params_public),
-        Question("count_flops", 3, "the FLOPs of a forward pass, like torch.utils.flop_counter", count_flops_public),
+                 inception_public, summary_zh="GoogLeNet 的 Inception 块：四条分支沿通道拼接"),
+        Question("count_params", 2, "the number of (trainable) parameters of a model", count_params_public,
+                 summary_zh="模型的（可训练）参数量"),
+        Question("count_flops", 3, "the FLOPs of a forward pass, like torch.utils.flop_counter", count_flops_public,
+                 summary_zh="一次正向传播的 FLOPs，同 torch.utils.flop_counter"),
     ),
 )
