@@ -93,3 +93,17 @@ def variants_for(question: str) -> list[Variant]:
 
     assignment, _ = find_question(question)
     return [v for v in variants(assignment.name) if v.question == question]
+
+
+def edited(question: str, slug: str, misconception: str, *edits: tuple[str, str], base: str | dict[str, str],
+           **fields) -> Mistake:
+    """A mistake made from a solution by replacing each ``old`` text (found exactly once) with ``new``, in order.
+
+    ``base`` is the solution's code, or a mapping from questions to it (a catalog binds its ``SOLUTIONS`` with
+    ``functools.partial(edited, base=SOLUTIONS)``; one call may still pass ``base=`` some other code). ``fields``
+    go to ``Mistake`` (e.g. ``numerical=True``)."""
+    code = base if isinstance(base, str) else base[question]
+    for old, new in edits:
+        assert code.count(old) == 1, f"{question}/{slug}: {old!r} occurs {code.count(old)} times"
+        code = code.replace(old, new)
+    return Mistake(question, slug, misconception, code, **fields)

@@ -1,5 +1,46 @@
 """Assignment 3, "Autograd and gradient descent": mistakes students make, and correct variants."""
-from autograder.catalog import Mistake, Variant
+from functools import partial
+
+from autograder.catalog import Mistake, Variant, edited as _edited
+
+# The solutions (the notebook's, without docstrings and comments): many mistakes below are one of them
+# with an edit or two, written edited(question, slug, misconception, (old, new), ...).
+SOLUTIONS = {
+    "numerical_grad": '''
+def numerical_grad(f, x, eps=1e-6):
+    x64 = x.detach().to(torch.float64)
+    grad = torch.zeros(x64.numel(), dtype=torch.float64, device=x.device)
+    for i in range(x64.numel()):
+        step = torch.zeros(x64.numel(), dtype=torch.float64, device=x.device)
+        step[i] = eps
+        step = step.reshape(x64.shape)
+        grad[i] = (f(x64 + step) - f(x64 - step)) / (2 * eps)
+    return grad.reshape(x.shape).to(x.dtype)
+''',
+    "gradient_descent": '''
+def gradient_descent(X, y, lr, steps):
+    w = torch.zeros(X.shape[1], dtype=X.dtype, device=X.device, requires_grad=True)
+    path, losses = [w.detach().clone()], []
+    for _ in range(steps):
+        loss = ((X @ w - y) ** 2).mean()
+        loss.backward()
+        with torch.no_grad():
+            w -= lr * w.grad
+        w.grad.zero_()
+        path.append(w.detach().clone())
+        losses.append(loss.detach())
+    return torch.stack(path), torch.stack(losses)
+''',
+    "sgd_step_": '''
+def sgd_step_(params, lr):
+    with torch.no_grad():
+        for p in params:
+            if p.grad is not None:
+                p -= lr * p.grad
+''',
+}
+edited = partial(_edited, base=SOLUTIONS)
+
 
 MISTAKES = [
     # ---- numerical_grad
@@ -16,18 +57,10 @@ def numerical_grad(f, x, eps=1e-6):
         grad[i] = (f(x64 + step.reshape(x64.shape)) - base) / eps
     return grad.reshape(x.shape).to(x.dtype)
 ''', numerical=True),
-    Mistake("numerical_grad", "divides-by-eps",
-            "Divides the central difference by eps; the two points are 2 * eps apart, so divide by 2 * eps.", '''
-def numerical_grad(f, x, eps=1e-6):
-    x64 = x.detach().double()
-    grad = torch.zeros(x64.numel(), dtype=torch.float64, device=x.device)
-    for i in range(x64.numel()):
-        step = torch.zeros(x64.numel(), dtype=torch.float64, device=x.device)
-        step[i] = eps
-        step = step.reshape(x64.shape)
-        grad[i] = (f(x64 + step) - f(x64 - step)) / eps
-    return grad.reshape(x.shape).to(x.dtype)
-'''),
+    edited("numerical_grad", "divides-by-eps",
+           "Divides the central difference by eps; the two points are 2 * eps apart, so divide by 2 * eps.",
+           ("x.detach().to(torch.float64)", "x.detach().double()"),
+           ("(2 * eps)", "eps")),
     Mistake("numerical_grad", "moves-every-coordinate",
             "Moves all coordinates at once (x + eps), which measures the sum of the partial derivatives; move "
             "one coordinate at a time.", '''
@@ -81,32 +114,21 @@ def numerical_grad(f, x, eps=1e-6):
         grad[idx] = (up - down) / (2 * eps)
     return grad.to(x.dtype)
 ''', numerical=True),
-    Mistake("numerical_grad", "cpu-buffers",
-            "Creates the gradient and the step with torch.zeros(...) on the default device (the CPU); on a GPU "
-            "x + step then fails: create them with device=x.device.", '''
-def numerical_grad(f, x, eps=1e-6):
-    x64 = x.detach().double()
-    grad = torch.zeros(x64.numel(), dtype=torch.float64)
-    for i in range(x64.numel()):
-        step = torch.zeros(x64.numel(), dtype=torch.float64)
-        step[i] = eps
-        step = step.reshape(x64.shape)
-        grad[i] = (f(x64 + step) - f(x64 - step)) / (2 * eps)
-    return grad.reshape(x.shape).to(x.dtype)
-'''),
-    Mistake("numerical_grad", "float32-buffer",
-            "Stores the float64 differences in torch.zeros(n), whose default dtype is float32, so a float64 x "
-            "gets a gradient rounded to 7 digits; give the buffer dtype=torch.float64.", '''
-def numerical_grad(f, x, eps=1e-6):
-    x64 = x.detach().double()
-    grad = torch.zeros(x64.numel(), device=x.device)
-    for i in range(x64.numel()):
-        step = torch.zeros(x64.numel(), dtype=torch.float64, device=x.device)
-        step[i] = eps
-        step = step.reshape(x64.shape)
-        grad[i] = (f(x64 + step) - f(x64 - step)) / (2 * eps)
-    return grad.reshape(x.shape).to(x.dtype)
-''', numerical=True),
+    edited("numerical_grad", "cpu-buffers",
+           "Creates the gradient and the step with torch.zeros(...) on the default device (the CPU); on a GPU "
+           "x + step then fails: create them with device=x.device.",
+           ("x64 = x.detach().to(torch.float64)\n"
+            "    grad = torch.zeros(x64.numel(), dtype=torch.float64, device=x.device)\n",
+            "x64 = x.detach().double()\n"
+            "    grad = torch.zeros(x64.numel(), dtype=torch.float64)\n"),
+           ("torch.float64, device=x.device", "torch.float64")),
+    edited("numerical_grad", "float32-buffer",
+           "Stores the float64 differences in torch.zeros(n), whose default dtype is float32, so a float64 x "
+           "gets a gradient rounded to 7 digits; give the buffer dtype=torch.float64.",
+           ("x64 = x.detach().to(torch.float64)\n"
+            "    grad = torch.zeros(x64.numel(), dtype=torch.float64, device=x.device)\n",
+            "x64 = x.detach().double()\n"
+            "    grad = torch.zeros(x64.numel(), device=x.device)\n"), numerical=True),
     # ---- linreg_grad
     Mistake("linreg_grad", "missing-factor-2",
             "Drops the 2 of the derivative of a square: the gradient of mean((X w - y)^2) is 2 X^T (X w - y) / n.", '''
@@ -148,139 +170,50 @@ def linreg_grad(X, y, w):
     return grad / X.shape[0]
 '''),
     # ---- gradient_descent
-    Mistake("gradient_descent", "no-zero-grad",
-            "Never zeroes w.grad, so backward() adds each new gradient to the old ones; reset it after every "
-            "update (w.grad.zero_() or w.grad = None).", '''
-def gradient_descent(X, y, lr, steps):
-    w = torch.zeros(X.shape[1], dtype=X.dtype, device=X.device, requires_grad=True)
-    path, losses = [w.detach().clone()], []
-    for _ in range(steps):
-        loss = ((X @ w - y) ** 2).mean()
-        loss.backward()
-        with torch.no_grad():
-            w -= lr * w.grad
-        path.append(w.detach().clone())
-        losses.append(loss.detach())
-    return torch.stack(path), torch.stack(losses)
-'''),
-    Mistake("gradient_descent", "detach-shares-memory",
-            "Stores w.detach() in the path; detach() shares w's memory, so later in-place updates change every "
-            "stored point. Store w.detach().clone().", '''
-def gradient_descent(X, y, lr, steps):
-    w = torch.zeros(X.shape[1], dtype=X.dtype, device=X.device, requires_grad=True)
-    path, losses = [w.detach()], []
-    for _ in range(steps):
-        loss = ((X @ w - y) ** 2).mean()
-        loss.backward()
-        with torch.no_grad():
-            w -= lr * w.grad
-        w.grad.zero_()
-        path.append(w.detach())
-        losses.append(loss.detach())
-    return torch.stack(path), torch.stack(losses)
-'''),
-    Mistake("gradient_descent", "rebinds-w",
-            "Updates with w = w - lr * w.grad, which makes w a non-leaf tensor whose .grad is None at the next "
-            "step; update in place inside torch.no_grad().", '''
-def gradient_descent(X, y, lr, steps):
-    w = torch.zeros(X.shape[1], dtype=X.dtype, device=X.device, requires_grad=True)
-    path, losses = [w.detach().clone()], []
-    for _ in range(steps):
-        loss = ((X @ w - y) ** 2).mean()
-        loss.backward()
-        w = w - lr * w.grad
-        path.append(w.detach().clone())
-        losses.append(loss.detach())
-    return torch.stack(path), torch.stack(losses)
-'''),
-    Mistake("gradient_descent", "sum-loss",
-            "Minimises the sum of squared errors instead of their mean, so every step is n times too long.", '''
-def gradient_descent(X, y, lr, steps):
-    w = torch.zeros(X.shape[1], dtype=X.dtype, device=X.device, requires_grad=True)
-    path, losses = [w.detach().clone()], []
-    for _ in range(steps):
-        loss = ((X @ w - y) ** 2).sum()
-        loss.backward()
-        with torch.no_grad():
-            w -= lr * w.grad
-        w.grad.zero_()
-        path.append(w.detach().clone())
-        losses.append(loss.detach() / X.shape[0])
-    return torch.stack(path), torch.stack(losses)
-'''),
-    Mistake("gradient_descent", "cpu-zeros",
-            "Creates w with torch.zeros(...) on the default device (the CPU); create it on X.device.", '''
-def gradient_descent(X, y, lr, steps):
-    w = torch.zeros(X.shape[1], dtype=X.dtype, requires_grad=True)
-    path, losses = [w.detach().clone()], []
-    for _ in range(steps):
-        loss = ((X @ w - y) ** 2).mean()
-        loss.backward()
-        with torch.no_grad():
-            w -= lr * w.grad
-        w.grad.zero_()
-        path.append(w.detach().clone())
-        losses.append(loss.detach())
-    return torch.stack(path), torch.stack(losses)
-'''),
-    Mistake("gradient_descent", "losses-keep-the-graph",
-            "Appends loss itself, not loss.detach(), so the losses still require grad and hold every step's "
-            "graph (and cannot be plotted).", '''
-def gradient_descent(X, y, lr, steps):
-    w = torch.zeros(X.shape[1], dtype=X.dtype, device=X.device, requires_grad=True)
-    path, losses = [w.detach().clone()], []
-    for _ in range(steps):
-        loss = ((X @ w - y) ** 2).mean()
-        loss.backward()
-        with torch.no_grad():
-            w -= lr * w.grad
-        w.grad.zero_()
-        path.append(w.detach().clone())
-        losses.append(loss)
-    return torch.stack(path), torch.stack(losses)
-'''),
-    Mistake("gradient_descent", "path-of-clones",
-            "Stores w.clone() in the path; a clone of a tensor that requires grad is part of the graph, so the "
-            "path requires grad too. Store w.detach().clone().", '''
-def gradient_descent(X, y, lr, steps):
-    w = torch.zeros(X.shape[1], dtype=X.dtype, device=X.device, requires_grad=True)
-    path, losses = [w.clone()], []
-    for _ in range(steps):
-        loss = ((X @ w - y) ** 2).mean()
-        loss.backward()
-        with torch.no_grad():
-            w -= lr * w.grad
-        w.grad.zero_()
-        path.append(w.clone())
-        losses.append(loss.detach())
-    return torch.stack(path), torch.stack(losses)
-'''),
-    Mistake("gradient_descent", "losses-on-default-device",
-            "Collects loss.item() and returns torch.tensor(losses), which lands on the default device (the "
-            "CPU), not X's; pass device=X.device.", '''
-def gradient_descent(X, y, lr, steps):
-    w = torch.zeros(X.shape[1], dtype=X.dtype, device=X.device, requires_grad=True)
-    path, losses = [w.detach().clone()], []
-    for _ in range(steps):
-        loss = ((X @ w - y) ** 2).mean()
-        loss.backward()
-        with torch.no_grad():
-            w -= lr * w.grad
-        w.grad.zero_()
-        path.append(w.detach().clone())
-        losses.append(loss.item())
-    return torch.stack(path), torch.tensor(losses, dtype=X.dtype)
-'''),
+    edited("gradient_descent", "no-zero-grad",
+           "Never zeroes w.grad, so backward() adds each new gradient to the old ones; reset it after every "
+           "update (w.grad.zero_() or w.grad = None).",
+           ("        w.grad.zero_()\n", "")),
+    edited("gradient_descent", "detach-shares-memory",
+           "Stores w.detach() in the path; detach() shares w's memory, so later in-place updates change every "
+           "stored point. Store w.detach().clone().",
+           ("[w.detach().clone()],", "[w.detach()],"),
+           (".clone()", "")),
+    edited("gradient_descent", "rebinds-w",
+           "Updates with w = w - lr * w.grad, which makes w a non-leaf tensor whose .grad is None at the next "
+           "step; update in place inside torch.no_grad().",
+           ("with torch.no_grad():\n"
+            "            w -= lr * w.grad\n"
+            "        w.grad.zero_()\n",
+            "w = w - lr * w.grad\n")),
+    edited("gradient_descent", "sum-loss",
+           "Minimises the sum of squared errors instead of their mean, so every step is n times too long.",
+           (".mean", ".sum"),
+           ("losses.append(loss.detach())", "losses.append(loss.detach() / X.shape[0])")),
+    edited("gradient_descent", "cpu-zeros",
+           "Creates w with torch.zeros(...) on the default device (the CPU); create it on X.device.",
+           ("device=X.device, requires_grad", "requires_grad")),
+    edited("gradient_descent", "losses-keep-the-graph",
+           "Appends loss itself, not loss.detach(), so the losses still require grad and hold every step's "
+           "graph (and cannot be plotted).",
+           ("loss.detach()", "loss")),
+    edited("gradient_descent", "path-of-clones",
+           "Stores w.clone() in the path; a clone of a tensor that requires grad is part of the graph, so the "
+           "path requires grad too. Store w.detach().clone().",
+           ("[w.detach().clone()],", "[w.clone()],"),
+           ("w.detach().clone", "w.clone")),
+    edited("gradient_descent", "losses-on-default-device",
+           "Collects loss.item() and returns torch.tensor(losses), which lands on the default device (the "
+           "CPU), not X's; pass device=X.device.",
+           ("losses.append(loss.detach())\n"
+            "    return torch.stack(path), torch.stack(losses)\n",
+            "losses.append(loss.item())\n"
+            "    return torch.stack(path), torch.tensor(losses, dtype=X.dtype)\n")),
     # ---- sgd_step_
-    Mistake("sgd_step_", "rebinds-loop-variable",
-            "Assigns p = p - lr * p.grad, which only rebinds the loop variable; the tensor in params is "
-            "unchanged. Update it in place: p -= lr * p.grad.", '''
-def sgd_step_(params, lr):
-    with torch.no_grad():
-        for p in params:
-            if p.grad is not None:
-                p = p - lr * p.grad
-'''),
+    edited("sgd_step_", "rebinds-loop-variable",
+           "Assigns p = p - lr * p.grad, which only rebinds the loop variable; the tensor in params is "
+           "unchanged. Update it in place: p -= lr * p.grad.",
+           ("p -= lr * p.grad", "p = p - lr * p.grad")),
     Mistake("sgd_step_", "outside-no-grad",
             "Updates in place without torch.no_grad(); autograd forbids in-place changes to a leaf that "
             "requires grad.", '''
@@ -289,50 +222,29 @@ def sgd_step_(params, lr):
         if p.grad is not None:
             p -= lr * p.grad
 '''),
-    Mistake("sgd_step_", "new-tensors-in-list",
-            "Puts new tensors into the list (params[i] = ...); the model still holds the old ones, so update "
-            "each tensor in place.", '''
-def sgd_step_(params, lr):
-    with torch.no_grad():
-        for i, p in enumerate(params):
-            if p.grad is not None:
-                params[i] = p - lr * p.grad
-'''),
-    Mistake("sgd_step_", "plus-sign",
-            "Adds lr * grad, which climbs the loss; gradient descent subtracts it.", '''
-def sgd_step_(params, lr):
-    with torch.no_grad():
-        for p in params:
-            if p.grad is not None:
-                p += lr * p.grad
-'''),
-    Mistake("sgd_step_", "none-grad",
-            "Assumes every parameter has a gradient; skip those whose .grad is None (they were not used by the "
-            "loss).", '''
-def sgd_step_(params, lr):
-    with torch.no_grad():
-        for p in params:
-            p -= lr * p.grad
-'''),
-    Mistake("sgd_step_", "scales-grad-in-place",
-            "Multiplies p.grad by lr in place (p.grad.mul_(lr)) before subtracting it, which changes the "
-            "gradient the training loop (or a gradient check) reads next; compute lr * p.grad as a new tensor.", '''
-def sgd_step_(params, lr):
-    with torch.no_grad():
-        for p in params:
-            if p.grad is not None:
-                p -= p.grad.mul_(lr)
-'''),
-    Mistake("sgd_step_", "zeroes-grad-in-step",
-            "Zeroes p.grad inside the step; the step must leave .grad alone (zeroing it is the training loop's "
-            "job, with zero_grad before the next backward).", '''
-def sgd_step_(params, lr):
-    with torch.no_grad():
-        for p in params:
-            if p.grad is not None:
-                p -= lr * p.grad
-                p.grad.zero_()
-'''),
+    edited("sgd_step_", "new-tensors-in-list",
+           "Puts new tensors into the list (params[i] = ...); the model still holds the old ones, so update "
+           "each tensor in place.",
+           ("p in params", "i, p in enumerate(params)"),
+           ("p -=", "params[i] = p -")),
+    edited("sgd_step_", "plus-sign", "Adds lr * grad, which climbs the loss; gradient descent subtracts it.",
+           ("p -= lr * p.grad", "p += lr * p.grad")),
+    edited("sgd_step_", "none-grad",
+           "Assumes every parameter has a gradient; skip those whose .grad is None (they were not used by the "
+           "loss).",
+           ("if p.grad is not None:\n"
+            "                p -= lr * p.grad\n",
+            "p -= lr * p.grad\n")),
+    edited("sgd_step_", "scales-grad-in-place",
+           "Multiplies p.grad by lr in place (p.grad.mul_(lr)) before subtracting it, which changes the "
+           "gradient the training loop (or a gradient check) reads next; compute lr * p.grad as a new tensor.",
+           ("lr * p.grad", "p.grad.mul_(lr)")),
+    edited("sgd_step_", "zeroes-grad-in-step",
+           "Zeroes p.grad inside the step; the step must leave .grad alone (zeroing it is the training loop's "
+           "job, with zero_grad before the next backward).",
+           ("p -= lr * p.grad\n",
+            "p -= lr * p.grad\n"
+            "                p.grad.zero_()\n")),
     # ---- momentum_step_
     Mistake("momentum_step_", "velocity-not-stored",
             "Computes the new velocity into a local variable (v = momentum * v + grad), so it is lost after "

@@ -1,6 +1,26 @@
 """Assignment 0, "Creating, indexing and reshaping tensors": mistakes students make, and correct variants
 written differently from the solution."""
-from autograder.catalog import Mistake, Variant
+from functools import partial
+
+from autograder.catalog import Mistake, Variant, edited as _edited
+
+# The solutions (the notebook's, without docstrings and comments; written as the mistakes are,
+# split_by_sizes raises a shorter ValueError): many mistakes below are one of them with an edit or two,
+# written edited(question, slug, misconception, (old, new), ...).
+SOLUTIONS = {
+    "split_by_sizes": '''
+def split_by_sizes(x, sizes, dim):
+    if sum(sizes) != x.shape[dim]:
+        raise ValueError("sizes must add up to the length")
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(x.narrow(dim, start, size))
+        start += size
+    return tuple(pieces)
+''',
+}
+edited = partial(_edited, base=SOLUTIONS)
+
 
 MISTAKES = [
     # ---- tridiagonal
@@ -230,50 +250,26 @@ def stack_via_cat(tensors, dim):
     return torch.cat(list(tensors), dim)
 '''),
     # ---- split_by_sizes
-    Mistake("split_by_sizes", "clones-pieces",
-            "Copies each piece (clone(), index_select() or a list of indices): the values are right, but the "
-            "pieces are not views of x.", '''
-def split_by_sizes(x, sizes, dim):
-    if sum(sizes) != x.shape[dim]:
-        raise ValueError("sizes must add up to the length")
-    pieces, start = [], 0
-    for size in sizes:
-        pieces.append(x.narrow(dim, start, size).clone())
-        start += size
-    return tuple(pieces)
-'''),
-    Mistake("split_by_sizes", "no-size-check",
-            "Does not check that the sizes add up to the length; the exercise asks for a ValueError.", '''
-def split_by_sizes(x, sizes, dim):
-    pieces, start = [], 0
-    for size in sizes:
-        pieces.append(x.narrow(dim, start, size))
-        start += size
-    return tuple(pieces)
-'''),
-    Mistake("split_by_sizes", "inclusive-cumsum",
-            "Starts each piece at the running total including its own size; piece k starts at "
-            "sizes[0] + ... + sizes[k - 1].", '''
-def split_by_sizes(x, sizes, dim):
-    if sum(sizes) != x.shape[dim]:
-        raise ValueError("sizes must add up to the length")
-    pieces, total = [], 0
-    for size in sizes:
-        total += size
-        pieces.append(x.narrow(dim, total, size))
-    return tuple(pieces)
-'''),
-    Mistake("split_by_sizes", "negative-dim",
-            "Builds the slices with (slice(None),) * dim, which is empty for a negative dim.", '''
-def split_by_sizes(x, sizes, dim):
-    if sum(sizes) != x.shape[dim]:
-        raise ValueError("sizes must add up to the length")
-    pieces, start = [], 0
-    for size in sizes:
-        pieces.append(x[(slice(None),) * dim + (slice(start, start + size),)])
-        start += size
-    return tuple(pieces)
-'''),
+    edited("split_by_sizes", "clones-pieces",
+           "Copies each piece (clone(), index_select() or a list of indices): the values are right, but the "
+           "pieces are not views of x.",
+           ("pieces.append(x.narrow(dim, start, size))", "pieces.append(x.narrow(dim, start, size).clone())")),
+    edited("split_by_sizes", "no-size-check",
+           "Does not check that the sizes add up to the length; the exercise asks for a ValueError.",
+           ("    if sum(sizes) != x.shape[dim]:\n"
+            '        raise ValueError("sizes must add up to the length")\n',
+            "")),
+    edited("split_by_sizes", "inclusive-cumsum",
+           "Starts each piece at the running total including its own size; piece k starts at "
+           "sizes[0] + ... + sizes[k - 1].",
+           ("pieces, start = [], 0", "pieces, total = [], 0"),
+           ("pieces.append(x.narrow(dim, start, size))\n"
+            "        start += size\n",
+            "total += size\n"
+            "        pieces.append(x.narrow(dim, total, size))\n")),
+    edited("split_by_sizes", "negative-dim",
+           "Builds the slices with (slice(None),) * dim, which is empty for a negative dim.",
+           ("x.narrow(dim, start, size)", "x[(slice(None),) * dim + (slice(start, start + size),)]")),
 ]
 
 VARIANTS = [

@@ -1,9 +1,70 @@
 """Assignment 7, "Batch norm and learning-rate schedules": mistakes students make, and correct variants
 written differently."""
-from autograder.catalog import Mistake, Variant
+from functools import partial
 
-# Correct code for the two scheduler questions, which the mistakes below change in one place each.
-PLATEAU = """
+from autograder.catalog import Mistake, Variant, edited as _edited
+
+# The solutions (the notebook's, without docstrings and comments; written as the mistakes are, BatchNorm
+# sets eps and momentum in one line, and the schedulers import math and name their helper anneal): many
+# mistakes below are one of them with an edit or two, written edited(question, slug, misconception,
+# (old, new), ...).
+SOLUTIONS = {
+    "batch_norm_train": '''
+def batch_norm_train(x, running_mean, running_var, weight, bias, momentum=0.1, eps=1e-5):
+    dims = [0] + list(range(2, x.dim()))
+    shape = [1, -1] + [1] * (x.dim() - 2)
+    mean = x.mean(dim=dims)
+    var = x.var(dim=dims, correction=0)
+    out = (x - mean.view(shape)) / (var.view(shape) + eps).sqrt() * weight.view(shape) + bias.view(shape)
+    n = x.numel() // x.shape[1]
+    with torch.no_grad():
+        new_mean = (1 - momentum) * running_mean + momentum * mean
+        new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
+    return out, new_mean, new_var
+''',
+    "batch_norm_eval": '''
+def batch_norm_eval(x, running_mean, running_var, weight, bias, eps=1e-5):
+    shape = [1, -1] + [1] * (x.dim() - 2)
+    x_hat = (x - running_mean.view(shape)) / (running_var.view(shape) + eps).sqrt()
+    return x_hat * weight.view(shape) + bias.view(shape)
+''',
+    "BatchNorm": '''
+class BatchNorm(torch.nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1):
+        super().__init__()
+        self.eps, self.momentum = eps, momentum
+        self.weight = torch.nn.Parameter(torch.ones(num_features))
+        self.bias = torch.nn.Parameter(torch.zeros(num_features))
+        self.register_buffer("running_mean", torch.zeros(num_features))
+        self.register_buffer("running_var", torch.ones(num_features))
+
+    def forward(self, x):
+        dims = [0] + list(range(2, x.dim()))
+        shape = [1, -1] + [1] * (x.dim() - 2)
+        if self.training:
+            mean = x.mean(dim=dims)
+            var = x.var(dim=dims, correction=0)
+            n = x.numel() // x.shape[1]
+            with torch.no_grad():
+                self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)
+                self.running_var.mul_(1 - self.momentum).add_(self.momentum * var * n / (n - 1))
+        else:
+            mean, var = self.running_mean, self.running_var
+        x_hat = (x - mean.view(shape)) / (var.view(shape) + self.eps).sqrt()
+        return x_hat * self.weight.view(shape) + self.bias.view(shape)
+''',
+    "warmup_cosine_lambda": '''
+import math
+
+def warmup_cosine_lambda(warmup_epochs, total_epochs):
+    def factor(epoch):
+        if epoch < warmup_epochs:
+            return (epoch + 1) / warmup_epochs
+        progress = (epoch - warmup_epochs) / (total_epochs - warmup_epochs)
+        return 0.5 * (1 + math.cos(math.pi * progress))
+    return factor
+''',
+    "plateau_lrs": '''
 import math
 
 def plateau_lrs(losses, lr, factor=0.1, patience=10, threshold=1e-4, mode="min", threshold_mode="rel",
@@ -29,9 +90,8 @@ def plateau_lrs(losses, lr, factor=0.1, patience=10, threshold=1e-4, mode="min",
             cooldown_left, bad_epochs = cooldown, 0
         lrs.append(lr)
     return lrs
-"""
-
-ONE_CYCLE = """
+''',
+    "one_cycle_lr": '''
 import math
 
 def one_cycle_lr(step, total_steps, max_lr, pct_start=0.3, div_factor=25.0, final_div_factor=1e4):
@@ -45,7 +105,10 @@ def one_cycle_lr(step, total_steps, max_lr, pct_start=0.3, div_factor=25.0, fina
     if step <= peak:
         return anneal(initial_lr, max_lr, step / peak)
     return anneal(max_lr, lowest_lr, (step - peak) / (total_steps - 1 - peak))
-"""
+''',
+}
+edited = partial(_edited, base=SOLUTIONS)
+
 
 MISTAKES = [
     # ---- z_score_norm
@@ -74,77 +137,48 @@ def z_score_norm(x):
     return (x - x.mean(dim=0)) / x.var(dim=0, correction=0)
 '''),
     # ---- batch_norm_train
-    Mistake("batch_norm_train", "running-var-biased",
-            "Updates running_var with the biased batch variance; torch normalises with the biased variance but "
-            "stores the unbiased one (times n / (n - 1)) in running_var.", '''
-def batch_norm_train(x, running_mean, running_var, weight, bias, momentum=0.1, eps=1e-5):
-    dims = [0] + list(range(2, x.dim()))
-    shape = [1, -1] + [1] * (x.dim() - 2)
-    mean = x.mean(dim=dims)
-    var = x.var(dim=dims, correction=0)
-    out = (x - mean.view(shape)) / (var.view(shape) + eps).sqrt() * weight.view(shape) + bias.view(shape)
-    with torch.no_grad():
-        new_mean = (1 - momentum) * running_mean + momentum * mean
-        new_var = (1 - momentum) * running_var + momentum * var
-    return out, new_mean, new_var
-'''),
-    Mistake("batch_norm_train", "normalises-unbiased",
-            "Normalises with the unbiased variance (x.var's default); in training mode batch norm divides by the "
-            "biased batch variance (correction=0), and only running_var gets the unbiased one.", '''
-def batch_norm_train(x, running_mean, running_var, weight, bias, momentum=0.1, eps=1e-5):
-    dims = [0] + list(range(2, x.dim()))
-    shape = [1, -1] + [1] * (x.dim() - 2)
-    mean = x.mean(dim=dims)
-    var = x.var(dim=dims)
-    out = (x - mean.view(shape)) / (var.view(shape) + eps).sqrt() * weight.view(shape) + bias.view(shape)
-    with torch.no_grad():
-        new_mean = (1 - momentum) * running_mean + momentum * mean
-        new_var = (1 - momentum) * running_var + momentum * var
-    return out, new_mean, new_var
-'''),
-    Mistake("batch_norm_train", "momentum-swapped",
-            "Weights the old running statistic by momentum; torch's momentum weights the new batch statistic: "
-            "running = (1 - momentum) * running + momentum * batch.", '''
-def batch_norm_train(x, running_mean, running_var, weight, bias, momentum=0.1, eps=1e-5):
-    dims = [0] + list(range(2, x.dim()))
-    shape = [1, -1] + [1] * (x.dim() - 2)
-    mean = x.mean(dim=dims)
-    var = x.var(dim=dims, correction=0)
-    out = (x - mean.view(shape)) / (var.view(shape) + eps).sqrt() * weight.view(shape) + bias.view(shape)
-    n = x.numel() // x.shape[1]
-    with torch.no_grad():
-        new_mean = momentum * running_mean + (1 - momentum) * mean
-        new_var = momentum * running_var + (1 - momentum) * var * n / (n - 1)
-    return out, new_mean, new_var
-'''),
-    Mistake("batch_norm_train", "batch-dim-only",
-            "Takes the statistics over dim 0 only; for (N, C, L) and (N, C, H, W) inputs a channel's statistics "
-            "run over the batch and every position (all dims except 1).", '''
-def batch_norm_train(x, running_mean, running_var, weight, bias, momentum=0.1, eps=1e-5):
-    shape = [1, -1] + [1] * (x.dim() - 2)
-    mean = x.mean(dim=0)
-    var = x.var(dim=0, correction=0)
-    out = (x - mean) / (var + eps).sqrt() * weight.view(shape) + bias.view(shape)
-    n = x.shape[0]
-    with torch.no_grad():
-        new_mean = (1 - momentum) * running_mean + momentum * mean
-        new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
-    return out, new_mean, new_var
-'''),
-    Mistake("batch_norm_train", "detached-statistics",
-            "Detaches the batch mean and variance, treating them as constants; they depend on x, and the "
-            "gradient must flow through them too.", '''
-def batch_norm_train(x, running_mean, running_var, weight, bias, momentum=0.1, eps=1e-5):
-    dims = [0] + list(range(2, x.dim()))
-    shape = [1, -1] + [1] * (x.dim() - 2)
-    mean = x.mean(dim=dims).detach()
-    var = x.var(dim=dims, correction=0).detach()
-    out = (x - mean.view(shape)) / (var.view(shape) + eps).sqrt() * weight.view(shape) + bias.view(shape)
-    n = x.numel() // x.shape[1]
-    new_mean = (1 - momentum) * running_mean + momentum * mean
-    new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
-    return out, new_mean, new_var
-'''),
+    edited("batch_norm_train", "running-var-biased",
+           "Updates running_var with the biased batch variance; torch normalises with the biased variance but "
+           "stores the unbiased one (times n / (n - 1)) in running_var.",
+           ("    n = x.numel() // x.shape[1]\n", ""),
+           ("var * n / (n - 1)", "var")),
+    edited("batch_norm_train", "normalises-unbiased",
+           "Normalises with the unbiased variance (x.var's default); in training mode batch norm divides by the "
+           "biased batch variance (correction=0), and only running_var gets the unbiased one.",
+           ("dims, correction=0", "dims"),
+           ("    n = x.numel() // x.shape[1]\n", ""),
+           ("var * n / (n - 1)", "var")),
+    edited("batch_norm_train", "momentum-swapped",
+           "Weights the old running statistic by momentum; torch's momentum weights the new batch statistic: "
+           "running = (1 - momentum) * running + momentum * batch.",
+           ("new_mean = (1 - momentum) * running_mean + momentum * mean\n"
+            "        new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)\n",
+            "new_mean = momentum * running_mean + (1 - momentum) * mean\n"
+            "        new_var = momentum * running_var + (1 - momentum) * var * n / (n - 1)\n")),
+    edited("batch_norm_train", "batch-dim-only",
+           "Takes the statistics over dim 0 only; for (N, C, L) and (N, C, H, W) inputs a channel's statistics "
+           "run over the batch and every position (all dims except 1).",
+           ("    dims = [0] + list(range(2, x.dim()))\n", ""),
+           ("mean = x.mean(dim=dims)\n"
+            "    var = x.var(dim=dims, correction=0)\n"
+            "    out = (x - mean.view(shape)) / (var.view(shape) + eps).sqrt() * weight.view(shape) + bias.view(shape)\n"
+            "    n = x.numel() // x.shape[1]\n",
+            "mean = x.mean(dim=0)\n"
+            "    var = x.var(dim=0, correction=0)\n"
+            "    out = (x - mean) / (var + eps).sqrt() * weight.view(shape) + bias.view(shape)\n"
+            "    n = x.shape[0]\n")),
+    edited("batch_norm_train", "detached-statistics",
+           "Detaches the batch mean and variance, treating them as constants; they depend on x, and the "
+           "gradient must flow through them too.",
+           ("mean = x.mean(dim=dims)\n"
+            "    var = x.var(dim=dims, correction=0)\n",
+            "mean = x.mean(dim=dims).detach()\n"
+            "    var = x.var(dim=dims, correction=0).detach()\n"),
+           ("with torch.no_grad():\n"
+            "        new_mean = (1 - momentum) * running_mean + momentum * mean\n"
+            "        new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)\n",
+            "new_mean = (1 - momentum) * running_mean + momentum * mean\n"
+            "    new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)\n")),
     # ---- batch_norm_eval
     Mistake("batch_norm_eval", "batch-statistics",
             "Normalises with the batch's own mean and variance; in eval mode batch norm uses the running "
@@ -156,131 +190,62 @@ def batch_norm_eval(x, running_mean, running_var, weight, bias, eps=1e-5):
     var = x.var(dim=dims, correction=0, keepdim=True)
     return (x - mean) / (var + eps).sqrt() * weight.view(shape) + bias.view(shape)
 '''),
-    Mistake("batch_norm_eval", "eps-outside-sqrt",
-            "Adds eps to the standard deviation; batch norm adds it to the variance: sqrt(running_var + eps).", '''
-def batch_norm_eval(x, running_mean, running_var, weight, bias, eps=1e-5):
-    shape = [1, -1] + [1] * (x.dim() - 2)
-    x_hat = (x - running_mean.view(shape)) / (running_var.view(shape).sqrt() + eps)
-    return x_hat * weight.view(shape) + bias.view(shape)
-'''),
+    edited("batch_norm_eval", "eps-outside-sqrt",
+           "Adds eps to the standard deviation; batch norm adds it to the variance: sqrt(running_var + eps).",
+           ("(running_var.view(shape) + eps).sqrt()", "(running_var.view(shape).sqrt() + eps)")),
     Mistake("batch_norm_eval", "no-reshape",
             "Lets (C,) tensors broadcast against the last dimension; for (N, C, L) or (N, C, H, W) inputs reshape "
             "them to (1, C, 1, ...) so they line up with dim 1.", '''
 def batch_norm_eval(x, running_mean, running_var, weight, bias, eps=1e-5):
     return (x - running_mean) / (running_var + eps).sqrt() * weight + bias
 '''),
-    Mistake("batch_norm_eval", "variance-as-std",
-            "Divides by running_var + eps without the square root; running_var is a variance, and x is divided by "
-            "the standard deviation.", '''
-def batch_norm_eval(x, running_mean, running_var, weight, bias, eps=1e-5):
-    shape = [1, -1] + [1] * (x.dim() - 2)
-    x_hat = (x - running_mean.view(shape)) / (running_var.view(shape) + eps)
-    return x_hat * weight.view(shape) + bias.view(shape)
-'''),
+    edited("batch_norm_eval", "variance-as-std",
+           "Divides by running_var + eps without the square root; running_var is a variance, and x is divided by "
+           "the standard deviation.",
+           (".sqrt()", "")),
     # ---- BatchNorm
-    Mistake("BatchNorm", "ignores-eval-mode",
-            "Always normalises with the batch statistics; in eval mode (self.training is False) use the running "
-            "statistics and leave them unchanged.", '''
-class BatchNorm(torch.nn.Module):
-    def __init__(self, num_features, eps=1e-5, momentum=0.1):
-        super().__init__()
-        self.eps, self.momentum = eps, momentum
-        self.weight = torch.nn.Parameter(torch.ones(num_features))
-        self.bias = torch.nn.Parameter(torch.zeros(num_features))
-        self.register_buffer("running_mean", torch.zeros(num_features))
-        self.register_buffer("running_var", torch.ones(num_features))
-
-    def forward(self, x):
-        dims = [0] + list(range(2, x.dim()))
-        shape = [1, -1] + [1] * (x.dim() - 2)
-        mean = x.mean(dim=dims)
-        var = x.var(dim=dims, correction=0)
-        n = x.numel() // x.shape[1]
-        with torch.no_grad():
-            self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)
-            self.running_var.mul_(1 - self.momentum).add_(self.momentum * var * n / (n - 1))
-        x_hat = (x - mean.view(shape)) / (var.view(shape) + self.eps).sqrt()
-        return x_hat * self.weight.view(shape) + self.bias.view(shape)
-'''),
-    Mistake("BatchNorm", "plain-attributes",
-            "Stores the running statistics as plain tensor attributes; register them with self.register_buffer so "
-            "they follow .to(device, dtype) and are saved in state_dict.", '''
-class BatchNorm(torch.nn.Module):
-    def __init__(self, num_features, eps=1e-5, momentum=0.1):
-        super().__init__()
-        self.eps, self.momentum = eps, momentum
-        self.weight = torch.nn.Parameter(torch.ones(num_features))
-        self.bias = torch.nn.Parameter(torch.zeros(num_features))
-        self.running_mean = torch.zeros(num_features)
-        self.running_var = torch.ones(num_features)
-
-    def forward(self, x):
-        dims = [0] + list(range(2, x.dim()))
-        shape = [1, -1] + [1] * (x.dim() - 2)
-        if self.training:
-            mean = x.mean(dim=dims)
-            var = x.var(dim=dims, correction=0)
-            n = x.numel() // x.shape[1]
-            with torch.no_grad():
-                self.running_mean = (1 - self.momentum) * self.running_mean + self.momentum * mean
-                self.running_var = (1 - self.momentum) * self.running_var + self.momentum * var * n / (n - 1)
-        else:
-            mean, var = self.running_mean, self.running_var
-        x_hat = (x - mean.view(shape)) / (var.view(shape) + self.eps).sqrt()
-        return x_hat * self.weight.view(shape) + self.bias.view(shape)
-'''),
-    Mistake("BatchNorm", "keeps-graph",
-            "Updates the running statistics with autograd on, so they drag the old batches' graphs along and a "
-            "later backward fails; update them under torch.no_grad().", '''
-class BatchNorm(torch.nn.Module):
-    def __init__(self, num_features, eps=1e-5, momentum=0.1):
-        super().__init__()
-        self.eps, self.momentum = eps, momentum
-        self.weight = torch.nn.Parameter(torch.ones(num_features))
-        self.bias = torch.nn.Parameter(torch.zeros(num_features))
-        self.register_buffer("running_mean", torch.zeros(num_features))
-        self.register_buffer("running_var", torch.ones(num_features))
-
-    def forward(self, x):
-        dims = [0] + list(range(2, x.dim()))
-        shape = [1, -1] + [1] * (x.dim() - 2)
-        if self.training:
-            mean = x.mean(dim=dims)
-            var = x.var(dim=dims, correction=0)
-            n = x.numel() // x.shape[1]
-            self.running_mean = (1 - self.momentum) * self.running_mean + self.momentum * mean
-            self.running_var = (1 - self.momentum) * self.running_var + self.momentum * var * n / (n - 1)
-        else:
-            mean, var = self.running_mean, self.running_var
-        x_hat = (x - mean.view(shape)) / (var.view(shape) + self.eps).sqrt()
-        return x_hat * self.weight.view(shape) + self.bias.view(shape)
-'''),
-    Mistake("BatchNorm", "running-var-biased",
-            "Updates running_var with the biased batch variance; torch normalises with the biased variance but "
-            "stores the unbiased one (times n / (n - 1)) in running_var.", '''
-class BatchNorm(torch.nn.Module):
-    def __init__(self, num_features, eps=1e-5, momentum=0.1):
-        super().__init__()
-        self.eps, self.momentum = eps, momentum
-        self.weight = torch.nn.Parameter(torch.ones(num_features))
-        self.bias = torch.nn.Parameter(torch.zeros(num_features))
-        self.register_buffer("running_mean", torch.zeros(num_features))
-        self.register_buffer("running_var", torch.ones(num_features))
-
-    def forward(self, x):
-        dims = [0] + list(range(2, x.dim()))
-        shape = [1, -1] + [1] * (x.dim() - 2)
-        if self.training:
-            mean = x.mean(dim=dims)
-            var = x.var(dim=dims, correction=0)
-            with torch.no_grad():
-                self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)
-                self.running_var.mul_(1 - self.momentum).add_(self.momentum * var)
-        else:
-            mean, var = self.running_mean, self.running_var
-        x_hat = (x - mean.view(shape)) / (var.view(shape) + self.eps).sqrt()
-        return x_hat * self.weight.view(shape) + self.bias.view(shape)
-'''),
+    edited("BatchNorm", "ignores-eval-mode",
+           "Always normalises with the batch statistics; in eval mode (self.training is False) use the running "
+           "statistics and leave them unchanged.",
+           ("if self.training:\n"
+            "            mean = x.mean(dim=dims)\n"
+            "            var = x.var(dim=dims, correction=0)\n"
+            "            n = x.numel() // x.shape[1]\n"
+            "            with torch.no_grad():\n"
+            "                self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)\n"
+            "                self.running_var.mul_(1 - self.momentum).add_(self.momentum * var * n / (n - 1))\n"
+            "        else:\n"
+            "            mean, var = self.running_mean, self.running_var\n",
+            "mean = x.mean(dim=dims)\n"
+            "        var = x.var(dim=dims, correction=0)\n"
+            "        n = x.numel() // x.shape[1]\n"
+            "        with torch.no_grad():\n"
+            "            self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)\n"
+            "            self.running_var.mul_(1 - self.momentum).add_(self.momentum * var * n / (n - 1))\n")),
+    edited("BatchNorm", "plain-attributes",
+           "Stores the running statistics as plain tensor attributes; register them with self.register_buffer so "
+           "they follow .to(device, dtype) and are saved in state_dict.",
+           ('self.register_buffer("running_mean", torch.zeros(num_features))\n'
+            '        self.register_buffer("running_var", torch.ones(num_features))\n',
+            "self.running_mean = torch.zeros(num_features)\n"
+            "        self.running_var = torch.ones(num_features)\n"),
+           ("self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)\n"
+            "                self.running_var.mul_(1 - self.momentum).add_(self.momentum * var * n / (n - 1))\n",
+            "self.running_mean = (1 - self.momentum) * self.running_mean + self.momentum * mean\n"
+            "                self.running_var = (1 - self.momentum) * self.running_var + self.momentum * var * n / (n - 1)\n")),
+    edited("BatchNorm", "keeps-graph",
+           "Updates the running statistics with autograd on, so they drag the old batches' graphs along and a "
+           "later backward fails; update them under torch.no_grad().",
+           ("with torch.no_grad():\n"
+            "                self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)\n"
+            "                self.running_var.mul_(1 - self.momentum).add_(self.momentum * var * n / (n - 1))\n",
+            "self.running_mean = (1 - self.momentum) * self.running_mean + self.momentum * mean\n"
+            "            self.running_var = (1 - self.momentum) * self.running_var + self.momentum * var * n / (n - 1)\n")),
+    edited("BatchNorm", "running-var-biased",
+           "Updates running_var with the biased batch variance; torch normalises with the biased variance but "
+           "stores the unbiased one (times n / (n - 1)) in running_var.",
+           ("            n = x.numel() // x.shape[1]\n", ""),
+           ("var * n / (n - 1)", "var")),
     # ---- multistep_lr
     Mistake("multistep_lr", "one-epoch-late",
             "Decays only after a milestone (epoch > milestone); MultiStepLR already uses the decayed rate in the "
@@ -345,43 +310,22 @@ def cosine_lr(epoch, base_lr, T_max, eta_min=0.0):
     return eta_min + base_lr * (1 + math.cos(math.pi * epoch / T_max)) / 2
 '''),
     # ---- warmup_cosine_lambda
-    Mistake("warmup_cosine_lambda", "warmup-from-zero",
-            "Warms up with epoch / warmup_epochs, which makes the first epoch's learning rate 0; use "
-            "(epoch + 1) / warmup_epochs.", '''
-import math
-
-def warmup_cosine_lambda(warmup_epochs, total_epochs):
-    def factor(epoch):
-        if epoch < warmup_epochs:
-            return epoch / warmup_epochs
-        progress = (epoch - warmup_epochs) / (total_epochs - warmup_epochs)
-        return 0.5 * (1 + math.cos(math.pi * progress))
-    return factor
-'''),
-    Mistake("warmup_cosine_lambda", "decay-not-shifted",
-            "Starts the cosine at epoch 0 instead of at the end of the warm-up; its phase is (epoch - "
-            "warmup_epochs) / (total_epochs - warmup_epochs).", '''
-import math
-
-def warmup_cosine_lambda(warmup_epochs, total_epochs):
-    def factor(epoch):
-        if epoch < warmup_epochs:
-            return (epoch + 1) / warmup_epochs
-        return 0.5 * (1 + math.cos(math.pi * epoch / (total_epochs - warmup_epochs)))
-    return factor
-'''),
-    Mistake("warmup_cosine_lambda", "decay-over-total",
-            "Spreads the cosine over total_epochs; it only has the total_epochs - warmup_epochs epochs after the "
-            "warm-up to reach 0.", '''
-import math
-
-def warmup_cosine_lambda(warmup_epochs, total_epochs):
-    def factor(epoch):
-        if epoch < warmup_epochs:
-            return (epoch + 1) / warmup_epochs
-        return 0.5 * (1 + math.cos(math.pi * (epoch - warmup_epochs) / total_epochs))
-    return factor
-'''),
+    edited("warmup_cosine_lambda", "warmup-from-zero",
+           "Warms up with epoch / warmup_epochs, which makes the first epoch's learning rate 0; use "
+           "(epoch + 1) / warmup_epochs.",
+           ("(epoch + 1)", "epoch")),
+    edited("warmup_cosine_lambda", "decay-not-shifted",
+           "Starts the cosine at epoch 0 instead of at the end of the warm-up; its phase is (epoch - "
+           "warmup_epochs) / (total_epochs - warmup_epochs).",
+           ("progress = (epoch - warmup_epochs) / (total_epochs - warmup_epochs)\n"
+            "        return 0.5 * (1 + math.cos(math.pi * progress))\n",
+            "return 0.5 * (1 + math.cos(math.pi * epoch / (total_epochs - warmup_epochs)))\n")),
+    edited("warmup_cosine_lambda", "decay-over-total",
+           "Spreads the cosine over total_epochs; it only has the total_epochs - warmup_epochs epochs after the "
+           "warm-up to reach 0.",
+           ("progress = (epoch - warmup_epochs) / (total_epochs - warmup_epochs)\n"
+            "        return 0.5 * (1 + math.cos(math.pi * progress))\n",
+            "return 0.5 * (1 + math.cos(math.pi * (epoch - warmup_epochs) / total_epochs))\n")),
     # ---- issue 18: hard inputs, layouts, inputs left unchanged, Python floats
     Mistake("z_score_norm", "one-pass-variance",
             "Computes the variance in one pass as mean(x**2) - mean(x)**2, which cancels catastrophically when "
@@ -405,75 +349,37 @@ def z_score_norm(x):
 def z_score_norm(x):
     return (x - x.mean(dim=0)) / (x.std(dim=0, correction=0) + 1e-5)
 """),
-    Mistake("batch_norm_train", "one-pass-variance",
-            "Computes the batch variance as mean(x**2) - mean**2, which cancels catastrophically when a channel's "
-            "values share a large offset; subtract the mean first, then average the squares.", """
-def batch_norm_train(x, running_mean, running_var, weight, bias, momentum=0.1, eps=1e-5):
-    dims = [0] + list(range(2, x.dim()))
-    shape = [1, -1] + [1] * (x.dim() - 2)
-    mean = x.mean(dim=dims)
-    var = (x * x).mean(dim=dims) - mean * mean
-    out = (x - mean.view(shape)) / (var.view(shape) + eps).sqrt() * weight.view(shape) + bias.view(shape)
-    n = x.numel() // x.shape[1]
-    with torch.no_grad():
-        new_mean = (1 - momentum) * running_mean + momentum * mean
-        new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
-    return out, new_mean, new_var
-"""),
-    Mistake("batch_norm_train", "eps-outside-sqrt",
-            "Adds eps to the standard deviation; batch norm adds it to the variance, sqrt(var + eps), which "
-            "matters for channels with a tiny variance.", """
-def batch_norm_train(x, running_mean, running_var, weight, bias, momentum=0.1, eps=1e-5):
-    dims = [0] + list(range(2, x.dim()))
-    shape = [1, -1] + [1] * (x.dim() - 2)
-    mean = x.mean(dim=dims)
-    var = x.var(dim=dims, correction=0)
-    out = (x - mean.view(shape)) / (var.view(shape).sqrt() + eps) * weight.view(shape) + bias.view(shape)
-    n = x.numel() // x.shape[1]
-    with torch.no_grad():
-        new_mean = (1 - momentum) * running_mean + momentum * mean
-        new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
-    return out, new_mean, new_var
-"""),
-    Mistake("batch_norm_train", "running-stats-in-place",
-            "Updates the caller's running_mean and running_var in place and returns them, as F.batch_norm does; "
-            "the exercise returns new tensors and leaves its inputs unchanged.", """
-def batch_norm_train(x, running_mean, running_var, weight, bias, momentum=0.1, eps=1e-5):
-    dims = [0] + list(range(2, x.dim()))
-    shape = [1, -1] + [1] * (x.dim() - 2)
-    mean = x.mean(dim=dims)
-    var = x.var(dim=dims, correction=0)
-    out = (x - mean.view(shape)) / (var.view(shape) + eps).sqrt() * weight.view(shape) + bias.view(shape)
-    n = x.numel() // x.shape[1]
-    with torch.no_grad():
-        running_mean.mul_(1 - momentum).add_(momentum * mean)
-        running_var.mul_(1 - momentum).add_(momentum * var * n / (n - 1))
-    return out, running_mean, running_var
-"""),
-    Mistake("batch_norm_train", "view-on-input",
-            "Flattens x with x.view(N, C, -1), which fails on a transposed or sliced (non-contiguous) input; "
-            "use reshape, or reduce over the dims directly.", """
-def batch_norm_train(x, running_mean, running_var, weight, bias, momentum=0.1, eps=1e-5):
-    flat = x.view(x.shape[0], x.shape[1], -1)
-    shape = [1, -1] + [1] * (x.dim() - 2)
-    mean = flat.mean(dim=(0, 2))
-    var = flat.var(dim=(0, 2), correction=0)
-    out = (x - mean.view(shape)) / (var.view(shape) + eps).sqrt() * weight.view(shape) + bias.view(shape)
-    n = x.numel() // x.shape[1]
-    with torch.no_grad():
-        new_mean = (1 - momentum) * running_mean + momentum * mean
-        new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
-    return out, new_mean, new_var
-"""),
-    Mistake("batch_norm_eval", "eps-added-in-place",
-            "Adds eps to running_var in place (running_var += eps), which changes the caller's running "
-            "statistics every call; compute running_var + eps as a new tensor.", """
-def batch_norm_eval(x, running_mean, running_var, weight, bias, eps=1e-5):
-    shape = [1, -1] + [1] * (x.dim() - 2)
-    running_var += eps
-    x_hat = (x - running_mean.view(shape)) / running_var.view(shape).sqrt()
-    return x_hat * weight.view(shape) + bias.view(shape)
-"""),
+    edited("batch_norm_train", "one-pass-variance",
+           "Computes the batch variance as mean(x**2) - mean**2, which cancels catastrophically when a channel's "
+           "values share a large offset; subtract the mean first, then average the squares.",
+           ("x.var(dim=dims, correction=0)", "(x * x).mean(dim=dims) - mean * mean")),
+    edited("batch_norm_train", "eps-outside-sqrt",
+           "Adds eps to the standard deviation; batch norm adds it to the variance, sqrt(var + eps), which "
+           "matters for channels with a tiny variance.",
+           ("(var.view(shape) + eps).sqrt()", "(var.view(shape).sqrt() + eps)")),
+    edited("batch_norm_train", "running-stats-in-place",
+           "Updates the caller's running_mean and running_var in place and returns them, as F.batch_norm does; "
+           "the exercise returns new tensors and leaves its inputs unchanged.",
+           ("new_mean = (1 - momentum) * running_mean + momentum * mean\n"
+            "        new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)\n"
+            "    return out, new_mean, new_var\n",
+            "running_mean.mul_(1 - momentum).add_(momentum * mean)\n"
+            "        running_var.mul_(1 - momentum).add_(momentum * var * n / (n - 1))\n"
+            "    return out, running_mean, running_var\n")),
+    edited("batch_norm_train", "view-on-input",
+           "Flattens x with x.view(N, C, -1), which fails on a transposed or sliced (non-contiguous) input; "
+           "use reshape, or reduce over the dims directly.",
+           ("dims = [0] + list(range(2, x.dim()))", "flat = x.view(x.shape[0], x.shape[1], -1)"),
+           ("mean = x.mean(dim=dims)\n"
+            "    var = x.var(dim=dims, correction=0)\n",
+            "mean = flat.mean(dim=(0, 2))\n"
+            "    var = flat.var(dim=(0, 2), correction=0)\n")),
+    edited("batch_norm_eval", "eps-added-in-place",
+           "Adds eps to running_var in place (running_var += eps), which changes the caller's running "
+           "statistics every call; compute running_var + eps as a new tensor.",
+           ("x_hat = (x - running_mean.view(shape)) / (running_var.view(shape) + eps).sqrt()\n",
+            "running_var += eps\n"
+            "    x_hat = (x - running_mean.view(shape)) / running_var.view(shape).sqrt()\n")),
     Mistake("batch_norm_eval", "view-on-input",
             "Flattens x with x.view(N, C, -1), which fails on a transposed or sliced (non-contiguous) input; "
             "use reshape, or reshape the (C,) tensors instead.", """
@@ -483,90 +389,35 @@ def batch_norm_eval(x, running_mean, running_var, weight, bias, eps=1e-5):
     out = (flat - running_mean.view(s)) / (running_var.view(s) + eps).sqrt() * weight.view(s) + bias.view(s)
     return out.view(x.shape)
 """),
-    Mistake("BatchNorm", "one-pass-variance",
-            "Computes the batch variance as mean(x**2) - mean**2, which cancels catastrophically when a channel's "
-            "values share a large offset; subtract the mean first.", """
-class BatchNorm(torch.nn.Module):
-    def __init__(self, num_features, eps=1e-5, momentum=0.1):
-        super().__init__()
-        self.eps, self.momentum = eps, momentum
-        self.weight = torch.nn.Parameter(torch.ones(num_features))
-        self.bias = torch.nn.Parameter(torch.zeros(num_features))
-        self.register_buffer("running_mean", torch.zeros(num_features))
-        self.register_buffer("running_var", torch.ones(num_features))
-
-    def forward(self, x):
-        dims = [0] + list(range(2, x.dim()))
-        shape = [1, -1] + [1] * (x.dim() - 2)
-        if self.training:
-            mean = x.mean(dim=dims)
-            var = (x ** 2).mean(dim=dims) - mean ** 2
-            n = x.numel() // x.shape[1]
-            with torch.no_grad():
-                self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)
-                self.running_var.mul_(1 - self.momentum).add_(self.momentum * var * n / (n - 1))
-        else:
-            mean, var = self.running_mean, self.running_var
-        x_hat = (x - mean.view(shape)) / (var.view(shape) + self.eps).sqrt()
-        return x_hat * self.weight.view(shape) + self.bias.view(shape)
-"""),
-    Mistake("BatchNorm", "view-on-input",
-            "Flattens x with x.view(N, C, -1), which fails on a transposed or sliced (non-contiguous) input; "
-            "use reshape.", """
-class BatchNorm(torch.nn.Module):
-    def __init__(self, num_features, eps=1e-5, momentum=0.1):
-        super().__init__()
-        self.eps, self.momentum = eps, momentum
-        self.weight = torch.nn.Parameter(torch.ones(num_features))
-        self.bias = torch.nn.Parameter(torch.zeros(num_features))
-        self.register_buffer("running_mean", torch.zeros(num_features))
-        self.register_buffer("running_var", torch.ones(num_features))
-
-    def forward(self, x):
-        flat = x.view(x.shape[0], x.shape[1], -1)
-        s = (1, -1, 1)
-        if self.training:
-            mean = flat.mean(dim=(0, 2))
-            var = flat.var(dim=(0, 2), correction=0)
-            n = flat.shape[0] * flat.shape[2]
-            with torch.no_grad():
-                self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)
-                self.running_var.mul_(1 - self.momentum).add_(self.momentum * var * n / (n - 1))
-        else:
-            mean, var = self.running_mean, self.running_var
-        out = (flat - mean.view(s)) / (var.view(s) + self.eps).sqrt() * self.weight.view(s) + self.bias.view(s)
-        return out.view(x.shape)
-"""),
-    Mistake("BatchNorm", "eval-in-place",
-            "In eval mode under torch.no_grad() normalises the input in place to save memory, overwriting the "
-            "caller's tensor; return a new tensor.", """
-class BatchNorm(torch.nn.Module):
-    def __init__(self, num_features, eps=1e-5, momentum=0.1):
-        super().__init__()
-        self.eps, self.momentum = eps, momentum
-        self.weight = torch.nn.Parameter(torch.ones(num_features))
-        self.bias = torch.nn.Parameter(torch.zeros(num_features))
-        self.register_buffer("running_mean", torch.zeros(num_features))
-        self.register_buffer("running_var", torch.ones(num_features))
-
-    def forward(self, x):
-        dims = [0] + list(range(2, x.dim()))
-        shape = [1, -1] + [1] * (x.dim() - 2)
-        if self.training:
-            mean = x.mean(dim=dims)
-            var = x.var(dim=dims, correction=0)
-            n = x.numel() // x.shape[1]
-            with torch.no_grad():
-                self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)
-                self.running_var.mul_(1 - self.momentum).add_(self.momentum * var * n / (n - 1))
-        else:
-            mean, var = self.running_mean, self.running_var
-            if not torch.is_grad_enabled():
-                x.sub_(mean.view(shape)).div_((var.view(shape) + self.eps).sqrt())
-                return x.mul_(self.weight.view(shape)).add_(self.bias.view(shape))
-        x_hat = (x - mean.view(shape)) / (var.view(shape) + self.eps).sqrt()
-        return x_hat * self.weight.view(shape) + self.bias.view(shape)
-"""),
+    edited("BatchNorm", "one-pass-variance",
+           "Computes the batch variance as mean(x**2) - mean**2, which cancels catastrophically when a channel's "
+           "values share a large offset; subtract the mean first.",
+           ("x.var(dim=dims, correction=0)", "(x ** 2).mean(dim=dims) - mean ** 2")),
+    edited("BatchNorm", "view-on-input",
+           "Flattens x with x.view(N, C, -1), which fails on a transposed or sliced (non-contiguous) input; "
+           "use reshape.",
+           ("dims = [0] + list(range(2, x.dim()))\n"
+            "        shape = [1, -1] + [1] * (x.dim() - 2)\n",
+            "flat = x.view(x.shape[0], x.shape[1], -1)\n"
+            "        s = (1, -1, 1)\n"),
+           ("mean = x.mean(dim=dims)\n"
+            "            var = x.var(dim=dims, correction=0)\n"
+            "            n = x.numel() // x.shape[1]\n",
+            "mean = flat.mean(dim=(0, 2))\n"
+            "            var = flat.var(dim=(0, 2), correction=0)\n"
+            "            n = flat.shape[0] * flat.shape[2]\n"),
+           ("x_hat = (x - mean.view(shape)) / (var.view(shape) + self.eps).sqrt()\n"
+            "        return x_hat * self.weight.view(shape) + self.bias.view(shape)\n",
+            "out = (flat - mean.view(s)) / (var.view(s) + self.eps).sqrt() * self.weight.view(s) + self.bias.view(s)\n"
+            "        return out.view(x.shape)\n")),
+    edited("BatchNorm", "eval-in-place",
+           "In eval mode under torch.no_grad() normalises the input in place to save memory, overwriting the "
+           "caller's tensor; return a new tensor.",
+           ("mean, var = self.running_mean, self.running_var\n",
+            "mean, var = self.running_mean, self.running_var\n"
+            "            if not torch.is_grad_enabled():\n"
+            "                x.sub_(mean.view(shape)).div_((var.view(shape) + self.eps).sqrt())\n"
+            "                return x.mul_(self.weight.view(shape)).add_(self.bias.view(shape))\n")),
     Mistake("multistep_lr", "two-milestones",
             "Assumes exactly two milestones, as in the example; count every milestone the epoch has reached.", """
 def multistep_lr(epoch, base_lr, milestones, gamma=0.1):
@@ -605,79 +456,66 @@ def cosine_lr(epoch, base_lr, T_max, eta_min=0.0):
     c = torch.cos(torch.tensor(math.pi * epoch / T_max, dtype=torch.float64))
     return eta_min + (base_lr - eta_min) * (1 + c) / 2
 """),
-    Mistake("warmup_cosine_lambda", "decay-one-epoch-late",
-            "Starts the cosine one epoch into the decay ((epoch - warmup_epochs + 1) / ...), so the rate never "
-            "holds the full base rate after the warm-up.", """
-import math
-
-def warmup_cosine_lambda(warmup_epochs, total_epochs):
-    def factor(epoch):
-        if epoch < warmup_epochs:
-            return (epoch + 1) / warmup_epochs
-        progress = (epoch - warmup_epochs + 1) / (total_epochs - warmup_epochs)
-        return 0.5 * (1 + math.cos(math.pi * progress))
-    return factor
-"""),
-    Mistake("warmup_cosine_lambda", "tensor-factor",
-            "Returns the factor as a torch tensor, so LambdaLR sets a tensor learning rate; return a Python "
-            "float.", """
-import math
-
-def warmup_cosine_lambda(warmup_epochs, total_epochs):
-    def factor(epoch):
-        if epoch < warmup_epochs:
-            return torch.tensor((epoch + 1) / warmup_epochs, dtype=torch.float64)
-        progress = (epoch - warmup_epochs) / (total_epochs - warmup_epochs)
-        return 0.5 * (1 + torch.cos(torch.tensor(math.pi * progress, dtype=torch.float64)))
-    return factor
-"""),
+    edited("warmup_cosine_lambda", "decay-one-epoch-late",
+           "Starts the cosine one epoch into the decay ((epoch - warmup_epochs + 1) / ...), so the rate never "
+           "holds the full base rate after the warm-up.",
+           ("progress = (epoch - warmup_epochs) / (total_epochs - warmup_epochs)",
+            "progress = (epoch - warmup_epochs + 1) / (total_epochs - warmup_epochs)")),
+    edited("warmup_cosine_lambda", "tensor-factor",
+           "Returns the factor as a torch tensor, so LambdaLR sets a tensor learning rate; return a Python "
+           "float.",
+           ("(epoch + 1) / warmup_epochs", "torch.tensor((epoch + 1) / warmup_epochs, dtype=torch.float64)"),
+           ("return 0.5 * (1 + math.cos(math.pi * progress))",
+            "return 0.5 * (1 + torch.cos(torch.tensor(math.pi * progress, dtype=torch.float64)))")),
     # ---- plateau_lrs
-    Mistake("plateau_lrs", "patience-reached",
-            "Reduces as soon as the number of bad epochs reaches patience; ReduceLROnPlateau waits until it "
-            "exceeds patience (patience bad epochs are tolerated).", PLATEAU.replace(
-                "if bad_epochs > patience:", "if bad_epochs >= patience:")),
-    Mistake("plateau_lrs", "no-threshold",
-            "Counts any decrease as an improvement; it must beat the best by the threshold (best * (1 - "
-            "threshold) in rel mode).", PLATEAU.replace("best * (1 - threshold)", "best").replace(
-                "best * (1 + threshold)", "best").replace("best - threshold", "best").replace(
-                "best + threshold", "best")),
-    Mistake("plateau_lrs", "cooldown-counts",
-            "Keeps counting bad epochs during the cooldown; bad epochs right after a reduction are ignored.",
-            PLATEAU.replace("            bad_epochs = 0  # cooldown\n", "")),
-    Mistake("plateau_lrs", "ignores-min-lr",
-            "Multiplies by factor without the floor; the rate never goes below min_lr.",
-            PLATEAU.replace("max(lr * factor, min_lr)", "lr * factor")),
-    Mistake("plateau_lrs", "ignores-eps",
-            "Applies every reduction, however small; torch skips one that lowers the rate by eps or less.",
-            PLATEAU.replace("if lr - new_lr > eps:", "if True:")),
-    Mistake("plateau_lrs", "nan-improves",
-            "Writes the test as `not loss >= best`, so a nan loss counts as an improvement; every comparison with "
-            "nan is False, so a nan loss is a bad epoch.", PLATEAU.replace(
-                "improved = loss < (", "improved = not loss >= (").replace(
-                "improved = loss > (", "improved = not loss <= (")),
-    Mistake("plateau_lrs", "resets-best",
-            "Forgets the best loss after a reduction; torch keeps it, so the loss must still beat the old best.",
-            PLATEAU.replace("cooldown_left, bad_epochs = cooldown, 0",
-                            "cooldown_left, bad_epochs = cooldown, 0\n            best = math.inf if mode == 'min' else -math.inf")),
+    edited("plateau_lrs", "patience-reached",
+           "Reduces as soon as the number of bad epochs reaches patience; ReduceLROnPlateau waits until it "
+           "exceeds patience (patience bad epochs are tolerated).",
+           ("if bad_epochs > patience:", "if bad_epochs >= patience:")),
+    edited("plateau_lrs", "no-threshold",
+           "Counts any decrease as an improvement; it must beat the best by the threshold (best * (1 - "
+           "threshold) in rel mode).",
+           ("best * (1 - threshold)", "best"),
+           ("best * (1 + threshold)", "best"),
+           ("best - threshold", "best"),
+           ("best + threshold", "best")),
+    edited("plateau_lrs", "cooldown-counts",
+           "Keeps counting bad epochs during the cooldown; bad epochs right after a reduction are ignored.",
+           ("            bad_epochs = 0  # cooldown\n", "")),
+    edited("plateau_lrs", "ignores-min-lr", "Multiplies by factor without the floor; the rate never goes below min_lr.",
+           ("max(lr * factor, min_lr)", "lr * factor")),
+    edited("plateau_lrs", "ignores-eps",
+           "Applies every reduction, however small; torch skips one that lowers the rate by eps or less.",
+           ("if lr - new_lr > eps:", "if True:")),
+    edited("plateau_lrs", "nan-improves",
+           "Writes the test as `not loss >= best`, so a nan loss counts as an improvement; every comparison with "
+           "nan is False, so a nan loss is a bad epoch.",
+           ("improved = loss < (", "improved = not loss >= ("),
+           ("improved = loss > (", "improved = not loss <= (")),
+    edited("plateau_lrs", "resets-best",
+           "Forgets the best loss after a reduction; torch keeps it, so the loss must still beat the old best.",
+           ("cooldown_left, bad_epochs = cooldown, 0",
+            "cooldown_left, bad_epochs = cooldown, 0\n"
+            "            best = math.inf if mode == 'min' else -math.inf")),
     # ---- one_cycle_lr
-    Mistake("one_cycle_lr", "linear-anneal",
-            "Moves the rate along straight lines; anneal_strategy='cos' follows half a cosine in both phases.",
-            ONE_CYCLE.replace("end + (start - end) * (1 + math.cos(math.pi * progress)) / 2",
-                              "start + (end - start) * progress")),
-    Mistake("one_cycle_lr", "peak-at-pct-steps",
-            "Puts the peak at step pct_start * total_steps; torch's rise ends at pct_start * total_steps - 1.",
-            ONE_CYCLE.replace("peak = pct_start * total_steps - 1", "peak = pct_start * total_steps")),
-    Mistake("one_cycle_lr", "ends-at-initial",
-            "Anneals back down to the initial rate max_lr / div_factor; the cycle ends far lower, at "
-            "max_lr / div_factor / final_div_factor.", ONE_CYCLE.replace(
-                "lowest_lr = initial_lr / final_div_factor", "lowest_lr = initial_lr")),
-    Mistake("one_cycle_lr", "falls-over-total",
-            "Spreads the fall up to step total_steps; the last step is total_steps - 1, which should get the "
-            "lowest rate.", ONE_CYCLE.replace("(total_steps - 1 - peak)", "(total_steps - peak)")),
-    Mistake("one_cycle_lr", "integer-peak",
-            "Rounds the peak down to a whole step with int(); torch keeps pct_start * total_steps - 1 as a float, "
-            "so the peak may fall between two steps.", ONE_CYCLE.replace(
-                "peak = pct_start * total_steps - 1", "peak = int(pct_start * total_steps) - 1")),
+    edited("one_cycle_lr", "linear-anneal",
+           "Moves the rate along straight lines; anneal_strategy='cos' follows half a cosine in both phases.",
+           ("end + (start - end) * (1 + math.cos(math.pi * progress)) / 2", "start + (end - start) * progress")),
+    edited("one_cycle_lr", "peak-at-pct-steps",
+           "Puts the peak at step pct_start * total_steps; torch's rise ends at pct_start * total_steps - 1.",
+           ("peak = pct_start * total_steps - 1", "peak = pct_start * total_steps")),
+    edited("one_cycle_lr", "ends-at-initial",
+           "Anneals back down to the initial rate max_lr / div_factor; the cycle ends far lower, at "
+           "max_lr / div_factor / final_div_factor.",
+           ("lowest_lr = initial_lr / final_div_factor", "lowest_lr = initial_lr")),
+    edited("one_cycle_lr", "falls-over-total",
+           "Spreads the fall up to step total_steps; the last step is total_steps - 1, which should get the "
+           "lowest rate.",
+           ("(total_steps - 1 - peak)", "(total_steps - peak)")),
+    edited("one_cycle_lr", "integer-peak",
+           "Rounds the peak down to a whole step with int(); torch keeps pct_start * total_steps - 1 as a float, "
+           "so the peak may fall between two steps.",
+           ("peak = pct_start * total_steps - 1", "peak = int(pct_start * total_steps) - 1")),
 ]
 
 VARIANTS = [

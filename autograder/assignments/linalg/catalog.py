@@ -1,5 +1,42 @@
 """Assignment 2, "Linear algebra and least squares": mistakes students make, and correct variants."""
-from autograder.catalog import Mistake, Variant
+from functools import partial
+
+from autograder.catalog import Mistake, Variant, edited as _edited
+
+# The solutions (the notebook's, without docstrings and comments): many mistakes below are one of them
+# with an edit or two, written edited(question, slug, misconception, (old, new), ...).
+SOLUTIONS = {
+    "addbmm_manual": '''
+def addbmm_manual(M, batch1, batch2, beta=1.0, alpha=1.0):
+    total = (batch1 @ batch2).sum(dim=0)
+    if beta == 0:
+        return alpha * total
+    return beta * M + alpha * total
+''',
+    "gauss_solve": '''
+def gauss_solve(A, b):
+    n = A.shape[0]
+    M = torch.cat([A, b.unsqueeze(1)], dim=1)
+    for k in range(n):
+        p = k + int(M[k:, k].abs().argmax())
+        if p != k:
+            M[[k, p]] = M[[p, k]]
+        M[k + 1:] -= M[k + 1:, k:k + 1] / M[k, k] * M[k]
+    x = torch.zeros_like(b)
+    for k in range(n - 1, -1, -1):
+        x[k] = (M[k, n] - M[k, k + 1:n] @ x[k + 1:]) / M[k, k]
+    return x
+''',
+    "rank_via_svd": '''
+def rank_via_svd(A, tol=None):
+    S = torch.linalg.svdvals(A)
+    if tol is None:
+        tol = max(A.shape[-2:]) * torch.finfo(A.dtype).eps * S.amax(dim=-1, keepdim=True)
+    return (S > tol).sum(dim=-1)
+''',
+}
+edited = partial(_edited, base=SOLUTIONS)
+
 
 MISTAKES = [
     # ---- addbmm_manual
@@ -16,22 +53,12 @@ def addbmm_manual(M, batch1, batch2, beta=1.0, alpha=1.0):
 def addbmm_manual(M, batch1, batch2, beta=1.0, alpha=1.0):
     return beta * M + alpha * (batch1 @ batch2).sum(dim=0)
 '''),
-    Mistake("addbmm_manual", "alpha-beta-swapped",
-            "Swaps the scales: beta multiplies M and alpha multiplies the sum of products.", '''
-def addbmm_manual(M, batch1, batch2, beta=1.0, alpha=1.0):
-    total = (batch1 @ batch2).sum(dim=0)
-    if beta == 0:
-        return alpha * total
-    return alpha * M + beta * total
-'''),
-    Mistake("addbmm_manual", "mean-over-batch",
-            "Averages the products over the batch; addbmm adds them up (sum, not mean).", '''
-def addbmm_manual(M, batch1, batch2, beta=1.0, alpha=1.0):
-    total = (batch1 @ batch2).mean(dim=0)
-    if beta == 0:
-        return alpha * total
-    return beta * M + alpha * total
-'''),
+    edited("addbmm_manual", "alpha-beta-swapped",
+           "Swaps the scales: beta multiplies M and alpha multiplies the sum of products.",
+           ("beta * M + alpha", "alpha * M + beta")),
+    edited("addbmm_manual", "mean-over-batch",
+           "Averages the products over the batch; addbmm adds them up (sum, not mean).",
+           (".sum", ".mean")),
     Mistake("addbmm_manual", "drops-nonfinite-M",
             "Replaces M's nan and inf with 0 (nan_to_num) whatever beta is; only beta == 0 ignores M, otherwise "
             "they belong in the result.", '''
@@ -96,69 +123,34 @@ def matrix_1_norm(A):
     return A.float().abs().sum(dim=-2).amax(dim=-1)
 '''),
     # ---- gauss_solve
-    Mistake("gauss_solve", "no-pivoting",
-            "Eliminates without pivoting: a zero pivot divides by 0 and a tiny one destroys the accuracy; swap "
-            "in the row with the largest |entry| first.", '''
-def gauss_solve(A, b):
-    n = A.shape[0]
-    M = torch.cat([A, b.unsqueeze(1)], dim=1)
-    for k in range(n):
-        M[k + 1:] -= M[k + 1:, k:k + 1] / M[k, k] * M[k]
-    x = torch.zeros_like(b)
-    for k in range(n - 1, -1, -1):
-        x[k] = (M[k, n] - M[k, k + 1:n] @ x[k + 1:]) / M[k, k]
-    return x
-'''),
-    Mistake("gauss_solve", "pivot-by-value",
-            "Picks the pivot with the largest value instead of the largest absolute value, so a tiny positive "
-            "pivot beats a large negative one.", '''
-def gauss_solve(A, b):
-    n = A.shape[0]
-    M = torch.cat([A, b.unsqueeze(1)], dim=1)
-    for k in range(n):
-        p = k + int(M[k:, k].argmax())
-        if p != k:
-            M[[k, p]] = M[[p, k]]
-        M[k + 1:] -= M[k + 1:, k:k + 1] / M[k, k] * M[k]
-    x = torch.zeros_like(b)
-    for k in range(n - 1, -1, -1):
-        x[k] = (M[k, n] - M[k, k + 1:n] @ x[k + 1:]) / M[k, k]
-    return x
-'''),
-    Mistake("gauss_solve", "view-swap",
-            "Swaps rows with M[k], M[p] = M[p], M[k]; these are views, so both rows end up equal. Swap with an "
-            "index list: M[[k, p]] = M[[p, k]].", '''
-def gauss_solve(A, b):
-    n = A.shape[0]
-    M = torch.cat([A, b.unsqueeze(1)], dim=1)
-    for k in range(n):
-        p = k + int(M[k:, k].abs().argmax())
-        if p != k:
-            M[k], M[p] = M[p], M[k]
-        M[k + 1:] -= M[k + 1:, k:k + 1] / M[k, k] * M[k]
-    x = torch.zeros_like(b)
-    for k in range(n - 1, -1, -1):
-        x[k] = (M[k, n] - M[k, k + 1:n] @ x[k + 1:]) / M[k, k]
-    return x
-'''),
-    Mistake("gauss_solve", "b-not-swapped",
-            "Swaps the rows of A but not the entries of b; a row swap must move the equation's right-hand side "
-            "with it.", '''
-def gauss_solve(A, b):
-    n = A.shape[0]
-    A, b = A.clone(), b.clone()
-    for k in range(n):
-        p = k + int(A[k:, k].abs().argmax())
-        if p != k:
-            A[[k, p]] = A[[p, k]]
-        factors = A[k + 1:, k] / A[k, k]
-        A[k + 1:] -= factors.unsqueeze(1) * A[k]
-        b[k + 1:] -= factors * b[k]
-    x = torch.zeros_like(b)
-    for k in range(n - 1, -1, -1):
-        x[k] = (b[k] - A[k, k + 1:] @ x[k + 1:]) / A[k, k]
-    return x
-'''),
+    edited("gauss_solve", "no-pivoting",
+           "Eliminates without pivoting: a zero pivot divides by 0 and a tiny one destroys the accuracy; swap "
+           "in the row with the largest |entry| first.",
+           ("        p = k + int(M[k:, k].abs().argmax())\n"
+            "        if p != k:\n"
+            "            M[[k, p]] = M[[p, k]]\n",
+            "")),
+    edited("gauss_solve", "pivot-by-value",
+           "Picks the pivot with the largest value instead of the largest absolute value, so a tiny positive "
+           "pivot beats a large negative one.",
+           (".abs().argmax", ".argmax")),
+    edited("gauss_solve", "view-swap",
+           "Swaps rows with M[k], M[p] = M[p], M[k]; these are views, so both rows end up equal. Swap with an "
+           "index list: M[[k, p]] = M[[p, k]].",
+           ("M[[k, p]] = M[[p, k]]", "M[k], M[p] = M[p], M[k]")),
+    edited("gauss_solve", "b-not-swapped",
+           "Swaps the rows of A but not the entries of b; a row swap must move the equation's right-hand side "
+           "with it.",
+           ("M = torch.cat([A, b.unsqueeze(1)], dim=1)", "A, b = A.clone(), b.clone()"),
+           ("p = k + int(M[k:, k].abs().argmax())", "p = k + int(A[k:, k].abs().argmax())"),
+           ("M[[k, p]] = M[[p, k]]\n"
+            "        M[k + 1:] -= M[k + 1:, k:k + 1] / M[k, k] * M[k]\n",
+            "A[[k, p]] = A[[p, k]]\n"
+            "        factors = A[k + 1:, k] / A[k, k]\n"
+            "        A[k + 1:] -= factors.unsqueeze(1) * A[k]\n"
+            "        b[k + 1:] -= factors * b[k]\n"),
+           ("x[k] = (M[k, n] - M[k, k + 1:n] @ x[k + 1:]) / M[k, k]",
+            "x[k] = (b[k] - A[k, k + 1:] @ x[k + 1:]) / A[k, k]")),
     Mistake("gauss_solve", "eliminates-in-A-and-b",
             "Eliminates in the caller's A and b (row swaps and updates in place), which changes them; work on a "
             "copy such as torch.cat([A, b[:, None]], dim=1).", '''
@@ -177,91 +169,44 @@ def gauss_solve(A, b):
         x[k] = (b[k] - A[k, k + 1:] @ x[k + 1:]) / A[k, k]
     return x
 '''),
-    Mistake("gauss_solve", "back-substitutes-with-A",
-            "Back-substitutes with the original A and b; back substitution uses the upper-triangular system that "
-            "elimination produced.", '''
-def gauss_solve(A, b):
-    n = A.shape[0]
-    M = torch.cat([A, b.unsqueeze(1)], dim=1)
-    for k in range(n):
-        p = k + int(M[k:, k].abs().argmax())
-        if p != k:
-            M[[k, p]] = M[[p, k]]
-        M[k + 1:] -= M[k + 1:, k:k + 1] / M[k, k] * M[k]
-    x = torch.zeros_like(b)
-    for k in range(n - 1, -1, -1):
-        x[k] = (b[k] - A[k, k + 1:] @ x[k + 1:]) / A[k, k]
-    return x
-'''),
+    edited("gauss_solve", "back-substitutes-with-A",
+           "Back-substitutes with the original A and b; back substitution uses the upper-triangular system that "
+           "elimination produced.",
+           ("x[k] = (M[k, n] - M[k, k + 1:n] @ x[k + 1:]) / M[k, k]",
+            "x[k] = (b[k] - A[k, k + 1:] @ x[k + 1:]) / A[k, k]")),
     # ---- rank_via_svd
-    Mistake("rank_via_svd", "absolute-eps",
-            "Compares the singular values with eps alone; the default tolerance is relative: max(m, n) * eps "
-            "* S.max().", '''
-def rank_via_svd(A, tol=None):
-    S = torch.linalg.svdvals(A)
-    if tol is None:
-        tol = torch.finfo(A.dtype).eps
-    return (S > tol).sum(dim=-1)
-'''),
-    Mistake("rank_via_svd", "at-least-tol",
-            "Counts singular values >= tol; the rank counts only those strictly greater than tol.", '''
-def rank_via_svd(A, tol=None):
-    S = torch.linalg.svdvals(A)
-    if tol is None:
-        tol = max(A.shape[-2:]) * torch.finfo(A.dtype).eps * S.amax(dim=-1, keepdim=True)
-    return (S >= tol).sum(dim=-1)
-'''),
-    Mistake("rank_via_svd", "count-nonzero",
-            "Counts the non-zero singular values; in floating point the 'zero' ones come out tiny but not 0, so "
-            "compare with a tolerance.", '''
-def rank_via_svd(A, tol=None):
-    S = torch.linalg.svdvals(A)
-    if tol is None:
-        return (S != 0).sum(dim=-1)
-    return (S > tol).sum(dim=-1)
-'''),
-    Mistake("rank_via_svd", "float32-eps",
-            "Always uses float32's eps; take eps of A's own dtype with torch.finfo(A.dtype).eps.", '''
-def rank_via_svd(A, tol=None):
-    S = torch.linalg.svdvals(A)
-    if tol is None:
-        tol = max(A.shape[-2:]) * torch.finfo(torch.float32).eps * S.amax(dim=-1, keepdim=True)
-    return (S > tol).sum(dim=-1)
-'''),
-    Mistake("rank_via_svd", "python-int",
-            "Returns a Python int; return an int64 tensor, one rank per matrix of the batch.", '''
-def rank_via_svd(A, tol=None):
-    S = torch.linalg.svdvals(A)
-    if tol is None:
-        tol = max(A.shape[-2:]) * torch.finfo(A.dtype).eps * S.max()
-    return int((S > tol).sum())
-'''),
-    Mistake("rank_via_svd", "min-dim-tolerance",
-            "Uses min(m, n) in the default tolerance; it is max(m, n) * eps * S.max().", '''
-def rank_via_svd(A, tol=None):
-    S = torch.linalg.svdvals(A)
-    if tol is None:
-        tol = min(A.shape[-2:]) * torch.finfo(A.dtype).eps * S.amax(dim=-1, keepdim=True)
-    return (S > tol).sum(dim=-1)
-'''),
-    Mistake("rank_via_svd", "max-of-all-dims",
-            "Uses max(A.shape), which counts the batch dimensions too; the factor is max(m, n) of each matrix, "
-            "max(A.shape[-2:]).", '''
-def rank_via_svd(A, tol=None):
-    S = torch.linalg.svdvals(A)
-    if tol is None:
-        tol = max(A.shape) * torch.finfo(A.dtype).eps * S.amax(dim=-1, keepdim=True)
-    return (S > tol).sum(dim=-1)
-'''),
-    Mistake("rank_via_svd", "batch-max",
-            "Uses the largest singular value of the whole batch (S.max()); each matrix's tolerance uses its own "
-            "largest singular value (amax over the last dim, keepdim=True).", '''
-def rank_via_svd(A, tol=None):
-    S = torch.linalg.svdvals(A)
-    if tol is None:
-        tol = max(A.shape[-2:]) * torch.finfo(A.dtype).eps * S.max()
-    return (S > tol).sum(dim=-1)
-'''),
+    edited("rank_via_svd", "absolute-eps",
+           "Compares the singular values with eps alone; the default tolerance is relative: max(m, n) * eps "
+           "* S.max().",
+           ("max(A.shape[-2:]) * torch.finfo(A.dtype).eps * S.amax(dim=-1, keepdim=True)", "torch.finfo(A.dtype).eps")),
+    edited("rank_via_svd", "at-least-tol",
+           "Counts singular values >= tol; the rank counts only those strictly greater than tol.",
+           ("return (S > tol).sum(dim=-1)", "return (S >= tol).sum(dim=-1)")),
+    edited("rank_via_svd", "count-nonzero",
+           "Counts the non-zero singular values; in floating point the 'zero' ones come out tiny but not 0, so "
+           "compare with a tolerance.",
+           ("tol = max(A.shape[-2:]) * torch.finfo(A.dtype).eps * S.amax(dim=-1, keepdim=True)",
+            "return (S != 0).sum(dim=-1)")),
+    edited("rank_via_svd", "float32-eps",
+           "Always uses float32's eps; take eps of A's own dtype with torch.finfo(A.dtype).eps.",
+           ("A.dtype", "torch.float32")),
+    edited("rank_via_svd", "python-int",
+           "Returns a Python int; return an int64 tensor, one rank per matrix of the batch.",
+           ("tol = max(A.shape[-2:]) * torch.finfo(A.dtype).eps * S.amax(dim=-1, keepdim=True)\n"
+            "    return (S > tol).sum(dim=-1)\n",
+            "tol = max(A.shape[-2:]) * torch.finfo(A.dtype).eps * S.max()\n"
+            "    return int((S > tol).sum())\n")),
+    edited("rank_via_svd", "min-dim-tolerance",
+           "Uses min(m, n) in the default tolerance; it is max(m, n) * eps * S.max().",
+           ("max(A.shape[-2:])", "min(A.shape[-2:])")),
+    edited("rank_via_svd", "max-of-all-dims",
+           "Uses max(A.shape), which counts the batch dimensions too; the factor is max(m, n) of each matrix, "
+           "max(A.shape[-2:]).",
+           ("A.shape[-2:]", "A.shape")),
+    edited("rank_via_svd", "batch-max",
+           "Uses the largest singular value of the whole batch (S.max()); each matrix's tolerance uses its own "
+           "largest singular value (amax over the last dim, keepdim=True).",
+           ("S.amax(dim=-1, keepdim=True)", "S.max()")),
     # ---- low_rank_approx
     Mistake("low_rank_approx", "no-singular-values",
             "Multiplies U and Vh without the singular values in between: A_k = U_k diag(S_k) Vh_k.", '''

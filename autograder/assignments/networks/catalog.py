@@ -1,6 +1,100 @@
 """Assignment 4, "Single-layer networks and losses": mistakes students make, and correct variants written
 differently."""
-from autograder.catalog import Mistake, Variant
+from functools import partial
+
+from autograder.catalog import Mistake, Variant, edited as _edited
+
+# The solutions (the notebook's, without docstrings and comments; written as the mistakes are, the losses
+# raise a shorter ValueError, MLP indexes its layers and xor_forward writes its steps inline): many
+# mistakes below are one of them with an edit or two, written edited(question, slug, misconception,
+# (old, new), ...).
+SOLUTIONS = {
+    "mse": '''
+def mse(pred, target, reduction="mean"):
+    squared = (pred - target) ** 2
+    if reduction == "mean":
+        return squared.mean()
+    if reduction == "sum":
+        return squared.sum()
+    if reduction == "none":
+        return squared
+    raise ValueError(reduction)
+''',
+    "bce": '''
+def bce(p, y, reduction="mean"):
+    log_p = torch.log(p).clamp(min=-100)
+    log_not_p = torch.log(1 - p).clamp(min=-100)
+    loss = -(y * log_p + (1 - y) * log_not_p)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(reduction)
+''',
+    "bce_with_logits": '''
+def bce_with_logits(z, y, reduction="mean"):
+    loss = z.clamp(min=0) - z * y + torch.log1p(torch.exp(-z.abs()))
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(reduction)
+''',
+    "cross_entropy": '''
+def cross_entropy(logits, target, reduction="mean"):
+    m = logits.amax(dim=1, keepdim=True)
+    log_probs = logits - m - (logits - m).exp().sum(dim=1, keepdim=True).log()
+    loss = -log_probs.gather(1, target.unsqueeze(1)).squeeze(1)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(reduction)
+''',
+    "xor_forward": '''
+def xor_forward(x):
+    W1 = torch.tensor([[1.0, -1.0], [1.0, -1.0]], dtype=x.dtype, device=x.device)
+    b1 = torch.tensor([-0.5, 1.5], dtype=x.dtype, device=x.device)
+    w2 = torch.tensor([1.0, 1.0], dtype=x.dtype, device=x.device)
+    hidden = (x @ W1 + b1 >= 0).to(x.dtype)
+    return (hidden @ w2 - 1.5 >= 0).to(x.dtype)
+''',
+    "MyLinear": '''
+class MyLinear(torch.nn.Module):
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        bound = 1 / math.sqrt(in_features)
+        self.weight = torch.nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))
+        if bias:
+            self.bias = torch.nn.Parameter(torch.empty(out_features).uniform_(-bound, bound))
+        else:
+            self.register_parameter("bias", None)
+
+    def forward(self, x):
+        out = x @ self.weight.T
+        return out if self.bias is None else out + self.bias
+''',
+    "MLP": '''
+class MLP(torch.nn.Module):
+    def __init__(self, sizes, activation=torch.nn.ReLU):
+        super().__init__()
+        self.layers = torch.nn.ModuleList([torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])])
+        self.activation = activation()
+
+    def forward(self, x):
+        for layer in self.layers[:-1]:
+            x = self.activation(layer(x))
+        return self.layers[-1](x)
+''',
+}
+edited = partial(_edited, base=SOLUTIONS)
+
 
 MISTAKES = [
     # ---- sigmoid
@@ -64,147 +158,68 @@ def mse(pred, target, reduction="mean"):
         raise ValueError(reduction)
     return ((pred - target) ** 2).mean()
 '''),
-    Mistake("mse", "divides-by-len",
-            "Divides the sum by len(pred), the number of rows; the mean divides by the number of elements.", '''
-def mse(pred, target, reduction="mean"):
-    squared = (pred - target) ** 2
-    if reduction == "mean":
-        return squared.sum() / len(pred)
-    if reduction == "sum":
-        return squared.sum()
-    if reduction == "none":
-        return squared
-    raise ValueError(reduction)
-'''),
-    Mistake("mse", "absolute-error",
-            "Uses |pred - target| (the L1 loss); MSE squares the errors.", '''
-def mse(pred, target, reduction="mean"):
-    err = (pred - target).abs()
-    if reduction == "mean":
-        return err.mean()
-    if reduction == "sum":
-        return err.sum()
-    if reduction == "none":
-        return err
-    raise ValueError(reduction)
-'''),
-    Mistake("mse", "unknown-reduction-is-none",
-            "Treats any unknown reduction as 'none'; a typo like 'avg' should raise ValueError, as torch does.", '''
-def mse(pred, target, reduction="mean"):
-    squared = (pred - target) ** 2
-    if reduction == "mean":
-        return squared.mean()
-    if reduction == "sum":
-        return squared.sum()
-    return squared
-'''),
+    edited("mse", "divides-by-len",
+           "Divides the sum by len(pred), the number of rows; the mean divides by the number of elements.",
+           ("squared.mean()", "squared.sum() / len(pred)")),
+    edited("mse", "absolute-error", "Uses |pred - target| (the L1 loss); MSE squares the errors.",
+           ("squared = (pred - target) ** 2", "err = (pred - target).abs()"),
+           ("squared.mean", "err.mean"),
+           ("squared.sum", "err.sum"),
+           ("squared", "err")),
+    edited("mse", "unknown-reduction-is-none",
+           "Treats any unknown reduction as 'none'; a typo like 'avg' should raise ValueError, as torch does.",
+           ('if reduction == "none":\n'
+            "        return squared\n"
+            "    raise ValueError(reduction)\n",
+            "return squared\n")),
     # ---- bce
-    Mistake("bce", "no-clamp",
-            "Takes log(p) unclamped: p = 0 gives log(0) = -inf and 0 * -inf = nan; torch clamps each log at -100.", '''
-def bce(p, y, reduction="mean"):
-    loss = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(reduction)
-'''),
-    Mistake("bce", "epsilon-clamp",
-            "Clamps p into [1e-7, 1 - 1e-7] before the log; torch clamps the log itself at -100, so p = 0 with "
-            "y = 1 costs 100, not 16.1.", '''
-def bce(p, y, reduction="mean"):
-    p = p.clamp(1e-7, 1 - 1e-7)
-    loss = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(reduction)
-'''),
-    Mistake("bce", "swapped-terms",
-            "Pairs y with log(1 - p) and 1 - y with log(p); y = 1 should be scored by log(p).", '''
-def bce(p, y, reduction="mean"):
-    loss = -(y * torch.log(1 - p).clamp(min=-100) + (1 - y) * torch.log(p).clamp(min=-100))
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(reduction)
-'''),
+    edited("bce", "no-clamp",
+           "Takes log(p) unclamped: p = 0 gives log(0) = -inf and 0 * -inf = nan; torch clamps each log at -100.",
+           ("log_p = torch.log(p).clamp(min=-100)\n"
+            "    log_not_p = torch.log(1 - p).clamp(min=-100)\n"
+            "    loss = -(y * log_p + (1 - y) * log_not_p)\n",
+            "loss = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))\n")),
+    edited("bce", "epsilon-clamp",
+           "Clamps p into [1e-7, 1 - 1e-7] before the log; torch clamps the log itself at -100, so p = 0 with "
+           "y = 1 costs 100, not 16.1.",
+           ("log_p = torch.log(p).clamp(min=-100)\n"
+            "    log_not_p = torch.log(1 - p).clamp(min=-100)\n"
+            "    loss = -(y * log_p + (1 - y) * log_not_p)\n",
+            "p = p.clamp(1e-7, 1 - 1e-7)\n"
+            "    loss = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))\n")),
+    edited("bce", "swapped-terms", "Pairs y with log(1 - p) and 1 - y with log(p); y = 1 should be scored by log(p).",
+           ("log_p = torch.log(p).clamp(min=-100)\n"
+            "    log_not_p = torch.log(1 - p).clamp(min=-100)\n"
+            "    loss = -(y * log_p + (1 - y) * log_not_p)\n",
+            "loss = -(y * torch.log(1 - p).clamp(min=-100) + (1 - y) * torch.log(p).clamp(min=-100))\n")),
     # ---- bce_with_logits
-    Mistake("bce_with_logits", "via-sigmoid",
-            "Computes sigmoid(z) and then the BCE of probabilities: for large |z| sigmoid rounds to exactly "
-            "0 or 1 and the log loses everything; use max(z, 0) - z y + log1p(exp(-|z|)).", '''
-def bce_with_logits(z, y, reduction="mean"):
-    p = torch.sigmoid(z)
-    loss = -(y * torch.log(p).clamp(min=-100) + (1 - y) * torch.log(1 - p).clamp(min=-100))
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(reduction)
-'''),
-    Mistake("bce_with_logits", "naive-softplus",
-            "Uses log(1 + exp(z)) - z y: exp(z) overflows to inf for large z; rewrite it as "
-            "max(z, 0) + log1p(exp(-|z|)) - z y.", '''
-def bce_with_logits(z, y, reduction="mean"):
-    loss = torch.log(1 + torch.exp(z)) - z * y
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(reduction)
-'''),
-    Mistake("bce_with_logits", "no-abs",
-            "Writes max(z, 0) - z y + log(1 + exp(-z)) without the absolute value: exp(-z) overflows for very "
-            "negative z, and the formula is only right for z >= 0.", '''
-def bce_with_logits(z, y, reduction="mean"):
-    loss = z.clamp(min=0) - z * y + torch.log1p(torch.exp(-z))
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(reduction)
-'''),
-    Mistake("bce_with_logits", "plus-zy",
-            "Adds z y instead of subtracting it: the loss is max(z, 0) - z y + log1p(exp(-|z|)).", '''
-def bce_with_logits(z, y, reduction="mean"):
-    loss = z.clamp(min=0) + z * y + torch.log1p(torch.exp(-z.abs()))
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(reduction)
-'''),
+    edited("bce_with_logits", "via-sigmoid",
+           "Computes sigmoid(z) and then the BCE of probabilities: for large |z| sigmoid rounds to exactly "
+           "0 or 1 and the log loses everything; use max(z, 0) - z y + log1p(exp(-|z|)).",
+           ("loss = z.clamp(min=0) - z * y + torch.log1p(torch.exp(-z.abs()))\n",
+            "p = torch.sigmoid(z)\n"
+            "    loss = -(y * torch.log(p).clamp(min=-100) + (1 - y) * torch.log(1 - p).clamp(min=-100))\n")),
+    edited("bce_with_logits", "naive-softplus",
+           "Uses log(1 + exp(z)) - z y: exp(z) overflows to inf for large z; rewrite it as "
+           "max(z, 0) + log1p(exp(-|z|)) - z y.",
+           ("z.clamp(min=0) - z * y + torch.log1p(torch.exp(-z.abs()))", "torch.log(1 + torch.exp(z)) - z * y")),
+    edited("bce_with_logits", "no-abs",
+           "Writes max(z, 0) - z y + log(1 + exp(-z)) without the absolute value: exp(-z) overflows for very "
+           "negative z, and the formula is only right for z >= 0.",
+           ("z.abs()", "z")),
+    edited("bce_with_logits", "plus-zy",
+           "Adds z y instead of subtracting it: the loss is max(z, 0) - z y + log1p(exp(-|z|)).",
+           ("loss = z.clamp(min=0) - z * y + torch.log1p(torch.exp(-z.abs()))",
+            "loss = z.clamp(min=0) + z * y + torch.log1p(torch.exp(-z.abs()))")),
     # ---- cross_entropy
-    Mistake("cross_entropy", "log-of-softmax",
-            "Takes log(softmax(logits)): a probability that underflows to 0 gives log(0) = -inf; compute the "
-            "log-softmax directly as logits - logsumexp(logits).", '''
-def cross_entropy(logits, target, reduction="mean"):
-    probs = torch.softmax(logits, dim=1)
-    loss = -torch.log(probs.gather(1, target.unsqueeze(1))).squeeze(1)
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(reduction)
-'''),
+    edited("cross_entropy", "log-of-softmax",
+           "Takes log(softmax(logits)): a probability that underflows to 0 gives log(0) = -inf; compute the "
+           "log-softmax directly as logits - logsumexp(logits).",
+           ("m = logits.amax(dim=1, keepdim=True)\n"
+            "    log_probs = logits - m - (logits - m).exp().sum(dim=1, keepdim=True).log()\n"
+            "    loss = -log_probs.gather(1, target.unsqueeze(1)).squeeze(1)\n",
+            "probs = torch.softmax(logits, dim=1)\n"
+            "    loss = -torch.log(probs.gather(1, target.unsqueeze(1))).squeeze(1)\n")),
     Mistake("cross_entropy", "fancy-index-matrix",
             "Indexes log_probs[:, target], which picks an (N, N) matrix (every row with every target); pick one "
             "entry per row with gather(1, target.unsqueeze(1)).", '''
@@ -219,19 +234,11 @@ def cross_entropy(logits, target, reduction="mean"):
         return picked.mean(dim=1)
     raise ValueError(reduction)
 '''),
-    Mistake("cross_entropy", "softmax-over-batch",
-            "Normalises over dim 0 (the batch); each row's probabilities are normalised over its classes, dim 1.", '''
-def cross_entropy(logits, target, reduction="mean"):
-    log_probs = torch.log_softmax(logits, dim=0)
-    loss = -log_probs.gather(1, target.unsqueeze(1)).squeeze(1)
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(reduction)
-'''),
+    edited("cross_entropy", "softmax-over-batch",
+           "Normalises over dim 0 (the batch); each row's probabilities are normalised over its classes, dim 1.",
+           ("m = logits.amax(dim=1, keepdim=True)\n"
+            "    log_probs = logits - m - (logits - m).exp().sum(dim=1, keepdim=True).log()\n",
+            "log_probs = torch.log_softmax(logits, dim=0)\n")),
     Mistake("cross_entropy", "mean-over-classes",
             "Averages over all N * C log-probabilities of a one-hot product; the mean is over the N samples only.", '''
 def cross_entropy(logits, target, reduction="mean"):
@@ -291,15 +298,11 @@ def xor_forward(x):
     hidden = (x @ W1 + b1 >= 0).to(x.dtype)
     return (hidden @ w2 - 1.5 >= 0).to(x.dtype)
 '''),
-    Mistake("xor_forward", "column-output",
-            "Multiplies by a (2, 1) weight matrix and returns shape (N, 1); the result should have shape (N,).", '''
-def xor_forward(x):
-    W1 = torch.tensor([[1.0, -1.0], [1.0, -1.0]], dtype=x.dtype, device=x.device)
-    b1 = torch.tensor([-0.5, 1.5], dtype=x.dtype, device=x.device)
-    W2 = torch.tensor([[1.0], [1.0]], dtype=x.dtype, device=x.device)
-    hidden = (x @ W1 + b1 >= 0).to(x.dtype)
-    return (hidden @ W2 - 1.5 >= 0).to(x.dtype)
-'''),
+    edited("xor_forward", "column-output",
+           "Multiplies by a (2, 1) weight matrix and returns shape (N, 1); the result should have shape (N,).",
+           ("w2 = torch.tensor([1.0, 1.0], dtype=x.dtype, device=x.device)",
+            "W2 = torch.tensor([[1.0], [1.0]], dtype=x.dtype, device=x.device)"),
+           ("return (hidden @ w2 - 1.5 >= 0).to(x.dtype)", "return (hidden @ W2 - 1.5 >= 0).to(x.dtype)")),
 ]
 
 VARIANTS = [
@@ -446,23 +449,11 @@ def xor_forward(x):
 
 NEW_MISTAKES = [
     # ---- MyLinear
-    Mistake("MyLinear", "weight-in-by-out",
-            "Stores weight as (in_features, out_features) and computes x @ weight; nn.Linear keeps one row per output "
-            "neuron, (out_features, in_features), and computes x @ weight.T, so its state_dict would not load.", '''
-class MyLinear(torch.nn.Module):
-    def __init__(self, in_features, out_features, bias=True):
-        super().__init__()
-        bound = 1 / math.sqrt(in_features)
-        self.weight = torch.nn.Parameter(torch.empty(in_features, out_features).uniform_(-bound, bound))
-        if bias:
-            self.bias = torch.nn.Parameter(torch.empty(out_features).uniform_(-bound, bound))
-        else:
-            self.register_parameter("bias", None)
-
-    def forward(self, x):
-        out = x @ self.weight
-        return out if self.bias is None else out + self.bias
-'''),
+    edited("MyLinear", "weight-in-by-out",
+           "Stores weight as (in_features, out_features) and computes x @ weight; nn.Linear keeps one row per output "
+           "neuron, (out_features, in_features), and computes x @ weight.T, so its state_dict would not load.",
+           ("out_features, in_features", "in_features, out_features"),
+           ("self.weight.T", "self.weight")),
     Mistake("MyLinear", "no-super-init",
             "Forgets super().__init__() in __init__: nn.Module's registries do not exist yet, so assigning an "
             "nn.Parameter raises an AttributeError.", '''
@@ -490,21 +481,11 @@ class MyLinear(torch.nn.Module):
         out = x @ self.weight.T
         return out if self.bias is None else out + self.bias
 '''),
-    Mistake("MyLinear", "bias-ignored",
-            "Creates the bias but never adds it in forward: with bias=True the output is x @ weight.T + bias.", '''
-class MyLinear(torch.nn.Module):
-    def __init__(self, in_features, out_features, bias=True):
-        super().__init__()
-        bound = 1 / math.sqrt(in_features)
-        self.weight = torch.nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))
-        if bias:
-            self.bias = torch.nn.Parameter(torch.empty(out_features).uniform_(-bound, bound))
-        else:
-            self.register_parameter("bias", None)
-
-    def forward(self, x):
-        return x @ self.weight.T
-'''),
+    edited("MyLinear", "bias-ignored",
+           "Creates the bias but never adds it in forward: with bias=True the output is x @ weight.T + bias.",
+           ("out = x @ self.weight.T\n"
+            "        return out if self.bias is None else out + self.bias\n",
+            "return x @ self.weight.T\n")),
     Mistake("MyLinear", "bias-despite-false",
             "Always creates a bias, even with bias=False; nn.Linear(bias=False) has no bias parameter at all.", '''
 class MyLinear(torch.nn.Module):
@@ -517,210 +498,89 @@ class MyLinear(torch.nn.Module):
     def forward(self, x):
         return x @ self.weight.T + self.bias
 '''),
-    Mistake("MyLinear", "relu-kaiming-bound",
-            "Draws from U(-sqrt(6 / in_features), sqrt(6 / in_features)), Kaiming's bound for ReLU; nn.Linear's "
-            "kaiming_uniform_ with a=sqrt(5) gives the narrower bound 1 / sqrt(in_features).", '''
-class MyLinear(torch.nn.Module):
-    def __init__(self, in_features, out_features, bias=True):
-        super().__init__()
-        bound = math.sqrt(6 / in_features)
-        self.weight = torch.nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))
-        if bias:
-            self.bias = torch.nn.Parameter(torch.empty(out_features).uniform_(-bound, bound))
-        else:
-            self.register_parameter("bias", None)
-
-    def forward(self, x):
-        out = x @ self.weight.T
-        return out if self.bias is None else out + self.bias
-'''),
-    Mistake("MyLinear", "fan-out-bound",
-            "Uses 1 / sqrt(out_features) as the bound; nn.Linear's bound comes from the fan-in, 1 / sqrt(in_features).",
-            '''
-class MyLinear(torch.nn.Module):
-    def __init__(self, in_features, out_features, bias=True):
-        super().__init__()
-        bound = 1 / math.sqrt(out_features)
-        self.weight = torch.nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))
-        if bias:
-            self.bias = torch.nn.Parameter(torch.empty(out_features).uniform_(-bound, bound))
-        else:
-            self.register_parameter("bias", None)
-
-    def forward(self, x):
-        out = x @ self.weight.T
-        return out if self.bias is None else out + self.bias
-'''),
-    Mistake("MyLinear", "randn-init",
-            "Initialises with torch.randn (standard normal): values far outside nn.Linear's uniform range "
-            "[-1/sqrt(in_features), 1/sqrt(in_features)].", '''
-class MyLinear(torch.nn.Module):
-    def __init__(self, in_features, out_features, bias=True):
-        super().__init__()
-        self.weight = torch.nn.Parameter(torch.randn(out_features, in_features))
-        if bias:
-            self.bias = torch.nn.Parameter(torch.randn(out_features))
-        else:
-            self.register_parameter("bias", None)
-
-    def forward(self, x):
-        out = x @ self.weight.T
-        return out if self.bias is None else out + self.bias
-'''),
-    Mistake("MyLinear", "zero-bias",
-            "Starts the bias at zero; nn.Linear draws its bias from U(-1/sqrt(in_features), 1/sqrt(in_features)) too.",
-            '''
-class MyLinear(torch.nn.Module):
-    def __init__(self, in_features, out_features, bias=True):
-        super().__init__()
-        bound = 1 / math.sqrt(in_features)
-        self.weight = torch.nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))
-        if bias:
-            self.bias = torch.nn.Parameter(torch.zeros(out_features))
-        else:
-            self.register_parameter("bias", None)
-
-    def forward(self, x):
-        out = x @ self.weight.T
-        return out if self.bias is None else out + self.bias
-'''),
-    Mistake("MyLinear", "mm-2d-only",
-            "Uses torch.mm, which takes 2-D matrices only: a single sample (in_features,) or a batch with more "
-            "leading dimensions fails; x @ weight.T works for any (..., in_features).", '''
-class MyLinear(torch.nn.Module):
-    def __init__(self, in_features, out_features, bias=True):
-        super().__init__()
-        bound = 1 / math.sqrt(in_features)
-        self.weight = torch.nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))
-        if bias:
-            self.bias = torch.nn.Parameter(torch.empty(out_features).uniform_(-bound, bound))
-        else:
-            self.register_parameter("bias", None)
-
-    def forward(self, x):
-        out = torch.mm(x, self.weight.T)
-        return out if self.bias is None else out + self.bias
-'''),
-    Mistake("MyLinear", "view-flatten",
-            "Flattens the batch with x.view(-1, in_features): view needs contiguous memory and fails on a "
-            "transposed or sliced input; use reshape, or x @ weight.T directly.", '''
-class MyLinear(torch.nn.Module):
-    def __init__(self, in_features, out_features, bias=True):
-        super().__init__()
-        self.in_features, self.out_features = in_features, out_features
-        bound = 1 / math.sqrt(in_features)
-        self.weight = torch.nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))
-        if bias:
-            self.bias = torch.nn.Parameter(torch.empty(out_features).uniform_(-bound, bound))
-        else:
-            self.register_parameter("bias", None)
-
-    def forward(self, x):
-        flat = x.view(-1, self.in_features) @ self.weight.T
-        if self.bias is not None:
-            flat = flat + self.bias
-        return flat.view(*x.shape[:-1], self.out_features)
-'''),
-    Mistake("MyLinear", "fixed-generator",
-            "Draws the initial values from a torch.Generator seeded with a constant inside __init__: every new "
-            "layer starts with the same weights, and torch.manual_seed has no effect.", '''
-class MyLinear(torch.nn.Module):
-    def __init__(self, in_features, out_features, bias=True):
-        super().__init__()
-        g = torch.Generator().manual_seed(0)
-        bound = 1 / math.sqrt(in_features)
-        self.weight = torch.nn.Parameter(torch.rand(out_features, in_features, generator=g) * 2 * bound - bound)
-        if bias:
-            self.bias = torch.nn.Parameter(torch.rand(out_features, generator=g) * 2 * bound - bound)
-        else:
-            self.register_parameter("bias", None)
-
-    def forward(self, x):
-        out = x @ self.weight.T
-        return out if self.bias is None else out + self.bias
-'''),
+    edited("MyLinear", "relu-kaiming-bound",
+           "Draws from U(-sqrt(6 / in_features), sqrt(6 / in_features)), Kaiming's bound for ReLU; nn.Linear's "
+           "kaiming_uniform_ with a=sqrt(5) gives the narrower bound 1 / sqrt(in_features).",
+           ("1 / math.sqrt(in_features)", "math.sqrt(6 / in_features)")),
+    edited("MyLinear", "fan-out-bound",
+           "Uses 1 / sqrt(out_features) as the bound; nn.Linear's bound comes from the fan-in, 1 / sqrt(in_features).",
+           ("math.sqrt(in_features)", "math.sqrt(out_features)")),
+    edited("MyLinear", "randn-init",
+           "Initialises with torch.randn (standard normal): values far outside nn.Linear's uniform range "
+           "[-1/sqrt(in_features), 1/sqrt(in_features)].",
+           ("bound = 1 / math.sqrt(in_features)\n"
+            "        self.weight = torch.nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))\n",
+            "self.weight = torch.nn.Parameter(torch.randn(out_features, in_features))\n"),
+           ("torch.nn.Parameter(torch.empty(out_features).uniform_(-bound, bound))",
+            "torch.nn.Parameter(torch.randn(out_features))")),
+    edited("MyLinear", "zero-bias",
+           "Starts the bias at zero; nn.Linear draws its bias from U(-1/sqrt(in_features), 1/sqrt(in_features)) too.",
+           ("torch.nn.Parameter(torch.empty(out_features).uniform_(-bound, bound))",
+            "torch.nn.Parameter(torch.zeros(out_features))")),
+    edited("MyLinear", "mm-2d-only",
+           "Uses torch.mm, which takes 2-D matrices only: a single sample (in_features,) or a batch with more "
+           "leading dimensions fails; x @ weight.T works for any (..., in_features).",
+           ("x @ self.weight.T", "torch.mm(x, self.weight.T)")),
+    edited("MyLinear", "view-flatten",
+           "Flattens the batch with x.view(-1, in_features): view needs contiguous memory and fails on a "
+           "transposed or sliced input; use reshape, or x @ weight.T directly.",
+           ("super().__init__()\n",
+            "super().__init__()\n"
+            "        self.in_features, self.out_features = in_features, out_features\n"),
+           ("out = x @ self.weight.T\n"
+            "        return out if self.bias is None else out + self.bias\n",
+            "flat = x.view(-1, self.in_features) @ self.weight.T\n"
+            "        if self.bias is not None:\n"
+            "            flat = flat + self.bias\n"
+            "        return flat.view(*x.shape[:-1], self.out_features)\n")),
+    edited("MyLinear", "fixed-generator",
+           "Draws the initial values from a torch.Generator seeded with a constant inside __init__: every new "
+           "layer starts with the same weights, and torch.manual_seed has no effect.",
+           ("super().__init__()\n",
+            "super().__init__()\n"
+            "        g = torch.Generator().manual_seed(0)\n"),
+           ("torch.empty(out_features, in_features).uniform_(-bound, bound)",
+            "torch.rand(out_features, in_features, generator=g) * 2 * bound - bound"),
+           ("torch.empty(out_features).uniform_(-bound, bound)",
+            "torch.rand(out_features, generator=g) * 2 * bound - bound")),
     # ---- MLP
-    Mistake("MLP", "python-list",
-            "Keeps the layers in a plain Python list: nn.Module does not look inside lists, so parameters() and "
-            "state_dict() are empty and nothing would be trained; use nn.ModuleList.", '''
-class MLP(torch.nn.Module):
-    def __init__(self, sizes, activation=torch.nn.ReLU):
-        super().__init__()
-        self.layers = [torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
-        self.activation = activation()
-
-    def forward(self, x):
-        for layer in self.layers[:-1]:
-            x = self.activation(layer(x))
-        return self.layers[-1](x)
-'''),
-    Mistake("MLP", "activation-on-output",
-            "Applies the activation after the last layer too: the output layer should return logits, and a ReLU "
-            "there would cut every negative logit to 0.", '''
-class MLP(torch.nn.Module):
-    def __init__(self, sizes, activation=torch.nn.ReLU):
-        super().__init__()
-        self.layers = torch.nn.ModuleList([torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])])
-        self.activation = activation()
-
-    def forward(self, x):
-        for layer in self.layers:
-            x = self.activation(layer(x))
-        return x
-'''),
-    Mistake("MLP", "always-relu",
-            "Ignores the `activation` argument and always uses ReLU between the layers.", '''
-class MLP(torch.nn.Module):
-    def __init__(self, sizes, activation=torch.nn.ReLU):
-        super().__init__()
-        self.layers = torch.nn.ModuleList([torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])])
-
-    def forward(self, x):
-        for layer in self.layers[:-1]:
-            x = torch.relu(layer(x))
-        return self.layers[-1](x)
-'''),
-    Mistake("MLP", "missing-last-layer",
-            "Loops over range(len(sizes) - 2) and so builds one layer too few: a network over n sizes has n - 1 "
-            "layers, the last one mapping to sizes[-1].", '''
-class MLP(torch.nn.Module):
-    def __init__(self, sizes, activation=torch.nn.ReLU):
-        super().__init__()
-        self.layers = torch.nn.ModuleList([torch.nn.Linear(sizes[i], sizes[i + 1]) for i in range(len(sizes) - 2)])
-        self.activation = activation()
-
-    def forward(self, x):
-        for layer in self.layers[:-1]:
-            x = self.activation(layer(x))
-        return self.layers[-1](x)
-'''),
-    Mistake("MLP", "no-activation",
-            "Stacks the linear layers with no activation between them: the whole network is then one linear map, "
-            "which cannot learn XOR however many layers it has.", '''
-class MLP(torch.nn.Module):
-    def __init__(self, sizes, activation=torch.nn.ReLU):
-        super().__init__()
-        self.layers = torch.nn.ModuleList([torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])])
-
-    def forward(self, x):
-        for layer in self.layers:
-            x = layer(x)
-        return x
-'''),
-    Mistake("MLP", "activation-before-layer",
-            "Applies the activation to each layer's input (activation(x), then the layer), so the raw input is "
-            "squashed too and the last layer's output is left alone only by accident of order.", '''
-class MLP(torch.nn.Module):
-    def __init__(self, sizes, activation=torch.nn.ReLU):
-        super().__init__()
-        self.layers = torch.nn.ModuleList([torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])])
-        self.activation = activation()
-
-    def forward(self, x):
-        for layer in self.layers:
-            x = layer(self.activation(x))
-        return x
-'''),
+    edited("MLP", "python-list",
+           "Keeps the layers in a plain Python list: nn.Module does not look inside lists, so parameters() and "
+           "state_dict() are empty and nothing would be trained; use nn.ModuleList.",
+           ("torch.nn.ModuleList([torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])])",
+            "[torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])]")),
+    edited("MLP", "activation-on-output",
+           "Applies the activation after the last layer too: the output layer should return logits, and a ReLU "
+           "there would cut every negative logit to 0.",
+           ("self.layers[:-1]", "self.layers"),
+           ("self.layers[-1](x)", "x")),
+    edited("MLP", "always-relu", "Ignores the `activation` argument and always uses ReLU between the layers.",
+           ("        self.activation = activation()\n", ""),
+           ("self.activation", "torch.relu")),
+    edited("MLP", "missing-last-layer",
+           "Loops over range(len(sizes) - 2) and so builds one layer too few: a network over n sizes has n - 1 "
+           "layers, the last one mapping to sizes[-1].",
+           ("torch.nn.ModuleList([torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])])",
+            "torch.nn.ModuleList([torch.nn.Linear(sizes[i], sizes[i + 1]) for i in range(len(sizes) - 2)])")),
+    edited("MLP", "no-activation",
+           "Stacks the linear layers with no activation between them: the whole network is then one linear map, "
+           "which cannot learn XOR however many layers it has.",
+           ("        self.activation = activation()\n", ""),
+           ("for layer in self.layers[:-1]:\n"
+            "            x = self.activation(layer(x))\n"
+            "        return self.layers[-1](x)\n",
+            "for layer in self.layers:\n"
+            "            x = layer(x)\n"
+            "        return x\n")),
+    edited("MLP", "activation-before-layer",
+           "Applies the activation to each layer's input (activation(x), then the layer), so the raw input is "
+           "squashed too and the last layer's output is left alone only by accident of order.",
+           ("for layer in self.layers[:-1]:\n"
+            "            x = self.activation(layer(x))\n"
+            "        return self.layers[-1](x)\n",
+            "for layer in self.layers:\n"
+            "            x = layer(self.activation(x))\n"
+            "        return x\n")),
 ]
 
 NEW_VARIANTS = [
@@ -850,129 +710,64 @@ def softmax(z, dim=-1):
     e = torch.exp(z - z.amax(dim=dim, keepdim=True))
     return e / e.sum(dim=dim, keepdim=True)
 '''),
-    Mistake("mse", "in-place-difference",
-            "Computes the difference in place (pred.sub_(target)) to save memory: the caller's predictions are "
-            "overwritten by the errors.", '''
-def mse(pred, target, reduction="mean"):
-    squared = pred.sub_(target) ** 2
-    if reduction == "mean":
-        return squared.mean()
-    if reduction == "sum":
-        return squared.sum()
-    if reduction == "none":
-        return squared
-    raise ValueError(reduction)
-'''),
-    Mistake("mse", "view-flatten",
-            "Flattens pred and target with .view(-1): .view() fails on a transposed, sliced or expanded tensor; use "
-            "reshape, or no flattening at all.", '''
-def mse(pred, target, reduction="mean"):
-    squared = (pred.view(-1) - target.view(-1)) ** 2
-    if reduction == "mean":
-        return squared.mean()
-    if reduction == "sum":
-        return squared.sum()
-    if reduction == "none":
-        return squared.view(pred.shape)
-    raise ValueError(reduction)
-'''),
-    Mistake("bce", "nan-to-num-cleanup",
-            "Takes unclamped logs and cleans the result with torch.nan_to_num(nan=0, posinf=100): right for hard "
-            "labels, but a soft label against p = 0 or 1 gets 100 instead of y * 100; clamp each log at -100.", '''
-def bce(p, y, reduction="mean"):
-    loss = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))
-    loss = torch.nan_to_num(loss, nan=0.0, posinf=100.0)
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(reduction)
-'''),
-    Mistake("bce", "where-on-labels",
-            "Picks -log(p) where y == 1 and -log(1 - p) elsewhere: that assumes 0/1 targets, but soft labels "
-            "weigh both terms, y log p + (1 - y) log(1 - p).", '''
-def bce(p, y, reduction="mean"):
-    loss = -torch.where(y == 1, torch.log(p).clamp(min=-100), torch.log(1 - p).clamp(min=-100))
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(reduction)
-'''),
-    Mistake("bce_with_logits", "rounded-labels",
-            "Rounds the targets to 0 or 1 first: BCEWithLogitsLoss accepts any target in [0, 1] (soft labels).", '''
-def bce_with_logits(z, y, reduction="mean"):
-    y = y.round()
-    loss = z.clamp(min=0) - z * y + torch.log1p(torch.exp(-z.abs()))
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(reduction)
-'''),
-    Mistake("bce_with_logits", "epsilon-sigmoid",
-            "Computes sigmoid(z) clamped into [1e-7, 1 - 1e-7] and takes the BCE of that: the loss is capped at "
-            "-log(1e-7) = 16.1, while a logit of -1000 with target 1 should cost 1000.", '''
-def bce_with_logits(z, y, reduction="mean"):
-    p = torch.sigmoid(z).clamp(1e-7, 1 - 1e-7)
-    loss = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(reduction)
-'''),
-    Mistake("cross_entropy", "target-unsqueeze-in-place",
-            "Calls target.unsqueeze_(1) for gather: the in-place version changes the caller's target to shape "
-            "(N, 1); use target.unsqueeze(1).", '''
-def cross_entropy(logits, target, reduction="mean"):
-    log_probs = logits - torch.logsumexp(logits, dim=1, keepdim=True)
-    loss = -log_probs.gather(1, target.unsqueeze_(1)).squeeze(1)
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(reduction)
-'''),
-    Mistake("cross_entropy", "global-max",
-            "Subtracts the max of the whole batch, not of each row: a row far below it underflows, exp() of all its "
-            "entries is 0 and its log-probabilities become -inf.", '''
-def cross_entropy(logits, target, reduction="mean"):
-    shifted = logits - logits.max()
-    log_probs = shifted - shifted.exp().sum(dim=1, keepdim=True).log()
-    loss = -log_probs.gather(1, target.unsqueeze(1)).squeeze(1)
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(reduction)
-'''),
-    Mistake("cross_entropy", "one-hot-without-num-classes",
-            "Builds the one-hot mask with F.one_hot(target) without num_classes: it then has max(target) + 1 "
-            "columns, too few when the last class is missing from the batch.", '''
-def cross_entropy(logits, target, reduction="mean"):
-    mask = torch.nn.functional.one_hot(target).to(logits.dtype)
-    loss = torch.logsumexp(logits, dim=1) - (mask * logits).sum(dim=1)
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(reduction)
-'''),
+    edited("mse", "in-place-difference",
+           "Computes the difference in place (pred.sub_(target)) to save memory: the caller's predictions are "
+           "overwritten by the errors.",
+           ("(pred - target)", "pred.sub_(target)")),
+    edited("mse", "view-flatten",
+           "Flattens pred and target with .view(-1): .view() fails on a transposed, sliced or expanded tensor; use "
+           "reshape, or no flattening at all.",
+           ("pred - target", "pred.view(-1) - target.view(-1)"),
+           ("return squared\n", "return squared.view(pred.shape)\n")),
+    edited("bce", "nan-to-num-cleanup",
+           "Takes unclamped logs and cleans the result with torch.nan_to_num(nan=0, posinf=100): right for hard "
+           "labels, but a soft label against p = 0 or 1 gets 100 instead of y * 100; clamp each log at -100.",
+           ("log_p = torch.log(p).clamp(min=-100)\n"
+            "    log_not_p = torch.log(1 - p).clamp(min=-100)\n"
+            "    loss = -(y * log_p + (1 - y) * log_not_p)\n",
+            "loss = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))\n"
+            "    loss = torch.nan_to_num(loss, nan=0.0, posinf=100.0)\n")),
+    edited("bce", "where-on-labels",
+           "Picks -log(p) where y == 1 and -log(1 - p) elsewhere: that assumes 0/1 targets, but soft labels "
+           "weigh both terms, y log p + (1 - y) log(1 - p).",
+           ("log_p = torch.log(p).clamp(min=-100)\n"
+            "    log_not_p = torch.log(1 - p).clamp(min=-100)\n"
+            "    loss = -(y * log_p + (1 - y) * log_not_p)\n",
+            "loss = -torch.where(y == 1, torch.log(p).clamp(min=-100), torch.log(1 - p).clamp(min=-100))\n")),
+    edited("bce_with_logits", "rounded-labels",
+           "Rounds the targets to 0 or 1 first: BCEWithLogitsLoss accepts any target in [0, 1] (soft labels).",
+           ('def bce_with_logits(z, y, reduction="mean"):\n',
+            'def bce_with_logits(z, y, reduction="mean"):\n'
+            "    y = y.round()\n")),
+    edited("bce_with_logits", "epsilon-sigmoid",
+           "Computes sigmoid(z) clamped into [1e-7, 1 - 1e-7] and takes the BCE of that: the loss is capped at "
+           "-log(1e-7) = 16.1, while a logit of -1000 with target 1 should cost 1000.",
+           ("loss = z.clamp(min=0) - z * y + torch.log1p(torch.exp(-z.abs()))\n",
+            "p = torch.sigmoid(z).clamp(1e-7, 1 - 1e-7)\n"
+            "    loss = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))\n")),
+    edited("cross_entropy", "target-unsqueeze-in-place",
+           "Calls target.unsqueeze_(1) for gather: the in-place version changes the caller's target to shape "
+           "(N, 1); use target.unsqueeze(1).",
+           ("m = logits.amax(dim=1, keepdim=True)\n"
+            "    log_probs = logits - m - (logits - m).exp().sum(dim=1, keepdim=True).log()\n"
+            "    loss = -log_probs.gather(1, target.unsqueeze(1)).squeeze(1)\n",
+            "log_probs = logits - torch.logsumexp(logits, dim=1, keepdim=True)\n"
+            "    loss = -log_probs.gather(1, target.unsqueeze_(1)).squeeze(1)\n")),
+    edited("cross_entropy", "global-max",
+           "Subtracts the max of the whole batch, not of each row: a row far below it underflows, exp() of all its "
+           "entries is 0 and its log-probabilities become -inf.",
+           ("m = logits.amax(dim=1, keepdim=True)\n"
+            "    log_probs = logits - m - (logits - m).exp().sum(dim=1, keepdim=True).log()\n",
+            "shifted = logits - logits.max()\n"
+            "    log_probs = shifted - shifted.exp().sum(dim=1, keepdim=True).log()\n")),
+    edited("cross_entropy", "one-hot-without-num-classes",
+           "Builds the one-hot mask with F.one_hot(target) without num_classes: it then has max(target) + 1 "
+           "columns, too few when the last class is missing from the batch.",
+           ("m = logits.amax(dim=1, keepdim=True)\n"
+            "    log_probs = logits - m - (logits - m).exp().sum(dim=1, keepdim=True).log()\n"
+            "    loss = -log_probs.gather(1, target.unsqueeze(1)).squeeze(1)\n",
+            "mask = torch.nn.functional.one_hot(target).to(logits.dtype)\n"
+            "    loss = torch.logsumexp(logits, dim=1) - (mask * logits).sum(dim=1)\n")),
     Mistake("step_neuron", "weights-in-place",
             "Multiplies x by w in place (x.mul_(w)) before summing: the caller's inputs are overwritten.", '''
 def step_neuron(x, w, b):
@@ -994,16 +789,10 @@ def xor_forward(x):
     hidden = (x @ W1 + b1 >= 0).to(x.dtype)
     return (hidden.sum(dim=1) - 1.5 >= 0).to(x.dtype)
 '''),
-    Mistake("xor_forward", "integer-hidden-layer",
-            "Turns the hidden step outputs into integers with .long(): the next layer's float weights cannot be "
-            "multiplied with them; keep x's dtype.", '''
-def xor_forward(x):
-    W1 = torch.tensor([[1.0, -1.0], [1.0, -1.0]], dtype=x.dtype, device=x.device)
-    b1 = torch.tensor([-0.5, 1.5], dtype=x.dtype, device=x.device)
-    w2 = torch.tensor([1.0, 1.0], dtype=x.dtype, device=x.device)
-    hidden = (x @ W1 + b1 >= 0).long()
-    return (hidden @ w2 - 1.5 >= 0).to(x.dtype)
-'''),
+    edited("xor_forward", "integer-hidden-layer",
+           "Turns the hidden step outputs into integers with .long(): the next layer's float weights cannot be "
+           "multiplied with them; keep x's dtype.",
+           ("hidden = (x @ W1 + b1 >= 0).to(x.dtype)", "hidden = (x @ W1 + b1 >= 0).long()")),
 ]
 
 MISTAKES += NEW_MISTAKES + ISSUE18_MISTAKES

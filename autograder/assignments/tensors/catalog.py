@@ -1,5 +1,27 @@
 """Assignment 1, "Tensors": mistakes students make, and correct variants written differently."""
-from autograder.catalog import Mistake, Variant
+from functools import partial
+
+from autograder.catalog import Mistake, Variant, edited as _edited
+
+# The solutions (the notebook's, without docstrings and comments): many mistakes below are one of them
+# with an edit or two, written edited(question, slug, misconception, (old, new), ...).
+SOLUTIONS = {
+    "chunk_sizes": '''
+def chunk_sizes(n, chunks):
+    size = -(-n // chunks)
+    sizes = [size] * (n // size)
+    if n % size:
+        sizes.append(n % size)
+    return sizes
+''',
+    "stable_logsumexp": '''
+def stable_logsumexp(x, dim):
+    m = x.amax(dim=dim, keepdim=True)
+    return (m + (x - m).exp().sum(dim=dim, keepdim=True).log()).squeeze(dim)
+''',
+}
+edited = partial(_edited, base=SOLUTIONS)
+
 
 MISTAKES = [
     # ---- broadcast_shape
@@ -118,15 +140,8 @@ def chunk_sizes(n, chunks):
     size = -(-n // chunks)
     return [size] * (chunks - 1) + [n - size * (chunks - 1)]
 '''),
-    Mistake("chunk_sizes", "round",
-            "Rounds n / chunks to the nearest int; torch.chunk rounds up, ceil(n / chunks).", '''
-def chunk_sizes(n, chunks):
-    size = max(1, round(n / chunks))
-    sizes = [size] * (n // size)
-    if n % size:
-        sizes.append(n % size)
-    return sizes
-'''),
+    edited("chunk_sizes", "round", "Rounds n / chunks to the nearest int; torch.chunk rounds up, ceil(n / chunks).",
+           ("-(-n // chunks)", "max(1, round(n / chunks))")),
     Mistake("chunk_sizes", "tensor-sizes",
             "Keeps the piece size as a tensor (torch.ceil), so some sizes are 0-d tensors; return Python ints "
             "(int(...) or .item()).", '''
@@ -267,13 +282,11 @@ def stable_logsumexp(x, dim):
     m = x.amax(dim=dim, keepdim=True)
     return m + (x - m).exp().sum(dim=dim, keepdim=True).log()
 '''),
-    Mistake("stable_logsumexp", "shifts-in-place",
-            "Subtracts the max from x in place (x -= m), which changes the caller's tensor; write x - m.", '''
-def stable_logsumexp(x, dim):
-    m = x.amax(dim=dim, keepdim=True)
-    x -= m
-    return (m + x.exp().sum(dim=dim, keepdim=True).log()).squeeze(dim)
-'''),
+    edited("stable_logsumexp", "shifts-in-place",
+           "Subtracts the max from x in place (x -= m), which changes the caller's tensor; write x - m.",
+           ("return (m + (x - m).exp().sum(dim=dim, keepdim=True).log()).squeeze(dim)\n",
+            "x -= m\n"
+            "    return (m + x.exp().sum(dim=dim, keepdim=True).log()).squeeze(dim)\n")),
     Mistake("stable_logsumexp", "mean-shift",
             "Subtracts the mean instead of the max; only the max guarantees every exp(x - m) <= 1, so values far "
             "above the mean still overflow.", '''
