@@ -1,6 +1,9 @@
 """Assignment 8, "Images, convolutions and classic CNNs": mistakes students make, and correct variants
 written differently. Each entry is self-contained (it may use torch, F = torch.nn.functional and math)."""
+from functools import partial
+
 from autograder.catalog import Mistake, Variant
+from autograder.catalog import edited as _edited
 
 MISTAKES = [
     # ---- sobel
@@ -1325,14 +1328,7 @@ class Bottleneck(nn.Module):
 }
 
 
-def edited(question: str, slug: str, misconception: str, *edits: tuple[str, str], base: str | None = None) -> Mistake:
-    """A mistake made from ``SOLUTIONS[question]`` (or ``base``) by replacing each ``old`` text (found exactly once)
-    with ``new``."""
-    code = SOLUTIONS[question] if base is None else base
-    for old, new in edits:
-        assert code.count(old) == 1, f"{question}/{slug}: {old!r} occurs {code.count(old)} times"
-        code = code.replace(old, new)
-    return Mistake(question, slug, misconception, code)
+edited = partial(_edited, base=SOLUTIONS)  # a mistake as edits of the solution (autograder.catalog.edited)
 
 
 _CPU_KERNEL = ("    return out\n", "    kernel = torch.outer(torch.tensor(along_rows), torch.tensor(along_cols)).to(image.dtype)\n"
