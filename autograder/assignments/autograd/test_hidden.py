@@ -18,9 +18,21 @@ from kitcheck.assignments.autograd import (ASSIGNMENT, FUNCTIONS, NUMGRAD_TOL, e
                                            lipschitz, numerical_grad_driver, numerical_grad_input_driver,
                                            regression_data, step_driver, step_lr, well_conditioned_design)
 from kitcheck.compare import CheckFailure, drive_with, expect_tensor, expect_tensors, tolerance
+from kitcheck.i18n import tr
 from kitcheck.strategies import make_tensor, seeds
 
 test_public_checks = public_check_tests(ASSIGNMENT)
+
+# adversarial.describe_layout's words in Chinese: the English stays as it is (other tests match it)
+_LAYOUT_ZH = {"contiguous": "连续张量", "an expanded (stride-0, broadcast) view": "扩展（步长为 0，广播）得到的视图",
+              "a transposed, non-contiguous view": "转置得到的非连续视图",
+              "a sliced, non-contiguous view": "切片得到的非连续视图"}
+
+
+def _layout(x: torch.Tensor) -> str:
+    """How ``x`` is laid out in memory, in the feedback's language(s)."""
+    en = adversarial.describe_layout(x)
+    return tr(en, _LAYOUT_ZH.get(en, en))
 
 
 # ---- numerical_grad --------------------------------------------------------------------------------
@@ -67,13 +79,15 @@ def test_numerical_grad_leaves_the_callers_x_unchanged_in_every_layout(how, dtyp
     inputs = {"f": f, "x": x, "eps": 1e-4}
     got = drive_with(q, student(q), numerical_grad_input_driver, inputs)
     if type(got) is not tuple or len(got) != 2:
-        raise CheckFailure(q, "the result could not be inspected", inputs, None, got)
+        raise CheckFailure(q, tr("the result could not be inspected", "无法检查结果"), inputs, None, got)
     tol = NUMGRAD_TOL if dtype == torch.float64 else tolerance(dtype)
     expect_tensor(q, got[0], autograd_gradient(f, x.contiguous()), inputs, dtype=dtype, device=x.device,
-                  what=f"the gradient for x as {adversarial.describe_layout(x)}", **tol)
+                  what=tr("the gradient for x as {layout}", "x 为{layout}时，梯度", layout=_layout(x)), **tol)
     expect_tensor(q, got[1], x, inputs, dtype=dtype, device=x.device, rtol=0.0, atol=0.0,
-                  what="the caller's x after your function returned (it must be left exactly as it was: "
-                       "perturb a copy, e.g. x.detach().double().clone())")
+                  what=tr("the caller's x after your function returned (it must be left exactly as it was: "
+                          "perturb a copy, e.g. x.detach().double().clone())",
+                          "你的函数返回后，调用者的 x（它必须保持原样：请在副本上做扰动，"
+                          "例如 x.detach().double().clone()）"))
 
 
 @question("numerical_grad")
@@ -88,7 +102,8 @@ def test_numerical_grad_keeps_float64_precision(f, shape, seed):
     inputs = {"f": f, "x": x, "eps": 1e-5}
     expect_tensor(q, drive_with(q, student(q), numerical_grad_driver, inputs), autograd_gradient(f, x), inputs,
                   dtype=x.dtype, device=x.device, rtol=1e-8, atol=1e-8,
-                  what="the gradient (float64 all the way: within 1e-8)")
+                  what=tr("the gradient (float64 all the way: within 1e-8)",
+                          "梯度（全程使用 float64：误差在 1e-8 以内）"))
 
 
 @question("numerical_grad")
@@ -123,7 +138,8 @@ def test_linreg_grad_is_zero_at_the_least_squares_solution(n, data, seed):
     w = torch.linalg.lstsq(X, y.unsqueeze(-1)).solution.squeeze(-1)
     inputs = {"X": X, "y": y, "w": w}
     expect_tensor(q, call(q, student(q), **inputs), torch.zeros(d, dtype=torch.float64), inputs, dtype=X.dtype,
-                  device=X.device, what="the gradient at the least-squares solution", rtol=0.0, atol=1e-9)
+                  device=X.device, what=tr("the gradient at the least-squares solution", "最小二乘解处的梯度"),
+                  rtol=0.0, atol=1e-9)
 
 
 @question("linreg_grad")
@@ -200,11 +216,13 @@ def test_gradient_descent_reaches_the_least_squares_solution(dtype, n, data, see
     inputs = {"X": X, "y": y, "lr": 1 / lipschitz(X), "steps": 60}
     got = call(q, student(q), **inputs)
     if type(got) not in (tuple, list) or len(got) != 2 or type(got[0]) is not torch.Tensor or got[0].ndim != 2:
-        raise CheckFailure(q, "should return a tuple (path, losses) with path of shape (steps + 1, d)", inputs)
+        raise CheckFailure(q, tr("should return a tuple (path, losses) with path of shape (steps + 1, d)",
+                                 "应当返回元组 (path, losses)，其中 path 的形状为 (steps + 1, d)"), inputs)
     solution = torch.linalg.lstsq(X.double(), y.double().unsqueeze(-1)).solution.squeeze(-1)
     tol = {"rtol": 1e-6, "atol": 1e-6} if dtype == torch.float64 else tolerance(dtype, reduction=True)
     expect_tensor(q, got[0][-1], solution, inputs, dtype=dtype, device=X.device,
-                  what="the last point of the path (it should be the least-squares solution)", **tol)
+                  what=tr("the last point of the path (it should be the least-squares solution)",
+                          "路径的最后一个点（它应当是最小二乘解）"), **tol)
 
 
 @question("gradient_descent")
@@ -221,7 +239,8 @@ def test_gradient_descent_loss_never_increases_for_small_steps(n, d, fraction, s
     rises = (got[1][1:] - got[1][:-1]) > 1e-12 * (1 + got[1][:-1].abs())
     if bool(rises.any()):
         t = int(rises.nonzero()[0])
-        raise CheckFailure(q, f"the loss rose from step {t} to step {t + 1}, with a learning rate below 1 / L", inputs)
+        raise CheckFailure(q, tr("the loss rose from step {t} to step {u}, with a learning rate below 1 / L",
+                                 "学习率低于 1 / L，损失却从第 {t} 步到第 {u} 步上升了", t=t, u=t + 1), inputs)
 
 
 @question("gradient_descent")
@@ -241,15 +260,17 @@ def test_gradient_descent_returns_values_without_a_graph():
     inputs = {"X": X, "y": y, "lr": round(0.5 / lipschitz(X), 4), "steps": 3}
     got = drive_with(q, student(q), gradient_descent_graph_driver, inputs)
     if type(got) is not tuple or len(got) != 2:
-        raise CheckFailure(q, "the result could not be inspected", inputs, None, got)
+        raise CheckFailure(q, tr("the result could not be inspected", "无法检查结果"), inputs, None, got)
     result, requires_grad = got
     path, losses = gradient_descent_reference(**inputs)
     expect_tensors(q, result, {"path": path, "losses": losses}, inputs, dtypes={"path": dtype, "losses": dtype},
                    device=X.device, **tolerance(dtype, reduction=True))
     for name, flag in zip(("path", "losses"), requires_grad):
         if flag is not False:
-            raise CheckFailure(q, f"`{name}` still requires grad (it holds the graph of every step): store "
-                               "detached values, e.g. w.detach().clone() and loss.detach()", inputs)
+            raise CheckFailure(q, tr("`{name}` still requires grad (it holds the graph of every step): store "
+                                     "detached values, e.g. w.detach().clone() and loss.detach()",
+                                     "`{name}` 仍然需要梯度（requires_grad 为 True，它保存着每一步的计算图）：请保存"
+                                     "分离后的值，例如 w.detach().clone() 和 loss.detach()", name=name), inputs)
 
 
 @question("gradient_descent")
@@ -280,7 +301,7 @@ def test_gradient_descent_hard_but_ordinary_data(kind, dtype, n, seed):
 # the parameters the same leaves, skip the one whose .grad is None, and follow torch's path.
 def _expect_fit(q, got, inputs, dtype, device):
     if type(got) is not tuple or len(got) != 9:
-        raise CheckFailure(q, "the update could not be inspected", inputs, None, got)
+        raise CheckFailure(q, tr("the update could not be inspected", "无法检查这次更新"), inputs, None, got)
     expect_grads_untouched(q, got[-2], got[-1], inputs)
     expect_step_result(q, got[:-2], sgd_reference(**inputs), inputs, dtype, device,
                        unused=torch.ones(2, dtype=torch.float64))
@@ -290,7 +311,8 @@ def _expect_stays_on_meta(q, inputs):
     got = drive_with(q, student(q), step_driver, inputs)
     if type(got) is not tuple or len(got) != 9 or not all(
             type(t) is torch.Tensor and t.device.type == "meta" for t in (*got[:3], *got[3])):
-        raise CheckFailure(q, "with the parameters on another device, they did not stay there", inputs)
+        raise CheckFailure(q, tr("with the parameters on another device, they did not stay there",
+                                 "参数在其他设备上时，它们没有留在那个设备上"), inputs)
 
 
 @question("sgd_step_")

@@ -18,6 +18,7 @@ from kitcheck.assignments.basics import (ALL_DTYPES, ASSIGNMENT, NUMBER_DTYPES, 
                                          expect_device_agnostic_where_possible, expect_independent_copy,
                                          expect_pieces, expect_split_views, marker_like, split_views_driver, values_of)
 from kitcheck.compare import drive, expect_raises, expect_tensor, tolerance
+from kitcheck.i18n import tr
 from kitcheck.strategies import seeds, shapes
 
 test_public_checks = public_check_tests(ASSIGNMENT)
@@ -64,7 +65,7 @@ def test_tridiagonal_inf_and_nan_stay_on_the_diagonal(dtype, n, seed):
     d = with_specials(values_of((n,), dtype, seed), seed, ("inf", "nan") if n > 2 else ("inf",))
     inputs = {"d": d, "off": 1.5}
     expect_tensor(q, call(q, student(q), **inputs), tridiagonal_reference(d, 1.5), inputs, dtype=dtype,
-                  device=d.device, what="the result for a d holding inf or nan")
+                  device=d.device, what=tr("the result for a d holding inf or nan", "d 含 inf 或 nan 时，结果"))
 
 
 @question("tridiagonal")
@@ -189,7 +190,8 @@ def test_sum_by_group_keeps_inf_and_nan_in_their_group(dtype, m, num_groups, see
     group = torch.randint(num_groups, (m,), generator=torch.Generator().manual_seed(seed + 1))
     inputs = {"values": values, "group": group, "num_groups": num_groups}
     expect_tensor(q, call(q, student(q), **inputs), _group_sums(values, group, num_groups), inputs, dtype=dtype,
-                  device=values.device, what="the sums when some values are inf or nan",
+                  device=values.device,
+                  what=tr("the sums when some values are inf or nan", "部分值为 inf 或 nan 时，各组的和"),
                   **tolerance(dtype, reduction=True))
 
 
@@ -326,4 +328,5 @@ def test_split_by_sizes_rejects_sizes_that_do_not_add_up(shape, data, change):
         sizes[-1] += 1
     x = values_of(shape, torch.float32, 0)
     expect_raises(q, student(q), "ValueError", {"x": x, "sizes": sizes, "dim": dim},
-                  f"the sizes add up to {sum(sizes)}, not {shape[dim]}")
+                  tr("the sizes add up to {total}, not {length}", "各长度之和是 {total}，而不是 {length}",
+                     total=sum(sizes), length=shape[dim]))

@@ -23,6 +23,7 @@ from kitcheck.assignments.batchnorm import (ASSIGNMENT, LAYOUTS, bn_inputs, chec
                                             expect_one_cycle, expect_plateau, expect_train, features, plateau_inputs, torch_plateau,
                                             run_batch_norm_eval, run_batch_norm_train, run_lambda_lr, run_lr_table)
 from kitcheck.compare import CheckFailure, drive, expect_tensor, tolerance
+from kitcheck.i18n import tr
 
 test_public_checks = public_check_tests(ASSIGNMENT)
 
@@ -86,12 +87,15 @@ def test_z_score_norm_columns_have_mean_0_and_std_1(dtype, n, d, seed):
     x = features(n, d, dtype, seed)
     z = call(q, student(q), x=x)
     if type(z) is not torch.Tensor or z.shape != x.shape:
-        raise CheckFailure(q, "should return a tensor shaped like x", {"x": x}, None, z)
+        raise CheckFailure(q, tr("should return a tensor shaped like x", "应当返回与 x 形状相同的张量"), {"x": x},
+                           None, z)
     z64 = z.double()
-    expect_tensor(q, z64.mean(0), torch.zeros(d, dtype=torch.float64), {"x": x}, what="the columns' means",
+    expect_tensor(q, z64.mean(0), torch.zeros(d, dtype=torch.float64), {"x": x},
+                  what=tr("the columns' means", "各列的均值"),
                   **tolerance(dtype, reduction=True))
     expect_tensor(q, z64.std(0, correction=0), torch.ones(d, dtype=torch.float64), {"x": x},
-                  what="the columns' standard deviations (biased)", **tolerance(dtype, reduction=True))
+                  what=tr("the columns' standard deviations (biased)", "各列的标准差（有偏）"),
+                  **tolerance(dtype, reduction=True))
 
 
 @question("z_score_norm")

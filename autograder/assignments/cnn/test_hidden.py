@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograder import adversarial
-from autograder.harness import (DEVICES, FLOAT_DTYPES, call, public_check_tests, question,
+from autograder.harness import (DEVICES, FLOAT_DTYPES, call, loaded_max_examples, public_check_tests, question,
                                 student)
 from autograder.assignments.cnn.references import (LAPLACIAN_KERNEL, avg_pool2d_reference, basic_block_reference,
                                                    bottleneck_reference, conv2d_reference, conv_out_size_reference,
@@ -30,13 +30,14 @@ from kitcheck.assignments.cnn import (ASSIGNMENT, SOBEL_ORDERS, all_distinct, aw
                                       expect_follows_device, module_sgd, pair, pool_cases, pool_inputs, with_ties)
 from kitcheck.compare import CheckFailure, drive, drive_with, expect_equal, expect_tensor, tolerance
 from kitcheck.drivers import value_and_grad
+from kitcheck.i18n import tr
 from kitcheck.strategies import make_tensor, seeds
 
 test_public_checks = public_check_tests(ASSIGNMENT)
 
 # Fewer examples where a test is also repeated for each dtype, and fewer still for networks (each example builds
 # one and runs it twice); scaled from the loaded profile, so KIT_HYPOTHESIS_PROFILE=kit-explore still explores.
-_EXAMPLES = settings.default.max_examples
+_EXAMPLES = loaded_max_examples()
 PER_DTYPE = settings(max_examples=max(15, _EXAMPLES * 3 // 5))
 FEW = settings(max_examples=max(8, _EXAMPLES // 3))
 
@@ -44,7 +45,9 @@ FEW = settings(max_examples=max(8, _EXAMPLES // 3))
 @functools.cache
 def _sklearn_data() -> Path:
     """scikit-learn's bundled data folder, found without importing scikit-learn (which takes seconds)."""
-    return Path(importlib.util.find_spec("sklearn").submodule_search_locations[0]) / "datasets"
+    spec = importlib.util.find_spec("sklearn")
+    assert spec is not None and spec.submodule_search_locations, "scikit-learn is not installed"
+    return Path(spec.submodule_search_locations[0]) / "datasets"
 
 
 @functools.cache
@@ -53,6 +56,7 @@ def photo_crop() -> torch.Tensor:
     import cv2
 
     image = cv2.imread(str(_sklearn_data() / "images" / "china.jpg"), cv2.IMREAD_GRAYSCALE)
+    assert image is not None, "scikit-learn's sample image china.jpg is missing"
     return torch.from_numpy(image[200:248, 300:364].astype("float64") / 255.0)
 
 
@@ -124,7 +128,8 @@ def test_sobel_on_a_real_photo(dtype, order):
     q, image = "sobel", photo_crop().to(dtype)
     inputs = {"image": image, **order}
     expect_tensor(q, call(q, student(q), **inputs), cv2_filter(image, "sobel", **order), inputs, dtype=dtype,
-                  device=image.device, **tolerance(dtype, reduction=True), what="the result on a crop of china.jpg")
+                  device=image.device, **tolerance(dtype, reduction=True),
+                  what=tr("the result on a crop of china.jpg", "在 china.jpg 的一块裁剪图上，结果"))
 
 
 @question("sobel")
@@ -138,7 +143,8 @@ def test_sobel_x_of_a_ramp(h, w, slope, offset):
     expected[:, [0, -1]] = 0.0
     inputs = {"image": image, "dx": 1, "dy": 0}
     expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=torch.float64, device=image.device,
-                  what="Sobel x of a ramp (8 * slope inside, 0 on the left and right borders)")
+                  what=tr("Sobel x of a ramp (8 * slope inside, 0 on the left and right borders)",
+                          "斜坡图像的 Sobel x 结果（内部为 8 * slope，左右边界为 0）"))
 
 
 @question("sobel")
@@ -167,7 +173,8 @@ def test_laplacian_on_a_real_photo(dtype):
     q, image = "laplacian", photo_crop().to(dtype)
     inputs = {"image": image}
     expect_tensor(q, call(q, student(q), **inputs), cv2_filter(image, "laplacian"), inputs, dtype=dtype,
-                  device=image.device, **tolerance(dtype, reduction=True), what="the result on a crop of china.jpg")
+                  device=image.device, **tolerance(dtype, reduction=True),
+                  what=tr("the result on a crop of china.jpg", "在 china.jpg 的一块裁剪图上，结果"))
 
 
 @question("laplacian")
@@ -192,7 +199,8 @@ def test_conv_out_size_same_padding(size, half, d):
     # An odd kernel 2 * half + 1 with padding d * half and stride 1 keeps the size ("same" padding).
     q, inputs = "conv_out_size", {"size": size, "kernel_size": 2 * half + 1, "stride": 1, "padding": d * half,
                                   "dilation": d}
-    expect_equal(q, call(q, student(q), **inputs), size, inputs, what="the output size with 'same' padding")
+    expect_equal(q, call(q, student(q), **inputs), size, inputs,
+                 what=tr("the output size with 'same' padding", "'same' 填充时，输出尺寸"))
 
 
 # ---- conv2d ------------------------------------------------------------------------------------------------
@@ -276,20 +284,24 @@ def test_max_pool2d_gradient_with_ties_goes_to_maxima(case, seed):
     expect_tensor(q, value, out, inputs, dtype=x.dtype, device=x.device)
     grad = grads[0] if grads else None
     if grad is None:
-        raise CheckFailure(q, "no gradient flows back to x", inputs)
+        raise CheckFailure(q, tr("no gradient flows back to x", "没有梯度流回 x"), inputs)
     if type(grad) is not torch.Tensor or grad.shape != x.shape or grad.dtype != x.dtype or grad.device != x.device:
-        raise CheckFailure(q, "the gradient with respect to x should be a tensor with x's shape, dtype and device",
-                           inputs, got=grad)
-    expect_tensor(q, grad.sum(), upstream.sum(), inputs, what="the sum of the gradient with ties (it should equal "
-                  "the sum of the upstream gradient: each window passes its gradient on to its maxima)")
+        raise CheckFailure(q, tr("the gradient with respect to x should be a tensor with x's shape, dtype and device",
+                                 "对 x 的梯度应当是与 x 的形状、数据类型和设备都相同的张量"), inputs, got=grad)
+    expect_tensor(q, grad.sum(), upstream.sum(), inputs, what=tr(
+        "the sum of the gradient with ties (it should equal the sum of the upstream gradient: each window passes its "
+        "gradient on to its maxima)",
+        "有并列最大值时，梯度的总和（它应当等于上游梯度的总和：每个窗口把自己的梯度传给它的最大值）"))
     padded = F.pad(x, (pw, pw, ph, ph), value=-math.inf)
     n, c, H, W = padded.shape
     cols = F.unfold(padded.reshape(n * c, 1, H, W), (kh, kw), stride=(sh, sw))  # (n*c, kh*kw, windows)
     is_max = (cols == cols.amax(1, keepdim=True)).double()
     candidates = F.fold(is_max, (H, W), (kh, kw), stride=(sh, sw)).reshape(n, c, H, W)[..., ph:H - ph, pw:W - pw] > 0
     if (grad.detach().cpu().abs() > 1e-9)[~candidates].any() or (grad < -1e-9).any():
-        raise CheckFailure(q, "with ties, the gradient went to an element that is not the maximum of any window "
-                           "(or is negative)", inputs, expected=None, got=grad)
+        raise CheckFailure(q, tr("with ties, the gradient went to an element that is not the maximum of any window "
+                                 "(or is negative)",
+                                 "有并列最大值时，梯度流向了一个不是任何窗口最大值的元素（或者梯度为负）"),
+                           inputs, expected=None, got=grad)
 
 
 @question("max_pool2d")
@@ -376,14 +388,17 @@ def test_dropout_called_directly_on_a_view(how, training):
     out = call(q, student(q), **inputs)
     if not training:
         expect_tensor(q, out, x, inputs, dtype=x.dtype, device=x.device,
-                      what="the result in evaluation mode (dropout does nothing)")
+                      what=tr("the result in evaluation mode (dropout does nothing)",
+                              "评估模式下，结果（Dropout 不起作用）"))
         return
     kept = out.abs() > 0 if type(out) is torch.Tensor and out.shape == x.shape else torch.ones_like(x, dtype=torch.bool)
     expect_tensor(q, out, torch.where(kept, x / (1 - p), torch.zeros_like(x)), inputs, dtype=x.dtype, device=x.device,
-                  what="the result in training mode (each element 0 or x / (1 - p))")
+                  what=tr("the result in training mode (each element 0 or x / (1 - p))",
+                          "训练模式下，结果（每个元素为 0 或 x / (1 - p)）"))
     if not 0.6 < kept.double().mean().item() < 0.9:
-        raise CheckFailure(q, f"it kept {kept.double().mean().item():.1%} of the elements of a non-contiguous x; "
-                           f"with p = {p} it should keep about 75%", inputs)
+        raise CheckFailure(q, tr("it kept {k:.1%} of the elements of a non-contiguous x; with p = {p} it should keep "
+                                 "about 75%", "对非连续的 x，它保留了 {k:.1%} 的元素；p = {p} 时应当保留约 75%",
+                                 k=kept.double().mean().item(), p=p), inputs)
 
 
 # ---- conv_param_count and receptive_field ------------------------------------------------------------------
@@ -403,8 +418,10 @@ def test_conv_param_count_depthwise_separable_saving(c, k, c_out):
     q, fn = "conv_param_count", student("conv_param_count")
     depthwise, pointwise = {"in_channels": c, "out_channels": c, "kernel_size": k, "groups": c, "bias": True}, \
         {"in_channels": c, "out_channels": c_out, "kernel_size": 1, "groups": 1, "bias": True}
-    expect_equal(q, call(q, fn, **depthwise), c * k * k + c, depthwise, what="the depthwise convolution's count")
-    expect_equal(q, call(q, fn, **pointwise), c * c_out + c_out, pointwise, what="the pointwise convolution's count")
+    expect_equal(q, call(q, fn, **depthwise), c * k * k + c, depthwise,
+                 what=tr("the depthwise convolution's count", "深度卷积的参数量"))
+    expect_equal(q, call(q, fn, **pointwise), c * c_out + c_out, pointwise,
+                 what=tr("the pointwise convolution's count", "逐点卷积的参数量"))
 
 
 @question("receptive_field")
@@ -470,7 +487,8 @@ def test_lenet5_sgd_steps_on_digits():
     shown = {"x": x, "y": y, "steps": steps, "lr": lr}
     losses = drive(q, student(q), module_sgd, shown, (10,), state, x, y, steps, lr)
     expect_tensor(q, losses, expected, shown, dtype=torch.float64, device=x.device,
-                  what="the cross-entropy losses during 5 SGD steps on 40 digits (from known weights)")
+                  what=tr("the cross-entropy losses during 5 SGD steps on 40 digits (from known weights)",
+                          "从已知的权重出发，在 40 张数字图像上做 5 步 SGD 时，交叉熵损失"))
 
 
 @question("LeNet5")
@@ -562,7 +580,9 @@ def test_conv_out_size_defaults():
     q, fn = "conv_out_size", student("conv_out_size")
     for size, k in ((9, 3), (28, 5), (2, 2)):
         expect_equal(q, call(q, fn, size=size, kernel_size=k), conv_out_size_reference(size, k),
-                     {"size": size, "kernel_size": k}, what="the output size with the default stride, padding, dilation")
+                     {"size": size, "kernel_size": k},
+                     what=tr("the output size with the default stride, padding, dilation",
+                             "使用默认的 stride、padding、dilation 时，输出尺寸"))
 
 
 @question("conv2d")
@@ -571,7 +591,8 @@ def test_conv2d_defaults():
     q = "conv2d"
     inputs = {"x": make_tensor((2, 4, 6, 5), torch.float64, 11), "weight": make_tensor((3, 4, 3, 2), torch.float64, 12)}
     expect_tensor(q, call(q, student(q), **inputs), F.conv2d(*inputs.values()), inputs, dtype=torch.float64,
-                  device="cpu", what="the result with the default bias, stride, padding, dilation and groups")
+                  device="cpu", what=tr("the result with the default bias, stride, padding, dilation and groups",
+                                        "使用默认的 bias、stride、padding、dilation 和 groups 时，结果"))
 
 
 @question("max_pool2d")
@@ -580,7 +601,8 @@ def test_max_pool2d_defaults():
     q = "max_pool2d"
     inputs = {"x": all_distinct((3, 2, 6, 5), torch.float64, 13), "kernel_size": 2}
     expect_tensor(q, call(q, student(q), **inputs), F.max_pool2d(*inputs.values()), inputs, dtype=torch.float64,
-                  device="cpu", what="the result with the default stride and padding")
+                  device="cpu", what=tr("the result with the default stride and padding",
+                                        "使用默认的 stride 和 padding 时，结果"))
 
 
 @question("avg_pool2d")
@@ -593,8 +615,9 @@ def test_avg_pool2d_defaults_batch_of_three(given):
     inputs = {"kernel": {"x": x, "kernel_size": 2}, "padding": {"x": x, "kernel_size": 3, "stride": 2, "padding": 1},
               "all": {"x": x, "kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": False}}[given]
     expected = F.avg_pool2d(*list(inputs.values())[:4], count_include_pad=inputs.get("count_include_pad", True))
-    expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=torch.float64, device="cpu",
-                  what="the result with the default arguments" if given != "all" else "the result")
+    label = (tr("the result with the default arguments", "使用默认参数时，结果") if given != "all"
+             else tr("the result", "结果"))
+    expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=torch.float64, device="cpu", what=label)
 
 
 @question("dropout")
@@ -606,10 +629,12 @@ def test_dropout_defaults():
     out = call(q, student(q), **inputs)
     kept = out.abs() > 0 if type(out) is torch.Tensor and out.shape == x.shape else torch.ones_like(x, dtype=torch.bool)
     expect_tensor(q, out, torch.where(kept, 2 * x, torch.zeros_like(x)), inputs, dtype=x.dtype, device=x.device,
-                  what="the result with the default p = 0.5 and training=True (each element 0 or 2 x)")
+                  what=tr("the result with the default p = 0.5 and training=True (each element 0 or 2 x)",
+                          "使用默认的 p = 0.5 和 training=True 时，结果（每个元素为 0 或 2 x）"))
     if not 0.4 < kept.double().mean().item() < 0.6:
-        raise CheckFailure(q, f"with the defaults it kept {kept.double().mean().item():.1%} of the elements; the "
-                           "default p = 0.5 keeps about half", inputs)
+        raise CheckFailure(q, tr("with the defaults it kept {k:.1%} of the elements; the default p = 0.5 keeps about "
+                                 "half", "使用默认参数时，它保留了 {k:.1%} 的元素；默认的 p = 0.5 应当保留约一半",
+                                 k=kept.double().mean().item()), inputs)
 
 
 @question("conv_param_count")
@@ -619,7 +644,7 @@ def test_conv_param_count_defaults():
     for c_in, c_out, k in ((3, 6, 5), (4, 8, (3, 1))):
         inputs = {"in_channels": c_in, "out_channels": c_out, "kernel_size": k}
         expect_equal(q, call(q, fn, **inputs), conv_param_count_reference(c_in, c_out, k), inputs,
-                     what="the count with the default groups and bias")
+                     what=tr("the count with the default groups and bias", "使用默认的 groups 和 bias 时，参数量"))
 
 
 @question("LeNet5")

@@ -10,6 +10,7 @@ from autograder.harness import (DEVICES, FLOAT_DTYPES, call, expect_device_agnos
                                 question, student)
 from kitcheck.assignments.tensors import ASSIGNMENT
 from kitcheck.compare import expect_equal, expect_raises, expect_tensor, expect_tensors, tolerance
+from kitcheck.i18n import tr
 from kitcheck.strategies import make_distinct, make_tensor, seeds, shapes
 
 test_public_checks = public_check_tests(ASSIGNMENT)
@@ -41,7 +42,8 @@ def test_broadcast_shape_matches_torch(a, b):
     try:
         expected = tuple(torch.broadcast_shapes(a, b))
     except RuntimeError:
-        expect_raises(q, fn, "ValueError", inputs, "these shapes cannot be broadcast together")
+        expect_raises(q, fn, "ValueError", inputs, tr("these shapes cannot be broadcast together",
+                                                      "这两个形状无法广播"))
         return
     expect_equal(q, call(q, fn, **inputs), expected, inputs)
 
@@ -61,7 +63,8 @@ def test_broadcast_shape_takes_tensor_shapes():
         sa, sb = torch.empty(a).shape, torch.empty(b).shape
         expect_equal(q, call(q, fn, a=sa, b=sb), tuple(torch.broadcast_shapes(a, b)), {"a": sa, "b": sb})
     sa, sb = torch.Size([2, 3]), torch.Size([2])
-    expect_raises(q, fn, "ValueError", {"a": sa, "b": sb}, "3 and 2 cannot be broadcast together")
+    expect_raises(q, fn, "ValueError", {"a": sa, "b": sb},
+                  tr("3 and 2 cannot be broadcast together", "3 和 2 无法广播"))
 
 
 # ---- chunk_sizes -----------------------------------------------------------------------------------
@@ -95,7 +98,8 @@ def test_pairwise_dist_default_p_is_2():
     q = "pairwise_dist"
     x, y = make_tensor((3, 2), torch.float64, 5), make_tensor((2, 2), torch.float64, 6)
     expect_tensor(q, call(q, student(q), x=x, y=y), torch.cdist(x, y), {"x": x, "y": y}, dtype=x.dtype,
-                  device=x.device, what="the result without p (p = 2.0 by default)")
+                  device=x.device,
+                  what=tr("the result without p (p = 2.0 by default)", "不传 p 时（p 默认为 2.0），结果"))
 
 
 @question("pairwise_dist")
