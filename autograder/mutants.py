@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 import torch
 
 from autograder.catalog import Mistake, Variant, catalog, variants
-from kitcheck.i18n import in_language
+from kitcheck.i18n import in_language, language
 from kitcheck.spec import Assignment
 from kitcheck.transport import local_transport
 
@@ -85,10 +85,10 @@ def kill_matrix(assignment: Assignment) -> list[MatrixRow]:
             verdict = "killed" if own["score"] < full[entry.question] and others_full else "SURVIVED"
             hint = None if entry.numerical else own.get("hint") == entry.key  # see Mistake.numerical
             rows.append(MatrixRow("mistake", entry.question, entry.slug, scores, verdict, hint,
-                                  full_message(own)))
+                                  full_message(own, language())))
         else:
             verdict = "accepted" if scores == {n: full[n] for n in scores} else "REJECTED"
-            rows.append(MatrixRow("variant", entry.question, entry.slug, scores, verdict, None, in_language(own["message"], "en")))
+            rows.append(MatrixRow("variant", entry.question, entry.slug, scores, verdict, None, in_language(own["message"], language())))
     return rows
 
 

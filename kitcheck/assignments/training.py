@@ -14,6 +14,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from ..compare import (CheckFailure, call, drive_with, expect_device_agnostic, expect_equal, expect_tensor, show,
                        tolerance)
+from ..i18n import tr
 from ..probes import probes
 from ..spec import Assignment, Question
 from ..transport import StudentError
@@ -174,14 +175,16 @@ def read_event_files(q: str, files: Any, inputs: Mapping[str, Any]):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
     if files is None:
-        raise CheckFailure(q, f"the log folder holds more than {MAX_LOG_BYTES // 2**20} MB of events; log two "
-                           "scalars per epoch and the graph once", inputs)
+        raise CheckFailure(q, tr("the log folder holds more than {mb} MB of events; log two scalars per epoch and "
+                                 "the graph once",
+                                 "日志文件夹中的事件超过了 {mb} MB；每一轮只需记录两个标量，计算图只记录一次",
+                                 mb=MAX_LOG_BYTES // 2**20), inputs)
     if type(files) is not dict or not all(type(k) is str and EVENT_FILE.fullmatch(k) and type(v) is torch.Tensor
                                           and v.dtype == torch.uint8 and v.ndim == 1 for k, v in files.items()):
-        raise CheckFailure(q, "the log folder could not be read back", inputs)
+        raise CheckFailure(q, tr("the log folder could not be read back", "无法读回日志文件夹"), inputs)
     if not files:
-        raise CheckFailure(q, "no event file was written in log_dir: create the writer with "
-                           "SummaryWriter(log_dir)", inputs)
+        raise CheckFailure(q, tr("no event file was written in log_dir: create the writer with SummaryWriter(log_dir)",
+                                 "log_dir 中没有写入任何事件文件：请用 SummaryWriter(log_dir) 创建 writer"), inputs)
     with tempfile.TemporaryDirectory(prefix="kit-events-") as folder:
         for name, content in files.items():
             pathlib.Path(folder, name).write_bytes(content.cpu().numpy().tobytes())
@@ -189,7 +192,8 @@ def read_event_files(q: str, files: Any, inputs: Mapping[str, Any]):
         try:
             accumulator.Reload()
         except Exception as exc:  # a damaged file: the reader's own error, in words
-            raise CheckFailure(q, f"TensorBoard cannot read the event files: {type(exc).__name__}: {exc}",
+            raise CheckFailure(q, tr("TensorBoard cannot read the event files: {kind}: {exc}",
+                                     "TensorBoard 无法读取事件文件：{kind}: {exc}", kind=type(exc).__name__, exc=exc),
                                inputs) from None
         tags = accumulator.Tags()
         scalars = {t: [(e.step, e.value) for e in accumulator.Scalars(t)] for t in tags["scalars"]}
@@ -201,34 +205,45 @@ def expect_tensorboard_log(q: str, got: Any, inputs: Mapping[str, Any], epochs: 
     """The log's shape: every writer closed, the two tags with steps 0 .. epochs - 1 (each once), the model's
     graph; returns the logged (training losses, test losses)."""
     if type(got) is not dict or not {"files", "writers", "forwards", "weight", "bias"} <= set(got):
-        raise CheckFailure(q, "the training could not be inspected", inputs, got=got)
+        raise CheckFailure(q, tr("the training could not be inspected", "无法检查训练过程"), inputs, got=got)
     writers = got["writers"]
     if writers["opened"] == 0:
-        raise CheckFailure(q, "no SummaryWriter was created: log with SummaryWriter(log_dir)", inputs)
+        raise CheckFailure(q, tr("no SummaryWriter was created: log with SummaryWriter(log_dir)",
+                                 "没有创建 SummaryWriter：请用 SummaryWriter(log_dir) 记录日志"), inputs)
     if writers["closed"] < writers["opened"]:
-        raise CheckFailure(q, "a SummaryWriter was never closed, so events may never reach the disk: call "
-                           "writer.close() at the end (or use `with SummaryWriter(log_dir) as writer:`)", inputs)
+        raise CheckFailure(q, tr("a SummaryWriter was never closed, so events may never reach the disk: call "
+                                 "writer.close() at the end (or use `with SummaryWriter(log_dir) as writer:`)",
+                                 "有一个 SummaryWriter 从未关闭，事件可能永远写不到磁盘上：请在最后调用 writer.close()"
+                                 "（或使用 `with SummaryWriter(log_dir) as writer:`）"), inputs)
     scalars, graph = read_event_files(q, got["files"], inputs)
-    detail = f"subfolders {got['folders']} of log_dir hold events (add_scalars writes there)" if got.get("folders") \
-        else None
+    detail = tr("subfolders {folders} of log_dir hold events (add_scalars writes there)",
+                "log_dir 的子文件夹 {folders} 中有事件（add_scalars 会写到那里）",
+                folders=got["folders"]) if got.get("folders") else None
     missing = [t for t in TB_TAGS if t not in scalars]
     if missing:
-        raise CheckFailure(q, f"the log has no scalars under the tag(s) {missing}; it has {sorted(scalars)}: log "
-                           f"with writer.add_scalar({TB_TAGS[0]!r}, value, epoch) and the same for {TB_TAGS[1]!r}",
+        raise CheckFailure(q, tr("the log has no scalars under the tag(s) {missing}; it has {tags}: log with "
+                                 "writer.add_scalar({first!r}, value, epoch) and the same for {second!r}",
+                                 "日志中没有标签 {missing} 下的标量；它只有 {tags}：请用 writer.add_scalar({first!r}, "
+                                 "value, epoch) 记录，{second!r} 也一样", missing=missing, tags=sorted(scalars),
+                                 first=TB_TAGS[0], second=TB_TAGS[1]),
                            inputs, detail=detail)
     curves = []
     for tag in TB_TAGS:
         steps = [step for step, _ in scalars[tag]]
         if steps != list(range(epochs)):
-            raise CheckFailure(q, f"the steps of {tag!r} should be 0, 1, ..., {epochs - 1} (the epoch, counted "
-                               f"from 0, once each), but they are {steps}", inputs)
+            raise CheckFailure(q, tr("the steps of {tag!r} should be 0, 1, ..., {last} (the epoch, counted from 0, "
+                                     "once each), but they are {steps}",
+                                     "{tag!r} 的步数应为 0, 1, ..., {last}（从 0 开始计数的轮次，每轮一次），实际是 {steps}",
+                                     tag=tag, last=epochs - 1, steps=steps), inputs)
         curves.append([value for _, value in scalars[tag]])
     if graph is None or not any("Linear" in node.name for node in graph.node):
-        raise CheckFailure(q, "the log holds no graph of the model: call writer.add_graph(model, X_batch) once, "
-                           "with a batch of inputs", inputs)
+        raise CheckFailure(q, tr("the log holds no graph of the model: call writer.add_graph(model, X_batch) once, "
+                                 "with a batch of inputs",
+                                 "日志中没有模型的计算图：请用一个输入批量调用一次 writer.add_graph(model, X_batch)"),
+                           inputs)
     if got.get("data_unchanged") is not True:
-        raise CheckFailure(q, "the training or test data changed during the call: leave the loaders' tensors as "
-                           "they are", inputs)
+        raise CheckFailure(q, tr("the training or test data changed during the call: leave the loaders' tensors as "
+                                 "they are", "调用期间训练数据或测试数据被改变了：请不要修改数据加载器中的张量"), inputs)
     return curves[0], curves[1]
 
 
@@ -237,19 +252,25 @@ def expect_train_eval_modes(q: str, got: Any, inputs: Mapping[str, Any], n_train
     loss runs in evaluation mode without gradients (judged from the driver's record of the model's calls)."""
     forwards = got["forwards"]
     if type(forwards) is not list or not all(type(f) is tuple and len(f) == 3 for f in forwards):
-        raise CheckFailure(q, "the training could not be inspected", inputs, got=forwards)
+        raise CheckFailure(q, tr("the training could not be inspected", "无法检查训练过程"), inputs, got=forwards)
     if any(not training for training, grad, _ in forwards if grad):
-        raise CheckFailure(q, "the model ran with gradients while in evaluation mode: switch back with "
-                           "model.train() after measuring the test loss, and measure it under torch.no_grad()",
-                           inputs)
+        raise CheckFailure(q, tr("the model ran with gradients while in evaluation mode: switch back with "
+                                 "model.train() after measuring the test loss, and measure it under torch.no_grad()",
+                                 "模型在评估模式下带着梯度运行了：计算完测试损失后请用 model.train() 切换回训练模式，"
+                                 "并在 torch.no_grad() 下计算测试损失"), inputs)
     if any(training for training, grad, _ in forwards if not grad):
-        raise CheckFailure(q, "the test loss was measured in training mode (dropout was active): call model.eval() "
-                           "before it and model.train() after", inputs)
+        raise CheckFailure(q, tr("the test loss was measured in training mode (dropout was active): call model.eval() "
+                                 "before it and model.train() after",
+                                 "测试损失是在训练模式下计算的（Dropout 仍然生效）：计算前请调用 model.eval()，"
+                                 "计算后调用 model.train()"), inputs)
     rows = sum(r for _, grad, r in forwards if grad)
     if rows != epochs * n_train:
-        raise CheckFailure(q, f"with gradients enabled the model saw {rows} samples; training should show it the "
-                           f"{n_train} training samples once per epoch ({epochs * n_train}): measure the test loss "
-                           "under torch.no_grad()", inputs)
+        raise CheckFailure(q, tr("with gradients enabled the model saw {rows} samples; training should show it the "
+                                 "{n_train} training samples once per epoch ({total}): measure the test loss under "
+                                 "torch.no_grad()",
+                                 "在启用梯度的情况下，模型看到了 {rows} 个样本；训练应让它每一轮看一遍 {n_train} 个训练"
+                                 "样本（共 {total} 个）：请在 torch.no_grad() 下计算测试损失",
+                                 rows=rows, n_train=n_train, total=epochs * n_train), inputs)
 
 
 def _watched(model: nn.Module, call):
@@ -295,29 +316,37 @@ def build_dataset(cls, features, labels):
 
 
 # ---- helpers shared by the public checks and the hidden tests --------------------------------------------
-def as_number(q: str, got: Any, inputs: Mapping[str, Any], what: str = "the result") -> float:
+def as_number(q: str, got: Any, inputs: Mapping[str, Any], what: str | None = None) -> float:
     """A returned number (a Python float or int, or a 0-d tensor) as a float; anything else fails."""
     if type(got) in (float, int):
         return float(got)
+    what = what or tr("the result", "结果")
     if type(got) is torch.Tensor and got.numel() == 1 and got.ndim == 0:
-        raise CheckFailure(q, f"{what} should be a Python float, but it is a 0-d tensor ({show(got)}): a tensor "
-                           "can keep its graph, and its memory, alive; return .item()", inputs)
-    raise CheckFailure(q, f"{what} should be a number (a Python float: use .item()), but it is {show(got)}", inputs)
+        raise CheckFailure(q, tr("{what} should be a Python float, but it is a 0-d tensor ({got}): a tensor can keep "
+                                 "its graph, and its memory, alive; return .item()",
+                                 "{what}应当是 Python 浮点数，但它是零维张量（{got}）：张量会让它的计算图和所占内存一直"
+                                 "留着；请返回 .item()", what=what, got=show(got)), inputs)
+    raise CheckFailure(q, tr("{what} should be a number (a Python float: use .item()), but it is {got}",
+                             "{what}应当是一个数（Python 浮点数：请用 .item()），但它是 {got}", what=what, got=show(got)),
+                       inputs)
 
 
 def expect_number(q: str, got: Any, expected: float, inputs: Mapping[str, Any], *, rtol: float, atol: float,
-                  what: str = "the result") -> None:
+                  what: str | None = None) -> None:
+    what = what or tr("the result", "结果")
     value = as_number(q, got, inputs, what)
     if not math.isclose(value, expected, rel_tol=rtol, abs_tol=atol):
-        raise CheckFailure(q, f"{what} is wrong", inputs, expected, value)
+        raise CheckFailure(q, tr("{what} is wrong", "{what}不对", what=what), inputs, expected, value)
 
 
 def expect_pair(q: str, got: Any, inputs: Mapping[str, Any], what: str) -> tuple:
     if type(got) not in (tuple, list) or len(got) != 2:
-        raise CheckFailure(q, f"{what} should be a pair (features, labels), but it is {show(got)}", inputs)
+        raise CheckFailure(q, tr("{what} should be a pair (features, labels), but it is {got}",
+                                 "{what}应当是一对 (特征, 标签)，但它是 {got}", what=what, got=show(got)), inputs)
     for part in got:
         if type(part) is not torch.Tensor:
-            raise CheckFailure(q, f"{what} should hold two tensors, but it is {show(got)}", inputs)
+            raise CheckFailure(q, tr("{what} should hold two tensors, but it is {got}",
+                                     "{what}应当包含两个张量，但它是 {got}", what=what, got=show(got)), inputs)
     return tuple(got)
 
 
@@ -331,24 +360,33 @@ def indexed_data(n: int, d: int, dtype: torch.dtype = torch.float32, device: str
 
 def traced_indices(q: str, Xb: Any, yb: Any, X: torch.Tensor, inputs: Mapping[str, Any], what: str) -> torch.Tensor:
     """The original indices of a returned (features, labels) part, checking that rows and labels still match."""
-    for part, full, name in ((Xb, X, "features"), (yb, None, "labels")):
+    for part, name in ((Xb, tr("features", "特征")), (yb, tr("labels", "标签"))):
         if type(part) is not torch.Tensor:
-            raise CheckFailure(q, f"the {name} of {what} should be a tensor, but they are {show(part)}", inputs)
+            raise CheckFailure(q, tr("the {name} of {what} should be a tensor, but they are {got}",
+                                     "{what}的{name}应当是张量，但它们是 {got}", name=name, what=what, got=show(part)),
+                               inputs)
         if part.device != X.device:
-            raise CheckFailure(q, f"the {name} of {what} are on '{part.device}', the input was on '{X.device}'", inputs)
+            raise CheckFailure(q, tr("the {name} of {what} are on '{device}', the input was on '{want}'",
+                                     "{what}的{name}在 '{device}' 上，而输入在 '{want}' 上", name=name, what=what,
+                                     device=part.device, want=X.device), inputs)
     if Xb.dtype != X.dtype or yb.dtype != torch.int64:
-        raise CheckFailure(q, f"{what} changed the dtypes: features {Xb.dtype} (expected {X.dtype}), labels "
-                           f"{yb.dtype} (expected torch.int64)", inputs)
+        raise CheckFailure(q, tr("{what} changed the dtypes: features {fd} (expected {xd}), labels {ld} (expected "
+                                 "torch.int64)",
+                                 "{what}改变了数据类型：特征是 {fd}（期望 {xd}），标签是 {ld}（期望 torch.int64）",
+                                 what=what, fd=Xb.dtype, xd=X.dtype, ld=yb.dtype), inputs)
     if Xb.ndim != 2 or Xb.shape[1] != X.shape[1] or yb.ndim != 1 or yb.shape[0] != Xb.shape[0]:
-        raise CheckFailure(q, f"{what} has features of shape {tuple(Xb.shape)} and labels of shape "
-                           f"{tuple(yb.shape)}; expected (k, {X.shape[1]}) and (k,)", inputs)
+        raise CheckFailure(q, tr("{what} has features of shape {fs} and labels of shape {ls}; expected (k, {d}) and "
+                                 "(k,)", "{what}的特征形状为 {fs}，标签形状为 {ls}；期望 (k, {d}) 和 (k,)",
+                                 what=what, fs=tuple(Xb.shape), ls=tuple(yb.shape), d=X.shape[1]), inputs)
     idx = ((yb.cpu() - 3) // 7).long()
     if bool(((yb.cpu() - 3) % 7 != 0).any()) or bool((idx < 0).any()) or bool((idx >= len(X)).any()):
-        raise CheckFailure(q, f"{what} holds labels that are not in the input", inputs, got=yb)
+        raise CheckFailure(q, tr("{what} holds labels that are not in the input", "{what}中有输入里没有的标签",
+                                 what=what), inputs, got=yb)
     if not torch.equal(Xb.cpu(), X.cpu()[idx]):
-        raise CheckFailure(q, f"in {what}, the feature rows no longer match their labels (row i of the features "
-                           "must go with label i: shuffle both with the same permutation)", inputs,
-                           expected=X.cpu()[idx], got=Xb)
+        raise CheckFailure(q, tr("in {what}, the feature rows no longer match their labels (row i of the features "
+                                 "must go with label i: shuffle both with the same permutation)",
+                                 "{what}中的特征行和标签对不上了（特征的第 i 行必须对应第 i 个标签：请用同一个排列打乱两者）",
+                                 what=what), inputs, expected=X.cpu()[idx], got=Xb)
     return idx
 
 
@@ -357,25 +395,31 @@ def expect_permutation(q: str, idx: torch.Tensor, n: int, inputs: Mapping[str, A
     if len(idx) != n or not bool((counts == 1).all()):
         missing = (counts == 0).nonzero().flatten().tolist()[:8]
         repeated = (counts > 1).nonzero().flatten().tolist()[:8]
-        raise CheckFailure(q, f"{what} should hold every sample exactly once; it holds {len(idx)} samples of {n} "
-                           f"(missing indices {missing}, repeated {repeated})", inputs)
+        raise CheckFailure(q, tr("{what} should hold every sample exactly once; it holds {k} samples of {n} "
+                                 "(missing indices {missing}, repeated {repeated})",
+                                 "{what}应当恰好包含每个样本一次；它包含 {n} 个样本中的 {k} 个（缺少下标 {missing}，"
+                                 "重复下标 {repeated}）", what=what, k=len(idx), n=n, missing=missing,
+                                 repeated=repeated), inputs)
 
 
 def check_batches(q: str, got: Any, X: torch.Tensor, batch_size: int, inputs: Mapping[str, Any]) -> torch.Tensor:
     """Checks data_split_batches' result for X, y from ``indexed_data``; returns the order of the samples."""
     n = len(X)
     if type(got) not in (list, tuple):
-        raise CheckFailure(q, f"the result should be a list of (features, labels) pairs, but it is {show(got)}", inputs)
+        raise CheckFailure(q, tr("the result should be a list of (features, labels) pairs, but it is {got}",
+                                 "结果应当是由 (特征, 标签) 对组成的列表，但它是 {got}", got=show(got)), inputs)
     sizes = [min(batch_size, n - start) for start in range(0, n, batch_size)]
     got_sizes = [len(b[1]) if type(b) in (tuple, list) and len(b) == 2 and type(b[1]) is torch.Tensor and b[1].ndim
                  else None for b in got]
     if got_sizes != sizes:
-        raise CheckFailure(q, "the batches have the wrong sizes (every batch holds batch_size samples, the last one "
-                           "the rest)", inputs, expected=sizes, got=got_sizes)
-    order = [traced_indices(q, *expect_pair(q, b, inputs, f"batch {i}"), X, inputs, f"batch {i}")
+        raise CheckFailure(q, tr("the batches have the wrong sizes (every batch holds batch_size samples, the last one "
+                                 "the rest)", "批量的大小不对（每个批量有 batch_size 个样本，最后一个批量装剩下的）"),
+                           inputs, expected=sizes, got=got_sizes)
+    order = [traced_indices(q, *expect_pair(q, b, inputs, tr("batch {i}", "第 {i} 个批量", i=i)), X, inputs,
+                            tr("batch {i}", "第 {i} 个批量", i=i))
              for i, b in enumerate(got)]
     idx = torch.cat(order) if order else torch.zeros(0, dtype=torch.long)
-    expect_permutation(q, idx, n, inputs, "the batches together")
+    expect_permutation(q, idx, n, inputs, tr("the batches together", "所有批量合起来"))
     return idx
 
 
@@ -383,21 +427,29 @@ def check_split(q: str, got: Any, X: torch.Tensor, train_fraction: float, inputs
     """Checks train_test_split's result for X, y from ``indexed_data``; returns the order of the samples."""
     n = len(X)
     if type(got) not in (tuple, list) or len(got) != 4:
-        raise CheckFailure(q, f"should return (X_train, X_test, y_train, y_test), but it returned {show(got)}", inputs)
+        raise CheckFailure(q, tr("should return (X_train, X_test, y_train, y_test), but it returned {got}",
+                                 "应当返回 (X_train, X_test, y_train, y_test)，但它返回了 {got}", got=show(got)), inputs)
     X_train, X_test, y_train, y_test = got
     n_train = int(n * train_fraction)
     for name, part, size in (("X_train", X_train, n_train), ("X_test", X_test, n - n_train)):
         if type(part) is not torch.Tensor or part.ndim != 2:
-            raise CheckFailure(q, f"{name} should be a 2-D tensor of features; the result must be (X_train, X_test, "
-                               "y_train, y_test), in that order", inputs, got=part)
+            raise CheckFailure(q, tr("{name} should be a 2-D tensor of features; the result must be (X_train, X_test, "
+                                     "y_train, y_test), in that order",
+                                     "{name} 应当是二维的特征张量；结果必须按 (X_train, X_test, y_train, y_test) 的顺序返回",
+                                     name=name), inputs, got=part)
         if len(part) != size:
-            raise CheckFailure(q, f"{name} has {len(part)} rows; it should have {size}: the training set takes "
-                               f"int(n * train_fraction) = int({n} * {train_fraction}) = {n_train} samples, the test "
-                               "set the rest", inputs)
-    order = [traced_indices(q, X_train, y_train, X, inputs, "the training set (X_train, y_train)"),
-             traced_indices(q, X_test, y_test, X, inputs, "the test set (X_test, y_test)")]
+            raise CheckFailure(q, tr("{name} has {rows} rows; it should have {size}: the training set takes "
+                                     "int(n * train_fraction) = int({n} * {fraction}) = {n_train} samples, the test set "
+                                     "the rest",
+                                     "{name} 有 {rows} 行；应当有 {size} 行：训练集取 int(n * train_fraction) = "
+                                     "int({n} * {fraction}) = {n_train} 个样本，测试集取其余的样本",
+                                     name=name, rows=len(part), size=size, n=n, fraction=train_fraction,
+                                     n_train=n_train), inputs)
+    order = [traced_indices(q, X_train, y_train, X, inputs, tr("the training set (X_train, y_train)",
+                                                               "训练集 (X_train, y_train)")),
+             traced_indices(q, X_test, y_test, X, inputs, tr("the test set (X_test, y_test)", "测试集 (X_test, y_test)"))]
     idx = torch.cat(order)
-    expect_permutation(q, idx, n, inputs, "the training and test sets together")
+    expect_permutation(q, idx, n, inputs, tr("the training and test sets together", "训练集和测试集合起来"))
     return idx
 
 
@@ -405,17 +457,24 @@ def check_regression(q: str, got: Any, inputs: Mapping[str, Any], *, exact: bool
     """Shapes, dtype and device of make_regression's (X, y); with ``exact`` (noise 0), y = X @ w + b exactly."""
     n, w, b = inputs["n"], inputs["w"], inputs["b"]
     if type(got) not in (tuple, list) or len(got) != 2:
-        raise CheckFailure(q, f"should return (X, y), but it returned {show(got)}", inputs)
+        raise CheckFailure(q, tr("should return (X, y), but it returned {got}", "应当返回 (X, y)，但它返回了 {got}",
+                                 got=show(got)), inputs)
     X, y = got
     for name, t, shape in (("X", X, (n, len(w))), ("y", y, (n,))):
         if type(t) is not torch.Tensor or tuple(t.shape) != shape:
-            raise CheckFailure(q, f"{name} should be a tensor of shape {shape}, but it is {show(t)}", inputs)
+            raise CheckFailure(q, tr("{name} should be a tensor of shape {shape}, but it is {got}",
+                                     "{name} 应当是形状为 {shape} 的张量，但它是 {got}", name=name, shape=shape,
+                                     got=show(t)), inputs)
         if t.dtype != w.dtype or t.device != w.device:
-            raise CheckFailure(q, f"{name} has dtype {t.dtype} on '{t.device}'; it should have w's dtype and device "
-                               f"({w.dtype} on '{w.device}')", inputs)
+            raise CheckFailure(q, tr("{name} has dtype {dtype} on '{device}'; it should have w's dtype and device "
+                                     "({wd} on '{wdev}')",
+                                     "{name} 的数据类型是 {dtype}，在 '{device}' 上；它应当与 w 的数据类型和设备相同"
+                                     "（{wd}，在 '{wdev}' 上）", name=name, dtype=t.dtype, device=t.device, wd=w.dtype,
+                                     wdev=w.device), inputs)
     if exact:
         expected = X.detach().cpu().double() @ w.cpu().double() + b
-        expect_tensor(q, y, expected, inputs, what="y for noise = 0 (it should be exactly X @ w + b)",
+        expect_tensor(q, y, expected, inputs, what=tr("y for noise = 0 (it should be exactly X @ w + b)",
+                                                      "noise = 0 时的 y（它应当恰好等于 X @ w + b）"),
                       **tolerance(w.dtype, reduction=True))
     return X, y
 
@@ -436,15 +495,20 @@ def expect_regression_stats(q: str, X: torch.Tensor, y: torch.Tensor, inputs: Ma
     s = regression_stats(X, y)
     se = 1 / math.sqrt(n)
     if float((s["mean"]).abs().max()) > 6 * se or float((s["std"] - 1).abs().max()) > 6 * se:
-        raise CheckFailure(q, "the columns of X should be standard normal (mean 0, std 1; use torch.randn)", inputs,
-                           detail=f"their means are {show(s['mean'])}, their stds {show(s['std'])}")
+        raise CheckFailure(q, tr("the columns of X should be standard normal (mean 0, std 1; use torch.randn)",
+                                 "X 的各列应当服从标准正态分布（均值 0，标准差 1；请用 torch.randn）"), inputs,
+                           detail=tr("their means are {means}, their stds {stds}", "各列的均值为 {means}，标准差为 {stds}",
+                                     means=show(s["mean"]), stds=show(s["std"])))
     if abs(s["noise"] - noise) > 6 * noise * se + 1e-6:
-        raise CheckFailure(q, f"the noise y - (X @ w + b) should have std {noise} (noise * torch.randn)", inputs,
-                           detail=f"its std is {s['noise']:.4g}")
+        raise CheckFailure(q, tr("the noise y - (X @ w + b) should have std {noise} (noise * torch.randn)",
+                                 "噪声 y - (X @ w + b) 的标准差应为 {noise}（noise * torch.randn）", noise=noise), inputs,
+                           detail=tr("its std is {std:.4g}", "它的标准差是 {std:.4g}", std=s["noise"]))
     slack = 8 * noise * se + 1e-6
     if float((s["w"] - w.cpu().double()).abs().max()) > slack or abs(s["b"] - b) > slack:
-        raise CheckFailure(q, "least squares on (X, y) does not recover w and b: y should be X @ w + b + noise", inputs,
-                           detail=f"least squares gives w = {show(s['w'])}, b = {s['b']:.4g}")
+        raise CheckFailure(q, tr("least squares on (X, y) does not recover w and b: y should be X @ w + b + noise",
+                                 "对 (X, y) 做最小二乘法得不到 w 和 b：y 应为 X @ w + b + 噪声"), inputs,
+                           detail=tr("least squares gives w = {w}, b = {b:.4g}", "最小二乘法给出 w = {w}，b = {b:.4g}",
+                                     w=show(s["w"]), b=s["b"]))
 
 
 def check_classification(q: str, got: Any, inputs: Mapping[str, Any]) -> tuple:
@@ -452,16 +516,22 @@ def check_classification(q: str, got: Any, inputs: Mapping[str, Any]) -> tuple:
     n, centers = inputs["n_per_class"], inputs["centers"]
     k, d = centers.shape
     if type(got) not in (tuple, list) or len(got) != 2:
-        raise CheckFailure(q, f"should return (X, y), but it returned {show(got)}", inputs)
+        raise CheckFailure(q, tr("should return (X, y), but it returned {got}", "应当返回 (X, y)，但它返回了 {got}",
+                                 got=show(got)), inputs)
     X, y = got
     if type(X) is not torch.Tensor or tuple(X.shape) != (k * n, d):
-        raise CheckFailure(q, f"X should be a tensor of shape ({k * n}, {d}), but it is {show(X)}", inputs)
+        raise CheckFailure(q, tr("X should be a tensor of shape ({rows}, {d}), but it is {got}",
+                                 "X 应当是形状为 ({rows}, {d}) 的张量，但它是 {got}", rows=k * n, d=d, got=show(X)),
+                           inputs)
     if X.dtype != centers.dtype or X.device != centers.device:
-        raise CheckFailure(q, f"X has dtype {X.dtype} on '{X.device}', expected {centers.dtype} on "
-                           f"'{centers.device}'", inputs)
+        raise CheckFailure(q, tr("X has dtype {dtype} on '{device}', expected {want} on '{want_device}'",
+                                 "X 的数据类型是 {dtype}，在 '{device}' 上；期望 {want}，在 '{want_device}' 上",
+                                 dtype=X.dtype, device=X.device, want=centers.dtype, want_device=centers.device),
+                           inputs)
     expected_y = torch.arange(k, device=centers.device).repeat_interleave(n)
     expect_tensor(q, y, expected_y, inputs, dtype=torch.int64, device=centers.device,
-                  what="y (n_per_class labels 0, then n_per_class labels 1, ...)")
+                  what=tr("y (n_per_class labels 0, then n_per_class labels 1, ...)",
+                          "y（先是 n_per_class 个标签 0，然后是 n_per_class 个标签 1，依此类推）"))
     return X, y
 
 
@@ -473,27 +543,36 @@ def expect_class_stats(q: str, X: torch.Tensor, inputs: Mapping[str, Any]) -> No
     means, stds = blocks.mean(dim=1), blocks.std(dim=1)
     se = 1 / math.sqrt(n)
     if float((means - centers.cpu().double()).abs().max()) > 6 * std * se + 1e-6:
-        raise CheckFailure(q, "the mean of each class's rows should be its center", inputs,
-                           detail=f"the class means are {show(means)}")
+        raise CheckFailure(q, tr("the mean of each class's rows should be its center",
+                                 "每个类别各行的均值应当是它的中心"), inputs,
+                           detail=tr("the class means are {means}", "各类别的均值为 {means}", means=show(means)))
     if float((stds - std).abs().max()) > 6 * std * se + 1e-6:
-        raise CheckFailure(q, f"each class's rows should spread around its center with std {std} in every "
-                           "coordinate (std * torch.randn)", inputs, detail=f"the stds are {show(stds)}")
+        raise CheckFailure(q, tr("each class's rows should spread around its center with std {std} in every "
+                                 "coordinate (std * torch.randn)",
+                                 "每个类别的各行应当在每个坐标上以标准差 {std} 分布在其中心周围（std * torch.randn）",
+                                 std=std), inputs, detail=tr("the stds are {stds}", "标准差为 {stds}", stds=show(stds)))
     if d > 1 and std > 0:
         noise = (blocks - centers.cpu().double().unsqueeze(1)).reshape(k * n, d)
         corr = torch.corrcoef(noise.T)
         worst = float((corr - torch.eye(d, dtype=corr.dtype)).abs().max())
         if worst > 6 / math.sqrt(n * k):
-            raise CheckFailure(q, "the noise of a row is the same in every coordinate (correlated features): draw "
-                               "one standard normal per row and coordinate, shape (k * n_per_class, d)", inputs,
-                               detail=f"the largest correlation between two coordinates' noise is {worst:.3g}")
+            raise CheckFailure(q, tr("the noise of a row is the same in every coordinate (correlated features): draw "
+                                     "one standard normal per row and coordinate, shape (k * n_per_class, d)",
+                                     "一行的噪声在每个坐标上都相同（特征相关）：请为每一行的每个坐标各生成一个标准正态"
+                                     "随机数，形状为 (k * n_per_class, d)"), inputs,
+                               detail=tr("the largest correlation between two coordinates' noise is {worst:.3g}",
+                                         "两个坐标的噪声之间最大的相关系数是 {worst:.3g}", worst=worst))
     if k > 1 and std > 0:
         residuals = (blocks - centers.cpu().double().unsqueeze(1)).reshape(k, n * d)
         corr = torch.corrcoef(residuals)
         worst = float((corr - torch.eye(k, dtype=corr.dtype)).abs().max())
         if worst > 6 / math.sqrt(n * d):
-            raise CheckFailure(q, "the classes' noise is correlated: draw fresh noise for every class (one "
-                               "torch.randn for all rows, or one per class)", inputs,
-                               detail=f"the largest correlation between two classes' noise is {worst:.3g}")
+            raise CheckFailure(q, tr("the classes' noise is correlated: draw fresh noise for every class (one "
+                                     "torch.randn for all rows, or one per class)",
+                                     "各类别的噪声是相关的：请为每个类别重新生成噪声（对所有行调用一次 torch.randn，"
+                                     "或每个类别调用一次）"), inputs,
+                               detail=tr("the largest correlation between two classes' noise is {worst:.3g}",
+                                         "两个类别的噪声之间最大的相关系数是 {worst:.3g}", worst=worst))
 
 
 def expect_fit(q: str, got: Any, expected: tuple, inputs: Mapping[str, Any], dtype: torch.dtype) -> None:
@@ -501,15 +580,21 @@ def expect_fit(q: str, got: Any, expected: tuple, inputs: Mapping[str, Any], dty
     losses, weight, bias = got
     want_losses, want_weight, want_bias = expected
     if type(losses) not in (list, tuple) or len(losses) != len(want_losses):
-        raise CheckFailure(q, f"fit should return a list of {len(want_losses)} numbers (one mean training loss per "
-                           f"epoch), but it returned {show(losses)}", inputs)
+        raise CheckFailure(q, tr("fit should return a list of {k} numbers (one mean training loss per epoch), but it "
+                                 "returned {got}",
+                                 "fit 应当返回由 {k} 个数组成的列表（每一轮一个平均训练损失），但它返回了 {got}",
+                                 k=len(want_losses), got=show(losses)), inputs)
     tol = {"rtol": 1e-7, "atol": 1e-9} if dtype == torch.float64 else {"rtol": 2e-4, "atol": 1e-5}
-    expect_tensor(q, weight, want_weight, inputs, device=inputs["X"].device, what="the trained weight", **tol)
-    expect_tensor(q, bias, want_bias, inputs, device=inputs["X"].device, what="the trained bias", **tol)
-    got_losses = [as_number(q, v, inputs, f"the loss of epoch {i + 1}") for i, v in enumerate(losses)]
+    expect_tensor(q, weight, want_weight, inputs, device=inputs["X"].device,
+                  what=tr("the trained weight", "训练后的权重"), **tol)
+    expect_tensor(q, bias, want_bias, inputs, device=inputs["X"].device, what=tr("the trained bias", "训练后的偏置"),
+                  **tol)
+    got_losses = [as_number(q, v, inputs, tr("the loss of epoch {i}", "第 {i} 轮的损失", i=i + 1))
+                  for i, v in enumerate(losses)]
     # Reported losses may be summed in float32 even for a float64 model: judge them to float32 precision.
     expect_tensor(q, torch.tensor(got_losses, dtype=torch.float64), torch.tensor(want_losses, dtype=torch.float64),
-                  inputs, what="the list of epoch losses (each the mean per-sample loss seen during that epoch)",
+                  inputs, what=tr("the list of epoch losses (each the mean per-sample loss seen during that epoch)",
+                                  "每一轮损失的列表（每个值是这一轮中每个样本损失的平均值）"),
                   rtol=2e-4 if dtype == torch.float32 else 1e-5, atol=1e-6)
 
 
@@ -527,8 +612,10 @@ def make_regression_public(fn):
     expect_regression_stats(q, X, y, inputs)
     X2, y2 = call(q, fn, **inputs)
     if not (torch.equal(X, X2) and torch.equal(y, y2)):
-        raise CheckFailure(q, "two calls with the same seed gave different data: draw every random number from "
-                           "torch.Generator().manual_seed(seed)", inputs)
+        raise CheckFailure(q, tr("two calls with the same seed gave different data: draw every random number from "
+                                 "torch.Generator().manual_seed(seed)",
+                                 "用同一个种子调用两次，得到的数据却不同：所有随机数都应来自 "
+                                 "torch.Generator().manual_seed(seed)"), inputs)
     # Generators draw on the CPU: the data must then move to w's device (checked on PyTorch's "meta" device).
     expect_device_agnostic(q, fn, lambda n, w, b, noise, seed: (torch.empty(n, len(w), device=w.device),
                                                                  torch.empty(n, device=w.device)),
@@ -540,17 +627,21 @@ def make_classification_public(fn):
     centers = torch.tensor([[0.0, 0.0], [4.0, 4.0], [-4.0, 4.0]])
     inputs = {"n_per_class": 3, "centers": centers, "std": 0.0, "seed": 0}
     X, y = check_classification(q, call(q, fn, **inputs), inputs)
-    expect_tensor(q, X, centers.double()[y], inputs, what="X for std = 0 (each row should be its class's center)")
+    expect_tensor(q, X, centers.double()[y], inputs, what=tr("X for std = 0 (each row should be its class's center)",
+                                                            "std = 0 时的 X（每一行都应是它所属类别的中心）"))
     one = {"n_per_class": 1, "centers": centers[:2].double(), "std": 0.0, "seed": 2}  # float64, one sample per class
     X, y = check_classification(q, call(q, fn, **one), one)
-    expect_tensor(q, X, one["centers"][y], one, what="X for std = 0 (each row should be its class's center)")
+    expect_tensor(q, X, one["centers"][y], one, what=tr("X for std = 0 (each row should be its class's center)",
+                                                        "std = 0 时的 X（每一行都应是它所属类别的中心）"))
     inputs = {"n_per_class": 1000, "centers": centers, "std": 2.0, "seed": 1}
     X, y = check_classification(q, call(q, fn, **inputs), inputs)
     expect_class_stats(q, X, inputs)
     X2, _ = call(q, fn, **inputs)
     if not torch.equal(X, X2):
-        raise CheckFailure(q, "two calls with the same seed gave different data: draw every random number from "
-                           "torch.Generator().manual_seed(seed)", inputs)
+        raise CheckFailure(q, tr("two calls with the same seed gave different data: draw every random number from "
+                                 "torch.Generator().manual_seed(seed)",
+                                 "用同一个种子调用两次，得到的数据却不同：所有随机数都应来自 "
+                                 "torch.Generator().manual_seed(seed)"), inputs)
 
 
 def data_split_batches_public(fn):
@@ -559,11 +650,14 @@ def data_split_batches_public(fn):
     inputs = {"X": X, "y": y, "batch_size": 3, "seed": 0}
     order = check_batches(q, call(q, fn, **inputs), X, 3, inputs)
     if torch.equal(order, torch.arange(10)):
-        raise CheckFailure(q, "the samples come out in their original order: shuffle the indices first "
-                           "(torch.randperm with a generator seeded with `seed`)", inputs)
+        raise CheckFailure(q, tr("the samples come out in their original order: shuffle the indices first "
+                                 "(torch.randperm with a generator seeded with `seed`)",
+                                 "样本仍按原始顺序排列：请先打乱下标（torch.randperm，配合用 `seed` 设定种子的生成器）"),
+                           inputs)
     again = check_batches(q, call(q, fn, **inputs), X, 3, inputs)
     if not torch.equal(order, again):
-        raise CheckFailure(q, "two calls with the same seed gave different batches", inputs)
+        raise CheckFailure(q, tr("two calls with the same seed gave different batches",
+                                 "用同一个种子调用两次，得到的批量却不同"), inputs)
     for n, batch_size, dtype in [(5, 1, torch.float64), (3, 8, torch.float32), (1, 1, torch.float32)]:
         X, y = indexed_data(n, 2, dtype)  # batches of one sample, one batch larger than the data, one sample
         inputs = {"X": X, "y": y, "batch_size": batch_size, "seed": 1}
@@ -576,7 +670,8 @@ def train_test_split_public(fn):
     inputs = {"X": X, "y": y, "train_fraction": 0.7, "seed": 0}
     order = check_split(q, call(q, fn, **inputs), X, 0.7, inputs)
     if torch.equal(order, torch.arange(10)):
-        raise CheckFailure(q, "the first 70% of the rows became the training set: shuffle first", inputs)
+        raise CheckFailure(q, tr("the first 70% of the rows became the training set: shuffle first",
+                                 "前 70% 的行成了训练集：请先打乱"), inputs)
     for n, fraction in [(5, 0.25), (1, 0.5)]:  # float64; a single sample (int(0.5) = 0 training samples)
         X, y = indexed_data(n, 2, torch.float64)
         inputs = {"X": X, "y": y, "train_fraction": fraction, "seed": 2}
@@ -586,37 +681,51 @@ def train_test_split_public(fn):
 def expect_dataset(q: str, got: Any, X: torch.Tensor, y: torch.Tensor, batch_size: int, inputs: Mapping[str, Any]):
     n = len(X)
     if type(got) is not tuple or len(got) != 5:
-        raise CheckFailure(q, "the dataset could not be inspected", inputs, got=got)
+        raise CheckFailure(q, tr("the dataset could not be inspected", "无法检查这个数据集"), inputs, got=got)
     length, items, last, batches, joined = got
-    expect_equal(q, length, n, inputs, what="len(dataset)")
+    expect_equal(q, length, n, inputs, what=tr("len(dataset)", "len(dataset)"))
     # Counted here, not taken on trust: every item, and every batch a DataLoader makes.
-    expect_equal(q, len(items) if type(items) is list else items, n, inputs, what="the number of items read")
+    expect_equal(q, len(items) if type(items) is list else items, n, inputs,
+                 what=tr("the number of items read", "读到的样本个数"))
     n_batches = -(-n // batch_size)
     expect_equal(q, len(batches) if type(batches) is list else batches, n_batches, inputs,
-                 what=f"the number of batches of DataLoader(dataset, batch_size={batch_size})")
+                 what=tr("the number of batches of DataLoader(dataset, batch_size={b})",
+                         "DataLoader(dataset, batch_size={b}) 的批量个数", b=batch_size))
     for i, item in enumerate(items):
         f, label = expect_pair(q, item, inputs, f"dataset[{i}]")
-        expect_tensor(q, f, X[i], inputs, dtype=X.dtype, device=X.device, what=f"the features part of dataset[{i}]")
-        expect_tensor(q, label, y[i], inputs, dtype=y.dtype, device=y.device, what=f"the label part of dataset[{i}]")
+        expect_tensor(q, f, X[i], inputs, dtype=X.dtype, device=X.device,
+                      what=tr("the features part of dataset[{i}]", "dataset[{i}] 的特征部分", i=i))
+        expect_tensor(q, label, y[i], inputs, dtype=y.dtype, device=y.device,
+                      what=tr("the label part of dataset[{i}]", "dataset[{i}] 的标签部分", i=i))
     if n:
         f, label = expect_pair(q, last, inputs, "dataset[-1]")
-        expect_tensor(q, f, X[-1], inputs, dtype=X.dtype, device=X.device, what="the features part of dataset[-1]")
+        expect_tensor(q, f, X[-1], inputs, dtype=X.dtype, device=X.device,
+                      what=tr("the features part of dataset[-1]", "dataset[-1] 的特征部分"))
     for i, batch in enumerate(batches):
-        fb, lb = expect_pair(q, batch, inputs, f"batch {i} of DataLoader(dataset, batch_size={batch_size})")
+        fb, lb = expect_pair(q, batch, inputs, tr("batch {i} of DataLoader(dataset, batch_size={b})",
+                                                  "DataLoader(dataset, batch_size={b}) 的第 {i} 个批量", i=i,
+                                                  b=batch_size))
         rows = slice(i * batch_size, (i + 1) * batch_size)
-        expect_tensor(q, fb, X[rows], inputs, dtype=X.dtype, device=X.device, what=f"the features part of batch {i}")
-        expect_tensor(q, lb, y[rows], inputs, dtype=y.dtype, device=y.device, what=f"the labels part of batch {i}")
+        expect_tensor(q, fb, X[rows], inputs, dtype=X.dtype, device=X.device,
+                      what=tr("the features part of batch {i}", "第 {i} 个批量的特征部分", i=i))
+        expect_tensor(q, lb, y[rows], inputs, dtype=y.dtype, device=y.device,
+                      what=tr("the labels part of batch {i}", "第 {i} 个批量的标签部分", i=i))
     # A torch Dataset supports `+` (a ConcatDataset): judged by the items it gives, for a second, reversed dataset.
     if type(joined) is not list or len(joined) != 2 * n:
-        raise CheckFailure(q, "PairDataset should subclass torch.utils.data.Dataset (then dataset + other_dataset "
-                           "gives a ConcatDataset of both)", inputs)
+        raise CheckFailure(q, tr("PairDataset should subclass torch.utils.data.Dataset (then dataset + other_dataset "
+                                 "gives a ConcatDataset of both)",
+                                 "PairDataset 应当继承 torch.utils.data.Dataset（这样 dataset + other_dataset 会得到"
+                                 "两者拼接而成的 ConcatDataset）"), inputs)
     X2, y2 = torch.cat([X, X.flip(0)]), torch.cat([y, y.flip(0)])
+    joined_name = "dataset + PairDataset(features.flip(0), labels.flip(0))"
     for i, item in enumerate(joined):
-        f, label = expect_pair(q, item, inputs, f"item {i} of dataset + PairDataset(features.flip(0), labels.flip(0))")
+        f, label = expect_pair(q, item, inputs, tr("item {i} of {d}", "{d} 的第 {i} 个样本", i=i, d=joined_name))
         expect_tensor(q, f, X2[i], inputs, dtype=X.dtype, device=X.device,
-                      what=f"the features part of item {i} of dataset + PairDataset(features.flip(0), labels.flip(0))")
+                      what=tr("the features part of item {i} of {d}", "{d} 的第 {i} 个样本的特征部分", i=i,
+                              d=joined_name))
         expect_tensor(q, label, y2[i], inputs, dtype=y.dtype, device=y.device,
-                      what=f"the label part of item {i} of dataset + PairDataset(features.flip(0), labels.flip(0))")
+                      what=tr("the label part of item {i} of {d}", "{d} 的第 {i} 个样本的标签部分", i=i,
+                              d=joined_name))
 
 
 def PairDataset_public(fn):  # noqa: N802 - named after the question
@@ -633,24 +742,28 @@ def PairDataset_public(fn):  # noqa: N802 - named after the question
     except StudentError as exc:
         if exc.type_name == "ValueError":
             return
-        raise CheckFailure(q, f"expected ValueError (4 feature rows but 3 labels), but your class raised {exc}",
+        raise CheckFailure(q, tr("expected ValueError (4 feature rows but 3 labels), but your class raised {exc}",
+                                 "应当抛出 ValueError（4 行特征，却只有 3 个标签），但你的类抛出了 {exc}", exc=exc),
                            bad) from None
-    raise CheckFailure(q, f"expected ValueError (4 feature rows but 3 labels), but PairDataset was created "
-                       f"(its len is {show(got)})", bad)
+    raise CheckFailure(q, tr("expected ValueError (4 feature rows but 3 labels), but PairDataset was created (its len "
+                             "is {got})",
+                             "应当抛出 ValueError（4 行特征，却只有 3 个标签），但 PairDataset 被创建出来了（它的 len 是 {got}）",
+                             got=show(got)), bad)
 
 
 def loss_with_loader_public(fn):
     q = "loss_with_loader"
     for p in probes(q):  # an MSE and a cross-entropy problem: 10 samples in batches of 4
         expect_number(q, drive_with(q, fn, run_loss_with_loader, p.inputs), p.expected, p.inputs,
-                      rtol=1e-4, atol=1e-5, what=f"the mean {p.inputs['loss']} loss over the loader")
+                      rtol=1e-4, atol=1e-5, what=tr("the mean {loss} loss over the loader",
+                                                    "整个数据加载器上的平均 {loss} 损失", loss=p.inputs["loss"]))
 
 
 def accuracy_with_loader_public(fn):
     q = "accuracy_with_loader"
     for p in probes(q):  # 10 samples, 3 classes, batches of 4
         expect_number(q, drive_with(q, fn, run_accuracy_with_loader, p.inputs), p.expected, p.inputs,
-                      rtol=1e-9, atol=1e-9, what="the accuracy over the loader")
+                      rtol=1e-9, atol=1e-9, what=tr("the accuracy over the loader", "整个数据加载器上的准确率"))
 
 
 def fit_public(fn):
@@ -666,16 +779,20 @@ def expect_logged_losses(q: str, got: Any, expected: tuple, inputs: Mapping[str,
     want_train, want_test, want_weight, want_bias = expected
     train, test = expect_tensorboard_log(q, got, inputs, len(want_train))
     tol = {"rtol": 1e-7, "atol": 1e-9} if dtype == torch.float64 else {"rtol": 2e-4, "atol": 1e-5}
-    expect_tensor(q, got["weight"], want_weight, inputs, device=inputs["X_train"].device, what="the trained weight",
-                  **tol)
-    expect_tensor(q, got["bias"], want_bias, inputs, device=inputs["X_train"].device, what="the trained bias", **tol)
+    expect_tensor(q, got["weight"], want_weight, inputs, device=inputs["X_train"].device,
+                  what=tr("the trained weight", "训练后的权重"), **tol)
+    expect_tensor(q, got["bias"], want_bias, inputs, device=inputs["X_train"].device,
+                  what=tr("the trained bias", "训练后的偏置"), **tol)
     logged = {"rtol": 2e-4 if dtype == torch.float32 else 2e-6, "atol": 1e-6}
     expect_tensor(q, torch.tensor(train, dtype=torch.float64), torch.tensor(want_train, dtype=torch.float64), inputs,
-                  what=f"the values logged under {TB_TAGS[0]!r} (each epoch's mean per-sample training loss, from "
-                  "the batch losses of that epoch)", **logged)
+                  what=tr("the values logged under {tag!r} (each epoch's mean per-sample training loss, from the "
+                          "batch losses of that epoch)",
+                          "记录在 {tag!r} 下的值（每一轮中每个样本训练损失的平均值，由这一轮的批量损失算出）",
+                          tag=TB_TAGS[0]), **logged)
     expect_tensor(q, torch.tensor(test, dtype=torch.float64), torch.tensor(want_test, dtype=torch.float64), inputs,
-                  what=f"the values logged under {TB_TAGS[1]!r} (the mean per-sample test loss after each epoch's "
-                  "training)", **logged)
+                  what=tr("the values logged under {tag!r} (the mean per-sample test loss after each epoch's "
+                          "training)", "记录在 {tag!r} 下的值（每一轮训练之后，测试集上每个样本损失的平均值）",
+                          tag=TB_TAGS[1]), **logged)
 
 
 def fit_with_tensorboard_public(fn):
@@ -689,21 +806,25 @@ ASSIGNMENT = Assignment(
     name="training",
     number=5,
     title="Assignment 5: The data pipeline and the training loop",
+    title_zh="作业 5：数据管道与训练循环",
     questions=(
         Question("make_regression", 2, "regression data y = X @ w + b + noise, reproducible from a seed",
-                 make_regression_public),
+                 make_regression_public, summary_zh="回归数据 y = X @ w + b + 噪声，可由种子复现"),
         Question("make_classification", 2, "Gaussian blobs around given centers, with int64 labels",
-                 make_classification_public),
+                 make_classification_public, summary_zh="围绕给定中心的高斯点团，标签为 int64"),
         Question("data_split_batches", 3, "shuffled mini-batches that hold every sample exactly once",
-                 data_split_batches_public),
-        Question("train_test_split", 2, "a shuffled split into training and test sets", train_test_split_public),
-        Question("PairDataset", 2, "a torch Dataset of (features, label) pairs", PairDataset_public),
+                 data_split_batches_public, summary_zh="打乱后的小批量，每个样本恰好出现一次"),
+        Question("train_test_split", 2, "a shuffled split into training and test sets", train_test_split_public,
+                 summary_zh="打乱后划分训练集与测试集"),
+        Question("PairDataset", 2, "a torch Dataset of (features, label) pairs", PairDataset_public,
+                 summary_zh="由 (特征, 标签) 对组成的 torch Dataset"),
         Question("loss_with_loader", 3, "the mean per-sample loss of a model over a DataLoader",
-                 loss_with_loader_public),
-        Question("accuracy_with_loader", 2, "a classifier's accuracy over a DataLoader", accuracy_with_loader_public),
+                 loss_with_loader_public, summary_zh="模型在整个 DataLoader 上每个样本损失的平均值"),
+        Question("accuracy_with_loader", 2, "a classifier's accuracy over a DataLoader", accuracy_with_loader_public,
+                 summary_zh="分类器在整个 DataLoader 上的准确率"),
         Question("fit", 4, "the training loop: epochs of mini-batch steps, returning each epoch's mean loss",
-                 fit_public),
+                 fit_public, summary_zh="训练循环：按轮进行小批量更新，返回每一轮的平均损失"),
         Question("fit_with_tensorboard", 3, "training with the losses and the model's graph logged for TensorBoard",
-                 fit_with_tensorboard_public),
+                 fit_with_tensorboard_public, summary_zh="训练的同时把损失和模型的计算图记录到 TensorBoard"),
     ),
 )

@@ -1008,3 +1008,123 @@ def fit_with_tensorboard(model, train_loader, test_loader, loss_fn, optimizer, e
     writer.close()
 '''),
 ]
+
+# The misconceptions in Chinese (the Chinese edition's feedback), in the glossary's terms (docs/glossary.md).
+ZH = {
+    "make_regression:noise-not-scaled":
+        "直接加上 torch.randn(n)，没有乘以 `noise`，于是噪声的标准差永远是 1。",
+    "make_regression:forgets-bias":
+        "漏掉了偏置：应为 y = X @ w + b + 噪声。",
+    "make_regression:uniform-features":
+        "用 torch.rand 生成特征（[0, 1) 上的均匀分布）；特征应服从标准正态分布（torch.randn）。",
+    "make_regression:stays-on-cpu":
+        "在 CPU 上生成 X 之后没有移到 w 所在的设备：请用 .to(w.device)。",
+    "make_classification:float-labels":
+        "把标签做成了浮点数；类别标签是 int64（torch.long），交叉熵损失要求如此。",
+    "make_classification:variance-as-std":
+        "把噪声乘以 std ** 2；torch.randn 的标准差是 1，所以 std * randn 的标准差才是 `std`。",
+    "make_classification:labels-cycle":
+        "用 repeat 生成标签（0, 1, 2, 0, 1, 2, ...），但样本是按类别依次排列的：请用 repeat_interleave（0, 0, ..., 1, 1, ...）。",
+    "make_classification:one-draw-for-all-classes":
+        "只生成一块噪声并在每个类别中重复使用，于是各类别只是彼此平移的副本；每个类别都要重新生成噪声。",
+    "data_split_batches:no-shuffle":
+        "按原始顺序切分小批量；要先打乱下标，否则每一轮（epoch）看到的都是同样的批量。",
+    "data_split_batches:drops-last":
+        "只切出 len(X) // batch_size 个批量，丢掉了最后那个较小的批量：其中的样本永远不会被用到。",
+    "data_split_batches:separate-shuffles":
+        "用两个不同的排列分别打乱 X 和 y，特征和标签就对不上了；请用同一组打乱后的下标去索引两者。",
+    "data_split_batches:with-replacement":
+        "用 torch.randint 抽取下标，会重复一些样本、漏掉另一些；排列（torch.randperm）恰好使用每个样本一次。",
+    "train_test_split:no-shuffle":
+        "不打乱就把前面的行作为训练集；数据常常是有序的（按类别、按日期），所以要先打乱。",
+    "train_test_split:round-size":
+        "对 n * train_fraction 四舍五入；本题（和课程一样）取 int(n * train_fraction) 个样本，即向下取整。",
+    "train_test_split:wrong-order":
+        "返回了 (X_train, y_train, X_test, y_test)；顺序应为 (X_train, X_test, y_train, y_test)，与 scikit-learn 的 train_test_split 相同。",
+    "train_test_split:separate-shuffles":
+        "用两个不同的排列分别打乱 X 和 y，训练集的特征和标签就对不上了。",
+    "PairDataset:len-of-a-row":
+        "__len__ 返回了 features.shape[1]（列数）；长度应是样本数（行数）。",
+    "PairDataset:features-only":
+        "__getitem__ 只返回了特征；每个样本应是 (features[i], labels[i]) 这一对。",
+    "PairDataset:label-first":
+        "返回了 (labels[i], features[i])；DataLoader 的批量和训练循环都依赖 (特征, 标签) 这一约定顺序。",
+    "PairDataset:no-length-check":
+        "接受了长度不同的特征和标签；应当抛出 ValueError，否则错误的配对要到很久以后才会暴露。",
+    "loss_with_loader:mean-of-batch-means":
+        "对各批量的平均损失再取平均；最后一个批量较小时，要按批量大小给每个批量的均值加权，再除以样本总数。",
+    "loss_with_loader:sum-of-batch-means":
+        "把各批量的平均损失加起来却没有除以任何数：结果随批量个数增大。",
+    "loss_with_loader:first-batch-only":
+        "在循环内部 return，所以只计算了第一个批量；请在循环结束后再返回。",
+    "loss_with_loader:full-batches-count":
+        "除以 len(loader) * batch_size，把较小的最后一个批量也当成满的；请数样本个数。",
+    "accuracy_with_loader:mean-of-batch-accuracies":
+        "对各批量的准确率取平均；这样较小的最后一个批量与满批量权重相同。",
+    "accuracy_with_loader:max-values":
+        "拿最大 logit 的值和标签比较；预测的类别是它的位置，即 argmax。",
+    "accuracy_with_loader:correct-count":
+        "返回了预测正确的个数；准确率还要除以样本总数。",
+    "accuracy_with_loader:argmax-over-batch":
+        "在第 0 维（批量维）上取 argmax；类别应是每一行 logits 的 argmax，即 dim=1。",
+    "fit:no-zero-grad":
+        "从不清零梯度：backward() 会累加到 .grad 上，于是每一步都还叠加着以前所有的梯度。",
+    "fit:zero-grad-before-step":
+        "在 backward() 和 step() 之间清零梯度，于是这一步没有梯度可循；请在 backward() 之前清零。",
+    "fit:step-before-backward":
+        "在 loss.backward() 之前调用 optimizer.step()，所以每一步沿的都是上一个批量的梯度。",
+    "fit:last-batch-loss":
+        "每一轮只记录了最后一个批量的损失；一轮的损失是这一轮所有样本损失的平均值。",
+    "fit:mean-of-batch-means":
+        "对批量损失直接取平均，没有按批量大小加权；较小的最后一个批量因此被算得过重。",
+    "fit_with_tensorboard:last-batch-loss":
+        "在 'loss/train' 下记录的是每一轮最后一个批量的损失；一轮的损失是这一轮所有样本损失的平均值。",
+    "fit_with_tensorboard:steps-from-1":
+        "把第 e 轮记录在步数 e + 1 上；步数是从 0 开始计数的轮次。",
+    "fit_with_tensorboard:test-in-train-mode":
+        "在训练模式下计算测试损失（没有 model.eval()），于是在测试数据上 Dropout 仍然生效。",
+    "fit_with_tensorboard:never-back-to-train":
+        "计算测试损失前调用了 model.eval()，之后却没有再调用 model.train()，于是后面的轮次在关闭 Dropout 的情况下训练。",
+    "fit_with_tensorboard:test-loss-with-gradients":
+        "计算测试损失时没有使用 torch.no_grad()：autograd 为每个测试批量都白白记录了一张计算图。",
+    "fit_with_tensorboard:no-close":
+        "从不关闭 writer，最后的事件可能永远写不到磁盘上；请调用 writer.close()。",
+    "fit_with_tensorboard:no-graph":
+        "忘了 writer.add_graph(model, X_batch)，于是 TensorBoard 中没有模型的计算图。",
+    "fit_with_tensorboard:test-before-training":
+        "在这一轮的训练步骤之前计算测试损失；应在训练之后再记录。",
+    "make_regression:reseeded-noise":
+        "为噪声用同一个种子另建了一个生成器，于是噪声重复了最先生成的特征值，与 X 相关；所有随机数都应来自同一个生成器。",
+    "make_regression:column-y":
+        "把 w 当作列向量相乘（w.view(-1, 1)），于是 y 的形状是 (n, 1) 而不是 (n,)，而且 w 不连续时 view 会出错。",
+    "make_classification:one-noise-per-row":
+        "每一行只生成一个数（形状 (n, 1)）并广播到各个坐标，于是一行的所有坐标一起移动；应为每一行的每个坐标各生成一个数。",
+    "make_classification:centers-repeat":
+        "用 centers.repeat(n_per_class, 1) 重复中心，各类别交错排列（0, 1, 2, 0, ...），而标签是按类别依次排列的；两者都请用 repeat_interleave。",
+    "data_split_batches:shuffle-in-place":
+        "切分之前原地打乱了调用者的 X 和 y（X[:] = X[order]）：函数外面的数据被改变了；请用索引得到副本。",
+    "data_split_batches:float-features":
+        "把特征转成了浮点数（X.float()），这会改变整数、布尔和 float64 数据；请保持 X 的数据类型。",
+    "train_test_split:shuffle-in-place":
+        "切片之前原地打乱了调用者的 X 和 y：调用者的数据被重新排序了；请用索引得到副本。",
+    "train_test_split:numpy-round-trip":
+        "借助 numpy（X.numpy()）打乱，这只适用于 CPU 上的张量；请用 torch.randperm 打乱。",
+    "PairDataset:compares-shapes":
+        "检查 features.shape != labels.shape，这会拒绝所有特征多于一列的合法数据集；请比较长度（第 0 维）。",
+    "PairDataset:float-features":
+        "在 __init__ 中把特征转成 float32（features.float()），这会改变整数、布尔和 float64 数据；请按原样保存。",
+    "loss_with_loader:returns-tensor":
+        "把批量损失作为张量累加，返回了零维张量；请返回 Python 浮点数（.item()）。",
+    "loss_with_loader:tracks-gradients":
+        "评估时没有使用 torch.no_grad()，于是 autograd 为每个批量都白白记录了一张计算图。",
+    "loss_with_loader:backward-in-evaluation":
+        "对评估的损失调用了 backward()，这会累加到参数的 .grad 上，破坏下一个训练步骤；评估只应读取模型。",
+    "accuracy_with_loader:tensor-count":
+        "用张量统计预测正确的个数，返回了零维张量；请返回 Python 浮点数。",
+    "accuracy_with_loader:tracks-gradients":
+        "评估时没有使用 torch.no_grad()，于是 autograd 为每个批量都白白记录了一张计算图。",
+    "fit:tensor-losses":
+        "把每一轮的损失保存为张量（没有 .item()），每个批量的计算图都因此一直留在内存中；请返回 Python 浮点数。",
+    "fit:zero-grad-per-epoch":
+        "每一轮只清零一次梯度，而不是每个批量清零一次，于是每一步还沿着前面批量的梯度走。",
+}
