@@ -151,6 +151,7 @@ def build_model(arch: str, seed: int = 0, dtype=torch.float32, device="cpu") -> 
 
 
 def _build_model(arch: str) -> nn.Module:
+    model: nn.Module
     if arch == "mlp":
         model = nn.Sequential(nn.Linear(5, 8), nn.Tanh(), nn.Linear(8, 8), nn.Tanh(), nn.Linear(8, 3))
     elif arch == "nested":
@@ -213,7 +214,7 @@ def make_mlp(sizes, activation="sigmoid", nested=False, seed=0, dtype=torch.floa
 
 def _make_mlp(sizes, activation, nested, dead_units) -> nn.Sequential:
     act = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}[activation]
-    blocks = []
+    blocks: list[nn.Module] = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         linear = nn.Linear(a, b)
         if i < len(sizes) - 2:
@@ -589,20 +590,28 @@ ASSIGNMENT = Assignment(
     title="Assignment 6: Gradient stability and weight initialisation",
     title_zh="作业 6：梯度稳定性与参数初始化",
     questions=(
-        Question("layer_grad_norms", 3, "the norm of each Linear layer's weight gradient", layer_grad_norms_public),
+        Question("layer_grad_norms", 3, "the norm of each Linear layer's weight gradient", layer_grad_norms_public,
+                 summary_zh="每个 Linear 层权重梯度的范数"),
         Question("dead_relu_fraction", 3, "the fraction of dead units of each ReLU, with forward hooks",
-                 dead_relu_fraction_public),
+                 dead_relu_fraction_public,
+                 summary_zh="用前向钩子统计每个 ReLU 中“死亡”单元的比例"),
         Question("fan_in_and_fan_out", 2, "fan-in and fan-out of a linear or conv weight shape",
-                 fan_in_and_fan_out_public),
+                 fan_in_and_fan_out_public,
+                 summary_zh="全连接层或卷积层权重形状的 fan-in 和 fan-out"),
         Question("xavier_uniform_", 3, "Xavier (Glorot) uniform initialisation, in place", xavier_uniform__public,
-                 mutates=(0,)),
+                 mutates=(0,),
+                 summary_zh="Xavier（Glorot）均匀分布初始化，原地修改"),
         Question("xavier_normal_", 2, "Xavier (Glorot) normal initialisation, in place", xavier_normal__public,
-                 mutates=(0,)),
+                 mutates=(0,),
+                 summary_zh="Xavier（Glorot）正态分布初始化，原地修改"),
         Question("kaiming_uniform_", 3, "Kaiming (He) uniform initialisation with a, mode, nonlinearity",
-                 kaiming_uniform__public, mutates=(0,)),
+                 kaiming_uniform__public, mutates=(0,),
+                 summary_zh="Kaiming（He）均匀分布初始化，含参数 a、mode、nonlinearity"),
         Question("kaiming_normal_", 3, "Kaiming (He) normal initialisation with a, mode, nonlinearity",
-                 kaiming_normal__public, mutates=(0,)),
+                 kaiming_normal__public, mutates=(0,),
+                 summary_zh="Kaiming（He）正态分布初始化，含参数 a、mode、nonlinearity"),
         Question("init_model_", 3, "initialise every Linear and Conv2d layer of a model", init_model__public,
-                 mutates=(0,)),  # the in-place exercises change their first argument on purpose
+                 mutates=(0,),
+                 summary_zh="初始化模型中的每个 Linear 层和 Conv2d 层"),  # the in-place exercises change their first argument on purpose
     ),
 )
