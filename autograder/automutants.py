@@ -36,7 +36,7 @@ import copy
 import importlib
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from kitcheck.spec import Assignment
 from kitcheck.timelimit import call_with_time_limit
@@ -104,27 +104,34 @@ class Report:
 
 
 # -- generating mutants ------------------------------------------------------------------------------
-def _sites(tree: ast.AST) -> Iterator[tuple[int, str, Callable[[ast.AST], None]]]:
-    """``(node index in ast.walk order, label, edit)`` for every mutation of ``tree``."""
+def _sites(tree: ast.AST) -> Iterator[tuple[int, str, Callable[[Any], None] | None]]:
+    """``(node index in ast.walk order, label, edit)`` for every mutation of ``tree`` (``edit`` None: a
+    statement swapped by ``_Unary``). ``edit`` gets the copy's node at that index (of the same node type)."""
     for index, node in enumerate(ast.walk(tree)):
         if isinstance(node, (ast.BinOp, ast.AugAssign)) and type(node.op) in _ARITH:
-            new = _ARITH[type(node.op)]
-            label = f"arith {_SYMBOL[type(node.op)]} -> {_SYMBOL[new]}"
-            yield index, label, lambda n, new=new: setattr(n, "op", new())
+            arith = _ARITH[type(node.op)]
+            label = f"arith {_SYMBOL[type(node.op)]} -> {_SYMBOL[arith]}"
+
+            def set_arith(n, new=arith):
+                n.op = new()
+            yield index, label, set_arith
         elif isinstance(node, ast.Compare):
             for k, op in enumerate(node.ops):
                 if type(op) in _COMPARE:
-                    new = _COMPARE[type(op)]
+                    compare = _COMPARE[type(op)]
 
-                    def edit(n, k=k, new=new):
+                    def edit(n, k=k, new=compare):
                         n.ops[k] = new()
-                    yield index, f"compare {_SYMBOL[type(op)]} -> {_SYMBOL[new]}", edit
+                    yield index, f"compare {_SYMBOL[type(op)]} -> {_SYMBOL[compare]}", edit
         elif isinstance(node, ast.BoolOp):
-            new = ast.Or if isinstance(node.op, ast.And) else ast.And
-            yield index, f"bool {_SYMBOL[type(node.op)]} -> {_SYMBOL[new]}", lambda n, new=new: setattr(n, "op", new())
+            boolean = ast.Or if isinstance(node.op, ast.And) else ast.And
+
+            def set_bool(n, new=boolean):
+                n.op = new()
+            yield index, f"bool {_SYMBOL[type(node.op)]} -> {_SYMBOL[boolean]}", set_bool
         elif isinstance(node, ast.Constant) and type(node.value) is bool:
             yield index, f"constant {node.value} -> {not node.value}", lambda n: setattr(n, "value", not n.value)
-        elif isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):  # (bools: the branch above)
             yield index, f"number {node.value!r} -> {node.value + 1!r}", lambda n: setattr(n, "value", n.value + 1)
         elif isinstance(node, ast.Assign):
             yield index, "assign -> None", lambda n: setattr(n, "value", ast.Constant(None))
@@ -137,7 +144,7 @@ def _sites(tree: ast.AST) -> Iterator[tuple[int, str, Callable[[ast.AST], None]]
                         del n.keywords[k]
                     yield index, f"drop {kw.arg}=", drop
         elif isinstance(node, ast.Break):
-            yield index, "break -> continue", None  # replaced by _swap_statement
+            yield index, "break -> continue", None  # swapped by _Unary
         elif isinstance(node, ast.Continue):
             yield index, "continue -> break", None
 

@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from dask.distributed import Client, LocalCluster, WorkerPlugin, as_completed
 from tqdm import tqdm
@@ -198,7 +198,7 @@ def check_workers(client) -> None:
 
 
 def grade_on_cluster(assignment: Assignment, submissions: list[Submission], out_dir: Path, client, *,
-                     timeout: float = 600.0, progress: bool = True, langs: list[str] = ("en",)) -> list[dict]:
+                     timeout: float = 600.0, progress: bool = True, langs: Sequence[str] = ("en",)) -> list[dict]:
     """Grade every submission on a Dask cluster (``client`` from ``connect``) and write the reports.
 
     Same results and files as ``grade_batch``: saved results of unchanged notebooks are reused, a broken
@@ -266,5 +266,5 @@ def grade_on_cluster(assignment: Assignment, submissions: list[Submission], out_
         except Exception:
             pass  # the cluster is going away anyway
     results.sort(key=lambda r: r["id"])
-    write_reports(assignment, results, out_dir, langs)
+    write_reports(assignment, results, out_dir, list(langs))
     return results

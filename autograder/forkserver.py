@@ -28,6 +28,7 @@ import sys
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
+from typing import BinaryIO
 
 from .isolation import PR_SET_PDEATHSIG, Limits, Plan, preexec
 
@@ -136,7 +137,8 @@ def serve(sock: socket.socket) -> None:
     sock.sendall(b"ready\n")
     own = [sock.fileno(), wake_r, wake_w]
     while True:
-        ready, _, _ = select.select([sock, wake_r], [], [])
+        watched: list[socket.socket | int] = [sock, wake_r]
+        ready, _, _ = select.select(watched, [], [])
         if wake_r in ready:
             os.read(wake_r, 4096)
             _reap(status)
@@ -201,7 +203,7 @@ def main() -> None:
 class ForkedChild:
     """A sandbox child forked by the server, with the parts of ``subprocess.Popen`` the sandbox uses."""
 
-    def __init__(self, pid: int, stdin, stdout, status_fd: int):
+    def __init__(self, pid: int, stdin: BinaryIO, stdout: BinaryIO, status_fd: int):
         self.pid, self.stdin, self.stdout = pid, stdin, stdout
         self._status_fd = status_fd
         self.returncode: int | None = None
@@ -210,6 +212,7 @@ class ForkedChild:
         """The exit code, once the server has reaped the child; raises TimeoutExpired after ``timeout``."""
         if self.returncode is None and self._status_fd >= 0:
             if not select.select([self._status_fd], [], [], timeout)[0]:
+                assert timeout is not None  # without a timeout, select returns only once the fd is readable
                 raise subprocess.TimeoutExpired("sandbox", timeout)
             data = os.read(self._status_fd, 64)
             os.close(self._status_fd)
@@ -232,7 +235,8 @@ class _ForkedProcess:
     """A server forked from this process: the parts of ``subprocess.Popen`` that ``ForkServer`` uses."""
 
     def __init__(self, pid: int):
-        self.pid, self.returncode = pid, None
+        self.pid = pid
+        self.returncode: int | None = None
 
     def poll(self) -> int | None:
         if self.returncode is None:
@@ -297,15 +301,17 @@ class ForkServer:
     def _ensure(self, env: dict) -> socket.socket:
         if self.proc is None or self.proc.poll() is not None:
             self.start(env)
+        sock = self.sock
+        assert sock is not None  # start() sets it with proc; close() clears both
         if not self._ready:
-            self.sock.settimeout(180)  # importing torch on a busy machine
+            sock.settimeout(180)  # importing torch on a busy machine
             try:
-                if self.sock.recv(6) != b"ready\n":
+                if sock.recv(6) != b"ready\n":
                     raise OSError("the sandbox fork server did not start")
             finally:
-                self.sock.settimeout(None)
+                sock.settimeout(None)
             self._ready = True
-        return self.sock
+        return sock
 
     def spawn(self, *, log_path: Path, plan: Plan, env: dict, preload: tuple[str, ...] = ()) -> ForkedChild:
         """Fork a fenced sandbox child; its stdin/stdout are pipes, like ``Popen(stdin=PIPE, stdout=PIPE)``.

@@ -22,6 +22,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Sequence
 
 from tqdm import tqdm
 
@@ -97,8 +98,8 @@ def discover(assignment: Assignment, paths: list[Path]) -> list[Submission]:
         if not path.is_dir():
             found.append((path.stem, path, None))
         elif any((d / assignment.name).is_dir() for d in path.iterdir()):
-            for student in sorted(d for d in path.iterdir() if (d / assignment.name).is_dir()):
-                found.append((student.name, _notebook_in(assignment, student / assignment.name), student.name))
+            for folder in sorted(d for d in path.iterdir() if (d / assignment.name).is_dir()):
+                found.append((folder.name, _notebook_in(assignment, folder / assignment.name), folder.name))
         elif path.name == assignment.name and (path / assignment.notebook).exists():
             student = path.parent.resolve().name
             found.append((student, _notebook_in(assignment, path), student))
@@ -178,6 +179,7 @@ def digest_of(files: list[Path]) -> str:
             data = path.read_bytes()
         except OSError:
             data = b"(missing)"
+        label: Path | str
         try:
             label = path.resolve().relative_to(REPO)
         except ValueError:
@@ -211,6 +213,7 @@ class WarmWorker:
     def grade(self, request: dict) -> str:
         """Grade one request; returns "" or the reason it failed."""
         proc = self._ensure()
+        assert proc.stdin is not None and proc.stdout is not None  # Popen(stdin=PIPE, stdout=PIPE)
         self.served += 1
         try:
             proc.stdin.write(json.dumps(request) + "\n")
@@ -239,7 +242,8 @@ class WarmWorker:
             sweep(SANDBOX_UID_BASE + self.proc.pid)
             for stream in (self.proc.stdin, self.proc.stdout):
                 try:
-                    stream.close()
+                    if stream is not None:  # (always: both are pipes)
+                        stream.close()
                 except OSError:
                     pass
             self.proc = None
@@ -263,7 +267,7 @@ def _saved(result_path: Path, digest: str) -> dict | None:
 
 def error_result(assignment: Assignment, notebook: Path, error: str) -> dict:
     """The row of a submission the grader could not grade (``error`` says why): 0 on every question."""
-    result = {"assignment": assignment.name, "notebook": str(notebook), "status": "error", "error": error,
+    result: dict[str, Any] = {"assignment": assignment.name, "notebook": str(notebook), "status": "error", "error": error,
               "notebook_errors": [], "questions": score(assignment, []), "score": 0,
               "max_score": assignment.total_points}
     for row in result["questions"]:
@@ -272,7 +276,7 @@ def error_result(assignment: Assignment, notebook: Path, error: str) -> dict:
 
 
 def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, worker: WarmWorker, only_cuda: bool = False,
-              hide: list[Path] = (), force: bool = False) -> dict:
+              hide: Sequence[Path | str] = (), force: bool = False) -> dict:
     """Grade one submission with ``worker`` (or reuse its saved result, unless ``force``); never raises.
 
     ``hide``: folders the student's code must not see, besides ``out_dir`` and the submission's own folder.
@@ -350,7 +354,7 @@ def apply_lateness(assignment: Assignment, results: list[dict], submissions: lis
 
 def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: Path, *, jobs: int | None = None,
                 timeout: float = 600.0, only_cuda: bool = False, progress: bool = True,
-                langs: list[str] = ("en",), canary: bool = True, force: bool = False, late=None) -> list[dict]:
+                langs: Sequence[str] = ("en",), canary: bool = True, force: bool = False, late=None) -> list[dict]:
     """Grade every submission (``jobs`` warm workers, default: one per core) and write the reports
     (student feedback in each of ``langs``, see ``publish.write_reports``; the class files keep the rows
     of submissions graded into ``out_dir`` before). ``force``: grade again even where a saved result could
@@ -396,7 +400,7 @@ def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: 
     threads = [threading.Thread(target=run_worker, args=(w,), daemon=True) for w in workers]
     for t in threads:
         t.start()
-    results = []
+    results: list[dict] = []
     with tqdm(total=len(submissions), desc=f"grading {assignment.name}", unit="nb", disable=not progress) as bar:
         while len(results) < len(submissions):
             results.append(done.get())
@@ -406,5 +410,5 @@ def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: 
     results.sort(key=lambda r: r["id"])
     if not only_cuda:
         apply_lateness(assignment, results, submissions, out_dir, late)
-        write_reports(assignment, results, out_dir, langs)
+        write_reports(assignment, results, out_dir, list(langs))
     return results

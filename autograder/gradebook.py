@@ -214,7 +214,7 @@ def record(assignment: Assignment, results: list[dict], notebooks: dict[str, Pat
     config = load_config(config_file, db_url)
     check_readable(db_url)
     students = students or {}
-    who = {}  # result id -> nbgrader student id, one result per student
+    who: dict[str, str] = {}  # result id -> nbgrader student id, one result per student
     done = Recorded(db_url)
     for r in results:
         student = students.get(r["id"], r["id"])

@@ -22,6 +22,13 @@ from kitcheck.transport import StudentFunction, Transport
 # KIT_HYPOTHESIS_PROFILE=kit-explore runs more examples, still reproducibly.
 settings.load_profile(os.environ.get("KIT_HYPOTHESIS_PROFILE", "kit-grading"))
 
+
+def loaded_max_examples() -> int:
+    """``max_examples`` of the loaded hypothesis profile: hidden tests scale their own counts from it."""
+    loaded = settings.default
+    assert loaded is not None  # a profile is always loaded (above, or hypothesis's own default)
+    return loaded.max_examples
+
 # Hidden tests run on one CPU thread wherever they run (a grading worker, nbgrader's kernel, the kill matrix):
 # their tensors are tiny, so one thread is faster; the batch grader runs one worker per core, where more
 # threads only wait for each other (torch's batch norm became thousands of times slower on a busy machine);

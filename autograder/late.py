@@ -19,6 +19,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nbgrader.plugins import LateSubmissionPlugin
 
 UTC_FORMAT = "%Y-%m-%d %H:%M:%S UTC"
 
@@ -43,10 +47,11 @@ def parse_time(text: str, what: str) -> datetime:
 def show_time(value: datetime | str | None) -> str:
     """A time as the reports show it: ``2025-03-01 23:59 UTC`` (from a datetime or a stored UTC_FORMAT text)."""
     if isinstance(value, str):
+        text = value
         try:
-            value = datetime.strptime(value, UTC_FORMAT)
+            value = datetime.strptime(text, UTC_FORMAT)
         except ValueError:
-            return value
+            return text
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
 
@@ -143,7 +148,7 @@ class LatePolicy:
 
     due: datetime | None = None
     extensions: dict[str, Extension] | None = None
-    plugin: object | None = None
+    plugin: LateSubmissionPlugin | None = None
     due_source: str = ""  # "gradebook", "--due"
 
     @property

@@ -97,6 +97,7 @@ def _package_candidates(folder: Path, alias: str) -> list[Candidate]:
         return []
     found = []
     spec = importlib.util.spec_from_file_location(alias, root / "__init__.py", submodule_search_locations=[str(root)])
+    assert spec is not None and spec.loader is not None  # a .py file's location always gives both
     package = importlib.util.module_from_spec(spec)
     sys.modules[alias] = package
     spec.loader.exec_module(package)

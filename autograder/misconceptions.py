@@ -82,7 +82,7 @@ def compile_entry(question: str, slug: str, code: str) -> Callable:
     """The function (or class) ``question`` defined by a catalog entry's code."""
     key = (question, slug)
     if key not in _compiled:
-        namespace = {"torch": torch, "F": torch.nn.functional, "math": math}
+        namespace: dict[str, Any] = {"torch": torch, "F": torch.nn.functional, "math": math}
         exec(compile(code, f"<catalog {question}:{slug}>", "exec"), namespace)
         _compiled[key] = namespace[question]
     return _compiled[key]

@@ -52,7 +52,8 @@ class _Recorder:
     """A StudentFunction stand-in that records the calls a public check makes."""
 
     def __init__(self, fn: StudentFunction):
-        self.fn, self.calls = fn, []
+        self.fn = fn
+        self.calls: list[tuple[tuple, dict, str | None]] = []  # (args, kwargs, driver path)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         self.calls.append((args, kwargs, None))
@@ -85,7 +86,7 @@ def fingerprint(assignment: Assignment, question: str) -> dict | None:
         assignment.question(question).public_check(recorder)
     except CheckFailure as failure:
         raise RuntimeError(f"{question}: the catalog's variant {right[0].slug!r} fails the public check:\n{failure}") from failure
-    calls = [[list(a), dict(k), d] for a, k, d in recorder.calls if _storable((a, k))][:MAX_FINGERPRINT_CALLS]
+    calls: list[list[Any]] = [[list(a), dict(k), d] for a, k, d in recorder.calls if _storable((a, k))][:MAX_FINGERPRINT_CALLS]
     expected = [_outcome(correct, tuple(a), k, d) for a, k, d in calls]
     mistakes = []
     for m in catalog(assignment.name):

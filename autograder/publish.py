@@ -7,6 +7,7 @@ caller (no import cycle).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 from kitcheck.spec import Assignment
 
@@ -37,7 +38,7 @@ def earlier_results(assignment: Assignment, results: list[dict], out_dir: Path) 
     return found
 
 
-def write_reports(assignment: Assignment, results: list[dict], out_dir: Path, langs: list[str] = ("en",),
+def write_reports(assignment: Assignment, results: list[dict], out_dir: Path, langs: Sequence[str] = ("en",),
                   merge: bool = True) -> list[dict]:
     """Write every submission's results.json, feedback.md and feedback.html (and, for each language after
     the first, feedback.<lang>.md and .html), then grades.csv and the instructor's report.html (and

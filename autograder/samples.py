@@ -20,7 +20,7 @@ from .source import solution_code
 def fill(release_nb, assignment: Assignment, code: dict[str, str]):
     """A copy of the release notebook whose solution cells hold ``code[question]`` (others untouched)."""
     nb = nbformat.from_dict(release_nb)
-    ids = {q.solution_id: q.name for q in assignment.questions}
+    ids: dict[str | None, str] = {q.solution_id: q.name for q in assignment.questions}
     for cell in nb.cells:
         name = ids.get(nbgrader_meta(cell).get("grade_id"))
         if name in code:

@@ -19,13 +19,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import torch
 
+from kitcheck.i18n import say
 from kitcheck.protocol import read_msg, write_msg
 
-from .forkserver import ForkServer
+from .forkserver import ForkedChild, ForkServer
 from .isolation import LIMITS, USER, Limits, Plan, best_level, preexec, protect, sweep
 from kitcheck.transport import StudentError, decode
 
@@ -50,7 +51,7 @@ def start_fork_server_early() -> None:
 
 
 # The sandbox's environment is built from an allow-list: nothing of the grader's (tokens, paths, ids) leaks in.
-ENV_ALLOWED = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "PYTHONHASHSEED", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+ENV_ALLOWED = ("PATH", "LANG", "LANGUAGE", "KIT_LANG", "TZ", "TERM", "PYTHONHASHSEED", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
                "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "LD_LIBRARY_PATH")
 
 
@@ -78,7 +79,7 @@ class Sandbox:
     student's notebook: the server imports them outside any sandbox).
     """
 
-    def __init__(self, cells: list[tuple[int, str]], *, hide: list[Path] = (), limits: Limits | None = None,
+    def __init__(self, cells: list[tuple[int, str]], *, hide: Sequence[Path | str] = (), limits: Limits | None = None,
                  isolate: bool | None = None, cell_timeout: float = 60.0, call_timeout: float = 10.0,
                  preload: tuple[str, ...] = (), level: str | None = None):
         self.cells = list(cells)
@@ -91,12 +92,13 @@ class Sandbox:
         if level == USER:  # no namespace to hide the grader's folders in: permissions do it
             protect(self.plan)
         self.cell_timeout, self.call_timeout = cell_timeout, call_timeout
-        self.proc: subprocess.Popen | None = None
+        self.proc: subprocess.Popen | ForkedChild | None = None
         self.cell_errors: list[dict] = []
         self.skipped_cells: dict[int, str] = {}
         self.broken: dict[str, str] = {}
         self.starts = 0
         self.dead = ""  # why the notebook cannot run at all, once that is known
+        self.timed_out: set[str] = set()  # functions stopped for not returning in time (see ``broken``)
         self.start_error = ""  # the grader's fault: the sandbox died before any student code ran
         self.leftovers: list[int] = []  # pids of the sandbox's user still alive after a close (should be none)
 
@@ -121,7 +123,7 @@ class Sandbox:
                 break
             self.skipped_cells[cell] = why
             self.cells = [(i, s) for i, s in self.cells if i != cell]
-        self.dead = "the notebook's code could not be run (it did not start, or too many cells failed to finish)"
+        self.dead = say("notebook_dead")
 
     def _spawn(self) -> None:
         self.starts += 1
@@ -150,15 +152,17 @@ class Sandbox:
         The cells have ``cell_timeout`` seconds in all, on this process's clock, counted from the moment the
         child says it starts the first cell (before any student code runs). Later messages only say which
         cell is running (to skip it on a restart); nothing the child sends extends the time."""
+        proc = self.proc
+        assert proc is not None and proc.stdin is not None and proc.stdout is not None  # _spawn: pipes both
         buf = io.BytesIO()
         torch.save({"cells": self.cells, "cwd": str(self.workdir)}, buf)
-        write_msg(self.proc.stdin.fileno(), buf.getvalue())
+        write_msg(proc.stdin.fileno(), buf.getvalue())
         deadline = time.monotonic() + STARTUP_TIMEOUT  # importing torch on a busy machine can be slow
         running = None
         started = False
         while True:
             try:
-                msg = decode(read_msg(self.proc.stdout.fileno(), deadline))
+                msg = decode(read_msg(proc.stdout.fileno(), deadline))
             except TimeoutError:
                 return running, (f"this cell did not finish within {self.cell_timeout:g} s (the time all cells "
                                  "share), so the grader skipped it")
@@ -175,6 +179,8 @@ class Sandbox:
                     deadline = time.monotonic() + self.cell_timeout
 
     def _exit_code(self) -> int | None:
+        if self.proc is None:
+            return None
         try:
             return self.proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
@@ -195,7 +201,8 @@ class Sandbox:
                     pass
             for stream in (self.proc.stdin, self.proc.stdout):
                 try:
-                    stream.close()
+                    if stream is not None:  # (always: both are pipes)
+                        stream.close()
                 except OSError:
                     pass
             self.proc.wait()
@@ -243,15 +250,18 @@ class Sandbox:
             self.start()
             if self.dead:
                 return None
+        proc = self.proc
+        assert proc is not None and proc.stdin is not None and proc.stdout is not None  # start() ran: pipes both
         buf = io.BytesIO()
         torch.save({"name": name, "args": args, "kwargs": kwargs, "driver": driver}, buf)
         try:
-            write_msg(self.proc.stdin.fileno(), buf.getvalue())
-            return read_msg(self.proc.stdout.fileno(), time.monotonic() + self.call_timeout)
+            write_msg(proc.stdin.fileno(), buf.getvalue())
+            return read_msg(proc.stdout.fileno(), time.monotonic() + self.call_timeout)
         except TimeoutError:
-            self.broken[name] = f"`{name}` did not return within {self.call_timeout:g} s (an endless loop?)"
+            self.broken[name] = say("call_timed_out", name=name, seconds=self.call_timeout)
+            self.timed_out.add(name)
         except (EOFError, BrokenPipeError, OSError):
-            self.broken[name] = f"the Python process running `{name}` stopped (exit code {self._exit_code()})"
+            self.broken[name] = say("process_stopped", name=name, code=self._exit_code())
         self.close()
         return None
 

@@ -12,6 +12,7 @@ import sys
 import time
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Sequence
 
 from kitcheck.assignments import ASSIGNMENTS
 from kitcheck.i18n import say
@@ -51,12 +52,13 @@ def release_imports(name: str) -> tuple[str, ...]:
 
 
 def grade_notebook(assignment: Assignment, notebook: Path, *, only_cuda: bool = False,
-                   questions: set[str] | None = None, call_timeout: float = 10.0, hide: list[Path] = ()) -> dict:
+                   questions: set[str] | None = None, call_timeout: float = 10.0,
+                   hide: Sequence[Path | str] = ()) -> dict:
     """Grade one notebook; never raises for problems of the submission itself.
 
     ``hide``: folders the student's code must not see (the grading output, the other submissions)."""
     start = time.perf_counter()
-    result = {"assignment": assignment.name, "notebook": str(notebook), "status": "graded", "error": "",
+    result: dict[str, Any] = {"assignment": assignment.name, "notebook": str(notebook), "status": "graded", "error": "",
               "notebook_errors": [], "max_score": assignment.total_points}
     try:
         nb = read_notebook(notebook)

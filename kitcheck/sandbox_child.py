@@ -11,6 +11,7 @@ import sys
 
 import torch
 
+from .i18n import say
 from .protocol import read_msg, write_msg
 from .transport import encode_error, encode_result, invoke
 
@@ -50,9 +51,8 @@ def main(log_path: str) -> None:
             return
         fn = shell.user_ns.get(req["name"])
         if fn is None or not callable(fn):
-            what = "does not define" if fn is None else "defines, but not as a function,"
-            payload = encode_error(NameError(f"the notebook {what} `{req['name']}` "
-                                             "(was its cell renamed, deleted or left with an error?)"))
+            key = "undefined_fn_cell" if fn is None else "not_a_function_cell"
+            payload = encode_error(NameError(say(key, name=req["name"])))
         else:
             try:
                 value = invoke(fn, req["args"], req["kwargs"], req.get("driver"))

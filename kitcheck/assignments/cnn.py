@@ -4,7 +4,7 @@ with stored probes (``kitcheck.probes``) elsewhere: no reference answer is writt
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import torch
 import torch.nn.functional as F
@@ -14,8 +14,8 @@ import torch.utils._pytree
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ..compare import (CheckFailure, call, drive, drive_with, expect_equal, expect_raises, expect_tensor, raised,
-                       show, timed_out, tolerance)
+from ..compare import (CheckFailure, Tolerance, call, drive, drive_with, expect_equal, expect_raises, expect_tensor,
+                       raised, show, timed_out, tolerance)
 from ..drivers import value_and_grad
 from ..i18n import say, tr
 from ..probes import probes
@@ -23,6 +23,9 @@ from ..spec import Assignment, Question
 from ..strategies import FLOAT_DTYPES, PUBLIC_SETTINGS, make_tensor, seeds
 from ..timelimit import CallTimedOut
 from ..transport import StudentError
+
+if TYPE_CHECKING:
+    from typing import Unpack  # Python 3.11+; the kit also runs on 3.10, where only the type checker needs it
 
 
 def pair(v: Any) -> tuple[int, int]:
@@ -43,6 +46,8 @@ class _Placeholders(torch.utils._python_dispatch.TorchDispatchMode):
 
 class _DeviceMixes(torch.overrides.TorchFunctionMode):
     """Records the operations given tensors (not 0-d) on two devices; indexing and copies may mix them on a GPU too."""
+    found: list[str]  # set by on_meta before use
+
     def __torch_function__(self, func, types, args=(), kwargs=None):
         name = getattr(func, "__name__", str(func))
         if name not in {"__getitem__", "__setitem__", "to", "copy_", "type_as", "cpu", "cuda", "__get__", "__set__"}:
@@ -168,7 +173,7 @@ def conv_out_size_public(fn):
 
 # ---- gradients, computed where the student's code runs --------------------------------------------------
 def expect_value_and_grad(q: str, fn, reference: Callable, inputs: Mapping[str, Any], *, upstream_seed: int = 0,
-                          **tol: float) -> None:
+                          **tol: Unpack[Tolerance]) -> None:
     """The student's result and its gradients with respect to every float tensor input (computed where the
     student's code runs, with ``kitcheck.drivers.value_and_grad`` and a random upstream gradient) must match
     torch's ``reference`` and its autograd gradients, computed in float64 on the CPU from the same inputs."""

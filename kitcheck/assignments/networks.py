@@ -260,7 +260,7 @@ def expect_linear_init(q: str, got: Any, in_features: int, out_features: int, bi
     expected = [("weight", (out_features, in_features))] + ([("bias", (out_features,))] if bias else [])
     expect_structure(q, got, expected, inputs)
     first, again, after = (_pairs(g) for g in got[:3])
-    if again is None or after is None:
+    if first is None or again is None or after is None:  # (first: expect_structure has checked it)
         raise CheckFailure(q, _unexpected(), inputs, got=got)
     bound = 1 / math.sqrt(in_features)
     for name, _ in expected:

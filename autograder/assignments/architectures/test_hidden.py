@@ -16,19 +16,20 @@ from autograder.adversarial import layout, offset
 from autograder.assignments.architectures.references import (REFERENCES, count_params_reference, flops_of,
                                                              forward_expected, module_run_expected, params_of,
                                                              structure_of)
-from autograder.harness import DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, public_check_tests, question, \
-    student
+from autograder.harness import DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, loaded_max_examples, \
+    public_check_tests, question, student
 from kitcheck.assignments.architectures import (ASSIGNMENT, VGG_CONFIGS, call_and_input, expect_forward,
                                                 expect_measure, expect_meta_output, expect_module_report,
                                                 expect_structure, make_model, make_state, module_structure)
 from kitcheck.compare import CheckFailure, drive, expect_tensor, tolerance
+from kitcheck.i18n import tr
 from kitcheck.drivers import value_and_grad
 from kitcheck.strategies import make_tensor, seeds
 
 test_public_checks = public_check_tests(ASSIGNMENT)
 
 # Networks: each example builds one and runs it; scaled from the loaded profile (kit-explore explores more).
-_EXAMPLES = settings.default.max_examples
+_EXAMPLES = loaded_max_examples()
 FEW = settings(max_examples=max(6, _EXAMPLES // 4))
 SOME = settings(max_examples=max(10, _EXAMPLES // 2))
 F32_TOL = {"rtol": 1e-4, "atol": 1e-5}
@@ -329,7 +330,8 @@ def test_global_avg_pool_gradient(shape, seed):
     expected = (upstream / (shape[2] * shape[3])).expand(shape)
     expect_tensor(GAP, value, F.adaptive_avg_pool2d(x, 1), inputs, dtype=x.dtype, device=x.device)
     expect_tensor(GAP, grads[0] if grads else None, expected, inputs, dtype=x.dtype, device=x.device,
-                  what="the gradient (each position gets its channel's upstream gradient / (H * W))")
+                  what=tr("the gradient (each position gets its channel's upstream gradient / (H * W))",
+                          "梯度（每个位置得到它所在通道的上游梯度 / (H * W)）"))
 
 
 @question("global_avg_pool")
@@ -339,7 +341,8 @@ def test_global_avg_pool_leaves_input_unchanged():
     out, after = drive(GAP, student(GAP), call_and_input, inputs, x)
     expect_tensor(GAP, out, F.adaptive_avg_pool2d(x, 1), inputs, dtype=x.dtype, device=x.device)
     if type(after) is not torch.Tensor or not torch.equal(after, x):
-        raise CheckFailure(GAP, "the function changed its input x; compute a new tensor instead", inputs)
+        raise CheckFailure(GAP, tr("the function changed its input x; compute a new tensor instead",
+                                   "函数改变了它的输入 x；请计算出一个新的张量"), inputs)
 
 
 @question("global_avg_pool")

@@ -23,6 +23,7 @@ from kitcheck.assignments.initialization import (ASSIGNMENT, INIT_SHAPES, NONLIN
                                                  run_init_model, run_init_model_audit, run_layer_grad_norms,
                                                  run_model_audit)
 from kitcheck.compare import CheckFailure, drive, expect_equal, expect_raises, expect_tensor, tolerance
+from kitcheck.i18n import tr
 from kitcheck.transport import StudentError
 from kitcheck.strategies import seeds, shapes
 
@@ -54,7 +55,7 @@ def test_fan_in_and_fan_out_matches_torch(shape):
 @pytest.mark.parametrize("shape", [(), (3,), (1,)])
 def test_fan_in_and_fan_out_needs_two_dims(shape):
     expect_raises("fan_in_and_fan_out", student("fan_in_and_fan_out"), "ValueError", {"shape": shape},
-                  "fan-in and fan-out need at least 2 dimensions")
+                  tr("fan-in and fan-out need at least 2 dimensions", "扇入和扇出至少需要 2 个维度"))
 
 
 # ---- xavier_uniform_ and xavier_normal_ ------------------------------------------------------------
@@ -187,13 +188,17 @@ def test_init_model_keeps_the_same_parameter_objects():
     inputs = {"model": arch, "weight_init": "nn.init.xavier_uniform_", "bias": 0.1}
     got = drive(q, student(q), run_init_model_audit, inputs, arch, "xavier_uniform_", 0.1)
     if type(got) is not tuple or len(got) != 3:
-        raise CheckFailure(q, "the driver got an unexpected result", inputs, None, got)
+        raise CheckFailure(q, tr("the driver got an unexpected result", "驱动程序得到了意料之外的结果"), inputs, None,
+                           got)
     same, requires_grad, count = got
     if type(same) is not list or len(same) != count or not all(flag is True for flag in same):
-        raise CheckFailure(q, "replaced some of the model's parameters with new ones; fill the existing ones in "
-                           "place (weight_init(m.weight), m.bias.fill_(...) under torch.no_grad())", inputs)
+        raise CheckFailure(q, tr("replaced some of the model's parameters with new ones; fill the existing ones in "
+                                 "place (weight_init(m.weight), m.bias.fill_(...) under torch.no_grad())",
+                                 "把模型的一些参数换成了新的参数；请原地填充已有的参数"
+                                 "（在 torch.no_grad() 下调用 weight_init(m.weight)、m.bias.fill_(...)）"), inputs)
     if not all(flag is True for flag in requires_grad):
-        raise CheckFailure(q, "some parameters no longer require grad after initialisation", inputs)
+        raise CheckFailure(q, tr("some parameters no longer require grad after initialisation",
+                                 "初始化之后，有些参数不再需要梯度（requires_grad 变成了 False）"), inputs)
 
 
 @question("init_model_")
@@ -220,17 +225,21 @@ READS_VALUES = ("item()", "data-dependent", "tolist", "cannot be called on meta"
 
 def _expect_model_left_alone(q, got, inputs, sent):
     if type(got) is not tuple or len(got) != 4:
-        raise CheckFailure(q, "the driver got an unexpected result", inputs, None, got)
+        raise CheckFailure(q, tr("the driver got an unexpected result", "驱动程序得到了意料之外的结果"), inputs, None,
+                           got)
     _, after, requires_grad, training = got
     if type(after) is not list or len(after) != len(sent) or not all(
             type(a) is torch.Tensor and a.shape == b.shape and torch.equal(a, b) for a, b in zip(after, sent)):
-        raise CheckFailure(q, "changed its inputs (x or y); compute with new tensors instead", inputs)
+        raise CheckFailure(q, tr("changed its inputs (x or y); compute with new tensors instead",
+                                 "改变了它的输入（x 或 y）；请改用新的张量来计算"), inputs)
     if not all(flag is True for flag in requires_grad):
-        raise CheckFailure(q, "left some of the model's parameters with requires_grad=False; a model must train "
-                           "as before after you measured it (restore what you change)", inputs)
+        raise CheckFailure(q, tr("left some of the model's parameters with requires_grad=False; a model must train "
+                                 "as before after you measured it (restore what you change)",
+                                 "把模型的一些参数留在了 requires_grad=False 的状态；测量之后模型必须能像原来一样训练"
+                                 "（改动了什么就要恢复什么）"), inputs)
     if training is not True:
-        raise CheckFailure(q, "left the model in eval mode; restore its mode (model.train(was_training))",
-                           inputs)
+        raise CheckFailure(q, tr("left the model in eval mode; restore its mode (model.train(was_training))",
+                                 "把模型留在了评估模式；请恢复它原来的模式（model.train(was_training)）"), inputs)
 
 
 def _problem_inputs(q, sizes, dtype):
@@ -261,8 +270,8 @@ mlp_sizes = st.lists(st.integers(2, 6), min_size=2, max_size=6)
        stale=st.booleans(), seed=st.integers(0, 2**10))
 def test_layer_grad_norms_match_autograd(device, dtype, sizes, activation, nested, stale, seed):
     q = "layer_grad_norms"
-    inputs = {"sizes": sizes, "activation": activation, "nested": nested, "old gradients in .grad": stale,
-              "seed": seed}
+    inputs = {"sizes": sizes, "activation": activation, "nested": nested,
+              tr("old gradients in .grad", ".grad 中留有旧梯度"): stale, "seed": seed}
     got = drive(q, student(q), run_layer_grad_norms, inputs, sizes, activation, nested, stale, seed, dtype, device)
     expected = grad_norms_reference(sizes, activation, nested, seed, torch.float64)
     expect_grad_norms(q, got, expected, inputs, dtype=dtype, device=device,
@@ -291,7 +300,8 @@ def test_layer_grad_norms_vanish_in_a_deep_sigmoid_network():
     expect_grad_norms(q, got, grad_norms_reference(sizes, "sigmoid", False, 3), inputs, dtype=torch.float64,
                       device="cpu", before=mlp_parameters(sizes, "sigmoid", False, 3, torch.float64))
     if not got[0][0] < got[0][-1]:
-        raise CheckFailure(q, "the first layer's gradient should be smaller than the last one's here", inputs)
+        raise CheckFailure(q, tr("the first layer's gradient should be smaller than the last one's here",
+                                 "这里第一层的梯度应当比最后一层的小"), inputs)
 
 
 # ---- dead_relu_fraction ----------------------------------------------------------------------------
@@ -302,7 +312,8 @@ def test_layer_grad_norms_vanish_in_a_deep_sigmoid_network():
        dead=st.integers(0, 2), n=st.integers(1, 8), seed=st.integers(0, 2**10))
 def test_dead_relu_fraction_matches_a_forward_pass(device, dtype, sizes, nested, dead, n, seed):
     q = "dead_relu_fraction"
-    inputs = {"sizes": sizes, "nested": nested, "dead units per layer": dead, "samples": n, "seed": seed}
+    inputs = {"sizes": sizes, "nested": nested, tr("dead units per layer", "每层死亡的神经元数"): dead,
+              tr("samples", "样本数"): n, "seed": seed}
     got = drive(q, student(q), run_dead_relu_fraction, inputs, sizes, nested, dead, seed, dtype, device, n)
     expected = dead_fraction_reference(sizes, nested, dead, seed, dtype, "cpu", n)  # same rounding as the student
     expect_dead_fractions(q, got, expected, inputs, device=device)
@@ -329,17 +340,21 @@ def _on_meta_or_default_device(q, inputs, driver, *args):
         if not any(s in (exc.message or "").lower() for s in READS_VALUES):
             return drive(q, student(q), driver, inputs, *args)  # the same failure, explained as drive does
     sizes = [4, 6, 6, 2]
-    shown = {"sizes": sizes, "dtype": torch.float64, "default device": "meta"}
+    shown = {"sizes": sizes, "dtype": torch.float64, tr("default device", "默认设备"): "meta"}
     try:
         got = student(q).drive(run_model_audit, q, sizes, False, 0, torch.float64, "meta")
     except StudentError as exc:
-        raise CheckFailure(q, f"your function makes a tensor on the default device instead of the input's: with "
-                           f"the default device changed, it raised {exc.type_name}", shown,
-                           detail="Create new tensors with device=x.device and dtype=x.dtype.") from None
+        raise CheckFailure(q, tr("your function makes a tensor on the default device instead of the input's: with "
+                                 "the default device changed, it raised {error}",
+                                 "你的函数在默认设备上而不是在输入所在的设备上新建了张量：默认设备改变后，它抛出了 {error}",
+                                 error=exc.type_name), shown,
+                           detail=tr("Create new tensors with device=x.device and dtype=x.dtype.",
+                                     "新建张量时请指定 device=x.device 和 dtype=x.dtype。")) from None
     result = got[0] if type(got) is tuple and got else got
     expected = (grad_norms_reference(sizes, "sigmoid", False, 0, torch.float64) if q == "layer_grad_norms"
                 else dead_fraction_reference(sizes, False, 1, 0, torch.float64, "cpu", 6))
     expect_tensor(q, result, expected, shown, dtype=torch.float64, device="cpu",
-                  what="the result with the default device changed (it must stay on the input's device)",
+                  what=tr("the result with the default device changed (it must stay on the input's device)",
+                          "默认设备改变后的结果（它必须留在输入所在的设备上）"),
                   **tolerance(torch.float64, reduction=True))
     return None

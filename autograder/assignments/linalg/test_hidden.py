@@ -15,6 +15,7 @@ from autograder.harness import DEVICES, FLOAT_DTYPES, call, expect_device_agnost
 from autograder.assignments.linalg.references import low_rank_reference, sse_reference
 from kitcheck.assignments.linalg import ASSIGNMENT, SOLVE_TOL, clear_rank_gap, low_rank, singular_gap, well_conditioned
 from kitcheck.compare import CheckFailure, expect_tensor, tolerance
+from kitcheck.i18n import tr
 from kitcheck.strategies import make_tensor, seeds
 
 test_public_checks = public_check_tests(ASSIGNMENT)
@@ -57,7 +58,8 @@ def test_addbmm_manual_ignores_M_when_beta_is_zero(dtype, b, n, p, bad, seed):
     inputs = {"M": M, "batch1": b1, "batch2": b2, "beta": 0.0, "alpha": 2.0}
     expected = torch.addbmm(M.double(), b1.double(), b2.double(), beta=0.0, alpha=2.0)
     expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=dtype, device=M.device,
-                  what="the result with beta = 0 (M must be ignored)", **tolerance(dtype, reduction=True))
+                  what=tr("the result with beta = 0 (M must be ignored)", "beta = 0 时的结果（M 必须被忽略）"),
+                  **tolerance(dtype, reduction=True))
 
 
 @question("addbmm_manual")
@@ -72,7 +74,9 @@ def test_addbmm_manual_propagates_M_when_beta_is_not_zero(dtype, b, n, p, bad, b
     inputs = {"M": M, "batch1": b1, "batch2": b2, "beta": beta, "alpha": 1.0}
     expected = torch.addbmm(M.double(), b1.double(), b2.double(), beta=beta, alpha=1.0)
     expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=dtype, device=M.device,
-                  what=f"the result with beta = {beta} (M's {bad} must reach it)", **tolerance(dtype, reduction=True))
+                  what=tr("the result with beta = {beta} (M's {bad} must reach it)",
+                          "beta = {beta} 时的结果（M 中的 {bad} 必须传到结果里）", beta=beta, bad=bad),
+                  **tolerance(dtype, reduction=True))
 
 
 @question("addbmm_manual")
@@ -101,7 +105,8 @@ def test_addbmm_manual_defaults_are_1():
     b1, b2 = make_tensor((2, 2, 4), torch.float64, 4), make_tensor((2, 4, 3), torch.float64, 5)
     inputs = {"M": M, "batch1": b1, "batch2": b2}
     expect_tensor(q, call(q, student(q), **inputs), torch.addbmm(M, b1, b2), inputs, dtype=M.dtype, device=M.device,
-                  what="the result without beta and alpha (both 1 by default)")
+                  what=tr("the result without beta and alpha (both 1 by default)",
+                          "不传 beta 和 alpha 时的结果（两者默认都是 1）"))
 
 
 @question("addbmm_manual")
@@ -134,9 +139,11 @@ def test_matrix_1_norm_is_a_norm(m, n, c, seed):
     for name, M in (("A", A), ("B", B), ("c * A", c * A), ("A + B", A + B)):
         norms[name] = call(q, fn, A=M)
         expect_tensor(q, norms[name], torch.linalg.matrix_norm(M, ord=1), {"A": M}, dtype=M.dtype, device=M.device)
-    expect_tensor(q, norms["c * A"], abs(c) * norms["A"], {"A": A, "c": c}, what="the norm of c * A (|c| times the norm of A)")
+    expect_tensor(q, norms["c * A"], abs(c) * norms["A"], {"A": A, "c": c},
+                  what=tr("the norm of c * A (|c| times the norm of A)", "c * A 的范数（A 的范数的 |c| 倍）"))
     if float(norms["A + B"]) > float(norms["A"] + norms["B"]) + 1e-9:
-        raise CheckFailure(q, "the norm of A + B is larger than the norm of A plus the norm of B", {"A": A, "B": B})
+        raise CheckFailure(q, tr("the norm of A + B is larger than the norm of A plus the norm of B",
+                                 "A + B 的范数大于 A 的范数与 B 的范数之和"), {"A": A, "B": B})
 
 
 @question("matrix_1_norm")
@@ -222,7 +229,8 @@ def test_gauss_solve_residual_is_small(n, seed):
     x = call(q, student(q), A=A, b=b)
     expect_tensor(q, x, torch.linalg.solve(A, b), {"A": A, "b": b}, dtype=A.dtype, device=A.device,
                   **SOLVE_TOL[torch.float64])
-    expect_tensor(q, A @ x, b, {"A": A, "b": b}, what="A @ x (it should equal b)", **SOLVE_TOL[torch.float64])
+    expect_tensor(q, A @ x, b, {"A": A, "b": b}, what=tr("A @ x (it should equal b)", "A @ x（它应当等于 b）"),
+                  **SOLVE_TOL[torch.float64])
 
 
 @question("gauss_solve")
@@ -241,7 +249,8 @@ def test_gauss_solve_ill_conditioned_residual(dtype, n, seed):
                   rtol=0.0, atol=float("inf"))  # type, shape, dtype and device; the values are judged below
     A64, b64, x64 = A.double(), b.double(), x.double()
     size = float(torch.linalg.matrix_norm(A64, 2)) * float(x64.norm()) + float(b64.norm())
-    expect_tensor(q, A64 @ x64, b64, inputs, what="A @ x (it should equal b up to rounding)", rtol=0.0,
+    expect_tensor(q, A64 @ x64, b64, inputs,
+                  what=tr("A @ x (it should equal b up to rounding)", "A @ x（除舍入误差外，它应当等于 b）"), rtol=0.0,
                   atol=20 * n * torch.finfo(dtype).eps * size)
 
 
@@ -383,9 +392,11 @@ def test_low_rank_approx_error_is_the_dropped_singular_values(m, n, data, seed):
     got = call(q, student(q), **inputs)
     expect_tensor(q, got, low_rank_reference(A, k), inputs, dtype=A.dtype, device=A.device)
     S = torch.linalg.svdvals(A)
-    expect_tensor(q, torch.linalg.matrix_norm(A - got), S[k:].norm(), inputs, what="the error ||A - A_k||_F")
+    expect_tensor(q, torch.linalg.matrix_norm(A - got), S[k:].norm(), inputs,
+                  what=tr("the error ||A - A_k||_F", "误差 ||A - A_k||_F"))
     if int(torch.linalg.matrix_rank(got)) > k:
-        raise CheckFailure(q, f"the result has rank {int(torch.linalg.matrix_rank(got))}, more than k = {k}", inputs)
+        raise CheckFailure(q, tr("the result has rank {rank}, more than k = {k}", "结果的秩是 {rank}，大于 k = {k}",
+                                 rank=int(torch.linalg.matrix_rank(got)), k=k), inputs)
 
 
 @question("low_rank_approx")
@@ -448,7 +459,8 @@ def test_sse_surface_is_smallest_at_the_least_squares_fit(n, steps, seed):
     expect_tensor(q, got, sse_reference(a, b, x, y), inputs, dtype=a.dtype, device=a.device)
     flat = int(got.argmin())
     if flat != steps * (2 * steps + 1) + steps:
-        raise CheckFailure(q, "the smallest value is not at the least-squares fit in the middle of the grid", inputs)
+        raise CheckFailure(q, tr("the smallest value is not at the least-squares fit in the middle of the grid",
+                                 "最小值不在网格中央的最小二乘拟合点上"), inputs)
 
 
 @question("sse_surface")
@@ -525,7 +537,8 @@ def test_normal_equation_residual_is_orthogonal_to_the_columns(dtype, n, data, s
     size = float(torch.linalg.matrix_norm(X64, 2))
     tol = SOLVE_TOL[dtype]["atol"] * size * (size * float(w64.norm()) + float(y64.norm()))
     expect_tensor(q, X64.T @ (y64 - X64 @ w64), torch.zeros(d, dtype=torch.float64), inputs,
-                  what="X^T (y - X w), the residual against each column of X", rtol=0.0, atol=tol)
+                  what=tr("X^T (y - X w), the residual against each column of X",
+                          "X^T (y - X w)，即残差与 X 每一列的内积"), rtol=0.0, atol=tol)
 
 
 @question("normal_equation")

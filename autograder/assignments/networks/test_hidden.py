@@ -11,13 +11,14 @@ from hypothesis import strategies as st
 
 from autograder.adversarial import extreme_probabilities, layout, layouts, with_specials
 from autograder.assignments.networks.references import MLP, step_reference, xor_reference
-from autograder.harness import (DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, public_check_tests, question,
-                                student)
+from autograder.harness import (DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, loaded_max_examples,
+                                public_check_tests, question, student)
 from kitcheck.assignments.networks import (ACTIVATIONS, ASSIGNMENT, REDUCTIONS, TRUTH_TABLE, binary_labels,
                                            check_linear_run, class_labels, expect_grad, expect_gradcheck,
                                            expect_linear_init, expect_module_run, expect_structure, mlp_case,
                                            module_init, module_run, scaled_tolerance, structure_of)
 from kitcheck.compare import drive, expect_raises, expect_tensor, tolerance
+from kitcheck.i18n import tr
 from kitcheck.strategies import make_tensor, seeds, shapes
 
 test_public_checks = public_check_tests(ASSIGNMENT)
@@ -30,7 +31,7 @@ OFF_ZERO = 0.005
 GRADCHECK_SEEDS = [0, 1, 2]
 # Gradient and property tests take half the examples of the value tests (grading time goes with the number of
 # calls into the student's process); under KIT_HYPOTHESIS_PROFILE=kit-explore they scale up with the rest.
-HALF = settings(max_examples=max(5, settings.default.max_examples // 2))
+HALF = settings(max_examples=max(5, loaded_max_examples() // 2))
 
 
 def _dim(data, shape):
@@ -96,7 +97,8 @@ def test_sigmoid_is_symmetric(n, seed):
     both = torch.cat([z, -z])
     out = call(q, student(q), z=both)
     expect_tensor(q, out, torch.sigmoid(both), {"z": both}, dtype=z.dtype, device=z.device)
-    expect_tensor(q, out[n:], 1 - out[:n], {"z": both}, what="sigmoid(-z), which should equal 1 - sigmoid(z)")
+    expect_tensor(q, out[n:], 1 - out[:n], {"z": both},
+                  what=tr("sigmoid(-z), which should equal 1 - sigmoid(z)", "sigmoid(-z)，它应当等于 1 - sigmoid(z)"))
 
 
 # ---- softmax ---------------------------------------------------------------------------------------
@@ -151,7 +153,8 @@ def test_softmax_default_dim_is_the_last():
     q = "softmax"
     z = make_tensor((2, 3, 4), torch.float64, 5)
     expect_tensor(q, call(q, student(q), z=z), torch.softmax(z, -1), {"z": z}, dtype=z.dtype, device=z.device,
-                  what="softmax(z) without a dim (the default is the last one)")
+                  what=tr("softmax(z) without a dim (the default is the last one)",
+                          "不传 dim 时的 softmax(z)（默认是最后一维）"))
 
 
 @question("softmax")
@@ -179,8 +182,9 @@ def test_softmax_ignores_a_shift_of_each_row(rows, cols, seed):
     inputs = {"z": both, "dim": 1}
     out = call(q, student(q), **inputs)
     expect_tensor(q, out, torch.softmax(both, 1), inputs, dtype=z.dtype, device=z.device)
-    expect_tensor(q, out[rows:], out[:rows], inputs, what="softmax(z + c) for a constant c per row (should equal "
-                  "softmax(z))")
+    expect_tensor(q, out[rows:], out[:rows], inputs,
+                  what=tr("softmax(z + c) for a constant c per row (should equal softmax(z))",
+                          "每行加上一个常数 c 后的 softmax(z + c)（应当等于 softmax(z)）"))
 
 
 # ---- mse -------------------------------------------------------------------------------------------
@@ -238,14 +242,17 @@ def test_mse_empty_batch(reduction):
     pred, target = torch.empty(0, 3), torch.empty(0, 3)
     inputs = {"pred": pred, "target": target, "reduction": reduction}
     expect_tensor(q, call(q, student(q), **inputs), F.mse_loss(pred.double(), target.double(), reduction=reduction),
-                  inputs, dtype=pred.dtype, device=pred.device, what="the result for an empty batch")
+                  inputs, dtype=pred.dtype, device=pred.device,
+                  what=tr("the result for an empty batch", "批量为空时的结果"))
 
 
 @question("mse")
 @pytest.mark.parametrize("reduction", ["avg", "Mean", "max"])
 def test_mse_rejects_unknown_reductions(reduction):
     inputs = {"pred": torch.ones(3), "target": torch.zeros(3), "reduction": reduction}
-    expect_raises("mse", student("mse"), "ValueError", inputs, f"{reduction!r} is not 'mean', 'sum' or 'none'")
+    expect_raises("mse", student("mse"), "ValueError", inputs,
+                  tr("{reduction!r} is not 'mean', 'sum' or 'none'", "{reduction!r} 不是 'mean'、'sum' 或 'none'",
+                     reduction=reduction))
 
 
 # ---- bce -------------------------------------------------------------------------------------------
@@ -312,7 +319,8 @@ def test_bce_empty_batch(reduction):
     p, y = torch.empty(0), torch.empty(0)
     inputs = {"p": p, "y": y, "reduction": reduction}
     expect_tensor(q, call(q, student(q), **inputs), F.binary_cross_entropy(p.double(), y.double(), reduction=reduction),
-                  inputs, dtype=p.dtype, device=p.device, what="the result for an empty batch")
+                  inputs, dtype=p.dtype, device=p.device,
+                  what=tr("the result for an empty batch", "批量为空时的结果"))
 
 
 # ---- bce_with_logits -------------------------------------------------------------------------------
@@ -378,7 +386,8 @@ def test_bce_with_logits_is_symmetric(n, seed):
     out = call(q, student(q), **inputs)
     expect_tensor(q, out, F.binary_cross_entropy_with_logits(inputs["z"], inputs["y"], reduction="none"), inputs,
                   dtype=z.dtype, device=z.device)
-    expect_tensor(q, out[n:], out[:n], inputs, what="loss(-z, 1 - y), which should equal loss(z, y)")
+    expect_tensor(q, out[n:], out[:n], inputs,
+                  what=tr("loss(-z, 1 - y), which should equal loss(z, y)", "loss(-z, 1 - y)，它应当等于 loss(z, y)"))
 
 
 @question("bce_with_logits")
@@ -389,7 +398,7 @@ def test_bce_with_logits_empty_batch(reduction):
     inputs = {"z": z, "y": y, "reduction": reduction}
     expected = F.binary_cross_entropy_with_logits(z.double(), y.double(), reduction=reduction)
     expect_tensor(q, call(q, student(q), **inputs), expected, inputs, dtype=z.dtype, device=z.device,
-                  what="the result for an empty batch")
+                  what=tr("the result for an empty batch", "批量为空时的结果"))
 
 
 # ---- cross_entropy ---------------------------------------------------------------------------------
@@ -508,7 +517,7 @@ def test_xor_forward_truth_table(device, dtype):
     q = "xor_forward"
     x = TRUTH_TABLE.to(dtype).to(device)
     expect_tensor(q, call(q, student(q), x=x), xor_reference(x), {"x": x}, dtype=dtype, device=x.device,
-                  what="the XOR truth table")
+                  what=tr("the XOR truth table", "异或（XOR）的真值表"))
 
 
 @question("xor_forward")

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from autograder.assignments.training.references import (reference_accuracy, reference_fit,
                                                         reference_fit_with_tensorboard, reference_loss)
 from autograder.adversarial import layout, layouts, mixed_scales
-from autograder.harness import (DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, public_check_tests, question,
-                                student)
+from autograder.harness import (DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, loaded_max_examples,
+                                public_check_tests, question, student)
 from kitcheck.assignments.training import (ASSIGNMENT, build_dataset, check_batches, check_classification,
                                            check_regression, check_split, describe_dataset, expect_class_stats,
                                            expect_dataset, expect_fit, expect_logged_losses, expect_number,
@@ -26,6 +26,7 @@ from kitcheck.assignments.training import (ASSIGNMENT, build_dataset, check_batc
                                            run_loss_with_loader)
 from autograder.assignments.training.probes import small_problem, tensorboard_problem
 from kitcheck.compare import CheckFailure, drive_with, expect_raises, expect_tensor, raised, show
+from kitcheck.i18n import tr
 from kitcheck.transport import StudentError
 from kitcheck.strategies import make_tensor, seeds
 
@@ -33,31 +34,38 @@ test_public_checks = public_check_tests(ASSIGNMENT)
 
 # Reproducibility tests call the student three times per example: half the examples keep grading fast (under
 # KIT_HYPOTHESIS_PROFILE=kit-explore they scale up with the rest).
-HALF = settings(max_examples=max(5, settings.default.max_examples // 2))
+HALF = settings(max_examples=max(5, loaded_max_examples() // 2))
 
 
 def _same_seed_same_data(q, fn, inputs):
     first, second = call(q, fn, **inputs), call(q, fn, **inputs)
     if not all(torch.equal(a, b) for a, b in zip(first, second)):
-        raise CheckFailure(q, "two calls with the same seed gave different data: draw every random number from "
-                           "torch.Generator().manual_seed(seed)", inputs)
+        raise CheckFailure(q, tr("two calls with the same seed gave different data: draw every random number from "
+                                 "torch.Generator().manual_seed(seed)",
+                                 "用同一个种子调用两次，得到的数据却不同：每个随机数都应从 "
+                                 "torch.Generator().manual_seed(seed) 中抽取"), inputs)
     other = call(q, fn, **{**inputs, "seed": inputs["seed"] + 1})
     if torch.equal(first[0], other[0]):
-        raise CheckFailure(q, "seeds `seed` and `seed + 1` gave the same data: use the seed", inputs)
+        raise CheckFailure(q, tr("seeds `seed` and `seed + 1` gave the same data: use the seed",
+                                 "种子 `seed` 和 `seed + 1` 得到了相同的数据：请使用传入的种子"), inputs)
 
 
 def expect_untouched_model(q, got, inputs):
     """The result of ``run_evaluation_watched``, after checking that evaluation tracked no gradients and left the
     model's parameters and gradients alone."""
     if type(got) is not tuple or len(got) != 3:
-        raise CheckFailure(q, "the evaluation could not be inspected", inputs, got=got)
+        raise CheckFailure(q, tr("the evaluation could not be inspected", "无法检查这次评估"), inputs, got=got)
     result, grad_forwards, unchanged = got
     if grad_forwards:
-        raise CheckFailure(q, f"the model ran {grad_forwards} time(s) with gradients tracked: evaluate under "
-                           "`with torch.no_grad():`", inputs)
+        raise CheckFailure(q, tr("the model ran {n} time(s) with gradients tracked: evaluate under "
+                                 "`with torch.no_grad():`",
+                                 "模型在跟踪梯度的情况下运行了 {n} 次：请在 `with torch.no_grad():` 下评估",
+                                 n=grad_forwards), inputs)
     if unchanged is not True:
-        raise CheckFailure(q, "evaluating changed the model's parameters or their .grad (a backward() or a step "
-                           "during evaluation): evaluation only reads the model", inputs)
+        raise CheckFailure(q, tr("evaluating changed the model's parameters or their .grad (a backward() or a step "
+                                 "during evaluation): evaluation only reads the model",
+                                 "评估改变了模型的参数或它们的 .grad（评估时调用了 backward() 或做了一步更新）："
+                                 "评估只应读取模型"), inputs)
     return result
 
 
@@ -74,8 +82,10 @@ def expect_independent_noise(q, X, y, inputs):
         pos = torch.searchsorted(values, r).clamp(max=len(values) - 1)
         near = torch.minimum((values[pos] - r).abs(), (values[(pos - 1).clamp(min=0)] - r).abs())
         if float((near <= tol).double().mean()) > 0.5:
-            raise CheckFailure(q, "the noise repeats numbers drawn for X (a second generator seeded with the same "
-                               "seed): draw X and the noise from one generator", inputs)
+            raise CheckFailure(q, tr("the noise repeats numbers drawn for X (a second generator seeded with the "
+                                     "same seed): draw X and the noise from one generator",
+                                     "噪声重复了为 X 抽取的数（用同一个种子又创建了一个生成器）："
+                                     "X 和噪声应从同一个生成器中抽取"), inputs)
 
 
 # ---- make_regression -------------------------------------------------------------------------------
@@ -130,7 +140,8 @@ def test_make_classification_without_spread_sits_on_the_centers(device, dtype, n
     inputs = {"n_per_class": n, "centers": centers, "std": 0.0, "seed": seed}
     X, y = check_classification(q, call(q, student(q), **inputs), inputs)
     expect_tensor(q, X, centers.cpu().double()[y.cpu()], inputs, dtype=dtype, device=centers.device,
-                  what="X for std = 0 (each row should be its class's center)")
+                  what=tr("X for std = 0 (each row should be its class's center)",
+                          "std = 0 时的 X（每一行都应是它所属类别的中心）"))
 
 
 @question("make_classification")
@@ -184,12 +195,15 @@ def test_data_split_batches_shuffle_reproducibly(n, batch_size, seed):
     inputs = {"X": X, "y": y, "batch_size": batch_size, "seed": seed}
     order = check_batches(q, call(q, fn, **inputs), X, batch_size, inputs)
     if torch.equal(order, torch.arange(n)):
-        raise CheckFailure(q, "the samples come out in their original order: shuffle the indices first", inputs)
+        raise CheckFailure(q, tr("the samples come out in their original order: shuffle the indices first",
+                                 "样本仍按原来的顺序输出：请先打乱索引"), inputs)
     if not torch.equal(order, check_batches(q, call(q, fn, **inputs), X, batch_size, inputs)):
-        raise CheckFailure(q, "two calls with the same seed gave different batches", inputs)
+        raise CheckFailure(q, tr("two calls with the same seed gave different batches",
+                                 "用同一个种子调用两次，得到的小批量却不同"), inputs)
     other = {**inputs, "seed": seed + 1}
     if torch.equal(order, check_batches(q, call(q, fn, **other), X, batch_size, other)):
-        raise CheckFailure(q, "seeds `seed` and `seed + 1` gave the same order: use the seed", inputs)
+        raise CheckFailure(q, tr("seeds `seed` and `seed + 1` gave the same order: use the seed",
+                                 "种子 `seed` 和 `seed + 1` 得到了相同的顺序：请使用传入的种子"), inputs)
 
 
 # ---- train_test_split ------------------------------------------------------------------------------
@@ -214,9 +228,11 @@ def test_train_test_split_shuffles_reproducibly(n, seed):
     inputs = {"X": X, "y": y, "train_fraction": 0.7, "seed": seed}
     order = check_split(q, call(q, fn, **inputs), X, 0.7, inputs)
     if torch.equal(order, torch.arange(n)):
-        raise CheckFailure(q, "the first rows became the training set: shuffle first", inputs)
+        raise CheckFailure(q, tr("the first rows became the training set: shuffle first",
+                                 "前面的几行直接成了训练集：请先打乱顺序"), inputs)
     if not torch.equal(order, check_split(q, call(q, fn, **inputs), X, 0.7, inputs)):
-        raise CheckFailure(q, "two calls with the same seed gave different splits", inputs)
+        raise CheckFailure(q, tr("two calls with the same seed gave different splits",
+                                 "用同一个种子调用两次，得到的划分却不同"), inputs)
 
 
 # ---- PairDataset -----------------------------------------------------------------------------------
@@ -237,7 +253,8 @@ def test_pair_dataset_items_and_batches(device, dtype, n, d, batch_size, seed):
 def test_pair_dataset_rejects_mismatched_lengths(n_features, n_labels):
     inputs = {"features": torch.zeros(n_features, 2), "labels": torch.zeros(n_labels, dtype=torch.long)}
     expect_raises("PairDataset", lambda *args: student("PairDataset").drive(build_dataset, *args), "ValueError",
-                  inputs, f"{n_features} feature rows but {n_labels} labels")
+                  inputs, tr("{rows} feature rows but {labels} labels", "特征有 {rows} 行，标签却有 {labels} 个",
+                             rows=n_features, labels=n_labels))
 
 
 # ---- loss_with_loader ------------------------------------------------------------------------------
@@ -252,7 +269,8 @@ def test_loss_with_loader_is_the_mean_over_all_samples(device, dtype, loss, n, d
     inputs = {**small_problem(loss, n, d, seed, dtype, device), "batch_size": batch_size, "loss": loss}
     tol = {"rtol": 1e-9, "atol": 1e-9} if dtype == torch.float64 else {"rtol": 1e-4, "atol": 1e-5}
     expect_number(q, drive_with(q, student(q), run_loss_with_loader, inputs), reference_loss(inputs, loss), inputs,
-                  what=f"the mean {loss} loss over the loader", **tol)
+                  what=tr("the mean {loss} loss over the loader", "整个数据加载器上的平均 {loss} 损失", loss=loss),
+                  **tol)
 
 
 # ---- accuracy_with_loader --------------------------------------------------------------------------
@@ -265,7 +283,7 @@ def test_accuracy_with_loader_counts_every_sample(device, dtype, n, d, classes, 
     q = "accuracy_with_loader"
     inputs = {**small_problem("cross_entropy", n, d, seed, dtype, device, classes), "batch_size": batch_size}
     expect_number(q, drive_with(q, student(q), run_accuracy_with_loader, inputs), reference_accuracy(inputs), inputs,
-                  rtol=1e-9, atol=1e-9, what="the accuracy over the loader")
+                  rtol=1e-9, atol=1e-9, what=tr("the accuracy over the loader", "整个数据加载器上的准确率"))
 
 
 # ---- fit -------------------------------------------------------------------------------------------
@@ -304,8 +322,10 @@ def test_fit_recovers_known_weights():
               "loss": "mse", "lr": 0.05, "momentum": 0.0, "shuffle_seed": 0}
     losses, weight, bias = drive_with(q, student(q), run_fit, inputs)
     expect_tensor(q, weight, w_true.unsqueeze(0), inputs, rtol=0, atol=0.02,
-                  what="the weight learnt from y = X @ [2, -3.4, 1.5] + 4.2 + noise")
-    expect_tensor(q, bias, torch.tensor([b_true]), inputs, rtol=0, atol=0.02, what="the bias learnt (4.2)")
+                  what=tr("the weight learnt from y = X @ [2, -3.4, 1.5] + 4.2 + noise",
+                          "从 y = X @ [2, -3.4, 1.5] + 4.2 + 噪声 中学到的权重"))
+    expect_tensor(q, bias, torch.tensor([b_true]), inputs, rtol=0, atol=0.02,
+                  what=tr("the bias learnt (4.2)", "学到的偏置（4.2）"))
 
 
 @cache
@@ -333,17 +353,22 @@ def test_fit_trains_a_digit_classifier():
     got = drive_with(q, student(q), run_fit_classifier, inputs)
     losses, weight, bias = got if type(got) is tuple and len(got) == 3 else (got, None, None)
     if type(losses) not in (list, tuple) or len(losses) != 4:
-        raise CheckFailure(q, "fit should return a list of 4 numbers (one mean training loss per epoch)", inputs,
-                           got=losses)
+        raise CheckFailure(q, tr("fit should return a list of 4 numbers (one mean training loss per epoch)",
+                                 "fit 应当返回由 4 个数组成的列表（每轮一个平均训练损失）"), inputs, got=losses)
     for name, got, shape in (("weight", weight, (10, 64)), ("bias", bias, (10,))):
         if type(got) is not torch.Tensor or tuple(got.shape) != shape or not got.is_floating_point():
-            raise CheckFailure(q, f"the trained {name} should be a float tensor of shape {shape}", inputs, got=got)
+            raise CheckFailure(q, tr("the trained {name} should be a float tensor of shape {shape}",
+                                     "训练后的{name}应是形状为 {shape} 的浮点张量",
+                                     name=tr(name, "权重" if name == "weight" else "偏置"), shape=shape),
+                               inputs, got=got)
     with torch.no_grad():
         scores = X_test.double() @ weight.detach().cpu().double().T + bias.detach().cpu().double()
     accuracy = (scores.argmax(dim=1) == y_test).double().mean().item()
     if not accuracy >= 0.9:
-        raise CheckFailure(q, f"after 4 epochs on the digits, the test accuracy is {accuracy:.3f}; a correct "
-                           "training loop reaches about 0.94 (0.9 is required)", inputs)
+        raise CheckFailure(q, tr("after 4 epochs on the digits, the test accuracy is {accuracy:.3f}; a correct "
+                                 "training loop reaches about 0.94 (0.9 is required)",
+                                 "在手写数字数据集上训练 4 轮后，测试集准确率为 {accuracy:.3f}；"
+                                 "正确的训练循环能达到约 0.94（要求至少 0.9）", accuracy=accuracy), inputs)
 
 
 # ---- fit_with_tensorboard --------------------------------------------------------------------------
@@ -386,8 +411,9 @@ def test_fit_with_tensorboard_measures_the_test_loss_in_eval_mode(seed):
     X_test, y_test = inputs["X_test"].double(), inputs["y_test"].double()
     want = torch.nn.functional.mse_loss(X_test @ weight.T + bias, y_test).item()
     expect_number(q, test[-1], want, inputs, rtol=2e-4, atol=1e-6,
-                  what="the last value of 'loss/test' (the trained model's test loss, in evaluation mode, where "
-                  "dropout is off)")
+                  what=tr("the last value of 'loss/test' (the trained model's test loss, in evaluation mode, where "
+                          "dropout is off)",
+                          "'loss/test' 的最后一个值（训练后的模型在评估模式下、Dropout 关闭时的测试损失）"))
 
 
 # ---- issue 18: layouts, dtypes, devices, untouched inputs, return types, hard numbers ----------------------
@@ -418,8 +444,9 @@ def test_make_classification_with_non_contiguous_centers(how, dtype):
     centers = layout(base, how)
     inputs = {"n_per_class": 4, "centers": centers, "std": 0.0, "seed": 1}
     X, y = check_classification(q, call(q, student(q), **inputs), inputs)
-    expect_tensor(q, X, base.double()[y], inputs, dtype=dtype, what="X for std = 0 (each row should be its class's "
-                  "center)")
+    expect_tensor(q, X, base.double()[y], inputs, dtype=dtype,
+                  what=tr("X for std = 0 (each row should be its class's center)",
+                          "std = 0 时的 X（每一行都应是它所属类别的中心）"))
 
 
 def _traced_layout(n, d, dtype, how, seed):
@@ -459,14 +486,20 @@ def _on_meta(q, fn, inputs, expected_shapes):
         if exc.type_name == "NotImplementedError":
             return  # an operation meta tensors lack (a boolean mask's data-dependent size): inconclusive, not wrong
         what, hint = raised(exc, device_check=True)
-        raise CheckFailure(q, f"your function fails when the input is not on the CPU (as on a GPU): it raised {what}",
+        raise CheckFailure(q, tr("your function fails when the input is not on the CPU (as on a GPU): it raised {what}",
+                                 "输入不在 CPU 上（例如在 GPU 上）时，你的函数出错了：它抛出了 {what}", what=what),
                            inputs, detail=hint) from None
     flat = [t for part in got for t in (part if type(part) in (tuple, list) else (part,))] \
         if type(got) in (tuple, list) else [got]
     shapes = [tuple(t.shape) if type(t) is torch.Tensor else None for t in flat]
     if shapes != expected_shapes or any(t.device.type != "meta" for t in flat):
-        raise CheckFailure(q, "for inputs on another device the result should be tensors on that device: expected "
-                           f"shapes {expected_shapes} on 'meta', got {[show(t) for t in flat]}", inputs)
+        # The list is written out by hand: repr() would escape the language marks inside show()'s sentences.
+        raise CheckFailure(q, tr("for inputs on another device the result should be tensors on that device: expected "
+                                 "shapes {shapes} on 'meta', got {got}",
+                                 "输入在其他设备上时，结果应是该设备上的张量：期望 'meta' 上形状为 {shapes} 的张量，"
+                                 "实际是 {got}",
+                                 shapes=expected_shapes, got="[" + ", ".join(f"'{show(t)}'" for t in flat) + "]"),
+                           inputs)
 
 
 @question("data_split_batches")
@@ -507,7 +540,7 @@ def test_loss_with_loader_only_reads_the_model(loss, scaled):
         inputs["X"] = mixed_scales((11, 3), torch.float64, 5)
     got = expect_untouched_model(q, drive_with(q, student(q), run_evaluation_watched, inputs), inputs)
     expect_number(q, got, reference_loss(inputs, loss), inputs, rtol=1e-9, atol=1e-12,
-                  what=f"the mean {loss} loss over the loader")
+                  what=tr("the mean {loss} loss over the loader", "整个数据加载器上的平均 {loss} 损失", loss=loss))
 
 
 @question("accuracy_with_loader")
@@ -516,7 +549,8 @@ def test_accuracy_with_loader_only_reads_the_model(seed):
     q = "accuracy_with_loader"
     inputs = {**small_problem("cross_entropy", 11, 3, seed, torch.float64), "batch_size": 4}
     got = expect_untouched_model(q, drive_with(q, student(q), run_evaluation_watched, inputs), inputs)
-    expect_number(q, got, reference_accuracy(inputs), inputs, rtol=1e-9, atol=1e-9, what="the accuracy over the loader")
+    expect_number(q, got, reference_accuracy(inputs), inputs, rtol=1e-9, atol=1e-9,
+                  what=tr("the accuracy over the loader", "整个数据加载器上的准确率"))
 
 
 @question("train_test_split")
@@ -528,5 +562,7 @@ def test_train_test_split_defaults():
     got = check_split(q, call(q, fn, **inputs), X, 0.7, inputs)
     explicit = {**inputs, "train_fraction": 0.7, "seed": 0}
     if not torch.equal(got, check_split(q, call(q, fn, **explicit), X, 0.7, explicit)):
-        raise CheckFailure(q, "train_test_split(X, y) should give the same split as train_test_split(X, y, 0.7, 0): "
-                           "keep the defaults train_fraction=0.7, seed=0", inputs)
+        raise CheckFailure(q, tr("train_test_split(X, y) should give the same split as train_test_split(X, y, 0.7, "
+                                 "0): keep the defaults train_fraction=0.7, seed=0",
+                                 "train_test_split(X, y) 应当与 train_test_split(X, y, 0.7, 0) 给出相同的划分："
+                                 "请保留默认值 train_fraction=0.7, seed=0"), inputs)

@@ -301,7 +301,7 @@ def _missing_exercise(exc: BaseException, tb) -> tuple[str, str] | None:
         return None
     name = getattr(exc, "name", None) if isinstance(exc, NameError) else None
     if name is not None and name in exercises:
-        return name, "which is not defined yet: run its cell first"
+        return name, say("waits_not_defined")
     return None
 
 

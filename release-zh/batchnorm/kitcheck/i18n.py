@@ -119,6 +119,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "⏭ 已跳过：这个单元格需要 {names}，它们还没有完成：先完成并运行它们的单元格，再运行这个单元格。"},
     "skipped_one": {"en": "⏭ skipped: this cell needs {name}, {why}.", "zh": "⏭ 已跳过：这个单元格需要 {name}，{why}。"},
     "and": {"en": " and ", "zh": " 和 "},
+    "waits_not_defined": {"en": "which is not defined yet: run its cell first",
+                          "zh": "它还没有定义：请先运行它的单元格"},
     "waits_not_written": {
         "en": "which is not written yet: finish it, run its cell, then run this cell again",
         "zh": "它还没有完成：先完成并运行它的单元格，再运行这个单元格"},
@@ -216,7 +218,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                       "zh": "检查因 {error} 而中止；如果反复出现，请告诉老师"},
     "not_graded_because": {"en": "{name}: not graded, because {why}", "zh": "{name}：未评分，因为{why}"},
     "grader_could_not_run": {"en": "the grader could not run it ({error})", "zh": "评分程序无法运行它（{error}）"},
-    # a submitted notebook the grader cannot read (autograder/notebook.py); the student reads why
+    # a submitted notebook the grader cannot read; the student reads why
     "nb_folder": {"en": "expected a notebook file but found a folder: {name}",
                   "zh": "这里应当是一个 notebook 文件，却是一个文件夹：{name}"},
     "nb_missing": {"en": "the file {name} does not exist", "zh": "文件 {name} 不存在"},
@@ -235,6 +237,29 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cell_raised": {"en": "! cell {cell} raised {error}", "zh": "! 第 {cell} 个单元格抛出了 {error}"},
     "which_assignment": {"en": "✗ could not tell which assignment this is; pass --assignment NAME (one of {names})",
                          "zh": "✗ 无法判断这是哪一次作业；请加上 --assignment 作业名（可选：{names}）"},
+    # what a call to a student's function can end with, before any check looks at a value
+    "undefined_fn": {"en": "the notebook does not define `{name}` (was its cell run, renamed or deleted?)",
+                     "zh": "notebook 中没有定义 `{name}`（它的单元格运行了吗？是不是被改名或删除了？）"},
+    "undefined_fn_cell": {"en": "the notebook does not define `{name}` (was its cell renamed, deleted or left with an "
+                                "error?)",
+                          "zh": "notebook 中没有定义 `{name}`（它的单元格是不是被改名、删除，或者运行时出错了？）"},
+    "not_a_function": {"en": "`{name}` is a {kind}, not a function", "zh": "`{name}` 是 {kind}，不是函数"},
+    "not_a_function_cell": {"en": "the notebook defines, but not as a function, `{name}` (was its cell renamed, "
+                                  "deleted or left with an error?)",
+                            "zh": "notebook 中定义了 `{name}`，但它不是函数（它的单元格是不是被改名、删除，或者运行时出错了？）"},
+    "call_timed_out": {"en": "`{name}` did not return within {seconds:g} s (an endless loop?)",
+                       "zh": "`{name}` 在 {seconds:g} 秒内没有返回（是不是有死循环？）"},
+    "process_stopped": {"en": "the Python process running `{name}` stopped (exit code {code})",
+                        "zh": "运行 `{name}` 的 Python 进程停止了（退出码 {code}）"},
+    "notebook_dead": {"en": "the notebook's code could not be run (it did not start, or too many cells failed to "
+                            "finish)",
+                      "zh": "notebook 的代码无法运行（没有启动，或者太多单元格没能运行完）"},
+    "result_nested": {"en": "the returned value is nested too deeply or holds too many items",
+                      "zh": "返回值嵌套太深或包含的元素太多"},
+    "result_shared": {"en": "the returned value shares one container in several places",
+                      "zh": "返回值在多处共用了同一个容器"},
+    "result_too_large": {"en": "the returned value is over {mb} MB", "zh": "返回值超过了 {mb} MB"},
+    "result_unreadable": {"en": "the returned value could not be read", "zh": "无法读取返回值"},
     "code_raised": {"en": "your code raised {what}", "zh": "你的代码抛出了异常 {what}"},
     "worst": {"en": "worst element{at}: expected {expected}, got {got}", "zh": "差距最大的元素{at}：期望 {expected}，实际 {got}"},
     "at_index": {"en": " at index {index}", "zh": "（下标 {index}）"},

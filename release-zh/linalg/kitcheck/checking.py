@@ -263,8 +263,9 @@ class needs:  # noqa: N801 - used as `with needs("name"):`, like a function
             return False
         name, why = missing
         plt = sys.modules.get("matplotlib.pyplot")
-        for number in set(plt.get_fignums()) - self._figures if plt is not None else ():
-            plt.close(number)  # a figure the cell had begun
+        if plt is not None:
+            for number in set(plt.get_fignums()) - self._figures:
+                plt.close(number)  # a figure the cell had begun
         others = [n for n in self.names if n != name and unfinished(self._namespace.get(n))]
         if others and why == say("waits_not_written"):  # name every exercise the cell still waits for
             listed = [_exercise(n) for n in dict.fromkeys((*self.names, name)) if n == name or n in others]
@@ -298,8 +299,9 @@ def _missing_exercise(exc: BaseException, tb) -> tuple[str, str] | None:
         if owner in exercises:
             return owner, say("waits_not_written")
         return None
-    if isinstance(exc, NameError) and getattr(exc, "name", None) in exercises:
-        return exc.name, "which is not defined yet: run its cell first"
+    name = getattr(exc, "name", None) if isinstance(exc, NameError) else None
+    if name is not None and name in exercises:
+        return name, say("waits_not_defined")
     return None
 
 

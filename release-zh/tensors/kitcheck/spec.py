@@ -21,6 +21,11 @@ class Question:
     # ``xavier_uniform_(tensor)``. Every other tensor argument must be left as it was: the transport checks it
     # after every direct call (``kitcheck.transport.changed_input``).
     mutates: tuple[int | str, ...] = ()
+    summary_zh: str = ""  # the summary in the Chinese edition (``summary`` when empty)
+
+    def summary_in(self, lang: str) -> str:
+        """The summary in ``lang`` ("en" or "zh")."""
+        return self.summary_zh if lang == "zh" and self.summary_zh else self.summary
 
     @property
     def solution_id(self) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, TypedDict
 
 import torch
 
@@ -12,6 +12,12 @@ from .timelimit import CallTimedOut
 from .transport import InputChanged, NotAllowed, StudentError
 
 MAX_SHOWN_ELEMENTS = 24
+
+
+class Tolerance(TypedDict, total=False):
+    """The tolerances a check passes on to ``expect_tensor`` as ``**tol`` (typed: ``**tol: Unpack[Tolerance]``)."""
+    rtol: float | None
+    atol: float | None
 
 
 class CheckFailure(AssertionError):

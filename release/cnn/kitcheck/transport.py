@@ -14,6 +14,8 @@ from typing import Any, Callable
 
 import torch
 
+from .i18n import say
+
 MAX_RESULT_BYTES = 64 * 2**20
 # Bounds on what a decoded value may be, checked while it is rebuilt: a forged frame can make the unpickler
 # build deep or shared structures cheaply; walking them must stay cheap too.
@@ -108,10 +110,10 @@ class _Budget:
     def visit(self, value: Any, depth: int) -> None:
         self.nodes += 1
         if depth > MAX_DEPTH or self.nodes > MAX_NODES:
-            raise StudentError("BadResult", "the returned value is nested too deeply or holds too many items")
+            raise StudentError("BadResult", say("result_nested"))
         if type(value) in (dict, list, tuple) and len(value):  # `()` is one shared object, and harmless
             if id(value) in self.seen:
-                raise StudentError("BadResult", "the returned value shares one container in several places")
+                raise StudentError("BadResult", say("result_shared"))
             self.seen.add(id(value))
 
 
@@ -166,11 +168,11 @@ def decode(payload: bytes, name: str | None = None, sent: tuple | None = None) -
     side. A sandbox that hides a change can only hide its own mistake: the returned value is judged anyway.
     """
     if len(payload) > MAX_RESULT_BYTES:
-        raise StudentError("ResultTooLarge", f"the returned value is over {MAX_RESULT_BYTES >> 20} MB")
+        raise StudentError("ResultTooLarge", say("result_too_large", mb=MAX_RESULT_BYTES >> 20))
     try:
         data = torch.load(io.BytesIO(payload), weights_only=True, map_location=None)
         if type(data) is not dict or set(data) not in ({"ok"}, {"ok", "after"}, {"error"}):
-            raise StudentError("BadResult", "the returned value could not be read")
+            raise StudentError("BadResult", say("result_unreadable"))
         if "error" in data:
             type_name, message = data["error"]
             raise StudentError(str(type_name)[:200], str(message)[:2000])
@@ -179,7 +181,7 @@ def decode(payload: bytes, name: str | None = None, sent: tuple | None = None) -
         if sent is not None and name is not None and "after" in data:
             after = _restore(data["after"], budget)
             if type(after) is not list or len(after) != 2 or type(after[0]) is not list or type(after[1]) is not dict:
-                raise StudentError("BadResult", "the returned value could not be read")
+                raise StudentError("BadResult", say("result_unreadable"))
             changed_input(name, sent[0], sent[1], tuple(after[0]), after[1])
         return value
     except StudentError:
@@ -187,7 +189,7 @@ def decode(payload: bytes, name: str | None = None, sent: tuple | None = None) -
     except BaseException as exc:  # noqa: BLE001 - forged or corrupt bytes (RecursionError, MemoryError too)
         if isinstance(exc, KeyboardInterrupt):
             raise
-        raise StudentError("BadResult", f"the returned value could not be read ({type(exc).__name__})") from None
+        raise StudentError("BadResult", f"{say('result_unreadable')} ({type(exc).__name__})") from None
 
 
 def driver_path(driver: Callable | str | None) -> str | None:
@@ -234,7 +236,7 @@ def call_local(fn: Callable, args: tuple, kwargs: dict, driver: str | None = Non
         raise StudentError(type(exc).__name__, _safe_str(exc)) from None
     value = _restore(sanitize(value))
     if driver is None:
-        changed_input(name or getattr(fn, "__name__", ""), sent[0], sent[1], args, kwargs)
+        changed_input(name if name else getattr(fn, "__name__", ""), sent[0], sent[1], args, kwargs)
     return value
 
 
@@ -345,9 +347,9 @@ def local_transport(namespace: dict) -> Transport:
     def call(name: str, args: tuple, kwargs: dict, driver: str | None = None) -> Any:
         fn = namespace.get(name)
         if fn is None:
-            raise StudentError("NameError", f"the notebook does not define `{name}` (was its cell run, renamed or deleted?)")
+            raise StudentError("NameError", say("undefined_fn", name=name))
         if not callable(fn):
-            raise StudentError("TypeError", f"`{name}` is a {type(fn).__name__}, not a function")
+            raise StudentError("TypeError", say("not_a_function", name=name, kind=type(fn).__name__))
         return call_local(fn, args, kwargs, driver, name)
 
     return call

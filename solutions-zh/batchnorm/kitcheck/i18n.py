@@ -119,6 +119,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "⏭ 已跳过：这个单元格需要 {names}，它们还没有完成：先完成并运行它们的单元格，再运行这个单元格。"},
     "skipped_one": {"en": "⏭ skipped: this cell needs {name}, {why}.", "zh": "⏭ 已跳过：这个单元格需要 {name}，{why}。"},
     "and": {"en": " and ", "zh": " 和 "},
+    "waits_not_defined": {"en": "which is not defined yet: run its cell first",
+                          "zh": "它还没有定义：请先运行它的单元格"},
     "waits_not_written": {
         "en": "which is not written yet: finish it, run its cell, then run this cell again",
         "zh": "它还没有完成：先完成并运行它的单元格，再运行这个单元格"},
@@ -216,7 +218,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                       "zh": "检查因 {error} 而中止；如果反复出现，请告诉老师"},
     "not_graded_because": {"en": "{name}: not graded, because {why}", "zh": "{name}：未评分，因为{why}"},
     "grader_could_not_run": {"en": "the grader could not run it ({error})", "zh": "评分程序无法运行它（{error}）"},
-    # a submitted notebook the grader cannot read (autograder/notebook.py); the student reads why
+    # a submitted notebook the grader cannot read; the student reads why
     "nb_folder": {"en": "expected a notebook file but found a folder: {name}",
                   "zh": "这里应当是一个 notebook 文件，却是一个文件夹：{name}"},
     "nb_missing": {"en": "the file {name} does not exist", "zh": "文件 {name} 不存在"},

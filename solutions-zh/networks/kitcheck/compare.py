@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, TypedDict
 
 import torch
 
@@ -12,6 +12,12 @@ from .timelimit import CallTimedOut
 from .transport import InputChanged, NotAllowed, StudentError
 
 MAX_SHOWN_ELEMENTS = 24
+
+
+class Tolerance(TypedDict, total=False):
+    """The tolerances a check passes on to ``expect_tensor`` as ``**tol`` (typed: ``**tol: Unpack[Tolerance]``)."""
+    rtol: float | None
+    atol: float | None
 
 
 class CheckFailure(AssertionError):
@@ -174,7 +180,7 @@ def call(question: str, fn: Callable, **inputs: Any) -> Any:
     except StudentError as exc:
         raise _failure(question, None, exc, inputs) from None
     except CallTimedOut as exc:
-        raise timed_out(exc, inputs)
+        raise timed_out(exc, inputs) from None
 
 
 def drive(question: str, fn: Any, driver: Callable, shown: Mapping[str, Any], *args: Any, **kwargs: Any) -> Any:
@@ -186,7 +192,7 @@ def drive(question: str, fn: Any, driver: Callable, shown: Mapping[str, Any], *a
         on_meta = any(isinstance(a, torch.Tensor) and a.device.type == "meta" for a in (*args, *kwargs.values()))
         raise _failure(question, "code_raised", exc, shown, device_check=on_meta) from None
     except CallTimedOut as exc:
-        raise timed_out(exc, shown)
+        raise timed_out(exc, shown) from None
 
 
 def drive_with(question: str, fn: Any, driver: Callable, inputs: Mapping[str, Any], *extra: Any,
@@ -285,7 +291,7 @@ def expect_device_agnostic(q: str, fn: Callable, reference: Callable, **inputs: 
         # the same code reads from CPU twins of the inputs: a hard-coded device still shows.
         got, mixes = _on_meta_reading_values(q, fn, inputs)
     except CallTimedOut as exc:
-        raise timed_out(exc, inputs)
+        raise timed_out(exc, inputs) from None
     except (TypeError, ValueError):  # a driver's answer that is not (result, list): judged as the result
         got, mixes = None, []
     if type(mixes) is list and mixes:
@@ -391,7 +397,7 @@ def expect_raises(question: str, fn: Callable, error: str, inputs: Mapping[str, 
                                inputs, detail=hint) from None
         return
     except CallTimedOut as exc:
-        raise timed_out(exc, inputs)
+        raise timed_out(exc, inputs) from None
     raise CheckFailure(question, say("expected_raise_got_value", error=error, why=why, got=show(got)), inputs)
 
 

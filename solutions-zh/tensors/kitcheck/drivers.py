@@ -54,7 +54,8 @@ def on_meta_reading_values(fn: Callable, *args: Any) -> Any:
     class Scalars(TorchDispatchMode):
         def __init__(self, replay: list | None):
             super().__init__()
-            self.replay, self.seen = replay, []
+            self.replay = replay
+            self.seen: list = []
 
         def __torch_dispatch__(self, func, types, args=(), kwargs=None):
             if func is item and self.replay is not None and self.replay:

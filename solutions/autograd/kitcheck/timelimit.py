@@ -150,5 +150,6 @@ class Budget:
             return call_with_time_limit(thunk, left if whole else self.per_call)
         except CallTimedOut as exc:
             if whole:
+                assert self.total is not None  # a deadline (so ``left``) exists only with a total
                 exc.whole_check, exc.seconds = True, self.total
             raise

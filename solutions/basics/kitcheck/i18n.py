@@ -6,22 +6,63 @@ The language is the edition's (the build writes it into the student package as `
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 LANGS = ("en", "zh")
 _FILE = Path(__file__).resolve().parent / "data" / "language.txt"
 
 
-def language() -> str:
-    """``"en"`` or ``"zh"``: ``KIT_LANG``, else the edition's, else English."""
-    wanted = os.environ.get("KIT_LANG", "").strip()
-    if wanted in LANGS:
-        return wanted
+def languages() -> tuple[str, ...]:
+    """The languages messages are written in: the edition's one for a student's ``check()``, or ``KIT_LANG``
+    (``"zh"``; the grader sets ``"en,zh"`` to write feedback in both languages from one grading run)."""
+    wanted = [part.strip() for part in os.environ.get("KIT_LANG", "").split(",")]
+    wanted = [lang for lang in wanted if lang in LANGS]
+    if wanted:
+        return tuple(dict.fromkeys(wanted))
     try:
         found = _FILE.read_text().strip()
     except OSError:
-        return "en"
-    return found if found in LANGS else "en"
+        return ("en",)
+    return (found,) if found in LANGS else ("en",)
+
+
+def language() -> str:
+    """``"en"`` or ``"zh"``: the first of ``languages()``."""
+    return languages()[0]
+
+
+# With several languages, a sentence is written as all of them at once, between these private-use characters
+# (one part per ``LANGS``, in order), so that it survives the f-strings and joins that build a failure message;
+# ``in_language`` reads one language back. Only this module writes and reads the form.
+_OPEN, _SEP, _CLOSE = "\ue000", "\ue001", "\ue002"
+_PART = re.compile(f"{_OPEN}([^{_OPEN}{_CLOSE}]*){_CLOSE}")
+_MARKS = {ord(c): None for c in (_OPEN, _SEP, _CLOSE)}
+
+
+def _written(render) -> str:
+    langs = languages()
+    if len(langs) == 1:
+        return render(langs[0])
+    return _OPEN + _SEP.join(render(lang).translate(_MARKS) for lang in LANGS) + _CLOSE
+
+
+def in_language(text: str, lang: str) -> str:
+    """``text`` read in ``lang``: each sentence written in several languages at once (``say`` and ``tr`` under
+    ``KIT_LANG=en,zh``) becomes its ``lang`` part. Text in one language comes back unchanged, less any stray
+    marker (a student's own exception message cannot forge a sentence)."""
+    index = LANGS.index(lang) if lang in LANGS else 0
+
+    def pick(match: re.Match) -> str:
+        parts = match.group(1).split(_SEP)
+        return parts[index] if len(parts) == len(LANGS) else parts[0]
+
+    return _PART.sub(pick, text).translate(_MARKS)
+
+
+def per_language(text: str) -> dict[str, str]:
+    """``text`` in each of ``languages()``."""
+    return {lang: in_language(text, lang) for lang in languages()}
 
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -78,6 +119,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "⏭ 已跳过：这个单元格需要 {names}，它们还没有完成：先完成并运行它们的单元格，再运行这个单元格。"},
     "skipped_one": {"en": "⏭ skipped: this cell needs {name}, {why}.", "zh": "⏭ 已跳过：这个单元格需要 {name}，{why}。"},
     "and": {"en": " and ", "zh": " 和 "},
+    "waits_not_defined": {"en": "which is not defined yet: run its cell first",
+                          "zh": "它还没有定义：请先运行它的单元格"},
     "waits_not_written": {
         "en": "which is not written yet: finish it, run its cell, then run this cell again",
         "zh": "它还没有完成：先完成并运行它的单元格，再运行这个单元格"},
@@ -171,6 +214,52 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "调用者还需要原来的张量。请把结果算到新张量里（写 x = x - m，而不是 x -= m 或 x.sub_(m)）；"
               "确实需要原地修改时，先 x.clone()。"},
     "raised": {"en": "your function raised {what}", "zh": "你的函数抛出了异常 {what}"},
+    "check_stopped": {"en": "the check stopped with {error}; ask your instructor if this persists",
+                      "zh": "检查因 {error} 而中止；如果反复出现，请告诉老师"},
+    "not_graded_because": {"en": "{name}: not graded, because {why}", "zh": "{name}：未评分，因为{why}"},
+    "grader_could_not_run": {"en": "the grader could not run it ({error})", "zh": "评分程序无法运行它（{error}）"},
+    # a submitted notebook the grader cannot read; the student reads why
+    "nb_folder": {"en": "expected a notebook file but found a folder: {name}",
+                  "zh": "这里应当是一个 notebook 文件，却是一个文件夹：{name}"},
+    "nb_missing": {"en": "the file {name} does not exist", "zh": "文件 {name} 不存在"},
+    "nb_empty": {"en": "{name} is empty (0 bytes)", "zh": "{name} 是空文件（0 字节）"},
+    "nb_not_utf8": {"en": "{name} is not UTF-8 text (byte {at} cannot be read); save the notebook again from Jupyter",
+                    "zh": "{name} 不是 UTF-8 文本（第 {at} 个字节无法读取）；请在 Jupyter 中重新保存这个 notebook"},
+    "nb_not_json": {"en": "{name} is not valid notebook JSON (line {line}: {error}); was it edited in a text editor?",
+                    "zh": "{name} 不是有效的 notebook JSON（第 {line} 行：{error}）；是不是用文本编辑器改过？"},
+    "nb_no_cells": {"en": "{name} is JSON but not a Jupyter notebook (no cells)",
+                    "zh": "{name} 是 JSON，但不是 Jupyter notebook（没有单元格）"},
+    "nb_version": {"en": "{name} has notebook format version {version}; this grader reads versions 3 and 4",
+                   "zh": "{name} 的 notebook 格式版本是 {version}；评分程序只能读取版本 3 和 4"},
+    "nb_unreadable": {"en": "{name} could not be read as a notebook ({error})",
+                      "zh": "{name} 无法作为 notebook 读取（{error}）"},
+    "nb_no_code": {"en": "the notebook has no code cells to run", "zh": "这个 notebook 没有可运行的代码单元格"},
+    "cell_raised": {"en": "! cell {cell} raised {error}", "zh": "! 第 {cell} 个单元格抛出了 {error}"},
+    "which_assignment": {"en": "✗ could not tell which assignment this is; pass --assignment NAME (one of {names})",
+                         "zh": "✗ 无法判断这是哪一次作业；请加上 --assignment 作业名（可选：{names}）"},
+    # what a call to a student's function can end with, before any check looks at a value
+    "undefined_fn": {"en": "the notebook does not define `{name}` (was its cell run, renamed or deleted?)",
+                     "zh": "notebook 中没有定义 `{name}`（它的单元格运行了吗？是不是被改名或删除了？）"},
+    "undefined_fn_cell": {"en": "the notebook does not define `{name}` (was its cell renamed, deleted or left with an "
+                                "error?)",
+                          "zh": "notebook 中没有定义 `{name}`（它的单元格是不是被改名、删除，或者运行时出错了？）"},
+    "not_a_function": {"en": "`{name}` is a {kind}, not a function", "zh": "`{name}` 是 {kind}，不是函数"},
+    "not_a_function_cell": {"en": "the notebook defines, but not as a function, `{name}` (was its cell renamed, "
+                                  "deleted or left with an error?)",
+                            "zh": "notebook 中定义了 `{name}`，但它不是函数（它的单元格是不是被改名、删除，或者运行时出错了？）"},
+    "call_timed_out": {"en": "`{name}` did not return within {seconds:g} s (an endless loop?)",
+                       "zh": "`{name}` 在 {seconds:g} 秒内没有返回（是不是有死循环？）"},
+    "process_stopped": {"en": "the Python process running `{name}` stopped (exit code {code})",
+                        "zh": "运行 `{name}` 的 Python 进程停止了（退出码 {code}）"},
+    "notebook_dead": {"en": "the notebook's code could not be run (it did not start, or too many cells failed to "
+                            "finish)",
+                      "zh": "notebook 的代码无法运行（没有启动，或者太多单元格没能运行完）"},
+    "result_nested": {"en": "the returned value is nested too deeply or holds too many items",
+                      "zh": "返回值嵌套太深或包含的元素太多"},
+    "result_shared": {"en": "the returned value shares one container in several places",
+                      "zh": "返回值在多处共用了同一个容器"},
+    "result_too_large": {"en": "the returned value is over {mb} MB", "zh": "返回值超过了 {mb} MB"},
+    "result_unreadable": {"en": "the returned value could not be read", "zh": "无法读取返回值"},
     "code_raised": {"en": "your code raised {what}", "zh": "你的代码抛出了异常 {what}"},
     "worst": {"en": "worst element{at}: expected {expected}, got {got}", "zh": "差距最大的元素{at}：期望 {expected}，实际 {got}"},
     "at_index": {"en": " at index {index}", "zh": "（下标 {index}）"},
@@ -180,13 +269,18 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+def _values(values: dict, lang: str) -> dict:
+    return {k: in_language(v, lang) if isinstance(v, str) else v for k, v in values.items()}
+
+
 def say(key: str, **values: object) -> str:
-    """The sentence ``key`` in the current language, with ``values`` filled in."""
+    """The sentence ``key`` in the current language(s), with ``values`` filled in."""
     table = MESSAGES[key]
-    return table.get(language(), table["en"]).format(**values)
+    return _written(lambda lang: table.get(lang, table["en"]).format(**_values(values, lang)))
 
 
 def tr(en: str, zh: str, **values: object) -> str:
     """A sentence that belongs to one public check, in both languages where it is written: ``tr("the losses
     should decrease", "损失应当下降")``. Shared sentences go in ``MESSAGES`` (``say``)."""
-    return (zh if language() == "zh" else en).format(**values) if values else (zh if language() == "zh" else en)
+    return _written(lambda lang: (zh if lang == "zh" else en).format(**_values(values, lang)) if values
+                    else (zh if lang == "zh" else en))

@@ -119,6 +119,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "⏭ 已跳过：这个单元格需要 {names}，它们还没有完成：先完成并运行它们的单元格，再运行这个单元格。"},
     "skipped_one": {"en": "⏭ skipped: this cell needs {name}, {why}.", "zh": "⏭ 已跳过：这个单元格需要 {name}，{why}。"},
     "and": {"en": " and ", "zh": " 和 "},
+    "waits_not_defined": {"en": "which is not defined yet: run its cell first",
+                          "zh": "它还没有定义：请先运行它的单元格"},
     "waits_not_written": {
         "en": "which is not written yet: finish it, run its cell, then run this cell again",
         "zh": "它还没有完成：先完成并运行它的单元格，再运行这个单元格"},

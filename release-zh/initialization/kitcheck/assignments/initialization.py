@@ -555,7 +555,7 @@ def layer_grad_norms_public(fn):
     for p in probes(q):  # an MLP problem (float64); one gradient norm per nn.Linear
         sizes, activation, nested, stale, seed = (p.inputs[k] for k in ("sizes", "activation", "nested", "stale",
                                                                         "seed"))
-        inputs = {"sizes": sizes, "activation": activation, "nested": nested, "old gradients in .grad": stale,
+        inputs = {"sizes": sizes, "activation": activation, "nested": nested, tr("old gradients in .grad", ".grad 中留有旧梯度"): stale,
                   "seed": seed}
         got = drive(q, fn, run_layer_grad_norms, inputs, sizes, activation, nested, stale, seed, torch.float64)
         expect_grad_norms(q, got, p.expected, inputs, dtype=torch.float64, device="cpu",
@@ -563,7 +563,7 @@ def layer_grad_norms_public(fn):
     for p in probes(q)[:2]:  # the same models in float32: the norms keep the model's dtype
         sizes, activation, nested, stale, seed = (p.inputs[k] for k in ("sizes", "activation", "nested", "stale",
                                                                         "seed"))
-        inputs = {"sizes": sizes, "activation": activation, "nested": nested, "old gradients in .grad": stale,
+        inputs = {"sizes": sizes, "activation": activation, "nested": nested, tr("old gradients in .grad", ".grad 中留有旧梯度"): stale,
                   "seed": seed, "dtype": torch.float32}
         got = drive(q, fn, run_layer_grad_norms, inputs, sizes, activation, nested, stale, seed, torch.float32)
         expect_grad_norms(q, got, p.expected, inputs, dtype=torch.float32, device="cpu",
@@ -574,12 +574,12 @@ def dead_relu_fraction_public(fn):
     q = "dead_relu_fraction"
     for p in probes(q):  # a ReLU MLP with dead units (float64); one fraction per nn.ReLU
         sizes, nested, dead, seed = (p.inputs[k] for k in ("sizes", "nested", "dead_units", "seed"))
-        inputs = {"sizes": sizes, "nested": nested, "dead units per layer": dead, "seed": seed}
+        inputs = {"sizes": sizes, "nested": nested, tr("dead units per layer", "每层死亡的神经元数"): dead, "seed": seed}
         got = drive(q, fn, run_dead_relu_fraction, inputs, sizes, nested, dead, seed, torch.float64)
         expect_dead_fractions(q, got, p.expected, inputs, device="cpu")
     for p in probes(q)[:1]:  # the same model in float32
         sizes, nested, dead, seed = (p.inputs[k] for k in ("sizes", "nested", "dead_units", "seed"))
-        inputs = {"sizes": sizes, "nested": nested, "dead units per layer": dead, "seed": seed, "dtype": torch.float32}
+        inputs = {"sizes": sizes, "nested": nested, tr("dead units per layer", "每层死亡的神经元数"): dead, "seed": seed, "dtype": torch.float32}
         got = drive(q, fn, run_dead_relu_fraction, inputs, sizes, nested, dead, seed, torch.float32)
         expect_dead_fractions(q, got, p.expected, inputs, device="cpu")
 

@@ -109,7 +109,7 @@ def expect_gradient_descent_device(q: str, fn, X, y, lr, steps) -> None:
             what, hint = raised(exc, device_check=True)
             raise CheckFailure(q, say("fails_off_cpu", what=what), meta, detail=hint) from None
     except CallTimedOut as exc:
-        raise timed_out(exc, meta)
+        raise timed_out(exc, meta) from None
     else:
         expected = {"path": torch.empty(steps + 1, d, dtype=X.dtype, device="meta"),
                     "losses": torch.empty(steps, dtype=X.dtype, device="meta")}
@@ -127,7 +127,7 @@ def expect_gradient_descent_device(q: str, fn, X, y, lr, steps) -> None:
                                      "新建张量时请用 device=X.device（以及 dtype=X.dtype），或用 torch.*_like / "
                                      "X.new_zeros。")) from None
     except CallTimedOut as exc:
-        raise timed_out(exc, inputs)
+        raise timed_out(exc, inputs) from None
     expected = {"path": torch.empty(steps + 1, d, dtype=X.dtype), "losses": torch.empty(steps, dtype=X.dtype)}
     if type(got) not in (tuple, list) or len(got) != 2:
         raise CheckFailure(q, say("should_return_tuple", names="path, losses", got=show(got)), inputs)
@@ -413,13 +413,18 @@ ASSIGNMENT = Assignment(
     title="Assignment 3: Autograd and gradient descent",
     title_zh="作业 3：自动求导与梯度下降",
     questions=(
-        Question("numerical_grad", 3, "the gradient of f at x by central differences", numerical_grad_public),
-        Question("linreg_grad", 3, "the gradient of the linear-regression MSE, by hand", linreg_grad_public),
+        Question("numerical_grad", 3, "the gradient of f at x by central differences", numerical_grad_public,
+                 summary_zh="用中心差分求 f 在 x 处的梯度"),
+        Question("linreg_grad", 3, "the gradient of the linear-regression MSE, by hand", linreg_grad_public,
+                 summary_zh="手工推导线性回归均方误差的梯度"),
         Question("gradient_descent", 4, "gradient descent on the MSE with autograd: the path and the losses",
-                 gradient_descent_public),
+                 gradient_descent_public,
+                 summary_zh="用自动求导对均方误差做梯度下降：返回参数路径和损失"),
         # Both change the tensors in their lists on purpose (params, and the velocities).
-        Question("sgd_step_", 3, "one SGD step that updates leaf tensors in place", sgd_step__public, mutates=(0,)),
+        Question("sgd_step_", 3, "one SGD step that updates leaf tensors in place", sgd_step__public, mutates=(0,),
+                 summary_zh="原地更新叶子张量的一步 SGD"),
         Question("momentum_step_", 3, "one step of SGD with momentum, like torch.optim.SGD", momentum_step__public,
-                 mutates=(0, 1)),
+                 mutates=(0, 1),
+                 summary_zh="带动量的一步 SGD，同 torch.optim.SGD"),
     ),
 )

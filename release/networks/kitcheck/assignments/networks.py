@@ -260,7 +260,7 @@ def expect_linear_init(q: str, got: Any, in_features: int, out_features: int, bi
     expected = [("weight", (out_features, in_features))] + ([("bias", (out_features,))] if bias else [])
     expect_structure(q, got, expected, inputs)
     first, again, after = (_pairs(g) for g in got[:3])
-    if again is None or after is None:
+    if first is None or again is None or after is None:  # (first: expect_structure has checked it)
         raise CheckFailure(q, _unexpected(), inputs, got=got)
     bound = 1 / math.sqrt(in_features)
     for name, _ in expected:
@@ -587,19 +587,29 @@ ASSIGNMENT = Assignment(
     title="Assignment 4: Single-layer networks and losses",
     title_zh="作业 4：单层神经网络与损失函数",
     questions=(
-        Question("sigmoid", 2, "the logistic function, finite value and gradient for any z", sigmoid_public),
-        Question("softmax", 3, "softmax along a dim that does not overflow", softmax_public),
-        Question("mse", 2, "mean squared error with reduction 'mean', 'sum' or 'none'", mse_public),
-        Question("bce", 3, "binary cross-entropy on probabilities, logs clamped at -100 like torch", bce_public),
+        Question("sigmoid", 2, "the logistic function, finite value and gradient for any z", sigmoid_public,
+                 summary_zh="Sigmoid（逻辑）函数：对任意 z 的值和梯度都是有限的"),
+        Question("softmax", 3, "softmax along a dim that does not overflow", softmax_public,
+                 summary_zh="沿某一维度且不会溢出的 softmax"),
+        Question("mse", 2, "mean squared error with reduction 'mean', 'sum' or 'none'", mse_public,
+                 summary_zh="均方误差，reduction 可取 'mean'、'sum' 或 'none'"),
+        Question("bce", 3, "binary cross-entropy on probabilities, logs clamped at -100 like torch", bce_public,
+                 summary_zh="基于概率的二分类交叉熵，对数值像 torch 一样截断在 -100"),
         Question("bce_with_logits", 3, "binary cross-entropy on logits, stable for large logits",
-                 bce_with_logits_public),
+                 bce_with_logits_public,
+                 summary_zh="基于 logits 的二分类交叉熵，logits 很大时也数值稳定"),
         Question("cross_entropy", 3, "multiclass cross-entropy from logits, picking with gather",
-                 cross_entropy_public),
-        Question("step_neuron", 2, "a neuron with a step activation: 1 where x @ w + b >= 0", step_neuron_public),
-        Question("xor_forward", 2, "XOR as a two-layer network of step neurons", xor_forward_public),
+                 cross_entropy_public,
+                 summary_zh="基于 logits 的多分类交叉熵，用 gather 取出对应项"),
+        Question("step_neuron", 2, "a neuron with a step activation: 1 where x @ w + b >= 0", step_neuron_public,
+                 summary_zh="阶跃激活的神经元：x @ w + b >= 0 处输出 1"),
+        Question("xor_forward", 2, "XOR as a two-layer network of step neurons", xor_forward_public,
+                 summary_zh="用两层阶跃神经元网络实现异或（XOR）"),
         Question("MyLinear", 4, "nn.Linear as an nn.Module: weight and bias nn.Parameters, their initialisation, "
-                 "forward", MyLinear_public),
+                 "forward", MyLinear_public,
+                 summary_zh="以 nn.Module 实现的 nn.Linear：权重和偏置是 nn.Parameter，含初始化与前向传播"),
         Question("MLP", 3, "a multilayer perceptron as an nn.Module: nn.Linear layers in an nn.ModuleList, an "
-                 "activation between them", MLP_public),
+                 "activation between them", MLP_public,
+                 summary_zh="以 nn.Module 实现的多层感知机：nn.ModuleList 中的 nn.Linear 层，层间有激活函数"),
     ),
 )

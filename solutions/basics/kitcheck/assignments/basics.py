@@ -67,7 +67,7 @@ def expect_device_agnostic_where_possible(q: str, fn, reference, **inputs) -> No
         if any(s in (exc.message or "").lower() for s in _DATA_DEPENDENT):
             return
     except CallTimedOut as exc:
-        raise timed_out(exc, inputs)
+        raise timed_out(exc, inputs) from None
     expect_device_agnostic(q, fn, reference, **inputs)
 
 
@@ -341,20 +341,28 @@ ASSIGNMENT = Assignment(
     "Assignment 0: Creating, indexing and reshaping tensors",
     (
         Question("tridiagonal", 3, "a tridiagonal matrix from factory functions, with d's dtype and device",
-                 tridiagonal_public),
+                 tridiagonal_public,
+                 summary_zh="用工厂函数构造三对角矩阵，数据类型和设备与 d 相同"),
         Question("select_along", 2, "the entries at `index` along `dim`, like torch.index_select",
-                 select_along_public),
+                 select_along_public,
+                 summary_zh="沿维度 dim 取出 index 处的元素，同 torch.index_select"),
         Question("values_in_range", 2, "the values v with low <= v < high, by a boolean mask",
-                 values_in_range_public),
+                 values_in_range_public,
+                 summary_zh="用布尔掩码取出满足 low <= v < high 的值"),
         Question("gather_rows", 3, "out[i, j] = x[i, index[i, j]], like torch.gather(x, 1, index)",
-                 gather_rows_public),
+                 gather_rows_public,
+                 summary_zh="out[i, j] = x[i, index[i, j]]，同 torch.gather(x, 1, index)"),
         Question("sum_by_group", 3, "per-group sums, like index_add_/scatter_add_ into zeros",
-                 sum_by_group_public),
+                 sum_by_group_public,
+                 summary_zh="按组求和，同在全零张量上做 index_add_/scatter_add_"),
         Question("detached_copy", 2, "a copy of x with its own memory and no autograd history",
-                 detached_copy_public),
-        Question("stack_via_cat", 2, "torch.stack with unsqueeze and cat", stack_via_cat_public),
+                 detached_copy_public,
+                 summary_zh="x 的副本：有自己的内存，且不带自动求导的历史"),
+        Question("stack_via_cat", 2, "torch.stack with unsqueeze and cat", stack_via_cat_public,
+                 summary_zh="用 unsqueeze 和 cat 实现 torch.stack"),
         Question("split_by_sizes", 3, "torch.split by a list of sizes: views of x, ValueError if they don't add up",
-                 split_by_sizes_public),
+                 split_by_sizes_public,
+                 summary_zh="按尺寸列表实现 torch.split：返回 x 的视图，尺寸之和不符时抛出 ValueError"),
     ),
     number=0,
     title_zh="作业 0：张量的创建、索引与变形",

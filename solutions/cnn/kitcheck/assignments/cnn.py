@@ -4,7 +4,7 @@ with stored probes (``kitcheck.probes``) elsewhere: no reference answer is writt
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import torch
 import torch.nn.functional as F
@@ -14,8 +14,8 @@ import torch.utils._pytree
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ..compare import (CheckFailure, call, drive, drive_with, expect_equal, expect_raises, expect_tensor, raised,
-                       show, timed_out, tolerance)
+from ..compare import (CheckFailure, Tolerance, call, drive, drive_with, expect_equal, expect_raises, expect_tensor,
+                       raised, show, timed_out, tolerance)
 from ..drivers import value_and_grad
 from ..i18n import say, tr
 from ..probes import probes
@@ -23,6 +23,9 @@ from ..spec import Assignment, Question
 from ..strategies import FLOAT_DTYPES, PUBLIC_SETTINGS, make_tensor, seeds
 from ..timelimit import CallTimedOut
 from ..transport import StudentError
+
+if TYPE_CHECKING:
+    from typing import Unpack  # Python 3.11+; the kit also runs on 3.10, where only the type checker needs it
 
 
 def pair(v: Any) -> tuple[int, int]:
@@ -43,6 +46,8 @@ class _Placeholders(torch.utils._python_dispatch.TorchDispatchMode):
 
 class _DeviceMixes(torch.overrides.TorchFunctionMode):
     """Records the operations given tensors (not 0-d) on two devices; indexing and copies may mix them on a GPU too."""
+    found: list[str]  # set by on_meta before use
+
     def __torch_function__(self, func, types, args=(), kwargs=None):
         name = getattr(func, "__name__", str(func))
         if name not in {"__getitem__", "__setitem__", "to", "copy_", "type_as", "cpu", "cuda", "__get__", "__set__"}:
@@ -90,7 +95,7 @@ def expect_follows_device(q: str, fn, reference: Callable, *, module_args: tuple
             "CPU 上 float64 输入的结果（改在这里检查：在其他设备上你的代码抛出了 {t}）", t=exc.type_name))
         return
     except CallTimedOut as exc:
-        raise timed_out(exc, meta)
+        raise timed_out(exc, meta) from None
     if type(mixes) is list and mixes:
         raise CheckFailure(q, tr("your code combines a tensor on the CPU with the input, which is not on the CPU (as on "
                                  "a GPU): ", "输入不在 CPU 上（如在 GPU 上），你的代码却把它和 CPU 上的张量一起运算：")
@@ -168,7 +173,7 @@ def conv_out_size_public(fn):
 
 # ---- gradients, computed where the student's code runs --------------------------------------------------
 def expect_value_and_grad(q: str, fn, reference: Callable, inputs: Mapping[str, Any], *, upstream_seed: int = 0,
-                          **tol: float) -> None:
+                          **tol: Unpack[Tolerance]) -> None:
     """The student's result and its gradients with respect to every float tensor input (computed where the
     student's code runs, with ``kitcheck.drivers.value_and_grad`` and a random upstream gradient) must match
     torch's ``reference`` and its autograd gradients, computed in float64 on the CPU from the same inputs."""
@@ -714,21 +719,33 @@ ASSIGNMENT = Assignment(
     title="Assignment 8: Images, convolutions and classic CNNs",
     title_zh="作业 8：图像、卷积与经典卷积神经网络",
     questions=(
-        Question("sobel", 3, "the Sobel derivative of an image, like cv2.Sobel (border: reflect 101)", sobel_public),
+        Question("sobel", 3, "the Sobel derivative of an image, like cv2.Sobel (border: reflect 101)", sobel_public,
+                 summary_zh="图像的 Sobel 导数，同 cv2.Sobel（边界：reflect 101）"),
         Question("laplacian", 2, "the Laplacian of an image, like cv2.Laplacian (border: reflect 101)",
-                 laplacian_public),
+                 laplacian_public,
+                 summary_zh="图像的拉普拉斯算子，同 cv2.Laplacian（边界：reflect 101）"),
         Question("conv_out_size", 2, "the output length of a convolution (ValueError if the kernel does not fit)",
-                 conv_out_size_public),
+                 conv_out_size_public,
+                 summary_zh="卷积输出的长度（卷积核放不下时抛出 ValueError）"),
         Question("conv2d", 5, "2-D convolution with stride, padding, dilation and groups, like F.conv2d",
-                 conv2d_public),
-        Question("max_pool2d", 3, "max pooling, like F.max_pool2d", max_pool2d_public),
-        Question("avg_pool2d", 3, "average pooling, like F.avg_pool2d", avg_pool2d_public),
-        Question("dropout", 3, "inverted dropout in training mode, the identity in evaluation mode", dropout_public),
-        Question("conv_param_count", 2, "the number of parameters of nn.Conv2d", conv_param_count_public),
+                 conv2d_public,
+                 summary_zh="带步幅、填充、空洞和分组的二维卷积，同 F.conv2d"),
+        Question("max_pool2d", 3, "max pooling, like F.max_pool2d", max_pool2d_public,
+                 summary_zh="最大池化，同 F.max_pool2d"),
+        Question("avg_pool2d", 3, "average pooling, like F.avg_pool2d", avg_pool2d_public,
+                 summary_zh="平均池化，同 F.avg_pool2d"),
+        Question("dropout", 3, "inverted dropout in training mode, the identity in evaluation mode", dropout_public,
+                 summary_zh="训练模式下的反向（inverted）Dropout，评估模式下原样输出"),
+        Question("conv_param_count", 2, "the number of parameters of nn.Conv2d", conv_param_count_public,
+                 summary_zh="nn.Conv2d 的参数个数"),
         Question("receptive_field", 3, "the receptive field of a stack of (kernel_size, stride) layers",
-                 receptive_field_public),
-        Question("LeNet5", 4, "LeNet-5 (ReLU, max pooling) for 1x28x28 images", lenet5_public),
-        Question("BasicBlock", 4, "ResNet's basic residual block", basic_block_public),
-        Question("Bottleneck", 3, "ResNet's bottleneck residual block (expansion 4)", bottleneck_public),
+                 receptive_field_public,
+                 summary_zh="一叠 (kernel_size, stride) 层的感受野"),
+        Question("LeNet5", 4, "LeNet-5 (ReLU, max pooling) for 1x28x28 images", lenet5_public,
+                 summary_zh="用于 1x28x28 图像的 LeNet-5（ReLU、最大池化）"),
+        Question("BasicBlock", 4, "ResNet's basic residual block", basic_block_public,
+                 summary_zh="ResNet 的基本残差块"),
+        Question("Bottleneck", 3, "ResNet's bottleneck residual block (expansion 4)", bottleneck_public,
+                 summary_zh="ResNet 的瓶颈残差块（扩展倍数 4）"),
     ),
 )

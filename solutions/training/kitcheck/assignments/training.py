@@ -12,8 +12,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from ..compare import (CheckFailure, call, drive_with, expect_device_agnostic, expect_equal, expect_tensor, show,
-                       tolerance)
+from ..compare import (CheckFailure, Tolerance, call, drive_with, expect_device_agnostic, expect_equal, expect_tensor,
+                       show, tolerance)
 from ..i18n import tr
 from ..probes import probes
 from ..spec import Assignment, Question
@@ -218,7 +218,7 @@ def expect_tensorboard_log(q: str, got: Any, inputs: Mapping[str, Any], epochs: 
     scalars, graph = read_event_files(q, got["files"], inputs)
     detail = tr("subfolders {folders} of log_dir hold events (add_scalars writes there)",
                 "log_dir 的子文件夹 {folders} 中有事件（add_scalars 会写到那里）",
-                folders=got["folders"]) if got.get("folders") else None
+                folders=got["folders"]) if got.get("folders") else ""
     missing = [t for t in TB_TAGS if t not in scalars]
     if missing:
         raise CheckFailure(q, tr("the log has no scalars under the tag(s) {missing}; it has {tags}: log with "
@@ -278,9 +278,10 @@ def _watched(model: nn.Module, call):
     values, are unchanged): evaluation must change neither (the next optimizer step would use that .grad)."""
     grad_forwards = []
     model.register_forward_pre_hook(lambda module, args: grad_forwards.append(torch.is_grad_enabled()))
+    before = []
     for p in model.parameters():
-        p.grad = torch.full_like(p, 0.5)
-    before = [(p.detach().clone(), p.grad.clone()) for p in model.parameters()]
+        p.grad = grad = torch.full_like(p, 0.5)
+        before.append((p.detach().clone(), grad.clone()))
     result = call()
     unchanged = all(torch.equal(p.detach(), w) and p.grad is not None and torch.equal(p.grad, g)
                     for p, (w, g) in zip(model.parameters(), before))
@@ -339,7 +340,7 @@ def expect_number(q: str, got: Any, expected: float, inputs: Mapping[str, Any], 
         raise CheckFailure(q, tr("{what} is wrong", "{what}不对", what=what), inputs, expected, value)
 
 
-def expect_pair(q: str, got: Any, inputs: Mapping[str, Any], what: str) -> tuple:
+def expect_pair(q: str, got: Any, inputs: Mapping[str, Any], what: str) -> tuple[Any, Any]:
     if type(got) not in (tuple, list) or len(got) != 2:
         raise CheckFailure(q, tr("{what} should be a pair (features, labels), but it is {got}",
                                  "{what}应当是一对 (特征, 标签)，但它是 {got}", what=what, got=show(got)), inputs)
@@ -347,7 +348,7 @@ def expect_pair(q: str, got: Any, inputs: Mapping[str, Any], what: str) -> tuple
         if type(part) is not torch.Tensor:
             raise CheckFailure(q, tr("{what} should hold two tensors, but it is {got}",
                                      "{what}应当包含两个张量，但它是 {got}", what=what, got=show(got)), inputs)
-    return tuple(got)
+    return got[0], got[1]
 
 
 def indexed_data(n: int, d: int, dtype: torch.dtype = torch.float32, device: str = "cpu") -> tuple:
@@ -584,7 +585,7 @@ def expect_fit(q: str, got: Any, expected: tuple, inputs: Mapping[str, Any], dty
                                  "returned {got}",
                                  "fit 应当返回由 {k} 个数组成的列表（每一轮一个平均训练损失），但它返回了 {got}",
                                  k=len(want_losses), got=show(losses)), inputs)
-    tol = {"rtol": 1e-7, "atol": 1e-9} if dtype == torch.float64 else {"rtol": 2e-4, "atol": 1e-5}
+    tol: Tolerance = {"rtol": 1e-7, "atol": 1e-9} if dtype == torch.float64 else {"rtol": 2e-4, "atol": 1e-5}
     expect_tensor(q, weight, want_weight, inputs, device=inputs["X"].device,
                   what=tr("the trained weight", "训练后的权重"), **tol)
     expect_tensor(q, bias, want_bias, inputs, device=inputs["X"].device, what=tr("the trained bias", "训练后的偏置"),
@@ -778,12 +779,12 @@ def expect_logged_losses(q: str, got: Any, expected: tuple, inputs: Mapping[str,
     test losses, weight, bias). Logged values are float32 (TensorBoard stores scalars so)."""
     want_train, want_test, want_weight, want_bias = expected
     train, test = expect_tensorboard_log(q, got, inputs, len(want_train))
-    tol = {"rtol": 1e-7, "atol": 1e-9} if dtype == torch.float64 else {"rtol": 2e-4, "atol": 1e-5}
+    tol: Tolerance = {"rtol": 1e-7, "atol": 1e-9} if dtype == torch.float64 else {"rtol": 2e-4, "atol": 1e-5}
     expect_tensor(q, got["weight"], want_weight, inputs, device=inputs["X_train"].device,
                   what=tr("the trained weight", "训练后的权重"), **tol)
     expect_tensor(q, got["bias"], want_bias, inputs, device=inputs["X_train"].device,
                   what=tr("the trained bias", "训练后的偏置"), **tol)
-    logged = {"rtol": 2e-4 if dtype == torch.float32 else 2e-6, "atol": 1e-6}
+    logged: Tolerance = {"rtol": 2e-4 if dtype == torch.float32 else 2e-6, "atol": 1e-6}
     expect_tensor(q, torch.tensor(train, dtype=torch.float64), torch.tensor(want_train, dtype=torch.float64), inputs,
                   what=tr("the values logged under {tag!r} (each epoch's mean per-sample training loss, from the "
                           "batch losses of that epoch)",
