@@ -89,9 +89,13 @@ def pytest_addoption(parser):
     parser.addoption("--fast", action="store_true",
                      help="the fast tier (./kit test --fast): the unit-level modules in FAST_MODULES, no test "
                           "marked slow, and only assignment 1 (tensors) where a test repeats per assignment")
+    parser.addoption("--reverse", action="store_true",
+                     help="run the tests in the reverse order (no test may depend on another having run first)")
 
 
 def pytest_collection_modifyitems(config, items):
+    if config.getoption("--reverse"):
+        items.reverse()
     if not config.getoption("--fast"):
         return
     keep, drop = [], []
