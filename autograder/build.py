@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -107,7 +108,8 @@ def generate_solutions(assignment: Assignment, out_dir: Path, source_root: Path 
     """Write ``out_dir/<a>/``: the solutions notebook, executed so its outputs and figures show.
 
     ``editions``: ``{lang: folder}`` for every language (default: the course's first, into ``out_dir``). The
-    bilingual notebook runs once; each edition keeps its language's text and the shared, executed code."""
+    bilingual notebook runs once, its checks writing in every language at once (``KIT_LANG``); each edition
+    keeps its language's text, the shared code, and the outputs read in its language."""
     from nbclient import NotebookClient
 
     editions = editions or {course_languages()[0]: out_dir}
@@ -118,14 +120,34 @@ def generate_solutions(assignment: Assignment, out_dir: Path, source_root: Path 
         if first.exists():
             shutil.rmtree(first)
         write_student_package(assignment, first / "kitcheck", data_dir, next(iter(editions)))
-        NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(first)}}).execute()
+        before = os.environ.get("KIT_LANG")
+        os.environ["KIT_LANG"] = ",".join(editions)  # the kernel inherits it
+        try:
+            NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=False,
+                           resources={"metadata": {"path": str(first)}}).execute()
+        finally:
+            os.environ.pop("KIT_LANG") if before is None else os.environ.__setitem__("KIT_LANG", before)
     for lang, folder in editions.items():
         target = folder / assignment.name
         if target.exists():
             shutil.rmtree(target)
         target.mkdir(parents=True)
         write_student_package(assignment, target / "kitcheck", data_dir, lang)
-        nbformat.write(edition(nb, lang), target / assignment.notebook)
+        nbformat.write(outputs_in(edition(nb, lang), lang), target / assignment.notebook)
+
+
+def outputs_in(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
+    """``nb`` with every text output read in ``lang`` (what the checks printed in every language at once)."""
+    from kitcheck.i18n import in_language
+
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                out["text"] = in_language("".join(out["text"]) if isinstance(out["text"], list) else out["text"], lang)
+            for mime, value in out.get("data", {}).items():
+                if mime.startswith("text/"):
+                    out["data"][mime] = in_language("".join(value) if isinstance(value, list) else value, lang)
+    return nb
 
 
 def build(names: list[str] | None = None, root: Path = REPO, execute: bool = True) -> list[Path]:

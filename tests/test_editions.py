@@ -266,3 +266,20 @@ def test_the_chinese_text_is_at_least_as_deep_as_the_originals(name):
     nb = nbformat.read(SOURCE / name / ASSIGNMENTS[name].notebook, as_version=4)
     chars = sum(len(re.findall(r"[\u4e00-\u9fff]", c.source)) for c in nb.cells if cell_language(c) == "zh")
     assert chars >= ORIGINAL_CHARACTERS[name], (name, chars)
+
+
+def test_each_solutions_edition_shows_what_the_checks_printed_in_its_language(monkeypatch):
+    """The solutions run once with ``KIT_LANG=en,zh``; each edition reads the outputs in its own language."""
+    from autograder.build import outputs_in
+    from kitcheck.i18n import say
+
+    monkeypatch.setenv("KIT_LANG", "en,zh")
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("check('f')")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=say("passed", name="f") + "\n"),
+                    nbformat.v4.new_output("display_data", data={"text/plain": say("table_footer")})]
+    nb.cells = [cell]
+    zh, en = outputs_in(copy.deepcopy(nb), "zh"), outputs_in(copy.deepcopy(nb), "en")
+    assert zh.cells[0].outputs[0]["text"].startswith("✓ f：公开检查全部通过")
+    assert en.cells[0].outputs[0]["text"].startswith("✓ f: the public checks pass")
+    assert zh.cells[0].outputs[1]["data"]["text/plain"].startswith("想了解")

@@ -124,10 +124,9 @@ def likely_misconception(question: str, fn: Any) -> str | None:
         return None  # only a precision difference: the check's message says how large it is
     for mistake in found["mistakes"]:
         if all(same_outcome(got, stored_outcome(raw)) for got, raw in zip(outcomes, mistake["outcomes"])):
-            from .i18n import language
+            from .i18n import tr
 
-            return mistake.get("misconception_zh") or mistake["misconception"] if language() == "zh" \
-                else mistake["misconception"]
+            return tr(mistake["misconception"], mistake.get("misconception_zh") or mistake["misconception"])
     return None
 
 
@@ -137,7 +136,8 @@ def with_hint(message: str, misconception: Any) -> str:
     ``misconception`` is a sentence, or anything with a ``misconception`` attribute (a catalog entry)."""
     if misconception is None:
         return message
-    from .i18n import language, say
+    from .i18n import say, tr
 
-    sentence = misconception if isinstance(misconception, str) else misconception.sentence(language())
+    sentence = misconception if isinstance(misconception, str) else \
+        tr(misconception.sentence("en"), misconception.sentence("zh"))
     return f"{message}\n  {say('likely_cause')} {sentence}"

@@ -269,6 +269,11 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+def ljust(text: str, width: int) -> str:
+    """``text.ljust(width)`` in each of its languages (a column of a table, whatever the language)."""
+    return _written(lambda lang: in_language(text, lang).ljust(width))
+
+
 def _values(values: dict, lang: str) -> dict:
     return {k: in_language(v, lang) if isinstance(v, str) else v for k, v in values.items()}
 

@@ -214,10 +214,10 @@ def format_table(assignment: Assignment, results: list[CheckResult],
     """Where a student stands: every question, ✓ or ✗ (and why, in a few words), and its points."""
     by_name = {r.question: r for r in results}
     width = max(len(q.name) for q in assignment.questions) + 2
-    from .i18n import language
+    from .i18n import ljust, tr
 
-    lines = [say("table_title", title=assignment.title_in(language())), "",
-             say("table_header", exercise=say("exercise_col").ljust(width))]
+    lines = [say("table_title", title=tr(assignment.title, assignment.title_in("zh"))), "",
+             say("table_header", exercise=ljust(say("exercise_col"), width))]
     passed_points = passed = 0
     for k, q in enumerate(assignment.questions, 1):
         r = by_name.get(q.name)
