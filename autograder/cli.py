@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from kitcheck.i18n import in_language, language, say
@@ -47,7 +49,31 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def _environment(**values: str):
+    """``os.environ`` with ``values`` while the block runs, as it was afterwards (a command run in-process, as
+    the tests do, leaves nothing behind)."""
+    before = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def cmd_grade(args: argparse.Namespace) -> int:
+    """Grade submissions (see ``_grade``), the hidden tests writing in every language of the feedback at once
+    (``kitcheck.i18n``; the workers inherit it). ``KIT_LANG``, when set, wins."""
+    langs = getattr(args, "lang", None) or ["en"]
+    with _environment(KIT_LANG=os.environ.get("KIT_LANG") or ",".join(langs)):
+        return _grade(args)
+
+
+def _grade(args: argparse.Namespace) -> int:
     from .grade import apply_lateness, discover, grade_batch
     from .publish import earlier_results, write_reports
 
@@ -67,9 +93,6 @@ def cmd_grade(args: argparse.Namespace) -> int:
         return 2
     start = time.perf_counter()
     langs = getattr(args, "lang", None) or ["en"]
-    # The hidden tests' messages (input, expected, got) are written in every language of the feedback at once
-    # (kitcheck.i18n); the workers inherit it. KIT_LANG, when set, wins.
-    os.environ.setdefault("KIT_LANG", ",".join(langs))
     force = getattr(args, "force", False)
     if getattr(args, "cluster", None):
         if force:  # the cluster reuses what is saved: nothing is, for these submissions
@@ -195,7 +218,21 @@ def print_table(assignment, results) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """The public checks of every question, against a notebook run in a sandbox process: each question's
-    verdict, then the table ``check_all()`` prints in the notebook (✓/✗ and points)."""
+    verdict, then the table ``check_all()`` prints in the notebook (✓/✗ and points). In ``--lang``, else in
+    the language of the notebook's edition."""
+    lang = getattr(args, "lang", None)
+    if not lang:
+        try:
+            lang = json.loads(Path(args.notebook).read_text(encoding="utf-8"))["metadata"]["kit"]["lang"]
+        except Exception:  # not readable, or no edition: _check says what is wrong, in the default language
+            lang = None
+    if lang not in ("en", "zh"):
+        return _check(args)
+    with _environment(KIT_LANG=lang):
+        return _check(args)
+
+
+def _check(args: argparse.Namespace) -> int:
     from kitcheck.checking import format_table
     from kitcheck.timelimit import CallTimedOut
     from kitcheck.transport import StudentError
@@ -204,16 +241,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .notebook import NotebookError, code_to_run, read_notebook
     from .sandbox import Sandbox
 
-    if getattr(args, "lang", None):
-        os.environ["KIT_LANG"] = args.lang
     try:
         nb = read_notebook(args.notebook)
     except NotebookError as exc:
         print(f"✗ {in_language(str(exc), language())}")
         return 1
-    edition = nb.metadata.get("kit", {}).get("lang")
-    if edition and not getattr(args, "lang", None):  # the Chinese edition's notebook is checked in Chinese
-        os.environ["KIT_LANG"] = edition
     name = args.assignment or _guess_assignment(args.notebook)
     if name is None:
         print(say("which_assignment", names=", ".join(sorted(ASSIGNMENTS))))
