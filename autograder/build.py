@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -26,7 +25,8 @@ import nbformat
 from kitcheck.assignments import ASSIGNMENTS
 from kitcheck.spec import Assignment
 
-from .course import KITCHECK, NBGRADER_CONFIG, REPO, SOURCE, course_languages, edition_dir, tool_env, use_tool_env
+from .course import (KITCHECK, NBGRADER_CONFIG, REPO, SOURCE, course_languages, edition_dir, environment, tool_env,
+                     use_tool_env)
 from . import probe_data
 from .notebook import cell_source
 from .samples import generate_samples
@@ -120,13 +120,9 @@ def generate_solutions(assignment: Assignment, out_dir: Path, source_root: Path 
         if first.exists():
             shutil.rmtree(first)
         write_student_package(assignment, first / "kitcheck", data_dir, next(iter(editions)))
-        before = os.environ.get("KIT_LANG")
-        os.environ["KIT_LANG"] = ",".join(editions)  # the kernel inherits it
-        try:
+        with environment(KIT_LANG=",".join(editions)):  # the kernel inherits it
             NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=False,
                            resources={"metadata": {"path": str(first)}}).execute()
-        finally:
-            os.environ.pop("KIT_LANG") if before is None else os.environ.__setitem__("KIT_LANG", before)
     for lang, folder in editions.items():
         target = folder / assignment.name
         if target.exists():
@@ -140,13 +136,16 @@ def outputs_in(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
     """``nb`` with every text output read in ``lang`` (what the checks printed in every language at once)."""
     from kitcheck.i18n import in_language
 
+    def read(text: str | list[str]) -> str:  # nbformat allows a list of lines
+        return in_language("".join(text) if isinstance(text, list) else text, lang)
+
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream":
-                out["text"] = in_language("".join(out["text"]) if isinstance(out["text"], list) else out["text"], lang)
+                out["text"] = read(out["text"])
             for mime, value in out.get("data", {}).items():
                 if mime.startswith("text/"):
-                    out["data"][mime] = in_language("".join(value) if isinstance(value, list) else value, lang)
+                    out["data"][mime] = read(value)
     return nb
 
 

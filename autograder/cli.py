@@ -6,7 +6,6 @@ import json
 import os
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from kitcheck.i18n import in_language, language, say
@@ -14,7 +13,7 @@ from kitcheck import run_public_check
 from kitcheck.assignments import ASSIGNMENTS
 from kitcheck.transport import StudentFunction
 
-from .course import REPO, SAMPLES, use_tool_env
+from .course import REPO, SAMPLES, environment, use_tool_env
 from .messages import t
 
 
@@ -49,27 +48,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-@contextmanager
-def _environment(**values: str):
-    """``os.environ`` with ``values`` while the block runs, as it was afterwards (a command run in-process, as
-    the tests do, leaves nothing behind)."""
-    before = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in before.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 def cmd_grade(args: argparse.Namespace) -> int:
     """Grade submissions (see ``_grade``), the hidden tests writing in every language of the feedback at once
     (``kitcheck.i18n``; the workers inherit it). ``KIT_LANG``, when set, wins."""
     langs = getattr(args, "lang", None) or ["en"]
-    with _environment(KIT_LANG=os.environ.get("KIT_LANG") or ",".join(langs)):
+    with environment(KIT_LANG=os.environ.get("KIT_LANG") or ",".join(langs)):
         return _grade(args)
 
 
@@ -228,7 +211,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             lang = None
     if lang not in ("en", "zh"):
         return _check(args)
-    with _environment(KIT_LANG=lang):
+    with environment(KIT_LANG=lang):
         return _check(args)
 
 

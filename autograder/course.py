@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCE = REPO / "source"
@@ -29,6 +31,22 @@ def use_tool_env() -> None:
     env = tool_env()
     os.environ.pop("MPLBACKEND", None)
     os.environ.update({k: env[k] for k in ("PATH", "PYTHONPATH")})
+
+
+@contextmanager
+def environment(**values: str) -> Iterator[None]:
+    """``os.environ`` with ``values`` while the block runs, as it was afterwards (a command run in-process, as
+    the tests do, leaves nothing behind; a kernel started inside the block inherits them)."""
+    before = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 LANGUAGES = ("en", "zh")
