@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from typing import Sequence
 from urllib.parse import quote
 
 from kitcheck.spec import Assignment
@@ -20,7 +21,7 @@ from .feedback_html import STYLE, page
 from .files import write_text_atomic
 from .late import late_text, number
 from .messages import t
-from .report import final_score, in_language, not_attempted, notebook_errors_text, split_hint
+from .report import feedback_name, final_score, in_language, not_attempted, notebook_errors_text, split_hint
 
 SCORES_PNG = "report-scores.png"
 TOTALS_PNG = "report-totals.png"
@@ -293,15 +294,19 @@ def report_html(assignment: Assignment, summary: ClassSummary, scores_png: bytes
 
 
 def write_class_report(assignment: Assignment, results: list[dict], out_dir: Path, earlier: int = 0,
-                       lang: str = "en", name: str = "report.html") -> Path:
-    """Write ``report.html``, ``report-scores.png`` and ``report-totals.png`` into ``out_dir``; returns the page.
+                       langs: Sequence[str] = ("en",)) -> Path:
+    """Write ``report.html`` (and ``report.<lang>.html`` for each language after the first of ``langs``),
+    ``report-scores.png`` and ``report-totals.png`` into ``out_dir``; returns the first page.
 
     ``earlier``: how many of ``results`` were graded by earlier runs into ``out_dir``."""
-    summary = summarize(assignment, results, lang)
-    scores_png, totals_png = scores_figure(summary), totals_figure(summary, assignment.total_points)
+    summary = summarize(assignment, results, langs[0])
+    scores_png, totals_png = scores_figure(summary), totals_figure(summary, assignment.total_points)  # counts only
     for png, data in ((SCORES_PNG, scores_png), (TOTALS_PNG, totals_png)):
         (out_dir / png).write_bytes(data)
-    path = out_dir / name
     policy = next((r["late"].get("policy", "") for r in results if (r.get("late") or {}).get("policy")), "")
-    write_text_atomic(path, report_html(assignment, summary, scores_png, totals_png, earlier, policy, lang))
-    return path
+    for lang in langs:  # report.html in the first language, report.<lang>.html in the others
+        if lang != langs[0]:
+            summary = summarize(assignment, results, lang)  # the misconceptions' sentences, in ``lang``
+        html = report_html(assignment, summary, scores_png, totals_png, earlier, policy, lang)
+        write_text_atomic(out_dir / feedback_name(lang, list(langs), ".html").replace("feedback", "report"), html)
+    return out_dir / "report.html"

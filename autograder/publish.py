@@ -59,7 +59,5 @@ def write_reports(assignment: Assignment, results: list[dict], out_dir: Path, la
     everyone = sorted([*results, *(earlier_results(assignment, results, out_dir) if merge else [])],
                       key=lambda r: r["id"])
     write_text_atomic(out_dir / "grades.csv", grades_csv(assignment, everyone, langs[0]))
-    for lang in langs:  # report.html in the first language, report.<lang>.html in the others
-        write_class_report(assignment, everyone, out_dir, earlier=len(everyone) - len(results), lang=lang,
-                           name=feedback_name(lang, langs, ".html").replace("feedback", "report"))
+    write_class_report(assignment, everyone, out_dir, earlier=len(everyone) - len(results), langs=langs)
     return everyone
