@@ -1,8 +1,8 @@
 """Running a student's notebook in its own process, and calling its functions from the grader.
 
 The grader (parent) holds the hidden tests and the references; the sandbox (child) holds only the
-student's code. The parent sends inputs, the child sends back return values as sanitized bytes that the
-parent decodes with ``torch.load(weights_only=True)``. Nothing the child sends can run code in the parent
+student's code. The parent sends inputs, the child sends back return values as sanitized frames of plain
+data that the parent rebuilds itself (``kitcheck.wire``: JSON and raw tensor bytes, bounded). Nothing the child sends can run code in the parent
 or change a score: at worst it is a wrong value. The child is fenced off by ``isolation`` (its own user,
 mount namespace, limits and session); whatever it starts is killed with it.
 
@@ -10,7 +10,6 @@ The child's side is ``kitcheck.sandbox_child``; the framing is ``kitcheck.protoc
 """
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import signal
@@ -21,14 +20,14 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-import torch
 
 from kitcheck.i18n import say
 from kitcheck.protocol import read_msg, write_msg
 
 from .forkserver import ForkedChild, ForkServer
 from .isolation import LIMITS, USER, Limits, Plan, best_level, preexec, protect, sweep
-from kitcheck.transport import StudentError, decode
+from kitcheck.transport import StudentError
+from kitcheck.wire import decode, request_frame
 
 MAX_RESTARTS = 4
 STARTUP_TIMEOUT = 120.0
@@ -154,9 +153,7 @@ class Sandbox:
         cell is running (to skip it on a restart); nothing the child sends extends the time."""
         proc = self.proc
         assert proc is not None and proc.stdin is not None and proc.stdout is not None  # _spawn: pipes both
-        buf = io.BytesIO()
-        torch.save({"cells": self.cells, "cwd": str(self.workdir)}, buf)
-        write_msg(proc.stdin.fileno(), buf.getvalue())
+        write_msg(proc.stdin.fileno(), request_frame({"cells": self.cells, "cwd": str(self.workdir)}))
         deadline = time.monotonic() + STARTUP_TIMEOUT  # importing torch on a busy machine can be slow
         running = None
         started = False
@@ -252,10 +249,9 @@ class Sandbox:
                 return None
         proc = self.proc
         assert proc is not None and proc.stdin is not None and proc.stdout is not None  # start() ran: pipes both
-        buf = io.BytesIO()
-        torch.save({"name": name, "args": args, "kwargs": kwargs, "driver": driver}, buf)
+        request = request_frame({"name": name, "args": args, "kwargs": kwargs, "driver": driver})
         try:
-            write_msg(proc.stdin.fileno(), buf.getvalue())
+            write_msg(proc.stdin.fileno(), request)
             return read_msg(proc.stdout.fileno(), time.monotonic() + self.call_timeout)
         except TimeoutError:
             self.broken[name] = say("call_timed_out", name=name, seconds=self.call_timeout)

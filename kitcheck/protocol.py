@@ -1,6 +1,6 @@
 """Framing for the pipe between the grader and a sandbox: 8 bytes of length, then the payload.
 
-Parent -> child: ``torch.save`` of a request. Child -> parent: ``kitcheck.transport`` result bytes.
+Both directions carry ``kitcheck.wire`` frames (requests; the student's values and errors).
 """
 from __future__ import annotations
 

@@ -10,7 +10,6 @@
   once; a small view of a large tensor ships as the view;
 - forged "a new cell started" messages: the cells' time is counted on the grader's clock.
 """
-import io
 import json
 import os
 import sys
@@ -27,7 +26,8 @@ from autograder.grade import Submission, grade_batch
 from autograder.isolation import SANDBOX_UID_BASE, WORLD_WRITABLE, become_subreaper, isolation_available
 from autograder.sandbox import Sandbox
 from kitcheck.assignments import ASSIGNMENTS
-from kitcheck.transport import MAX_RESULT_BYTES, StudentError, decode, encode_result
+from kitcheck.transport import MAX_RESULT_BYTES, StudentError
+from kitcheck.wire import HEAD, MAGIC, decode, encode_result
 
 ISOLATED, WHY = isolation_available()
 needs_isolation = pytest.mark.skipif(not ISOLATED or sys.platform != "linux" or os.uname().machine != "x86_64",
@@ -157,16 +157,17 @@ def test_the_sandbox_inherits_no_secret_of_the_grader(monkeypatch, tmp_path):
     assert real == control  # the submissions' folders never reach the sandbox's memory
 
 
-def test_a_forged_frame_of_shared_references_is_refused_at_once():
-    x = [1]
-    for _ in range(30):  # 1.5 KB of pickle; walked as a tree it would be 2**30 lists
-        x = [x, x]
-    buf = io.BytesIO()
-    torch.save({"ok": x}, buf)
+def _frame(header: bytes, data: bytes = b"") -> bytes:
+    """A frame as a forger writes it: any header, any bytes after it."""
+    return HEAD.pack(MAGIC, len(header)) + header + data
+
+
+def test_a_forged_frame_of_many_parts_is_refused_at_once():
+    header = b'["d",["ok",["l",' + b",".join([b"[\"l\",1]"] * 300_000) + b"]]]"  # 3 MB: 300,000 lists
     start = time.perf_counter()
     with pytest.raises(StudentError, match="BadResult"):
-        decode(buf.getvalue())
-    assert time.perf_counter() - start < 1.0 and len(buf.getvalue()) < 4096
+        decode(_frame(header))
+    assert time.perf_counter() - start < 2.0
 
 
 def test_honest_values_that_share_immutable_parts_still_decode():
@@ -176,21 +177,34 @@ def test_honest_values_that_share_immutable_parts_still_decode():
 
 
 def test_a_forged_frame_nested_20000_deep_is_refused_without_crashing_the_decoder():
-    import zipfile
-
-    buf = io.BytesIO()
-    torch.save({"ok": [1]}, buf)
-    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
     depth = 20000
-    body = b"\x80\x02}X\x02\x00\x00\x00ok" + b"]" * depth + b"a" * (depth - 1) + b"s."
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
-        for info in src.infolist():
-            dst.writestr(info.filename, body if info.filename.endswith("data.pkl") else src.read(info.filename))
     with pytest.raises(StudentError, match="BadResult"):
-        decode(out.getvalue())
+        decode(_frame(b'["d",["ok",' + b'["l",' * depth + b"1" + b"]" * depth + b"]]"))
+    with pytest.raises(StudentError, match="BadResult"):
+        decode(_frame(b"[" * depth + b"]" * depth))  # deeper than JSON's own reader goes
     with pytest.raises(StudentError, match="ResultTooLarge"):
         decode(b"x" * (MAX_RESULT_BYTES + 1))
+
+
+@pytest.mark.parametrize("why, payload", [
+    ("a pickle, as torch.save writes it", b"PK\x03\x04" + b"\x00" * 64),
+    ("a header longer than the frame", HEAD.pack(MAGIC, 1000) + b"{}"),
+    ("an unknown node", _frame(b'["d",["ok",["os.system","ls"]]]')),
+    ("a dtype outside the allow-list", _frame(b'["d",["ok",["T","qint8",[2],[1],0,"cpu",2]]]', b"ab")),
+    ("a tensor that reaches past its bytes", _frame(b'["d",["ok",["T","float32",[4],[1],0,"cpu",8]]]', b"\0" * 8)),
+    ("a tensor whose offset reaches past its bytes",
+     _frame(b'["d",["ok",["T","float32",[1],[1],2,"cpu",8]]]', b"\0" * 8)),
+    ("a size larger than memory", _frame(b'["d",["ok",["T","uint8",[4294967296,4294967296],[1,1],0,"cpu",1]]]',
+                                         b"\0")),
+    ("a negative stride", _frame(b'["d",["ok",["T","float32",[2],[-1],1,"cpu",8]]]', b"\0" * 8)),
+    ("bytes claimed that are not there", _frame(b'["d",["ok",["T","float32",[2],[1],0,"cpu",8]]]', b"\0" * 4)),
+    ("bytes left over", _frame(b'["d",["ok",1]]', b"\0" * 4)),
+    ("a device that does not exist", _frame(b'["d",["ok",["T","float32",[1],[1],0,"nowhere:0",4]]]', b"\0" * 4)),
+    ("an error that is not [type, message]", _frame(b'["d",["error",["l",1,2,3]]]')),
+])
+def test_a_forged_frame_is_refused_as_an_unreadable_result(why, payload):
+    with pytest.raises(StudentError, match="BadResult"):
+        decode(payload)
 
 
 def test_a_small_view_of_a_large_tensor_ships_as_the_view():
@@ -219,7 +233,7 @@ def test_forged_cell_messages_do_not_buy_time():
     forger = textwrap.dedent('''
         import os, time
         from kitcheck.protocol import write_msg
-        from kitcheck.transport import encode_result
+        from kitcheck.wire import encode_result
         pipes = []
         for fd in os.listdir("/proc/self/fd"):
             try:

@@ -1,9 +1,14 @@
 """Returned values reach the checks as plain data: faked types and equality cannot pass."""
+import math
+
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kitcheck.compare import CheckFailure, expect_equal, expect_tensor
-from kitcheck.transport import InputChanged, LocalFunction, NotAllowed, StudentError, decode, encode_result
+from kitcheck.transport import InputChanged, LocalFunction, NotAllowed, StudentError
+from kitcheck.wire import decode, encode_result
 
 
 class Agreeable(torch.Tensor):
@@ -199,3 +204,71 @@ def test_a_cpu_tensor_mixed_in_silently_on_meta_is_still_caught():
     expect_device_agnostic("f", LocalFunction("f", {"f": uses_the_given_kernel}), F.conv2d, **meta)
     with pytest.raises(CheckFailure, match=r"combines a tensor on the CPU with the input.*conv2d\(cpu \+ meta\)"):
         expect_device_agnostic("f", LocalFunction("f", {"f": uses_a_cpu_kernel}), F.conv2d, **meta)
+
+
+# ---- the sandbox pipe's frames (kitcheck.wire) ------------------------------------------------------------
+_scalars = (st.integers() | st.floats(allow_nan=False) | st.booleans() | st.none() | st.text(max_size=5)
+            | st.complex_numbers(allow_nan=False) | st.sampled_from([torch.float16, torch.int64, torch.bool])
+            | st.just(torch.device("cpu")) | st.lists(st.integers(0, 4), max_size=3).map(torch.Size))
+
+
+@st.composite
+def _tensors(draw):
+    from kitcheck.transport import PLAIN_DTYPES
+
+    dtype = draw(st.sampled_from(PLAIN_DTYPES))
+    shape = tuple(draw(st.lists(st.integers(0, 4), max_size=3)))
+    base = torch.arange(math.prod(shape) or 0).reshape(shape).to(dtype) if dtype is not torch.bool \
+        else (torch.arange(math.prod(shape)) % 2 == 0).reshape(shape)
+    how = draw(st.sampled_from(["plain", "transposed", "sliced", "expanded", "meta"]))
+    if how == "transposed" and base.ndim >= 2:
+        return base.transpose(0, 1)
+    if how == "sliced" and base.ndim >= 1 and base.shape[0] > 1:
+        return base[1:]
+    if how == "expanded":
+        return base.reshape(-1)[:1].expand(3) if base.numel() else base
+    if how == "meta":
+        return base.to("meta")
+    return base
+
+
+_values = st.recursive(_scalars | _tensors(), lambda inner: st.lists(inner, max_size=3)
+                       | st.lists(inner, max_size=3).map(tuple)
+                       | st.dictionaries(st.text(max_size=3) | st.integers(), inner, max_size=3), max_leaves=12)
+
+
+def _same(a, b) -> bool:
+    if type(a) is not type(b):
+        return False
+    if type(a) is torch.Tensor:
+        if (a.dtype, a.shape, a.device) != (b.dtype, b.shape, b.device):
+            return False
+        if a.device.type == "meta":
+            return a.stride() == b.stride()
+        return a.stride() == b.stride() and bool((a == b).all())
+    if type(a) in (list, tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if type(a) is dict:
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return a == b or (a != a and b != b)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_values)
+def test_every_plain_value_crosses_the_pipe_unchanged(value):
+    """Types, dtypes, shapes, strides (views stay views) and values survive a frame; nothing else is built.
+    A returned value arrives as the notebook's checks see it (sanitized: a view of a larger storage is copied)."""
+    from kitcheck.transport import restore, sanitize
+    from kitcheck.wire import dumps, loads
+
+    assert _same(loads(dumps(value)), value)
+    assert _same(decode(encode_result(value)), restore(sanitize(value)))
+
+
+def test_tensors_the_checks_do_not_accept_arrive_as_not_allowed():
+    sparse = torch.eye(3).to_sparse()
+    eight_bit = torch.ones(2).to(torch.float8_e4m3fn)
+    for value in (sparse, eight_bit):
+        got = decode(encode_result(value))
+        assert isinstance(got, NotAllowed) and "ordinary dense tensor" in got.description
+        assert isinstance(LocalFunction("f", {"f": lambda v=value: v})(), NotAllowed)  # the same in the notebook
