@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -13,6 +12,8 @@ from kitcheck import run_public_check
 from kitcheck.assignments import ASSIGNMENTS
 from kitcheck.transport import StudentFunction
 
+from . import config
+from .config import GradeOptions
 from .course import REPO, SAMPLES, environment, use_tool_env
 from .messages import t
 
@@ -49,43 +50,46 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
+    """``grade`` from its command line: see ``grade``."""
+    return grade(GradeOptions.from_args(args))
+
+
+def grade(options: GradeOptions) -> int:
     """Grade submissions (see ``_grade``), the hidden tests writing in every language of the feedback at once
-    (``kitcheck.i18n``; the workers inherit it). ``KIT_LANG``, when set, wins."""
-    langs = getattr(args, "lang", None) or ["en"]
-    with environment(KIT_LANG=os.environ.get("KIT_LANG") or ",".join(langs)):
-        return _grade(args)
+    (``kitcheck.i18n``; the workers inherit ``KIT_LANG``)."""
+    with environment(KIT_LANG=options.feedback_language_setting):
+        return _grade(options)
 
 
-def _grade(args: argparse.Namespace) -> int:
+def _grade(options: GradeOptions) -> int:
     from .grade import apply_lateness, discover, grade_batch
     from .publish import earlier_results, write_reports
 
-    assignment = ASSIGNMENTS[args.assignment]
-    missing = [str(p) for p in args.paths if not p.exists()]
+    assignment = ASSIGNMENTS[options.assignment]
+    out, langs = options.out, list(options.languages)
+    missing = [str(p) for p in options.paths if not p.exists()]
     if missing:  # a typo on the command line, not a submission to score 0
         print("error: no such file or folder: " + ", ".join(missing), file=sys.stderr)
         return 2
-    subs = discover(assignment, args.paths)
+    subs = discover(assignment, list(options.paths))
     if not subs:
-        print(t(_lang(args), "cli_none_found", paths=", ".join(map(str, args.paths))), file=sys.stderr)
+        print(t(langs[0], "cli_none_found", paths=", ".join(map(str, options.paths))), file=sys.stderr)
         return 2
     try:
-        late = _late_policy(assignment, args)
+        late = _late_policy(assignment, options)
     except Exception as exc:  # late.LateError, gradebook.GradebookError, a late-penalty plugin that fails to load
         print(f"error: {exc}", file=sys.stderr)
         return 2
     start = time.perf_counter()
-    langs = getattr(args, "lang", None) or ["en"]
-    force = getattr(args, "force", False)
-    if getattr(args, "cluster", None):
-        if force:  # the cluster reuses what is saved: nothing is, for these submissions
+    if options.cluster:
+        if options.force:  # the cluster reuses what is saved: nothing is, for these submissions
             for sub in subs:
-                (args.out / sub.id / "grading.json").unlink(missing_ok=True)
-        results = _grade_on_cluster(assignment, subs, args, langs)
+                (out / sub.id / "grading.json").unlink(missing_ok=True)
+        results = _grade_on_cluster(assignment, subs, options)
         if results is None:
             return 2
-        apply_lateness(assignment, results, subs, args.out, late)
-        write_reports(assignment, results, args.out, langs)
+        apply_lateness(assignment, results, subs, out, late)
+        write_reports(assignment, results, out, langs)
     else:
         from .canary import CanaryFailed
         from .isolation import LIMITS, best_level
@@ -95,29 +99,29 @@ def _grade(args: argparse.Namespace) -> int:
             print(f"warning: student code runs with resource limits only ({why}): it can read whatever this "
                   "user can read, the hidden tests included. Grade untrusted code as root.", file=sys.stderr)
         try:
-            results = grade_batch(assignment, subs, args.out, jobs=args.jobs, timeout=args.timeout,
-                                  progress=not args.quiet, langs=langs, canary=not args.no_canary, force=force,
-                                  late=late)
+            results = grade_batch(assignment, subs, out, jobs=options.jobs, timeout=options.timeout,
+                                  progress=options.progress, langs=langs, canary=options.canary,
+                                  force=options.force, late=late)
         except CanaryFailed as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 4
     print_table(assignment, results)
-    earlier = len(earlier_results(assignment, results, args.out))
+    earlier = len(earlier_results(assignment, results, out))
     kept = t(langs[0], "cli_kept", earlier=earlier) if earlier else ""
-    files = f"{args.out / 'grades.csv'}, {args.out / 'report.html'}{kept}, <id>/results.json, <id>/feedback.md, " \
+    files = f"{out / 'grades.csv'}, {out / 'report.html'}{kept}, <id>/results.json, <id>/feedback.md, " \
             "<id>/feedback.html" + "".join(f", <id>/feedback.{lang}.html" for lang in langs[1:])
     print("\n" + t(langs[0], "cli_graded", n=len(results), seconds=f"{time.perf_counter() - start:.1f}", files=files))
     if late.due is None and any((r.get("late") or {}).get("submitted") for r in results):
         print("note: no due date is known (set one with `./kit nbgrader db assignment add "
               f"{assignment.name} --duedate=...` and --gradebook, or --due), so no lateness was computed.")
-    if getattr(args, "gradebook", None):
+    if options.gradebook:
         from .gradebook import GradebookError, record
 
         try:
-            done = record(assignment, results, {s.id: s.path for s in subs}, args.gradebook, args.out,
-                          args.nbgrader_config, students={s.id: s.student for s in subs if s.student}, late=late)
+            done = record(assignment, results, {s.id: s.path for s in subs}, options.gradebook, out,
+                          options.nbgrader_config, students={s.id: s.student for s in subs if s.student}, late=late)
         except GradebookError as exc:
-            print(f"\nnbgrader gradebook: {exc}\nEverything else was written to {args.out}; fix the gradebook "
+            print(f"\nnbgrader gradebook: {exc}\nEverything else was written to {out}; fix the gradebook "
                   "and run the same command again (saved results are reused, nothing is graded twice).",
                   file=sys.stderr)
             return 3
@@ -129,21 +133,20 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _late_policy(assignment, args: argparse.Namespace):
+def _late_policy(assignment, options: GradeOptions):
     """grade's ``late.LatePolicy``: the due date (``--due``, else the gradebook's), extensions (the gradebook's,
     then ``--extensions``), and the course's late-penalty plugin (from its nbgrader_config.py)."""
     from .gradebook import db_url_for, load_config, read_due_dates
     from .late import LateError, LatePolicy, load_plugin, parse_time, read_extensions, show_time
 
-    gradebook = getattr(args, "gradebook", None)
-    db_url = db_url_for(gradebook) if gradebook else None
-    config = load_config(getattr(args, "nbgrader_config", None), db_url)
+    db_url = db_url_for(options.gradebook) if options.gradebook else None
+    config = load_config(options.nbgrader_config, db_url)
     try:
         plugin = load_plugin(config)
     except Exception as exc:
         raise LateError(f"the course's late-penalty plugin (c.AssignLatePenalties.plugin_class) cannot be "
                         f"loaded: {type(exc).__name__}: {exc}") from None
-    due = parse_time(args.due, "--due") if getattr(args, "due", None) else None
+    due = parse_time(options.due, "--due") if options.due else None
     book_due, extensions = None, {}
     if db_url:
         from nbgrader.coursedir import CourseDirectory
@@ -153,14 +156,9 @@ def _late_policy(assignment, args: argparse.Namespace):
         raise LateError(f"--due {show_time(due)} differs from the gradebook's due date {show_time(book_due)}; "
                         f"leave out --due, or change the gradebook's with `./kit nbgrader db assignment add "
                         f"{assignment.name} --duedate=...`")
-    if getattr(args, "extensions", None):
-        extensions = {**extensions, **read_extensions(args.extensions)}
+    if options.extensions:
+        extensions = {**extensions, **read_extensions(options.extensions)}
     return LatePolicy(due or book_due, extensions, plugin, "--due" if due else ("gradebook" if book_due else ""))
-
-
-def _lang(args: argparse.Namespace) -> str:
-    """The first language of ``--lang`` (English when the command has none)."""
-    return (getattr(args, "lang", None) or ["en"])[0]
 
 
 def _langs(text: str) -> list[str]:
@@ -172,17 +170,18 @@ def _langs(text: str) -> list[str]:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
-def _grade_on_cluster(assignment, subs, args: argparse.Namespace, langs: list[str]) -> list[dict] | None:
+def _grade_on_cluster(assignment, subs, options: GradeOptions) -> list[dict] | None:
     """``grade --cluster``: grade on Dask (imported only here); None after printing why it cannot."""
     from .distributed import ClusterError, connect, grade_on_cluster
 
+    assert options.cluster is not None  # (only called for --cluster)
     try:
-        with connect(args.cluster, jobs=args.jobs) as client:
-            if not args.quiet:
+        with connect(options.cluster, jobs=options.jobs) as client:
+            if options.progress:
                 workers = client.nthreads()
-                print(f"cluster {args.cluster}: {len(workers)} worker(s), {sum(workers.values())} thread(s)")
-            return grade_on_cluster(assignment, subs, args.out, client, timeout=args.timeout,
-                                    progress=not args.quiet, langs=langs)
+                print(f"cluster {options.cluster}: {len(workers)} worker(s), {sum(workers.values())} thread(s)")
+            return grade_on_cluster(assignment, subs, options.out, client, timeout=options.timeout,
+                                    progress=options.progress, langs=list(options.languages))
     except ClusterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return None
@@ -282,8 +281,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"built {len(ASSIGNMENTS)} assignments in {time.perf_counter() - start:.1f} s")
     for name in ASSIGNMENTS:
         print(f"\n== 2/3 grade the sample submissions of {name!r}")
-        cmd_grade(argparse.Namespace(assignment=name, paths=[course / "samples" / name], out=out / "grades" / name,
-                                     jobs=None, timeout=600.0, quiet=False, no_canary=False))
+        grade(GradeOptions(assignment=name, paths=(course / "samples" / name,), out=out / "grades" / name))
     example = sorted((out / "grades" / "tensors").glob("mistake-*/feedback.md"))
     if example:
         print(f"\n== 3/3 the feedback a student gets ({example[0]}):\n")
@@ -375,6 +373,13 @@ def cmd_gpu_check(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     use_tool_env()
+    args = build_parser().parse_args(argv)
+    _paths_from_caller_dir(args)
+    return args.run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of every command (each subcommand's ``run`` is its ``cmd_*``)."""
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -445,17 +450,14 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("gpu-check", help="run only the CUDA tests of every assignment (needs a GPU)")
     p.set_defaults(run=cmd_gpu_check)
-
-    args = parser.parse_args(argv)
-    _paths_from_caller_dir(args)
-    return args.run(args)
+    return parser
 
 
 def _paths_from_caller_dir(args: argparse.Namespace) -> None:
     """Relative paths on the command line are relative to where the user ran ``./kit`` (which changes to the
     kit's folder before starting Python; it passes the user's folder as KIT_CALLER_DIR)."""
-    base = os.environ.get("KIT_CALLER_DIR")
-    if not base:
+    base = config.environment().caller_dir
+    if base is None:
         return
     def resolve(value):
         if isinstance(value, Path) and not value.is_absolute():

@@ -210,6 +210,10 @@ class WarmWorker:
             self.served = 0
         return self.proc
 
+    def start(self) -> None:
+        """Start the process now (its imports take seconds), so that it is ready when the first request comes."""
+        self._ensure()
+
     def grade(self, request: dict) -> str:
         """Grade one request; returns "" or the reason it failed."""
         proc = self._ensure()
@@ -366,11 +370,14 @@ def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: 
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(submissions)))
     hide = sorted({s.path.resolve().parent for s in submissions})  # no student sees another's work
     workers = [WarmWorker(timeout) for _ in range(jobs)]
+    for worker in workers:  # all of them start together: the others import while the first grades the canary
+        worker.start()
     if canary and not only_cuda:
         try:
             report = run_canary(assignment, workers[0], out_dir, hide)
         except CanaryFailed:
-            workers[0].stop()
+            for worker in workers:
+                worker.stop()
             raise
         if progress:
             print(f"canary: the reference scored {report.score}/{report.points} on `{report.question}` in "

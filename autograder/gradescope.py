@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 import time
@@ -33,6 +32,7 @@ from typing import Callable
 from kitcheck.assignments import ASSIGNMENTS
 from kitcheck.spec import Assignment
 
+from .config import environment
 from .course import KITCHECK, REPO
 from .messages import t
 
@@ -243,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--visibility", choices=VISIBILITIES, default="after_published")
     parser.add_argument("--lang", default="en")
     args = parser.parse_args(argv)
-    data = run(ASSIGNMENTS[args.assignment], Path(os.environ.get(ROOT_ENV, "/autograder")), args.visibility,
+    data = run(ASSIGNMENTS[args.assignment], environment().gradescope_root, args.visibility,
                args.lang)
     return 1 if data.get("grader_error") else 0  # Gradescope then shows the run as failed, not as a zero
 

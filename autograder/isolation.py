@@ -36,6 +36,8 @@ from pathlib import Path
 
 import kitcheck
 
+from .config import environment
+
 NOBODY = 65534
 # Each grading process runs its sandboxes as a user of its own (no passwd entry needed): sandboxes of two jobs
 # cannot signal or read each other, and everything a sandbox started can be killed by user alone.
@@ -156,8 +158,9 @@ def best_level() -> tuple[str, str]:
         return LIMITS, "the grader does not run as root"
     if not _user_switch_works():
         return LIMITS, "this machine does not let root switch to another user (capabilities SETUID/SETGID/CHOWN dropped?)"
-    chosen = os.environ.get("KIT_ISOLATION", "")
-    if os.environ.get("KIT_NO_ISOLATION"):
+    env = environment()
+    chosen = env.isolation
+    if env.no_isolation:
         return LIMITS, "turned off with KIT_NO_ISOLATION"
     if chosen in LEVELS:  # the instructor's choice (a stronger one than works here fails the canary)
         return chosen, f"chosen with KIT_ISOLATION={chosen}"

@@ -16,7 +16,6 @@ its grades, and real ``nbgrader autograde`` can grade the same submissions (to c
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING
 from kitcheck.spec import Assignment
 
 from .build import NBGRADER_STUB, source_notebook
+from .config import environment
 from .course import NBGRADER_CONFIG, REPO, tool_env
 
 if TYPE_CHECKING:
@@ -270,7 +270,7 @@ def autograde(assignment: Assignment, submissions: list["Submission"], course: P
     return scores
 
 
-def course_root(caller: str | None = None) -> Path:
+def course_root(caller: Path | str | None = None) -> Path:
     """The course directory ``./kit`` works in: the caller's folder when it holds an nbgrader_config.py,
     else the kit's repository (which is an nbgrader course directory)."""
     if caller and (Path(caller) / "nbgrader_config.py").is_file():
@@ -295,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from nbgrader.coursedir import CourseDirectory
 
-    root = args.course.resolve() if args.course else course_root(os.environ.get("KIT_CALLER_DIR"))
+    root = args.course.resolve() if args.course else course_root(environment().caller_dir)
     config = course_config(root)
     db_url = CourseDirectory(config=config, root=str(root)).db_url
     status = 0

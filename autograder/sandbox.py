@@ -24,6 +24,7 @@ from typing import Any, Sequence
 from kitcheck.i18n import say
 from kitcheck.protocol import read_msg, write_msg
 
+from .config import environment
 from .forkserver import ForkedChild, ForkServer
 from .isolation import LIMITS, USER, Limits, Plan, best_level, preexec, protect, sweep
 from kitcheck.transport import StudentError
@@ -36,7 +37,7 @@ _FORK_SERVER: ForkServer | None = None
 
 def use_fork_server() -> bool:
     """Sandboxes are forked from a warm server unless KIT_NO_FORK_SERVER is set (then each starts Python)."""
-    return not os.environ.get("KIT_NO_FORK_SERVER")
+    return environment().fork_server
 
 
 def start_fork_server_early() -> None:
