@@ -1,292 +1,182 @@
 """Assignment 9, "Classic CNN architectures and how to compare them": mistakes students make, and correct
 variants written differently. Each entry is self-contained (it may use torch, F = torch.nn.functional and
 math)."""
-from autograder.catalog import Mistake, Variant
+from functools import partial
+
+from autograder.catalog import Mistake, Variant, edited as _edited
+
+# The solutions (the notebook's, without docstrings and comments; written as the mistakes are: positional
+# kernel sizes and strides, AlexNet's head in one expression, vgg_block picks each convolution's inputs
+# inline, nin_block and Inception use plain nn.ReLU(), count_flops counts under torch.no_grad() and removes
+# its hooks after the pass): many mistakes below are one of them with an edit or two, written
+# edited(question, slug, misconception, (old, new), ...).
+SOLUTIONS = {
+    "AlexNet": '''
+import torch.nn as nn
+
+class AlexNet(nn.Module):
+    def __init__(self, num_classes=1000, width=64, hidden=4096, dropout=0.5, in_channels=3):
+        super().__init__()
+        c1, c2, c3, c4 = width, 3 * width, 6 * width, 4 * width
+        self.features = nn.Sequential(
+            nn.Conv2d(in_channels, c1, 11, stride=4, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
+            nn.Conv2d(c1, c2, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
+            nn.Conv2d(c2, c3, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(c3, c4, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(c4, c4, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2))
+        self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
+        self.classifier = nn.Sequential(
+            nn.Dropout(dropout), nn.Linear(c4 * 36, hidden), nn.ReLU(inplace=True),
+            nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.ReLU(inplace=True),
+            nn.Linear(hidden, num_classes))
+
+    def forward(self, x):
+        return self.classifier(self.avgpool(self.features(x)).flatten(1))
+''',
+    "vgg_block": '''
+import torch.nn as nn
+
+def vgg_block(num_convs, in_channels, out_channels):
+    layers = []
+    for i in range(num_convs):
+        layers += [nn.Conv2d(in_channels if i == 0 else out_channels, out_channels, 3, padding=1), nn.ReLU(inplace=True)]
+    layers.append(nn.MaxPool2d(2, 2))
+    return nn.Sequential(*layers)
+''',
+    "vgg_features": '''
+import torch.nn as nn
+
+def vgg_features(config, in_channels=3):
+    layers = []
+    for v in config:
+        if v == "M":
+            layers.append(nn.MaxPool2d(2, 2))
+        else:
+            layers += [nn.Conv2d(in_channels, v, 3, padding=1), nn.ReLU(inplace=True)]
+            in_channels = v
+    return nn.Sequential(*layers)
+''',
+    "nin_block": '''
+import torch.nn as nn
+
+def nin_block(in_channels, out_channels, kernel_size, stride=1, padding=0):
+    return nn.Sequential(nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding), nn.ReLU(),
+                         nn.Conv2d(out_channels, out_channels, 1, 1, 0), nn.ReLU(),
+                         nn.Conv2d(out_channels, out_channels, 1, 1, 0), nn.ReLU())
+''',
+    "global_avg_pool": '''
+def global_avg_pool(x):
+    return x.mean(dim=(-2, -1), keepdim=True)
+''',
+    "Inception": '''
+import torch.nn as nn
+
+class Inception(nn.Module):
+    def __init__(self, in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj):
+        super().__init__()
+        self.branch1 = nn.Sequential(nn.Conv2d(in_channels, ch1x1, 1), nn.ReLU())
+        self.branch2 = nn.Sequential(nn.Conv2d(in_channels, ch3x3red, 1), nn.ReLU(),
+                                     nn.Conv2d(ch3x3red, ch3x3, 3, padding=1), nn.ReLU())
+        self.branch3 = nn.Sequential(nn.Conv2d(in_channels, ch5x5red, 1), nn.ReLU(),
+                                     nn.Conv2d(ch5x5red, ch5x5, 5, padding=2), nn.ReLU())
+        self.branch4 = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1), nn.Conv2d(in_channels, pool_proj, 1), nn.ReLU())
+
+    def forward(self, x):
+        return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], dim=1)
+''',
+    "count_params": '''
+def count_params(model, trainable_only=False):
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+''',
+    "count_flops": '''
+import torch.nn as nn
+
+def count_flops(model, x):
+    total = 0
+
+    def conv_hook(module, inputs, output):
+        nonlocal total
+        total += 2 * output.numel() * module.weight[0].numel()
+
+    def linear_hook(module, inputs, output):
+        nonlocal total
+        total += 2 * output.numel() * module.in_features
+
+    handles = []
+    for module in model.modules():
+        if isinstance(module, nn.Conv2d):
+            handles.append(module.register_forward_hook(conv_hook))
+        elif isinstance(module, nn.Linear):
+            handles.append(module.register_forward_hook(linear_hook))
+    with torch.no_grad():
+        model(x)
+    for h in handles:
+        h.remove()
+    return total
+''',
+}
+edited = partial(_edited, base=SOLUTIONS)
+
 
 MISTAKES = [
-    Mistake('AlexNet', 'softmax-output',
-            "Returns softmax probabilities, as the course's first AlexNet did; the network should return logits, since F.cross_entropy applies log-softmax itself.", '''
-import torch.nn as nn
-
-class AlexNet(nn.Module):
-    def __init__(self, num_classes=1000, width=64, hidden=4096, dropout=0.5, in_channels=3):
-        super().__init__()
-        c1, c2, c3, c4 = width, 3 * width, 6 * width, 4 * width
-        self.features = nn.Sequential(
-            nn.Conv2d(in_channels, c1, 11, stride=4, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
-            nn.Conv2d(c1, c2, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
-            nn.Conv2d(c2, c3, 3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(c3, c4, 3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(c4, c4, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2))
-        self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
-        self.classifier = nn.Sequential(
-            nn.Dropout(dropout), nn.Linear(c4 * 36, hidden), nn.ReLU(inplace=True),
-            nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.ReLU(inplace=True),
-            nn.Linear(hidden, num_classes))
-
-    def forward(self, x):
-        return torch.softmax(self.classifier(self.avgpool(self.features(x)).flatten(1)), dim=1)
-'''),
-    Mistake('AlexNet', 'flatten-batch',
-            'Flattens with x.view(-1), which merges the images of the batch; keep the batch dimension: x.flatten(1).', '''
-import torch.nn as nn
-
-class AlexNet(nn.Module):
-    def __init__(self, num_classes=1000, width=64, hidden=4096, dropout=0.5, in_channels=3):
-        super().__init__()
-        c1, c2, c3, c4 = width, 3 * width, 6 * width, 4 * width
-        self.features = nn.Sequential(
-            nn.Conv2d(in_channels, c1, 11, stride=4, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
-            nn.Conv2d(c1, c2, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
-            nn.Conv2d(c2, c3, 3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(c3, c4, 3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(c4, c4, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2))
-        self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
-        self.classifier = nn.Sequential(
-            nn.Dropout(dropout), nn.Linear(c4 * 36, hidden), nn.ReLU(inplace=True),
-            nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.ReLU(inplace=True),
-            nn.Linear(hidden, num_classes))
-
-    def forward(self, x):
-        return self.classifier(self.avgpool(self.features(x)).view(1, -1))
-'''),
-    Mistake('AlexNet', 'no-first-padding',
-            "Leaves out the first convolution's padding=2 (the paper's 227x227 input); torchvision's AlexNet pads by 2, so 224 gives 55x55 and every later size differs.", '''
-import torch.nn as nn
-
-class AlexNet(nn.Module):
-    def __init__(self, num_classes=1000, width=64, hidden=4096, dropout=0.5, in_channels=3):
-        super().__init__()
-        c1, c2, c3, c4 = width, 3 * width, 6 * width, 4 * width
-        self.features = nn.Sequential(
-            nn.Conv2d(in_channels, c1, 11, stride=4, padding=0), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
-            nn.Conv2d(c1, c2, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
-            nn.Conv2d(c2, c3, 3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(c3, c4, 3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(c4, c4, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2))
-        self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
-        self.classifier = nn.Sequential(
-            nn.Dropout(dropout), nn.Linear(c4 * 36, hidden), nn.ReLU(inplace=True),
-            nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.ReLU(inplace=True),
-            nn.Linear(hidden, num_classes))
-
-    def forward(self, x):
-        return self.classifier(self.avgpool(self.features(x)).flatten(1))
-'''),
-    Mistake('AlexNet', 'non-overlapping-pooling',
-            "Pools with 2x2 windows; AlexNet's pooling overlaps: 3x3 windows with stride 2.", '''
-import torch.nn as nn
-
-class AlexNet(nn.Module):
-    def __init__(self, num_classes=1000, width=64, hidden=4096, dropout=0.5, in_channels=3):
-        super().__init__()
-        c1, c2, c3, c4 = width, 3 * width, 6 * width, 4 * width
-        self.features = nn.Sequential(
-            nn.Conv2d(in_channels, c1, 11, stride=4, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(2, 2),
-            nn.Conv2d(c1, c2, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(2, 2),
-            nn.Conv2d(c2, c3, 3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(c3, c4, 3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(c4, c4, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(2, 2))
-        self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
-        self.classifier = nn.Sequential(
-            nn.Dropout(dropout), nn.Linear(c4 * 36, hidden), nn.ReLU(inplace=True),
-            nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.ReLU(inplace=True),
-            nn.Linear(hidden, num_classes))
-
-    def forward(self, x):
-        return self.classifier(self.avgpool(self.features(x)).flatten(1))
-'''),
-    Mistake('AlexNet', 'fixed-avgpool',
-            'Replaces the adaptive pooling with nn.AvgPool2d(1), which only gives 6x6 maps for 224x224 images; AdaptiveAvgPool2d((6, 6)) fits any size.', '''
-import torch.nn as nn
-
-class AlexNet(nn.Module):
-    def __init__(self, num_classes=1000, width=64, hidden=4096, dropout=0.5, in_channels=3):
-        super().__init__()
-        c1, c2, c3, c4 = width, 3 * width, 6 * width, 4 * width
-        self.features = nn.Sequential(
-            nn.Conv2d(in_channels, c1, 11, stride=4, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
-            nn.Conv2d(c1, c2, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
-            nn.Conv2d(c2, c3, 3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(c3, c4, 3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(c4, c4, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2))
-        self.avgpool = nn.AvgPool2d(1)
-        self.classifier = nn.Sequential(
-            nn.Dropout(dropout), nn.Linear(c4 * 36, hidden), nn.ReLU(inplace=True),
-            nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.ReLU(inplace=True),
-            nn.Linear(hidden, num_classes))
-
-    def forward(self, x):
-        return self.classifier(self.avgpool(self.features(x)).flatten(1))
-'''),
-    Mistake('AlexNet', 'dropout-after-linear',
-            "Puts dropout after each hidden linear layer; torchvision's AlexNet drops the inputs of the first two linear layers (Dropout before Linear).", '''
-import torch.nn as nn
-
-class AlexNet(nn.Module):
-    def __init__(self, num_classes=1000, width=64, hidden=4096, dropout=0.5, in_channels=3):
-        super().__init__()
-        c1, c2, c3, c4 = width, 3 * width, 6 * width, 4 * width
-        self.features = nn.Sequential(
-            nn.Conv2d(in_channels, c1, 11, stride=4, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
-            nn.Conv2d(c1, c2, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
-            nn.Conv2d(c2, c3, 3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(c3, c4, 3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(c4, c4, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2))
-        self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
-        self.classifier = nn.Sequential(
-            nn.Linear(c4 * 36, hidden), nn.Dropout(dropout), nn.ReLU(inplace=True),
-            nn.Linear(hidden, hidden), nn.Dropout(dropout), nn.ReLU(inplace=True),
-            nn.Linear(hidden, num_classes))
-
-    def forward(self, x):
-        return self.classifier(self.avgpool(self.features(x)).flatten(1))
-'''),
-    Mistake('AlexNet', 'eval-dropout',
-            'Calls F.dropout without training=self.training, so dropout stays on in evaluation mode.', '''
-import torch.nn as nn
-
-class AlexNet(nn.Module):
-    def __init__(self, num_classes=1000, width=64, hidden=4096, dropout=0.5, in_channels=3):
-        super().__init__()
-        c1, c2, c3, c4 = width, 3 * width, 6 * width, 4 * width
-        self.features = nn.Sequential(
-            nn.Conv2d(in_channels, c1, 11, stride=4, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
-            nn.Conv2d(c1, c2, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
-            nn.Conv2d(c2, c3, 3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(c3, c4, 3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(c4, c4, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2))
-        self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
-        self.classifier = nn.Sequential(
-            nn.Dropout(dropout), nn.Linear(c4 * 36, hidden), nn.ReLU(inplace=True),
-            nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.ReLU(inplace=True),
-            nn.Linear(hidden, num_classes))
-
-    def forward(self, x):
-        return self.classifier(F.dropout(self.avgpool(self.features(x)).flatten(1), 0.5))
-'''),
-    Mistake('vgg_block', 'no-padding',
-            "Leaves out padding=1, so each 3x3 convolution shrinks the image by 2; VGG's convolutions keep the size and only the pooling halves it.", '''
-import torch.nn as nn
-
-def vgg_block(num_convs, in_channels, out_channels):
-    layers = []
-    for i in range(num_convs):
-        layers += [nn.Conv2d(in_channels if i == 0 else out_channels, out_channels, 3, padding=0), nn.ReLU(inplace=True)]
-    layers.append(nn.MaxPool2d(2, 2))
-    return nn.Sequential(*layers)
-'''),
-    Mistake('vgg_block', 'in-channels-everywhere',
-            "Gives every convolution in_channels inputs; only the first reads the block's input, the others read out_channels channels.", '''
-import torch.nn as nn
-
-def vgg_block(num_convs, in_channels, out_channels):
-    layers = []
-    for i in range(num_convs):
-        layers += [nn.Conv2d(in_channels, out_channels, 3, padding=1), nn.ReLU(inplace=True)]
-    layers.append(nn.MaxPool2d(2, 2))
-    return nn.Sequential(*layers)
-'''),
-    Mistake('vgg_block', 'stride-one-pool',
-            "Pools with stride 1; VGG's 2x2 pooling has stride 2 and halves the size.", '''
-import torch.nn as nn
-
-def vgg_block(num_convs, in_channels, out_channels):
-    layers = []
-    for i in range(num_convs):
-        layers += [nn.Conv2d(in_channels if i == 0 else out_channels, out_channels, 3, padding=1), nn.ReLU(inplace=True)]
-    layers.append(nn.MaxPool2d(2, 1))
-    return nn.Sequential(*layers)
-'''),
-    Mistake('vgg_block', 'avg-pool',
-            "Uses average pooling; VGG's blocks end with 2x2 max pooling.", '''
-import torch.nn as nn
-
-def vgg_block(num_convs, in_channels, out_channels):
-    layers = []
-    for i in range(num_convs):
-        layers += [nn.Conv2d(in_channels if i == 0 else out_channels, out_channels, 3, padding=1), nn.ReLU(inplace=True)]
-    layers.append(nn.AvgPool2d(2, 2))
-    return nn.Sequential(*layers)
-'''),
-    Mistake('vgg_block', 'inplace-first',
-            "Starts with an in-place ReLU that changes the caller's input; each convolution comes first and ReLU acts on its output.", '''
-import torch.nn as nn
-
-def vgg_block(num_convs, in_channels, out_channels):
-    layers = []
-    for i in range(num_convs):
-        layers += [nn.ReLU(inplace=True), nn.Conv2d(in_channels if i == 0 else out_channels, out_channels, 3, padding=1)]
-    layers.append(nn.MaxPool2d(2, 2))
-    return nn.Sequential(*layers)
-'''),
-    Mistake('vgg_block', 'pool-per-conv',
-            'Pools after every convolution; a VGG block pools once, after all its convolutions.', '''
-import torch.nn as nn
-
-def vgg_block(num_convs, in_channels, out_channels):
-    layers = []
-    for i in range(num_convs):
-        layers += [nn.Conv2d(in_channels if i == 0 else out_channels, out_channels, 3, padding=1), nn.ReLU(),
-                   nn.MaxPool2d(2, 2)]
-    return nn.Sequential(*layers)
-'''),
-    Mistake('vgg_features', 'no-padding',
-            "Leaves out padding=1; VGG's 3x3 convolutions keep the size and only the pooling halves it.", '''
-import torch.nn as nn
-
-def vgg_features(config, in_channels=3):
-    layers = []
-    for v in config:
-        if v == "M":
-            layers.append(nn.MaxPool2d(2, 2))
-        else:
-            layers += [nn.Conv2d(in_channels, v, 3, padding=0), nn.ReLU(inplace=True)]
-            in_channels = v
-    return nn.Sequential(*layers)
-'''),
-    Mistake('vgg_features', 'channels-not-updated',
-            'Never updates the channel count after a convolution, so every convolution expects in_channels inputs.', '''
-import torch.nn as nn
-
-def vgg_features(config, in_channels=3):
-    layers = []
-    for v in config:
-        if v == "M":
-            layers.append(nn.MaxPool2d(2, 2))
-        else:
-            layers += [nn.Conv2d(in_channels, v, 3, padding=1), nn.ReLU(inplace=True)]
-            pass
-    return nn.Sequential(*layers)
-'''),
-    Mistake('vgg_features', 'stride-one-pool',
-            "Pools with stride 1; torchvision's MaxPool2d(2, 2) halves the size.", '''
-import torch.nn as nn
-
-def vgg_features(config, in_channels=3):
-    layers = []
-    for v in config:
-        if v == "M":
-            layers.append(nn.MaxPool2d(2, 1))
-        else:
-            layers += [nn.Conv2d(in_channels, v, 3, padding=1), nn.ReLU(inplace=True)]
-            in_channels = v
-    return nn.Sequential(*layers)
-'''),
-    Mistake('vgg_features', 'batch-norm',
-            "Adds batch norm after each convolution (torchvision's vgg11_bn); plain VGG has only convolutions, ReLU and pooling.", '''
-import torch.nn as nn
-
-def vgg_features(config, in_channels=3):
-    layers = []
-    for v in config:
-        if v == "M":
-            layers.append(nn.MaxPool2d(2, 2))
-        else:
-            layers += [nn.Conv2d(in_channels, v, 3, padding=1), nn.BatchNorm2d(v), nn.ReLU(inplace=True)]
-            in_channels = v
-    return nn.Sequential(*layers)
-'''),
+    edited('AlexNet', 'softmax-output',
+           "Returns softmax probabilities, as the course's first AlexNet did; the network should return logits, since F.cross_entropy applies log-softmax itself.",
+           ("self.classifier(self.avgpool(self.features(x)).flatten(1))",
+            "torch.softmax(self.classifier(self.avgpool(self.features(x)).flatten(1)), dim=1)")),
+    edited('AlexNet', 'flatten-batch',
+           'Flattens with x.view(-1), which merges the images of the batch; keep the batch dimension: x.flatten(1).',
+           (".flatten(1)", ".view(1, -1)")),
+    edited('AlexNet', 'no-first-padding',
+           "Leaves out the first convolution's padding=2 (the paper's 227x227 input); torchvision's AlexNet pads by 2, so 224 gives 55x55 and every later size differs.",
+           ("stride=4, padding=2", "stride=4, padding=0")),
+    edited('AlexNet', 'non-overlapping-pooling',
+           "Pools with 2x2 windows; AlexNet's pooling overlaps: 3x3 windows with stride 2.",
+           ("nn.Conv2d(in_channels, c1, 11, stride=4, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),",
+            "nn.Conv2d(in_channels, c1, 11, stride=4, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(2, 2),"),
+           ("nn.Conv2d(c1, c2, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),",
+            "nn.Conv2d(c1, c2, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(2, 2),"),
+           ("nn.MaxPool2d(3, 2)", "nn.MaxPool2d(2, 2)")),
+    edited('AlexNet', 'fixed-avgpool',
+           'Replaces the adaptive pooling with nn.AvgPool2d(1), which only gives 6x6 maps for 224x224 images; AdaptiveAvgPool2d((6, 6)) fits any size.',
+           ("nn.AdaptiveAvgPool2d((6, 6))", "nn.AvgPool2d(1)")),
+    edited('AlexNet', 'dropout-after-linear',
+           "Puts dropout after each hidden linear layer; torchvision's AlexNet drops the inputs of the first two linear layers (Dropout before Linear).",
+           ("nn.Dropout(dropout), nn.Linear(c4 * 36, hidden)", "nn.Linear(c4 * 36, hidden), nn.Dropout(dropout)"),
+           ("nn.Dropout(dropout), nn.Linear(hidden, hidden)", "nn.Linear(hidden, hidden), nn.Dropout(dropout)")),
+    edited('AlexNet', 'eval-dropout',
+           'Calls F.dropout without training=self.training, so dropout stays on in evaluation mode.',
+           ("self.avgpool(self.features(x)).flatten(1)", "F.dropout(self.avgpool(self.features(x)).flatten(1), 0.5)")),
+    edited('vgg_block', 'no-padding',
+           "Leaves out padding=1, so each 3x3 convolution shrinks the image by 2; VGG's convolutions keep the size and only the pooling halves it.",
+           ("padding=1", "padding=0")),
+    edited('vgg_block', 'in-channels-everywhere',
+           "Gives every convolution in_channels inputs; only the first reads the block's input, the others read out_channels channels.",
+           ("in_channels if i == 0 else out_channels", "in_channels")),
+    edited('vgg_block', 'stride-one-pool', "Pools with stride 1; VGG's 2x2 pooling has stride 2 and halves the size.",
+           ("nn.MaxPool2d(2, 2)", "nn.MaxPool2d(2, 1)")),
+    edited('vgg_block', 'avg-pool', "Uses average pooling; VGG's blocks end with 2x2 max pooling.",
+           ("nn.MaxPool2d(2, 2)", "nn.AvgPool2d(2, 2)")),
+    edited('vgg_block', 'inplace-first',
+           "Starts with an in-place ReLU that changes the caller's input; each convolution comes first and ReLU acts on its output.",
+           ("nn.Conv2d(in_channels if i == 0 else out_channels, out_channels, 3, padding=1), nn.ReLU(inplace=True)",
+            "nn.ReLU(inplace=True), nn.Conv2d(in_channels if i == 0 else out_channels, out_channels, 3, padding=1)")),
+    edited('vgg_block', 'pool-per-conv',
+           'Pools after every convolution; a VGG block pools once, after all its convolutions.',
+           ("nn.ReLU(inplace=True)]\n"
+            "    layers.append(nn.MaxPool2d(2, 2))\n",
+            "nn.ReLU(),\n"
+            "                   nn.MaxPool2d(2, 2)]\n")),
+    edited('vgg_features', 'no-padding',
+           "Leaves out padding=1; VGG's 3x3 convolutions keep the size and only the pooling halves it.",
+           ("padding=1", "padding=0")),
+    edited('vgg_features', 'channels-not-updated',
+           'Never updates the channel count after a convolution, so every convolution expects in_channels inputs.',
+           ("in_channels = v", "pass")),
+    edited('vgg_features', 'stride-one-pool', "Pools with stride 1; torchvision's MaxPool2d(2, 2) halves the size.",
+           ("nn.MaxPool2d(2, 2)", "nn.MaxPool2d(2, 1)")),
+    edited('vgg_features', 'batch-norm',
+           "Adds batch norm after each convolution (torchvision's vgg11_bn); plain VGG has only convolutions, ReLU and pooling.",
+           ("nn.ReLU(inplace=True)", "nn.BatchNorm2d(v), nn.ReLU(inplace=True)")),
     Mistake('vgg_features', 'nested-blocks',
             "Groups the layers into one nn.Sequential per stage; torchvision's features are one flat nn.Sequential, so its state-dict names are 0.weight, 3.weight, ...", '''
 import torch.nn as nn
@@ -304,47 +194,24 @@ def vgg_features(config, in_channels=3):
         stages.append(nn.Sequential(*current))
     return nn.Sequential(*stages)
 '''),
-    Mistake('nin_block', 'stride-everywhere',
-            "Gives the 1x1 convolutions the block's stride too; only the first convolution has a stride.", '''
-import torch.nn as nn
-
-def nin_block(in_channels, out_channels, kernel_size, stride=1, padding=0):
-    return nn.Sequential(nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding), nn.ReLU(),
-                         nn.Conv2d(out_channels, out_channels, 1, stride, 0), nn.ReLU(),
-                         nn.Conv2d(out_channels, out_channels, 1, stride, 0), nn.ReLU())
-'''),
-    Mistake('nin_block', 'padding-everywhere',
-            'Pads the 1x1 convolutions too, which grows the image by 2 pixels each; only the first convolution has padding.', '''
-import torch.nn as nn
-
-def nin_block(in_channels, out_channels, kernel_size, stride=1, padding=0):
-    return nn.Sequential(nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding), nn.ReLU(),
-                         nn.Conv2d(out_channels, out_channels, 1, 1, padding), nn.ReLU(),
-                         nn.Conv2d(out_channels, out_channels, 1, 1, padding), nn.ReLU())
-'''),
-    Mistake('nin_block', 'no-last-relu',
-            'Leaves out the last ReLU; every convolution of a NiN block, the last one included, is followed by ReLU.', '''
-import torch.nn as nn
-
-def nin_block(in_channels, out_channels, kernel_size, stride=1, padding=0):
-    return nn.Sequential(nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding), nn.ReLU(),
-                         nn.Conv2d(out_channels, out_channels, 1, 1, 0), nn.ReLU(),
-                         nn.Conv2d(out_channels, out_channels, 1, 1, 0))
-'''),
-    Mistake('nin_block', 'kernel-everywhere',
-            'Uses kernel_size for all three convolutions; the second and third are 1x1 (a per-pixel MLP over the channels).', '''
-import torch.nn as nn
-
-def nin_block(in_channels, out_channels, kernel_size, stride=1, padding=0):
-    return nn.Sequential(nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding), nn.ReLU(),
-                         nn.Conv2d(out_channels, out_channels, kernel_size, 1, (kernel_size - 1) // 2), nn.ReLU(),
-                         nn.Conv2d(out_channels, out_channels, kernel_size, 1, (kernel_size - 1) // 2), nn.ReLU())
-'''),
-    Mistake('global_avg_pool', 'no-keepdim',
-            'Drops the spatial dimensions ((N, C) instead of (N, C, 1, 1)); F.adaptive_avg_pool2d(x, 1) keeps them with size 1: keepdim=True.', '''
-def global_avg_pool(x):
-    return x.mean(dim=(-2, -1))
-'''),
+    edited('nin_block', 'stride-everywhere',
+           "Gives the 1x1 convolutions the block's stride too; only the first convolution has a stride.",
+           ("1, 1, 0), nn.ReLU(),", "1, stride, 0), nn.ReLU(),"),
+           ("1, 1, 0), nn.ReLU())", "1, stride, 0), nn.ReLU())")),
+    edited('nin_block', 'padding-everywhere',
+           'Pads the 1x1 convolutions too, which grows the image by 2 pixels each; only the first convolution has padding.',
+           ("1, 1, 0), nn.ReLU(),", "1, 1, padding), nn.ReLU(),"),
+           ("1, 1, 0), nn.ReLU())", "1, 1, padding), nn.ReLU())")),
+    edited('nin_block', 'no-last-relu',
+           'Leaves out the last ReLU; every convolution of a NiN block, the last one included, is followed by ReLU.',
+           ("1, 1, 0), nn.ReLU())", "1, 1, 0))")),
+    edited('nin_block', 'kernel-everywhere',
+           'Uses kernel_size for all three convolutions; the second and third are 1x1 (a per-pixel MLP over the channels).',
+           ("1, 1, 0), nn.ReLU(),", "kernel_size, 1, (kernel_size - 1) // 2), nn.ReLU(),"),
+           ("1, 1, 0), nn.ReLU())", "kernel_size, 1, (kernel_size - 1) // 2), nn.ReLU())")),
+    edited('global_avg_pool', 'no-keepdim',
+           'Drops the spatial dimensions ((N, C) instead of (N, C, 1, 1)); F.adaptive_avg_pool2d(x, 1) keeps them with size 1: keepdim=True.',
+           ("(-2, -1), keepdim=True)", "(-2, -1))")),
     Mistake('global_avg_pool', 'fixed-kernel',
             'Pools with a fixed 7x7 window (nn.AvgPool2d(7)), which only fits 7x7 feature maps; global pooling averages over whatever H and W the input has.', '''
 def global_avg_pool(x):
@@ -355,16 +222,11 @@ def global_avg_pool(x):
 def global_avg_pool(x):
     return F.avg_pool2d(x, x.shape[-2])
 '''),
-    Mistake('global_avg_pool', 'batch-dims',
-            'Averages over dims (2, 3), which assumes a batch dimension; a (C, H, W) input has its spatial dimensions last: use (-2, -1).', '''
-def global_avg_pool(x):
-    return x.mean(dim=(2, 3), keepdim=True)
-'''),
-    Mistake('global_avg_pool', 'max-pool',
-            'Takes the maximum of each channel (global max pooling); GAP averages.', '''
-def global_avg_pool(x):
-    return x.amax(dim=(-2, -1), keepdim=True)
-'''),
+    edited('global_avg_pool', 'batch-dims',
+           'Averages over dims (2, 3), which assumes a batch dimension; a (C, H, W) input has its spatial dimensions last: use (-2, -1).',
+           ("dim=(-2, -1)", "dim=(2, 3)")),
+    edited('global_avg_pool', 'max-pool', 'Takes the maximum of each channel (global max pooling); GAP averages.',
+           ("x.mean", "x.amax")),
     Mistake('global_avg_pool', 'view-flatten',
             'Flattens the spatial dimensions with .view(), which fails on a non-contiguous input (a transposed or channels-last tensor); use .reshape() or mean over two dims.', '''
 def global_avg_pool(x):
@@ -384,91 +246,23 @@ def global_avg_pool(x):
     weights = torch.ones(h, w, dtype=x.dtype) / (h * w)
     return (x * weights).sum(dim=(-2, -1), keepdim=True)
 '''),
-    Mistake('Inception', 'wrong-order',
-            "Concatenates the pooling branch first; the order is 1x1, 3x3, 5x5, pooling, which fixes which channels the next layer's weights read.", '''
-import torch.nn as nn
-
-class Inception(nn.Module):
-    def __init__(self, in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj):
-        super().__init__()
-        self.branch1 = nn.Sequential(nn.Conv2d(in_channels, ch1x1, 1), nn.ReLU())
-        self.branch2 = nn.Sequential(nn.Conv2d(in_channels, ch3x3red, 1), nn.ReLU(),
-                                     nn.Conv2d(ch3x3red, ch3x3, 3, padding=1), nn.ReLU())
-        self.branch3 = nn.Sequential(nn.Conv2d(in_channels, ch5x5red, 1), nn.ReLU(),
-                                     nn.Conv2d(ch5x5red, ch5x5, 5, padding=2), nn.ReLU())
-        self.branch4 = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1), nn.Conv2d(in_channels, pool_proj, 1), nn.ReLU())
-
-    def forward(self, x):
-        return torch.cat([self.branch4(x), self.branch1(x), self.branch2(x), self.branch3(x)], dim=1)
-'''),
-    Mistake('Inception', 'torchvision-3x3',
-            "Uses a 3x3 kernel in the 5x5 branch, as torchvision's googlenet does (a bug kept for its weights); this exercise follows the paper: 5x5 with padding 2.", '''
-import torch.nn as nn
-
-class Inception(nn.Module):
-    def __init__(self, in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj):
-        super().__init__()
-        self.branch1 = nn.Sequential(nn.Conv2d(in_channels, ch1x1, 1), nn.ReLU())
-        self.branch2 = nn.Sequential(nn.Conv2d(in_channels, ch3x3red, 1), nn.ReLU(),
-                                     nn.Conv2d(ch3x3red, ch3x3, 3, padding=1), nn.ReLU())
-        self.branch3 = nn.Sequential(nn.Conv2d(in_channels, ch5x5red, 1), nn.ReLU(),
-                                     nn.Conv2d(ch5x5red, ch5x5, 3, padding=1), nn.ReLU())
-        self.branch4 = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1), nn.Conv2d(in_channels, pool_proj, 1), nn.ReLU())
-
-    def forward(self, x):
-        return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], dim=1)
-'''),
-    Mistake('Inception', 'no-reduction-relu',
-            'Leaves out the ReLU after the 1x1 reductions; every convolution of the block is followed by ReLU.', '''
-import torch.nn as nn
-
-class Inception(nn.Module):
-    def __init__(self, in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj):
-        super().__init__()
-        self.branch1 = nn.Sequential(nn.Conv2d(in_channels, ch1x1, 1), nn.ReLU())
-        self.branch2 = nn.Sequential(nn.Conv2d(in_channels, ch3x3red, 1), 
-                                     nn.Conv2d(ch3x3red, ch3x3, 3, padding=1), nn.ReLU())
-        self.branch3 = nn.Sequential(nn.Conv2d(in_channels, ch5x5red, 1), 
-                                     nn.Conv2d(ch5x5red, ch5x5, 5, padding=2), nn.ReLU())
-        self.branch4 = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1), nn.Conv2d(in_channels, pool_proj, 1), nn.ReLU())
-
-    def forward(self, x):
-        return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], dim=1)
-'''),
-    Mistake('Inception', 'avg-pool-branch',
-            "Uses average pooling in the fourth branch; GoogLeNet's is 3x3 max pooling with stride 1 and padding 1.", '''
-import torch.nn as nn
-
-class Inception(nn.Module):
-    def __init__(self, in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj):
-        super().__init__()
-        self.branch1 = nn.Sequential(nn.Conv2d(in_channels, ch1x1, 1), nn.ReLU())
-        self.branch2 = nn.Sequential(nn.Conv2d(in_channels, ch3x3red, 1), nn.ReLU(),
-                                     nn.Conv2d(ch3x3red, ch3x3, 3, padding=1), nn.ReLU())
-        self.branch3 = nn.Sequential(nn.Conv2d(in_channels, ch5x5red, 1), nn.ReLU(),
-                                     nn.Conv2d(ch5x5red, ch5x5, 5, padding=2), nn.ReLU())
-        self.branch4 = nn.Sequential(nn.AvgPool2d(3, stride=1, padding=1), nn.Conv2d(in_channels, pool_proj, 1), nn.ReLU())
-
-    def forward(self, x):
-        return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], dim=1)
-'''),
-    Mistake('Inception', 'batch-concat',
-            'Concatenates along dim 0, the batch; the branches are stacked along the channels, dim 1 of an (N, C, H, W) tensor.', '''
-import torch.nn as nn
-
-class Inception(nn.Module):
-    def __init__(self, in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj):
-        super().__init__()
-        self.branch1 = nn.Sequential(nn.Conv2d(in_channels, ch1x1, 1), nn.ReLU())
-        self.branch2 = nn.Sequential(nn.Conv2d(in_channels, ch3x3red, 1), nn.ReLU(),
-                                     nn.Conv2d(ch3x3red, ch3x3, 3, padding=1), nn.ReLU())
-        self.branch3 = nn.Sequential(nn.Conv2d(in_channels, ch5x5red, 1), nn.ReLU(),
-                                     nn.Conv2d(ch5x5red, ch5x5, 5, padding=2), nn.ReLU())
-        self.branch4 = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1), nn.Conv2d(in_channels, pool_proj, 1), nn.ReLU())
-
-    def forward(self, x):
-        return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], dim=0)
-'''),
+    edited('Inception', 'wrong-order',
+           "Concatenates the pooling branch first; the order is 1x1, 3x3, 5x5, pooling, which fixes which channels the next layer's weights read.",
+           ("self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)",
+            "self.branch4(x), self.branch1(x), self.branch2(x), self.branch3(x)")),
+    edited('Inception', 'torchvision-3x3',
+           "Uses a 3x3 kernel in the 5x5 branch, as torchvision's googlenet does (a bug kept for its weights); this exercise follows the paper: 5x5 with padding 2.",
+           ("ch5x5, 5, padding=2", "ch5x5, 3, padding=1")),
+    edited('Inception', 'no-reduction-relu',
+           'Leaves out the ReLU after the 1x1 reductions; every convolution of the block is followed by ReLU.',
+           ("nn.Conv2d(in_channels, ch3x3red, 1), nn.ReLU(),", "nn.Conv2d(in_channels, ch3x3red, 1), "),
+           ("nn.Conv2d(in_channels, ch5x5red, 1), nn.ReLU(),", "nn.Conv2d(in_channels, ch5x5red, 1), ")),
+    edited('Inception', 'avg-pool-branch',
+           "Uses average pooling in the fourth branch; GoogLeNet's is 3x3 max pooling with stride 1 and padding 1.",
+           ("nn.MaxPool2d(3, stride=1, padding=1)", "nn.AvgPool2d(3, stride=1, padding=1)")),
+    edited('Inception', 'batch-concat',
+           'Concatenates along dim 0, the batch; the branches are stacked along the channels, dim 1 of an (N, C, H, W) tensor.',
+           ("dim=1", "dim=0")),
     Mistake('count_params', 'state-dict',
             "Counts the state dict, which also holds buffers (batch norm's running statistics) and lists a shared weight under each of its names.", '''
 def count_params(model, trainable_only=False):
@@ -484,11 +278,9 @@ def count_params(model, trainable_only=False):
                 total += p.numel()
     return total
 '''),
-    Mistake('count_params', 'ignores-flag',
-            'Ignores trainable_only; frozen parameters (requires_grad=False) are not trainable.', '''
-def count_params(model, trainable_only=False):
-    return sum(p.numel() for p in model.parameters())
-'''),
+    edited('count_params', 'ignores-flag',
+           'Ignores trainable_only; frozen parameters (requires_grad=False) are not trainable.',
+           ("model.parameters() if p.requires_grad or not trainable_only", "model.parameters()")),
     Mistake('count_params', 'counts-tensors',
             'Counts parameter tensors, not their elements: use p.numel().', '''
 def count_params(model, trainable_only=False):
@@ -510,113 +302,21 @@ def count_params(model, trainable_only=False):
         p.requires_grad_(False)
     return total
 '''),
-    Mistake('count_flops', 'macs',
-            'Counts multiply-accumulates (MACs), half the FLOPs: each term of a dot product is a multiply and an add, 2 FLOPs.', '''
-import torch.nn as nn
-
-def count_flops(model, x):
-    total = 0
-
-    def conv_hook(module, inputs, output):
-        nonlocal total
-        total += output.numel() * module.weight[0].numel()
-
-    def linear_hook(module, inputs, output):
-        nonlocal total
-        total += output.numel() * module.in_features
-
-    handles = []
-    for module in model.modules():
-        if isinstance(module, nn.Conv2d):
-            handles.append(module.register_forward_hook(conv_hook))
-        elif isinstance(module, nn.Linear):
-            handles.append(module.register_forward_hook(linear_hook))
-    with torch.no_grad():
-        model(x)
-    for h in handles:
-        h.remove()
-    return total
-'''),
-    Mistake('count_flops', 'ignores-groups',
-            "Uses in_channels instead of in_channels / groups; with groups each output channel sees only its group's channels.", '''
-import torch.nn as nn
-
-def count_flops(model, x):
-    total = 0
-
-    def conv_hook(module, inputs, output):
-        nonlocal total
-        total += 2 * output.numel() * module.in_channels * module.kernel_size[0] * module.kernel_size[1]
-
-    def linear_hook(module, inputs, output):
-        nonlocal total
-        total += 2 * output.numel() * module.in_features
-
-    handles = []
-    for module in model.modules():
-        if isinstance(module, nn.Conv2d):
-            handles.append(module.register_forward_hook(conv_hook))
-        elif isinstance(module, nn.Linear):
-            handles.append(module.register_forward_hook(linear_hook))
-    with torch.no_grad():
-        model(x)
-    for h in handles:
-        h.remove()
-    return total
-'''),
-    Mistake('count_flops', 'keeps-hooks',
-            'Never removes its hooks, so they stay on the model and run at every later forward pass; remove each one with handle.remove().', '''
-import torch.nn as nn
-
-def count_flops(model, x):
-    total = 0
-
-    def conv_hook(module, inputs, output):
-        nonlocal total
-        total += 2 * output.numel() * module.weight[0].numel()
-
-    def linear_hook(module, inputs, output):
-        nonlocal total
-        total += 2 * output.numel() * module.in_features
-
-    handles = []
-    for module in model.modules():
-        if isinstance(module, nn.Conv2d):
-            handles.append(module.register_forward_hook(conv_hook))
-        elif isinstance(module, nn.Linear):
-            handles.append(module.register_forward_hook(linear_hook))
-    with torch.no_grad():
-        model(x)
-    pass
-    return total
-'''),
-    Mistake('count_flops', 'children-only',
-            'Hooks only model.children(), missing the layers nested inside blocks; model.modules() visits every layer.', '''
-import torch.nn as nn
-
-def count_flops(model, x):
-    total = 0
-
-    def conv_hook(module, inputs, output):
-        nonlocal total
-        total += 2 * output.numel() * module.weight[0].numel()
-
-    def linear_hook(module, inputs, output):
-        nonlocal total
-        total += 2 * output.numel() * module.in_features
-
-    handles = []
-    for module in model.children():
-        if isinstance(module, nn.Conv2d):
-            handles.append(module.register_forward_hook(conv_hook))
-        elif isinstance(module, nn.Linear):
-            handles.append(module.register_forward_hook(linear_hook))
-    with torch.no_grad():
-        model(x)
-    for h in handles:
-        h.remove()
-    return total
-'''),
+    edited('count_flops', 'macs',
+           'Counts multiply-accumulates (MACs), half the FLOPs: each term of a dot product is a multiply and an add, 2 FLOPs.',
+           ("total += 2 * output.numel() * module.weight", "total += output.numel() * module.weight"),
+           ("total += 2 * output.numel() * module.in_features", "total += output.numel() * module.in_features")),
+    edited('count_flops', 'ignores-groups',
+           "Uses in_channels instead of in_channels / groups; with groups each output channel sees only its group's channels.",
+           ("module.weight[0].numel()", "module.in_channels * module.kernel_size[0] * module.kernel_size[1]")),
+    edited('count_flops', 'keeps-hooks',
+           'Never removes its hooks, so they stay on the model and run at every later forward pass; remove each one with handle.remove().',
+           ("for h in handles:\n"
+            "        h.remove()\n",
+            "pass\n")),
+    edited('count_flops', 'children-only',
+           'Hooks only model.children(), missing the layers nested inside blocks; model.modules() visits every layer.',
+           ("model.modules()", "model.children()")),
     Mistake('count_flops', 'from-parameters',
             'Counts each layer once from its weights (2 * weight.numel() * output positions of the first call), so a layer called twice counts once.', '''
 import torch.nn as nn
@@ -636,60 +336,14 @@ def count_flops(model, x):
         h.remove()
     return sum(seen.values())
 '''),
-    Mistake('count_flops', 'counts-bias',
-            'Adds the bias additions; FlopCounterMode counts only the multiply-adds of the products.', '''
-import torch.nn as nn
-
-def count_flops(model, x):
-    total = 0
-
-    def conv_hook(module, inputs, output):
-        nonlocal total
-        total += 2 * output.numel() * module.weight[0].numel() + (output.numel() if module.bias is not None else 0)
-
-    def linear_hook(module, inputs, output):
-        nonlocal total
-        total += 2 * output.numel() * module.in_features + (output.numel() if module.bias is not None else 0)
-
-    handles = []
-    for module in model.modules():
-        if isinstance(module, nn.Conv2d):
-            handles.append(module.register_forward_hook(conv_hook))
-        elif isinstance(module, nn.Linear):
-            handles.append(module.register_forward_hook(linear_hook))
-    with torch.no_grad():
-        model(x)
-    for h in handles:
-        h.remove()
-    return total
-'''),
-    Mistake('count_flops', 'batch-one',
-            'Counts one image, ignoring the batch size; FLOPs are for the whole input x.', '''
-import torch.nn as nn
-
-def count_flops(model, x):
-    total = 0
-
-    def conv_hook(module, inputs, output):
-        nonlocal total
-        total += 2 * output[0].numel() * module.weight[0].numel()
-
-    def linear_hook(module, inputs, output):
-        nonlocal total
-        total += 2 * output[0].numel() * module.in_features
-
-    handles = []
-    for module in model.modules():
-        if isinstance(module, nn.Conv2d):
-            handles.append(module.register_forward_hook(conv_hook))
-        elif isinstance(module, nn.Linear):
-            handles.append(module.register_forward_hook(linear_hook))
-    with torch.no_grad():
-        model(x)
-    for h in handles:
-        h.remove()
-    return total
-'''),
+    edited('count_flops', 'counts-bias',
+           'Adds the bias additions; FlopCounterMode counts only the multiply-adds of the products.',
+           ("module.weight[0].numel()",
+            "module.weight[0].numel() + (output.numel() if module.bias is not None else 0)"),
+           ("module.in_features", "module.in_features + (output.numel() if module.bias is not None else 0)")),
+    edited('count_flops', 'batch-one', 'Counts one image, ignoring the batch size; FLOPs are for the whole input x.',
+           ("2 * output.numel() * module.weight", "2 * output[0].numel() * module.weight"),
+           ("2 * output.numel() * module.in_features", "2 * output[0].numel() * module.in_features")),
 ]
 
 VARIANTS = [

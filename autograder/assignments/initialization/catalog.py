@@ -1,20 +1,96 @@
 """Assignment 6, "Gradient stability and weight initialisation": mistakes students make, and correct
 variants written differently."""
-from autograder.catalog import Mistake, Variant
+from functools import partial
 
-MISTAKES = [
-    # ---- fan_in_and_fan_out
-    Mistake("fan_in_and_fan_out", "swapped",
-            "Returns (fan_out, fan_in); a weight of shape (out, in, ...) has fan_in from dim 1 (the inputs) and "
-            "fan_out from dim 0.", '''
+from autograder.catalog import Mistake, Variant, edited as _edited
+
+# The solutions (the notebook's, without docstrings and comments; written as the mistakes are:
+# fan_in_and_fan_out raises a shorter ValueError, init_model_ loops over model.modules() and fills the bias
+# with torch.nn.init.constant_, layer_grad_norms stacks the norms in its return, dead_relu_fraction hooks a
+# lambda and removes the hooks after the pass): many mistakes below are one of them with an edit or two,
+# written edited(question, slug, misconception, (old, new), ...).
+SOLUTIONS = {
+    "fan_in_and_fan_out": '''
 def fan_in_and_fan_out(shape):
     if len(shape) < 2:
         raise ValueError("need at least 2 dimensions")
     receptive_field = 1
     for side in shape[2:]:
         receptive_field *= side
-    return shape[0] * receptive_field, shape[1] * receptive_field
-'''),
+    return shape[1] * receptive_field, shape[0] * receptive_field
+''',
+    "xavier_uniform_": '''
+def xavier_uniform_(tensor, gain=1.0):
+    receptive_field = tensor[0][0].numel()
+    fan_in, fan_out = tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
+    bound = gain * (6.0 / (fan_in + fan_out)) ** 0.5
+    with torch.no_grad():
+        return tensor.uniform_(-bound, bound)
+''',
+    "xavier_normal_": '''
+def xavier_normal_(tensor, gain=1.0):
+    receptive_field = tensor[0][0].numel()
+    fan_in, fan_out = tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
+    std = gain * (2.0 / (fan_in + fan_out)) ** 0.5
+    with torch.no_grad():
+        return tensor.normal_(0.0, std)
+''',
+    "kaiming_uniform_": '''
+def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+    receptive_field = tensor[0][0].numel()
+    fan = (tensor.shape[1] if mode == "fan_in" else tensor.shape[0]) * receptive_field
+    gains = {"leaky_relu": (2.0 / (1 + a ** 2)) ** 0.5, "relu": 2.0 ** 0.5, "tanh": 5.0 / 3,
+             "linear": 1.0, "sigmoid": 1.0}
+    bound = (3.0 / fan) ** 0.5 * gains[nonlinearity]
+    with torch.no_grad():
+        return tensor.uniform_(-bound, bound)
+''',
+    "kaiming_normal_": '''
+def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+    receptive_field = tensor[0][0].numel()
+    fan = (tensor.shape[1] if mode == "fan_in" else tensor.shape[0]) * receptive_field
+    gains = {"leaky_relu": (2.0 / (1 + a ** 2)) ** 0.5, "relu": 2.0 ** 0.5, "tanh": 5.0 / 3,
+             "linear": 1.0, "sigmoid": 1.0}
+    std = gains[nonlinearity] / fan ** 0.5
+    with torch.no_grad():
+        return tensor.normal_(0.0, std)
+''',
+    "init_model_": '''
+def init_model_(model, weight_init, bias=0.0):
+    for m in model.modules():
+        if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d)):
+            weight_init(m.weight)
+            if m.bias is not None:
+                torch.nn.init.constant_(m.bias, bias)
+    return model
+''',
+    "layer_grad_norms": '''
+def layer_grad_norms(model, x, y):
+    model.zero_grad()
+    torch.nn.functional.mse_loss(model(x), y).backward()
+    return torch.stack([m.weight.grad.norm() for m in model.modules() if isinstance(m, torch.nn.Linear)])
+''',
+    "dead_relu_fraction": '''
+def dead_relu_fraction(model, x):
+    outputs = []
+    handles = [m.register_forward_hook(lambda mod, inp, out: outputs.append(out.detach()))
+               for m in model.modules() if isinstance(m, torch.nn.ReLU)]
+    with torch.no_grad():
+        model(x)
+    for h in handles:
+        h.remove()
+    return torch.stack([(out == 0).all(dim=0).to(x.dtype).mean() for out in outputs])
+''',
+}
+edited = partial(_edited, base=SOLUTIONS)
+
+
+MISTAKES = [
+    # ---- fan_in_and_fan_out
+    edited("fan_in_and_fan_out", "swapped",
+           "Returns (fan_out, fan_in); a weight of shape (out, in, ...) has fan_in from dim 1 (the inputs) and "
+           "fan_out from dim 0.",
+           ("shape[1] * receptive_field, shape[0]", "shape[0] * receptive_field, shape[1]")),
     Mistake("fan_in_and_fan_out", "no-receptive-field",
             "Uses only shape[1] and shape[0]; for a conv weight both fans are multiplied by the kernel size "
             "(the receptive field, the product of shape[2:]).", '''
@@ -23,123 +99,74 @@ def fan_in_and_fan_out(shape):
         raise ValueError("need at least 2 dimensions")
     return shape[1], shape[0]
 '''),
-    Mistake("fan_in_and_fan_out", "receptive-field-in-fan-in-only",
-            "Multiplies only fan_in by the kernel size; each output channel also connects through the whole "
-            "kernel, so fan_out = shape[0] * receptive field too.", '''
-def fan_in_and_fan_out(shape):
-    if len(shape) < 2:
-        raise ValueError("need at least 2 dimensions")
-    receptive_field = 1
-    for side in shape[2:]:
-        receptive_field *= side
-    return shape[1] * receptive_field, shape[0]
-'''),
-    Mistake("fan_in_and_fan_out", "index-error",
-            "Lets an IndexError escape for a shape with fewer than 2 dimensions (a bias); raise ValueError, like "
-            "torch does.", '''
-def fan_in_and_fan_out(shape):
-    receptive_field = 1
-    for side in shape[2:]:
-        receptive_field *= side
-    return shape[1] * receptive_field, shape[0] * receptive_field
-'''),
-    Mistake("fan_in_and_fan_out", "list-not-tuple",
-            "Returns a list [fan_in, fan_out]; the exercise asks for a tuple of two ints, as torch's own "
-            "helper returns.", '''
-def fan_in_and_fan_out(shape):
-    if len(shape) < 2:
-        raise ValueError("need at least 2 dimensions")
-    receptive_field = 1
-    for side in shape[2:]:
-        receptive_field *= side
-    return [shape[1] * receptive_field, shape[0] * receptive_field]
-'''),
-    Mistake("fan_in_and_fan_out", "tensor-fans",
-            "Computes the receptive field with torch.tensor(shape[2:]).prod(), so the fans are 0-d tensors, "
-            "not ints; use math.prod or a loop over the ints.", '''
-def fan_in_and_fan_out(shape):
-    if len(shape) < 2:
-        raise ValueError("need at least 2 dimensions")
-    receptive_field = torch.tensor(shape[2:], dtype=torch.int64).prod()
-    return shape[1] * receptive_field, shape[0] * receptive_field
-'''),
+    edited("fan_in_and_fan_out", "receptive-field-in-fan-in-only",
+           "Multiplies only fan_in by the kernel size; each output channel also connects through the whole "
+           "kernel, so fan_out = shape[0] * receptive field too.",
+           ("shape[0] * receptive_field", "shape[0]")),
+    edited("fan_in_and_fan_out", "index-error",
+           "Lets an IndexError escape for a shape with fewer than 2 dimensions (a bias); raise ValueError, like "
+           "torch does.",
+           ("    if len(shape) < 2:\n"
+            '        raise ValueError("need at least 2 dimensions")\n',
+            "")),
+    edited("fan_in_and_fan_out", "list-not-tuple",
+           "Returns a list [fan_in, fan_out]; the exercise asks for a tuple of two ints, as torch's own "
+           "helper returns.",
+           ("shape[1] * receptive_field, shape[0] * receptive_field",
+            "[shape[1] * receptive_field, shape[0] * receptive_field]")),
+    edited("fan_in_and_fan_out", "tensor-fans",
+           "Computes the receptive field with torch.tensor(shape[2:]).prod(), so the fans are 0-d tensors, "
+           "not ints; use math.prod or a loop over the ints.",
+           ("receptive_field = 1\n"
+            "    for side in shape[2:]:\n"
+            "        receptive_field *= side\n",
+            "receptive_field = torch.tensor(shape[2:], dtype=torch.int64).prod()\n")),
     # ---- xavier_uniform_
-    Mistake("xavier_uniform_", "std-as-bound",
-            "Uses the standard deviation gain * sqrt(2 / (fan_in + fan_out)) as the bound; U(-b, b) has std "
-            "b / sqrt(3), so the bound is gain * sqrt(6 / (fan_in + fan_out)).", '''
-def xavier_uniform_(tensor, gain=1.0):
-    receptive_field = tensor[0][0].numel()
-    fan_in, fan_out = tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
-    bound = gain * (2.0 / (fan_in + fan_out)) ** 0.5
-    with torch.no_grad():
-        return tensor.uniform_(-bound, bound)
-'''),
-    Mistake("xavier_uniform_", "no-receptive-field",
-            "Takes fan_in = shape[1] and fan_out = shape[0] for a conv weight too; multiply both by the kernel "
-            "size (tensor[0][0].numel()).", '''
-def xavier_uniform_(tensor, gain=1.0):
-    fan_in, fan_out = tensor.shape[1], tensor.shape[0]
-    bound = gain * (6.0 / (fan_in + fan_out)) ** 0.5
-    with torch.no_grad():
-        return tensor.uniform_(-bound, bound)
-'''),
-    Mistake("xavier_uniform_", "no-no-grad",
-            "Calls uniform_ outside torch.no_grad(): autograd refuses in-place changes to a parameter that "
-            "requires grad (a layer's weight).", '''
-def xavier_uniform_(tensor, gain=1.0):
-    receptive_field = tensor[0][0].numel()
-    fan_in, fan_out = tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
-    bound = gain * (6.0 / (fan_in + fan_out)) ** 0.5
-    return tensor.uniform_(-bound, bound)
-'''),
-    Mistake("xavier_uniform_", "new-tensor",
-            "Returns a new tensor and leaves the argument unchanged; a function ending in _ fills its argument "
-            "in place and returns it.", '''
-def xavier_uniform_(tensor, gain=1.0):
-    receptive_field = tensor[0][0].numel()
-    fan_in, fan_out = tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
-    bound = gain * (6.0 / (fan_in + fan_out)) ** 0.5
-    return torch.empty_like(tensor).uniform_(-bound, bound).detach()
-'''),
-    Mistake("xavier_uniform_", "one-value-per-row",
-            "Draws one value per output unit (torch.rand(tensor.shape[0], 1, ...)) and broadcasts it along the "
-            "row, so every weight of a unit is the same; draw every element (tensor.uniform_(-b, b)).", '''
-def xavier_uniform_(tensor, gain=1.0):
-    receptive_field = tensor[0][0].numel()
-    fan_in, fan_out = tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
-    bound = gain * (6.0 / (fan_in + fan_out)) ** 0.5
-    with torch.no_grad():
-        return tensor.copy_((torch.rand(tensor.shape[0], *[1] * (tensor.dim() - 1), dtype=tensor.dtype, device=tensor.device) * 2 - 1) * bound)
-'''),
-    Mistake("xavier_uniform_", "private-cpu-generator",
-            "Draws with a torch.Generator() of its own, made on the CPU, for a tensor on another device: it "
-            "runs on the CPU but fails on a GPU; use the global generator (tensor.uniform_).", '''
-def xavier_uniform_(tensor, gain=1.0):
-    receptive_field = tensor[0][0].numel()
-    fan_in, fan_out = tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
-    bound = gain * (6.0 / (fan_in + fan_out)) ** 0.5
-    g = torch.Generator().manual_seed(int(torch.randint(2 ** 31, (1,))))
-    with torch.no_grad():
-        return tensor.copy_((torch.rand(tensor.shape, dtype=tensor.dtype, device=tensor.device, generator=g) * 2 - 1) * bound)
-'''),
+    edited("xavier_uniform_", "std-as-bound",
+           "Uses the standard deviation gain * sqrt(2 / (fan_in + fan_out)) as the bound; U(-b, b) has std "
+           "b / sqrt(3), so the bound is gain * sqrt(6 / (fan_in + fan_out)).",
+           ("6.0 /", "2.0 /")),
+    edited("xavier_uniform_", "no-receptive-field",
+           "Takes fan_in = shape[1] and fan_out = shape[0] for a conv weight too; multiply both by the kernel "
+           "size (tensor[0][0].numel()).",
+           ("receptive_field = tensor[0][0].numel()\n"
+            "    fan_in, fan_out = tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field\n",
+            "fan_in, fan_out = tensor.shape[1], tensor.shape[0]\n")),
+    edited("xavier_uniform_", "no-no-grad",
+           "Calls uniform_ outside torch.no_grad(): autograd refuses in-place changes to a parameter that "
+           "requires grad (a layer's weight).",
+           ("with torch.no_grad():\n"
+            "        return tensor.uniform_(-bound, bound)\n",
+            "return tensor.uniform_(-bound, bound)\n")),
+    edited("xavier_uniform_", "new-tensor",
+           "Returns a new tensor and leaves the argument unchanged; a function ending in _ fills its argument "
+           "in place and returns it.",
+           ("with torch.no_grad():\n"
+            "        return tensor.uniform_(-bound, bound)\n",
+            "return torch.empty_like(tensor).uniform_(-bound, bound).detach()\n")),
+    edited("xavier_uniform_", "one-value-per-row",
+           "Draws one value per output unit (torch.rand(tensor.shape[0], 1, ...)) and broadcasts it along the "
+           "row, so every weight of a unit is the same; draw every element (tensor.uniform_(-b, b)).",
+           ("tensor.uniform_(-bound, bound)",
+            "tensor.copy_((torch.rand(tensor.shape[0], *[1] * (tensor.dim() - 1), dtype=tensor.dtype, device=tensor.device) * 2 - 1) * bound)")),
+    edited("xavier_uniform_", "private-cpu-generator",
+           "Draws with a torch.Generator() of its own, made on the CPU, for a tensor on another device: it "
+           "runs on the CPU but fails on a GPU; use the global generator (tensor.uniform_).",
+           ("bound = gain * (6.0 / (fan_in + fan_out)) ** 0.5\n",
+            "bound = gain * (6.0 / (fan_in + fan_out)) ** 0.5\n"
+            "    g = torch.Generator().manual_seed(int(torch.randint(2 ** 31, (1,))))\n"),
+           ("tensor.uniform_(-bound, bound)",
+            "tensor.copy_((torch.rand(tensor.shape, dtype=tensor.dtype, device=tensor.device, generator=g) * 2 - 1) * bound)")),
     # ---- xavier_normal_
-    Mistake("xavier_normal_", "variance-as-std",
-            "Passes the variance gain^2 * 2 / (fan_in + fan_out) to normal_, whose second argument is the "
-            "standard deviation.", '''
-def xavier_normal_(tensor, gain=1.0):
-    receptive_field = tensor[0][0].numel()
-    fan_in, fan_out = tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
-    with torch.no_grad():
-        return tensor.normal_(0.0, gain ** 2 * 2.0 / (fan_in + fan_out))
-'''),
-    Mistake("xavier_normal_", "ignores-gain",
-            "Ignores `gain`; the standard deviation is gain * sqrt(2 / (fan_in + fan_out)).", '''
-def xavier_normal_(tensor, gain=1.0):
-    receptive_field = tensor[0][0].numel()
-    fan_in, fan_out = tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
-    with torch.no_grad():
-        return tensor.normal_(0.0, (2.0 / (fan_in + fan_out)) ** 0.5)
-'''),
+    edited("xavier_normal_", "variance-as-std",
+           "Passes the variance gain^2 * 2 / (fan_in + fan_out) to normal_, whose second argument is the "
+           "standard deviation.",
+           ("    std = gain * (2.0 / (fan_in + fan_out)) ** 0.5\n", ""),
+           ("normal_(0.0, std)", "normal_(0.0, gain ** 2 * 2.0 / (fan_in + fan_out))")),
+    edited("xavier_normal_", "ignores-gain",
+           "Ignores `gain`; the standard deviation is gain * sqrt(2 / (fan_in + fan_out)).",
+           ("    std = gain * (2.0 / (fan_in + fan_out)) ** 0.5\n", ""),
+           ("normal_(0.0, std)", "normal_(0.0, (2.0 / (fan_in + fan_out)) ** 0.5)")),
     Mistake("xavier_normal_", "no-receptive-field",
             "Takes fan_in = shape[1] and fan_out = shape[0] for a conv weight too; multiply both by the kernel "
             "size (tensor[0][0].numel()).", '''
@@ -148,176 +175,87 @@ def xavier_normal_(tensor, gain=1.0):
     with torch.no_grad():
         return tensor.normal_(0.0, gain * (2.0 / (fan_in + fan_out)) ** 0.5)
 '''),
-    Mistake("xavier_normal_", "one-row-of-noise",
-            "Draws one row of noise (torch.randn(tensor.shape[1:])) and broadcasts it over all output units, "
-            "so every unit starts with the same weights; draw every element (tensor.normal_(0, std)).", '''
-def xavier_normal_(tensor, gain=1.0):
-    receptive_field = tensor[0][0].numel()
-    fan_in, fan_out = tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
-    std = gain * (2.0 / (fan_in + fan_out)) ** 0.5
-    with torch.no_grad():
-        return tensor.copy_(torch.randn(tensor.shape[1:], dtype=tensor.dtype, device=tensor.device) * std)
-'''),
-    Mistake("xavier_normal_", "reseeds-inside",
-            "Calls torch.manual_seed(0) inside the initialiser: every tensor it fills gets the same values and "
-            "the caller's random state is reset; seed once, outside.", '''
-def xavier_normal_(tensor, gain=1.0):
-    receptive_field = tensor[0][0].numel()
-    fan_in, fan_out = tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
-    std = gain * (2.0 / (fan_in + fan_out)) ** 0.5
-    torch.manual_seed(0)
-    with torch.no_grad():
-        return tensor.normal_(0.0, std)
-'''),
+    edited("xavier_normal_", "one-row-of-noise",
+           "Draws one row of noise (torch.randn(tensor.shape[1:])) and broadcasts it over all output units, "
+           "so every unit starts with the same weights; draw every element (tensor.normal_(0, std)).",
+           ("tensor.normal_(0.0, std)",
+            "tensor.copy_(torch.randn(tensor.shape[1:], dtype=tensor.dtype, device=tensor.device) * std)")),
+    edited("xavier_normal_", "reseeds-inside",
+           "Calls torch.manual_seed(0) inside the initialiser: every tensor it fills gets the same values and "
+           "the caller's random state is reset; seed once, outside.",
+           ("std = gain * (2.0 / (fan_in + fan_out)) ** 0.5\n",
+            "std = gain * (2.0 / (fan_in + fan_out)) ** 0.5\n"
+            "    torch.manual_seed(0)\n")),
     # ---- kaiming_uniform_
-    Mistake("kaiming_uniform_", "swapped-mode",
-            "Swaps the fans: mode='fan_in' divides by the number of inputs, shape[1] * kernel size, and "
-            "mode='fan_out' by shape[0] * kernel size.", '''
-def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
-    receptive_field = tensor[0][0].numel()
-    fan = (tensor.shape[0] if mode == "fan_in" else tensor.shape[1]) * receptive_field
-    gains = {"leaky_relu": (2.0 / (1 + a ** 2)) ** 0.5, "relu": 2.0 ** 0.5, "tanh": 5.0 / 3,
-             "linear": 1.0, "sigmoid": 1.0}
-    bound = (3.0 / fan) ** 0.5 * gains[nonlinearity]
-    with torch.no_grad():
-        return tensor.uniform_(-bound, bound)
-'''),
-    Mistake("kaiming_uniform_", "ignores-a",
-            "Ignores the negative slope `a`: for leaky_relu the gain is sqrt(2 / (1 + a^2)), not always sqrt(2).", '''
-def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
-    receptive_field = tensor[0][0].numel()
-    fan = (tensor.shape[1] if mode == "fan_in" else tensor.shape[0]) * receptive_field
-    gains = {"leaky_relu": 2.0 ** 0.5, "relu": 2.0 ** 0.5, "tanh": 5.0 / 3, "linear": 1.0, "sigmoid": 1.0}
-    bound = (3.0 / fan) ** 0.5 * gains[nonlinearity]
-    with torch.no_grad():
-        return tensor.uniform_(-bound, bound)
-'''),
-    Mistake("kaiming_uniform_", "slope-not-squared",
-            "Uses sqrt(2 / (1 + a)); the leaky_relu gain squares the slope: sqrt(2 / (1 + a^2)).", '''
-def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
-    receptive_field = tensor[0][0].numel()
-    fan = (tensor.shape[1] if mode == "fan_in" else tensor.shape[0]) * receptive_field
-    gains = {"leaky_relu": (2.0 / (1 + a)) ** 0.5, "relu": 2.0 ** 0.5, "tanh": 5.0 / 3,
-             "linear": 1.0, "sigmoid": 1.0}
-    bound = (3.0 / fan) ** 0.5 * gains[nonlinearity]
-    with torch.no_grad():
-        return tensor.uniform_(-bound, bound)
-'''),
-    Mistake("kaiming_uniform_", "std-as-bound",
-            "Uses the standard deviation gain / sqrt(fan) as the bound; U(-b, b) has std b / sqrt(3), so "
-            "b = sqrt(3) * gain / sqrt(fan).", '''
-def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
-    receptive_field = tensor[0][0].numel()
-    fan = (tensor.shape[1] if mode == "fan_in" else tensor.shape[0]) * receptive_field
-    gains = {"leaky_relu": (2.0 / (1 + a ** 2)) ** 0.5, "relu": 2.0 ** 0.5, "tanh": 5.0 / 3,
-             "linear": 1.0, "sigmoid": 1.0}
-    bound = gains[nonlinearity] / fan ** 0.5
-    with torch.no_grad():
-        return tensor.uniform_(-bound, bound)
-'''),
-    Mistake("kaiming_uniform_", "one-value-per-row",
-            "Draws one value per output unit (torch.rand(tensor.shape[0], 1, ...)) and broadcasts it along the "
-            "row, so every weight of a unit is the same; draw every element (tensor.uniform_(-b, b)).", '''
-def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
-    receptive_field = tensor[0][0].numel()
-    fan = (tensor.shape[1] if mode == "fan_in" else tensor.shape[0]) * receptive_field
-    gains = {"leaky_relu": (2.0 / (1 + a ** 2)) ** 0.5, "relu": 2.0 ** 0.5, "tanh": 5.0 / 3,
-             "linear": 1.0, "sigmoid": 1.0}
-    bound = (3.0 / fan) ** 0.5 * gains[nonlinearity]
-    with torch.no_grad():
-        return tensor.copy_((torch.rand(tensor.shape[0], *[1] * (tensor.dim() - 1), dtype=tensor.dtype, device=tensor.device) * 2 - 1) * bound)
-'''),
-    Mistake("kaiming_uniform_", "private-cpu-generator",
-            "Draws with a torch.Generator() of its own, made on the CPU, for a tensor on another device: it "
-            "runs on the CPU but fails on a GPU; use the global generator (tensor.uniform_).", '''
-def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
-    receptive_field = tensor[0][0].numel()
-    fan = (tensor.shape[1] if mode == "fan_in" else tensor.shape[0]) * receptive_field
-    gains = {"leaky_relu": (2.0 / (1 + a ** 2)) ** 0.5, "relu": 2.0 ** 0.5, "tanh": 5.0 / 3,
-             "linear": 1.0, "sigmoid": 1.0}
-    bound = (3.0 / fan) ** 0.5 * gains[nonlinearity]
-    g = torch.Generator().manual_seed(int(torch.randint(2 ** 31, (1,))))
-    with torch.no_grad():
-        return tensor.copy_((torch.rand(tensor.shape, dtype=tensor.dtype, device=tensor.device, generator=g) * 2 - 1) * bound)
-'''),
+    edited("kaiming_uniform_", "swapped-mode",
+           "Swaps the fans: mode='fan_in' divides by the number of inputs, shape[1] * kernel size, and "
+           "mode='fan_out' by shape[0] * kernel size.",
+           ('tensor.shape[1] if mode == "fan_in" else tensor.shape[0]',
+            'tensor.shape[0] if mode == "fan_in" else tensor.shape[1]')),
+    edited("kaiming_uniform_", "ignores-a",
+           "Ignores the negative slope `a`: for leaky_relu the gain is sqrt(2 / (1 + a^2)), not always sqrt(2).",
+           ('gains = {"leaky_relu": (2.0 / (1 + a ** 2)) ** 0.5, "relu": 2.0 ** 0.5, "tanh": 5.0 / 3,\n'
+            '             "linear": 1.0, "sigmoid": 1.0}\n',
+            'gains = {"leaky_relu": 2.0 ** 0.5, "relu": 2.0 ** 0.5, "tanh": 5.0 / 3, "linear": 1.0, "sigmoid": 1.0}\n')),
+    edited("kaiming_uniform_", "slope-not-squared",
+           "Uses sqrt(2 / (1 + a)); the leaky_relu gain squares the slope: sqrt(2 / (1 + a^2)).",
+           ("a ** 2", "a")),
+    edited("kaiming_uniform_", "std-as-bound",
+           "Uses the standard deviation gain / sqrt(fan) as the bound; U(-b, b) has std b / sqrt(3), so "
+           "b = sqrt(3) * gain / sqrt(fan).",
+           ("(3.0 / fan) ** 0.5 * gains[nonlinearity]", "gains[nonlinearity] / fan ** 0.5")),
+    edited("kaiming_uniform_", "one-value-per-row",
+           "Draws one value per output unit (torch.rand(tensor.shape[0], 1, ...)) and broadcasts it along the "
+           "row, so every weight of a unit is the same; draw every element (tensor.uniform_(-b, b)).",
+           ("tensor.uniform_(-bound, bound)",
+            "tensor.copy_((torch.rand(tensor.shape[0], *[1] * (tensor.dim() - 1), dtype=tensor.dtype, device=tensor.device) * 2 - 1) * bound)")),
+    edited("kaiming_uniform_", "private-cpu-generator",
+           "Draws with a torch.Generator() of its own, made on the CPU, for a tensor on another device: it "
+           "runs on the CPU but fails on a GPU; use the global generator (tensor.uniform_).",
+           ("bound = (3.0 / fan) ** 0.5 * gains[nonlinearity]\n",
+            "bound = (3.0 / fan) ** 0.5 * gains[nonlinearity]\n"
+            "    g = torch.Generator().manual_seed(int(torch.randint(2 ** 31, (1,))))\n"),
+           ("tensor.uniform_(-bound, bound)",
+            "tensor.copy_((torch.rand(tensor.shape, dtype=tensor.dtype, device=tensor.device, generator=g) * 2 - 1) * bound)")),
     # ---- kaiming_normal_
-    Mistake("kaiming_normal_", "swapped-mode",
-            "Swaps the fans: mode='fan_in' divides by the number of inputs, shape[1] * kernel size, and "
-            "mode='fan_out' by shape[0] * kernel size.", '''
-def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
-    receptive_field = tensor[0][0].numel()
-    fan = (tensor.shape[0] if mode == "fan_in" else tensor.shape[1]) * receptive_field
-    gains = {"leaky_relu": (2.0 / (1 + a ** 2)) ** 0.5, "relu": 2.0 ** 0.5, "tanh": 5.0 / 3,
-             "linear": 1.0, "sigmoid": 1.0}
-    with torch.no_grad():
-        return tensor.normal_(0.0, gains[nonlinearity] / fan ** 0.5)
-'''),
-    Mistake("kaiming_normal_", "always-relu-gain",
-            "Always uses the ReLU gain sqrt(2); the gain depends on `nonlinearity` (1 for linear and sigmoid, "
-            "5/3 for tanh, sqrt(2 / (1 + a^2)) for leaky_relu).", '''
-def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
-    receptive_field = tensor[0][0].numel()
-    fan = (tensor.shape[1] if mode == "fan_in" else tensor.shape[0]) * receptive_field
-    with torch.no_grad():
-        return tensor.normal_(0.0, (2.0 / fan) ** 0.5)
-'''),
-    Mistake("kaiming_normal_", "variance-as-std",
-            "Passes the variance gain^2 / fan to normal_, whose second argument is the standard deviation.", '''
-def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
-    receptive_field = tensor[0][0].numel()
-    fan = (tensor.shape[1] if mode == "fan_in" else tensor.shape[0]) * receptive_field
-    gains = {"leaky_relu": (2.0 / (1 + a ** 2)) ** 0.5, "relu": 2.0 ** 0.5, "tanh": 5.0 / 3,
-             "linear": 1.0, "sigmoid": 1.0}
-    with torch.no_grad():
-        return tensor.normal_(0.0, gains[nonlinearity] ** 2 / fan)
-'''),
-    Mistake("kaiming_normal_", "one-row-of-noise",
-            "Draws one row of noise (torch.randn(tensor.shape[1:])) and broadcasts it over all output units, "
-            "so every unit starts with the same weights; draw every element (tensor.normal_(0, std)).", '''
-def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
-    receptive_field = tensor[0][0].numel()
-    fan = (tensor.shape[1] if mode == "fan_in" else tensor.shape[0]) * receptive_field
-    gains = {"leaky_relu": (2.0 / (1 + a ** 2)) ** 0.5, "relu": 2.0 ** 0.5, "tanh": 5.0 / 3,
-             "linear": 1.0, "sigmoid": 1.0}
-    std = gains[nonlinearity] / fan ** 0.5
-    with torch.no_grad():
-        return tensor.copy_(torch.randn(tensor.shape[1:], dtype=tensor.dtype, device=tensor.device) * std)
-'''),
-    Mistake("kaiming_normal_", "reseeds-inside",
-            "Calls torch.manual_seed(0) inside the initialiser: every tensor it fills gets the same values and "
-            "the caller's random state is reset; seed once, outside.", '''
-def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
-    receptive_field = tensor[0][0].numel()
-    fan = (tensor.shape[1] if mode == "fan_in" else tensor.shape[0]) * receptive_field
-    gains = {"leaky_relu": (2.0 / (1 + a ** 2)) ** 0.5, "relu": 2.0 ** 0.5, "tanh": 5.0 / 3,
-             "linear": 1.0, "sigmoid": 1.0}
-    std = gains[nonlinearity] / fan ** 0.5
-    torch.manual_seed(0)
-    with torch.no_grad():
-        return tensor.normal_(0.0, std)
-'''),
+    edited("kaiming_normal_", "swapped-mode",
+           "Swaps the fans: mode='fan_in' divides by the number of inputs, shape[1] * kernel size, and "
+           "mode='fan_out' by shape[0] * kernel size.",
+           ('tensor.shape[1] if mode == "fan_in" else tensor.shape[0]',
+            'tensor.shape[0] if mode == "fan_in" else tensor.shape[1]'),
+           ("    std = gains[nonlinearity] / fan ** 0.5\n", ""),
+           ("normal_(0.0, std)", "normal_(0.0, gains[nonlinearity] / fan ** 0.5)")),
+    edited("kaiming_normal_", "always-relu-gain",
+           "Always uses the ReLU gain sqrt(2); the gain depends on `nonlinearity` (1 for linear and sigmoid, "
+           "5/3 for tanh, sqrt(2 / (1 + a^2)) for leaky_relu).",
+           ('    gains = {"leaky_relu": (2.0 / (1 + a ** 2)) ** 0.5, "relu": 2.0 ** 0.5, "tanh": 5.0 / 3,\n'
+            '             "linear": 1.0, "sigmoid": 1.0}\n'
+            "    std = gains[nonlinearity] / fan ** 0.5\n",
+            ""),
+           ("normal_(0.0, std)", "normal_(0.0, (2.0 / fan) ** 0.5)")),
+    edited("kaiming_normal_", "variance-as-std",
+           "Passes the variance gain^2 / fan to normal_, whose second argument is the standard deviation.",
+           ("    std = gains[nonlinearity] / fan ** 0.5\n", ""),
+           ("normal_(0.0, std)", "normal_(0.0, gains[nonlinearity] ** 2 / fan)")),
+    edited("kaiming_normal_", "one-row-of-noise",
+           "Draws one row of noise (torch.randn(tensor.shape[1:])) and broadcasts it over all output units, "
+           "so every unit starts with the same weights; draw every element (tensor.normal_(0, std)).",
+           ("tensor.normal_(0.0, std)",
+            "tensor.copy_(torch.randn(tensor.shape[1:], dtype=tensor.dtype, device=tensor.device) * std)")),
+    edited("kaiming_normal_", "reseeds-inside",
+           "Calls torch.manual_seed(0) inside the initialiser: every tensor it fills gets the same values and "
+           "the caller's random state is reset; seed once, outside.",
+           ("std = gains[nonlinearity] / fan ** 0.5\n",
+            "std = gains[nonlinearity] / fan ** 0.5\n"
+            "    torch.manual_seed(0)\n")),
     # ---- init_model_
-    Mistake("init_model_", "linear-only",
-            "Initialises only nn.Linear layers; the nn.Conv2d layers need the same treatment.", '''
-def init_model_(model, weight_init, bias=0.0):
-    for m in model.modules():
-        if isinstance(m, torch.nn.Linear):
-            weight_init(m.weight)
-            if m.bias is not None:
-                torch.nn.init.constant_(m.bias, bias)
-    return model
-'''),
-    Mistake("init_model_", "children-only",
-            "Loops over model.children(), which yields only the top-level modules; model.apply (or "
-            "model.modules()) also reaches layers nested inside a Sequential or submodule.", '''
-def init_model_(model, weight_init, bias=0.0):
-    for m in model.children():
-        if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d)):
-            weight_init(m.weight)
-            if m.bias is not None:
-                torch.nn.init.constant_(m.bias, bias)
-    return model
-'''),
+    edited("init_model_", "linear-only",
+           "Initialises only nn.Linear layers; the nn.Conv2d layers need the same treatment.",
+           ("(torch.nn.Linear, torch.nn.Conv2d)", "torch.nn.Linear")),
+    edited("init_model_", "children-only",
+           "Loops over model.children(), which yields only the top-level modules; model.apply (or "
+           "model.modules()) also reaches layers nested inside a Sequential or submodule.",
+           ("model.modules()", "model.children()")),
     Mistake("init_model_", "assumes-bias",
             "Assumes every layer has a bias; a layer made with bias=False has m.bias = None, so check first.", '''
 def init_model_(model, weight_init, bias=0.0):
@@ -338,70 +276,40 @@ def init_model_(model, weight_init, bias=0.0):
             torch.nn.init.constant_(m.bias, bias)
     return model
 '''),
-    Mistake("init_model_", "new-bias-parameter",
-            "Replaces each bias with a new nn.Parameter(torch.full_like(...)); an optimiser made before keeps "
-            "the old tensor, so fill the existing bias in place.", '''
-def init_model_(model, weight_init, bias=0.0):
-    for m in model.modules():
-        if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d)):
-            weight_init(m.weight)
-            if m.bias is not None:
-                m.bias = torch.nn.Parameter(torch.full_like(m.bias, bias))
-    return model
-'''),
-    Mistake("init_model_", "bias-data-on-cpu",
-            "Sets m.bias.data = torch.full(shape, bias), made on the default device (the CPU): on a GPU model "
-            "the bias moves to the CPU; fill it in place (m.bias.fill_(bias) under no_grad).", '''
-def init_model_(model, weight_init, bias=0.0):
-    for m in model.modules():
-        if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d)):
-            weight_init(m.weight)
-            if m.bias is not None:
-                m.bias.data = torch.full(m.bias.shape, float(bias), dtype=m.bias.dtype)
-    return model
-'''),
+    edited("init_model_", "new-bias-parameter",
+           "Replaces each bias with a new nn.Parameter(torch.full_like(...)); an optimiser made before keeps "
+           "the old tensor, so fill the existing bias in place.",
+           ("torch.nn.init.constant_(m.bias, bias)", "m.bias = torch.nn.Parameter(torch.full_like(m.bias, bias))")),
+    edited("init_model_", "bias-data-on-cpu",
+           "Sets m.bias.data = torch.full(shape, bias), made on the default device (the CPU): on a GPU model "
+           "the bias moves to the CPU; fill it in place (m.bias.fill_(bias) under no_grad).",
+           ("torch.nn.init.constant_(m.bias, bias)",
+            "m.bias.data = torch.full(m.bias.shape, float(bias), dtype=m.bias.dtype)")),
     # ---- layer_grad_norms
-    Mistake("layer_grad_norms", "stale-grads",
-            "Does not zero the old gradients first, so backward() adds the new gradient to what .grad already "
-            "held; call model.zero_grad() before backward().", '''
-def layer_grad_norms(model, x, y):
-    torch.nn.functional.mse_loss(model(x), y).backward()
-    return torch.stack([m.weight.grad.norm() for m in model.modules() if isinstance(m, torch.nn.Linear)])
-'''),
-    Mistake("layer_grad_norms", "every-parameter",
-            "Returns a norm for every parameter, biases included; the question asks for one per nn.Linear "
-            "weight.", '''
-def layer_grad_norms(model, x, y):
-    model.zero_grad()
-    torch.nn.functional.mse_loss(model(x), y).backward()
-    return torch.stack([p.grad.norm() for p in model.parameters()])
-'''),
-    Mistake("layer_grad_norms", "sum-loss",
-            "Sums the squared errors; F.mse_loss averages them (reduction='mean'), so its gradients are smaller "
-            "by the number of elements.", '''
-def layer_grad_norms(model, x, y):
-    model.zero_grad()
-    ((model(x) - y) ** 2).sum().backward()
-    return torch.stack([m.weight.grad.norm() for m in model.modules() if isinstance(m, torch.nn.Linear)])
-'''),
-    Mistake("layer_grad_norms", "squared-norm",
-            "Returns the sum of squared gradient entries; the norm is its square root.", '''
-def layer_grad_norms(model, x, y):
-    model.zero_grad()
-    torch.nn.functional.mse_loss(model(x), y).backward()
-    return torch.stack([(m.weight.grad ** 2).sum() for m in model.modules() if isinstance(m, torch.nn.Linear)])
-'''),
-    Mistake("layer_grad_norms", "freezes-biases",
-            "Turns off requires_grad of the biases (only the weights' gradients are needed) and leaves them "
-            "off, so the model stops training its biases.", '''
-def layer_grad_norms(model, x, y):
-    model.zero_grad()
-    for m in model.modules():
-        if isinstance(m, torch.nn.Linear) and m.bias is not None:
-            m.bias.requires_grad_(False)
-    torch.nn.functional.mse_loss(model(x), y).backward()
-    return torch.stack([m.weight.grad.norm() for m in model.modules() if isinstance(m, torch.nn.Linear)])
-'''),
+    edited("layer_grad_norms", "stale-grads",
+           "Does not zero the old gradients first, so backward() adds the new gradient to what .grad already "
+           "held; call model.zero_grad() before backward().",
+           ("    model.zero_grad()\n", "")),
+    edited("layer_grad_norms", "every-parameter",
+           "Returns a norm for every parameter, biases included; the question asks for one per nn.Linear "
+           "weight.",
+           ("m.weight.grad.norm() for m in model.modules() if isinstance(m, torch.nn.Linear)",
+            "p.grad.norm() for p in model.parameters()")),
+    edited("layer_grad_norms", "sum-loss",
+           "Sums the squared errors; F.mse_loss averages them (reduction='mean'), so its gradients are smaller "
+           "by the number of elements.",
+           ("torch.nn.functional.mse_loss(model(x), y)", "((model(x) - y) ** 2).sum()")),
+    edited("layer_grad_norms", "squared-norm",
+           "Returns the sum of squared gradient entries; the norm is its square root.",
+           ("m.weight.grad.norm()", "(m.weight.grad ** 2).sum()")),
+    edited("layer_grad_norms", "freezes-biases",
+           "Turns off requires_grad of the biases (only the weights' gradients are needed) and leaves them "
+           "off, so the model stops training its biases.",
+           ("model.zero_grad()\n",
+            "model.zero_grad()\n"
+            "    for m in model.modules():\n"
+            "        if isinstance(m, torch.nn.Linear) and m.bias is not None:\n"
+            "            m.bias.requires_grad_(False)\n")),
     Mistake("layer_grad_norms", "norms-on-default-device",
             "Collects the norms with .item() and returns torch.tensor(norms, dtype=x.dtype): a tensor on the "
             "default device, not the model's; pass device=x.device.", '''
@@ -412,32 +320,14 @@ def layer_grad_norms(model, x, y):
     return torch.tensor(norms, dtype=x.dtype)
 '''),
     # ---- dead_relu_fraction
-    Mistake("dead_relu_fraction", "zero-entries",
-            "Returns the fraction of zero outputs over all samples; a unit is dead only when it outputs 0 for "
-            "every sample (.all(dim=0)), then average over units.", '''
-def dead_relu_fraction(model, x):
-    outputs = []
-    handles = [m.register_forward_hook(lambda mod, inp, out: outputs.append(out.detach()))
-               for m in model.modules() if isinstance(m, torch.nn.ReLU)]
-    with torch.no_grad():
-        model(x)
-    for h in handles:
-        h.remove()
-    return torch.stack([(out == 0).to(x.dtype).mean() for out in outputs])
-'''),
-    Mistake("dead_relu_fraction", "any-sample",
-            "Counts a unit as dead when it outputs 0 for any sample; it is dead only when it outputs 0 for every "
-            "sample (.all, not .any).", '''
-def dead_relu_fraction(model, x):
-    outputs = []
-    handles = [m.register_forward_hook(lambda mod, inp, out: outputs.append(out.detach()))
-               for m in model.modules() if isinstance(m, torch.nn.ReLU)]
-    with torch.no_grad():
-        model(x)
-    for h in handles:
-        h.remove()
-    return torch.stack([(out == 0).any(dim=0).to(x.dtype).mean() for out in outputs])
-'''),
+    edited("dead_relu_fraction", "zero-entries",
+           "Returns the fraction of zero outputs over all samples; a unit is dead only when it outputs 0 for "
+           "every sample (.all(dim=0)), then average over units.",
+           (".all(dim=0)", "")),
+    edited("dead_relu_fraction", "any-sample",
+           "Counts a unit as dead when it outputs 0 for any sample; it is dead only when it outputs 0 for every "
+           "sample (.all, not .any).",
+           (".all(dim=0)", ".any(dim=0)")),
     Mistake("dead_relu_fraction", "hooks-left",
             "Never removes its hooks, so they keep running on every later forward pass; keep the handles that "
             "register_forward_hook returns and call handle.remove().", '''
@@ -450,19 +340,11 @@ def dead_relu_fraction(model, x):
         model(x)
     return torch.stack([(out == 0).all(dim=0).to(x.dtype).mean() for out in outputs])
 '''),
-    Mistake("dead_relu_fraction", "linear-hooks",
-            "Hooks the nn.Linear layers and counts outputs <= 0; the last Linear has no ReLU after it, so hook "
-            "the nn.ReLU modules themselves.", '''
-def dead_relu_fraction(model, x):
-    outputs = []
-    handles = [m.register_forward_hook(lambda mod, inp, out: outputs.append(out.detach()))
-               for m in model.modules() if isinstance(m, torch.nn.Linear)]
-    with torch.no_grad():
-        model(x)
-    for h in handles:
-        h.remove()
-    return torch.stack([(out <= 0).all(dim=0).to(x.dtype).mean() for out in outputs])
-'''),
+    edited("dead_relu_fraction", "linear-hooks",
+           "Hooks the nn.Linear layers and counts outputs <= 0; the last Linear has no ReLU after it, so hook "
+           "the nn.ReLU modules themselves.",
+           ("torch.nn.ReLU", "torch.nn.Linear"),
+           ("(out == 0)", "(out <= 0)")),
     Mistake("dead_relu_fraction", "python-floats",
             "Collects Python floats with .item() and builds the result with torch.tensor(..., dtype=x.dtype), "
             "which puts it on the default device (the CPU), not x's; pass device=x.device, or torch.stack the "
@@ -480,33 +362,22 @@ def dead_relu_fraction(model, x):
         h.remove()
     return torch.tensor(fractions, dtype=x.dtype)
 '''),
-    Mistake("dead_relu_fraction", "freezes-the-model",
-            "Turns off requires_grad of every parameter to save memory (model.requires_grad_(False)) and never "
-            "turns it back on, so the model no longer trains; use torch.no_grad() instead.", '''
-def dead_relu_fraction(model, x):
-    outputs = []
-    model.requires_grad_(False)
-    handles = [m.register_forward_hook(lambda mod, inp, out: outputs.append(out))
-               for m in model.modules() if isinstance(m, torch.nn.ReLU)]
-    model(x)
-    for h in handles:
-        h.remove()
-    return torch.stack([(out == 0).all(dim=0).to(x.dtype).mean() for out in outputs])
-'''),
-    Mistake("dead_relu_fraction", "leaves-eval-mode",
-            "Switches the model to eval mode for the measurement and leaves it there; restore the mode it had "
-            "(model.train(was_training)).", '''
-def dead_relu_fraction(model, x):
-    outputs = []
-    model.eval()
-    handles = [m.register_forward_hook(lambda mod, inp, out: outputs.append(out.detach()))
-               for m in model.modules() if isinstance(m, torch.nn.ReLU)]
-    with torch.no_grad():
-        model(x)
-    for h in handles:
-        h.remove()
-    return torch.stack([(out == 0).all(dim=0).to(x.dtype).mean() for out in outputs])
-'''),
+    edited("dead_relu_fraction", "freezes-the-model",
+           "Turns off requires_grad of every parameter to save memory (model.requires_grad_(False)) and never "
+           "turns it back on, so the model no longer trains; use torch.no_grad() instead.",
+           ("outputs = []\n",
+            "outputs = []\n"
+            "    model.requires_grad_(False)\n"),
+           ("outputs.append(out.detach())", "outputs.append(out)"),
+           ("with torch.no_grad():\n"
+            "        model(x)\n",
+            "model(x)\n")),
+    edited("dead_relu_fraction", "leaves-eval-mode",
+           "Switches the model to eval mode for the measurement and leaves it there; restore the mode it had "
+           "(model.train(was_training)).",
+           ("outputs = []\n",
+            "outputs = []\n"
+            "    model.eval()\n")),
 ]
 
 VARIANTS = [

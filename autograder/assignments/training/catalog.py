@@ -1,41 +1,135 @@
 """Assignment 5, "The data pipeline and the training loop": mistakes students make, and correct variants written
 differently."""
-from autograder.catalog import Mistake, Variant
+from functools import partial
+
+from autograder.catalog import Mistake, Variant, edited as _edited
+
+# The solutions (the notebook's, without docstrings and comments; written as the mistakes are: make_regression
+# draws the noise inline, data_split_batches and train_test_split index with one permutation in a single
+# expression, PairDataset raises a shorter ValueError, fit_with_tensorboard closes its writer by hand and
+# divides the test loss by the dataset's length): many mistakes below are one of them with an edit or two,
+# written edited(question, slug, misconception, (old, new), ...).
+SOLUTIONS = {
+    "make_regression": '''
+def make_regression(n, w, b, noise, seed):
+    g = torch.Generator().manual_seed(seed)
+    X = torch.randn(n, len(w), generator=g, dtype=w.dtype).to(w.device)
+    y = X @ w + b + noise * torch.randn(n, generator=g, dtype=w.dtype).to(w.device)
+    return X, y
+''',
+    "make_classification": '''
+def make_classification(n_per_class, centers, std, seed):
+    g = torch.Generator().manual_seed(seed)
+    k, d = centers.shape
+    noise = torch.randn(k, n_per_class, d, generator=g, dtype=centers.dtype).to(centers.device)
+    X = (centers.unsqueeze(1) + std * noise).reshape(k * n_per_class, d)
+    return X, torch.arange(k, device=centers.device).repeat_interleave(n_per_class)
+''',
+    "data_split_batches": '''
+def data_split_batches(X, y, batch_size, seed):
+    order = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed)).to(X.device)
+    return [(X[order[i:i + batch_size]], y[order[i:i + batch_size]]) for i in range(0, len(X), batch_size)]
+''',
+    "train_test_split": '''
+def train_test_split(X, y, train_fraction=0.7, seed=0):
+    n_train = int(len(X) * train_fraction)
+    order = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))
+    return X[order[:n_train]], X[order[n_train:]], y[order[:n_train]], y[order[n_train:]]
+''',
+    "PairDataset": '''
+from torch.utils.data import Dataset
+
+
+class PairDataset(Dataset):
+    def __init__(self, features, labels):
+        if len(features) != len(labels):
+            raise ValueError("lengths differ")
+        self.features, self.labels = features, labels
+
+    def __len__(self):
+        return len(self.labels)
+
+    def __getitem__(self, index):
+        return self.features[index], self.labels[index]
+''',
+    "loss_with_loader": '''
+def loss_with_loader(model, loader, loss_fn):
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for xb, yb in loader:
+            total += loss_fn(model(xb), yb).item() * len(xb)
+            count += len(xb)
+    return total / count
+''',
+    "accuracy_with_loader": '''
+def accuracy_with_loader(model, loader):
+    correct, count = 0, 0
+    with torch.no_grad():
+        for xb, yb in loader:
+            correct += (model(xb).argmax(dim=1) == yb).sum().item()
+            count += len(yb)
+    return correct / count
+''',
+    "fit": '''
+def fit(model, loader, loss_fn, optimizer, epochs):
+    history = []
+    for _ in range(epochs):
+        total, count = 0.0, 0
+        for xb, yb in loader:
+            loss = loss_fn(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(xb)
+            count += len(xb)
+        history.append(total / count)
+    return history
+''',
+    "fit_with_tensorboard": '''
+from torch.utils.tensorboard import SummaryWriter
+
+
+def fit_with_tensorboard(model, train_loader, test_loader, loss_fn, optimizer, epochs, log_dir):
+    writer = SummaryWriter(log_dir)
+    writer.add_graph(model, next(iter(train_loader))[0])
+    for epoch in range(epochs):
+        model.train()
+        total, count = 0.0, 0
+        for xb, yb in train_loader:
+            loss = loss_fn(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(xb)
+            count += len(xb)
+        model.eval()
+        test_total = 0.0
+        with torch.no_grad():
+            for xb, yb in test_loader:
+                test_total += loss_fn(model(xb), yb).item() * len(xb)
+        model.train()
+        writer.add_scalar("loss/train", total / count, epoch)
+        writer.add_scalar("loss/test", test_total / len(test_loader.dataset), epoch)
+    writer.close()
+''',
+}
+edited = partial(_edited, base=SOLUTIONS)
+
 
 MISTAKES = [
     # ---- make_regression
-    Mistake("make_regression", "noise-not-scaled",
-            "Adds torch.randn(n) without multiplying by `noise`, so the noise always has std 1.", '''
-def make_regression(n, w, b, noise, seed):
-    g = torch.Generator().manual_seed(seed)
-    X = torch.randn(n, len(w), generator=g, dtype=w.dtype).to(w.device)
-    y = X @ w + b + torch.randn(n, generator=g, dtype=w.dtype).to(w.device)
-    return X, y
-'''),
-    Mistake("make_regression", "forgets-bias",
-            "Leaves out the bias: y = X @ w + b + noise.", '''
-def make_regression(n, w, b, noise, seed):
-    g = torch.Generator().manual_seed(seed)
-    X = torch.randn(n, len(w), generator=g, dtype=w.dtype).to(w.device)
-    y = X @ w + noise * torch.randn(n, generator=g, dtype=w.dtype).to(w.device)
-    return X, y
-'''),
-    Mistake("make_regression", "uniform-features",
-            "Draws the features with torch.rand (uniform on [0, 1)); they should be standard normal (torch.randn).", '''
-def make_regression(n, w, b, noise, seed):
-    g = torch.Generator().manual_seed(seed)
-    X = torch.rand(n, len(w), generator=g, dtype=w.dtype).to(w.device)
-    y = X @ w + b + noise * torch.randn(n, generator=g, dtype=w.dtype).to(w.device)
-    return X, y
-'''),
-    Mistake("make_regression", "stays-on-cpu",
-            "Draws X on the CPU and never moves it to w's device: use .to(w.device).", '''
-def make_regression(n, w, b, noise, seed):
-    g = torch.Generator().manual_seed(seed)
-    X = torch.randn(n, len(w), generator=g, dtype=w.dtype)
-    y = X @ w + b + noise * torch.randn(n, generator=g, dtype=w.dtype)
-    return X, y
-'''),
+    edited("make_regression", "noise-not-scaled",
+           "Adds torch.randn(n) without multiplying by `noise`, so the noise always has std 1.",
+           ("noise * torch.randn(n, generator=g, dtype=w.dtype)", "torch.randn(n, generator=g, dtype=w.dtype)")),
+    edited("make_regression", "forgets-bias", "Leaves out the bias: y = X @ w + b + noise.",
+           ("b + noise", "noise")),
+    edited("make_regression", "uniform-features",
+           "Draws the features with torch.rand (uniform on [0, 1)); they should be standard normal (torch.randn).",
+           ("torch.randn(n, len(w), generator=g, dtype=w.dtype)", "torch.rand(n, len(w), generator=g, dtype=w.dtype)")),
+    edited("make_regression", "stays-on-cpu", "Draws X on the CPU and never moves it to w's device: use .to(w.device).",
+           ("X = torch.randn(n, len(w), generator=g, dtype=w.dtype).to(w.device)",
+            "X = torch.randn(n, len(w), generator=g, dtype=w.dtype)"),
+           ("torch.randn(n, generator=g, dtype=w.dtype).to(w.device)", "torch.randn(n, generator=g, dtype=w.dtype)")),
     # ---- make_classification
     Mistake("make_classification", "float-labels",
             "Makes the labels floats; class labels are int64 (torch.long), as cross-entropy expects.", '''
@@ -48,35 +142,19 @@ def make_classification(n_per_class, centers, std, seed):
         y.append(torch.full((n_per_class,), float(c), device=centers.device))
     return torch.cat(X), torch.cat(y)
 '''),
-    Mistake("make_classification", "variance-as-std",
-            "Multiplies the noise by std ** 2; torch.randn has std 1, so std * randn has std `std`.", '''
-def make_classification(n_per_class, centers, std, seed):
-    g = torch.Generator().manual_seed(seed)
-    k, d = centers.shape
-    noise = torch.randn(k, n_per_class, d, generator=g, dtype=centers.dtype).to(centers.device)
-    X = (centers.unsqueeze(1) + std ** 2 * noise).reshape(k * n_per_class, d)
-    return X, torch.arange(k, device=centers.device).repeat_interleave(n_per_class)
-'''),
-    Mistake("make_classification", "labels-cycle",
-            "Builds the labels with repeat (0, 1, 2, 0, 1, 2, ...), but the rows come class by class: use "
-            "repeat_interleave (0, 0, ..., 1, 1, ...).", '''
-def make_classification(n_per_class, centers, std, seed):
-    g = torch.Generator().manual_seed(seed)
-    k, d = centers.shape
-    noise = torch.randn(k, n_per_class, d, generator=g, dtype=centers.dtype).to(centers.device)
-    X = (centers.unsqueeze(1) + std * noise).reshape(k * n_per_class, d)
-    return X, torch.arange(k, device=centers.device).repeat(n_per_class)
-'''),
-    Mistake("make_classification", "one-draw-for-all-classes",
-            "Draws one block of noise and reuses it for every class, so the classes are exact copies of each "
-            "other shifted; draw fresh noise for every class.", '''
-def make_classification(n_per_class, centers, std, seed):
-    g = torch.Generator().manual_seed(seed)
-    k, d = centers.shape
-    noise = torch.randn(n_per_class, d, generator=g, dtype=centers.dtype).to(centers.device)
-    X = torch.cat([center + std * noise for center in centers])
-    return X, torch.arange(k, device=centers.device).repeat_interleave(n_per_class)
-'''),
+    edited("make_classification", "variance-as-std",
+           "Multiplies the noise by std ** 2; torch.randn has std 1, so std * randn has std `std`.",
+           ("std * noise", "std ** 2 * noise")),
+    edited("make_classification", "labels-cycle",
+           "Builds the labels with repeat (0, 1, 2, 0, 1, 2, ...), but the rows come class by class: use "
+           "repeat_interleave (0, 0, ..., 1, 1, ...).",
+           (".repeat_interleave(n_per_class)", ".repeat(n_per_class)")),
+    edited("make_classification", "one-draw-for-all-classes",
+           "Draws one block of noise and reuses it for every class, so the classes are exact copies of each "
+           "other shifted; draw fresh noise for every class.",
+           ("randn(k, n_per_class, d,", "randn(n_per_class, d,"),
+           ("(centers.unsqueeze(1) + std * noise).reshape(k * n_per_class, d)",
+            "torch.cat([center + std * noise for center in centers])")),
     # ---- data_split_batches
     Mistake("data_split_batches", "no-shuffle",
             "Cuts the batches in the original order; shuffle the indices first, or every epoch sees the same "
@@ -117,22 +195,14 @@ def train_test_split(X, y, train_fraction=0.7, seed=0):
     n_train = int(len(X) * train_fraction)
     return X[:n_train], X[n_train:], y[:n_train], y[n_train:]
 '''),
-    Mistake("train_test_split", "round-size",
-            "Rounds n * train_fraction; the exercise (like the course) keeps int(n * train_fraction) samples, "
-            "rounding down.", '''
-def train_test_split(X, y, train_fraction=0.7, seed=0):
-    n_train = round(len(X) * train_fraction)
-    order = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))
-    return X[order[:n_train]], X[order[n_train:]], y[order[:n_train]], y[order[n_train:]]
-'''),
-    Mistake("train_test_split", "wrong-order",
-            "Returns (X_train, y_train, X_test, y_test); the order is (X_train, X_test, y_train, y_test), like "
-            "scikit-learn's train_test_split.", '''
-def train_test_split(X, y, train_fraction=0.7, seed=0):
-    n_train = int(len(X) * train_fraction)
-    order = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))
-    return X[order[:n_train]], y[order[:n_train]], X[order[n_train:]], y[order[n_train:]]
-'''),
+    edited("train_test_split", "round-size",
+           "Rounds n * train_fraction; the exercise (like the course) keeps int(n * train_fraction) samples, "
+           "rounding down.",
+           ("int(len(X) * train_fraction)", "round(len(X) * train_fraction)")),
+    edited("train_test_split", "wrong-order",
+           "Returns (X_train, y_train, X_test, y_test); the order is (X_train, X_test, y_train, y_test), like "
+           "scikit-learn's train_test_split.",
+           ("X[order[n_train:]], y[order[:n_train]]", "y[order[:n_train]], X[order[n_train:]]")),
     Mistake("train_test_split", "separate-shuffles",
             "Shuffles X and y with two different permutations, so training features and labels no longer match.", '''
 def train_test_split(X, y, train_fraction=0.7, seed=0):
@@ -142,75 +212,25 @@ def train_test_split(X, y, train_fraction=0.7, seed=0):
     return X[:n_train], X[n_train:], y[:n_train], y[n_train:]
 '''),
     # ---- PairDataset
-    Mistake("PairDataset", "len-of-a-row",
-            "Returns features.shape[1] (the number of columns) from __len__; the length is the number of samples "
-            "(rows).", '''
-from torch.utils.data import Dataset
-
-
-class PairDataset(Dataset):
-    def __init__(self, features, labels):
-        if len(features) != len(labels):
-            raise ValueError("lengths differ")
-        self.features, self.labels = features, labels
-
-    def __len__(self):
-        return self.features.shape[1]
-
-    def __getitem__(self, index):
-        return self.features[index], self.labels[index]
-'''),
-    Mistake("PairDataset", "features-only",
-            "Returns only the features from __getitem__; each item is the pair (features[i], labels[i]).", '''
-from torch.utils.data import Dataset
-
-
-class PairDataset(Dataset):
-    def __init__(self, features, labels):
-        if len(features) != len(labels):
-            raise ValueError("lengths differ")
-        self.features, self.labels = features, labels
-
-    def __len__(self):
-        return len(self.features)
-
-    def __getitem__(self, index):
-        return self.features[index]
-'''),
-    Mistake("PairDataset", "label-first",
-            "Returns (labels[i], features[i]); the convention, which DataLoader batches and training loops rely "
-            "on, is (features, label).", '''
-from torch.utils.data import Dataset
-
-
-class PairDataset(Dataset):
-    def __init__(self, features, labels):
-        if len(features) != len(labels):
-            raise ValueError("lengths differ")
-        self.features, self.labels = features, labels
-
-    def __len__(self):
-        return len(self.labels)
-
-    def __getitem__(self, index):
-        return self.labels[index], self.features[index]
-'''),
-    Mistake("PairDataset", "no-length-check",
-            "Accepts features and labels of different lengths; raise ValueError, or a wrong pairing surfaces only "
-            "much later.", '''
-from torch.utils.data import Dataset
-
-
-class PairDataset(Dataset):
-    def __init__(self, features, labels):
-        self.features, self.labels = features, labels
-
-    def __len__(self):
-        return len(self.features)
-
-    def __getitem__(self, index):
-        return self.features[index], self.labels[index]
-'''),
+    edited("PairDataset", "len-of-a-row",
+           "Returns features.shape[1] (the number of columns) from __len__; the length is the number of samples "
+           "(rows).",
+           ("len(self.labels)", "self.features.shape[1]")),
+    edited("PairDataset", "features-only",
+           "Returns only the features from __getitem__; each item is the pair (features[i], labels[i]).",
+           ("(self.labels)", "(self.features)"),
+           ("self.features[index], self.labels[index]", "self.features[index]")),
+    edited("PairDataset", "label-first",
+           "Returns (labels[i], features[i]); the convention, which DataLoader batches and training loops rely "
+           "on, is (features, label).",
+           ("self.features[index], self.labels[index]", "self.labels[index], self.features[index]")),
+    edited("PairDataset", "no-length-check",
+           "Accepts features and labels of different lengths; raise ValueError, or a wrong pairing surfaces only "
+           "much later.",
+           ("        if len(features) != len(labels):\n"
+            '            raise ValueError("lengths differ")\n',
+            ""),
+           ("(self.labels)", "(self.features)")),
     # ---- loss_with_loader
     Mistake("loss_with_loader", "mean-of-batch-means",
             "Averages the batch means; when the last batch is smaller, weigh each batch's mean by its size and "
@@ -238,15 +258,12 @@ def loss_with_loader(model, loader, loss_fn):
         for xb, yb in loader:
             return loss_fn(model(xb), yb).item()
 '''),
-    Mistake("loss_with_loader", "full-batches-count",
-            "Divides by len(loader) * batch_size, which counts the smaller last batch as full; count the samples.", '''
-def loss_with_loader(model, loader, loss_fn):
-    total = 0.0
-    with torch.no_grad():
-        for xb, yb in loader:
-            total += loss_fn(model(xb), yb).item() * len(xb)
-    return total / (len(loader) * loader.batch_size)
-'''),
+    edited("loss_with_loader", "full-batches-count",
+           "Divides by len(loader) * batch_size, which counts the smaller last batch as full; count the samples.",
+           ("total, count = 0.0, 0", "total = 0.0"),
+           ("            count += len(xb)\n"
+            "    return total / count\n",
+            "    return total / (len(loader) * loader.batch_size)\n")),
     # ---- accuracy_with_loader
     Mistake("accuracy_with_loader", "mean-of-batch-accuracies",
             "Averages the per-batch accuracies; a smaller last batch then counts as much as a full one.", '''
@@ -257,332 +274,97 @@ def accuracy_with_loader(model, loader):
             accs.append((model(xb).argmax(dim=1) == yb).float().mean().item())
     return sum(accs) / len(accs)
 '''),
-    Mistake("accuracy_with_loader", "max-values",
-            "Compares the largest logit's value with the label; the predicted class is its position, argmax.", '''
-def accuracy_with_loader(model, loader):
-    correct, count = 0, 0
-    with torch.no_grad():
-        for xb, yb in loader:
-            correct += (model(xb).max(dim=1).values == yb).sum().item()
-            count += len(yb)
-    return correct / count
-'''),
-    Mistake("accuracy_with_loader", "correct-count",
-            "Returns the number of correct predictions; the accuracy divides it by the number of samples.", '''
-def accuracy_with_loader(model, loader):
-    correct = 0
-    with torch.no_grad():
-        for xb, yb in loader:
-            correct += (model(xb).argmax(dim=1) == yb).sum().item()
-    return float(correct)
-'''),
-    Mistake("accuracy_with_loader", "argmax-over-batch",
-            "Takes argmax over dim 0 (the batch); the class is the argmax over each row's logits, dim 1.", '''
-def accuracy_with_loader(model, loader):
-    correct, count = 0, 0
-    with torch.no_grad():
-        for xb, yb in loader:
-            correct += (model(xb).argmax(dim=0) == yb).sum().item()
-            count += len(yb)
-    return correct / count
-'''),
+    edited("accuracy_with_loader", "max-values",
+           "Compares the largest logit's value with the label; the predicted class is its position, argmax.",
+           (".argmax(dim=1)", ".max(dim=1).values")),
+    edited("accuracy_with_loader", "correct-count",
+           "Returns the number of correct predictions; the accuracy divides it by the number of samples.",
+           ("correct, count = 0, 0", "correct = 0"),
+           ("            count += len(yb)\n"
+            "    return correct / count\n",
+            "    return float(correct)\n")),
+    edited("accuracy_with_loader", "argmax-over-batch",
+           "Takes argmax over dim 0 (the batch); the class is the argmax over each row's logits, dim 1.",
+           ("dim=1", "dim=0")),
     # ---- fit
-    Mistake("fit", "no-zero-grad",
-            "Never zeroes the gradients: backward() adds to .grad, so every step also uses all the old gradients.", '''
-def fit(model, loader, loss_fn, optimizer, epochs):
-    history = []
-    for _ in range(epochs):
-        total, count = 0.0, 0
-        for xb, yb in loader:
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(xb)
-            count += len(xb)
-        history.append(total / count)
-    return history
-'''),
-    Mistake("fit", "zero-grad-before-step",
-            "Zeroes the gradients between backward() and step(), so the step has nothing to follow; zero them "
-            "before backward().", '''
-def fit(model, loader, loss_fn, optimizer, epochs):
-    history = []
-    for _ in range(epochs):
-        total, count = 0.0, 0
-        for xb, yb in loader:
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            optimizer.zero_grad()
-            optimizer.step()
-            total += loss.item() * len(xb)
-            count += len(xb)
-        history.append(total / count)
-    return history
-'''),
-    Mistake("fit", "step-before-backward",
-            "Calls optimizer.step() before loss.backward(), so each step follows the previous batch's gradient.", '''
-def fit(model, loader, loss_fn, optimizer, epochs):
-    history = []
-    for _ in range(epochs):
-        total, count = 0.0, 0
-        for xb, yb in loader:
-            loss = loss_fn(model(xb), yb)
-            optimizer.step()
-            optimizer.zero_grad()
-            loss.backward()
-            total += loss.item() * len(xb)
-            count += len(xb)
-        history.append(total / count)
-    return history
-'''),
-    Mistake("fit", "last-batch-loss",
-            "Records only the last batch's loss of each epoch; the epoch loss is the mean over all its samples.", '''
-def fit(model, loader, loss_fn, optimizer, epochs):
-    history = []
-    for _ in range(epochs):
-        for xb, yb in loader:
-            loss = loss_fn(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-        history.append(loss.item())
-    return history
-'''),
-    Mistake("fit", "mean-of-batch-means",
-            "Averages the batch losses without weighing them by batch size; a smaller last batch then counts too "
-            "much.", '''
-def fit(model, loader, loss_fn, optimizer, epochs):
-    history = []
-    for _ in range(epochs):
-        losses = []
-        for xb, yb in loader:
-            loss = loss_fn(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item())
-        history.append(sum(losses) / len(losses))
-    return history
-'''),
+    edited("fit", "no-zero-grad",
+           "Never zeroes the gradients: backward() adds to .grad, so every step also uses all the old gradients.",
+           ("            optimizer.zero_grad()\n", "")),
+    edited("fit", "zero-grad-before-step",
+           "Zeroes the gradients between backward() and step(), so the step has nothing to follow; zero them "
+           "before backward().",
+           ("optimizer.zero_grad()\n"
+            "            loss.backward()\n",
+            "loss.backward()\n"
+            "            optimizer.zero_grad()\n")),
+    edited("fit", "step-before-backward",
+           "Calls optimizer.step() before loss.backward(), so each step follows the previous batch's gradient.",
+           ("optimizer.zero_grad()\n"
+            "            loss.backward()\n"
+            "            optimizer.step()\n",
+            "optimizer.step()\n"
+            "            optimizer.zero_grad()\n"
+            "            loss.backward()\n")),
+    edited("fit", "last-batch-loss",
+           "Records only the last batch's loss of each epoch; the epoch loss is the mean over all its samples.",
+           ("        total, count = 0.0, 0\n", ""),
+           ("            total += loss.item() * len(xb)\n"
+            "            count += len(xb)\n"
+            "        history.append(total / count)\n",
+            "        history.append(loss.item())\n")),
+    edited("fit", "mean-of-batch-means",
+           "Averages the batch losses without weighing them by batch size; a smaller last batch then counts too "
+           "much.",
+           ("total, count = 0.0, 0", "losses = []"),
+           ("total += loss.item() * len(xb)\n"
+            "            count += len(xb)\n"
+            "        history.append(total / count)\n",
+            "losses.append(loss.item())\n"
+            "        history.append(sum(losses) / len(losses))\n")),
     # ---- fit_with_tensorboard
-    Mistake("fit_with_tensorboard", 'last-batch-loss',
-            "Logs the last batch's loss of each epoch under 'loss/train'; the epoch's loss is the mean over all its samples.", '''
-from torch.utils.tensorboard import SummaryWriter
-
-
-def fit_with_tensorboard(model, train_loader, test_loader, loss_fn, optimizer, epochs, log_dir):
-    writer = SummaryWriter(log_dir)
-    writer.add_graph(model, next(iter(train_loader))[0])
-    for epoch in range(epochs):
-        model.train()
-        total, count = 0.0, 0
-        for xb, yb in train_loader:
-            loss = loss_fn(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(xb)
-            count += len(xb)
-        model.eval()
-        test_total = 0.0
-        with torch.no_grad():
-            for xb, yb in test_loader:
-                test_total += loss_fn(model(xb), yb).item() * len(xb)
-        model.train()
-        writer.add_scalar("loss/train", loss.item(), epoch)
-        writer.add_scalar("loss/test", test_total / len(test_loader.dataset), epoch)
-    writer.close()
-'''),
-    Mistake("fit_with_tensorboard", 'steps-from-1',
-            'Logs epoch e at step e + 1; the steps are the epochs counted from 0.', '''
-from torch.utils.tensorboard import SummaryWriter
-
-
-def fit_with_tensorboard(model, train_loader, test_loader, loss_fn, optimizer, epochs, log_dir):
-    writer = SummaryWriter(log_dir)
-    writer.add_graph(model, next(iter(train_loader))[0])
-    for epoch in range(epochs):
-        model.train()
-        total, count = 0.0, 0
-        for xb, yb in train_loader:
-            loss = loss_fn(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(xb)
-            count += len(xb)
-        model.eval()
-        test_total = 0.0
-        with torch.no_grad():
-            for xb, yb in test_loader:
-                test_total += loss_fn(model(xb), yb).item() * len(xb)
-        model.train()
-        writer.add_scalar("loss/train", total / count, epoch + 1)
-        writer.add_scalar("loss/test", test_total / len(test_loader.dataset), epoch + 1)
-    writer.close()
-'''),
-    Mistake("fit_with_tensorboard", 'test-in-train-mode',
-            'Measures the test loss in training mode (no model.eval()), so dropout is still active on the test data.', '''
-from torch.utils.tensorboard import SummaryWriter
-
-
-def fit_with_tensorboard(model, train_loader, test_loader, loss_fn, optimizer, epochs, log_dir):
-    writer = SummaryWriter(log_dir)
-    writer.add_graph(model, next(iter(train_loader))[0])
-    for epoch in range(epochs):
-        model.train()
-        total, count = 0.0, 0
-        for xb, yb in train_loader:
-            loss = loss_fn(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(xb)
-            count += len(xb)
-        test_total = 0.0
-        with torch.no_grad():
-            for xb, yb in test_loader:
-                test_total += loss_fn(model(xb), yb).item() * len(xb)
-        model.train()
-        writer.add_scalar("loss/train", total / count, epoch)
-        writer.add_scalar("loss/test", test_total / len(test_loader.dataset), epoch)
-    writer.close()
-'''),
-    Mistake("fit_with_tensorboard", 'never-back-to-train',
-            'Calls model.eval() for the test loss but never model.train() again, so later epochs train with dropout off.', '''
-from torch.utils.tensorboard import SummaryWriter
-
-
-def fit_with_tensorboard(model, train_loader, test_loader, loss_fn, optimizer, epochs, log_dir):
-    writer = SummaryWriter(log_dir)
-    writer.add_graph(model, next(iter(train_loader))[0])
-    for epoch in range(epochs):
-        total, count = 0.0, 0
-        for xb, yb in train_loader:
-            loss = loss_fn(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(xb)
-            count += len(xb)
-        model.eval()
-        test_total = 0.0
-        with torch.no_grad():
-            for xb, yb in test_loader:
-                test_total += loss_fn(model(xb), yb).item() * len(xb)
-        writer.add_scalar("loss/train", total / count, epoch)
-        writer.add_scalar("loss/test", test_total / len(test_loader.dataset), epoch)
-    writer.close()
-'''),
-    Mistake("fit_with_tensorboard", 'test-loss-with-gradients',
-            'Measures the test loss without torch.no_grad(): autograd records a graph for every test batch, for nothing.', '''
-from torch.utils.tensorboard import SummaryWriter
-
-
-def fit_with_tensorboard(model, train_loader, test_loader, loss_fn, optimizer, epochs, log_dir):
-    writer = SummaryWriter(log_dir)
-    writer.add_graph(model, next(iter(train_loader))[0])
-    for epoch in range(epochs):
-        model.train()
-        total, count = 0.0, 0
-        for xb, yb in train_loader:
-            loss = loss_fn(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(xb)
-            count += len(xb)
-        model.eval()
-        test_total = 0.0
-        if True:
-            for xb, yb in test_loader:
-                test_total += loss_fn(model(xb), yb).item() * len(xb)
-        model.train()
-        writer.add_scalar("loss/train", total / count, epoch)
-        writer.add_scalar("loss/test", test_total / len(test_loader.dataset), epoch)
-    writer.close()
-'''),
-    Mistake("fit_with_tensorboard", 'no-close',
-            'Never closes the writer, so the last events may never be written to disk; call writer.close().', '''
-from torch.utils.tensorboard import SummaryWriter
-
-
-def fit_with_tensorboard(model, train_loader, test_loader, loss_fn, optimizer, epochs, log_dir):
-    writer = SummaryWriter(log_dir)
-    writer.add_graph(model, next(iter(train_loader))[0])
-    for epoch in range(epochs):
-        model.train()
-        total, count = 0.0, 0
-        for xb, yb in train_loader:
-            loss = loss_fn(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(xb)
-            count += len(xb)
-        model.eval()
-        test_total = 0.0
-        with torch.no_grad():
-            for xb, yb in test_loader:
-                test_total += loss_fn(model(xb), yb).item() * len(xb)
-        model.train()
-        writer.add_scalar("loss/train", total / count, epoch)
-        writer.add_scalar("loss/test", test_total / len(test_loader.dataset), epoch)
-'''),
-    Mistake("fit_with_tensorboard", 'no-graph',
-            'Forgets writer.add_graph(model, X_batch), so TensorBoard has no graph of the model.', '''
-from torch.utils.tensorboard import SummaryWriter
-
-
-def fit_with_tensorboard(model, train_loader, test_loader, loss_fn, optimizer, epochs, log_dir):
-    writer = SummaryWriter(log_dir)
-    for epoch in range(epochs):
-        model.train()
-        total, count = 0.0, 0
-        for xb, yb in train_loader:
-            loss = loss_fn(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(xb)
-            count += len(xb)
-        model.eval()
-        test_total = 0.0
-        with torch.no_grad():
-            for xb, yb in test_loader:
-                test_total += loss_fn(model(xb), yb).item() * len(xb)
-        model.train()
-        writer.add_scalar("loss/train", total / count, epoch)
-        writer.add_scalar("loss/test", test_total / len(test_loader.dataset), epoch)
-    writer.close()
-'''),
-    Mistake("fit_with_tensorboard", 'test-before-training',
-            "Measures the test loss before the epoch's training steps; log it after them.", '''
-from torch.utils.tensorboard import SummaryWriter
-
-
-def fit_with_tensorboard(model, train_loader, test_loader, loss_fn, optimizer, epochs, log_dir):
-    writer = SummaryWriter(log_dir)
-    writer.add_graph(model, next(iter(train_loader))[0])
-    for epoch in range(epochs):
-        model.eval()
-        test_total = 0.0
-        with torch.no_grad():
-            for xb, yb in test_loader:
-                test_total += loss_fn(model(xb), yb).item() * len(xb)
-        model.train()
-        total, count = 0.0, 0
-        for xb, yb in train_loader:
-            loss = loss_fn(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(xb)
-            count += len(xb)
-        writer.add_scalar("loss/train", total / count, epoch)
-        writer.add_scalar("loss/test", test_total / len(test_loader.dataset), epoch)
-    writer.close()
-'''),
+    edited("fit_with_tensorboard", 'last-batch-loss',
+           "Logs the last batch's loss of each epoch under 'loss/train'; the epoch's loss is the mean over all its samples.",
+           ("total / count", "loss.item()")),
+    edited("fit_with_tensorboard", 'steps-from-1',
+           'Logs epoch e at step e + 1; the steps are the epochs counted from 0.',
+           ('("loss/train", total / count, epoch)', '("loss/train", total / count, epoch + 1)'),
+           ('("loss/test", test_total / len(test_loader.dataset), epoch)',
+            '("loss/test", test_total / len(test_loader.dataset), epoch + 1)')),
+    edited("fit_with_tensorboard", 'test-in-train-mode',
+           'Measures the test loss in training mode (no model.eval()), so dropout is still active on the test data.',
+           ("        model.eval()\n", "")),
+    edited("fit_with_tensorboard", 'never-back-to-train',
+           'Calls model.eval() for the test loss but never model.train() again, so later epochs train with dropout off.',
+           ("for epoch in range(epochs):\n"
+            "        model.train()\n",
+            "for epoch in range(epochs):\n"),
+           ("        model.train()\n", "")),
+    edited("fit_with_tensorboard", 'test-loss-with-gradients',
+           'Measures the test loss without torch.no_grad(): autograd records a graph for every test batch, for nothing.',
+           ("with torch.no_grad()", "if True")),
+    edited("fit_with_tensorboard", 'no-close',
+           'Never closes the writer, so the last events may never be written to disk; call writer.close().',
+           ("    writer.close()\n", "")),
+    edited("fit_with_tensorboard", 'no-graph',
+           'Forgets writer.add_graph(model, X_batch), so TensorBoard has no graph of the model.',
+           ("    writer.add_graph(model, next(iter(train_loader))[0])\n", "")),
+    edited("fit_with_tensorboard", 'test-before-training',
+           "Measures the test loss before the epoch's training steps; log it after them.",
+           ("for epoch in range(epochs):\n",
+            "for epoch in range(epochs):\n"
+            "        model.eval()\n"
+            "        test_total = 0.0\n"
+            "        with torch.no_grad():\n"
+            "            for xb, yb in test_loader:\n"
+            "                test_total += loss_fn(model(xb), yb).item() * len(xb)\n"),
+           ("count += len(xb)\n"
+            "        model.eval()\n"
+            "        test_total = 0.0\n"
+            "        with torch.no_grad():\n"
+            "            for xb, yb in test_loader:\n"
+            "                test_total += loss_fn(model(xb), yb).item() * len(xb)\n"
+            "        model.train()\n",
+            "count += len(xb)\n")),
     # ---- issue 18: mutated inputs, layouts, devices, return types, statistics
     Mistake("make_regression", "reseeded-noise",
             "Seeds a second generator with the same seed for the noise, so the noise repeats the first features "
@@ -592,35 +374,22 @@ def make_regression(n, w, b, noise, seed):
     eps = torch.randn(n, generator=torch.Generator().manual_seed(seed), dtype=w.dtype).to(w.device)
     return X, X @ w + b + noise * eps
 '''),
-    Mistake("make_regression", "column-y",
-            "Multiplies by w as a column (w.view(-1, 1)), so y has shape (n, 1) instead of (n,), and view fails for "
-            "a non-contiguous w.", '''
-def make_regression(n, w, b, noise, seed):
-    g = torch.Generator().manual_seed(seed)
-    X = torch.randn(n, len(w), generator=g, dtype=w.dtype).to(w.device)
-    eps = torch.randn(n, 1, generator=g, dtype=w.dtype).to(w.device)
-    return X, X @ w.view(-1, 1) + b + noise * eps
-'''),
-    Mistake("make_classification", "one-noise-per-row",
-            "Draws one number per row (shape (n, 1)) and broadcasts it over the coordinates, so every coordinate of "
-            "a row moves together; draw one per row and coordinate.", '''
-def make_classification(n_per_class, centers, std, seed):
-    g = torch.Generator().manual_seed(seed)
-    k, d = centers.shape
-    noise = torch.randn(k, n_per_class, 1, generator=g, dtype=centers.dtype).to(centers.device)
-    X = (centers.unsqueeze(1) + std * noise).reshape(k * n_per_class, d)
-    return X, torch.arange(k, device=centers.device).repeat_interleave(n_per_class)
-'''),
-    Mistake("make_classification", "centers-repeat",
-            "Repeats the centers with centers.repeat(n_per_class, 1), which interleaves the classes (0, 1, 2, 0, ...) "
-            "while the labels come class by class; use repeat_interleave for both.", '''
-def make_classification(n_per_class, centers, std, seed):
-    g = torch.Generator().manual_seed(seed)
-    k, d = centers.shape
-    noise = torch.randn(k * n_per_class, d, generator=g, dtype=centers.dtype).to(centers.device)
-    X = centers.repeat(n_per_class, 1) + std * noise
-    return X, torch.arange(k, device=centers.device).repeat_interleave(n_per_class)
-'''),
+    edited("make_regression", "column-y",
+           "Multiplies by w as a column (w.view(-1, 1)), so y has shape (n, 1) instead of (n,), and view fails for "
+           "a non-contiguous w.",
+           ("y = X @ w + b + noise * torch.randn(n, generator=g, dtype=w.dtype)",
+            "eps = torch.randn(n, 1, generator=g, dtype=w.dtype)"),
+           ("X, y", "X, X @ w.view(-1, 1) + b + noise * eps")),
+    edited("make_classification", "one-noise-per-row",
+           "Draws one number per row (shape (n, 1)) and broadcasts it over the coordinates, so every coordinate of "
+           "a row moves together; draw one per row and coordinate.",
+           ("randn(k, n_per_class, d,", "randn(k, n_per_class, 1,")),
+    edited("make_classification", "centers-repeat",
+           "Repeats the centers with centers.repeat(n_per_class, 1), which interleaves the classes (0, 1, 2, 0, ...) "
+           "while the labels come class by class; use repeat_interleave for both.",
+           ("randn(k, n_per_class, d,", "randn(k * n_per_class, d,"),
+           ("(centers.unsqueeze(1) + std * noise).reshape(k * n_per_class, d)",
+            "centers.repeat(n_per_class, 1) + std * noise")),
     Mistake("data_split_batches", "shuffle-in-place",
             "Shuffles the caller's X and y in place (X[:] = X[order]) before cutting them: the data outside the "
             "function changes; index copies instead.", '''
@@ -629,14 +398,12 @@ def data_split_batches(X, y, batch_size, seed):
     X[:], y[:] = X[order], y[order]
     return [(X[i:i + batch_size].clone(), y[i:i + batch_size].clone()) for i in range(0, len(X), batch_size)]
 '''),
-    Mistake("data_split_batches", "float-features",
-            "Converts the features to float (X.float()), which changes integer, boolean and float64 data; keep X's "
-            "dtype.", '''
-def data_split_batches(X, y, batch_size, seed):
-    order = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed)).to(X.device)
-    Xf = X.float()
-    return [(Xf[order[i:i + batch_size]], y[order[i:i + batch_size]]) for i in range(0, len(X), batch_size)]
-'''),
+    edited("data_split_batches", "float-features",
+           "Converts the features to float (X.float()), which changes integer, boolean and float64 data; keep X's "
+           "dtype.",
+           ("return [(X[order",
+            "Xf = X.float()\n"
+            "    return [(Xf[order")),
     Mistake("train_test_split", "shuffle-in-place",
             "Shuffles the caller's X and y in place before slicing: the caller's data is reordered; index copies "
             "instead.", '''
@@ -655,52 +422,18 @@ def train_test_split(X, y, train_fraction=0.7, seed=0):
     k = int(len(X) * train_fraction)
     return torch.from_numpy(Xn[:k]), torch.from_numpy(Xn[k:]), torch.from_numpy(yn[:k]), torch.from_numpy(yn[k:])
 '''),
-    Mistake("PairDataset", "compares-shapes",
-            "Checks features.shape != labels.shape, which rejects every valid dataset whose features have more than "
-            "one column; compare the lengths (the first dimension).", '''
-from torch.utils.data import Dataset
-
-
-class PairDataset(Dataset):
-    def __init__(self, features, labels):
-        if features.shape != labels.shape:
-            raise ValueError("shapes differ")
-        self.features, self.labels = features, labels
-
-    def __len__(self):
-        return len(self.labels)
-
-    def __getitem__(self, index):
-        return self.features[index], self.labels[index]
-'''),
-    Mistake("PairDataset", "float-features",
-            "Converts the features to float32 in __init__ (features.float()), which changes integer, boolean and "
-            "float64 data; keep them as given.", '''
-from torch.utils.data import Dataset
-
-
-class PairDataset(Dataset):
-    def __init__(self, features, labels):
-        if len(features) != len(labels):
-            raise ValueError("lengths differ")
-        self.features, self.labels = features.float(), labels
-
-    def __len__(self):
-        return len(self.labels)
-
-    def __getitem__(self, index):
-        return self.features[index], self.labels[index]
-'''),
-    Mistake("loss_with_loader", "returns-tensor",
-            "Adds up the batch losses as tensors and returns a 0-d tensor; return a Python float (.item()).", '''
-def loss_with_loader(model, loader, loss_fn):
-    total, count = 0.0, 0
-    with torch.no_grad():
-        for xb, yb in loader:
-            total = total + loss_fn(model(xb), yb) * len(xb)
-            count += len(xb)
-    return total / count
-'''),
+    edited("PairDataset", "compares-shapes",
+           "Checks features.shape != labels.shape, which rejects every valid dataset whose features have more than "
+           "one column; compare the lengths (the first dimension).",
+           ("len(features) != len(labels)", "features.shape != labels.shape"),
+           ("lengths differ", "shapes differ")),
+    edited("PairDataset", "float-features",
+           "Converts the features to float32 in __init__ (features.float()), which changes integer, boolean and "
+           "float64 data; keep them as given.",
+           ("self.labels = features, labels", "self.labels = features.float(), labels")),
+    edited("loss_with_loader", "returns-tensor",
+           "Adds up the batch losses as tensors and returns a 0-d tensor; return a Python float (.item()).",
+           ("total += loss_fn(model(xb), yb).item()", "total = total + loss_fn(model(xb), yb)")),
     Mistake("loss_with_loader", "tracks-gradients",
             "Evaluates without torch.no_grad(), so autograd records a graph for every batch, for nothing.", '''
 def loss_with_loader(model, loader, loss_fn):
@@ -722,16 +455,10 @@ def loss_with_loader(model, loader, loss_fn):
         count += len(xb)
     return total / count
 '''),
-    Mistake("accuracy_with_loader", "tensor-count",
-            "Counts the correct predictions in a tensor and returns a 0-d tensor; return a Python float.", '''
-def accuracy_with_loader(model, loader):
-    correct, count = 0, 0
-    with torch.no_grad():
-        for xb, yb in loader:
-            correct = correct + (model(xb).argmax(dim=1) == yb).sum()
-            count += len(yb)
-    return correct / count
-'''),
+    edited("accuracy_with_loader", "tensor-count",
+           "Counts the correct predictions in a tensor and returns a 0-d tensor; return a Python float.",
+           ("correct += (model(xb).argmax(dim=1) == yb).sum().item()",
+            "correct = correct + (model(xb).argmax(dim=1) == yb).sum()")),
     Mistake("accuracy_with_loader", "tracks-gradients",
             "Evaluates without torch.no_grad(), so autograd records a graph for every batch, for nothing.", '''
 def accuracy_with_loader(model, loader):
@@ -741,40 +468,17 @@ def accuracy_with_loader(model, loader):
         count += len(yb)
     return correct / count
 '''),
-    Mistake("fit", "tensor-losses",
-            "Keeps the epoch losses as tensors (no .item()), which keeps every batch's graph alive; return Python "
-            "floats.", '''
-def fit(model, loader, loss_fn, optimizer, epochs):
-    history = []
-    for _ in range(epochs):
-        total, count = 0.0, 0
-        for xb, yb in loader:
-            loss = loss_fn(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total = total + loss * len(xb)
-            count += len(xb)
-        history.append(total / count)
-    return history
-'''),
-    Mistake("fit", "zero-grad-per-epoch",
-            "Zeroes the gradients once per epoch instead of once per batch, so each step also follows the earlier "
-            "batches' gradients.", '''
-def fit(model, loader, loss_fn, optimizer, epochs):
-    history = []
-    for _ in range(epochs):
-        optimizer.zero_grad()
-        total, count = 0.0, 0
-        for xb, yb in loader:
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(xb)
-            count += len(xb)
-        history.append(total / count)
-    return history
-'''),
+    edited("fit", "tensor-losses",
+           "Keeps the epoch losses as tensors (no .item()), which keeps every batch's graph alive; return Python "
+           "floats.",
+           ("total += loss.item()", "total = total + loss")),
+    edited("fit", "zero-grad-per-epoch",
+           "Zeroes the gradients once per epoch instead of once per batch, so each step also follows the earlier "
+           "batches' gradients.",
+           ("for _ in range(epochs):\n",
+            "for _ in range(epochs):\n"
+            "        optimizer.zero_grad()\n"),
+           ("            optimizer.zero_grad()\n", "")),
 ]
 
 VARIANTS = [
