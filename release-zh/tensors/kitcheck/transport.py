@@ -4,12 +4,11 @@ Every value a student function returns is *sanitized*: only plain tensors, numbe
 containers of them survive, checked with ``type(...) is``, never ``isinstance``. A ``torch.Tensor``
 subclass that overrides ``__torch_function__``, or an object whose ``__eq__`` always says True, becomes a
 ``NotAllowed`` marker and fails the comparison. In the notebook (``call_local``) that is all; the grader's
-sandbox also sends the sanitized value as bytes that the grader reads with ``torch.load(weights_only=True)``.
+sandbox also sends the sanitized value as a frame of plain data (``kitcheck.wire``) that the grader rebuilds.
 """
 from __future__ import annotations
 
 import copy
-import io
 from typing import Any, Callable
 
 import torch
@@ -22,6 +21,10 @@ MAX_RESULT_BYTES = 64 * 2**20
 MAX_DEPTH = 32
 MAX_NODES = 200_000
 _SCALARS = (int, float, bool, str, complex, type(None), torch.dtype, torch.device, torch.Size)
+# The dtypes a returned tensor may have (quantized and 8-bit float tensors are not answers to any exercise).
+PLAIN_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.complex64, torch.complex128,
+                torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.bool,
+                torch.uint16, torch.uint32, torch.uint64)
 _MARKER = "__kit_not_allowed__"
 
 
@@ -82,6 +85,10 @@ def sanitize(value: Any, _depth: int = 0) -> Any:
     """Keep plain data only; anything else becomes a marker naming its type."""
     t = type(value)  # type(), not isinstance: a subclass cannot pretend to be a plain Tensor
     if t is torch.Tensor or t is torch.nn.Parameter:
+        if value.layout != torch.strided or value.dtype not in PLAIN_DTYPES:
+            return {_MARKER: _tr("a torch.Tensor with layout {layout} and dtype {dtype} (return an ordinary dense "
+                                 "tensor)", "布局为 {layout}、数据类型为 {dtype} 的 torch.Tensor（请返回普通的稠密张量）",
+                                 layout=value.layout, dtype=value.dtype)}
         value = value.detach()
         if (value.layout == torch.strided and value.device.type != "meta"
                 and value.untyped_storage().nbytes() > value.numel() * value.element_size()):
@@ -140,56 +147,6 @@ def _safe_str(exc: BaseException) -> str:
         return str(exc)[:2000]
     except Exception:  # a hostile __str__ must not break grading
         return "(the error message could not be read)"
-
-
-def encode_result(value: Any, after: tuple | None = None) -> bytes:
-    """Bytes for a returned value (sanitized). ``after``: the call's ``(args, kwargs)`` as they are after the
-    call, so the grader can see for itself whether the student's function changed its inputs."""
-    buf = io.BytesIO()
-    message = {"ok": sanitize(value)}
-    if after is not None:
-        message["after"] = sanitize([list(after[0]), dict(after[1])])
-    torch.save(message, buf)
-    return buf.getvalue()
-
-
-def encode_error(exc: BaseException) -> bytes:
-    """Bytes for an exception the student's code raised."""
-    buf = io.BytesIO()
-    torch.save({"error": [type(exc).__name__, _safe_str(exc)]}, buf)
-    return buf.getvalue()
-
-
-def decode(payload: bytes, name: str | None = None, sent: tuple | None = None) -> Any:
-    """The value a student returned, or raise StudentError. Never unpickles arbitrary objects.
-
-    ``sent``: the ``(args, kwargs)`` of a direct call of the student's function ``name``; the inputs as the
-    sandbox reports them after the call are compared with them here (``changed_input``), on the grader's
-    side. A sandbox that hides a change can only hide its own mistake: the returned value is judged anyway.
-    """
-    if len(payload) > MAX_RESULT_BYTES:
-        raise StudentError("ResultTooLarge", say("result_too_large", mb=MAX_RESULT_BYTES >> 20))
-    try:
-        data = torch.load(io.BytesIO(payload), weights_only=True, map_location=None)
-        if type(data) is not dict or set(data) not in ({"ok"}, {"ok", "after"}, {"error"}):
-            raise StudentError("BadResult", say("result_unreadable"))
-        if "error" in data:
-            type_name, message = data["error"]
-            raise StudentError(str(type_name)[:200], str(message)[:2000])
-        budget = _Budget()
-        value = _restore(data["ok"], budget)
-        if sent is not None and name is not None and "after" in data:
-            after = _restore(data["after"], budget)
-            if type(after) is not list or len(after) != 2 or type(after[0]) is not list or type(after[1]) is not dict:
-                raise StudentError("BadResult", say("result_unreadable"))
-            changed_input(name, sent[0], sent[1], tuple(after[0]), after[1])
-        return value
-    except StudentError:
-        raise
-    except BaseException as exc:  # noqa: BLE001 - forged or corrupt bytes (RecursionError, MemoryError too)
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        raise StudentError("BadResult", f"{say('result_unreadable')} ({type(exc).__name__})") from None
 
 
 def driver_path(driver: Callable | str | None) -> str | None:
