@@ -228,9 +228,9 @@ def grade_mutant(assignment: Assignment, reference: dict[str, str], mutant: Muta
         outcomes = run_hidden_tests(assignment.name, _timed_transport(ns), questions=questions)
     except Exception:  # noqa: BLE001 - the tests could not run with it: as good as failing
         return True
-    rows = {r["name"]: r for r in score(assignment, outcomes)}
+    rows = {r.name: r for r in score(assignment, outcomes)}
     own = assignment.question(mutant.question)
-    return rows[mutant.question]["score"] < own.points
+    return rows[mutant.question].score < own.points
 
 
 def run(assignment: Assignment, questions: set[str] | None = None, progress: Callable | None = None) -> Report:

@@ -19,6 +19,7 @@ from kitcheck.i18n import in_language
 from kitcheck.spec import Assignment
 
 from .assignments import folder
+from .results import SubmissionResult
 
 CANARY_FILE = "canary.ipynb"
 
@@ -65,10 +66,9 @@ def write_canary(assignment: Assignment, release_root: Path, solutions: dict[str
     return path
 
 
-def advice(result: dict) -> str:
+def advice(result: SubmissionResult) -> str:
     """What the instructor can do, from what the canary's grading says."""
-    text = " ".join([result.get("error", ""), result.get("isolation", "")]
-                    + [e.get("error", "") for e in result.get("notebook_errors", [])])
+    text = " ".join([result.error, result.isolation or ""] + [e.error for e in result.notebook_errors])
     if "could not start" in text:
         return ("The sandbox could not start here. The kit chooses the strongest isolation this machine allows; "
                 "set KIT_ISOLATION=user (a separate user, no namespaces) or KIT_ISOLATION=limits (not for "
@@ -76,7 +76,7 @@ def advice(result: dict) -> str:
     return "Check the installation (`./kit test`), and rebuild the course with `./kit build` if the spec changed."
 
 
-def check_canary(assignment: Assignment, grade: Callable[[Path, set[str]], dict]) -> CanaryReport:
+def check_canary(assignment: Assignment, grade: Callable[[Path, set[str]], SubmissionResult]) -> CanaryReport:
     """Grade the canary with ``grade(notebook, questions)`` (the batch's own way of grading); raise
     CanaryFailed unless it scores full marks."""
     path = canary_path(assignment)
@@ -86,13 +86,15 @@ def check_canary(assignment: Assignment, grade: Callable[[Path, set[str]], dict]
         raise CanaryFailed(f"the canary notebook {path} is missing: run `./kit build {assignment.name}`")
     start = time.perf_counter()
     result = grade(path, {question})
-    seconds = result.get("seconds", time.perf_counter() - start)  # the grading itself, not a worker's start
-    rows = {row["name"]: row for row in result.get("questions", [])}
-    got = rows.get(question, {}).get("score", 0)
-    if got != points or result.get("status") != "graded":
-        why = in_language(result.get("error") or rows.get(question, {}).get("message") or "no score", "en")
+    # the grading itself, not a worker's start
+    seconds = result.seconds if result.seconds is not None else time.perf_counter() - start
+    row = result.question(question)
+    got = row.score if row is not None else 0
+    if got != points or not result.graded:
+        why = in_language(result.error or (row.message if row is not None else "") or "no score", "en")
+        isolation = result.isolation if result.isolation is not None else "unknown"
         raise CanaryFailed(
             f"the grader's own check failed: the reference solution of `{question}` scored {got}/{points} "
-            f"({why}; isolation: {result.get('isolation', 'unknown')}). Nothing was graded, so no student "
+            f"({why}; isolation: {isolation}). Nothing was graded, so no student "
             f"received a wrong score. {advice(result)} (Skip this check with --no-canary only if you know why.)")
-    return CanaryReport(question, got, points, round(seconds, 2), result.get("isolation", ""))
+    return CanaryReport(question, got, points, round(seconds, 2), result.isolation or "")

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 from urllib.parse import quote
 
 from kitcheck.spec import Assignment
@@ -21,7 +21,8 @@ from .feedback_html import STYLE, page
 from .files import write_text_atomic
 from .late import late_text, number
 from .messages import t
-from .report import feedback_name, final_score, in_language, not_attempted, notebook_errors_text, split_hint
+from .report import feedback_name, in_language, not_attempted, notebook_errors_text, split_hint
+from .results import SubmissionResult, as_result
 
 SCORES_PNG = "report-scores.png"
 TOTALS_PNG = "report-totals.png"
@@ -65,48 +66,49 @@ class Misconception:
 class ClassSummary:
     """What report.html shows, computed from a batch's results (no I/O)."""
 
-    graded: list[dict]
-    errored: list[dict]  # could not be graded at all (status "error")
-    cell_errors: list[dict]  # graded, but some notebook cells raised or the notebook died
+    graded: list[SubmissionResult]
+    errored: list[SubmissionResult]  # could not be graded at all (status "error")
+    cell_errors: list[SubmissionResult]  # graded, but some notebook cells raised or the notebook died
     questions: list[QuestionStats]
     misconceptions: list[Misconception]  # most common first
     totals: Counter
 
 
-def summarize(assignment: Assignment, results: list[dict], lang: str = "en") -> ClassSummary:
+def summarize(assignment: Assignment, results: Sequence[SubmissionResult | Mapping], lang: str = "en") -> ClassSummary:
     """Per-question pass counts, the misconceptions behind failures (most common first), errored submissions.
 
     Statistics are over the graded submissions; those that errored are listed apart (a crash is not a
     misconception to re-teach)."""
-    graded = [r for r in results if r["status"] == "graded"]
+    rows = [as_result(r) for r in results]
+    graded = [r for r in rows if r.graded]
     stats = {q.name: QuestionStats(q.name, q.points) for q in assignment.questions}
     found: dict[tuple[str, str], Misconception] = {}
     for r in graded:
-        for row in r["questions"]:
-            s = stats.get(row["name"])
+        for row in r.questions:
+            s = stats.get(row.name)
             if s is None:
                 continue
-            if row["passed"]:
+            if row.passed:
                 s.passed += 1
                 continue
             s.failed += 1
             if not_attempted(row):
-                s.not_attempted.append(r["id"])
+                s.not_attempted.append(r.id)
                 continue
             _, cause = split_hint(row, lang)
             if not cause:
-                s.unexplained.append(r["id"])
+                s.unexplained.append(r.id)
                 continue
-            key = (row["name"], cause)
+            key = (row.name, cause)
             if key not in found:
-                found[key] = Misconception(row["name"], row["hint"].partition(":")[2], cause)
-            found[key].students.append(r["id"])
+                found[key] = Misconception(row.name, row.hint.partition(":")[2], cause)
+            found[key].students.append(r.id)
     order = {q.name: i for i, q in enumerate(assignment.questions)}
     ranked = sorted(found.values(), key=lambda m: (-len(m.students), order.get(m.question, 0), m.slug))
-    return ClassSummary(graded=graded, errored=[r for r in results if r["status"] != "graded"],
-                        cell_errors=[r for r in graded if r.get("notebook_errors")],
+    return ClassSummary(graded=graded, errored=[r for r in rows if not r.graded],
+                        cell_errors=[r for r in graded if r.notebook_errors],
                         questions=list(stats.values()), misconceptions=ranked,
-                        totals=Counter(r["score"] for r in graded))
+                        totals=Counter(r.score for r in graded))
 
 
 def _png(fig) -> bytes:
@@ -176,16 +178,18 @@ def _feedback_link(sid: str) -> str:
     return f'<a href="{escape(quote(sid))}/feedback.html">{escape(sid)}</a>'
 
 
-def _late_cell(r: dict, lang: str = "en") -> str:
-    late = r.get("late") or {}
-    if not late.get("submitted"):
-        return f'<span class="ids">{escape(t(lang, "r_no_time"))}</span>' if late.get("due") else ""
-    if not late.get("due"):
-        return f'<span class="ids">{escape(t(lang, "r_submitted", time=late["submitted"]))}</span>'
-    if not late.get("seconds_late"):
-        ext = f' <span class="ids">{escape(t(lang, "r_extension"))}</span>' if late.get("extension") else ""
+def _late_cell(r: SubmissionResult, lang: str = "en") -> str:
+    late = r.late
+    if late is None:
+        return ""
+    if not late.submitted:
+        return f'<span class="ids">{escape(t(lang, "r_no_time"))}</span>' if late.due else ""
+    if not late.due:
+        return f'<span class="ids">{escape(t(lang, "r_submitted", time=late.submitted))}</span>'
+    if not late.seconds_late:
+        ext = f' <span class="ids">{escape(t(lang, "r_extension"))}</span>' if late.extension else ""
         return escape(t(lang, "r_on_time")) + ext
-    ext = f' <span class="ids">{escape(t(lang, "r_after_extension"))}</span>' if late.get("extension") else ""
+    ext = f' <span class="ids">{escape(t(lang, "r_after_extension"))}</span>' if late.extension else ""
     return escape(t(lang, "r_late_by", late=late_text(late))) + ext
 
 
@@ -193,25 +197,24 @@ def _head(lang: str, *keys: str) -> str:
     return "<table><thead><tr>" + "".join(f"<th>{escape(t(lang, k))}</th>" for k in keys) + "</tr></thead><tbody>"
 
 
-def students_table(assignment: Assignment, results: list[dict], lang: str = "en") -> str:
+def students_table(assignment: Assignment, results: list[SubmissionResult], lang: str = "en") -> str:
     """One row per submission: total, lateness and penalty, final score, the questions failed (wrong, and
     not attempted), and a link to the student's feedback."""
     order = [q.name for q in assignment.questions]
     out = [_head(lang, "r_id", "r_total", "r_late_col", "r_penalty", "r_final", "r_wrong", "r_not_attempted")]
-    for r in sorted(results, key=lambda r: r["id"]):
-        late = r.get("late") or {}
-        if r["status"] != "graded":
-            error = in_language(r["error"], lang)[:120]
+    for r in sorted(results, key=lambda r: r.id):
+        if not r.graded:
+            error = in_language(r.error, lang)[:120]
             wrong, untouched = f'<span class="bad">{escape(t(lang, "r_not_graded", error=error))}</span>', ""
         else:
-            rows = {row["name"]: row for row in r["questions"]}
+            rows = {row.name: row for row in r.questions}
             wrong = ", ".join(f"<code>{escape(n)}</code>" for n in order
-                              if n in rows and not rows[n]["passed"] and not not_attempted(rows[n]))
+                              if n in rows and not rows[n].passed and not not_attempted(rows[n]))
             untouched = ", ".join(f"<code>{escape(n)}</code>" for n in order if n in rows and not_attempted(rows[n]))
-        penalty = late.get("penalty") or 0
-        out.append(f'<tr><td>{_feedback_link(r["id"])}</td><td class="num">{r["score"]}</td>'
+        penalty = (r.late.penalty if r.late else 0) or 0
+        out.append(f'<tr><td>{_feedback_link(r.id)}</td><td class="num">{r.score}</td>'
                    f'<td>{_late_cell(r, lang)}</td><td class="num">{"−" + number(penalty) if penalty else ""}</td>'
-                   f'<td class="num">{number(final_score(r))} / {assignment.total_points}</td>'
+                   f'<td class="num">{number(r.final_score)} / {assignment.total_points}</td>'
                    f'<td>{wrong}</td><td>{untouched}</td></tr>')
     out.append("</tbody></table>")
     return "\n".join(out)
@@ -223,21 +226,21 @@ def report_html(assignment: Assignment, summary: ClassSummary, scores_png: bytes
 
     ``earlier``: how many rows come from earlier runs into the same folder; ``policy``: the late policy."""
     n = len(summary.graded)
-    mean = sum(r["score"] for r in summary.graded) / n if n else 0.0
+    mean = sum(r.score for r in summary.graded) / n if n else 0.0
     title = t(lang, "r_title", title=assignment.title_in(lang))
     out = [f"<h1>{escape(title)}</h1>",
            f"<p>{escape(t(lang, 'r_counts', n=n, errored=len(summary.errored), mean=f'{mean:.1f}', total=assignment.total_points))}</p>"]
     everyone = summary.graded + summary.errored
-    late = [r for r in everyone if (r.get("late") or {}).get("seconds_late")]
-    if any((r.get("late") or {}).get("due") for r in everyone):
-        penalized = [r for r in late if (r.get("late") or {}).get("penalty")]
-        mean_final = sum(final_score(r) for r in summary.graded) / n if n else 0.0
+    late = [r for r in everyone if r.late and r.late.seconds_late]
+    if any(r.late and r.late.due for r in everyone):
+        penalized = [r for r in late if r.late and r.late.penalty]
+        mean_final = sum(r.final_score for r in summary.graded) / n if n else 0.0
         line = t(lang, "r_late", late=len(late), penalized=len(penalized), mean=f"{mean_final:.1f}",
                  total=assignment.total_points) + (t(lang, "r_policy", policy=policy) if policy else "")
         out.append(f"<p>{escape(line)}</p>")
     if earlier:
         out.append(f'<p class="ids">{escape(t(lang, "r_earlier", earlier=earlier))}</p>')
-    levels = sorted({r.get("isolation", "") for r in summary.graded + summary.errored if r.get("isolation")})
+    levels = sorted({r.isolation for r in summary.graded + summary.errored if r.isolation})
     if levels:  # the isolation that actually applied, and a warning when student code was barely fenced
         out.append(f"<p>{escape(t(lang, 'r_isolation', levels='; '.join(levels)))}</p>")
     if any(x.startswith("limits") for x in levels):
@@ -275,7 +278,7 @@ def report_html(assignment: Assignment, summary: ClassSummary, scores_png: bytes
     out.append(f"<h2>{escape(t(lang, 'r_errored'))}</h2>")
     if summary.errored:
         out.append(_head(lang, "r_id", "r_error"))
-        out += [f"<tr><td>{escape(r['id'])}</td><td><pre>{escape(in_language(r['error'], lang))}</pre></td></tr>"
+        out += [f"<tr><td>{escape(r.id)}</td><td><pre>{escape(in_language(r.error, lang))}</pre></td></tr>"
                 for r in summary.errored]
         out.append("</tbody></table>")
     else:
@@ -285,7 +288,7 @@ def report_html(assignment: Assignment, summary: ClassSummary, scores_png: bytes
         out.append(_head(lang, "r_id", "r_score", "r_cells"))
         for r in summary.cell_errors:
             cells = notebook_errors_text(r, lang).split("\n", 1)[-1]
-            out.append(f"<tr><td>{escape(r['id'])}</td><td class=\"num\">{r['score']}</td>"
+            out.append(f"<tr><td>{escape(r.id)}</td><td class=\"num\">{r.score}</td>"
                        f"<td><pre>{escape(cells)}</pre></td></tr>")
         out.append("</tbody></table>")
     else:
@@ -293,20 +296,21 @@ def report_html(assignment: Assignment, summary: ClassSummary, scores_png: bytes
     return page(title, "\n".join(out), lang, STYLE + STYLE_EXTRA)
 
 
-def write_class_report(assignment: Assignment, results: list[dict], out_dir: Path, earlier: int = 0,
-                       langs: Sequence[str] = ("en",)) -> Path:
+def write_class_report(assignment: Assignment, results: Sequence[SubmissionResult | Mapping], out_dir: Path,
+                       earlier: int = 0, langs: Sequence[str] = ("en",)) -> Path:
     """Write ``report.html`` (and ``report.<lang>.html`` for each language after the first of ``langs``),
     ``report-scores.png`` and ``report-totals.png`` into ``out_dir``; returns the first page.
 
     ``earlier``: how many of ``results`` were graded by earlier runs into ``out_dir``."""
-    summary = summarize(assignment, results, langs[0])
+    rows = [as_result(r) for r in results]
+    summary = summarize(assignment, rows, langs[0])
     scores_png, totals_png = scores_figure(summary), totals_figure(summary, assignment.total_points)  # counts only
     for png, data in ((SCORES_PNG, scores_png), (TOTALS_PNG, totals_png)):
         (out_dir / png).write_bytes(data)
-    policy = next((r["late"].get("policy", "") for r in results if (r.get("late") or {}).get("policy")), "")
+    policy = next((r.late.policy for r in rows if r.late and r.late.policy), "")
     for lang in langs:  # report.html in the first language, report.<lang>.html in the others
         if lang != langs[0]:
-            summary = summarize(assignment, results, lang)  # the misconceptions' sentences, in ``lang``
+            summary = summarize(assignment, rows, lang)  # the misconceptions' sentences, in ``lang``
         html = report_html(assignment, summary, scores_png, totals_png, earlier, policy, lang)
         write_text_atomic(out_dir / feedback_name(lang, list(langs), ".html").replace("feedback", "report"), html)
     return out_dir / "report.html"

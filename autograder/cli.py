@@ -16,6 +16,7 @@ from . import config
 from .config import GradeOptions
 from .course import REPO, SAMPLES, environment, use_tool_env
 from .messages import t
+from .results import SubmissionResult
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -111,7 +112,7 @@ def _grade(options: GradeOptions) -> int:
     files = f"{out / 'grades.csv'}, {out / 'report.html'}{kept}, <id>/results.json, <id>/feedback.md, " \
             "<id>/feedback.html" + "".join(f", <id>/feedback.{lang}.html" for lang in langs[1:])
     print("\n" + t(langs[0], "cli_graded", n=len(results), seconds=f"{time.perf_counter() - start:.1f}", files=files))
-    if late.due is None and any((r.get("late") or {}).get("submitted") for r in results):
+    if late.due is None and any(r.late and r.late.submitted for r in results):
         print("note: no due date is known (set one with `./kit nbgrader db assignment add "
               f"{assignment.name} --duedate=...` and --gradebook, or --due), so no lateness was computed.")
     if options.gradebook:
@@ -126,7 +127,7 @@ def _grade(options: GradeOptions) -> int:
                   file=sys.stderr)
             return 3
         print(done.summary())
-    broken = [r["id"] for r in results if r.get("grader_error")]
+    broken = [r.id for r in results if r.grader_error]
     if broken:  # the grader failed, not the students: say so, and do not look like a finished batch
         print("\n" + t(langs[0], "cli_broken", n=len(broken), ids=", ".join(broken[:10])), file=sys.stderr)
         return 4
@@ -170,7 +171,7 @@ def _langs(text: str) -> list[str]:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
-def _grade_on_cluster(assignment, subs, options: GradeOptions) -> list[dict] | None:
+def _grade_on_cluster(assignment, subs, options: GradeOptions) -> list[SubmissionResult] | None:
     """``grade --cluster``: grade on Dask (imported only here); None after printing why it cannot."""
     from .distributed import ClusterError, connect, grade_on_cluster
 
@@ -187,15 +188,16 @@ def _grade_on_cluster(assignment, subs, options: GradeOptions) -> list[dict] | N
         return None
 
 
-def print_table(assignment, results) -> None:
+def print_table(assignment, results: list[SubmissionResult]) -> None:
+    """The scores of ``results`` as a table on stdout, one row per submission."""
     names = [q.name for q in assignment.questions]
-    width = max([len(r["id"]) for r in results] + [10])
+    width = max([len(r.id) for r in results] + [10])
     print("\n" + "id".ljust(width) + "  " + "  ".join(n[:8].rjust(8) for n in names) + "   total")
     for r in results:
-        scores = {row["name"]: row["score"] for row in r["questions"]}
+        scores = {row.name: row.score for row in r.questions}
         cells = "  ".join(str(scores.get(n, 0)).rjust(8) for n in names)
-        note = "" if r["status"] == "graded" else f"  ({r['error'][:60]})"
-        print(f"{r['id'].ljust(width)}  {cells}   {r['score']:>2}/{assignment.total_points}{note}")
+        note = "" if r.graded else f"  ({r.error[:60]})"
+        print(f"{r.id.ljust(width)}  {cells}   {r.score:>2}/{assignment.total_points}{note}")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -361,12 +363,12 @@ def cmd_gpu_check(args: argparse.Namespace) -> int:
         result = grade_one(assignment, Submission("solution", SAMPLES / name / "solution.ipynb"), Path("/nonexistent"),
                            worker, only_cuda=True)
         worker.stop()
-        tests = [test for row in result["questions"] for test in row["tests"]]
-        counts = {k: sum(test["outcome"] == k for test in tests) for k in ("passed", "failed", "skipped")}
+        tests = [test for row in result.questions for test in row.tests]
+        counts = {k: sum(test.outcome == k for test in tests) for k in ("passed", "failed", "skipped")}
         print(f"{name}: {counts} in {time.perf_counter() - start:.1f} s")
         for test in tests:
-            if test["outcome"] != "passed":
-                print(f"  {test['outcome']}: {test['nodeid']}: {in_language(test['message'], 'en')[:300]}")
+            if test.outcome != "passed":
+                print(f"  {test.outcome}: {test.nodeid}: {in_language(test.message, 'en')[:300]}")
         bad += counts["failed"] + counts["skipped"] + (counts["passed"] == 0)
     return 1 if bad else 0
 

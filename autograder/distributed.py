@@ -5,7 +5,7 @@ as ``grade_one`` does), and sends each notebook's *bytes* to the cluster: a work
 the client's filesystem. A Dask worker writes the bytes to a temporary file named like the original and
 grades it with ``grade_one`` and a warm worker process (``grade.WarmWorker``) that it keeps between tasks,
 so torch, pytest and the hidden tests are imported once per Dask worker thread, not once per submission.
-Results come back as dicts; the client gives them the original paths and writes ``grading.json``,
+Results come back as ``results.SubmissionResult``s; the client gives them the original paths and writes ``grading.json``,
 ``results.json``, ``feedback.md`` and ``grades.csv`` into its own output folder.
 
 Dask is imported only here, and the CLI imports this module only for ``grade --cluster``: ordinary
@@ -32,6 +32,7 @@ from kitcheck.spec import Assignment
 from .grade import RESULT_FILE, Submission, WarmWorker, _saved, error_result, fingerprint, grade_one
 from .publish import write_reports
 from .files import write_json_atomic
+from .results import SubmissionResult
 
 CONNECT_TIMEOUT = 30.0  # seconds to reach the scheduler, and to see its first worker
 PLUGIN_NAME = "kit-warm-workers"
@@ -96,7 +97,7 @@ def kit_fingerprint() -> str:
 
 
 def grade_bytes(assignment_name: str, sub_id: str, name: str, data: bytes | str | None, hide: list[str],
-                timeout: float) -> dict:
+                timeout: float) -> SubmissionResult:
     """Grade one submission on a Dask worker from its notebook's bytes (runs on the worker; never raises
     for problems of the submission). ``data``: the bytes, ``"folder"`` or ``None`` (no file there), so a
     folder or a missing file gets the same error as when graded locally."""
@@ -129,9 +130,11 @@ def _payload(path: Path) -> tuple[bytes | str | None, str]:
         return None, f"could not read {path.name}: {exc.strerror or exc}"
 
 
-def _error_result(assignment: Assignment, sub: Submission, digest: str, error: str) -> dict:
+def _error_result(assignment: Assignment, sub: Submission, digest: str, error: str) -> SubmissionResult:
     """An error row as ``grade_one`` writes it, with the client's id and fingerprint."""
-    return {**error_result(assignment, sub.path, error), "id": sub.id, "fingerprint": digest}
+    result = error_result(assignment, sub.path, error)
+    result.id, result.fingerprint = sub.id, digest
+    return result
 
 
 def parse_local(address: str) -> int | None:
@@ -198,7 +201,7 @@ def check_workers(client) -> None:
 
 
 def grade_on_cluster(assignment: Assignment, submissions: list[Submission], out_dir: Path, client, *,
-                     timeout: float = 600.0, progress: bool = True, langs: Sequence[str] = ("en",)) -> list[dict]:
+                     timeout: float = 600.0, progress: bool = True, langs: Sequence[str] = ("en",)) -> list[SubmissionResult]:
     """Grade every submission on a Dask cluster (``client`` from ``connect``) and write the reports.
 
     Same results and files as ``grade_batch``: saved results of unchanged notebooks are reused, a broken
@@ -208,7 +211,7 @@ def grade_on_cluster(assignment: Assignment, submissions: list[Submission], out_
     out_dir.mkdir(parents=True, exist_ok=True)
     check_workers(client)
     hide = sorted({str(out_dir.resolve()), *(str(s.path.resolve().parent) for s in submissions)})
-    results: list[dict] = []
+    results: list[SubmissionResult] = []
     todo: list[tuple[Submission, str]] = []
     for sub in submissions:
         digest = fingerprint(sub.path)
@@ -230,7 +233,7 @@ def grade_on_cluster(assignment: Assignment, submissions: list[Submission], out_
             data, error = _payload(sub.path)
             if error:
                 result = _error_result(assignment, sub, digest, error)
-                write_json_atomic(out_dir / sub.id / RESULT_FILE, result)
+                write_json_atomic(out_dir / sub.id / RESULT_FILE, result.to_dict())
                 results.append(result)
                 bar.update(1)
                 continue
@@ -254,8 +257,8 @@ def grade_on_cluster(assignment: Assignment, submissions: list[Submission], out_
                     result = _error_result(assignment, sub, digest, f"the cluster could not grade it "
                                                                     f"({type(exc).__name__}: {exc})")
                 else:
-                    result.update(notebook=str(sub.path), id=sub.id, fingerprint=digest)  # the client's names
-                    write_json_atomic(out_dir / sub.id / RESULT_FILE, result)
+                    result.notebook, result.id, result.fingerprint = str(sub.path), sub.id, digest  # the client's names
+                    write_json_atomic(out_dir / sub.id / RESULT_FILE, result.to_dict())
                 future.release()
                 results.append(result)
                 bar.update(1)
@@ -265,6 +268,6 @@ def grade_on_cluster(assignment: Assignment, submissions: list[Submission], out_
             client.unregister_worker_plugin(PLUGIN_NAME)  # stops the warm workers (see WarmWorkers)
         except Exception:
             pass  # the cluster is going away anyway
-    results.sort(key=lambda r: r["id"])
+    results.sort(key=lambda r: r.id)
     write_reports(assignment, results, out_dir, list(langs))
     return results

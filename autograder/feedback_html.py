@@ -8,11 +8,13 @@ holds only the checks' own messages: never hidden test source.
 from __future__ import annotations
 
 from html import escape
+from typing import Mapping
 
 from kitcheck.spec import Assignment
 
 from .messages import t
 from .report import in_language, lateness_lines, notebook_errors_text, split_hint
+from .results import SubmissionResult, as_result
 
 STYLE = """
 body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
@@ -53,35 +55,36 @@ def _code_spans(text: str) -> str:
     return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
 
 
-def feedback_html(assignment: Assignment, result: dict, lang: str = "en") -> str:
+def feedback_html(assignment: Assignment, result: SubmissionResult | Mapping, lang: str = "en") -> str:
     """The student's feedback page: score, a table of questions, and per failed question what failed
     (input, expected, got, in monospace) and the likely misconception."""
-    title = t(lang, "feedback_title", title=assignment.title_in(lang), sid=result["id"])
+    result = as_result(result)
+    title = t(lang, "feedback_title", title=assignment.title_in(lang), sid=result.id)
     out = [f"<h1>{escape(title)}</h1>",
-           f'<p class="score">{escape(t(lang, "score", score=result["score"], total=assignment.total_points))}</p>']
+           f'<p class="score">{escape(t(lang, "score", score=result.score, total=assignment.total_points))}</p>']
     late = lateness_lines(assignment, result, lang)
     if late:
-        penalized = bool((result.get("late") or {}).get("penalty"))
+        penalized = bool(result.late and result.late.penalty)
         out.append(f'<p class="{"warn" if penalized else "note"}">' + "<br>".join(map(escape, late)) + "</p>")
-    if result["error"]:
-        out.append(f'<p class="warn">{escape(t(lang, "not_graded", error=in_language(result["error"], lang)))}</p>')
+    if result.error:
+        out.append(f'<p class="warn">{escape(t(lang, "not_graded", error=in_language(result.error, lang)))}</p>')
     errors = notebook_errors_text(result, lang)
     if errors:
         out.append(f'<p class="warn">{escape(errors)}</p>')
     rows = []
-    for row in result["questions"]:
-        q = assignment.question(row["name"])
-        mark = '<span class="ok">✓</span>' if row["passed"] else '<span class="bad">✗</span>'
+    for row in result.questions:
+        q = assignment.question(row.name)
+        mark = '<span class="ok">✓</span>' if row.passed else '<span class="bad">✗</span>'
         rows.append(f'<tr><td>{mark} <a href="#q-{escape(q.name)}"><code>{escape(q.name)}</code></a></td>'
-                    f'<td>{escape(q.summary_in(lang))}</td><td class="pts">{row["score"]} / {q.points}</td></tr>')
+                    f'<td>{escape(q.summary_in(lang))}</td><td class="pts">{row.score} / {q.points}</td></tr>')
     out.append(f'<table><thead><tr><th>{escape(t(lang, "question_col"))}</th><th></th>'
                f'<th>{escape(t(lang, "points_col"))}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
-    for row in result["questions"]:
-        q = assignment.question(row["name"])
-        status, mark = ("pass", "✓") if row["passed"] else ("fail", "✗")
+    for row in result.questions:
+        q = assignment.question(row.name)
+        status, mark = ("pass", "✓") if row.passed else ("fail", "✗")
         out.append(f'<section class="{status}" id="q-{escape(q.name)}">')
-        out.append(f"<h2>{mark} <code>{escape(q.name)}</code> ({row['score']}/{q.points})</h2>")
-        if row["passed"]:
+        out.append(f"<h2>{mark} <code>{escape(q.name)}</code> ({row.score}/{q.points})</h2>")
+        if row.passed:
             out.append(f"<p>{escape(t(lang, 'passed_all'))}</p>")
         else:
             message, cause = split_hint(row, lang)

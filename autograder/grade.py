@@ -22,11 +22,10 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 from tqdm import tqdm
 
-from kitcheck.i18n import say
 from kitcheck.spec import Assignment
 
 from .canary import CanaryFailed, CanaryReport, check_canary
@@ -35,7 +34,8 @@ from .publish import write_reports
 from .report import CLASS_FILES, CLASS_SUFFIXES, RESULT_FILE
 from .files import write_json_atomic
 from .isolation import SANDBOX_UID_BASE, sweep
-from .worker import score
+from .results import Lateness, SubmissionResult, as_result
+from .worker import not_graded
 # Submissions per warm worker before a fresh one, to bound any slow leak. None measured: a worker grading
 # 60 tensors submissions stayed at 708-711 MiB and as fast at the end as at the start.
 RECYCLE_AFTER = 500
@@ -253,34 +253,36 @@ class WarmWorker:
             self.proc = None
 
 
-def _saved(result_path: Path, digest: str) -> dict | None:
+def _saved(result_path: Path, digest: str) -> SubmissionResult | None:
     """The saved result to reuse: same notebook (``digest``), same grader (``grader_key``), and not a grader
     error (those are graded again once the cause is fixed); else None."""
     try:
         saved = json.loads(result_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return None  # none yet, or damaged: grade again
-    if not isinstance(saved, dict) or saved.get("fingerprint") != digest or saved.get("grader_error"):
+    if not isinstance(saved, dict):
         return None
     try:
-        key = grader_key(saved.get("assignment", ""))
+        result = SubmissionResult.from_dict(saved)
+    except (KeyError, TypeError, ValueError, AttributeError):  # not a result this grader can read: grade again
+        return None
+    if result.fingerprint != digest or result.grader_error:
+        return None
+    try:
+        key = grader_key(result.assignment)
     except Exception:  # an assignment this kit does not have
         return None
-    return saved if saved.get("grader_key") == key else None
+    return result if result.grader_key == key else None
 
 
-def error_result(assignment: Assignment, notebook: Path, error: str) -> dict:
+def error_result(assignment: Assignment, notebook: Path, error: str) -> SubmissionResult:
     """The row of a submission the grader could not grade (``error`` says why): 0 on every question."""
-    result: dict[str, Any] = {"assignment": assignment.name, "notebook": str(notebook), "status": "error", "error": error,
-              "notebook_errors": [], "questions": score(assignment, []), "score": 0,
-              "max_score": assignment.total_points}
-    for row in result["questions"]:
-        row["message"] = say("not_graded_because", name=row["name"], why=error)
-    return result
+    return SubmissionResult(assignment=assignment.name, notebook=str(notebook), status="error", error=error,
+                            questions=not_graded(assignment, error), score=0, max_score=assignment.total_points)
 
 
 def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, worker: WarmWorker, only_cuda: bool = False,
-              hide: Sequence[Path | str] = (), force: bool = False) -> dict:
+              hide: Sequence[Path | str] = (), force: bool = False) -> SubmissionResult:
     """Grade one submission with ``worker`` (or reuse its saved result, unless ``force``); never raises.
 
     ``hide``: folders the student's code must not see, besides ``out_dir`` and the submission's own folder.
@@ -294,8 +296,8 @@ def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, worker: Wa
     wrong = None if only_cuda else wrong_assignment(assignment, sub.path)
     if wrong:
         result = error_result(assignment, sub.path, wrong)
-        result.update(id=sub.id, fingerprint=digest, grader_key=grader_key(assignment.name))
-        write_json_atomic(result_path, result)
+        result.id, result.fingerprint, result.grader_key = sub.id, digest, grader_key(assignment.name)
+        write_json_atomic(result_path, result.to_dict())
         return result
     with tempfile.TemporaryDirectory(prefix="kit-worker-") as tmp:
         tmp_result = Path(tmp) / "result.json"
@@ -307,17 +309,17 @@ def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, worker: Wa
         if error:
             result = error_result(assignment, sub.path, error)
         else:
-            result = json.loads(tmp_result.read_text(encoding="utf-8"))
-    result.update(id=sub.id, fingerprint=digest, grader_key=grader_key(assignment.name))
+            result = SubmissionResult.from_dict(json.loads(tmp_result.read_text(encoding="utf-8")))
+    result.id, result.fingerprint, result.grader_key = sub.id, digest, grader_key(assignment.name)
     if not only_cuda:
-        write_json_atomic(result_path, result)
+        write_json_atomic(result_path, result.to_dict())
     return result
 
 
 def run_canary(assignment: Assignment, worker: WarmWorker, out_dir: Path, hide: list[Path]) -> CanaryReport:
     """Grade the reference canary with ``worker`` exactly as a submission is graded; raises CanaryFailed."""
 
-    def grade(notebook: Path, questions: set[str]) -> dict:
+    def grade(notebook: Path, questions: set[str]) -> SubmissionResult:
         with tempfile.TemporaryDirectory(prefix="kit-canary-") as tmp:
             tmp_result = Path(tmp) / "result.json"
             folders = sorted({str(out_dir.resolve()), str(notebook.resolve().parent), *map(str, hide)})
@@ -325,21 +327,25 @@ def run_canary(assignment: Assignment, worker: WarmWorker, out_dir: Path, hide: 
                                   "hide": folders, "only_cuda": False, "questions": sorted(questions)})
             if error or not tmp_result.exists():
                 return error_result(assignment, notebook, error or "the grader's worker wrote no result")
-            return json.loads(tmp_result.read_text(encoding="utf-8"))
+            return SubmissionResult.from_dict(json.loads(tmp_result.read_text(encoding="utf-8")))
 
     return check_canary(assignment, grade)
 
 
-def apply_lateness(assignment: Assignment, results: list[dict], submissions: list[Submission], out_dir: Path,
-                   policy=None) -> None:
+def apply_lateness(assignment: Assignment, results: Sequence[SubmissionResult | dict], submissions: list[Submission],
+                   out_dir: Path, policy=None) -> None:
     """Give every result its ``late`` record (submitted time from nbgrader's timestamp.txt, due date with the
-    student's extension, penalty, final score; see ``late.LatePolicy``) and save it in its grading.json."""
+    student's extension, penalty, final score; see ``late.LatePolicy``) and save it in its grading.json.
+
+    Results are updated in place; saved results given as dicts (read from grading.json) get their ``late``
+    key set in place too."""
     from .late import LateError, LatePolicy, timestamp_of
 
     policy = policy or LatePolicy()
     subs = {s.id: s for s in submissions}
-    for r in results:
-        sub = subs.get(r["id"])
+    for given in results:
+        r = as_result(given)
+        sub = subs.get(r.id)
         if sub is None:
             continue
         problem = ""
@@ -347,18 +353,19 @@ def apply_lateness(assignment: Assignment, results: list[dict], submissions: lis
             submitted = timestamp_of(sub.path, assignment.name)
         except (LateError, OSError) as exc:
             submitted, problem = None, str(exc)
-        late = policy.lateness(sub.student or sub.id, submitted, r["score"])
-        if problem:
-            late["problem"] = problem
-        if r.get("late") != late:
-            r["late"] = late
-            if (out_dir / r["id"] / RESULT_FILE).exists():
-                write_json_atomic(out_dir / r["id"] / RESULT_FILE, r)
+        late: Lateness = policy.lateness(sub.student or sub.id, submitted, r.score)
+        late.problem = problem
+        if r.late != late:
+            r.late = late
+            if isinstance(given, dict):
+                given["late"] = late.to_dict()
+            if (out_dir / r.id / RESULT_FILE).exists():
+                write_json_atomic(out_dir / r.id / RESULT_FILE, r.to_dict())
 
 
 def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: Path, *, jobs: int | None = None,
                 timeout: float = 600.0, only_cuda: bool = False, progress: bool = True,
-                langs: Sequence[str] = ("en",), canary: bool = True, force: bool = False, late=None) -> list[dict]:
+                langs: Sequence[str] = ("en",), canary: bool = True, force: bool = False, late=None) -> list[SubmissionResult]:
     """Grade every submission (``jobs`` warm workers, default: one per core) and write the reports
     (student feedback in each of ``langs``, see ``publish.write_reports``; the class files keep the rows
     of submissions graded into ``out_dir`` before). ``force``: grade again even where a saved result could
@@ -399,7 +406,7 @@ def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: 
                 except Exception as exc:  # noqa: BLE001 - a grader bug costs a row, never the batch (a hang)
                     worker.stop()
                     row = error_result(assignment, sub.path, f"grader error: {type(exc).__name__}: {exc}")
-                    row.update(id=sub.id, grader_error=True)
+                    row.id, row.grader_error = sub.id, True
                     done.put(row)
         finally:
             worker.stop()
@@ -407,14 +414,14 @@ def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: 
     threads = [threading.Thread(target=run_worker, args=(w,), daemon=True) for w in workers]
     for t in threads:
         t.start()
-    results: list[dict] = []
+    results: list[SubmissionResult] = []
     with tqdm(total=len(submissions), desc=f"grading {assignment.name}", unit="nb", disable=not progress) as bar:
         while len(results) < len(submissions):
             results.append(done.get())
             bar.update(1)
     for t in threads:
         t.join()
-    results.sort(key=lambda r: r["id"])
+    results.sort(key=lambda r: r.id)
     if not only_cuda:
         apply_lateness(assignment, results, submissions, out_dir, late)
         write_reports(assignment, results, out_dir, list(langs))

@@ -26,10 +26,12 @@ import sqlite3
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping, Sequence
 
 from kitcheck.spec import Assignment
 
 from .course import NBGRADER_CONFIG
+from .results import SubmissionResult, as_result
 
 NBGRADER_TABLES = {"assignment", "notebook", "grade", "submitted_assignment", "submitted_notebook", "student"}
 BACKUP_NAME = "gradebook-before.db"
@@ -190,7 +192,7 @@ def course_root_of(config, db_url: str) -> Path | None:
     return path.parent if path else None
 
 
-def record(assignment: Assignment, results: list[dict], notebooks: dict[str, Path], gradebook: str, out_dir: Path,
+def record(assignment: Assignment, results: Sequence[SubmissionResult | Mapping], notebooks: dict[str, Path], gradebook: str, out_dir: Path,
            config_file: Path | None = None, students: dict[str, str] | None = None, late=None,
            autograded: bool = True) -> Recorded:
     """Write ``results`` (one per submission; ``notebooks`` maps its id to its file, ``students`` its id to
@@ -209,6 +211,7 @@ def record(assignment: Assignment, results: list[dict], notebooks: dict[str, Pat
     from .nbgrader_course import RegistrationError, ensure_grades, register_assignment, write_autograded
 
     warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's add_submission warns on every new one
+    rows = [as_result(r) for r in results]
 
     db_url = db_url_for(gradebook)
     config = load_config(config_file, db_url)
@@ -216,12 +219,12 @@ def record(assignment: Assignment, results: list[dict], notebooks: dict[str, Pat
     students = students or {}
     who: dict[str, str] = {}  # result id -> nbgrader student id, one result per student
     done = Recorded(db_url)
-    for r in results:
-        student = students.get(r["id"], r["id"])
+    for r in rows:
+        student = students.get(r.id, r.id)
         if student in who.values():
-            done.skipped[r["id"]] = f"another submission of this batch is student {student!r}'s"
+            done.skipped[r.id] = f"another submission of this batch is student {student!r}'s"
         else:
-            who[r["id"]] = student
+            who[r.id] = student
     stamps = {sid: submission_timestamp(assignment, notebooks[sid]) for sid in who}
     done.backup = backup(db_url, out_dir)
     course_id = CourseDirectory(config=config).course_id  # as nbgrader's own commands see it
@@ -233,8 +236,8 @@ def record(assignment: Assignment, results: list[dict], notebooks: dict[str, Pat
                 db_assignment.duedate = late.due  # nbgrader's penalties from the same due date as the kit's
                 gb.db.commit()
                 done.registered.append(f"due date {late.due:%Y-%m-%d %H:%M} UTC")
-            for r in results:
-                sid = r["id"]
+            for r in rows:
+                sid = r.id
                 if sid not in who:
                     continue
                 student = who[sid]
@@ -245,27 +248,27 @@ def record(assignment: Assignment, results: list[dict], notebooks: dict[str, Pat
                 if ext is not None and ext.source != "gradebook" and db_assignment.duedate is not None:
                     submission.extension = ext.applied_to(db_assignment.duedate) - db_assignment.duedate
                 ensure_grades(gb, submission)
-                for row in r["questions"]:
-                    grade = gb.find_grade(assignment.question(row["name"]).test_id, assignment.name,
+                for row in r.questions:
+                    grade = gb.find_grade(assignment.question(row.name).test_id, assignment.name,
                                           assignment.name, student)
-                    grade.auto_score = float(row["score"])
+                    grade.auto_score = float(row.score)
                     # as nbgrader's SaveAutoGrades: a manual score, or a notebook we could not grade, wants a TA
-                    grade.needs_manual_grade = grade.manual_score is not None or r["status"] != "graded"
+                    grade.needs_manual_grade = grade.manual_score is not None or not r.graded
                 gb.db.commit()
                 done.students.append(student)
         for student in done.students:  # nbgrader's own late-penalty step, with the course's plugin and settings
             AssignLatePenalties(config=config).preprocess(nbformat.v4.new_notebook(), {"nbgrader": {
                 "db_url": db_url, "assignment": assignment.name, "notebook": assignment.name, "student": student}})
         with Gradebook(db_url, course_id=course_id) as gb:
-            for r in results:
-                if r["id"] not in who:
+            for r in rows:
+                if r.id not in who:
                     continue
-                student = who[r["id"]]
+                student = who[r.id]
                 snb = gb.find_submission_notebook(assignment.name, assignment.name, student)
                 penalty = snb.late_submission_penalty or 0.0
                 if penalty:
                     done.late[student] = penalty
-                kit = (r.get("late") or {}).get("penalty")
+                kit = r.late.penalty if r.late is not None else None
                 if kit is not None and abs(kit - penalty) > 1e-6:
                     done.disagree[student] = (kit, penalty)
     except RegistrationError as exc:
@@ -277,12 +280,12 @@ def record(assignment: Assignment, results: list[dict], notebooks: dict[str, Pat
     root = course_root_of(config, db_url) if autograded else None
     if root is not None:
         done.autograded_root = root / CourseDirectory(config=config).autograded_directory
-        for r in results:
-            if r["id"] not in who:
+        for r in rows:
+            if r.id not in who:
                 continue
-            student = who[r["id"]]
-            try:
-                write_autograded(assignment, r, notebooks[r["id"]], db_url, student, config, root)
+            student = who[r.id]
+            try:  # (nbgrader_course still reads the saved form)
+                write_autograded(assignment, r.to_dict(), notebooks[r.id], db_url, student, config, root)
                 done.autograded.append(student)
             except Exception as exc:  # an unreadable notebook, another assignment's cells: a TA opens the original
                 done.not_autograded[student] = f"{type(exc).__name__}: {str(exc)[:200]}"

@@ -35,6 +35,7 @@ from kitcheck.spec import Assignment
 from .config import environment
 from .course import KITCHECK, REPO
 from .messages import t
+from .results import SubmissionResult
 
 ROOT_ENV, PYTHON_ENV = "KIT_GRADESCOPE_ROOT", "KIT_GRADESCOPE_PYTHON"
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
@@ -155,20 +156,20 @@ def find_notebook(assignment: Assignment, submission: Path) -> Path | None:
     return choose_notebook(assignment, submission)[0]
 
 
-def public_summary(assignment: Assignment, result: dict, lang: str) -> str:
+def public_summary(assignment: Assignment, result: SubmissionResult, lang: str) -> str:
     """One line per question: does it pass its public checks (the notebook's own ``check``)?"""
     verdicts = {}
-    for row in result["questions"]:
-        for test in row["tests"]:
-            match = PUBLIC_TEST.search(test["nodeid"])
-            if match and test["outcome"] in ("passed", "failed"):
-                verdicts[match.group(1)] = test["outcome"] == "passed"
+    for row in result.questions:
+        for test in row.tests:
+            match = PUBLIC_TEST.search(test.nodeid)
+            if match and test.outcome in ("passed", "failed"):
+                verdicts[match.group(1)] = test.outcome == "passed"
     lines = [t(lang, "public_ok" if verdicts[q.name] else "public_bad", name=q.name)
              for q in assignment.questions if q.name in verdicts]
     return "\n".join(lines + ["", t(lang, "public_after")])
 
 
-def results_for(assignment: Assignment, result: dict, visibility: str, lang: str) -> dict:
+def results_for(assignment: Assignment, result: SubmissionResult, visibility: str, lang: str) -> dict:
     """Gradescope's results.json: per question (``visibility``) and the visible public-check summary."""
     from .report import gradescope_results
 
@@ -212,10 +213,10 @@ def run(assignment: Assignment, root: Path, visibility: str = "after_published",
             print(f"canary: {report.score}/{report.points} on {report.question} in {report.seconds} s "
                   f"({report.isolation})", flush=True)
             result = grade_notebook(assignment, notebook, hide=hide)
-            result["id"] = notebook.stem
+            result.id = notebook.stem
             data = results_for(assignment, result, visibility, lang)
-            if result.get("grader_error"):
-                data["grader_error"] = result["error"]
+            if result.grader_error:
+                data["grader_error"] = result.error
         except CanaryFailed as exc:  # the grader cannot work here: no student gets a score from it
             print(f"error: {exc}", flush=True)
             data = _failed(assignment, t(lang, "grader_failed"), lang)

@@ -21,6 +21,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .results import Lateness
+
 if TYPE_CHECKING:
     from nbgrader.plugins import LateSubmissionPlugin
 
@@ -155,7 +157,7 @@ class LatePolicy:
     def description(self) -> str:
         return describe_plugin(self.plugin) if self.plugin is not None else ""
 
-    def lateness(self, student: str, submitted: datetime | None, score: float) -> dict:
+    def lateness(self, student: str, submitted: datetime | None, score: float) -> Lateness:
         """The ``late`` record of a submission: submitted, due (with the student's extension), seconds late,
         penalty (clipped to [0, score] as nbgrader does) and the final score."""
         ext = (self.extensions or {}).get(student)
@@ -165,16 +167,16 @@ class LatePolicy:
         if seconds > 0 and self.plugin is not None:
             got = self.plugin.late_submission_penalty(student, float(score), seconds)
             penalty = 0.0 if got is None else min(max(float(got), 0.0), float(score))
-        return {"submitted": submitted.strftime(UTC_FORMAT) if submitted else "",
-                "due": due.strftime(UTC_FORMAT) if due else "",
-                "extension": ext.source if ext and due != self.due else "",
-                "seconds_late": round(seconds, 3), "penalty": round(penalty, 6),
-                "final": round(float(score) - penalty, 6), "policy": self.description if due else ""}
+        return Lateness(submitted=submitted.strftime(UTC_FORMAT) if submitted else "",
+                        due=due.strftime(UTC_FORMAT) if due else "",
+                        extension=ext.source if ext and due != self.due else "",
+                        seconds_late=round(seconds, 3), penalty=round(penalty, 6),
+                        final=round(float(score) - penalty, 6), policy=self.description if due else "")
 
 
-def late_text(late: dict | None) -> str:
+def late_text(late: Lateness | None) -> str:
     """``8 h 1 min`` for the seconds late ("" when on time or unknown)."""
-    seconds = (late or {}).get("seconds_late") or 0
+    seconds = late.seconds_late if late is not None else 0
     if seconds <= 0:
         return ""
     minutes = math.ceil(seconds / 60)

@@ -253,7 +253,7 @@ def _scored(assignment: Assignment, namespace: dict) -> set[str]:
 
     with _quiet():
         outcomes = run_hidden_tests(assignment.name, _timed(local_transport(namespace)), questions=set(namespace))
-    return {row["name"] for row in score(assignment, outcomes) if row["passed"] and row["name"] in namespace}
+    return {row.name for row in score(assignment, outcomes) if row.passed and row.name in namespace}
 
 
 # ------------------------------------------------------------------------------------------- the scan

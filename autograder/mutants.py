@@ -19,6 +19,7 @@ from kitcheck.transport import local_transport
 from .build import solution_code
 from .hidden_tests import run_hidden_tests
 from .report import full_message
+from .results import QuestionResult
 from .worker import score
 
 
@@ -45,7 +46,7 @@ def _namespace(code: dict[str, str]) -> dict:
     return ns
 
 
-def _graded(assignment: Assignment, ns: dict, questions: set[str] | None, record: list | None = None) -> list[dict]:
+def _graded(assignment: Assignment, ns: dict, questions: set[str] | None, record: list | None = None) -> list[QuestionResult]:
     local = local_transport(ns)
 
     def call(name, args, kwargs, driver=None):
@@ -54,7 +55,7 @@ def _graded(assignment: Assignment, ns: dict, questions: set[str] | None, record
         return local(name, args, kwargs, driver)
 
     outcomes = run_hidden_tests(assignment.name, call, questions=questions)
-    return [row for row in score(assignment, outcomes) if questions is None or row["name"] in questions]
+    return [row for row in score(assignment, outcomes) if questions is None or row.name in questions]
 
 
 def isolated_questions(assignment: Assignment, ns: dict) -> set[str]:
@@ -78,17 +79,17 @@ def kill_matrix(assignment: Assignment) -> list[MatrixRow]:
     for entry in entries:
         ns = _namespace({**reference, entry.question: entry.code})
         graded = _graded(assignment, ns, {entry.question} if entry.question in isolated else None)
-        scores = {r["name"]: r["score"] for r in graded}
-        own = next(r for r in graded if r["name"] == entry.question)
+        scores = {r.name: r.score for r in graded}
+        own = next(r for r in graded if r.name == entry.question)
         others_full = all(scores[n] == full[n] for n in scores if n != entry.question)
         if isinstance(entry, Mistake):
-            verdict = "killed" if own["score"] < full[entry.question] and others_full else "SURVIVED"
-            hint = None if entry.numerical else own.get("hint") == entry.key  # see Mistake.numerical
+            verdict = "killed" if own.score < full[entry.question] and others_full else "SURVIVED"
+            hint = None if entry.numerical else own.hint == entry.key  # see Mistake.numerical
             rows.append(MatrixRow("mistake", entry.question, entry.slug, scores, verdict, hint,
                                   full_message(own, language())))
         else:
             verdict = "accepted" if scores == {n: full[n] for n in scores} else "REJECTED"
-            rows.append(MatrixRow("variant", entry.question, entry.slug, scores, verdict, None, in_language(own["message"], language())))
+            rows.append(MatrixRow("variant", entry.question, entry.slug, scores, verdict, None, in_language(own.message, language())))
     return rows
 
 

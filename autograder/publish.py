@@ -7,7 +7,7 @@ caller (no import cycle).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from kitcheck.spec import Assignment
 
@@ -16,14 +16,15 @@ from .feedback_html import feedback_html
 from .files import write_json_atomic, write_text_atomic
 from .messages import LANGS
 from .report import RESULT_FILE, feedback_markdown, feedback_name, gradescope_results, grades_csv
+from .results import SubmissionResult, as_result
 
 
-def earlier_results(assignment: Assignment, results: list[dict], out_dir: Path) -> list[dict]:
+def earlier_results(assignment: Assignment, results: Sequence[SubmissionResult], out_dir: Path) -> list[SubmissionResult]:
     """The saved results in ``out_dir`` of this assignment's submissions that are not in ``results``: those
     graded into the same folder by earlier runs (a class graded, then one student graded again)."""
     import json
 
-    ids = {r["id"] for r in results}
+    ids = {r.id for r in results}
     found = []
     for path in sorted(out_dir.glob(f"*/{RESULT_FILE}")):
         if path.parent.name in ids:
@@ -34,12 +35,15 @@ def earlier_results(assignment: Assignment, results: list[dict], out_dir: Path) 
             continue  # damaged: grading that submission again rewrites it
         if isinstance(saved, dict) and saved.get("assignment") == assignment.name and saved.get("id") == path.parent.name \
                 and isinstance(saved.get("questions"), list):
-            found.append(saved)
+            try:
+                found.append(SubmissionResult.from_dict(saved))
+            except (KeyError, TypeError, ValueError, AttributeError):
+                continue  # not a result this grader can read: grading that submission again rewrites it
     return found
 
 
-def write_reports(assignment: Assignment, results: list[dict], out_dir: Path, langs: Sequence[str] = ("en",),
-                  merge: bool = True) -> list[dict]:
+def write_reports(assignment: Assignment, results: Sequence[SubmissionResult | Mapping], out_dir: Path,
+                  langs: Sequence[str] = ("en",), merge: bool = True) -> list[SubmissionResult]:
     """Write every submission's results.json, feedback.md and feedback.html (and, for each language after
     the first, feedback.<lang>.md and .html), then grades.csv and the instructor's report.html (and
     report.<lang>.html).
@@ -47,8 +51,9 @@ def write_reports(assignment: Assignment, results: list[dict], out_dir: Path, la
     With ``merge`` (the default) the class files also hold the rows of submissions graded into ``out_dir``
     by earlier runs, so grading a few students again never drops the others. Returns the class's rows."""
     langs = list(langs)
-    for r in results:
-        folder = out_dir / r["id"]
+    graded = [as_result(r) for r in results]
+    for r in graded:
+        folder = out_dir / r.id
         write_json_atomic(folder / "results.json", gradescope_results(assignment, r, langs[0]))
         for lang in langs:
             write_text_atomic(folder / feedback_name(lang, langs, ".md"), feedback_markdown(assignment, r, lang))
@@ -56,8 +61,8 @@ def write_reports(assignment: Assignment, results: list[dict], out_dir: Path, la
         for lang in set(LANGS) - set(langs[1:]):  # no stale second-language feedback from an earlier run
             for suffix in (".md", ".html"):
                 (folder / f"feedback.{lang}{suffix}").unlink(missing_ok=True)
-    everyone = sorted([*results, *(earlier_results(assignment, results, out_dir) if merge else [])],
-                      key=lambda r: r["id"])
+    everyone = sorted([*graded, *(earlier_results(assignment, graded, out_dir) if merge else [])],
+                      key=lambda r: r.id)
     write_text_atomic(out_dir / "grades.csv", grades_csv(assignment, everyone, langs[0]))
-    write_class_report(assignment, everyone, out_dir, earlier=len(everyone) - len(results), langs=langs)
+    write_class_report(assignment, everyone, out_dir, earlier=len(everyone) - len(graded), langs=langs)
     return everyone

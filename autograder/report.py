@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Mapping, Sequence
 
 from kitcheck.i18n import MESSAGES as CHECK_MESSAGES, in_language
 from kitcheck.spec import Assignment
 
 from .late import late_text, number, show_time
 from .messages import t
+from .results import Lateness, QuestionResult, SubmissionResult, as_result
 
 RESULT_FILE = "grading.json"
 # What a grading output folder holds for the whole class. A submission's folder never takes one of these
@@ -23,22 +25,31 @@ CLASS_SUFFIXES = (".csv", ".html", ".png", ".db", ".json", ".md", ".txt", ".zip"
 NOT_ATTEMPTED = {lang: text.format(what="NotImplementedError") for lang, text in CHECK_MESSAGES["raised"].items()}
 
 
-def not_attempted(row: dict) -> bool:
+def not_attempted(row: QuestionResult) -> bool:
     """Whether a question failed because it was never written (the release's ``raise NotImplementedError()``
     stub is still there), as opposed to written and wrong."""
-    if row["passed"]:
+    if row.passed:
         return False
-    return any(stub in in_language(row.get("message", ""), lang).split("\n", 1)[0]
-               for lang, stub in NOT_ATTEMPTED.items())
+    return any(stub in in_language(row.message, lang).split("\n", 1)[0] for lang, stub in NOT_ATTEMPTED.items())
 
 
-def final_score(result: dict) -> float:
+def final_score(result: SubmissionResult) -> float:
     """The score after any late penalty."""
-    late = result.get("late") or {}
-    return late.get("final", result["score"])
+    return result.final_score
 
 
-def grades_csv(assignment: Assignment, results: list[dict], lang: str = "en") -> str:
+def csv_row(assignment: Assignment, result: SubmissionResult | Mapping, lang: str = "en") -> list[str | int | float]:
+    """A submission's row of ``grades.csv`` (see ``grades_csv``)."""
+    r = as_result(result)
+    scores = {row.name: row.score for row in r.questions}
+    late = r.late or Lateness()
+    hours = late.seconds_late / 3600
+    return [r.id, *[scores.get(q.name, 0) for q in assignment.questions], r.score, assignment.total_points,
+            late.submitted, late.due, f"{hours:.2f}" if hours else "0", number(late.penalty),
+            number(r.final_score), r.status, in_language(r.error, lang)]
+
+
+def grades_csv(assignment: Assignment, results: Sequence[SubmissionResult | Mapping], lang: str = "en") -> str:
     """One row per submission: id, one column per question, total, max, the lateness (submitted, due,
     hours late, penalty), the final score, status, error."""
     buf = io.StringIO()
@@ -46,94 +57,91 @@ def grades_csv(assignment: Assignment, results: list[dict], lang: str = "en") ->
     writer.writerow(["id", *[q.name for q in assignment.questions], "total", "max", "submitted", "due",
                      "hours_late", "penalty", "final", "status", "error"])
     for r in results:
-        scores = {row["name"]: row["score"] for row in r["questions"]}
-        late = r.get("late") or {}
-        hours = late.get("seconds_late", 0) / 3600
-        writer.writerow([r["id"], *[scores.get(q.name, 0) for q in assignment.questions], r["score"],
-                         assignment.total_points, late.get("submitted", ""), late.get("due", ""),
-                         f"{hours:.2f}" if hours else "0", number(late.get("penalty", 0)),
-                         number(final_score(r)), r["status"], in_language(r["error"], lang)])
+        writer.writerow(csv_row(assignment, r, lang))
     return buf.getvalue()
 
 
-def lateness_lines(assignment: Assignment, result: dict, lang: str = "en") -> list[str]:
+def lateness_lines(assignment: Assignment, result: SubmissionResult, lang: str = "en") -> list[str]:
     """What the student reads about lateness: when it was submitted and due, and the penalty ([] when no due
     date or no submitted time is known)."""
-    late = result.get("late") or {}
-    if not late.get("due") or not late.get("submitted"):
+    late = result.late
+    if late is None or not late.due or not late.submitted:
         return []
-    submitted, due = show_time(late["submitted"]), show_time(late["due"])
-    ext = t(lang, "late_extension") if late.get("extension") else ""
-    if not late.get("seconds_late"):
+    submitted, due = show_time(late.submitted), show_time(late.due)
+    ext = t(lang, "late_extension") if late.extension else ""
+    if not late.seconds_late:
         return [t(lang, "late_on_time", submitted=submitted, due=due, extension=ext)]
     lines = [t(lang, "late_late", submitted=submitted, due=due, late=late_text(late), extension=ext)]
-    if late.get("penalty"):
-        lines.append(t(lang, "late_penalty", penalty=number(late["penalty"]), final=number(final_score(result)),
+    if late.penalty:
+        lines.append(t(lang, "late_penalty", penalty=number(late.penalty), final=number(result.final_score),
                        total=assignment.total_points))
     else:
         lines.append(t(lang, "late_no_penalty"))
     return lines
 
 
-def gradescope_results(assignment: Assignment, result: dict, lang: str = "en",
+def gradescope_results(assignment: Assignment, result: SubmissionResult | Mapping, lang: str = "en",
                        visibility: str = "visible") -> dict:
     """Gradescope's autograder results format: score, and one test per question with its output.
 
     ``visibility`` is each question's (Gradescope's ``visible``, ``hidden``, ``after_due_date`` or
     ``after_published``)."""
+    r = as_result(result)
     tests = []
-    for row in result["questions"]:
-        q = assignment.question(row["name"])
-        tests.append({"name": f"{q.name}: {q.summary_in(lang)}", "score": row["score"], "max_score": q.points,
-                      "status": "passed" if row["passed"] else "failed",
-                      "output": t(lang, "passed") if row["passed"] else full_message(row, lang),
+    for row in r.questions:
+        q = assignment.question(row.name)
+        tests.append({"name": f"{q.name}: {q.summary_in(lang)}", "score": row.score, "max_score": q.points,
+                      "status": "passed" if row.passed else "failed",
+                      "output": t(lang, "passed") if row.passed else full_message(row, lang),
                       "visibility": visibility})
-    output = in_language(result["error"], lang) or notebook_errors_text(result, lang)
-    late = " ".join(lateness_lines(assignment, result, lang))
+    output = in_language(r.error, lang) or notebook_errors_text(r, lang)
+    late = " ".join(lateness_lines(assignment, r, lang))
     output = f"{output}\n\n{late}".strip() if late else output
-    return {"score": result["score"], "output": output, "tests": tests}
+    return {"score": r.score, "output": output, "tests": tests}
 
 
-def notebook_errors_text(result: dict, lang: str = "en") -> str:
+def notebook_errors_text(result: SubmissionResult, lang: str = "en") -> str:
     """The cells of the notebook that raised, one line each (empty when none did)."""
-    lines = [t(lang, "cell", cell=e["cell"], error=in_language(e["error"], lang)) if e.get("cell") is not None
-             else in_language(e["error"], lang) for e in result.get("notebook_errors", [])]
+    lines = [t(lang, "cell", cell=e.cell, error=in_language(e.error, lang)) if e.cell is not None
+             else in_language(e.error, lang) for e in result.notebook_errors]
     return (t(lang, "cell_errors") + "\n" + "\n".join(lines)) if lines else ""
 
 
-def split_hint(row: dict, lang: str = "en") -> tuple[str, str]:
+def split_hint(row: QuestionResult | Mapping, lang: str = "en") -> tuple[str, str]:
     """A question's failure message and its likely cause in ``lang`` ("" when none was found). The grader
-    records the cause as a reference to a catalog entry (``row["hint"]``); it is put in words here."""
+    records the cause as a reference to a catalog entry (``row.hint``); it is put in words here."""
     from .catalog import find_mistake
 
-    mistake = find_mistake(row["hint"]) if row.get("hint") else None
-    return in_language(row.get("message", ""), lang), mistake.sentence(lang) if mistake else ""
+    q = row if isinstance(row, QuestionResult) else QuestionResult.from_dict(row)
+    mistake = find_mistake(q.hint) if q.hint else None
+    return in_language(q.message, lang), mistake.sentence(lang) if mistake else ""
 
 
-def full_message(row: dict, lang: str = "en") -> str:
+def full_message(row: QuestionResult, lang: str = "en") -> str:
     """The failure message with its likely cause on a last line, as one text (Gradescope, nbgrader)."""
     message, cause = split_hint(row, lang)
     label = CHECK_MESSAGES["likely_cause"].get(lang, CHECK_MESSAGES["likely_cause"]["en"])  # as check() writes it
     return message + (f"\n  {label} {cause}" if cause else "")
 
 
-def feedback_markdown(assignment: Assignment, result: dict, lang: str = "en") -> str:
+def feedback_markdown(assignment: Assignment, result: SubmissionResult | Mapping, lang: str = "en") -> str:
     """A feedback page a student can read: per question, passed or what failed and on which input."""
-    lines = [f"# {t(lang, 'feedback_title', title=assignment.title_in(lang), sid=result['id'])}", "",
-             f"**{t(lang, 'score', score=result['score'], total=assignment.total_points)}**", ""]
-    late = lateness_lines(assignment, result, lang)
+    r = as_result(result)
+    lines = [f"# {t(lang, 'feedback_title', title=assignment.title_in(lang), sid=r.id)}", "",
+             f"**{t(lang, 'score', score=r.score, total=assignment.total_points)}**", ""]
+    late = lateness_lines(assignment, r, lang)
     if late:
         lines += ["  \n".join(late), ""]
-    if result["error"]:
-        lines += [f"> {t(lang, 'not_graded', error=in_language(result['error'], lang))}", ""]
-    errors = notebook_errors_text(result, lang)
+    if r.error:
+        lines += [f"> {t(lang, 'not_graded', error=in_language(r.error, lang))}", ""]
+    errors = notebook_errors_text(r, lang)
     if errors:
         lines += ["> " + errors.replace("\n", "\n> "), ""]
-    for row in result["questions"]:
-        q = assignment.question(row["name"])
-        mark = "✓" if row["passed"] else "✗"
-        lines += [f"## {mark} `{q.name}` ({row['score']}/{q.points})", ""]
-        if row["passed"]:
+    for row in r.questions:
+        q = assignment.question(row.name)
+        mark = "✓" if row.passed else "✗"
+        lines += [f"## {mark} `{q.name}` ({row.score}/{q.points})", ""]
+        if row.passed:
             lines += [t(lang, "passed_all"), ""]
             continue
         message, cause = split_hint(row, lang)

@@ -12,7 +12,7 @@ import sys
 import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 from kitcheck.assignments import ASSIGNMENTS
 from kitcheck.i18n import say
@@ -24,19 +24,28 @@ from .hidden_tests import run_hidden_tests
 from .isolation import become_subreaper, describe
 from .notebook import NotebookError, code_to_run, modules_imported, read_notebook
 from .pytest_plugin import TestOutcome
+from .results import CellError, QuestionResult, SubmissionResult
 from .sandbox import Sandbox
 
 
-def score(assignment: Assignment, outcomes: list[TestOutcome]) -> list[dict]:
+def score(assignment: Assignment, outcomes: list[TestOutcome]) -> list[QuestionResult]:
     """Per question: full points when every one of its tests passed (skipped ones aside), else 0."""
     rows = []
     for q in assignment.questions:
         mine = [o for o in outcomes if o.question == q.name]
         failed = [o for o in mine if o.outcome == "failed"]
         passed = bool(mine) and not failed and any(o.outcome == "passed" for o in mine)
-        rows.append({"name": q.name, "points": q.points, "score": q.points if passed else 0, "passed": passed,
-                     "message": failed[0].message if failed else "", "hint": failed[0].hint if failed else "",
-                     "tests": [o.to_dict() for o in mine]})
+        rows.append(QuestionResult(q.name, q.points, q.points if passed else 0, passed,
+                                   message=failed[0].message if failed else "",
+                                   hint=failed[0].hint if failed else "", tests=mine))
+    return rows
+
+
+def not_graded(assignment: Assignment, why: str) -> list[QuestionResult]:
+    """Every question at 0, each saying that nothing was graded and ``why``."""
+    rows = score(assignment, [])
+    for row in rows:
+        row.message = say("not_graded_because", name=row.name, why=why)
     return rows
 
 
@@ -53,46 +62,43 @@ def release_imports(name: str) -> tuple[str, ...]:
 
 def grade_notebook(assignment: Assignment, notebook: Path, *, only_cuda: bool = False,
                    questions: set[str] | None = None, call_timeout: float = 10.0,
-                   hide: Sequence[Path | str] = ()) -> dict:
+                   hide: Sequence[Path | str] = ()) -> SubmissionResult:
     """Grade one notebook; never raises for problems of the submission itself.
 
     ``hide``: folders the student's code must not see (the grading output, the other submissions)."""
     start = time.perf_counter()
-    result: dict[str, Any] = {"assignment": assignment.name, "notebook": str(notebook), "status": "graded", "error": "",
-              "notebook_errors": [], "max_score": assignment.total_points}
+    result = SubmissionResult(assignment=assignment.name, notebook=str(notebook), max_score=assignment.total_points)
     try:
         nb = read_notebook(notebook)
         cells = code_to_run(nb)
         if not cells:
             raise NotebookError(say("nb_no_code"))
     except NotebookError as exc:
-        result.update(status="error", error=str(exc), questions=score(assignment, []), score=0)
-        for row in result["questions"]:
-            row["message"] = say("not_graded_because", name=row["name"], why=str(exc))
-        result["seconds"] = round(time.perf_counter() - start, 3)
+        result.status, result.error, result.score = "error", str(exc), 0
+        result.questions = not_graded(assignment, str(exc))
+        result.seconds = round(time.perf_counter() - start, 3)
         return result
     sandbox_start = time.perf_counter()
     with Sandbox(cells, hide=[notebook, *hide], call_timeout=call_timeout,
                  preload=release_imports(assignment.name)) as box:
         tests_start = time.perf_counter()
-        result["sandbox_seconds"] = round(tests_start - sandbox_start, 3)  # start it and run the student's cells
+        result.sandbox_seconds = round(tests_start - sandbox_start, 3)  # start it and run the student's cells
         outcomes = run_hidden_tests(assignment.name, box.call, questions=questions, only_cuda=only_cuda)
-        result["test_seconds"] = round(time.perf_counter() - tests_start, 3)  # the rest is overhead
+        result.test_seconds = round(time.perf_counter() - tests_start, 3)  # the rest is overhead
         dead = box.dead and not box.start_error  # a sandbox that never started is not the notebook's failure
-        result["notebook_errors"] = box.cell_errors + ([{"cell": None, "error": box.dead}] if dead else [])
-        result["isolation"] = describe(box.plan)
+        result.notebook_errors = [CellError.from_dict(e) for e in box.cell_errors] + \
+            ([CellError(None, box.dead)] if dead else [])
+        result.isolation = describe(box.plan)
         start_error = box.start_error
     if box.leftovers:  # the sweep could not kill everything of the sandbox's user: say so, loudly
-        result["containment"] = f"{len(box.leftovers)} process(es) of the sandbox's user survived it"
-        print(f"warning: {result['containment']} ({notebook})", file=sys.stderr)
+        result.containment = f"{len(box.leftovers)} process(es) of the sandbox's user survived it"
+        print(f"warning: {result.containment} ({notebook})", file=sys.stderr)
     rows = score(assignment, outcomes)
     if start_error:  # nothing of the student's ran: the grader failed, not the notebook
-        rows = score(assignment, [])
-        for row in rows:
-            row["message"] = say("not_graded_because", name=row["name"],
-                                 why=say("grader_could_not_run", error=start_error))
-        result.update(status="error", grader_error=True, error=f"grader error: {start_error}")
-    result.update(questions=rows, score=sum(r["score"] for r in rows), seconds=round(time.perf_counter() - start, 3))
+        rows = not_graded(assignment, say("grader_could_not_run", error=start_error))
+        result.status, result.grader_error, result.error = "error", True, f"grader error: {start_error}"
+    result.questions, result.score = rows, sum(r.score for r in rows)
+    result.seconds = round(time.perf_counter() - start, 3)
     return result
 
 
@@ -108,7 +114,7 @@ def serve(protocol_out: int) -> None:
         result = grade_notebook(ASSIGNMENTS[req["assignment"]], Path(req["notebook"]), only_cuda=req["only_cuda"],
                                 hide=[Path(p) for p in req["hide"]],
                                 questions=set(req["questions"]) if req.get("questions") else None)
-        write_json_atomic(Path(req["result"]), result)
+        write_json_atomic(Path(req["result"]), result.to_dict())
         os.write(protocol_out, (json.dumps({"done": req["result"]}) + "\n").encode())
 
 
@@ -135,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("ASSIGNMENT NOTEBOOK RESULT are required without --serve")
     result = grade_notebook(ASSIGNMENTS[args.assignment], args.notebook, only_cuda=args.only_cuda,
                             call_timeout=args.call_timeout, hide=args.hide)
-    write_json_atomic(args.result, result)
+    write_json_atomic(args.result, result.to_dict())
     return 0
 
 

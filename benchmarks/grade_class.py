@@ -89,14 +89,14 @@ def every(ns: list[int], jobs: int | None, kit_only: bool) -> int:
                 reports = time.perf_counter() - start
                 # per-submission times run in parallel on ``jobs`` workers: shown as wall-clock shares
                 share = min(jobs, n)
-                sandbox = sum(r.get("sandbox_seconds", 0) for r in results) / share
-                tests = sum(r.get("test_seconds", 0) for r in results) / share
+                sandbox = sum(r.sandbox_seconds or 0 for r in results) / share
+                tests = sum(r.test_seconds or 0 for r in results) / share
                 nbgrader, same = float("nan"), None
                 if not kit_only:
                     start = time.perf_counter()
                     nb_scores = autograde(assignment, subs, Path(tmp) / "nbgrader")
                     nbgrader = time.perf_counter() - start
-                    kit_scores = {r["id"]: {q["name"]: q["score"] for q in r["questions"]} for r in results}
+                    kit_scores = {r.id: {q.name: q.score for q in r.questions} for r in results}
                     same = all(kit_scores[s.id] == nb_scores[s.id] for s in subs)
                     same_everywhere &= same
                 print(f"| {assignment.number} {name} | {n} | {kit:.1f} | {nbgrader:.1f} | {nbgrader / kit:.1f}x | "
@@ -129,9 +129,9 @@ def per_assignment() -> int:
         subs = [Submission("warm-up", folder / "untouched.ipynb"), Submission("solution", folder / "solution.ipynb")]
         with tempfile.TemporaryDirectory(prefix="kit-bench-") as tmp:
             results = grade_batch(assignment, subs, Path(tmp), jobs=1, progress=False)
-        r = next(r for r in results if r["id"] == "solution")
-        print(f"| {assignment.number} {name} | {r['seconds']:.2f} | {r['test_seconds']:.2f} | "
-              f"{r['seconds'] - r['test_seconds']:.2f} |")
+        r = next(r for r in results if r.id == "solution")
+        seconds, tests = r.seconds or 0.0, r.test_seconds or 0.0
+        print(f"| {assignment.number} {name} | {seconds:.2f} | {tests:.2f} | {seconds - tests:.2f} |")
     return 0
 
 
@@ -158,9 +158,9 @@ def main() -> int:
         results = grade_batch(assignment, subs, Path(tmp) / "kit", jobs=args.jobs, progress=False)
         kit = time.perf_counter() - start
         jobs = args.jobs or __import__("os").cpu_count()
-        test_time = sum(r.get("test_seconds", 0) for r in results)
+        test_time = sum(r.test_seconds or 0 for r in results)
         overhead = (kit * min(jobs, args.n) - test_time) / args.n
-        cells = sum(r.get("sandbox_seconds", 0) for r in results) / args.n
+        cells = sum(r.sandbox_seconds or 0 for r in results) / args.n
         starts = min(jobs, args.n) * worker_start / args.n  # the workers' start, shared out over the class
         print(f"kit:      {kit:8.1f} s for {args.n} submissions ({kit / args.n:.2f} s each, {jobs} jobs); "
               f"overhead {overhead:.2f} s per submission (time not in hidden tests), of which {cells:.2f} s "
@@ -173,7 +173,7 @@ def main() -> int:
         start = time.perf_counter()
         nb_scores = autograde(assignment, readable, Path(tmp) / "nbgrader")
         nbgrader = time.perf_counter() - start
-        kit_scores = {r["id"]: {q["name"]: q["score"] for q in r["questions"]} for r in results}
+        kit_scores = {r.id: {q.name: q.score for q in r.questions} for r in results}
         same = all(kit_scores[s.id] == nb_scores[s.id] for s in readable)
         print(f"nbgrader: {nbgrader:8.1f} s for {len(readable)} readable submissions (broken files left out; "
               f"the kit graded them too)")

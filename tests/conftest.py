@@ -82,7 +82,8 @@ ASSIGNMENT_NAMES = ("linalg", "autograd", "networks", "training", "initializatio
 # build, and assignment 1 end to end. The batch, gradebook, Gradescope, isolation and cluster tests grade many
 # notebooks in fresh processes: the full suite runs them.
 FAST_MODULES = {"test_transport", "test_config", "test_check", "test_spec", "test_boundary", "test_containment", "test_build",
-                "test_catalog", "test_class_report", "test_assignments", "test_types", "test_lint"}
+                "test_catalog", "test_class_report", "test_assignments", "test_types", "test_lint",
+                "test_results"}
 
 
 def pytest_addoption(parser):

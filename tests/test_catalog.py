@@ -79,8 +79,8 @@ def test_a_precision_only_deviation_is_never_given_a_misconception(name):
         ns = _namespace(reference)
         ns[q.name] = lambda *a, _f=correct, **k: _nudged(_f(*a, **k))
         tried += 1
-        row = next(r for r in _graded(assignment, ns, {q.name}) if r["name"] == q.name)
-        if row["score"] < q.points:
+        row = next(r for r in _graded(assignment, ns, {q.name}) if r.name == q.name)
+        if row.score < q.points:
             failed += 1
-            assert not row["hint"] and "likely cause" not in row["message"], (q.name, row["message"])
+            assert not row.hint and "likely cause" not in row.message, (q.name, row.message)
     assert tried

@@ -55,9 +55,9 @@ def test_most_common_misconception_comes_first_and_errors_are_listed(graded_samp
     top = summary.misconceptions[0]
     assert (top.question, top.slug, len(top.students)) == ("var_mean", "biased-variance", 4)
     assert all(len(m.students) == 1 for m in summary.misconceptions[1:])
-    assert [r["id"] for r in summary.errored] == ["<b>mallory</b>"]  # not counted as a failed question
+    assert [r.id for r in summary.errored] == ["<b>mallory</b>"]  # not counted as a failed question
     assert sum(s.failed + s.passed for s in summary.questions) == len(TENSORS.questions) * (len(results) - 1)
-    assert [r["id"] for r in summary.cell_errors] == ["crashy"]
+    assert [r.id for r in summary.cell_errors] == ["crashy"]
 
     page = write_class_report(TENSORS, results, tmp_path).read_text(encoding="utf-8")
     first_row = unescape(page.split("<tbody>")[1].split("</tr>")[0])

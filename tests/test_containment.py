@@ -116,7 +116,7 @@ def test_an_escaped_killer_cannot_touch_the_next_or_a_concurrent_submission(tmp_
     before = _leftovers()  # other graders on this machine may be at work: only what this batch adds counts
     results = grade_batch(TENSORS, [Submission("a-attacker", attacker), Submission("b-honest", honest),
                                     Submission("c-later", later)], tmp_path / "out", jobs=jobs, progress=False)
-    scores = {r["id"]: (r["score"], r["status"]) for r in results}
+    scores = {r.id: (r.score, r.status) for r in results}
     assert scores["b-honest"] == (20, "graded") and scores["c-later"] == (20, "graded"), scores
     assert _added(before, _leftovers()) == {"processes of sandbox users": [], "files": [], "shared memory": []}
 
@@ -276,7 +276,7 @@ def test_a_worker_stopped_on_timeout_takes_everything_of_its_sandboxes_with_it(t
     before = _leftovers()
     [result] = grade_batch(TENSORS, [Submission("stuck", stuck)], tmp_path / "out", jobs=1, timeout=20,
                            progress=False, canary=False)
-    assert result["status"] == "error" and "longer than 20 s" in result["error"]
+    assert result.status == "error" and "longer than 20 s" in result.error
     assert _added(before, _leftovers())["processes of sandbox users"] == []
 
 

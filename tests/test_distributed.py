@@ -49,7 +49,7 @@ def cluster_batch(tmp_path_factory):
         saved = {p.parent.name: json.loads(p.read_text()) for p in out.glob("*/grading.json")}
         again = grade_on_cluster(TENSORS, discover(TENSORS, paths), out, client, progress=False)
     print(f"\ngraded {len(paths)} notebooks on the local cluster in {seconds:.1f} s")
-    return proc, out, saved, {r["id"]: r for r in again}
+    return proc, out, saved, {r.id: r.to_dict() for r in again}
 
 
 @pytest.mark.slow

@@ -20,6 +20,7 @@ import pytest
 import torch
 
 from autograder.course import RELEASE, SAMPLES
+from autograder.results import QuestionResult
 from autograder.worker import grade_notebook
 from kitcheck.assignments import ASSIGNMENTS
 from kitcheck.transport import LocalFunction, StudentFunction
@@ -240,11 +241,11 @@ def _notebook(assignment: str, first: list[str], last: list[str], base: Path | N
     return nb
 
 
-def _grade(assignment: str, nb: nbformat.NotebookNode, path: Path, questions=None) -> dict[str, dict]:
+def _grade(assignment: str, nb: nbformat.NotebookNode, path: Path, questions=None) -> dict[str, QuestionResult]:
     nbformat.write(nb, str(path))
     result = grade_notebook(ASSIGNMENTS[assignment], path, questions=questions)
-    assert result["status"] == "graded", result["error"]
-    return {row["name"]: row for row in result["questions"]}
+    assert result.status == "graded", result.error
+    return {row.name: row for row in result.questions}
 
 
 @pytest.mark.slow
@@ -255,11 +256,11 @@ def test_forged_reports_gain_nothing_for_wrong_code(assignment, tmp_path):
     honest = _grade(assignment, _notebook(assignment, [], list(cells.values())), tmp_path / "honest.ipynb", questions)
     forged = _grade(assignment, _notebook(assignment, [FORGER], list(cells.values())), tmp_path / "forged.ipynb",
                     questions)
-    assert "forged dispatch active" in forged[CANARY[assignment]]["message"]  # the forgery ran in the sandbox
+    assert "forged dispatch active" in forged[CANARY[assignment]].message  # the forgery ran in the sandbox
     for q in cells:
-        assert honest[q]["score"] == 0, f"{q}: the wrong code should lose its question"
+        assert honest[q].score == 0, f"{q}: the wrong code should lose its question"
         if q not in SELF_REPORTED:
-            assert forged[q]["score"] == 0, f"{q}: forged reports gained its points:\n{forged[q]['message']}"
+            assert forged[q].score == 0, f"{q}: forged reports gained its points:\n{forged[q].message}"
 
 
 @pytest.mark.slow
@@ -267,7 +268,7 @@ def test_forged_reports_gain_nothing_for_wrong_code(assignment, tmp_path):
 def test_forged_reports_without_solution_code_score_nothing(assignment, tmp_path):
     # Every exercise left a stub: the forged drivers still answer with their flags, "ok" and a 0.99 accuracy.
     scores = _grade(assignment, _notebook(assignment, [FORGER], []), tmp_path / "stubs.ipynb")
-    assert {q: row["score"] for q, row in scores.items() if row["score"]} == {}
+    assert {q: row.score for q, row in scores.items() if row.score} == {}
 
 
 @pytest.mark.slow
@@ -276,10 +277,10 @@ def test_the_digit_classifier_is_scored_by_the_grader(tmp_path):
     # digits: the grader scores the weights it gets back, whatever the sandbox says.
     lazy = _grade("training", _notebook("training", [FORGER], [WRONG["training"]["fit"]]), tmp_path / "lazy.ipynb",
                   {"fit"})["fit"]
-    assert lazy["score"] == 0 and "the test accuracy is 0.0" in lazy["message"], lazy["message"]
+    assert lazy.score == 0 and "the test accuracy is 0.0" in lazy.message, lazy.message
     honest = _grade("training", _notebook("training", [FORGER], [], SAMPLES / "training" / "solution.ipynb"),
                     tmp_path / "solution.ipynb", {"fit"})["fit"]
-    assert honest["score"] == ASSIGNMENTS["training"].question("fit").points, honest["message"]
+    assert honest.score == ASSIGNMENTS["training"].question("fit").points, honest.message
 
 
 SPY = r'''
@@ -302,8 +303,8 @@ def test_the_test_digits_never_reach_the_sandbox(tmp_path):
     # A notebook that reports, through an error message, every tensor the digits driver receives.
     row = _grade("training", _notebook("training", [], [SPY], SAMPLES / "training" / "solution.ipynb"),
                  tmp_path / "spy.ipynb", {"fit"})["fit"]
-    assert "the sandbox received tensors of shapes [(1200, 64), (1200,)]" in row["message"], row["message"]
-    assert "597" not in row["message"]
+    assert "the sandbox received tensors of shapes [(1200, 64), (1200,)]" in row.message, row.message
+    assert "597" not in row.message
 
 
 @pytest.mark.slow
@@ -311,7 +312,7 @@ def test_the_test_digits_never_reach_the_sandbox(tmp_path):
 def test_honest_solutions_keep_full_marks(assignment, tmp_path):
     scores = _grade(assignment, nbformat.read(SAMPLES / assignment / "solution.ipynb", as_version=4),
                     tmp_path / "solution.ipynb")
-    assert {q: row["message"] for q, row in scores.items() if not row["passed"]} == {}
+    assert {q: row.message for q, row in scores.items() if not row.passed} == {}
 
 
 # ---- the grader's side alone: verdicts from forged reports, without a sandbox -----------------------------------

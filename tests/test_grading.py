@@ -114,10 +114,10 @@ def test_gpu_check_selects_only_the_cuda_tests(tmp_path):
     result = grade_one(TENSORS, Submission("solution", SAMPLES / "tensors" / "solution.ipynb"), tmp_path, worker,
                        only_cuda=True)
     worker.stop()
-    tests = [t for row in result["questions"] for t in row["tests"]]
-    assert tests and all("cuda" in t["nodeid"] for t in tests)
+    tests = [t for row in result.questions for t in row.tests]
+    assert tests and all("cuda" in t.nodeid for t in tests)
     expected = "passed" if torch.cuda.is_available() else "skipped"
-    assert {t["outcome"] for t in tests} == {expected}
+    assert {t.outcome for t in tests} == {expected}
     assert not (tmp_path / "solution").exists()  # a GPU check never touches saved grades
 
 

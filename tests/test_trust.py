@@ -97,4 +97,4 @@ def test_a_module_planted_in_the_graders_working_folder_is_never_imported(tmp_pa
     [result] = grade_batch(cnn, [Submission("s", SAMPLES / "cnn" / "solution.ipynb")], tmp_path / "out", jobs=1,
                            progress=False)
     assert not marker.exists()
-    assert result["score"] == cnn.total_points
+    assert result.score == cnn.total_points
