@@ -66,8 +66,8 @@ def make_mixed_class(folder: Path, n: int, assignment: str) -> list[Submission]:
     return subs
 
 
-def every(ns: list[int], jobs: int | None, kit_only: bool) -> int:
-    """Issue 24's table: every assignment, mixed classes of each size in ``ns``."""
+def every(ns: list[int], jobs: int | None, kit_only: bool, only: list[str] | None = None) -> int:
+    """Issue 24's table: every assignment (or those in ``only``), mixed classes of each size in ``ns``."""
     import os
 
     from autograder.publish import write_reports
@@ -77,6 +77,8 @@ def every(ns: list[int], jobs: int | None, kit_only: bool) -> int:
           "hidden tests (s) | reports (s) | same scores |\n|---|---|---|---|---|---|---|---|---|---|", flush=True)
     same_everywhere = True
     for name, assignment in sorted(ASSIGNMENTS.items(), key=lambda kv: kv[1].number):
+        if only and name not in only:
+            continue
         for n in ns:
             with tempfile.TemporaryDirectory(prefix="kit-bench-") as tmp:
                 start_one = worker_start_seconds(Path(tmp), name)
@@ -144,12 +146,13 @@ def main() -> int:
     parser.add_argument("--assignment", default="tensors", choices=sorted(ASSIGNMENTS))
     parser.add_argument("--every", action="store_true", help="mixed classes of every assignment (see above)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[16, 50], help="with --every: the class sizes")
+    parser.add_argument("--only", nargs="+", choices=sorted(ASSIGNMENTS), help="with --every: these assignments")
     args = parser.parse_args()
     use_tool_env()
     if args.per_assignment:
         return per_assignment()
     if args.every:
-        return every(args.sizes, args.jobs, args.kit_only)
+        return every(args.sizes, args.jobs, args.kit_only, args.only)
     assignment = ASSIGNMENTS[args.assignment]
     with tempfile.TemporaryDirectory(prefix="kit-bench-") as tmp:
         worker_start = worker_start_seconds(Path(tmp), assignment.name)
