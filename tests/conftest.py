@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pytest
+from filelock import FileLock
 
 import awkward
 from autograder.course import SAMPLES, tool_env
@@ -44,27 +47,50 @@ def grade(paths: list[Path], out: Path, assignment: str = "tensors") -> Batch:
     """Grade with the CLI, as an instructor would, and load what it wrote."""
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", assignment, *map(str, paths),
                            "--out", str(out), "--quiet"], env=tool_env(), capture_output=True, text=True, timeout=1800)
+    (out.parent / "run.json").write_text(json.dumps({"returncode": proc.returncode,
+                                                     "output": proc.stdout + proc.stderr}), encoding="utf-8")
+    return load(out)
+
+
+def load(out: Path) -> Batch:
+    """The batch that ``grade`` wrote into ``out``."""
+    run = json.loads((out.parent / "run.json").read_text(encoding="utf-8"))
     results = {p.parent.name: json.loads(p.read_text()) for p in out.glob("*/grading.json")}
-    return Batch(out, proc.returncode, proc.stdout + proc.stderr, results)
+    return Batch(out, run["returncode"], run["output"], results)
+
+
+def shared(tmp_path_factory, name: str, make: Callable[[Path], object]) -> Path:
+    """A folder that ``make`` fills once per test run, however many pytest-xdist workers ask for it: they share
+    their base temporary folder's parent, and a file lock lets the first one make it while the others wait.
+    The tests only read what is made there."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = root / f"shared-{name}"
+    with FileLock(str(folder) + ".lock"):
+        if not (folder / ".made").exists():
+            if folder.exists():  # a worker stopped half-way: start again
+                shutil.rmtree(folder)
+            folder.mkdir()
+            make(folder)
+            (folder / ".made").touch()
+    return folder
 
 
 @pytest.fixture(scope="session")
 def graded_samples(tmp_path_factory):
-    """``graded_samples(name)``: the graded sample submissions of an assignment (graded once per session)."""
+    """``graded_samples(name)``: the graded sample submissions of an assignment (graded once per test run)."""
     cache: dict[str, Batch] = {}
 
     def get(name: str) -> Batch:
         if name not in cache:
-            cache[name] = grade([SAMPLES / name], tmp_path_factory.mktemp(f"samples-{name}"), name)
+            folder = shared(tmp_path_factory, f"samples-{name}", lambda f: grade([SAMPLES / name], f / "out", name))
+            cache[name] = load(folder / "out")
         return cache[name]
 
     return get
 
 
-@pytest.fixture(scope="session")
-def batch(tmp_path_factory) -> Batch:
-    """Assignment 1's awkward submissions (tests/awkward.py) and nbgrader's submitted/ tree, graded once."""
-    root = tmp_path_factory.mktemp("batch")
+def _write_and_grade_batch(root: Path) -> None:
     extras = root / "awkward"
     extras.mkdir()
     awkward.write_all(extras)
@@ -73,7 +99,13 @@ def batch(tmp_path_factory) -> Batch:
         dest.mkdir(parents=True)
         shutil.copy(SAMPLES / "tensors" / f"{sample}.ipynb", dest / "tensors.ipynb")
     (root / "submitted" / "carol" / "tensors" / "tensors.ipynb").mkdir(parents=True)  # a folder, not a notebook
-    return grade([extras, root / "submitted"], root / "out")
+    grade([extras, root / "submitted"], root / "out")
+
+
+@pytest.fixture(scope="session")
+def batch(tmp_path_factory) -> Batch:
+    """Assignment 1's awkward submissions (tests/awkward.py) and nbgrader's submitted/ tree, graded once."""
+    return load(shared(tmp_path_factory, "batch", _write_and_grade_batch) / "out")
 
 
 # ---------------------------------------------------------------------------------------------- test tiers

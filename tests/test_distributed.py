@@ -16,6 +16,9 @@ import pytest
 from autograder.course import SAMPLES, tool_env
 from kitcheck.assignments import ASSIGNMENTS
 
+# one pytest-xdist worker runs this module, so its module-scoped batch is graded once
+pytestmark = pytest.mark.xdist_group("cluster")
+
 TENSORS = ASSIGNMENTS["tensors"]
 IDS = ["solution", "untouched", "mistake-var_mean-biased-variance"]
 TIMING = {"seconds", "test_seconds", "sandbox_seconds"}  # the only fields that may differ between two gradings

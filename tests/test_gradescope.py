@@ -14,6 +14,9 @@ from autograder.course import REPO, SAMPLES, tool_env
 from autograder.assignments import hidden_test_file
 from kitcheck.assignments import ASSIGNMENTS
 
+# one pytest-xdist worker runs this module, so its module-scoped batch is graded once
+pytestmark = pytest.mark.xdist_group("gradescope")
+
 TENSORS = ASSIGNMENTS["tensors"]
 VAR_MEAN = "mistake-var_mean-biased-variance"
 
