@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Sequence
 from urllib.parse import quote
 
 from kitcheck.spec import Assignment
@@ -22,7 +22,7 @@ from .files import write_text_atomic
 from .late import late_text, number
 from .messages import t
 from .report import feedback_name, in_language, not_attempted, notebook_errors_text, split_hint
-from .results import SubmissionResult, as_result
+from .results import SubmissionResult
 
 SCORES_PNG = "report-scores.png"
 TOTALS_PNG = "report-totals.png"
@@ -74,13 +74,12 @@ class ClassSummary:
     totals: Counter
 
 
-def summarize(assignment: Assignment, results: Sequence[SubmissionResult | Mapping], lang: str = "en") -> ClassSummary:
+def summarize(assignment: Assignment, results: Sequence[SubmissionResult], lang: str = "en") -> ClassSummary:
     """Per-question pass counts, the misconceptions behind failures (most common first), errored submissions.
 
     Statistics are over the graded submissions; those that errored are listed apart (a crash is not a
     misconception to re-teach)."""
-    rows = [as_result(r) for r in results]
-    graded = [r for r in rows if r.graded]
+    graded = [r for r in results if r.graded]
     stats = {q.name: QuestionStats(q.name, q.points) for q in assignment.questions}
     found: dict[tuple[str, str], Misconception] = {}
     for r in graded:
@@ -105,7 +104,7 @@ def summarize(assignment: Assignment, results: Sequence[SubmissionResult | Mappi
             found[key].students.append(r.id)
     order = {q.name: i for i, q in enumerate(assignment.questions)}
     ranked = sorted(found.values(), key=lambda m: (-len(m.students), order.get(m.question, 0), m.slug))
-    return ClassSummary(graded=graded, errored=[r for r in rows if not r.graded],
+    return ClassSummary(graded=graded, errored=[r for r in results if not r.graded],
                         cell_errors=[r for r in graded if r.notebook_errors],
                         questions=list(stats.values()), misconceptions=ranked,
                         totals=Counter(r.score for r in graded))
@@ -296,21 +295,20 @@ def report_html(assignment: Assignment, summary: ClassSummary, scores_png: bytes
     return page(title, "\n".join(out), lang, STYLE + STYLE_EXTRA)
 
 
-def write_class_report(assignment: Assignment, results: Sequence[SubmissionResult | Mapping], out_dir: Path,
+def write_class_report(assignment: Assignment, results: Sequence[SubmissionResult], out_dir: Path,
                        earlier: int = 0, langs: Sequence[str] = ("en",)) -> Path:
     """Write ``report.html`` (and ``report.<lang>.html`` for each language after the first of ``langs``),
     ``report-scores.png`` and ``report-totals.png`` into ``out_dir``; returns the first page.
 
     ``earlier``: how many of ``results`` were graded by earlier runs into ``out_dir``."""
-    rows = [as_result(r) for r in results]
-    summary = summarize(assignment, rows, langs[0])
+    summary = summarize(assignment, results, langs[0])
     scores_png, totals_png = scores_figure(summary), totals_figure(summary, assignment.total_points)  # counts only
     for png, data in ((SCORES_PNG, scores_png), (TOTALS_PNG, totals_png)):
         (out_dir / png).write_bytes(data)
-    policy = next((r.late.policy for r in rows if r.late and r.late.policy), "")
+    policy = next((r.late.policy for r in results if r.late and r.late.policy), "")
     for lang in langs:  # report.html in the first language, report.<lang>.html in the others
         if lang != langs[0]:
-            summary = summarize(assignment, rows, lang)  # the misconceptions' sentences, in ``lang``
+            summary = summarize(assignment, results, lang)  # the misconceptions' sentences, in ``lang``
         html = report_html(assignment, summary, scores_png, totals_png, earlier, policy, lang)
         write_text_atomic(out_dir / feedback_name(lang, list(langs), ".html").replace("feedback", "report"), html)
     return out_dir / "report.html"

@@ -8,13 +8,12 @@ holds only the checks' own messages: never hidden test source.
 from __future__ import annotations
 
 from html import escape
-from typing import Mapping
 
 from kitcheck.spec import Assignment
 
 from .messages import t
 from .report import in_language, lateness_lines, notebook_errors_text, split_hint
-from .results import SubmissionResult, as_result
+from .results import SubmissionResult
 
 STYLE = """
 body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
@@ -55,10 +54,9 @@ def _code_spans(text: str) -> str:
     return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
 
 
-def feedback_html(assignment: Assignment, result: SubmissionResult | Mapping, lang: str = "en") -> str:
+def feedback_html(assignment: Assignment, result: SubmissionResult, lang: str = "en") -> str:
     """The student's feedback page: score, a table of questions, and per failed question what failed
     (input, expected, got, in monospace) and the likely misconception."""
-    result = as_result(result)
     title = t(lang, "feedback_title", title=assignment.title_in(lang), sid=result.id)
     out = [f"<h1>{escape(title)}</h1>",
            f'<p class="score">{escape(t(lang, "score", score=result.score, total=assignment.total_points))}</p>']

@@ -34,7 +34,7 @@ from .publish import write_reports
 from .report import CLASS_FILES, CLASS_SUFFIXES, RESULT_FILE
 from .files import write_json_atomic
 from .isolation import SANDBOX_UID_BASE, sweep
-from .results import Lateness, SubmissionResult, as_result
+from .results import Lateness, SubmissionResult, load_result
 from .worker import not_graded
 # Submissions per warm worker before a fresh one, to bound any slow leak. None measured: a worker grading
 # 60 tensors submissions stayed at 708-711 MiB and as fast at the end as at the start.
@@ -257,14 +257,8 @@ def _saved(result_path: Path, digest: str) -> SubmissionResult | None:
     """The saved result to reuse: same notebook (``digest``), same grader (``grader_key``), and not a grader
     error (those are graded again once the cause is fixed); else None."""
     try:
-        saved = json.loads(result_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return None  # none yet, or damaged: grade again
-    if not isinstance(saved, dict):
-        return None
-    try:
-        result = SubmissionResult.from_dict(saved)
-    except (KeyError, TypeError, ValueError, AttributeError):  # not a result this grader can read: grade again
+        result = load_result(result_path)
+    except (OSError, ValueError):  # none yet, damaged, or not a result this grader can read: grade again
         return None
     if result.fingerprint != digest or result.grader_error:
         return None
@@ -309,7 +303,7 @@ def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, worker: Wa
         if error:
             result = error_result(assignment, sub.path, error)
         else:
-            result = SubmissionResult.from_dict(json.loads(tmp_result.read_text(encoding="utf-8")))
+            result = load_result(tmp_result)
     result.id, result.fingerprint, result.grader_key = sub.id, digest, grader_key(assignment.name)
     if not only_cuda:
         write_json_atomic(result_path, result.to_dict())
@@ -327,24 +321,22 @@ def run_canary(assignment: Assignment, worker: WarmWorker, out_dir: Path, hide: 
                                   "hide": folders, "only_cuda": False, "questions": sorted(questions)})
             if error or not tmp_result.exists():
                 return error_result(assignment, notebook, error or "the grader's worker wrote no result")
-            return SubmissionResult.from_dict(json.loads(tmp_result.read_text(encoding="utf-8")))
+            return load_result(tmp_result)
 
     return check_canary(assignment, grade)
 
 
-def apply_lateness(assignment: Assignment, results: Sequence[SubmissionResult | dict], submissions: list[Submission],
+def apply_lateness(assignment: Assignment, results: Sequence[SubmissionResult], submissions: list[Submission],
                    out_dir: Path, policy=None) -> None:
     """Give every result its ``late`` record (submitted time from nbgrader's timestamp.txt, due date with the
     student's extension, penalty, final score; see ``late.LatePolicy``) and save it in its grading.json.
 
-    Results are updated in place; saved results given as dicts (read from grading.json) get their ``late``
-    key set in place too."""
+    Results are updated in place."""
     from .late import LateError, LatePolicy, timestamp_of
 
     policy = policy or LatePolicy()
     subs = {s.id: s for s in submissions}
-    for given in results:
-        r = as_result(given)
+    for r in results:
         sub = subs.get(r.id)
         if sub is None:
             continue
@@ -357,8 +349,6 @@ def apply_lateness(assignment: Assignment, results: Sequence[SubmissionResult | 
         late.problem = problem
         if r.late != late:
             r.late = late
-            if isinstance(given, dict):
-                given["late"] = late.to_dict()
             if (out_dir / r.id / RESULT_FILE).exists():
                 write_json_atomic(out_dir / r.id / RESULT_FILE, r.to_dict())
 

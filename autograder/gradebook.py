@@ -26,12 +26,12 @@ import sqlite3
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Sequence
 
 from kitcheck.spec import Assignment
 
 from .course import NBGRADER_CONFIG
-from .results import SubmissionResult, as_result
+from .results import SubmissionResult
 
 NBGRADER_TABLES = {"assignment", "notebook", "grade", "submitted_assignment", "submitted_notebook", "student"}
 BACKUP_NAME = "gradebook-before.db"
@@ -192,8 +192,8 @@ def course_root_of(config, db_url: str) -> Path | None:
     return path.parent if path else None
 
 
-def record(assignment: Assignment, results: Sequence[SubmissionResult | Mapping], notebooks: dict[str, Path], gradebook: str, out_dir: Path,
-           config_file: Path | None = None, students: dict[str, str] | None = None, late=None,
+def record(assignment: Assignment, results: Sequence[SubmissionResult], notebooks: dict[str, Path], gradebook: str,
+           out_dir: Path, config_file: Path | None = None, students: dict[str, str] | None = None, late=None,
            autograded: bool = True) -> Recorded:
     """Write ``results`` (one per submission; ``notebooks`` maps its id to its file, ``students`` its id to
     nbgrader's student id where that differs) into the gradebook, then nbgrader's late penalties, then (with
@@ -211,7 +211,7 @@ def record(assignment: Assignment, results: Sequence[SubmissionResult | Mapping]
     from .nbgrader_course import RegistrationError, ensure_grades, register_assignment, write_autograded
 
     warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's add_submission warns on every new one
-    rows = [as_result(r) for r in results]
+    rows = list(results)
 
     db_url = db_url_for(gradebook)
     config = load_config(config_file, db_url)
@@ -284,8 +284,8 @@ def record(assignment: Assignment, results: Sequence[SubmissionResult | Mapping]
             if r.id not in who:
                 continue
             student = who[r.id]
-            try:  # (nbgrader_course still reads the saved form)
-                write_autograded(assignment, r.to_dict(), notebooks[r.id], db_url, student, config, root)
+            try:
+                write_autograded(assignment, r, notebooks[r.id], db_url, student, config, root)
                 done.autograded.append(student)
             except Exception as exc:  # an unreadable notebook, another assignment's cells: a TA opens the original
                 done.not_autograded[student] = f"{type(exc).__name__}: {str(exc)[:200]}"

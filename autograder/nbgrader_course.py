@@ -30,6 +30,7 @@ from .course import NBGRADER_CONFIG, REPO, tool_env
 
 if TYPE_CHECKING:
     from .grade import Submission
+    from .results import SubmissionResult
 
 
 class RegistrationError(Exception):
@@ -168,7 +169,8 @@ def ensure_grades(gb, submission) -> None:
     db.commit()
 
 
-def autograded_notebook(assignment: Assignment, result: dict, notebook: Path, db_url: str, student: str, config):
+def autograded_notebook(assignment: Assignment, result: SubmissionResult, notebook: Path, db_url: str, student: str,
+                        config):
     """The kit-graded submission as nbgrader's autograded notebook: nbgrader's sanitizing steps (outputs
     cleared, ids deduplicated, kernelspec, locked cells and hidden tests restored from the gradebook), the
     cells that raised in the sandbox with that error as output, and each test cell's output the kit's
@@ -183,25 +185,25 @@ def autograded_notebook(assignment: Assignment, result: dict, notebook: Path, db
     resources = {"nbgrader": {"db_url": db_url, "assignment": assignment.name, "notebook": assignment.name,
                               "student": student}}
     nb, resources = ClearOutput(config=config).preprocess(nb, resources)
-    for err in result.get("notebook_errors", []):
-        i = err.get("cell")
+    for err in result.notebook_errors:
+        i = err.cell
         if isinstance(i, int) and 0 <= i < len(nb.cells) and nb.cells[i].cell_type == "code":
-            name, _, value = str(err["error"]).partition(":")
+            name, _, value = err.error.partition(":")
             nb.cells[i].outputs = [nbformat.v4.new_output("error", ename=name.strip(), evalue=value.strip(),
-                                                          traceback=[str(err["error"])])]
+                                                          traceback=[err.error])]
     for step in (DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata):
         nb, resources = step(config=config).preprocess(nb, resources)
-    rows = {assignment.question(row["name"]).test_id: row for row in result["questions"]}
+    rows = {assignment.question(row.name).test_id: row for row in result.questions}
     for cell in nb.cells:
         row = rows.get(cell.metadata.get("nbgrader", {}).get("grade_id"))
         if row is None or cell.cell_type != "code":
             continue
-        if row["passed"]:
+        if row.passed:
             out = nbformat.v4.new_output("stream", name="stdout",
-                                         text=f"{row['name']}: all hidden tests passed (graded by the kit)\n")
+                                         text=f"{row.name}: all hidden tests passed (graded by the kit)\n")
         else:
             message, cause = split_hint(row)
-            message = message or f"{row['name']}: failed"
+            message = message or f"{row.name}: failed"
             text = message + (f"\nlikely cause: {cause}" if cause else "")
             out = nbformat.v4.new_output("error", ename="AssertionError", evalue=text,
                                          traceback=["AssertionError (graded by the kit)", *text.splitlines()])
@@ -216,8 +218,8 @@ def autograded_folder(config, course_root: Path, student: str, assignment: Assig
     return Path(coursedir.format_path(coursedir.autograded_directory, student, assignment.name))
 
 
-def write_autograded(assignment: Assignment, result: dict, notebook: Path, db_url: str, student: str, config,
-                     course_root: Path) -> Path:
+def write_autograded(assignment: Assignment, result: SubmissionResult, notebook: Path, db_url: str, student: str,
+                     config, course_root: Path) -> Path:
     """Write ``autograded_notebook`` where nbgrader keeps it (``<course>/autograded/<student>/<a>/<a>.ipynb``,
     with the submission's timestamp.txt); returns the notebook's path."""
     import nbformat

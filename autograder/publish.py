@@ -7,7 +7,7 @@ caller (no import cycle).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Sequence
 
 from kitcheck.spec import Assignment
 
@@ -16,33 +16,27 @@ from .feedback_html import feedback_html
 from .files import write_json_atomic, write_text_atomic
 from .messages import LANGS
 from .report import RESULT_FILE, feedback_markdown, feedback_name, gradescope_results, grades_csv
-from .results import SubmissionResult, as_result
+from .results import SubmissionResult, load_result
 
 
 def earlier_results(assignment: Assignment, results: Sequence[SubmissionResult], out_dir: Path) -> list[SubmissionResult]:
     """The saved results in ``out_dir`` of this assignment's submissions that are not in ``results``: those
     graded into the same folder by earlier runs (a class graded, then one student graded again)."""
-    import json
-
     ids = {r.id for r in results}
     found = []
     for path in sorted(out_dir.glob(f"*/{RESULT_FILE}")):
         if path.parent.name in ids:
             continue
         try:
-            saved = json.loads(path.read_text(encoding="utf-8"))
+            saved = load_result(path)
         except (OSError, ValueError):
-            continue  # damaged: grading that submission again rewrites it
-        if isinstance(saved, dict) and saved.get("assignment") == assignment.name and saved.get("id") == path.parent.name \
-                and isinstance(saved.get("questions"), list):
-            try:
-                found.append(SubmissionResult.from_dict(saved))
-            except (KeyError, TypeError, ValueError, AttributeError):
-                continue  # not a result this grader can read: grading that submission again rewrites it
+            continue  # damaged, or not a result this grader can read: grading that submission again rewrites it
+        if saved.assignment == assignment.name and saved.id == path.parent.name:
+            found.append(saved)
     return found
 
 
-def write_reports(assignment: Assignment, results: Sequence[SubmissionResult | Mapping], out_dir: Path,
+def write_reports(assignment: Assignment, results: Sequence[SubmissionResult], out_dir: Path,
                   langs: Sequence[str] = ("en",), merge: bool = True) -> list[SubmissionResult]:
     """Write every submission's results.json, feedback.md and feedback.html (and, for each language after
     the first, feedback.<lang>.md and .html), then grades.csv and the instructor's report.html (and
@@ -51,7 +45,7 @@ def write_reports(assignment: Assignment, results: Sequence[SubmissionResult | M
     With ``merge`` (the default) the class files also hold the rows of submissions graded into ``out_dir``
     by earlier runs, so grading a few students again never drops the others. Returns the class's rows."""
     langs = list(langs)
-    graded = [as_result(r) for r in results]
+    graded = list(results)
     for r in graded:
         folder = out_dir / r.id
         write_json_atomic(folder / "results.json", gradescope_results(assignment, r, langs[0]))

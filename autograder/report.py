@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Mapping, Sequence
+from typing import Sequence
 
 from kitcheck.i18n import MESSAGES as CHECK_MESSAGES, in_language
 from kitcheck.spec import Assignment
 
 from .late import late_text, number, show_time
 from .messages import t
-from .results import Lateness, QuestionResult, SubmissionResult, as_result
+from .results import Lateness, QuestionResult, SubmissionResult
 
 RESULT_FILE = "grading.json"
 # What a grading output folder holds for the whole class. A submission's folder never takes one of these
@@ -38,18 +38,17 @@ def final_score(result: SubmissionResult) -> float:
     return result.final_score
 
 
-def csv_row(assignment: Assignment, result: SubmissionResult | Mapping, lang: str = "en") -> list[str | int | float]:
+def csv_row(assignment: Assignment, result: SubmissionResult, lang: str = "en") -> list[str | int | float]:
     """A submission's row of ``grades.csv`` (see ``grades_csv``)."""
-    r = as_result(result)
-    scores = {row.name: row.score for row in r.questions}
-    late = r.late or Lateness()
+    scores = {row.name: row.score for row in result.questions}
+    late = result.late or Lateness()
     hours = late.seconds_late / 3600
-    return [r.id, *[scores.get(q.name, 0) for q in assignment.questions], r.score, assignment.total_points,
+    return [result.id, *[scores.get(q.name, 0) for q in assignment.questions], result.score, assignment.total_points,
             late.submitted, late.due, f"{hours:.2f}" if hours else "0", number(late.penalty),
-            number(r.final_score), r.status, in_language(r.error, lang)]
+            number(result.final_score), result.status, in_language(result.error, lang)]
 
 
-def grades_csv(assignment: Assignment, results: Sequence[SubmissionResult | Mapping], lang: str = "en") -> str:
+def grades_csv(assignment: Assignment, results: Sequence[SubmissionResult], lang: str = "en") -> str:
     """One row per submission: id, one column per question, total, max, the lateness (submitted, due,
     hours late, penalty), the final score, status, error."""
     buf = io.StringIO()
@@ -80,24 +79,23 @@ def lateness_lines(assignment: Assignment, result: SubmissionResult, lang: str =
     return lines
 
 
-def gradescope_results(assignment: Assignment, result: SubmissionResult | Mapping, lang: str = "en",
+def gradescope_results(assignment: Assignment, result: SubmissionResult, lang: str = "en",
                        visibility: str = "visible") -> dict:
     """Gradescope's autograder results format: score, and one test per question with its output.
 
     ``visibility`` is each question's (Gradescope's ``visible``, ``hidden``, ``after_due_date`` or
     ``after_published``)."""
-    r = as_result(result)
     tests = []
-    for row in r.questions:
+    for row in result.questions:
         q = assignment.question(row.name)
         tests.append({"name": f"{q.name}: {q.summary_in(lang)}", "score": row.score, "max_score": q.points,
                       "status": "passed" if row.passed else "failed",
                       "output": t(lang, "passed") if row.passed else full_message(row, lang),
                       "visibility": visibility})
-    output = in_language(r.error, lang) or notebook_errors_text(r, lang)
-    late = " ".join(lateness_lines(assignment, r, lang))
+    output = in_language(result.error, lang) or notebook_errors_text(result, lang)
+    late = " ".join(lateness_lines(assignment, result, lang))
     output = f"{output}\n\n{late}".strip() if late else output
-    return {"score": r.score, "output": output, "tests": tests}
+    return {"score": result.score, "output": output, "tests": tests}
 
 
 def notebook_errors_text(result: SubmissionResult, lang: str = "en") -> str:
@@ -107,14 +105,13 @@ def notebook_errors_text(result: SubmissionResult, lang: str = "en") -> str:
     return (t(lang, "cell_errors") + "\n" + "\n".join(lines)) if lines else ""
 
 
-def split_hint(row: QuestionResult | Mapping, lang: str = "en") -> tuple[str, str]:
+def split_hint(row: QuestionResult, lang: str = "en") -> tuple[str, str]:
     """A question's failure message and its likely cause in ``lang`` ("" when none was found). The grader
     records the cause as a reference to a catalog entry (``row.hint``); it is put in words here."""
     from .catalog import find_mistake
 
-    q = row if isinstance(row, QuestionResult) else QuestionResult.from_dict(row)
-    mistake = find_mistake(q.hint) if q.hint else None
-    return in_language(q.message, lang), mistake.sentence(lang) if mistake else ""
+    mistake = find_mistake(row.hint) if row.hint else None
+    return in_language(row.message, lang), mistake.sentence(lang) if mistake else ""
 
 
 def full_message(row: QuestionResult, lang: str = "en") -> str:
@@ -124,20 +121,19 @@ def full_message(row: QuestionResult, lang: str = "en") -> str:
     return message + (f"\n  {label} {cause}" if cause else "")
 
 
-def feedback_markdown(assignment: Assignment, result: SubmissionResult | Mapping, lang: str = "en") -> str:
+def feedback_markdown(assignment: Assignment, result: SubmissionResult, lang: str = "en") -> str:
     """A feedback page a student can read: per question, passed or what failed and on which input."""
-    r = as_result(result)
-    lines = [f"# {t(lang, 'feedback_title', title=assignment.title_in(lang), sid=r.id)}", "",
-             f"**{t(lang, 'score', score=r.score, total=assignment.total_points)}**", ""]
-    late = lateness_lines(assignment, r, lang)
+    lines = [f"# {t(lang, 'feedback_title', title=assignment.title_in(lang), sid=result.id)}", "",
+             f"**{t(lang, 'score', score=result.score, total=assignment.total_points)}**", ""]
+    late = lateness_lines(assignment, result, lang)
     if late:
         lines += ["  \n".join(late), ""]
-    if r.error:
-        lines += [f"> {t(lang, 'not_graded', error=in_language(r.error, lang))}", ""]
-    errors = notebook_errors_text(r, lang)
+    if result.error:
+        lines += [f"> {t(lang, 'not_graded', error=in_language(result.error, lang))}", ""]
+    errors = notebook_errors_text(result, lang)
     if errors:
         lines += ["> " + errors.replace("\n", "\n> "), ""]
-    for row in r.questions:
+    for row in result.questions:
         q = assignment.question(row.name)
         mark = "✓" if row.passed else "✗"
         lines += [f"## {mark} `{q.name}` ({row.score}/{q.points})", ""]

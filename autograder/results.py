@@ -1,8 +1,9 @@
 """The grading result, typed: one ``SubmissionResult`` per submission, one ``QuestionResult`` per question.
 
 The worker builds them, ``grade`` saves them (``grading.json``, via ``to_dict``) and reads them back
-(``from_dict``), and every report (the CSV row, Gradescope's ``results.json``, the feedback pages, the class
-report, nbgrader's gradebook) reads their attributes: no module parses what another wrote. A hidden test's
+(``from_dict``; a saved file through ``load_result``), and every report (the CSV row, Gradescope's
+``results.json``, the feedback pages, the class report, nbgrader's gradebook) takes them and reads their
+attributes, never a saved dict: no module parses what another wrote. A hidden test's
 outcome is ``pytest_plugin.TestOutcome``; a likely cause is a reference to a catalog entry
 (``"question:slug"``, put in words by ``report.split_hint``).
 
@@ -11,7 +12,9 @@ it always was), so results saved before this module existed load, and load again
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Mapping
 
 if TYPE_CHECKING:  # imported when needed: pytest_plugin imports pytest, and the reports need not
@@ -175,7 +178,15 @@ class SubmissionResult:
                    extra={k: v for k, v in data.items() if k not in known})
 
 
-def as_result(value: SubmissionResult | Mapping[str, Any]) -> SubmissionResult:
-    """``value`` as a SubmissionResult: itself, or read from its saved form (a ``grading.json`` loaded by a
-    caller, such as a test reading the files)."""
-    return value if isinstance(value, SubmissionResult) else SubmissionResult.from_dict(value)
+def load_result(path: Path) -> SubmissionResult:
+    """The result saved in ``path`` (a ``grading.json``): the one place a saved result is read from disk.
+
+    Raises OSError when the file cannot be read, ValueError when it is not a saved result (not JSON, not an
+    object with a list of questions, or values of the wrong kind)."""
+    data = json.loads(path.read_text(encoding="utf-8"))  # a JSONDecodeError is a ValueError
+    if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
+        raise ValueError(f"{path} holds no saved grading result")
+    try:
+        return SubmissionResult.from_dict(data)
+    except (KeyError, TypeError, AttributeError) as exc:  # a question without a name, a test that is not an object
+        raise ValueError(f"{path} holds no saved grading result this grader can read ({exc!r})") from exc

@@ -1,14 +1,28 @@
 """The instructor report: grade writes report.html and its figures; what to re-teach is at the top."""
 import copy
+from dataclasses import replace
 from html import unescape
 
 from autograder.class_report import SCORES_PNG, TOTALS_PNG, summarize, write_class_report
+from autograder.report import RESULT_FILE
+from autograder.results import CellError, Lateness, SubmissionResult, load_result
 from kitcheck.assignments import ASSIGNMENTS
 from autograder.catalog import mistakes_for
 
 TENSORS = ASSIGNMENTS["tensors"]
 VAR_MEAN = "mistake-var_mean-biased-variance"
 PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _saved(batch) -> list[SubmissionResult]:
+    """The batch's results, read from its saved grading.json files as the grader reads them (fresh copies:
+    a test may change them)."""
+    return [load_result(batch.out / sid / RESULT_FILE) for sid in sorted(batch.results)]
+
+
+def _copy(result: SubmissionResult, **changes) -> SubmissionResult:
+    """Another submission like ``result`` (nothing shared with it), with ``changes``."""
+    return replace(copy.deepcopy(result), **changes)
 
 
 def _mistake(sid: str):
@@ -41,14 +55,14 @@ def test_grade_writes_the_report_and_its_figures(graded_samples):
 
 
 def test_most_common_misconception_comes_first_and_errors_are_listed(graded_samples, tmp_path):
-    results = copy.deepcopy(list(graded_samples("tensors").results.values()))
-    biased = next(r for r in results if r["id"] == "mistake-var_mean-biased-variance")
+    results = _saved(graded_samples("tensors"))
+    biased = next(r for r in results if r.id == "mistake-var_mean-biased-variance")
     for i in range(3):  # three more students with the biased variance
-        results.append(dict(copy.deepcopy(biased), id=f"student{i}"))
-    broken = dict(copy.deepcopy(results[0]), id="<b>mallory</b>", status="error", score=0,
-                  error="expected a notebook file but found a folder: <script>x</script>")
-    crashed = dict(copy.deepcopy(next(r for r in results if r["id"] == "solution")), id="crashy",
-                   notebook_errors=[{"cell": 7, "error": "ZeroDivisionError: division by zero"}])
+        results.append(_copy(biased, id=f"student{i}"))
+    broken = _copy(results[0], id="<b>mallory</b>", status="error", score=0,
+                   error="expected a notebook file but found a folder: <script>x</script>")
+    crashed = _copy(next(r for r in results if r.id == "solution"), id="crashy",
+                    notebook_errors=[CellError(7, "ZeroDivisionError: division by zero")])
     results += [broken, crashed]
 
     summary = summarize(TENSORS, results)
@@ -69,14 +83,14 @@ def test_most_common_misconception_comes_first_and_errors_are_listed(graded_samp
 
 
 def test_a_class_that_passes_everything_has_nothing_to_reteach(graded_samples, tmp_path):
-    solution = graded_samples("tensors").results["solution"]
-    page = write_class_report(TENSORS, [dict(solution, id=f"s{i}") for i in range(3)], tmp_path).read_text()
+    solution = next(r for r in _saved(graded_samples("tensors")) if r.id == "solution")
+    page = write_class_report(TENSORS, [_copy(solution, id=f"s{i}") for i in range(3)], tmp_path).read_text()
     assert "No failure matched a catalogued misconception." in page
     assert "3 (100%)" in page and (tmp_path / SCORES_PNG).exists()
 
 
 def test_an_untouched_stub_is_not_attempted_not_wrong(graded_samples):
-    summary = summarize(TENSORS, list(graded_samples("tensors").results.values()))
+    summary = summarize(TENSORS, _saved(graded_samples("tensors")))
     for s in summary.questions:  # 9 samples: the solution, 7 mistakes (one per question), the untouched release
         assert s.not_attempted == ["untouched"], s.name
         assert (s.passed, s.wrong, s.failed) == (7, 1, 2), s.name
@@ -84,15 +98,15 @@ def test_an_untouched_stub_is_not_attempted_not_wrong(graded_samples):
 
 
 def test_the_report_has_a_table_per_student_with_lateness_and_links_to_feedback(graded_samples, tmp_path):
-    results = copy.deepcopy(list(graded_samples("tensors").results.values()))
-    late = next(r for r in results if r["id"] == "mistake-var_mean-biased-variance")
-    late["late"] = {"submitted": "2025-03-02 08:00:00 UTC", "due": "2025-03-01 23:59:00 UTC", "extension": "",
-                    "seconds_late": 28860.0, "penalty": 1.7, "final": 15.3, "policy": "10% of the score per day"}
+    results = _saved(graded_samples("tensors"))
+    late = next(r for r in results if r.id == "mistake-var_mean-biased-variance")
+    late.late = Lateness(submitted="2025-03-02 08:00:00 UTC", due="2025-03-01 23:59:00 UTC", extension="",
+                         seconds_late=28860.0, penalty=1.7, final=15.3, policy="10% of the score per day")
     for r in results:
         if r is not late:
-            r["late"] = {"submitted": "2025-03-01 12:00:00 UTC", "due": "2025-03-01 23:59:00 UTC", "extension": "",
-                         "seconds_late": 0, "penalty": 0, "final": r["score"], "policy": ""}
-    results.append(dict(copy.deepcopy(results[0]), id="<b>mallory</b> & co", late={}))
+            r.late = Lateness(submitted="2025-03-01 12:00:00 UTC", due="2025-03-01 23:59:00 UTC", extension="",
+                              seconds_late=0, penalty=0, final=r.score, policy="")
+    results.append(_copy(results[0], id="<b>mallory</b> & co", late=None))
     page = write_class_report(TENSORS, results, tmp_path).read_text(encoding="utf-8")
     table = page.split("<h2>Per student</h2>")[1].split("</table>")[0]
     rows = {unescape(r.split("</a>")[0].rsplit(">", 1)[1]): r for r in table.split("<tr>")[2:]}
@@ -113,7 +127,8 @@ def test_the_score_chart_counts_whole_submissions(graded_samples, tmp_path, monk
     figures = []
     real = class_report._png
     monkeypatch.setattr(class_report, "_png", lambda fig: figures.append(fig) or real(fig))
-    results = [graded_samples("tensors").results[i] for i in ("solution", "untouched", VAR_MEAN)]  # 3: ticks of 0.5
+    saved = {r.id: r for r in _saved(graded_samples("tensors"))}
+    results = [saved[i] for i in ("solution", "untouched", VAR_MEAN)]  # 3: ticks of 0.5
     write_class_report(TENSORS, results, tmp_path)
     scores, totals = figures
     for fig, axis in ((scores, "x"), (totals, "x"), (totals, "y")):

@@ -3,6 +3,7 @@ import json
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from html import unescape
 from html.parser import HTMLParser
 
@@ -11,7 +12,8 @@ from autograder.feedback_html import feedback_html
 from autograder.assignments import hidden_test_file
 from autograder.messages import MESSAGES, parse_langs
 from autograder.publish import write_reports
-from autograder.report import feedback_markdown
+from autograder.report import RESULT_FILE, feedback_markdown
+from autograder.results import CellError, Lateness, QuestionResult, SubmissionResult, load_result
 from kitcheck.assignments import ASSIGNMENTS
 from autograder.catalog import mistakes_for
 
@@ -20,6 +22,11 @@ VAR_MEAN = "mistake-var_mean-biased-variance"
 BIASED = next(m.misconception for m in mistakes_for("var_mean") if m.slug == "biased-variance")
 LAYOUT_TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "table", "thead", "tbody", "tr",
                "th", "td", "span", "a", "code", "section", "pre", "strong", "footer"}
+
+
+def _saved(batch) -> dict[str, SubmissionResult]:
+    """The batch's results, read from its saved grading.json files as the grader reads them."""
+    return {sid: load_result(batch.out / sid / RESULT_FILE) for sid in sorted(batch.results)}
 
 
 class Tags(HTMLParser):
@@ -46,12 +53,12 @@ class Tags(HTMLParser):
 
 def test_feedback_html_shows_each_questions_score_and_what_failed(graded_samples):
     batch = graded_samples("tensors")
-    for sid, result in batch.results.items():
+    for sid, result in _saved(batch).items():
         page = (batch.out / sid / "feedback.html").read_text(encoding="utf-8")
-        assert f"{result['score']} / {TENSORS.total_points}" in page
-        for row in result["questions"]:
-            q = TENSORS.question(row["name"])
-            assert f"{row['score']} / {q.points}" in page and f"({row['score']}/{q.points})" in page, (sid, q.name)
+        assert f"{result.score} / {TENSORS.total_points}" in page
+        for row in result.questions:
+            q = TENSORS.question(row.name)
+            assert f"{row.score} / {q.points}" in page and f"({row.score}/{q.points})" in page, (sid, q.name)
     page = (batch.out / VAR_MEAN / "feedback.html").read_text(encoding="utf-8")
     section = page.split('id="q-var_mean"')[1].split("</section>")[0]
     assert "✗" in section and "(0/3)" in section
@@ -66,15 +73,16 @@ def test_feedback_html_shows_each_questions_score_and_what_failed(graded_samples
 
 def test_feedback_html_escapes_what_a_student_controls():
     evil = '<script>alert("pwned")</script>'
-    result = {"id": '<img src=x onerror="alert(1)">', "score": 3, "status": "graded",
-              "error": f"the notebook said {evil}",
-              "notebook_errors": [{"cell": 4, "error": f"ValueError: </pre>{evil}"}, {"cell": None, "error": evil}],
-              "questions": [{"name": q.name, "score": q.points if i else 0, "passed": bool(i), "tests": [],
-                             "message": "" if i else f"{q.name}: your function raised ValueError: {evil}\n"
-                                                     f"  likely cause: uses `<b>` {evil}",
-                             # a cause is a catalog reference; one the catalog lacks shows nothing
-                             "hint": "" if i else f"{q.name}:{evil}"}
-                            for i, q in enumerate(TENSORS.questions)]}
+    result = SubmissionResult(
+        "tensors", "tensors.ipynb", id='<img src=x onerror="alert(1)">', score=3, status="graded",
+        error=f"the notebook said {evil}",
+        notebook_errors=[CellError(4, f"ValueError: </pre>{evil}"), CellError(None, evil)],
+        questions=[QuestionResult(q.name, q.points, q.points if i else 0, bool(i),
+                                  message="" if i else f"{q.name}: your function raised ValueError: {evil}\n"
+                                                       f"  likely cause: uses `<b>` {evil}",
+                                  # a cause is a catalog reference; one the catalog lacks shows nothing
+                                  hint="" if i else f"{q.name}:{evil}")
+                   for i, q in enumerate(TENSORS.questions)])
     page = feedback_html(TENSORS, result, "en")
     parsed = Tags(page)
     assert {tag for tag, _ in parsed.tags} <= LAYOUT_TAGS  # no script, no img: nothing the student wrote
@@ -86,7 +94,7 @@ def test_feedback_html_escapes_what_a_student_controls():
 
 def test_feedback_pages_hold_no_hidden_test_source(graded_samples, tmp_path):
     batch = graded_samples("tensors")
-    write_reports(TENSORS, list(batch.results.values()), tmp_path, ["en", "zh"])
+    write_reports(TENSORS, list(_saved(batch).values()), tmp_path, ["en", "zh"])
     source = hidden_test_file("tensors").read_text()
     lines = {ln.strip() for ln in source.splitlines() if len(ln.strip()) >= 20}
     names = set(re.findall(r"def (test_\w+)", source))
@@ -128,7 +136,7 @@ def test_grade_lang_en_zh_writes_chinese_feedback_too(graded_samples, tmp_path):
 
 def test_lang_zh_alone_makes_the_main_feedback_chinese_and_unknown_languages_are_refused(graded_samples, tmp_path):
     batch = graded_samples("tensors")
-    write_reports(TENSORS, [batch.results["solution"]], tmp_path, ["zh"])
+    write_reports(TENSORS, [_saved(batch)["solution"]], tmp_path, ["zh"])
     assert "通过了全部检查。" in (tmp_path / "solution" / "feedback.md").read_text()
     assert not list((tmp_path / "solution").glob("feedback.*.md"))
     assert "Passed." not in (tmp_path / "solution" / "results.json").read_text()
@@ -142,21 +150,20 @@ def test_every_message_exists_in_both_languages():
     assert MESSAGES["en"].keys() == MESSAGES["zh"].keys()
     chinese = [k for k, v in MESSAGES["zh"].items() if re.search(r"[\u4e00-\u9fff]", v)]
     assert len(chinese) >= len(MESSAGES["zh"]) - 4  # all but a few format-only ones are really translated
-    result = {"id": "s", "score": 0, "status": "graded", "error": "", "notebook_errors": [],
-              "questions": [{"name": q.name, "score": 0, "passed": False, "message": "m", "tests": []}
-                            for q in TENSORS.questions]}
+    result = SubmissionResult("tensors", "tensors.ipynb", id="s", score=0, status="graded",
+                              questions=[QuestionResult(q.name, q.points, 0, False, "m") for q in TENSORS.questions])
     assert "Score" in feedback_markdown(TENSORS, result, "en") and "得分" in feedback_markdown(TENSORS, result, "zh")
 
 
-def _late(result: dict, seconds: float, penalty: float, extension: str = "") -> dict:
+def _late(result: SubmissionResult, seconds: float, penalty: float, extension: str = "") -> SubmissionResult:
     submitted = "2025-03-02 08:00:00 UTC" if seconds else "2025-03-01 12:00:00 UTC"
-    return dict(result, late={"submitted": submitted, "due": "2025-03-01 23:59:00 UTC", "extension": extension,
-                              "seconds_late": seconds, "penalty": penalty, "final": result["score"] - penalty,
-                              "policy": "10% per day"})
+    return replace(result, late=Lateness(submitted=submitted, due="2025-03-01 23:59:00 UTC", extension=extension,
+                                         seconds_late=seconds, penalty=penalty, final=result.score - penalty,
+                                         policy="10% per day"))
 
 
 def test_feedback_says_when_it_was_submitted_and_due_and_the_late_penalty(graded_samples):
-    base = graded_samples("tensors").results[VAR_MEAN]  # 17 / 20
+    base = _saved(graded_samples("tensors"))[VAR_MEAN]  # 17 / 20
     late = _late(base, 28860, 1.7)
     md, page = feedback_markdown(TENSORS, late, "en"), feedback_html(TENSORS, late, "en")
     for text in (md, unescape(page)):

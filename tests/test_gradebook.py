@@ -5,6 +5,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
@@ -12,6 +13,8 @@ from autograder.build import source_notebook
 from autograder.course import NBGRADER_CONFIG, SAMPLES, tool_env, use_tool_env
 from autograder.gradebook import GradebookError, record
 from autograder.nbgrader_course import nbgrader
+from autograder.report import RESULT_FILE
+from autograder.results import QuestionResult, SubmissionResult, load_result
 from kitcheck.assignments import ASSIGNMENTS
 
 TENSORS = ASSIGNMENTS["tensors"]
@@ -38,6 +41,11 @@ def _course(root, penalty: str | None = "zero"):
         shutil.copy(SAMPLES / "tensors" / f"{sample}.ipynb", folder / "tensors.ipynb")
         (folder / "timestamp.txt").write_text(stamp + "\n")
     return root
+
+
+def _as(batch, sample: str, sid: str) -> SubmissionResult:
+    """The batch's saved result of ``sample``, read as the grader reads it, as the submission ``sid``."""
+    return replace(load_result(batch.out / sample / RESULT_FILE), id=sid)
 
 
 def _grade(course, out, *extra):
@@ -107,7 +115,7 @@ def test_a_gradebook_without_the_notebook_gets_it_registered_from_the_spec(grade
     db = course / "gradebook.db"
     with Gradebook(f"sqlite:///{db}", course_id="pytorch-course-kit") as gb:
         gb.add_assignment("tensors", duedate=DUE)  # what `nbgrader db assignment add --duedate` does
-    results = [dict(graded_samples("tensors").results[sample], id=s) for s, (sample, _) in CLASS.items()]
+    results = [_as(graded_samples("tensors"), sample, s) for s, (sample, _) in CLASS.items()]
     notebooks = {s: course / "submitted" / s / "tensors" / "tensors.ipynb" for s in CLASS}
     done = record(TENSORS, results, notebooks, str(db), tmp_path)
     assert any(r.startswith("notebook 'tensors.ipynb' with 7 grade cells") for r in done.registered), done.registered
@@ -174,7 +182,7 @@ def test_other_damage_is_refused_too_without_a_write(graded_samples, tmp_path, d
     db = course / "gradebook.db"
     damage(db)
     before = db.read_bytes()
-    results = [dict(graded_samples("tensors").results["solution"], id="alice")]
+    results = [_as(graded_samples("tensors"), "solution", "alice")]
     with pytest.raises(GradebookError, match=says):
         record(TENSORS, results, {"alice": course / "submitted" / "alice" / "tensors" / "tensors.ipynb"}, str(db),
                tmp_path)
@@ -243,8 +251,8 @@ def test_a_gradebook_left_half_registered_with_submissions_is_completed_not_refu
     with Gradebook(db) as gb:
         grades = {g.name for g in gb.find_submission_notebook("tensors", "tensors", "alice").grades}
         assert grades == {q.test_id for q in TENSORS.questions}
-    result = {"questions": [{"name": q.name, "passed": True, "score": q.points, "message": ""}
-                            for q in TENSORS.questions], "notebook_errors": []}
+    result = SubmissionResult("tensors", "tensors.ipynb", id="alice", score=TENSORS.total_points,
+                              questions=[QuestionResult(q.name, q.points, q.points, True) for q in TENSORS.questions])
     nb = autograded_notebook(TENSORS, result, SAMPLES / "tensors" / "solution.ipynb", db, "alice", Config())
     tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith("test_")]
     assert len(tests) == len(TENSORS.questions)
@@ -287,14 +295,14 @@ def test_the_shipped_late_policy_and_extensions_reach_the_gradebook_and_agree_wi
     db = course / "gradebook.db"
     config = load_config(None, f"sqlite:///{db}")
     policy = LatePolicy(parse_time(DUE, "due"), read_extensions(course / "extensions.csv"), load_plugin(config), "--due")
-    results = [dict(graded_samples("tensors").results[sample], id=s) for s, (sample, _) in CLASS.items()]
+    results = [_as(graded_samples("tensors"), sample, s) for s, (sample, _) in CLASS.items()]
     subs = [Submission(s, course / "submitted" / s / "tensors" / "tensors.ipynb", s) for s in CLASS]
     apply_lateness(TENSORS, results, subs, tmp_path, policy)
-    late = {r["id"]: r["late"] for r in results}
+    late = {r.id: r.late for r in results}
     # bob: 8 h late, but his extension makes him on time; carol: due at noon, submitted 13:30: 10% of 17
-    assert {s: (v["seconds_late"], v["penalty"], v["final"]) for s, v in late.items()} == \
+    assert {s: (v.seconds_late, v.penalty, v.final) for s, v in late.items() if v is not None} == \
         {"alice": (0, 0, 20), "bob": (0, 0, 20), "carol": (5400, 1.7, 15.3)}
-    assert late["bob"]["extension"] == "extensions.csv" and late["carol"]["due"] == "2025-03-01 12:00:00 UTC"
+    assert late["bob"].extension == "extensions.csv" and late["carol"].due == "2025-03-01 12:00:00 UTC"
     done = record(TENSORS, results, {s.id: s.path for s in subs}, str(db), tmp_path, late=policy)
     assert done.late == {"carol": 1.7} and done.disagree == {}, done.summary()
     assert any(r.startswith("due date 2025-03-01 23:59") for r in done.registered)

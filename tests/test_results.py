@@ -5,9 +5,11 @@ import copy
 import json
 from datetime import datetime
 
+import pytest
+
 from autograder.late import LatePolicy
 from autograder.pytest_plugin import TestOutcome as Outcome  # (aliased: pytest would try to collect it)
-from autograder.results import CellError, Lateness, QuestionResult, SubmissionResult, as_result
+from autograder.results import CellError, Lateness, QuestionResult, SubmissionResult, load_result
 from kitcheck.assignments import ASSIGNMENTS
 
 TENSORS = ASSIGNMENTS["tensors"]
@@ -236,7 +238,28 @@ def test_an_error_result_scores_nothing_and_says_why(tmp_path):
     assert SubmissionResult.from_dict(saved) == result
 
 
-def test_lateness_is_typed_and_reports_read_the_types():
+def test_a_saved_file_loads_in_one_place_and_a_damaged_one_is_refused(tmp_path):
+    for what, saved in SAVED.items():
+        path = tmp_path / what / "grading.json"
+        path.parent.mkdir()
+        path.write_text(json.dumps(saved), encoding="utf-8")
+        assert load_result(path) == SubmissionResult.from_dict(saved), what
+    damaged = {"not json": "{'assignment': 'tensors'",
+               "not an object": json.dumps([GRADED]),
+               "no questions": json.dumps({k: v for k, v in GRADED.items() if k != "questions"}),
+               "a question without a name": json.dumps(dict(GRADED, questions=[{"score": 3, "passed": True}])),
+               "a test that is not an object": json.dumps(dict(GRADED, questions=[dict(GRADED["questions"][0],
+                                                                                      tests=["passed"])]))}
+    for what, text in damaged.items():
+        path = tmp_path / f"{what}.json"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ValueError):
+            load_result(path)
+    with pytest.raises(OSError):
+        load_result(tmp_path / "missing" / "grading.json")
+
+
+def test_lateness_is_typed_and_reports_read_the_types(tmp_path):
     from autograder.report import csv_row, feedback_markdown, gradescope_results
 
     policy = LatePolicy(due=datetime(2025, 3, 1, 23, 59))
@@ -246,13 +269,14 @@ def test_lateness_is_typed_and_reports_read_the_types():
                                                          "extension": "", "seconds_late": 0.0, "penalty": 0.0,
                                                          "final": 12.0, "policy": ""}
     result = SubmissionResult.from_dict(GRADED)
-    assert as_result(result) is result and as_result(GRADED) == result
     row = csv_row(TENSORS, result)
     scores = {"chunk_sizes": 2, "var_mean": 0}  # the two questions of the literal; the others count 0
     assert row == ["alice", *[scores.get(q.name, 0) for q in TENSORS.questions], 17, 20, "2025-03-02 08:00:00 UTC",
                    "2025-03-01 23:59:00 UTC", "8.02", "1.7", "15.3", "graded", ""]
     page = feedback_markdown(TENSORS, result, "en")
-    assert page == feedback_markdown(TENSORS, GRADED, "en")  # a saved dict reads the same
+    saved = tmp_path / "grading.json"
+    saved.write_text(json.dumps(GRADED), encoding="utf-8")
+    assert page == feedback_markdown(TENSORS, load_result(saved), "en")  # the saved file reads the same
     assert "**Score: 17 / 20**" in page and "Late penalty: 1.7 points, so your final score is 15.3 / 20." in page
     assert "## ✗ `var_mean` (0/3)" in page and "## ✓ `chunk_sizes` (2/2)" in page
     gradescope = gradescope_results(TENSORS, result)
