@@ -13,6 +13,7 @@ from . import harness
 from .assignments import HERE as ASSIGNMENTS_DIR
 from .assignments import hidden_test_file
 from .misconceptions import CallLog, likely_mistake
+from . import pytest_plugin
 from .pytest_plugin import OutcomeCollector, TestOutcome
 
 
@@ -39,7 +40,7 @@ def run_hidden_tests(assignment: str, transport: Transport, *,
     sink = io.StringIO()
     try:
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            code = pytest.main(args, plugins=[collector])
+            code = pytest.main(args, plugins=[pytest_plugin, collector])
     finally:
         harness.set_transport(None)
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not collector.outcomes:

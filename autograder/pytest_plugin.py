@@ -1,5 +1,8 @@
-"""Turns hidden-test outcomes into per-question results, with student-facing messages only.
+"""The hidden tests' pytest plugin: their markers and fixtures, and their outcomes as per-question results,
+with student-facing messages only.
 
+A hidden test names its question once, in ``@question("name")``; the fixtures ``q`` (that name) and ``fn``
+(the student's function of that name, reached through the transport) come from the marker.
 Messages come from the checks' own exceptions (``CheckFailure``: input, expected, got); pytest's
 tracebacks, which would quote the hidden tests' source, are never kept.
 """
@@ -14,6 +17,33 @@ from kitcheck.transport import StudentError
 
 
 NOT_RUN = "not run: an earlier test of this question failed"
+
+MARKERS = ("question(name): the graded function this hidden test belongs to",
+           "cuda: runs on a CUDA device (skipped with a reason when there is none)")
+
+
+def pytest_configure(config):
+    """Registers the hidden tests' markers (they run with --strict-markers)."""
+    for line in MARKERS:
+        config.addinivalue_line("markers", line)
+
+
+@pytest.fixture
+def q(request) -> str:
+    """The name of the question the test is marked with (``@question(name)``)."""
+    marker = request.node.get_closest_marker("question")
+    if marker is None:
+        raise pytest.UsageError(f"{request.node.nodeid} uses the fixture `q` but has no @question marker")
+    return marker.args[0]
+
+
+@pytest.fixture
+def fn(q: str):
+    """The student's function of the test's question: call it as ``call(q, fn, **inputs)`` or ``fn(...)``.
+    (hypothesis runs every example with the same value: the proxy holds no state.)"""
+    from .harness import student
+
+    return student(q)
 
 
 @dataclass
