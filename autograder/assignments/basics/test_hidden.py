@@ -47,32 +47,30 @@ def _dim(data, ndim, extra=0):
 @MANY
 @given(dtype=st.sampled_from(NUMBER_DTYPES), how=st.sampled_from(["contiguous", "sliced", "expanded"]),
        n=st.integers(1, 6), off=st.integers(-4, 4), seed=seeds)
-def test_tridiagonal_matches_reference(device, dtype, how, n, off, seed):
-    q = "tridiagonal"
+def test_tridiagonal_matches_reference(q, fn, device, dtype, how, n, off, seed):
     d = arranged((n,), dtype, seed, how, device)
     off = off / 2 if dtype.is_floating_point else off
     inputs = {"d": d, "off": off}
-    expect_tensor(q, call(q, student(q), **inputs), tridiagonal_reference(d, off), inputs, dtype=dtype,
+    expect_tensor(q, call(q, fn, **inputs), tridiagonal_reference(d, off), inputs, dtype=dtype,
                   device=d.device)
 
 
 @question("tridiagonal")
 @FEW
 @given(dtype=st.sampled_from([torch.float32, torch.float64]), n=st.integers(2, 5), seed=seeds)
-def test_tridiagonal_inf_and_nan_stay_on_the_diagonal(dtype, n, seed):
+def test_tridiagonal_inf_and_nan_stay_on_the_diagonal(q, fn, dtype, n, seed):
     # An inf or nan on the diagonal must not spread: d * eye gives 0 * inf = nan beside it.
-    q = "tridiagonal"
     d = with_specials(values_of((n,), dtype, seed), seed, ("inf", "nan") if n > 2 else ("inf",))
     inputs = {"d": d, "off": 1.5}
-    expect_tensor(q, call(q, student(q), **inputs), tridiagonal_reference(d, 1.5), inputs, dtype=dtype,
+    expect_tensor(q, call(q, fn, **inputs), tridiagonal_reference(d, 1.5), inputs, dtype=dtype,
                   device=d.device, what=tr("the result for a d holding inf or nan", "d 含 inf 或 nan 时，结果"))
 
 
 @question("tridiagonal")
-def test_tridiagonal_keeps_the_device():
+def test_tridiagonal_keeps_the_device(fn):
     for dtype in (torch.int64, torch.float64):
         expect_device_agnostic_where_possible(
-            "tridiagonal", student("tridiagonal"),
+            "tridiagonal", fn,
             lambda d, off: torch.empty(len(d), len(d), dtype=d.dtype, device=d.device),
             d=torch.empty(5, dtype=dtype, device="meta"), off=1)
 
@@ -83,22 +81,21 @@ def test_tridiagonal_keeps_the_device():
 @MANY
 @given(dtype=st.sampled_from(ALL_DTYPES), shape=shapes(1, 4, max_side=4), data=st.data(), count=st.integers(0, 6),
        how=st.sampled_from(LAYOUTS), sliced_index=st.booleans(), seed=seeds)
-def test_select_along_matches_index_select(device, dtype, shape, data, count, how, sliced_index, seed):
-    q = "select_along"
+def test_select_along_matches_index_select(q, fn, device, dtype, shape, data, count, how, sliced_index, seed):
     dim = _dim(data, len(shape))
     x = arranged(shape, dtype, seed, how, device)
     index = torch.randint(shape[dim], (count,), generator=torch.Generator().manual_seed(seed + 1)).to(device)
     if sliced_index:
         index = layout(index, "sliced")
     inputs = {"x": x, "dim": dim, "index": index}
-    expect_tensor(q, call(q, student(q), **inputs), torch.index_select(x, dim, index), inputs, dtype=dtype,
+    expect_tensor(q, call(q, fn, **inputs), torch.index_select(x, dim, index), inputs, dtype=dtype,
                   device=x.device)
 
 
 @question("select_along")
-def test_select_along_keeps_the_device():
+def test_select_along_keeps_the_device(fn):
     expect_device_agnostic_where_possible(
-        "select_along", student("select_along"), torch.index_select,
+        "select_along", fn, torch.index_select,
         x=torch.empty(3, 4, 2, device="meta"), dim=-2, index=torch.empty(5, dtype=torch.int64, device="meta"))
 
 
@@ -109,25 +106,23 @@ def test_select_along_keeps_the_device():
 @given(dtype=st.sampled_from(NUMBER_DTYPES), shape=shapes(1, 3, max_side=5), how=st.sampled_from(LAYOUTS),
        low=st.integers(-6, 3),
        width=st.integers(0, 8), specials=st.booleans(), seed=seeds)
-def test_values_in_range_matches_reference(device, dtype, shape, how, low, width, specials, seed):
-    q = "values_in_range"
+def test_values_in_range_matches_reference(q, fn, device, dtype, shape, how, low, width, specials, seed):
     x = arranged(shape, dtype, seed, how, device)
     if specials and dtype.is_floating_point and x.numel() >= 3:
         x = with_specials(x.contiguous(), seed)  # inf, -inf and nan: never in a finite range
     low, high = (low / 2, (low + width) / 2) if dtype.is_floating_point else (low, low + width)
     inputs = {"x": x, "low": low, "high": high}
-    expect_tensor(q, call(q, student(q), **inputs), values_in_range_reference(x, low, high), inputs,
+    expect_tensor(q, call(q, fn, **inputs), values_in_range_reference(x, low, high), inputs,
                   dtype=dtype, device=x.device)
 
 
 @question("values_in_range")
-def test_values_in_range_with_infinite_bounds():
-    q = "values_in_range"
+def test_values_in_range_with_infinite_bounds(q, fn):
     x = torch.tensor([[float("-inf"), -1.0, float("nan")], [0.0, float("inf"), 2.5]], dtype=torch.float64)
     dtype = x.dtype
     for low, high in [(float("-inf"), 1.0), (0.0, float("inf")), (float("-inf"), float("inf"))]:
         inputs = {"x": x, "low": low, "high": high}
-        expect_tensor(q, call(q, student(q), **inputs), values_in_range_reference(x, low, high), inputs,
+        expect_tensor(q, call(q, fn, **inputs), values_in_range_reference(x, low, high), inputs,
                       dtype=dtype, device=x.device)
 
 
@@ -137,22 +132,21 @@ def test_values_in_range_with_infinite_bounds():
 @MANY
 @given(dtype=st.sampled_from(ALL_DTYPES), n=st.integers(1, 5), m=st.integers(1, 5), k=st.integers(1, 5), how=st.sampled_from(LAYOUTS),
        index_how=st.sampled_from(["contiguous", "transposed", "sliced"]), specials=st.booleans(), seed=seeds)
-def test_gather_rows_matches_gather(device, dtype, n, m, k, how, index_how, specials, seed):
-    q = "gather_rows"
+def test_gather_rows_matches_gather(q, fn, device, dtype, n, m, k, how, index_how, specials, seed):
     x = arranged((n, m), dtype, seed, how, device)
     if specials and dtype.is_floating_point and x.numel() >= 3:
         x = with_specials(x.contiguous(), seed)  # gather copies values: an inf elsewhere in a row stays there
     index = layout(torch.randint(m, (n, k), generator=torch.Generator().manual_seed(seed + 1)).to(device),
                    index_how)
     inputs = {"x": x, "index": index}
-    expect_tensor(q, call(q, student(q), **inputs), torch.gather(x, 1, index), inputs, dtype=dtype,
+    expect_tensor(q, call(q, fn, **inputs), torch.gather(x, 1, index), inputs, dtype=dtype,
                   device=x.device)
 
 
 @question("gather_rows")
-def test_gather_rows_keeps_the_device():
+def test_gather_rows_keeps_the_device(fn):
     expect_device_agnostic_where_possible(
-        "gather_rows", student("gather_rows"), lambda x, index: torch.gather(x, 1, index),
+        "gather_rows", fn, lambda x, index: torch.gather(x, 1, index),
         x=torch.empty(4, 3, device="meta"), index=torch.empty(4, 2, dtype=torch.int64, device="meta"))
 
 
@@ -168,14 +162,13 @@ def _group_sums(values, group, num_groups):
 @MANY
 @given(dtype=st.sampled_from(NUMBER_DTYPES), m=st.integers(1, 8), rest=shapes(0, 2, max_side=3), num_groups=st.integers(1, 5),
        how=st.sampled_from(LAYOUTS), sliced_group=st.booleans(), seed=seeds)
-def test_sum_by_group_matches_index_add(device, dtype, m, rest, num_groups, how, sliced_group, seed):
-    q = "sum_by_group"
+def test_sum_by_group_matches_index_add(q, fn, device, dtype, m, rest, num_groups, how, sliced_group, seed):
     values = arranged((m, *rest), dtype, seed, how, device)
     group = torch.randint(num_groups, (m,), generator=torch.Generator().manual_seed(seed + 1)).to(device)
     if sliced_group:
         group = layout(group, "sliced")
     inputs = {"values": values, "group": group, "num_groups": num_groups}
-    expect_tensor(q, call(q, student(q), **inputs), _group_sums(values, group, num_groups), inputs, dtype=dtype,
+    expect_tensor(q, call(q, fn, **inputs), _group_sums(values, group, num_groups), inputs, dtype=dtype,
                   device=values.device, **tolerance(dtype, reduction=True))
 
 
@@ -183,36 +176,34 @@ def test_sum_by_group_matches_index_add(device, dtype, m, rest, num_groups, how,
 @FEW
 @given(dtype=st.sampled_from([torch.float32, torch.float64]), m=st.integers(3, 8), num_groups=st.integers(2, 4),
        seed=seeds)
-def test_sum_by_group_keeps_inf_and_nan_in_their_group(dtype, m, num_groups, seed):
+def test_sum_by_group_keeps_inf_and_nan_in_their_group(q, fn, dtype, m, num_groups, seed):
     # 0 * inf = nan: a one-hot product would spread an inf or nan to every group.
-    q = "sum_by_group"
     values = with_specials(values_of((m, 2), dtype, seed), seed, ("inf", "nan"))
     group = torch.randint(num_groups, (m,), generator=torch.Generator().manual_seed(seed + 1))
     inputs = {"values": values, "group": group, "num_groups": num_groups}
-    expect_tensor(q, call(q, student(q), **inputs), _group_sums(values, group, num_groups), inputs, dtype=dtype,
+    expect_tensor(q, call(q, fn, **inputs), _group_sums(values, group, num_groups), inputs, dtype=dtype,
                   device=values.device,
                   what=tr("the sums when some values are inf or nan", "部分值为 inf 或 nan 时，各组的和"),
                   **tolerance(dtype, reduction=True))
 
 
 @question("sum_by_group")
-def test_sum_by_group_one_busy_group_and_empty_ones():
-    q = "sum_by_group"
+def test_sum_by_group_one_busy_group_and_empty_ones(q, fn):
     values = torch.arange(1, 7, dtype=torch.int32).reshape(3, 2)
     inputs = {"values": values, "group": torch.tensor([1, 1, 1]), "num_groups": 4}
-    expect_tensor(q, call(q, student(q), **inputs), torch.tensor([[0, 0], [9, 12], [0, 0], [0, 0]], dtype=torch.int32),
+    expect_tensor(q, call(q, fn, **inputs), torch.tensor([[0, 0], [9, 12], [0, 0], [0, 0]], dtype=torch.int32),
                   inputs, dtype=torch.int32, device="cpu")
 
 
 @question("sum_by_group")
-def test_sum_by_group_keeps_the_device():
+def test_sum_by_group_keeps_the_device(q, fn):
     for dtype in (torch.int32, torch.float64):
-        _sum_by_group_on_meta(dtype)
+        _sum_by_group_on_meta(q, fn, dtype)
 
 
-def _sum_by_group_on_meta(dtype):
+def _sum_by_group_on_meta(q, fn, dtype):
     expect_device_agnostic_where_possible(
-        "sum_by_group", student("sum_by_group"),
+        q, fn,
         lambda v, g, n: torch.empty(n, *v.shape[1:], dtype=v.dtype, device=v.device),
         values=torch.empty(6, 3, dtype=dtype, device="meta"), group=torch.empty(6, dtype=torch.int64, device="meta"),
         num_groups=4)
@@ -247,9 +238,9 @@ def _copy_check(x, requires_grad):
 
 
 @question("detached_copy")
-def test_detached_copy_keeps_the_device():
+def test_detached_copy_keeps_the_device(q, fn):
     for dtype in (torch.float32, torch.int64, torch.bool):
-        expect_device_agnostic_where_possible("detached_copy", student("detached_copy"), torch.empty_like,
+        expect_device_agnostic_where_possible(q, fn, torch.empty_like,
                                               x=torch.empty(3, 2, dtype=dtype, device="meta"))
 
 
@@ -259,20 +250,19 @@ def test_detached_copy_keeps_the_device():
 @MANY
 @given(dtype=st.sampled_from(ALL_DTYPES), shape=shapes(0, 3, max_side=3), count=st.integers(1, 4), data=st.data(),
        seed=seeds)
-def test_stack_via_cat_matches_stack(device, dtype, shape, count, data, seed):
-    q = "stack_via_cat"
+def test_stack_via_cat_matches_stack(q, fn, device, dtype, shape, count, data, seed):
     dim = _dim(data, len(shape), extra=1)
     hows = data.draw(st.lists(st.sampled_from(LAYOUTS), min_size=count, max_size=count), label="layouts")
     tensors = [arranged(shape, dtype, seed + i, how, device) for i, how in enumerate(hows)]
     inputs = {"tensors": tensors, "dim": dim}
-    expect_tensor(q, call(q, student(q), **inputs), torch.stack(tensors, dim), inputs, dtype=dtype,
+    expect_tensor(q, call(q, fn, **inputs), torch.stack(tensors, dim), inputs, dtype=dtype,
                   device=tensors[0].device)
 
 
 @question("stack_via_cat")
-def test_stack_via_cat_keeps_the_device():
+def test_stack_via_cat_keeps_the_device(fn):
     expect_device_agnostic_where_possible(
-        "stack_via_cat", student("stack_via_cat"), torch.stack,
+        "stack_via_cat", fn, torch.stack,
         tensors=[torch.empty(2, 3, device="meta"), torch.empty(2, 3, device="meta")], dim=-2)
 
 
@@ -289,14 +279,13 @@ def _sizes(data, length):
 @MANY
 @given(dtype=st.sampled_from(ALL_DTYPES), shape=shapes(1, 3, max_side=5), data=st.data(),
        how=st.sampled_from(["contiguous", "transposed", "sliced"]), seed=seeds)
-def test_split_by_sizes_returns_views(device, dtype, shape, data, how, seed):
-    q = "split_by_sizes"
+def test_split_by_sizes_returns_views(q, fn, device, dtype, shape, data, how, seed):
     dim = _dim(data, len(shape))
     sizes = _sizes(data, shape[dim])
     x = arranged(shape, dtype, seed, how, device)
     inputs = {"x": x, "sizes": sizes, "dim": dim}
     markers = [m.contiguous() for m in torch.split(marker_like(x), sizes, dim)]
-    got = drive(q, student(q), split_views_driver, inputs, x, sizes, dim, markers)
+    got = drive(q, fn, split_views_driver, inputs, x, sizes, dim, markers)
     expect_split_views(q, got, x, torch.split(x, sizes, dim), markers, inputs)
 
 
@@ -304,22 +293,20 @@ def test_split_by_sizes_returns_views(device, dtype, shape, data, how, seed):
 @FEW
 @given(dtype=st.sampled_from([torch.float32, torch.bool]), shape=shapes(2, 3, min_side=2, max_side=4),
        data=st.data(), seed=seeds)
-def test_split_by_sizes_of_an_expanded_input(dtype, shape, data, seed):
+def test_split_by_sizes_of_an_expanded_input(q, fn, dtype, shape, data, seed):
     # An expanded (stride-0) x cannot be written into, so values only here.
-    q = "split_by_sizes"
     dim = _dim(data, len(shape))
     sizes = _sizes(data, shape[dim])
     x = arranged(shape, dtype, seed, "expanded")
     inputs = {"x": x, "sizes": sizes, "dim": dim}
-    expect_pieces(q, call(q, student(q), **inputs), torch.split(x, sizes, dim), inputs, dtype=dtype,
+    expect_pieces(q, call(q, fn, **inputs), torch.split(x, sizes, dim), inputs, dtype=dtype,
                   device=x.device)
 
 
 @question("split_by_sizes")
 @FEW
 @given(shape=shapes(1, 3, max_side=4), data=st.data(), change=st.sampled_from(["drop", "grow"]))
-def test_split_by_sizes_rejects_sizes_that_do_not_add_up(shape, data, change):
-    q = "split_by_sizes"
+def test_split_by_sizes_rejects_sizes_that_do_not_add_up(q, fn, shape, data, change):
     dim = _dim(data, len(shape))
     sizes = _sizes(data, shape[dim])
     if change == "drop":  # leave out the last non-empty piece: too short
@@ -327,6 +314,6 @@ def test_split_by_sizes_rejects_sizes_that_do_not_add_up(shape, data, change):
     else:  # one more element than x has along dim
         sizes[-1] += 1
     x = values_of(shape, torch.float32, 0)
-    expect_raises(q, student(q), "ValueError", {"x": x, "sizes": sizes, "dim": dim},
+    expect_raises(q, fn, "ValueError", {"x": x, "sizes": sizes, "dim": dim},
                   tr("the sizes add up to {total}, not {length}", "各长度之和是 {total}，而不是 {length}",
                      total=sum(sizes), length=shape[dim]))

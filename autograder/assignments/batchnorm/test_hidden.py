@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 from torch.optim import lr_scheduler
 
 from autograder import adversarial
-from autograder.harness import (DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, public_check_tests, question,
-                                student)
+from autograder.harness import (DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, public_check_tests, question)
 from autograder.assignments.batchnorm.references import (reference_batch_norm_eval, reference_batch_norm_train,
                                                         torch_lrs, torch_warmup_cosine)
 from kitcheck.assignments.batchnorm import (ASSIGNMENT, LAYOUTS, bn_inputs, check_module, expect_eval, expect_lrs,
@@ -69,23 +68,21 @@ def hard_layout(x, how):
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @given(n=st.integers(2, 8), d=st.integers(1, 5), seed=st.integers(0, 2**16))
-def test_z_score_norm_matches_closed_form(device, dtype, n, d, seed):
-    q = "z_score_norm"
+def test_z_score_norm_matches_closed_form(q, fn, device, dtype, n, d, seed):
     x = features(n, d, dtype, seed, device)
     x64 = x.double().cpu()
     expected = (x64 - x64.mean(0)) / x64.std(0, correction=0)
-    expect_tensor(q, call(q, student(q), x=x), expected, {"x": x}, dtype=dtype, device=x.device,
+    expect_tensor(q, call(q, fn, x=x), expected, {"x": x}, dtype=dtype, device=x.device,
                   **tolerance(dtype, reduction=True))
 
 
 @question("z_score_norm")
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @given(n=st.integers(2, 8), d=st.integers(1, 5), seed=st.integers(0, 2**16))
-def test_z_score_norm_columns_have_mean_0_and_std_1(dtype, n, d, seed):
+def test_z_score_norm_columns_have_mean_0_and_std_1(q, fn, dtype, n, d, seed):
     # The property that defines z-scores, checked on the student's own output.
-    q = "z_score_norm"
     x = features(n, d, dtype, seed)
-    z = call(q, student(q), x=x)
+    z = call(q, fn, x=x)
     if type(z) is not torch.Tensor or z.shape != x.shape:
         raise CheckFailure(q, tr("should return a tensor shaped like x", "应当返回与 x 形状相同的张量"), {"x": x},
                            None, z)
@@ -104,20 +101,19 @@ def test_z_score_norm_columns_have_mean_0_and_std_1(dtype, n, d, seed):
 @HARD
 @given(n=st.integers(3, 8), d=st.integers(2, 5), seed=st.integers(0, 2**16), how=st.sampled_from(LAYOUTS))
 @example(n=6, d=3, seed=0, how="transposed")
-def test_z_score_norm_hard_inputs(dtype, kind, n, d, seed, how):
+def test_z_score_norm_hard_inputs(q, fn, dtype, kind, n, d, seed, how):
     # Offsets of 1e2 (float32) or 1e5 (float64) defeat a one-pass variance; columns scaled 1e-3 ... 1e3 catch an
     # eps added to the std; transposed and sliced views catch .view().
-    q = "z_score_norm"
     x = hard_layout(hard_columns(kind, (n, d), dtype, seed).to(dtype), how)
     x64 = x.double()
     expected = (x64 - x64.mean(0)) / x64.std(0, correction=0)
-    expect_tensor(q, call(q, student(q), x=x), expected, {"x": x, "kind": kind}, dtype=dtype, device=x.device,
+    expect_tensor(q, call(q, fn, x=x), expected, {"x": x, "kind": kind}, dtype=dtype, device=x.device,
                   **tolerance(dtype, reduction=True))
 
 
 @question("z_score_norm")
-def test_z_score_norm_keeps_the_device():
-    expect_device_agnostic("z_score_norm", student("z_score_norm"),
+def test_z_score_norm_keeps_the_device(q, fn):
+    expect_device_agnostic(q, fn,
                            lambda x: (x - x.mean(0)) / x.std(0, correction=0), x=torch.empty(5, 3, device="meta"))
 
 
@@ -126,11 +122,10 @@ def test_z_score_norm_keeps_the_device():
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @given(shape=bn_shapes, momentum=st.sampled_from(MOMENTA), eps=st.sampled_from(EPSILONS), seed=st.integers(0, 2**16))
-def test_batch_norm_train_matches_torch(device, dtype, shape, momentum, eps, seed):
-    q = "batch_norm_train"
+def test_batch_norm_train_matches_torch(q, fn, device, dtype, shape, momentum, eps, seed):
     x, rm, rv, w, b, up = bn_inputs(shape, dtype, seed, device)
     inputs = {"x": x, "running_mean": rm, "running_var": rv, "weight": w, "bias": b, "momentum": momentum, "eps": eps}
-    got = drive(q, student(q), run_batch_norm_train, inputs, x, rm, rv, w, b, momentum, eps, up)
+    got = drive(q, fn, run_batch_norm_train, inputs, x, rm, rv, w, b, momentum, eps, up)
     ref = [t.double().cpu() for t in (x, rm, rv, w, b, up)]
     expected = run_batch_norm_train(reference_batch_norm_train, *ref[:5], momentum, eps, ref[5])
     expect_train(q, got, expected, inputs, dtype=dtype, device=x.device, upstream=up)
@@ -160,14 +155,13 @@ def hard_bn_inputs(kind, shape, dtype, seed):
        how=st.sampled_from(LAYOUTS))
 @example(shape=(2, 3, 2, 2), momentum=0.1, seed=0, how="transposed")  # .view(N, C, -1) fails on this one
 @example(shape=(4, 3), momentum=0.1, seed=1, how="sliced")
-def test_batch_norm_train_hard_inputs(dtype, kind, shape, momentum, seed, how):
+def test_batch_norm_train_hard_inputs(q, fn, dtype, kind, shape, momentum, seed, how):
     # The driver passes x as a transposed or sliced view (and, sliced, the running statistics too), and reports
     # any input the function changed in place: the running statistics must come back as new tensors.
-    q = "batch_norm_train"
     x, rm, rv, w, b, up = hard_bn_inputs(kind, shape, dtype, seed)
     inputs = {"x": x, "running_mean": rm, "running_var": rv, "weight": w, "bias": b, "momentum": momentum,
               "eps": 1e-5, "x layout": how, "kind": kind}
-    got = drive(q, student(q), run_batch_norm_train, inputs, x, rm, rv, w, b, momentum, 1e-5, up, how)
+    got = drive(q, fn, run_batch_norm_train, inputs, x, rm, rv, w, b, momentum, 1e-5, up, how)
     ref = [t.double() for t in (x, rm, rv, w, b, up)]
     expected = run_batch_norm_train(reference_batch_norm_train, *ref[:5], momentum, 1e-5, ref[5])
     expect_train(q, got, expected, inputs, dtype=dtype, device=x.device, upstream=up)
@@ -175,11 +169,10 @@ def test_batch_norm_train_hard_inputs(dtype, kind, shape, momentum, seed, how):
 
 @question("batch_norm_train")
 @pytest.mark.parametrize("shape", [(4, 3), (2, 3, 5), (2, 3, 2, 2)])
-def test_batch_norm_train_keeps_the_device(shape):
-    q = "batch_norm_train"
+def test_batch_norm_train_keeps_the_device(q, fn, shape):
     args = [torch.empty(s, device="meta") for s in (shape, shape[1:2], shape[1:2], shape[1:2], shape[1:2], shape)]
     inputs = {"x": args[0], "momentum": 0.1, "eps": 1e-5}
-    got = drive(q, student(q), run_batch_norm_train, inputs, *args[:5], 0.1, 1e-5, args[5])
+    got = drive(q, fn, run_batch_norm_train, inputs, *args[:5], 0.1, 1e-5, args[5])
     expected = run_batch_norm_train(reference_batch_norm_train, *args[:5], 0.1, 1e-5, args[5])
     expect_train(q, got, expected, inputs, dtype=torch.float32, device="meta")
 
@@ -189,11 +182,10 @@ def test_batch_norm_train_keeps_the_device(shape):
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @given(shape=bn_shapes, eps=st.sampled_from(EPSILONS), seed=st.integers(0, 2**16))
-def test_batch_norm_eval_matches_torch(device, dtype, shape, eps, seed):
-    q = "batch_norm_eval"
+def test_batch_norm_eval_matches_torch(q, fn, device, dtype, shape, eps, seed):
     x, rm, rv, w, b, up = bn_inputs(shape, dtype, seed, device)
     inputs = {"x": x, "running_mean": rm, "running_var": rv, "weight": w, "bias": b, "eps": eps}
-    got = drive(q, student(q), run_batch_norm_eval, inputs, x, rm, rv, w, b, eps, up)
+    got = drive(q, fn, run_batch_norm_eval, inputs, x, rm, rv, w, b, eps, up)
     ref = [t.double().cpu() for t in (x, rm, rv, w, b, up)]
     expected = run_batch_norm_eval(reference_batch_norm_eval, *ref[:5], eps, ref[5])
     expect_eval(q, got, expected, inputs, dtype=dtype, device=x.device)
@@ -206,14 +198,13 @@ def test_batch_norm_eval_matches_torch(device, dtype, shape, eps, seed):
 @given(shape=hard_bn_shapes, seed=st.integers(0, 2**16), how=st.sampled_from(LAYOUTS))
 @example(shape=(2, 3, 2, 2), seed=0, how="transposed")  # .view(N, C, -1) fails on this one
 @example(shape=(4, 3), seed=1, how="sliced")
-def test_batch_norm_eval_hard_inputs(dtype, kind, shape, seed, how):
+def test_batch_norm_eval_hard_inputs(q, fn, dtype, kind, shape, seed, how):
     # Running statistics near 1e2/1e5, or variances from 1e-6 to 1e6 (where sqrt(var) + eps is far from
     # sqrt(var + eps)); x and the statistics as views; the statistics must be left as they were.
-    q = "batch_norm_eval"
     x, rm, rv, w, b, up = hard_bn_inputs(kind, shape, dtype, seed)
     inputs = {"x": x, "running_mean": rm, "running_var": rv, "weight": w, "bias": b, "eps": 1e-5,
               "x layout": how, "kind": kind}
-    got = drive(q, student(q), run_batch_norm_eval, inputs, x, rm, rv, w, b, 1e-5, up, how)
+    got = drive(q, fn, run_batch_norm_eval, inputs, x, rm, rv, w, b, 1e-5, up, how)
     expected = run_batch_norm_eval(reference_batch_norm_eval, *(t.double() for t in (x, rm, rv, w, b)), 1e-5,
                                    up.double())
     expect_eval(q, got, expected, inputs, dtype=dtype, device=x.device)
@@ -221,9 +212,9 @@ def test_batch_norm_eval_hard_inputs(dtype, kind, shape, seed, how):
 
 @question("batch_norm_eval")
 @pytest.mark.parametrize("shape", [(4, 3), (2, 3, 5), (2, 3, 2, 2)])
-def test_batch_norm_eval_keeps_the_device(shape):
+def test_batch_norm_eval_keeps_the_device(q, fn, shape):
     c = shape[1:2]
-    expect_device_agnostic("batch_norm_eval", student("batch_norm_eval"), reference_batch_norm_eval,
+    expect_device_agnostic(q, fn, reference_batch_norm_eval,
                            x=torch.empty(shape, device="meta"), running_mean=torch.empty(c, device="meta"),
                            running_var=torch.empty(c, device="meta"), weight=torch.empty(c, device="meta"),
                            bias=torch.empty(c, device="meta"), eps=1e-5)
@@ -234,8 +225,8 @@ def test_batch_norm_eval_keeps_the_device(shape):
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @given(shape=bn_shapes, momentum=st.sampled_from(MOMENTA), eps=st.sampled_from(EPSILONS), seed=st.integers(0, 2**16))
-def test_batch_norm_module_matches_torch(device, dtype, shape, momentum, eps, seed):
-    check_module("BatchNorm", student("BatchNorm"), shape, eps, momentum, seed, dtype, device)
+def test_batch_norm_module_matches_torch(fn, device, dtype, shape, momentum, eps, seed):
+    check_module("BatchNorm", fn, shape, eps, momentum, seed, dtype, device)
 
 
 @question("BatchNorm")
@@ -244,20 +235,20 @@ def test_batch_norm_module_matches_torch(device, dtype, shape, momentum, eps, se
 @settings(max_examples=2)
 @given(shape=hard_bn_shapes, seed=st.integers(0, 2**16), how=st.sampled_from(LAYOUTS))
 @example(shape=(2, 3, 2, 2), seed=0, how="transposed")  # .view(N, C, -1) fails on this one
-def test_batch_norm_module_hard_inputs(dtype, kind, shape, seed, how):
+def test_batch_norm_module_hard_inputs(fn, dtype, kind, shape, seed, how):
     # Two training batches and an eval batch with a large offset or mixed scales, passed as views; a last eval
     # pass under torch.no_grad() must leave its input unchanged.
     # momentum 1: the running statistics are the last batch's, so eval outputs stay O(1); float32 offsets of 10
     # (torch's own float32 module drifts by ~4e-4 in eval at 1e2), float64 ones of 1e5 still defeat E[x^2] - E[x]^2.
     base = 10.0 if dtype == torch.float32 else None
     batches = tuple(hard_columns(kind, shape, dtype, seed + 7 * i, base=base).to(dtype) for i in range(3))
-    check_module("BatchNorm", student("BatchNorm"), shape, 1e-5, 1.0, seed, dtype, "cpu", how, batches)
+    check_module("BatchNorm", fn, shape, 1e-5, 1.0, seed, dtype, "cpu", how, batches)
 
 
 @question("BatchNorm")
 @pytest.mark.parametrize("shape", [(4, 3), (2, 3, 2, 2)])
-def test_batch_norm_module_keeps_the_device(shape):
-    check_module("BatchNorm", student("BatchNorm"), shape, 1e-5, 0.1, 0, torch.float32, "meta")
+def test_batch_norm_module_keeps_the_device(fn, shape):
+    check_module("BatchNorm", fn, shape, 1e-5, 0.1, 0, torch.float32, "meta")
 
 
 # ---- schedules -------------------------------------------------------------------------------------
@@ -267,49 +258,48 @@ base_lrs = st.sampled_from([0.1, 0.5, 1.0, 0.03])
 @question("multistep_lr")
 @given(base_lr=base_lrs, milestones=st.sets(st.integers(1, 12), min_size=1, max_size=4).map(sorted),
        gamma=st.sampled_from([0.1, 0.5, 0.9]))
-def test_multistep_lr_matches_multisteplr(base_lr, milestones, gamma):
-    q, epochs = "multistep_lr", 15
+def test_multistep_lr_matches_multisteplr(q, fn, base_lr, milestones, gamma):
+    epochs = 15
     inputs = {"base_lr": base_lr, "milestones": milestones, "gamma": gamma, "epochs": epochs}
     expected = torch_lrs(lambda o: lr_scheduler.MultiStepLR(o, milestones, gamma), epochs, base_lr)
-    expect_lrs(q, drive(q, student(q), run_lr_table, inputs, epochs, base_lr, milestones, gamma), expected, inputs)
+    expect_lrs(q, drive(q, fn, run_lr_table, inputs, epochs, base_lr, milestones, gamma), expected, inputs)
 
 
 @question("multistep_lr")
 @given(base_lr=base_lrs, step_size=st.integers(1, 5), gamma=st.sampled_from([0.1, 0.5]))
-def test_multistep_lr_with_regular_milestones_matches_steplr(base_lr, step_size, gamma):
+def test_multistep_lr_with_regular_milestones_matches_steplr(q, fn, base_lr, step_size, gamma):
     # StepLR is the special case with a milestone every step_size epochs.
-    q, epochs = "multistep_lr", 15
+    epochs = 15
     milestones = list(range(step_size, epochs, step_size))
     inputs = {"base_lr": base_lr, "milestones": milestones, "gamma": gamma, "epochs": epochs}
     expected = torch_lrs(lambda o: lr_scheduler.StepLR(o, step_size, gamma), epochs, base_lr)
-    expect_lrs(q, drive(q, student(q), run_lr_table, inputs, epochs, base_lr, milestones, gamma), expected, inputs)
+    expect_lrs(q, drive(q, fn, run_lr_table, inputs, epochs, base_lr, milestones, gamma), expected, inputs)
 
 
 @question("exponential_lr")
 @given(base_lr=base_lrs, gamma=st.sampled_from([0.5, 0.9, 0.95, 0.99]))
-def test_exponential_lr_matches_exponentiallr(base_lr, gamma):
-    q, epochs = "exponential_lr", 12
+def test_exponential_lr_matches_exponentiallr(q, fn, base_lr, gamma):
+    epochs = 12
     inputs = {"base_lr": base_lr, "gamma": gamma, "epochs": epochs}
     expected = torch_lrs(lambda o: lr_scheduler.ExponentialLR(o, gamma), epochs, base_lr)
-    expect_lrs(q, drive(q, student(q), run_lr_table, inputs, epochs, base_lr, gamma), expected, inputs)
+    expect_lrs(q, drive(q, fn, run_lr_table, inputs, epochs, base_lr, gamma), expected, inputs)
 
 
 @question("cosine_lr")
 @given(base_lr=base_lrs, t_max=st.integers(1, 12), eta_min=st.sampled_from([0.0, 0.001, 0.01]))
-def test_cosine_lr_matches_cosineannealinglr(base_lr, t_max, eta_min):
-    q = "cosine_lr"
+def test_cosine_lr_matches_cosineannealinglr(q, fn, base_lr, t_max, eta_min):
     inputs = {"base_lr": base_lr, "T_max": t_max, "eta_min": eta_min, "epochs": t_max + 1}
     expected = torch_lrs(lambda o: lr_scheduler.CosineAnnealingLR(o, t_max, eta_min), t_max + 1, base_lr)
-    got = drive(q, student(q), run_lr_table, inputs, t_max + 1, base_lr, t_max, eta_min)
+    got = drive(q, fn, run_lr_table, inputs, t_max + 1, base_lr, t_max, eta_min)
     expect_lrs(q, got, expected, inputs)
 
 
 @question("warmup_cosine_lambda")
 @given(warmup=st.integers(1, 5), decay=st.integers(1, 10), base_lr=base_lrs)
-def test_warmup_cosine_lambda_matches_sequentiallr(warmup, decay, base_lr):
-    q, total = "warmup_cosine_lambda", warmup + decay
+def test_warmup_cosine_lambda_matches_sequentiallr(q, fn, warmup, decay, base_lr):
+    total = warmup + decay
     inputs = {"warmup_epochs": warmup, "total_epochs": total, "base_lr": base_lr}
-    got = drive(q, student(q), run_lambda_lr, inputs, warmup, total, base_lr)
+    got = drive(q, fn, run_lambda_lr, inputs, warmup, total, base_lr)
     expect_lrs(q, got, torch_warmup_cosine(warmup, total, base_lr), inputs)
 
 
@@ -317,43 +307,42 @@ def test_warmup_cosine_lambda_matches_sequentiallr(warmup, decay, base_lr):
 @given(base_lr=base_lrs, milestones=st.sets(st.integers(1, 150), min_size=1, max_size=6).map(sorted),
        gamma=st.sampled_from([0.1, 0.5, 0.9]))
 @settings(max_examples=4)
-def test_multistep_lr_over_many_epochs(base_lr, milestones, gamma):
+def test_multistep_lr_over_many_epochs(q, fn, base_lr, milestones, gamma):
     # 160 epochs, one to six milestones: Python floats, exactly torch's rates.
-    q, epochs = "multistep_lr", 160
+    epochs = 160
     inputs = {"base_lr": base_lr, "milestones": milestones, "gamma": gamma, "epochs": epochs}
     expected = torch_lrs(lambda o: lr_scheduler.MultiStepLR(o, milestones, gamma), epochs, base_lr)
-    expect_lrs(q, drive(q, student(q), run_lr_table, inputs, epochs, base_lr, milestones, gamma), expected, inputs)
+    expect_lrs(q, drive(q, fn, run_lr_table, inputs, epochs, base_lr, milestones, gamma), expected, inputs)
 
 
 @question("exponential_lr")
 @given(base_lr=base_lrs, gamma=st.sampled_from([0.9, 0.97, 0.999]))
 @settings(max_examples=3)
-def test_exponential_lr_over_many_epochs(base_lr, gamma):
+def test_exponential_lr_over_many_epochs(q, fn, base_lr, gamma):
     # 200 epochs: rates down to ~1e-10 must keep float64 precision (a float32 power does not).
-    q, epochs = "exponential_lr", 200
+    epochs = 200
     inputs = {"base_lr": base_lr, "gamma": gamma, "epochs": epochs}
     expected = torch_lrs(lambda o: lr_scheduler.ExponentialLR(o, gamma), epochs, base_lr)
-    expect_lrs(q, drive(q, student(q), run_lr_table, inputs, epochs, base_lr, gamma), expected, inputs)
+    expect_lrs(q, drive(q, fn, run_lr_table, inputs, epochs, base_lr, gamma), expected, inputs)
 
 
 @question("cosine_lr")
 @given(base_lr=base_lrs, t_max=st.integers(50, 200), eta_min=st.sampled_from([0.0, 1e-4]))
 @settings(max_examples=3)
-def test_cosine_lr_over_many_epochs(base_lr, t_max, eta_min):
+def test_cosine_lr_over_many_epochs(q, fn, base_lr, t_max, eta_min):
     # Long cycles: near the end the rate is tiny, so float32 cosines or tensors show.
-    q = "cosine_lr"
     inputs = {"base_lr": base_lr, "T_max": t_max, "eta_min": eta_min, "epochs": t_max + 1}
     expected = torch_lrs(lambda o: lr_scheduler.CosineAnnealingLR(o, t_max, eta_min), t_max + 1, base_lr)
-    expect_lrs(q, drive(q, student(q), run_lr_table, inputs, t_max + 1, base_lr, t_max, eta_min), expected, inputs)
+    expect_lrs(q, drive(q, fn, run_lr_table, inputs, t_max + 1, base_lr, t_max, eta_min), expected, inputs)
 
 
 @question("warmup_cosine_lambda")
 @given(warmup=st.integers(1, 20), decay=st.integers(20, 100), base_lr=base_lrs)
 @settings(max_examples=3)
-def test_warmup_cosine_lambda_over_many_epochs(warmup, decay, base_lr):
-    q, total = "warmup_cosine_lambda", warmup + decay
+def test_warmup_cosine_lambda_over_many_epochs(q, fn, warmup, decay, base_lr):
+    total = warmup + decay
     inputs = {"warmup_epochs": warmup, "total_epochs": total, "base_lr": base_lr}
-    got = drive(q, student(q), run_lambda_lr, inputs, warmup, total, base_lr)
+    got = drive(q, fn, run_lambda_lr, inputs, warmup, total, base_lr)
     expect_lrs(q, got, torch_warmup_cosine(warmup, total, base_lr), inputs)
 
 
@@ -383,24 +372,24 @@ def losses_from(steps, start=1.0, mode="min"):
          mode="min", threshold_mode="rel", cooldown=0, min_lr=0.0, eps=1e-8).via("gains below the threshold")
 @example(steps=[1.0] * 10, lr=0.1, factor=0.5, patience=1, threshold=1e-4, mode="min", threshold_mode="rel",
          cooldown=2, min_lr=0.0, eps=1e-8).via("cooldown")
-def test_plateau_lrs_matches_reducelronplateau(steps, lr, factor, patience, threshold, mode, threshold_mode,
+def test_plateau_lrs_matches_reducelronplateau(q, fn, steps, lr, factor, patience, threshold, mode, threshold_mode,
                                                cooldown, min_lr, eps):
     inputs = plateau_inputs(losses_from(steps, mode=mode), lr, factor, patience, threshold, mode, threshold_mode,
                             cooldown, min_lr, eps)
-    expect_plateau("plateau_lrs", student("plateau_lrs"), inputs)
+    expect_plateau(q, fn, inputs)
 
 
 @question("plateau_lrs")
 @pytest.mark.parametrize("mode", ["min", "max"])
 @pytest.mark.parametrize("special", [math.nan, math.inf])
-def test_plateau_lrs_with_nan_and_inf_losses(mode, special):
+def test_plateau_lrs_with_nan_and_inf_losses(q, fn, mode, special):
     # A nan loss is never an improvement (every comparison with nan is False); an inf loss in "min" mode
     # neither; in "max" mode inf is the best there is.
     losses = [1.0, 0.5, special, 0.5, special, special, 0.4, 0.4, 0.4]
     if mode == "max":  # accuracy-like: higher is better
         losses = [0.1, 0.5, special, 0.5, special, special, 0.6, 0.6, 0.6]
     inputs = plateau_inputs(losses, 0.1, factor=0.5, patience=1, mode=mode)
-    expect_plateau("plateau_lrs", student("plateau_lrs"), inputs)
+    expect_plateau(q, fn, inputs)
 
 
 # ---- one_cycle_lr ----------------------------------------------------------------------------------
@@ -411,10 +400,10 @@ def test_plateau_lrs_with_nan_and_inf_losses(mode, special):
 @settings(max_examples=20)
 @example(total=10, max_lr=1.0, pct_start=0.25, div_factor=10.0, final_div_factor=100.0).via("peak between steps")
 @example(total=20, max_lr=0.1, pct_start=0.3, div_factor=25.0, final_div_factor=1e4).via("torch's defaults")
-def test_one_cycle_lr_matches_onecyclelr(total, max_lr, pct_start, div_factor, final_div_factor):
+def test_one_cycle_lr_matches_onecyclelr(q, fn, total, max_lr, pct_start, div_factor, final_div_factor):
     # Every step of the cycle, from max_lr / div_factor up to max_lr and down to max_lr / div_factor /
     # final_div_factor; pct_start * total >= 1.8, so the warm-up has at least one step after step 0.
-    expect_one_cycle("one_cycle_lr", student("one_cycle_lr"), total, max_lr, pct_start, div_factor,
+    expect_one_cycle(q, fn, total, max_lr, pct_start, div_factor,
                      final_div_factor)
 
 
@@ -422,60 +411,57 @@ def test_one_cycle_lr_matches_onecyclelr(total, max_lr, pct_start, div_factor, f
 @question("plateau_lrs")
 @pytest.mark.parametrize("mode", ["min", "max"])
 @pytest.mark.parametrize("threshold_mode", ["rel", "abs"])
-def test_plateau_lrs_relative_and_absolute_thresholds_differ(mode, threshold_mode):
+def test_plateau_lrs_relative_and_absolute_thresholds_differ(q, fn, mode, threshold_mode):
     # Losses whose steps shrink (min) or values that are large (max): a 0.02 threshold means different things
     # relative to the best and in absolute terms.
     losses = [0.97 ** k for k in range(30)] if mode == "min" else [5 * 1.01 ** k for k in range(30)]
     inputs = plateau_inputs(losses, 0.1, 0.5, 0, 0.02, mode, threshold_mode)
-    expect_plateau("plateau_lrs", student("plateau_lrs"), inputs)
+    expect_plateau(q, fn, inputs)
 
 
 @question("plateau_lrs")
 @pytest.mark.parametrize("patience", [0, 1])
-def test_plateau_lrs_first_losses_nan_and_change_of_exactly_eps(patience):
+def test_plateau_lrs_first_losses_nan_and_change_of_exactly_eps(q, fn, patience):
     # A nan first loss is a bad epoch from the very start; a reduction of exactly eps is not made (torch needs
     # more than eps: 0.02 * 0.5 is 0.01 below 0.02, exactly, in binary floating point).
-    expect_plateau("plateau_lrs", student("plateau_lrs"),
+    expect_plateau(q, fn,
                    plateau_inputs([math.nan, math.nan, 1.0, 1.0, 1.0], 0.1, 0.5, patience))
-    expect_plateau("plateau_lrs", student("plateau_lrs"),
+    expect_plateau(q, fn,
                    plateau_inputs([1.0] * 5, 0.02, 0.5, patience, eps=0.01))
 
 
 @question("plateau_lrs")
-def test_plateau_lrs_defaults_are_torchs():
+def test_plateau_lrs_defaults_are_torchs(q, fn):
     # plateau_lrs(losses, lr) with torch's defaults: factor 0.1, patience 10, threshold 1e-4 (rel, min),
     # cooldown 0, min_lr 0, eps 1e-8. Tiny gains below the threshold, then a long plateau: two reductions.
-    q = "plateau_lrs"
     losses = [1.0, 0.9, 0.8, 0.7, 0.7 * 0.99995, 0.7 * 0.9999, 0.7 * 0.99985] + [0.7] * 25
     settings_ = plateau_inputs(losses, 1.0)
     inputs = {"losses": losses, "lr": 1.0}
-    got = call(q, student(q), **inputs)
+    got = call(q, fn, **inputs)
 
     expect_lrs(q, got, torch_plateau(settings_), inputs, after=True)
 
 
 @question("one_cycle_lr")
 @pytest.mark.parametrize("total", [20, 47])
-def test_one_cycle_lr_defaults_are_torchs(total):
+def test_one_cycle_lr_defaults_are_torchs(q, fn, total):
     # one_cycle_lr(step, total_steps, max_lr): pct_start 0.3, div_factor 25, final_div_factor 1e4, like torch.
-    q = "one_cycle_lr"
     inputs = {"total_steps": total, "max_lr": 0.1}
     expected = torch_lrs(lambda o: lr_scheduler.OneCycleLR(o, max_lr=0.1, total_steps=total, cycle_momentum=False),
                          total, 0.1 / 25)
-    expect_lrs(q, drive(q, student(q), run_lr_table, inputs, total, total, 0.1), expected, inputs, unit="step")
+    expect_lrs(q, drive(q, fn, run_lr_table, inputs, total, total, 0.1), expected, inputs, unit="step")
 
 
 @question("multistep_lr")
-def test_multistep_lr_default_gamma_is_torchs():
-    q, milestones = "multistep_lr", [2, 5]
+def test_multistep_lr_default_gamma_is_torchs(q, fn):
+    milestones = [2, 5]
     inputs = {"base_lr": 0.5, "milestones": milestones, "epochs": 8}
     expected = torch_lrs(lambda o: lr_scheduler.MultiStepLR(o, milestones), 8, 0.5)
-    expect_lrs(q, drive(q, student(q), run_lr_table, inputs, 8, 0.5, milestones), expected, inputs)
+    expect_lrs(q, drive(q, fn, run_lr_table, inputs, 8, 0.5, milestones), expected, inputs)
 
 
 @question("cosine_lr")
-def test_cosine_lr_default_eta_min_is_torchs():
-    q = "cosine_lr"
+def test_cosine_lr_default_eta_min_is_torchs(q, fn):
     inputs = {"base_lr": 0.5, "T_max": 6, "epochs": 7}
     expected = torch_lrs(lambda o: lr_scheduler.CosineAnnealingLR(o, 6), 7, 0.5)
-    expect_lrs(q, drive(q, student(q), run_lr_table, inputs, 7, 0.5, 6), expected, inputs)
+    expect_lrs(q, drive(q, fn, run_lr_table, inputs, 7, 0.5, 6), expected, inputs)

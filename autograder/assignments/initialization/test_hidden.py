@@ -46,15 +46,14 @@ def check_kaiming(q, fn, kind, shape, a, mode, nonlinearity, seed, dtype=torch.f
 # ---- fan_in_and_fan_out ----------------------------------------------------------------------------
 @question("fan_in_and_fan_out")
 @given(shape=shapes(2, 5, min_side=1, max_side=7))
-def test_fan_in_and_fan_out_matches_torch(shape):
-    q = "fan_in_and_fan_out"
-    expect_equal(q, call(q, student(q), shape=shape), tuple(torch_fans(shape)), {"shape": shape})
+def test_fan_in_and_fan_out_matches_torch(q, fn, shape):
+    expect_equal(q, call(q, fn, shape=shape), tuple(torch_fans(shape)), {"shape": shape})
 
 
 @question("fan_in_and_fan_out")
 @pytest.mark.parametrize("shape", [(), (3,), (1,)])
-def test_fan_in_and_fan_out_needs_two_dims(shape):
-    expect_raises("fan_in_and_fan_out", student("fan_in_and_fan_out"), "ValueError", {"shape": shape},
+def test_fan_in_and_fan_out_needs_two_dims(q, fn, shape):
+    expect_raises(q, fn, "ValueError", {"shape": shape},
                   tr("fan-in and fan-out need at least 2 dimensions", "扇入和扇出至少需要 2 个维度"))
 
 
@@ -73,8 +72,8 @@ def test_xavier_uniform_statistics(device, dtype, shape, gain, seed):
 
 @question("xavier_uniform_")
 @pytest.mark.parametrize("device", ["meta", *DEVICES])
-def test_xavier_uniform_fills_a_parameter_in_place(device):
-    check_xavier("xavier_uniform_", student("xavier_uniform_"), "uniform", (48, 24, 5), 1.0, 7,
+def test_xavier_uniform_fills_a_parameter_in_place(fn, device):
+    check_xavier("xavier_uniform_", fn, "uniform", (48, 24, 5), 1.0, 7,
                  dtype=torch.float32, device=device, as_parameter=True)
 
 
@@ -88,8 +87,8 @@ def test_xavier_normal_statistics(device, dtype, shape, gain, seed):
 
 @question("xavier_normal_")
 @pytest.mark.parametrize("device", ["meta", *DEVICES])
-def test_xavier_normal_fills_a_parameter_in_place(device):
-    check_xavier("xavier_normal_", student("xavier_normal_"), "normal", (48, 24, 5), 1.0, 7,
+def test_xavier_normal_fills_a_parameter_in_place(fn, device):
+    check_xavier("xavier_normal_", fn, "normal", (48, 24, 5), 1.0, 7,
                  dtype=torch.float32, device=device, as_parameter=True)
 
 
@@ -103,15 +102,15 @@ kaiming_params = dict(shape=st.sampled_from(INIT_SHAPES), a=st.sampled_from(SLOP
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @given(**kaiming_params)
-def test_kaiming_uniform_statistics(device, dtype, shape, a, mode, nonlinearity, seed):
-    check_kaiming("kaiming_uniform_", student("kaiming_uniform_"), "uniform", shape, a, mode, nonlinearity, seed,
+def test_kaiming_uniform_statistics(fn, device, dtype, shape, a, mode, nonlinearity, seed):
+    check_kaiming("kaiming_uniform_", fn, "uniform", shape, a, mode, nonlinearity, seed,
                   dtype=dtype, device=device)
 
 
 @question("kaiming_uniform_")
 @pytest.mark.parametrize("device", ["meta", *DEVICES])
-def test_kaiming_uniform_fills_a_parameter_in_place(device):
-    check_kaiming("kaiming_uniform_", student("kaiming_uniform_"), "uniform", (16, 64, 3, 3), math.sqrt(5),
+def test_kaiming_uniform_fills_a_parameter_in_place(fn, device):
+    check_kaiming("kaiming_uniform_", fn, "uniform", (16, 64, 3, 3), math.sqrt(5),
                   "fan_in", "leaky_relu", 7, dtype=torch.float32, device=device, as_parameter=True)
 
 
@@ -119,15 +118,15 @@ def test_kaiming_uniform_fills_a_parameter_in_place(device):
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @given(**kaiming_params)
-def test_kaiming_normal_statistics(device, dtype, shape, a, mode, nonlinearity, seed):
-    check_kaiming("kaiming_normal_", student("kaiming_normal_"), "normal", shape, a, mode, nonlinearity, seed,
+def test_kaiming_normal_statistics(fn, device, dtype, shape, a, mode, nonlinearity, seed):
+    check_kaiming("kaiming_normal_", fn, "normal", shape, a, mode, nonlinearity, seed,
                   dtype=dtype, device=device)
 
 
 @question("kaiming_normal_")
 @pytest.mark.parametrize("device", ["meta", *DEVICES])
-def test_kaiming_normal_fills_a_parameter_in_place(device):
-    check_kaiming("kaiming_normal_", student("kaiming_normal_"), "normal", (16, 64, 3, 3), 0.0, "fan_out",
+def test_kaiming_normal_fills_a_parameter_in_place(fn, device):
+    check_kaiming("kaiming_normal_", fn, "normal", (16, 64, 3, 3), 0.0, "fan_out",
                   "relu", 7, dtype=torch.float32, device=device, as_parameter=True)
 
 
@@ -172,21 +171,20 @@ def test_initialisers_with_default_arguments_on_a_single_row_or_column(q, kind, 
 @given(arch=st.sampled_from(["mlp", "nested", "conv", "towers"]),
        weight_init=st.sampled_from(["xavier_uniform_", "kaiming_normal_", "ones_"]),
        bias=st.sampled_from([0.0, 0.1, -0.5]), seed=st.integers(0, 2**10))
-def test_init_model_matches_a_reference(device, dtype, arch, weight_init, bias, seed):
-    q = "init_model_"
+def test_init_model_matches_a_reference(q, fn, device, dtype, arch, weight_init, bias, seed):
     inputs = {"model": arch, "weight_init": f"nn.init.{weight_init}", "bias": bias, "seed": seed}
     expected = dict(run_init_model(init_model_reference, arch, weight_init, bias, seed, dtype, device)[0])
-    got = drive(q, student(q), run_init_model, inputs, arch, weight_init, bias, seed, dtype, device)
+    got = drive(q, fn, run_init_model, inputs, arch, weight_init, bias, seed, dtype, device)
     expect_state(q, got, expected, inputs, dtype=dtype, device=device)
 
 
 @question("init_model_")
-def test_init_model_keeps_the_same_parameter_objects():
+def test_init_model_keeps_the_same_parameter_objects(q, fn):
     # An optimiser made before init holds the model's parameters: replacing one (m.bias = nn.Parameter(...))
     # leaves the optimiser training a tensor the model no longer uses.
-    q, arch = "init_model_", "towers"  # nested layers, convs, a layer without bias
+    arch = "towers"  # nested layers, convs, a layer without bias
     inputs = {"model": arch, "weight_init": "nn.init.xavier_uniform_", "bias": 0.1}
-    got = drive(q, student(q), run_init_model_audit, inputs, arch, "xavier_uniform_", 0.1)
+    got = drive(q, fn, run_init_model_audit, inputs, arch, "xavier_uniform_", 0.1)
     if type(got) is not tuple or len(got) != 3:
         raise CheckFailure(q, tr("the driver got an unexpected result", "驱动程序得到了意料之外的结果"), inputs, None,
                            got)
@@ -202,20 +200,18 @@ def test_init_model_keeps_the_same_parameter_objects():
 
 
 @question("init_model_")
-def test_init_model_default_bias_is_zero():
-    q = "init_model_"
+def test_init_model_default_bias_is_zero(q, fn):
     inputs = {"model": "conv", "weight_init": "nn.init.ones_"}
     expected = dict(run_init_model(init_model_reference, "conv", "ones_", 0.0, 0)[0])
-    expect_state(q, drive(q, student(q), run_init_model, inputs, "conv", "ones_", None, 0), expected, inputs,
+    expect_state(q, drive(q, fn, run_init_model, inputs, "conv", "ones_", None, 0), expected, inputs,
                  dtype=torch.float32, device="cpu")
 
 
 @question("init_model_")
-def test_init_model_keeps_the_device():
-    q = "init_model_"
+def test_init_model_keeps_the_device(q, fn):
     inputs = {"model": "towers", "weight_init": "nn.init.ones_", "bias": 0.5, "device": "meta"}
     expected = dict(run_init_model(init_model_reference, "towers", "ones_", 0.5, 0, torch.float32, "meta")[0])
-    got = drive(q, student(q), run_init_model, inputs, "towers", "ones_", 0.5, 0, torch.float32, "meta")
+    got = drive(q, fn, run_init_model, inputs, "towers", "ones_", 0.5, 0, torch.float32, "meta")
     expect_state(q, got, expected, inputs, dtype=torch.float32, device="meta")
 
 
@@ -268,19 +264,18 @@ mlp_sizes = st.lists(st.integers(2, 6), min_size=2, max_size=6)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @given(sizes=mlp_sizes, activation=st.sampled_from(["sigmoid", "tanh", "relu"]), nested=st.booleans(),
        stale=st.booleans(), seed=st.integers(0, 2**10))
-def test_layer_grad_norms_match_autograd(device, dtype, sizes, activation, nested, stale, seed):
-    q = "layer_grad_norms"
+def test_layer_grad_norms_match_autograd(q, fn, device, dtype, sizes, activation, nested, stale, seed):
     inputs = {"sizes": sizes, "activation": activation, "nested": nested,
               tr("old gradients in .grad", ".grad 中留有旧梯度"): stale, "seed": seed}
-    got = drive(q, student(q), run_layer_grad_norms, inputs, sizes, activation, nested, stale, seed, dtype, device)
+    got = drive(q, fn, run_layer_grad_norms, inputs, sizes, activation, nested, stale, seed, dtype, device)
     expected = grad_norms_reference(sizes, activation, nested, seed, torch.float64)
     expect_grad_norms(q, got, expected, inputs, dtype=dtype, device=device,
                       before=mlp_parameters(sizes, activation, nested, seed, dtype, device))
 
 
 @question("layer_grad_norms")
-def test_layer_grad_norms_keep_the_device():
-    q, sizes = "layer_grad_norms", [3, 4, 4, 2]
+def test_layer_grad_norms_keep_the_device(q):
+    sizes = [3, 4, 4, 2]
     inputs = {"sizes": sizes, "device": "meta"}
     got = _on_meta_or_default_device(q, inputs, run_layer_grad_norms, sizes, "tanh", True, True, 0, torch.float32,
                                      "meta")
@@ -292,11 +287,11 @@ def test_layer_grad_norms_keep_the_device():
 
 
 @question("layer_grad_norms")
-def test_layer_grad_norms_vanish_in_a_deep_sigmoid_network():
+def test_layer_grad_norms_vanish_in_a_deep_sigmoid_network(q, fn):
     # The lesson's point: in a deep sigmoid network the layers nearest the input get the smallest gradients.
-    q, sizes = "layer_grad_norms", [2, 8, 8, 8, 8, 8, 8, 1]
+    sizes = [2, 8, 8, 8, 8, 8, 8, 1]
     inputs = {"sizes": sizes, "activation": "sigmoid"}
-    got = drive(q, student(q), run_layer_grad_norms, inputs, sizes, "sigmoid", False, False, 3, torch.float64)
+    got = drive(q, fn, run_layer_grad_norms, inputs, sizes, "sigmoid", False, False, 3, torch.float64)
     expect_grad_norms(q, got, grad_norms_reference(sizes, "sigmoid", False, 3), inputs, dtype=torch.float64,
                       device="cpu", before=mlp_parameters(sizes, "sigmoid", False, 3, torch.float64))
     if not got[0][0] < got[0][-1]:
@@ -310,18 +305,17 @@ def test_layer_grad_norms_vanish_in_a_deep_sigmoid_network():
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @given(sizes=st.lists(st.integers(4, 10), min_size=3, max_size=5), nested=st.booleans(),
        dead=st.integers(0, 2), n=st.integers(1, 8), seed=st.integers(0, 2**10))
-def test_dead_relu_fraction_matches_a_forward_pass(device, dtype, sizes, nested, dead, n, seed):
-    q = "dead_relu_fraction"
+def test_dead_relu_fraction_matches_a_forward_pass(q, fn, device, dtype, sizes, nested, dead, n, seed):
     inputs = {"sizes": sizes, "nested": nested, tr("dead units per layer", "每层死亡的神经元数"): dead,
               tr("samples", "样本数"): n, "seed": seed}
-    got = drive(q, student(q), run_dead_relu_fraction, inputs, sizes, nested, dead, seed, dtype, device, n)
+    got = drive(q, fn, run_dead_relu_fraction, inputs, sizes, nested, dead, seed, dtype, device, n)
     expected = dead_fraction_reference(sizes, nested, dead, seed, dtype, "cpu", n)  # same rounding as the student
     expect_dead_fractions(q, got, expected, inputs, device=device)
 
 
 @question("dead_relu_fraction")
-def test_dead_relu_fraction_keeps_the_device():
-    q, sizes = "dead_relu_fraction", [4, 6, 6, 1]
+def test_dead_relu_fraction_keeps_the_device(q):
+    sizes = [4, 6, 6, 1]
     inputs = {"sizes": sizes, "device": "meta"}
     got = _on_meta_or_default_device(q, inputs, run_dead_relu_fraction, sizes, True, 1, 0, torch.float32, "meta")
     if got is None:

@@ -16,7 +16,7 @@ from autograder.assignments.training.references import (reference_accuracy, refe
                                                         reference_fit_with_tensorboard, reference_loss)
 from autograder.adversarial import layout, layouts, mixed_scales
 from autograder.harness import (DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, loaded_max_examples,
-                                public_check_tests, question, student)
+                                public_check_tests, question)
 from kitcheck.assignments.training import (ASSIGNMENT, build_dataset, check_batches, check_classification,
                                            check_regression, check_split, describe_dataset, expect_class_stats,
                                            expect_dataset, expect_fit, expect_logged_losses, expect_number,
@@ -93,22 +93,20 @@ def expect_independent_noise(q, X, y, inputs):
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @given(n=st.integers(1, 30), d=st.integers(1, 4), b=st.sampled_from([0.0, -1.5, 4.2]), seed=seeds)
-def test_make_regression_without_noise_is_exactly_linear(device, dtype, n, d, b, seed):
-    q = "make_regression"
+def test_make_regression_without_noise_is_exactly_linear(q, fn, device, dtype, n, d, b, seed):
     w = make_tensor((d,), dtype, seed, device)
     inputs = {"n": n, "w": w, "b": b, "noise": 0.0, "seed": seed}
-    check_regression(q, call(q, student(q), **inputs), inputs, exact=True)
+    check_regression(q, call(q, fn, **inputs), inputs, exact=True)
 
 
 @question("make_regression")
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("seed,noise", [(0, 0.5), (1, 0.01), (2, 2.0)])
-def test_make_regression_statistics(dtype, seed, noise):
+def test_make_regression_statistics(q, fn, dtype, seed, noise):
     # 4000 samples: least squares recovers w and b, the residuals have std `noise`, X is standard normal.
-    q = "make_regression"
     w = torch.tensor([2.0, -3.4, 0.7], dtype=dtype)
     inputs = {"n": 4000, "w": w, "b": 4.2, "noise": noise, "seed": seed}
-    X, y = check_regression(q, call(q, student(q), **inputs), inputs, exact=False)
+    X, y = check_regression(q, call(q, fn, **inputs), inputs, exact=False)
     expect_regression_stats(q, X, y, inputs)
     expect_independent_noise(q, X, y, inputs)
 
@@ -116,14 +114,14 @@ def test_make_regression_statistics(dtype, seed, noise):
 @question("make_regression")
 @HALF
 @given(seed=seeds)
-def test_make_regression_is_reproducible(seed):
+def test_make_regression_is_reproducible(fn, seed):
     inputs = {"n": 20, "w": torch.tensor([1.0, -2.0]), "b": 0.5, "noise": 0.1, "seed": seed}
-    _same_seed_same_data("make_regression", student("make_regression"), inputs)
+    _same_seed_same_data("make_regression", fn, inputs)
 
 
 @question("make_regression")
-def test_make_regression_keeps_the_device():
-    expect_device_agnostic("make_regression", student("make_regression"),
+def test_make_regression_keeps_the_device(q, fn):
+    expect_device_agnostic(q, fn,
                            lambda n, w, b, noise, seed: (torch.empty(n, len(w), device=w.device),
                                                          torch.empty(n, device=w.device)),
                            n=5, w=torch.empty(3, device="meta"), b=1.0, noise=0.1, seed=0)
@@ -134,11 +132,10 @@ def test_make_regression_keeps_the_device():
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @given(n=st.integers(1, 8), k=st.integers(1, 4), d=st.integers(1, 3), seed=seeds)
-def test_make_classification_without_spread_sits_on_the_centers(device, dtype, n, k, d, seed):
-    q = "make_classification"
+def test_make_classification_without_spread_sits_on_the_centers(q, fn, device, dtype, n, k, d, seed):
     centers = make_tensor((k, d), dtype, seed, device, low=-5, high=5)
     inputs = {"n_per_class": n, "centers": centers, "std": 0.0, "seed": seed}
-    X, y = check_classification(q, call(q, student(q), **inputs), inputs)
+    X, y = check_classification(q, call(q, fn, **inputs), inputs)
     expect_tensor(q, X, centers.cpu().double()[y.cpu()], inputs, dtype=dtype, device=centers.device,
                   what=tr("X for std = 0 (each row should be its class's center)",
                           "std = 0 时的 X（每一行都应是它所属类别的中心）"))
@@ -147,25 +144,24 @@ def test_make_classification_without_spread_sits_on_the_centers(device, dtype, n
 @question("make_classification")
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("seed,std", [(0, 0.5), (1, 2.0), (2, 1.0)])
-def test_make_classification_statistics(dtype, seed, std):
-    q = "make_classification"
+def test_make_classification_statistics(q, fn, dtype, seed, std):
     centers = torch.tensor([[0.0, 0.0, 1.0], [3.0, -3.0, 0.0], [-2.0, 5.0, 2.0], [1.0, 1.0, -4.0]], dtype=dtype)
     inputs = {"n_per_class": 1500, "centers": centers, "std": std, "seed": seed}
-    X, _ = check_classification(q, call(q, student(q), **inputs), inputs)
+    X, _ = check_classification(q, call(q, fn, **inputs), inputs)
     expect_class_stats(q, X, inputs)
 
 
 @question("make_classification")
 @HALF
 @given(seed=seeds)
-def test_make_classification_is_reproducible(seed):
+def test_make_classification_is_reproducible(fn, seed):
     inputs = {"n_per_class": 5, "centers": torch.tensor([[0.0, 0.0], [2.0, 2.0]]), "std": 1.0, "seed": seed}
-    _same_seed_same_data("make_classification", student("make_classification"), inputs)
+    _same_seed_same_data("make_classification", fn, inputs)
 
 
 @question("make_classification")
-def test_make_classification_keeps_the_device():
-    expect_device_agnostic("make_classification", student("make_classification"),
+def test_make_classification_keeps_the_device(q, fn):
+    expect_device_agnostic(q, fn,
                            lambda n_per_class, centers, std, seed: (
                                torch.empty(len(centers) * n_per_class, centers.shape[1], device=centers.device),
                                torch.empty(len(centers) * n_per_class, dtype=torch.long, device=centers.device)),
@@ -177,20 +173,18 @@ def test_make_classification_keeps_the_device():
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @given(n=st.integers(1, 40), d=st.integers(1, 3), batch_size=st.integers(1, 12), seed=seeds)
-def test_data_split_batches_hold_every_sample_once(device, dtype, n, d, batch_size, seed):
-    q = "data_split_batches"
+def test_data_split_batches_hold_every_sample_once(q, fn, device, dtype, n, d, batch_size, seed):
     X, y = indexed_data(n, d, dtype, device)
     inputs = {"X": X, "y": y, "batch_size": batch_size, "seed": seed}
-    check_batches(q, call(q, student(q), **inputs), X, batch_size, inputs)
+    check_batches(q, call(q, fn, **inputs), X, batch_size, inputs)
 
 
 @question("data_split_batches")
 @HALF
 @given(n=st.integers(10, 40), batch_size=st.integers(1, 12), seed=seeds)
-def test_data_split_batches_shuffle_reproducibly(n, batch_size, seed):
+def test_data_split_batches_shuffle_reproducibly(q, fn, n, batch_size, seed):
     # With 10 or more samples, a shuffle that keeps the original order (or repeats for another seed) is one
     # chance in millions.
-    q, fn = "data_split_batches", student("data_split_batches")
     X, y = indexed_data(n, 2)
     inputs = {"X": X, "y": y, "batch_size": batch_size, "seed": seed}
     order = check_batches(q, call(q, fn, **inputs), X, batch_size, inputs)
@@ -212,18 +206,16 @@ def test_data_split_batches_shuffle_reproducibly(n, batch_size, seed):
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @given(n=st.integers(1, 40), d=st.integers(1, 3), train_fraction=st.sampled_from([0.5, 0.7, 0.8, 0.9, 0.25]),
        seed=seeds)
-def test_train_test_split_parts(device, dtype, n, d, train_fraction, seed):
-    q = "train_test_split"
+def test_train_test_split_parts(q, fn, device, dtype, n, d, train_fraction, seed):
     X, y = indexed_data(n, d, dtype, device)
     inputs = {"X": X, "y": y, "train_fraction": train_fraction, "seed": seed}
-    check_split(q, call(q, student(q), **inputs), X, train_fraction, inputs)
+    check_split(q, call(q, fn, **inputs), X, train_fraction, inputs)
 
 
 @question("train_test_split")
 @HALF
 @given(n=st.integers(10, 40), seed=seeds)
-def test_train_test_split_shuffles_reproducibly(n, seed):
-    q, fn = "train_test_split", student("train_test_split")
+def test_train_test_split_shuffles_reproducibly(q, fn, n, seed):
     X, y = indexed_data(n, 2)
     inputs = {"X": X, "y": y, "train_fraction": 0.7, "seed": seed}
     order = check_split(q, call(q, fn, **inputs), X, 0.7, inputs)
@@ -240,19 +232,18 @@ def test_train_test_split_shuffles_reproducibly(n, seed):
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @given(n=st.integers(0, 9), d=st.integers(1, 3), batch_size=st.integers(1, 4), seed=seeds)
-def test_pair_dataset_items_and_batches(device, dtype, n, d, batch_size, seed):
-    q = "PairDataset"
+def test_pair_dataset_items_and_batches(q, fn, device, dtype, n, d, batch_size, seed):
     X = make_tensor((n, d), dtype, seed, device)
     y = torch.randint(0, 5, (n,), generator=torch.Generator().manual_seed(seed)).to(device)
     inputs = {"features": X, "labels": y}
-    expect_dataset(q, drive_with(q, student(q), describe_dataset, inputs, batch_size), X, y, batch_size, inputs)
+    expect_dataset(q, drive_with(q, fn, describe_dataset, inputs, batch_size), X, y, batch_size, inputs)
 
 
 @question("PairDataset")
 @pytest.mark.parametrize("n_features,n_labels", [(4, 3), (2, 5), (0, 1)])
-def test_pair_dataset_rejects_mismatched_lengths(n_features, n_labels):
+def test_pair_dataset_rejects_mismatched_lengths(q, fn, n_features, n_labels):
     inputs = {"features": torch.zeros(n_features, 2), "labels": torch.zeros(n_labels, dtype=torch.long)}
-    expect_raises("PairDataset", lambda *args: student("PairDataset").drive(build_dataset, *args), "ValueError",
+    expect_raises(q, lambda *args: fn.drive(build_dataset, *args), "ValueError",
                   inputs, tr("{rows} feature rows but {labels} labels", "特征有 {rows} 行，标签却有 {labels} 个",
                              rows=n_features, labels=n_labels))
 
@@ -263,12 +254,11 @@ def test_pair_dataset_rejects_mismatched_lengths(n_features, n_labels):
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
 @given(n=st.integers(1, 23), d=st.integers(1, 4), batch_size=st.integers(1, 8), seed=seeds)
-def test_loss_with_loader_is_the_mean_over_all_samples(device, dtype, loss, n, d, batch_size, seed):
+def test_loss_with_loader_is_the_mean_over_all_samples(q, fn, device, dtype, loss, n, d, batch_size, seed):
     # A last batch smaller than the others is the common case: the mean of the batch means is then wrong.
-    q = "loss_with_loader"
     inputs = {**small_problem(loss, n, d, seed, dtype, device), "batch_size": batch_size, "loss": loss}
     tol = {"rtol": 1e-9, "atol": 1e-9} if dtype == torch.float64 else {"rtol": 1e-4, "atol": 1e-5}
-    expect_number(q, drive_with(q, student(q), run_loss_with_loader, inputs), reference_loss(inputs, loss), inputs,
+    expect_number(q, drive_with(q, fn, run_loss_with_loader, inputs), reference_loss(inputs, loss), inputs,
                   what=tr("the mean {loss} loss over the loader", "整个数据加载器上的平均 {loss} 损失", loss=loss),
                   **tol)
 
@@ -279,10 +269,9 @@ def test_loss_with_loader_is_the_mean_over_all_samples(device, dtype, loss, n, d
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @given(n=st.integers(1, 23), d=st.integers(1, 4), classes=st.integers(2, 5), batch_size=st.integers(1, 8),
        seed=seeds)
-def test_accuracy_with_loader_counts_every_sample(device, dtype, n, d, classes, batch_size, seed):
-    q = "accuracy_with_loader"
+def test_accuracy_with_loader_counts_every_sample(q, fn, device, dtype, n, d, classes, batch_size, seed):
     inputs = {**small_problem("cross_entropy", n, d, seed, dtype, device, classes), "batch_size": batch_size}
-    expect_number(q, drive_with(q, student(q), run_accuracy_with_loader, inputs), reference_accuracy(inputs), inputs,
+    expect_number(q, drive_with(q, fn, run_accuracy_with_loader, inputs), reference_accuracy(inputs), inputs,
                   rtol=1e-9, atol=1e-9, what=tr("the accuracy over the loader", "整个数据加载器上的准确率"))
 
 
@@ -300,27 +289,25 @@ FIT_CASES = [  # (loss, n, d, batch_size, epochs, lr, momentum): every case has 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("case", FIT_CASES, ids=[f"{c[0]}-momentum{c[6]}" for c in FIT_CASES])
 @pytest.mark.parametrize("seed", [0, 1])
-def test_fit_follows_the_training_loop(device, dtype, case, seed):
+def test_fit_follows_the_training_loop(q, fn, device, dtype, case, seed):
     # The same steps as a float64 reference loop: zero the gradients, backward, step, once per batch.
-    q = "fit"
     loss, n, d, batch_size, epochs, lr, momentum = case
     inputs = {**small_problem(loss, n, d, seed, dtype, device), "batch_size": batch_size, "epochs": epochs,
               "loss": loss, "lr": lr, "momentum": momentum}
-    got = drive_with(q, student(q), run_fit, inputs)
+    got = drive_with(q, fn, run_fit, inputs)
     expect_fit(q, got, reference_fit(*inputs.values()), inputs, dtype)
 
 
 @question("fit")
-def test_fit_recovers_known_weights():
+def test_fit_recovers_known_weights(q, fn):
     # y = X @ [2, -3.4, 1.5] + 4.2 + 0.01 noise: 30 epochs of SGD from zero weights land within 0.02.
-    q = "fit"
     g = torch.Generator().manual_seed(5)
     X = torch.randn(200, 3, generator=g)
     w_true, b_true = torch.tensor([2.0, -3.4, 1.5]), 4.2
     y = (X @ w_true + b_true + 0.01 * torch.randn(200, generator=g)).unsqueeze(1)
     inputs = {"X": X, "y": y, "weight": torch.zeros(1, 3), "bias": torch.zeros(1), "batch_size": 16, "epochs": 30,
               "loss": "mse", "lr": 0.05, "momentum": 0.0, "shuffle_seed": 0}
-    losses, weight, bias = drive_with(q, student(q), run_fit, inputs)
+    losses, weight, bias = drive_with(q, fn, run_fit, inputs)
     expect_tensor(q, weight, w_true.unsqueeze(0), inputs, rtol=0, atol=0.02,
                   what=tr("the weight learnt from y = X @ [2, -3.4, 1.5] + 4.2 + noise",
                           "从 y = X @ [2, -3.4, 1.5] + 4.2 + 噪声 中学到的权重"))
@@ -341,16 +328,15 @@ def _digits():
 
 
 @question("fit")
-def test_fit_trains_a_digit_classifier():
+def test_fit_trains_a_digit_classifier(q, fn):
     # A softmax classifier on scikit-learn's 8x8 digits (1200 for training, 597 for testing): 4 epochs of 12
     # batches reach about 94% test accuracy; 90% is required.
     # The sandbox gets the training split only and returns the trained weights; the test accuracy is computed
     # here, on the 597 test digits, which never reach the student's process.
-    q = "fit"
     X_train, y_train, X_test, y_test = _digits()
     inputs = {"X_train": X_train, "y_train": y_train, "classes": 10, "batch_size": 100, "epochs": 4, "lr": 0.3,
               "seed": 0}
-    got = drive_with(q, student(q), run_fit_classifier, inputs)
+    got = drive_with(q, fn, run_fit_classifier, inputs)
     losses, weight, bias = got if type(got) is tuple and len(got) == 3 else (got, None, None)
     if type(losses) not in (list, tuple) or len(losses) != 4:
         raise CheckFailure(q, tr("fit should return a list of 4 numbers (one mean training loss per epoch)",
@@ -384,27 +370,25 @@ TB_CASES = [  # (loss, n_train, n_test, d, batch_size, epochs, lr, momentum): sm
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("case", TB_CASES, ids=[c[0] for c in TB_CASES])
-def test_fit_with_tensorboard_logs_the_losses(device, dtype, case):
+def test_fit_with_tensorboard_logs_the_losses(q, fn, device, dtype, case):
     # Tags, steps 0 .. epochs - 1, every logged value and the trained weights against a float64 reference loop;
     # the graph must be there; every writer closed; the data left as it was.
-    q = "fit_with_tensorboard"
     loss, n_train, n_test, d, batch_size, epochs, lr, momentum = case
     inputs = {**tensorboard_problem(loss, n_train, n_test, d, 7, dtype, device), "batch_size": batch_size,
               "epochs": epochs, "loss": loss, "lr": lr, "momentum": momentum}
-    got = drive_with(q, student(q), run_fit_with_tensorboard, inputs)
+    got = drive_with(q, fn, run_fit_with_tensorboard, inputs)
     expect_logged_losses(q, got, reference_fit_with_tensorboard(*inputs.values()), inputs, dtype)
     expect_train_eval_modes(q, got, inputs, n_train, epochs)
 
 
 @question("fit_with_tensorboard")
 @pytest.mark.parametrize("seed", [0, 1])
-def test_fit_with_tensorboard_measures_the_test_loss_in_eval_mode(seed):
+def test_fit_with_tensorboard_measures_the_test_loss_in_eval_mode(q, fn, seed):
     # With dropout in the model: the last logged test loss must be the loss of the trained model in evaluation
     # mode (computed here from the returned weights), and the model must train in training mode.
-    q = "fit_with_tensorboard"
     inputs = {**tensorboard_problem("mse", 12, 6, 3, seed), "batch_size": 5, "epochs": 3, "loss": "mse",
               "lr": 0.05, "momentum": 0.0, "dropout": 0.5, "seed": seed}
-    got = drive_with(q, student(q), run_fit_with_tensorboard, inputs)
+    got = drive_with(q, fn, run_fit_with_tensorboard, inputs)
     _, test = expect_tensorboard_log(q, got, inputs, 3)
     expect_train_eval_modes(q, got, inputs, 12, 3)
     weight, bias = got["weight"].double(), got["bias"].double()
@@ -425,25 +409,23 @@ INDEX_DTYPES = [torch.float32, torch.float64, torch.int32, torch.int64, torch.bo
 @question("make_regression")
 @pytest.mark.parametrize("how", ["transposed", "sliced", "expanded"])
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-def test_make_regression_with_a_non_contiguous_w(how, dtype):
-    q = "make_regression"
+def test_make_regression_with_a_non_contiguous_w(q, fn, how, dtype):
     w = layout(torch.tensor([[1.5, -2.0, 0.5]] * 2, dtype=dtype), how)[0] if how == "transposed" else \
         layout(torch.full((3,), 0.75, dtype=dtype) if how == "expanded" else torch.tensor([1.5, -2.0, 0.5], dtype=dtype),
                how)
     inputs = {"n": 7, "w": w, "b": -1.0, "noise": 0.0, "seed": 3}
-    check_regression(q, call(q, student(q), **inputs), inputs, exact=True)
+    check_regression(q, call(q, fn, **inputs), inputs, exact=True)
 
 
 @question("make_classification")
 @pytest.mark.parametrize("how", ["transposed", "sliced", "expanded"])
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-def test_make_classification_with_non_contiguous_centers(how, dtype):
-    q = "make_classification"
+def test_make_classification_with_non_contiguous_centers(q, fn, how, dtype):
     base = torch.full((3, 2), 2.0, dtype=dtype) if how == "expanded" else \
         torch.tensor([[0.0, 1.0], [4.0, -2.0], [-3.0, 3.0]], dtype=dtype)
     centers = layout(base, how)
     inputs = {"n_per_class": 4, "centers": centers, "std": 0.0, "seed": 1}
-    X, y = check_classification(q, call(q, student(q), **inputs), inputs)
+    X, y = check_classification(q, call(q, fn, **inputs), inputs)
     expect_tensor(q, X, base.double()[y], inputs, dtype=dtype,
                   what=tr("X for std = 0 (each row should be its class's center)",
                           "std = 0 时的 X（每一行都应是它所属类别的中心）"))
@@ -460,21 +442,19 @@ def _traced_layout(n, d, dtype, how, seed):
 @settings(max_examples=6)
 @given(dtype=st.sampled_from(INDEX_DTYPES), how=layouts(), n=st.integers(1, 13), batch_size=st.integers(1, 5),
        seed=seeds)
-def test_data_split_batches_any_dtype_and_layout(dtype, how, n, batch_size, seed):
-    q = "data_split_batches"
+def test_data_split_batches_any_dtype_and_layout(q, fn, dtype, how, n, batch_size, seed):
     X, y = _traced_layout(n, 3, dtype, how, seed)
     inputs = {"X": X, "y": y, "batch_size": batch_size, "seed": seed}
-    check_batches(q, call(q, student(q), **inputs), X, batch_size, inputs)
+    check_batches(q, call(q, fn, **inputs), X, batch_size, inputs)
 
 
 @question("train_test_split")
 @settings(max_examples=6)
 @given(dtype=st.sampled_from(INDEX_DTYPES), how=layouts(), n=st.integers(1, 13), seed=seeds)
-def test_train_test_split_any_dtype_and_layout(dtype, how, n, seed):
-    q = "train_test_split"
+def test_train_test_split_any_dtype_and_layout(q, fn, dtype, how, n, seed):
     X, y = _traced_layout(n, 3, dtype, how, seed)
     inputs = {"X": X, "y": y, "train_fraction": 0.7, "seed": seed}
-    check_split(q, call(q, student(q), **inputs), X, 0.7, inputs)
+    check_split(q, call(q, fn, **inputs), X, 0.7, inputs)
 
 
 def _on_meta(q, fn, inputs, expected_shapes):
@@ -503,60 +483,56 @@ def _on_meta(q, fn, inputs, expected_shapes):
 
 
 @question("data_split_batches")
-def test_data_split_batches_keeps_the_device():
+def test_data_split_batches_keeps_the_device(fn):
     X, y = torch.empty(5, 2, device="meta"), torch.empty(5, dtype=torch.long, device="meta")
-    _on_meta("data_split_batches", student("data_split_batches"), {"X": X, "y": y, "batch_size": 2, "seed": 0},
+    _on_meta("data_split_batches", fn, {"X": X, "y": y, "batch_size": 2, "seed": 0},
              [(2, 2), (2,), (2, 2), (2,), (1, 2), (1,)])
 
 
 @question("train_test_split")
-def test_train_test_split_keeps_the_device():
+def test_train_test_split_keeps_the_device(fn):
     X, y = torch.empty(10, 3, device="meta"), torch.empty(10, dtype=torch.long, device="meta")
-    _on_meta("train_test_split", student("train_test_split"), {"X": X, "y": y, "train_fraction": 0.7, "seed": 0},
+    _on_meta("train_test_split", fn, {"X": X, "y": y, "train_fraction": 0.7, "seed": 0},
              [(7, 3), (3, 3), (7,), (3,)])
 
 
 @question("PairDataset")
 @pytest.mark.parametrize("dtype", [torch.int32, torch.bool, torch.float16])
 @pytest.mark.parametrize("how", ["transposed", "sliced"])
-def test_pair_dataset_any_dtype_and_layout(dtype, how):
-    q = "PairDataset"
+def test_pair_dataset_any_dtype_and_layout(q, fn, dtype, how):
     X = layout(torch.arange(15).reshape(5, 3).to(dtype) if dtype != torch.bool else
                torch.arange(15).reshape(5, 3) % 2 == 0, how)
     y = layout(torch.tensor([3, 1, 4, 1, 5]), "sliced")
     inputs = {"features": X, "labels": y}
-    expect_dataset(q, drive_with(q, student(q), describe_dataset, inputs, 2), X, y, 2, inputs)
+    expect_dataset(q, drive_with(q, fn, describe_dataset, inputs, 2), X, y, 2, inputs)
 
 
 @question("loss_with_loader")
 @pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
 @pytest.mark.parametrize("scaled", [False, True], ids=["plain", "mixed-scales"])
-def test_loss_with_loader_only_reads_the_model(loss, scaled):
+def test_loss_with_loader_only_reads_the_model(q, fn, loss, scaled):
     # No gradients tracked, parameters and .grad left alone; with samples of scales 1e-3 .. 1e3 (float64), the
     # per-sample weighting must still give the exact mean.
-    q = "loss_with_loader"
     inputs = {**small_problem(loss, 11, 3, 5, torch.float64), "batch_size": 4, "loss": loss}
     if scaled:
         inputs["X"] = mixed_scales((11, 3), torch.float64, 5)
-    got = expect_untouched_model(q, drive_with(q, student(q), run_evaluation_watched, inputs), inputs)
+    got = expect_untouched_model(q, drive_with(q, fn, run_evaluation_watched, inputs), inputs)
     expect_number(q, got, reference_loss(inputs, loss), inputs, rtol=1e-9, atol=1e-12,
                   what=tr("the mean {loss} loss over the loader", "整个数据加载器上的平均 {loss} 损失", loss=loss))
 
 
 @question("accuracy_with_loader")
 @pytest.mark.parametrize("seed", [0, 1])
-def test_accuracy_with_loader_only_reads_the_model(seed):
-    q = "accuracy_with_loader"
+def test_accuracy_with_loader_only_reads_the_model(q, fn, seed):
     inputs = {**small_problem("cross_entropy", 11, 3, seed, torch.float64), "batch_size": 4}
-    got = expect_untouched_model(q, drive_with(q, student(q), run_evaluation_watched, inputs), inputs)
+    got = expect_untouched_model(q, drive_with(q, fn, run_evaluation_watched, inputs), inputs)
     expect_number(q, got, reference_accuracy(inputs), inputs, rtol=1e-9, atol=1e-9,
                   what=tr("the accuracy over the loader", "整个数据加载器上的准确率"))
 
 
 @question("train_test_split")
-def test_train_test_split_defaults():
+def test_train_test_split_defaults(q, fn):
     # The signature's defaults: train_fraction=0.7, seed=0 (the same split as passing them).
-    q, fn = "train_test_split", student("train_test_split")
     X, y = indexed_data(10, 2)
     inputs = {"X": X, "y": y}
     got = check_split(q, call(q, fn, **inputs), X, 0.7, inputs)
