@@ -143,14 +143,16 @@ def _version(package: str) -> str:
 
 def grader_inputs(name: str) -> list[Path]:
     """The files besides the notebook that decide assignment ``name``'s scores and feedback: its spec
-    (questions, points, public checks), stored probes, hidden tests, references and catalog, and the grading
-    code (kitcheck's runtime and GRADING_CODE)."""
+    (questions, points, public checks, and the kitcheck files it declares in ``runtime``), stored probes, hidden
+    tests, references and catalog, and the grading code (kitcheck's runtime and GRADING_CODE)."""
     from .assignments import HERE as GRADER_ASSIGNMENTS
 
-    return [KITCHECK / "assignments" / f"{name}.py", KITCHECK / "data" / f"{name}.pt",
-            *sorted(p for p in (GRADER_ASSIGNMENTS / name).rglob("*.py") if "__pycache__" not in p.parts),
-            *sorted(p for p in KITCHECK.glob("*.py")), KITCHECK / "assignments" / "__init__.py",
-            *(Path(__file__).resolve().parent / rel for rel in GRADING_CODE)]
+    files = [KITCHECK / "assignments" / f"{name}.py", KITCHECK / "data" / f"{name}.pt",
+             *sorted(p for p in (GRADER_ASSIGNMENTS / name).rglob("*.py") if "__pycache__" not in p.parts),
+             *sorted(p for p in KITCHECK.glob("*.py")), KITCHECK / "assignments" / "__init__.py",
+             *(KITCHECK / rel for rel in _assignments()[name].runtime),  # its role modules (cnn_inputs.py, ...)
+             *(Path(__file__).resolve().parent / rel for rel in GRADING_CODE)]
+    return list(dict.fromkeys(files))
 
 
 @lru_cache(maxsize=None)

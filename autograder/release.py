@@ -1,10 +1,10 @@
 """The student package: what a release folder holds besides the notebook, built from an allow-list.
 
 ``release/<a>/kitcheck/`` (and ``solutions/<a>/kitcheck/``) gets the shared check runtime, **that**
-assignment's spec and public checks, and its stored probes as data. Nothing else of ``kitcheck`` is
-copied: not the sandbox's side of the grader (``sandbox_child``, ``protocol``), not another assignment.
-The references, hidden tests and catalog live in ``autograder/assignments/<a>/`` and are never copied.
-``autograder.leakscan`` proves the result gives no points away.
+assignment's spec and public checks (with the kitcheck files it declares in ``Assignment.runtime``), and its
+stored probes as data. Nothing else of ``kitcheck`` is copied: not the sandbox's side of the grader
+(``sandbox_child``, ``protocol``), not another assignment. The references, hidden tests and catalog live in
+``autograder/assignments/<a>/`` and are never copied. ``autograder.leakscan`` proves the result gives no points away.
 """
 from __future__ import annotations
 
@@ -25,9 +25,11 @@ LANGUAGE_FILE = "data/language.txt"
 
 
 def student_files(assignment: Assignment) -> list[str]:
-    """The package's files, relative to ``kitcheck/``: the runtime, the assignment's module and its data."""
-    return [*RUNTIME, "assignments/__init__.py", f"assignments/{assignment.name}.py", f"data/{assignment.name}.pt",
-            LANGUAGE_FILE]
+    """The package's files, relative to ``kitcheck/``: the runtime, the assignment's module, the files it
+    declares it imports besides (``Assignment.runtime``: shared module drivers, its own role modules) and
+    its data."""
+    return [*RUNTIME, *assignment.runtime, "assignments/__init__.py", f"assignments/{assignment.name}.py",
+            f"data/{assignment.name}.pt", LANGUAGE_FILE]
 
 
 def write_student_package(assignment: Assignment, dest: Path, data_dir: Path = KITCHECK / "data",

@@ -168,3 +168,50 @@ def test_release_folder_alone_checks_and_hints_without_the_grader(tmp_path):
         assert proc.returncode == 0, proc.stderr
         assert proc.stdout.startswith(f"✓ {right.question}"), proc.stdout
         assert f"✗ {wrong.question}" in proc.stdout and f"likely cause: {wrong.misconception}" in proc.stdout, proc.stdout
+
+
+def _kitcheck_imports(rel: str) -> set[str]:
+    """The kitcheck files (relative to ``kitcheck/``) that ``kitcheck/<rel>`` imports, inside functions too,
+    and what those import in turn."""
+    import ast
+
+    found: set[str] = set()
+    todo = [rel]
+    while todo:
+        path = todo.pop()
+        package = Path(path).parent.parts  # relative imports start from the file's own package
+        for node in ast.walk(ast.parse((KITCHECK / path).read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level:
+                base = list(package[:len(package) - node.level + 1])
+            elif (node.module or "").split(".")[0] == "kitcheck":
+                base = []
+            else:
+                continue
+            dotted = [*base, *((node.module or "").split(".")[1 if not node.level else 0:] if node.module else [])]
+            for name in [None, *(a.name for a in node.names)]:
+                parts = [*dotted, name] if name else dotted
+                for candidate in ("/".join(parts) + ".py", "/".join([*parts, "__init__.py"])):
+                    if (KITCHECK / candidate).is_file() and candidate not in found:
+                        found.add(candidate)
+                        todo.append(candidate)
+    return found
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_a_kitcheck_file_beyond_the_runtime_ships_only_with_the_assignments_that_import_it(name):
+    """``Assignment.runtime`` lists exactly the kitcheck files an assignment's module imports besides the
+    runtime every assignment gets: what it needs ships with it (its checks run from the release alone), and
+    nothing more (``kitcheck/modules.py`` goes to cnn and architectures, not to the other assignments)."""
+    from autograder.release import RUNTIME
+
+    assignment = ASSIGNMENTS[name]
+    own = f"assignments/{name}.py"
+    common = {*RUNTIME, "assignments/__init__.py", own}
+    needed = _kitcheck_imports(own) - common
+    assert set(assignment.runtime) == needed
+    assert set(student_files(assignment)) >= needed
+    for root in (RELEASE, SOLUTIONS):
+        shipped = (root / name / "kitcheck" / "modules.py").is_file()
+        assert shipped == ("modules.py" in needed) == (name in ("cnn", "architectures")), (root.name, name)

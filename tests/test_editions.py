@@ -212,8 +212,9 @@ def test_an_assignment_with_a_chinese_edition_translates_every_sentence(name):
 
     nb = nbformat.read(SOURCE / name / ASSIGNMENTS[name].notebook, as_version=4)
     assert any(cell_language(c) == "zh" for c in nb.cells), f"{name} has no Chinese edition"
-    module = Path(kitcheck.assignments.__file__).parent / f"{name}.py"
-    assert not _untranslated(module), _untranslated(module)
+    package = Path(kitcheck.assignments.__file__).parent.parent
+    for module in [package / "assignments" / f"{name}.py", *(package / rel for rel in ASSIGNMENTS[name].runtime)]:
+        assert not _untranslated(module), _untranslated(module)
     from autograder.assignments import folder
 
     hidden = folder(name) / "test_hidden.py"  # what the hidden tests say reaches the student's feedback too

@@ -7,7 +7,8 @@ import json
 
 import torch
 
-from kitcheck.assignments.architectures import VGG_CONFIGS, make_state
+from kitcheck.assignments.architectures import VGG_CONFIGS
+from kitcheck.modules import make_state
 from kitcheck.probes import Probe
 from kitcheck.strategies import make_tensor
 

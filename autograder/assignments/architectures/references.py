@@ -11,7 +11,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from kitcheck.assignments.architectures import make_model, module_structure
+from kitcheck.assignments.architectures import make_model
+from kitcheck.modules import module_structure
 from kitcheck.strategies import make_tensor
 
 
@@ -140,8 +141,8 @@ def module_run_expected(question: str, args: tuple, state: Mapping[str, torch.Te
 
 def forward_expected(module: nn.Module, seed: int, x: torch.Tensor, training: bool = False) -> torch.Tensor:
     """``module`` (any nn.Module: a reference or torchvision's own) with ``make_state`` weights of ``seed``,
-    run in float64 on the CPU, as ``kitcheck.assignments.architectures.module_forward`` runs the student's."""
-    from kitcheck.assignments.architectures import make_state
+    run in float64 on the CPU, as ``kitcheck.modules.module_forward`` runs the student's."""
+    from kitcheck.modules import make_state
 
     module = module.double()
     shapes = {n: list(t.shape) for n, t in module.state_dict().items()}

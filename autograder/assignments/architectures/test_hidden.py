@@ -19,10 +19,10 @@ from autograder.assignments.architectures.references import (REFERENCES, count_p
 from autograder.harness import DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, loaded_max_examples, \
     public_check_tests, question, student
 from kitcheck.assignments.architectures import (ASSIGNMENT, VGG_CONFIGS, call_and_input, expect_forward,
-                                                expect_measure, expect_meta_output, expect_module_report,
-                                                expect_structure, make_model, make_state, module_structure)
+                                                expect_measure, expect_meta_output, make_model)
 from kitcheck.compare import CheckFailure, drive, expect_tensor, tolerance
 from kitcheck.i18n import tr
+from kitcheck.modules import expect_module_report, expect_structure, make_state, module_structure
 from kitcheck.drivers import value_and_grad
 from kitcheck.strategies import make_tensor, seeds
 
@@ -87,22 +87,22 @@ alex_args = st.tuples(st.integers(2, 6), st.integers(1, 3), st.integers(4, 12), 
 
 @question("AlexNet")
 @pytest.mark.parametrize("num_classes", [1000, 10])
-def test_alexnet_structure_is_torchvisions(num_classes):
+def test_alexnet_structure_is_torchvisions(q, num_classes):
     # The defaults are torchvision's alexnet(): same names, shapes and layers (61,100,840 parameters at 1000).
-    _structure("AlexNet", (num_classes, 64, 4096, 0.5, 3), ALEX, torchvision_structure("alexnet", num_classes))
+    _structure(q, (num_classes, 64, 4096, 0.5, 3), ALEX, torchvision_structure("alexnet", num_classes))
 
 
 @question("AlexNet")
-def test_alexnet_defaults_are_torchvisions():
+def test_alexnet_defaults_are_torchvisions(q):
     # AlexNet() with no arguments: the defaults (1000 classes, width 64, hidden 4096, 3 input channels).
-    _structure("AlexNet", (), ALEX, torchvision_structure("alexnet", 1000))
+    _structure(q, (), ALEX, torchvision_structure("alexnet", 1000))
 
 
 @question("AlexNet")
 @SOME
 @given(args=alex_args)
-def test_alexnet_structure_scaled(args):
-    _structure("AlexNet", args, ALEX)
+def test_alexnet_structure_scaled(q, args):
+    _structure(q, args, ALEX)
 
 
 @question("AlexNet")
@@ -110,28 +110,28 @@ def test_alexnet_structure_scaled(args):
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @FEW
 @given(args=alex_args, batch=st.integers(1, 2), size=st.sampled_from([63, 67, 80, 100]), seed=seeds)
-def test_alexnet_matches_reference(device, dtype, args, batch, size, seed):
+def test_alexnet_matches_reference(q, device, dtype, args, batch, size, seed):
     # Evaluation mode (dropout off); outputs and gradients of the input and of every parameter.
-    _run("AlexNet", args, ALEX, (batch, args[4], size, size), dtype, device, seed)
+    _run(q, args, ALEX, (batch, args[4], size, size), dtype, device, seed)
 
 
 @question("AlexNet")
 @pytest.mark.parametrize("p", [0.0, 1.0])
-def test_alexnet_dropout_places_in_training_mode(p):
+def test_alexnet_dropout_places_in_training_mode(q, p):
     # Deterministic training modes: p = 0 is the identity; p = 1 zeroes the inputs of both hidden linear layers,
     # so the logits depend on the biases only: dropout must come before classifier.1 and classifier.4.
-    _run("AlexNet", (4, 2, 8, p, 1), ALEX, (2, 1, 70, 70), torch.float64, "cpu", 11, training=True)
+    _run(q, (4, 2, 8, p, 1), ALEX, (2, 1, 70, 70), torch.float64, "cpu", 11, training=True)
 
 
 @question("AlexNet")
-def test_alexnet_at_224_leaves_input_unchanged():
+def test_alexnet_at_224_leaves_input_unchanged(q):
     x = make_tensor((1, 3, 224, 224), torch.float32, 5)
-    _forward("AlexNet", (7, 1, 8, 0.5, 3), ALEX, x, 3)
+    _forward(q, (7, 1, 8, 0.5, 3), ALEX, x, 3)
 
 
 @question("AlexNet")
-def test_alexnet_on_another_device():
-    _meta("AlexNet", (1000, 64, 4096, 0.5, 3), ALEX, (2, 3, 224, 224))
+def test_alexnet_on_another_device(q):
+    _meta(q, (1000, 64, 4096, 0.5, 3), ALEX, (2, 3, 224, 224))
 
 
 # ---- vgg_block ---------------------------------------------------------------------------------------------
@@ -142,18 +142,18 @@ vggb_args = st.tuples(st.integers(1, 4), st.integers(1, 5), st.integers(1, 5))
 @question("vgg_block")
 @SOME
 @given(args=vggb_args)
-def test_vgg_block_structure(args):
-    _structure("vgg_block", args, VGGB)
+def test_vgg_block_structure(q, args):
+    _structure(q, args, VGGB)
 
 
 @question("vgg_block")
-def test_vgg_block_is_a_torchvision_vgg_stage():
+def test_vgg_block_is_a_torchvision_vgg_stage(q):
     # VGG-16's third stage, [256, 256, 256, "M"] after 128 channels: torchvision's layers 0-6, renumbered.
     import torchvision
 
     stage = torchvision.models.vgg.make_layers([128, "M", 256, 256, 256, "M"])[3:]
     expected = module_structure(lambda: torch.nn.Sequential(*stage))
-    _structure("vgg_block", (3, 128, 256), VGGB, expected)
+    _structure(q, (3, 128, 256), VGGB, expected)
 
 
 @question("vgg_block")
@@ -161,20 +161,20 @@ def test_vgg_block_is_a_torchvision_vgg_stage():
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @FEW
 @given(args=vggb_args, batch=st.integers(1, 2), h=st.integers(2, 7), w=st.integers(2, 7), seed=seeds)
-def test_vgg_block_matches_reference(device, dtype, args, batch, h, w, seed):
-    _run("vgg_block", args, VGGB, (batch, args[1], h, w), dtype, device, seed)
+def test_vgg_block_matches_reference(q, device, dtype, args, batch, h, w, seed):
+    _run(q, args, VGGB, (batch, args[1], h, w), dtype, device, seed)
 
 
 @question("vgg_block")
 @pytest.mark.parametrize("how", ["contiguous", "transposed", "sliced"])
-def test_vgg_block_leaves_input_unchanged(how):
+def test_vgg_block_leaves_input_unchanged(q, how):
     x = layout(make_tensor((2, 3, 6, 5), torch.float32, 2), how)
-    _forward("vgg_block", (2, 3, 4), VGGB, x, 1)
+    _forward(q, (2, 3, 4), VGGB, x, 1)
 
 
 @question("vgg_block")
-def test_vgg_block_on_another_device():
-    _meta("vgg_block", (2, 3, 8), VGGB, (2, 3, 9, 8))
+def test_vgg_block_on_another_device(q):
+    _meta(q, (2, 3, 8), VGGB, (2, 3, 9, 8))
 
 
 # ---- vgg_features ------------------------------------------------------------------------------------------
@@ -189,23 +189,23 @@ def vgg_configs(draw):
 
 @question("vgg_features")
 @pytest.mark.parametrize("name", list(VGG_CONFIGS))
-def test_vgg_features_is_torchvisions(name):
+def test_vgg_features_is_torchvisions(q, name):
     # torchvision.models.<name>(weights=None).features: same layers, names and shapes (9,220,480 for vgg11).
     config = VGG_CONFIGS[name]
-    _structure("vgg_features", (config, 3), VGGF, torchvision_structure("vgg_features", tuple(config)))
+    _structure(q, (config, 3), VGGF, torchvision_structure("vgg_features", tuple(config)))
 
 
 @question("vgg_features")
-def test_vgg_features_default_in_channels():
+def test_vgg_features_default_in_channels(q):
     # in_channels defaults to 3 (RGB images): the first convolution's weight is (4, 3, 3, 3).
-    _structure("vgg_features", ([4, "M", 6],), VGGF)
+    _structure(q, ([4, "M", 6],), VGGF)
 
 
 @question("vgg_features")
 @SOME
 @given(args=vgg_configs())
-def test_vgg_features_structure(args):
-    _structure("vgg_features", args, VGGF)
+def test_vgg_features_structure(q, args):
+    _structure(q, args, VGGF)
 
 
 @question("vgg_features")
@@ -213,14 +213,14 @@ def test_vgg_features_structure(args):
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @FEW
 @given(args=vgg_configs(), batch=st.integers(1, 2), seed=seeds)
-def test_vgg_features_matches_reference(device, dtype, args, batch, seed):
+def test_vgg_features_matches_reference(q, device, dtype, args, batch, seed):
     pools = args[0].count("M")
     size = 2 ** pools + seed % 3   # big enough for every pooling, sometimes odd
-    _run("vgg_features", args, VGGF, (batch, args[1], size, size + 1), dtype, device, seed)
+    _run(q, args, VGGF, (batch, args[1], size, size + 1), dtype, device, seed)
 
 
 @question("vgg_features")
-def test_vgg11_features_with_torchvisions_weights():
+def test_vgg11_features_with_torchvisions_weights(q):
     # The same weights by name in the student's features and in torchvision's make_layers, for VGG-11's
     # configuration with the channels divided by 16 (the layout is the same; 9 million weights cost time).
     import torchvision
@@ -228,12 +228,12 @@ def test_vgg11_features_with_torchvisions_weights():
     config = [c if c == "M" else c // 16 for c in torchvision.models.vgg.cfgs["A"]]
     x = make_tensor((1, 3, 32, 32), torch.float32, 4)
     theirs = torchvision.models.vgg.make_layers(config)
-    _forward("vgg_features", (config, 3), VGGF, x, 9, reference_module=theirs)
+    _forward(q, (config, 3), VGGF, x, 9, reference_module=theirs)
 
 
 @question("vgg_features")
-def test_vgg_features_on_another_device():
-    _meta("vgg_features", (VGG_CONFIGS["vgg16"], 3), VGGF, (1, 3, 32, 32))
+def test_vgg_features_on_another_device(q):
+    _meta(q, (VGG_CONFIGS["vgg16"], 3), VGGF, (1, 3, 32, 32))
 
 
 # ---- nin_block ---------------------------------------------------------------------------------------------
@@ -244,8 +244,8 @@ nin_args = st.tuples(st.integers(1, 4), st.integers(1, 5), st.integers(1, 5), st
 @question("nin_block")
 @SOME
 @given(args=nin_args)
-def test_nin_block_structure(args):
-    _structure("nin_block", args, NIN)
+def test_nin_block_structure(q, args):
+    _structure(q, args, NIN)
 
 
 @question("nin_block")
@@ -253,30 +253,28 @@ def test_nin_block_structure(args):
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @FEW
 @given(args=nin_args, batch=st.integers(1, 2), extra=st.integers(0, 4), seed=seeds)
-def test_nin_block_matches_reference(device, dtype, args, batch, extra, seed):
+def test_nin_block_matches_reference(q, device, dtype, args, batch, extra, seed):
     size = max(1, args[2] - 2 * args[4]) + extra
-    _run("nin_block", args, NIN, (batch, args[0], size, size + 1), dtype, device, seed)
+    _run(q, args, NIN, (batch, args[0], size, size + 1), dtype, device, seed)
 
 
 @question("nin_block")
-def test_nin_block_defaults():
+def test_nin_block_defaults(q):
     # stride 1 and padding 0 by default: a 3x3 kernel on 8x9 gives 6x7 (stride 2 or padding 1 would not).
-    _meta("nin_block", (3, 4, 3), NIN, (1, 3, 8, 9))
+    _meta(q, (3, 4, 3), NIN, (1, 3, 8, 9))
 
 
 @question("nin_block")
-def test_nin_block_leaves_input_unchanged():
-    _forward("nin_block", (3, 4, 3, 2, 1), NIN, layout(make_tensor((2, 3, 7, 6), torch.float32, 3), "transposed"), 2)
+def test_nin_block_leaves_input_unchanged(q):
+    _forward(q, (3, 4, 3, 2, 1), NIN, layout(make_tensor((2, 3, 7, 6), torch.float32, 3), "transposed"), 2)
 
 
 @question("nin_block")
-def test_nin_block_on_another_device():
-    _meta("nin_block", (3, 96, 11, 4, 0), NIN, (1, 3, 224, 224))
+def test_nin_block_on_another_device(q):
+    _meta(q, (3, 96, 11, 4, 0), NIN, (1, 3, 224, 224))
 
 
 # ---- global_avg_pool ---------------------------------------------------------------------------------------
-GAP = "global_avg_pool"
-
 
 @question("global_avg_pool")
 @pytest.mark.parametrize("device", DEVICES)
@@ -285,7 +283,7 @@ GAP = "global_avg_pool"
 @given(shape=st.one_of(st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 9), st.integers(1, 9)),
                        st.tuples(st.integers(1, 4), st.integers(1, 9), st.integers(1, 9))),
        how=st.sampled_from(["contiguous", "transposed", "sliced", "channels_last"]), seed=seeds)
-def test_global_avg_pool_matches_torch(device, dtype, shape, how, seed):
+def test_global_avg_pool_matches_torch(q, fn, device, dtype, shape, how, seed):
     x = make_tensor(shape, dtype, seed)
     if how == "channels_last" and x.ndim == 4:
         x = x.contiguous(memory_format=torch.channels_last)
@@ -293,62 +291,62 @@ def test_global_avg_pool_matches_torch(device, dtype, shape, how, seed):
         x = layout(x, how)
     x = x.to(device)
     inputs = {"x": x}
-    expect_tensor(GAP, call(GAP, student(GAP), **inputs), F.adaptive_avg_pool2d(x.double(), 1), inputs, dtype=dtype,
+    expect_tensor(q, call(q, fn, **inputs), F.adaptive_avg_pool2d(x.double(), 1), inputs, dtype=dtype,
                   device=x.device, **tolerance(dtype, reduction=True))
 
 
 @question("global_avg_pool")
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @given(seed=seeds, base=st.sampled_from([1e3, -1e3, 1e5]))
-def test_global_avg_pool_large_common_offset(dtype, seed, base):
+def test_global_avg_pool_large_common_offset(q, fn, dtype, seed, base):
     # Activations with a large common offset: the mean must keep the small differences between channels.
     if dtype == torch.float32 and abs(base) > 1e3:
         base = 1e3
     x = offset((2, 3, 5, 4), dtype, seed, base=base, spread=1.0)
     inputs = {"x": x}
-    expect_tensor(GAP, call(GAP, student(GAP), **inputs), F.adaptive_avg_pool2d(x.double(), 1), inputs, dtype=dtype,
+    expect_tensor(q, call(q, fn, **inputs), F.adaptive_avg_pool2d(x.double(), 1), inputs, dtype=dtype,
                   device=x.device, rtol=1e-6 if dtype == torch.float32 else 1e-12,
                   atol=abs(base) * (1e-6 if dtype == torch.float32 else 1e-13))
 
 
 @question("global_avg_pool")
-def test_global_avg_pool_expanded_input():
+def test_global_avg_pool_expanded_input(q, fn):
     # A stride-0 input (the same 5x3 map broadcast over 4 channels).
     x = make_tensor((1, 1, 5, 3), torch.float64, 1).expand(2, 4, 5, 3)
     inputs = {"x": x}
-    expect_tensor(GAP, call(GAP, student(GAP), **inputs), F.adaptive_avg_pool2d(x, 1), inputs, dtype=x.dtype,
+    expect_tensor(q, call(q, fn, **inputs), F.adaptive_avg_pool2d(x, 1), inputs, dtype=x.dtype,
                   device=x.device)
 
 
 @question("global_avg_pool")
 @given(shape=st.tuples(st.integers(1, 2), st.integers(1, 3), st.integers(1, 5), st.integers(1, 5)), seed=seeds)
-def test_global_avg_pool_gradient(shape, seed):
+def test_global_avg_pool_gradient(q, fn, shape, seed):
     x = make_tensor(shape, torch.float64, seed)
     inputs = {"x": x}
     upstream = make_tensor((shape[0], shape[1], 1, 1), torch.float64, seed + 1)
-    value, grads = drive(GAP, student(GAP), value_and_grad, inputs, x, upstream=upstream)
+    value, grads = drive(q, fn, value_and_grad, inputs, x, upstream=upstream)
     expected = (upstream / (shape[2] * shape[3])).expand(shape)
-    expect_tensor(GAP, value, F.adaptive_avg_pool2d(x, 1), inputs, dtype=x.dtype, device=x.device)
-    expect_tensor(GAP, grads[0] if grads else None, expected, inputs, dtype=x.dtype, device=x.device,
+    expect_tensor(q, value, F.adaptive_avg_pool2d(x, 1), inputs, dtype=x.dtype, device=x.device)
+    expect_tensor(q, grads[0] if grads else None, expected, inputs, dtype=x.dtype, device=x.device,
                   what=tr("the gradient (each position gets its channel's upstream gradient / (H * W))",
                           "梯度（每个位置得到它所在通道的上游梯度 / (H * W)）"))
 
 
 @question("global_avg_pool")
-def test_global_avg_pool_leaves_input_unchanged():
+def test_global_avg_pool_leaves_input_unchanged(q, fn):
     x = make_tensor((2, 3, 4, 5), torch.float64, 7)
     inputs = {"x": x}
-    out, after = drive(GAP, student(GAP), call_and_input, inputs, x)
-    expect_tensor(GAP, out, F.adaptive_avg_pool2d(x, 1), inputs, dtype=x.dtype, device=x.device)
+    out, after = drive(q, fn, call_and_input, inputs, x)
+    expect_tensor(q, out, F.adaptive_avg_pool2d(x, 1), inputs, dtype=x.dtype, device=x.device)
     if type(after) is not torch.Tensor or not torch.equal(after, x):
-        raise CheckFailure(GAP, tr("the function changed its input x; compute a new tensor instead",
+        raise CheckFailure(q, tr("the function changed its input x; compute a new tensor instead",
                                    "函数改变了它的输入 x；请计算出一个新的张量"), inputs)
 
 
 @question("global_avg_pool")
 @pytest.mark.parametrize("shape", [(2, 3, 5, 4), (3, 7, 2)])
-def test_global_avg_pool_on_another_device(shape):
-    expect_device_agnostic(GAP, student(GAP), lambda x: F.adaptive_avg_pool2d(x, 1),
+def test_global_avg_pool_on_another_device(q, fn, shape):
+    expect_device_agnostic(q, fn, lambda x: F.adaptive_avg_pool2d(x, 1),
                            x=torch.empty(shape, device="meta"))
 
 
@@ -361,15 +359,15 @@ GOOGLENET_BLOCKS = [(192, 64, 96, 128, 16, 32, 32), (256, 128, 128, 192, 32, 96,
 
 @question("Inception")
 @pytest.mark.parametrize("args", GOOGLENET_BLOCKS, ids=["3a", "3b", "5b"])
-def test_inception_structure_of_googlenet_blocks(args):
-    _structure("Inception", args, INC)
+def test_inception_structure_of_googlenet_blocks(q, args):
+    _structure(q, args, INC)
 
 
 @question("Inception")
 @SOME
 @given(args=inc_args)
-def test_inception_structure(args):
-    _structure("Inception", args, INC)
+def test_inception_structure(q, args):
+    _structure(q, args, INC)
 
 
 @question("Inception")
@@ -377,26 +375,26 @@ def test_inception_structure(args):
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @FEW
 @given(args=inc_args, batch=st.integers(1, 2), h=st.integers(1, 6), w=st.integers(1, 6), seed=seeds)
-def test_inception_matches_reference(device, dtype, args, batch, h, w, seed):
+def test_inception_matches_reference(q, device, dtype, args, batch, h, w, seed):
     # Known weights: the output fixes the branches' layers and the order of the concatenation.
-    _run("Inception", args, INC, (batch, args[0], h, w), dtype, device, seed)
+    _run(q, args, INC, (batch, args[0], h, w), dtype, device, seed)
 
 
 @question("Inception")
-def test_inception_output_shape_as_torchvisions():
+def test_inception_output_shape_as_torchvisions(q, fn):
     # torchvision's Inception (batch norm, a 3x3 "5x5" branch) gives the same output shape for GoogLeNet's 4e.
     from importlib import import_module
 
     args, shape = (528, 256, 160, 320, 32, 128, 128), (1, 528, 14, 14)
     with torch.device("meta"):
         expected = import_module("torchvision.models.googlenet").Inception(*args).eval()(torch.empty(shape))
-    expect_meta_output("Inception", student("Inception"), args, torch.empty(shape, device="meta"),
+    expect_meta_output(q, fn, args, torch.empty(shape, device="meta"),
                        tuple(expected.shape), dict(zip(INC, args)))
 
 
 @question("Inception")
-def test_inception_leaves_input_unchanged():
-    _forward("Inception", (4, 2, 3, 4, 1, 2, 2), INC, make_tensor((2, 4, 5, 6), torch.float32, 1), 4)
+def test_inception_leaves_input_unchanged(q):
+    _forward(q, (4, 2, 3, 4, 1, 2, 2), INC, make_tensor((2, 4, 5, 6), torch.float32, 1), 4)
 
 
 # ---- count_params and count_flops --------------------------------------------------------------------------
@@ -408,23 +406,23 @@ PARAM_CASES = [("twice_used", False), ("grouped", False), ("grouped", True), ("t
 
 @question("count_params")
 @pytest.mark.parametrize("model,trainable_only", PARAM_CASES)
-def test_count_params_matches_parameters(model, trainable_only):
-    expect_measure("count_params", student("count_params"), model, (trainable_only,), params_of(model, trainable_only),
+def test_count_params_matches_parameters(q, fn, model, trainable_only):
+    expect_measure(q, fn, model, (trainable_only,), params_of(model, trainable_only),
                    {"model": model, "trainable_only": trainable_only})
 
 
 @question("count_params")
-def test_count_params_known_torchvision_counts():
+def test_count_params_known_torchvision_counts(q, fn):
     # Published counts (weights=None builds the same architectures): AlexNet, ResNet-18.
     for model, count in (("alexnet", 61_100_840), ("resnet18", 11_689_512)):
         assert count_params_reference(make_model(model)) == count
-        expect_measure("count_params", student("count_params"), model, (False,), count, {"model": model})
+        expect_measure(q, fn, model, (False,), count, {"model": model})
 
 
 @question("count_params")
-def test_count_params_counts_all_by_default():
+def test_count_params_counts_all_by_default(q, fn):
     # trainable_only defaults to False: the frozen layers count too.
-    expect_measure("count_params", student("count_params"), "frozen_cnn", (), params_of("frozen_cnn", False),
+    expect_measure(q, fn, "frozen_cnn", (), params_of("frozen_cnn", False),
                    {"model": "frozen_cnn"})
 
 
@@ -437,7 +435,7 @@ FLOP_CASES = [("alexnet", (2, 3, 100, 120)), ("vgg11", (1, 3, 32, 32)),
 
 @question("count_flops")
 @pytest.mark.parametrize("model,shape", FLOP_CASES, ids=[f"{m}-{'x'.join(map(str, s))}" for m, s in FLOP_CASES])
-def test_count_flops_matches_flop_counter(model, shape):
+def test_count_flops_matches_flop_counter(q, fn, model, shape):
     x = torch.empty(shape, device="meta")
-    expect_measure("count_flops", student("count_flops"), model, (x,), flops_of(model, shape),
+    expect_measure(q, fn, model, (x,), flops_of(model, shape),
                    {"model": model, "x": x})

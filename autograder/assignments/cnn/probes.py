@@ -9,8 +9,9 @@ import random
 
 import torch
 
-from kitcheck.assignments.cnn import (BASIC_BLOCK_CONFIGS, BOTTLENECK_CONFIGS, basic_block_shapes, bottleneck_shapes,
-                                      lenet5_shapes, make_state)
+from kitcheck.assignments.cnn import (BASIC_BLOCK_CONFIGS, BOTTLENECK_CONFIGS, basic_block_structure,
+                                      bottleneck_structure, lenet5_structure)
+from kitcheck.modules import make_state, state_shapes
 from kitcheck.probes import Probe
 from kitcheck.strategies import make_tensor
 
@@ -49,24 +50,24 @@ def receptive_field_probes() -> list[Probe]:
     return [Probe({"layers": layers}, receptive_field_reference(layers)) for layers in fixed + drawn]
 
 
-def _module_probe(args: tuple, reference, params: dict, buffers: dict, x_shape: tuple, seed: int,
-                  training: bool = True, **x_range: float) -> Probe:
-    state = make_state(params, buffers, torch.float64, seed)
+def _module_probe(args: tuple, reference, structure: dict, x_shape: tuple, seed: int, training: bool = True,
+                  **x_range: float) -> Probe:
+    state = make_state(state_shapes(structure), torch.float64, seed)
     x = make_tensor(x_shape, torch.float64, seed + 10, **x_range)
     expected, upstream = module_run_expected(reference, state, x, upstream_seed=seed)
     return Probe({"args": tuple(args), "state": state, "x": x, "upstream": upstream, "training": training}, expected)
 
 
 def lenet5_probes() -> list[Probe]:
-    return [_module_probe((10,), lenet5_reference, lenet5_shapes(10), {}, (batch, 1, 28, 28), seed, low=0.0, high=1.0)
+    return [_module_probe((10,), lenet5_reference, lenet5_structure(10), (batch, 1, 28, 28), seed, low=0.0, high=1.0)
             for batch, seed in ((1, 0), (2, 1))]
 
 
-def _block_probes(shapes, reference, configs: list[tuple]) -> list[Probe]:
+def _block_probes(structure, reference, configs: list[tuple]) -> list[Probe]:
     found = []
     for i, (args, batch, training) in enumerate(((configs[0], 1, True), (configs[1], 2, True), (configs[1], 1, False))):
         stride = args[2]
-        found.append(_module_probe(args, lambda s, t, stride=stride, training=training: reference(s, t, stride, training), *shapes(*args),
+        found.append(_module_probe(args, lambda s, t, stride=stride, training=training: reference(s, t, stride, training), structure(*args),
                                    (batch, args[0], 6, 6), i, training))
     return found
 
@@ -76,6 +77,6 @@ PROBES = {
     "conv_param_count": conv_param_count_probes,
     "receptive_field": receptive_field_probes,
     "LeNet5": lenet5_probes,
-    "BasicBlock": lambda: _block_probes(basic_block_shapes, basic_block_reference, BASIC_BLOCK_CONFIGS),
-    "Bottleneck": lambda: _block_probes(bottleneck_shapes, bottleneck_reference, BOTTLENECK_CONFIGS),
+    "BasicBlock": lambda: _block_probes(basic_block_structure, basic_block_reference, BASIC_BLOCK_CONFIGS),
+    "Bottleneck": lambda: _block_probes(bottleneck_structure, bottleneck_reference, BOTTLENECK_CONFIGS),
 }

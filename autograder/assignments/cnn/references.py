@@ -12,7 +12,7 @@ from typing import Any, Callable, Mapping
 import torch
 import torch.nn.functional as F
 
-from kitcheck.assignments.cnn import expect_module_report
+from kitcheck.modules import expect_module_report
 from kitcheck.strategies import make_tensor
 
 
@@ -138,7 +138,7 @@ def module_run_expected(reference: Callable, state: Mapping[str, torch.Tensor], 
                         upstream_seed: int) -> tuple[dict, torch.Tensor]:
     """``reference(state, x)`` (returning (output, buffers) or the output) in float64 on the CPU, and its
     gradients for a random upstream gradient: ``({"out", "grad_x", "grads": {name: grad}, "buffers":
-    {name: buffer}}, upstream)``, what ``kitcheck.assignments.cnn.expect_module_report`` compares with."""
+    {name: buffer}}, upstream)``, what ``kitcheck.modules.expect_module_report`` compares with."""
     ref_state = {k: (v.detach().cpu().double() if v.is_floating_point() else v.cpu()) for k, v in state.items()}
     leaves = {k: v.requires_grad_(True) for k, v in ref_state.items() if k.endswith(("weight", "bias"))}
     ref_x = x.detach().cpu().double().requires_grad_(True)

@@ -45,6 +45,10 @@ class Assignment:
     questions: tuple[Question, ...]
     number: int = 0  # its place in the course (assignment 1, 2, ...)
     title_zh: str = ""  # the title in the Chinese edition (``title`` when empty)
+    # The kitcheck files its module imports besides the runtime every assignment gets (paths relative to
+    # ``kitcheck/``): ``"modules.py"``, or its own role modules such as ``"assignments/cnn_inputs.py"``.
+    # They ship with this assignment's release only.
+    runtime: tuple[str, ...] = ()
 
     def title_in(self, lang: str) -> str:
         """The title in ``lang`` ("en" or "zh")."""

@@ -1,11 +1,9 @@
 """Assignment 9, "Classic CNN architectures and how to compare them": questions, points, public checks and
-drivers (students see this file). The public checks compare with stored probes (``kitcheck.probes``),
+drivers (students see this file; the module drivers it shares with assignment 8 are in ``kitcheck.modules``). The public checks compare with stored probes (``kitcheck.probes``),
 computed at build time by the grader's references and torchvision; no reference answer is written here."""
 from __future__ import annotations
 
 import json
-import math
-import zlib
 from typing import Any, Callable, Mapping
 
 import torch
@@ -18,6 +16,7 @@ from ..compare import (CheckFailure, call, drive, expect_device_agnostic, expect
                        tolerance)
 from ..drivers import value_and_grad
 from ..i18n import tr
+from ..modules import build, expect_module_report, expect_structure, module_forward
 from ..probes import probes
 from ..spec import Assignment, Question
 from ..strategies import FLOAT_DTYPES, PUBLIC_SETTINGS, make_tensor, seeds
@@ -31,73 +30,10 @@ VGG_CONFIGS = {
 }
 
 
-# =========================================================================== weights with known values
-def make_state(shapes: Mapping[str, Any], dtype: torch.dtype, seed: int, device: str = "cpu") -> dict:
-    """Known values for every parameter and buffer, by name (each name draws from its own seed, so the order
-    of the modules does not matter): weights scaled by 1/sqrt(fan-in), biases near 0."""
-    state = {}
-    for name, shape in shapes.items():
-        shape = tuple(shape)
-        g = torch.Generator().manual_seed(seed * 7919 + zlib.crc32(name.encode()))
-        r = torch.randn(shape, generator=g, dtype=torch.float64)
-        value = 0.1 * r if len(shape) <= 1 else r / math.sqrt(math.prod(shape[1:]))
-        state[name] = value.to(dtype).to(device)
-    return state
-
-
-# ---- drivers: build the student's module where it lives and report plain data ----------------------------
-def _build(build: Callable, args: tuple, meta: bool = False):
-    torch.manual_seed(0)
-    if meta:  # shapes only: AlexNet's 61 million parameters cost no memory and no time
-        with torch.device("meta"):
-            return build(*args)
-    return build(*args)
-
-
-def module_structure(build: Callable, *args: Any) -> dict:
-    """Driver: ``build(*args)`` (a class, or a function returning a module), made on the meta device; its
-    parameter and buffer names with their shapes, and its sub-modules' names and class names, in order.
-    ``module_run`` loads weights by these names, strictly, so a report that lies about them is contradicted."""
-    module = _build(build, args, meta=True)
-    # Lists, not tuples: () is one shared object in Python, and the grader refuses containers met twice.
-    return {"parameters": {n: list(p.shape) for n, p in module.named_parameters()},
-            "buffers": {n: list(b.shape) for n, b in module.named_buffers()},
-            "layers": [[n, type(m).__name__] for n, m in module.named_modules() if n and not list(m.children())]}
-
-
-def module_run(build: Callable, args: tuple, state: dict, x: torch.Tensor, upstream: torch.Tensor,
-               training: bool = False) -> tuple:
-    """Driver: build ``build(*args)``, load ``state`` (strictly), run it on ``x`` in training or evaluation
-    mode and backpropagate ``upstream``. Returns ``(out, grad_x, [(name, grad), ...])``."""
-    module = _build(build, args).to(device=x.device, dtype=x.dtype)
-    module.load_state_dict(state)
-    module.train(training)
-    x = x.detach().clone().requires_grad_(True)
-    out = module(x)
-    grad_x, grads = None, []
-    if type(out) is torch.Tensor and out.shape == upstream.shape and out.requires_grad:
-        params = dict(module.named_parameters())
-        found = torch.autograd.grad((out * upstream).sum(), [x, *params.values()], allow_unused=True)
-        grad_x, grads = found[0], list(zip(params, found[1:]))
-    return out, grad_x, grads
-
-
-def module_forward(build: Callable, args: tuple, seed: int, x: torch.Tensor, training: bool = False) -> tuple:
-    """Driver: build ``build(*args)`` on x's device and dtype, load ``make_state`` of its own parameter names
-    and ``seed``, and run it on ``x`` without gradients. Returns ``(out, x after the call)``: the input must
-    come back unchanged."""
-    module = _build(build, args).to(device=x.device, dtype=x.dtype)
-    shapes = {n: list(t.shape) for n, t in module.state_dict().items()}
-    module.load_state_dict(make_state(shapes, x.dtype, seed, str(x.device)))
-    module.train(training)
-    with torch.no_grad():
-        out = module(x)
-    return (out.detach() if type(out) is torch.Tensor else out), x
-
-
-def module_on_meta(build: Callable, args: tuple, x: torch.Tensor, training: bool = False):
-    """Driver: ``build(*args)`` made on the meta device, called on the meta tensor ``x`` (shapes only)."""
-    module = _build(build, args, meta=True)
+# ---- drivers: build the student's module where it lives and report plain data (more in kitcheck.modules) ----
+def module_on_meta(make: Callable, args: tuple, x: torch.Tensor, training: bool = False):
+    """Driver: ``make(*args)`` made on the meta device, called on the meta tensor ``x`` (shapes only)."""
+    module = build(make, args, meta=True)
     module.train(training)
     return module(x)
 
@@ -198,88 +134,15 @@ def measure(fn: Callable, name: str, *args: Any) -> list:
     return [*results, sum(len(m._forward_hooks) + len(m._forward_pre_hooks) for m in model.modules())]
 
 
-# ---- checks of modules -------------------------------------------------------------------------------------
-def _describe(names: Mapping[str, Any], keys) -> str:
-    return ", ".join(f"{k} {tuple(names[k])}" for k in keys)
-
-
-def expect_structure(q: str, fn, args: tuple, expected: Mapping[str, Any], shown: Mapping[str, Any]) -> None:
-    """The module's parameters and buffers must have exactly these names and shapes (tests load weights by
-    name; the parameter count follows), and its layers these classes, in this order."""
-    got = drive(q, fn, module_structure, shown, *args)
-    if type(got) is not dict or any(type(got.get(k)) is not want for k, want in
-                                    (("parameters", dict), ("buffers", dict), ("layers", list))):
-        raise CheckFailure(q, tr("could not list the module's parameters and layers", "无法列出模块的参数和层"),
-                           shown, got=got)
-    for kind in ("parameters", "buffers"):
-        have, want = got[kind], expected[kind]
-        missing = [k for k in want if k not in have]
-        extra = [k for k in have if k not in want]
-        wrong = [k for k in want if k in have and list(have[k]) != list(want[k])]
-        if missing or extra or wrong:
-            lines = []
-            if missing:
-                lines.append(tr("missing: ", "缺少：") + _describe(want, missing))
-            if extra:
-                lines.append(tr("unexpected: ", "多出：") + _describe(have, extra))
-            if wrong:
-                lines.append(tr("wrong shape: ", "形状不对：") + ", ".join(
-                    tr("{k} should be {w}, is {h}", "{k} 应为 {w}，实际为 {h}", k=k, w=tuple(want[k]),
-                       h=tuple(have[k])) for k in wrong))
-            total = sum(math.prod(s) for s in want.values())
-            raise CheckFailure(q, tr("the module's {kind} do not match the specification (names and shapes; "
-                                     "{total:,} in all)", "模块的{kind}与规格不符（名称和形状；共 {total:,} 个）",
-                                     kind=tr(kind, {"parameters": "参数", "buffers": "缓冲区"}[kind]), total=total),
-                               shown, detail="\n  ".join(lines))
-    layers = [tuple(layer) for layer in got["layers"] if type(layer) is list]
-    want_layers = [tuple(layer) for layer in expected["layers"]]
-    if layers != want_layers:
-        first = next((i for i, (a, b) in enumerate(zip(layers, want_layers)) if a != b), min(len(layers),
-                                                                                          len(want_layers)))
-        nothing = tr("nothing more", "没有更多的层")
-        exp = "{} {}".format(*want_layers[first]) if first < len(want_layers) else nothing
-        have = "{} {}".format(*layers[first]) if first < len(layers) else nothing
-        raise CheckFailure(q, tr("the layers differ from the specification", "层与规格不符"), shown,
-                           detail=tr("layer {i} should be {e}, is {h}", "第 {i} 层应为 {e}，实际为 {h}", i=first, e=exp,
-                                     h=have))
-
-
-def expect_module_report(q: str, fn, inputs: Mapping[str, Any], expected: Mapping[str, Any],
-                         shown: Mapping[str, Any], **tol: float) -> None:
-    """Output and input and parameter gradients of the student's module against ``expected``.
-
-    ``inputs``: ``{"args", "state", "x", "upstream", "training"}``, what ``module_run`` gets; ``expected``:
-    ``{"out", "grad_x", "grads": {name: gradient}}``, in float64 on the CPU."""
-    x, training = inputs["x"], inputs["training"]
-    got = drive(q, fn, module_run, shown, tuple(inputs["args"]), inputs["state"], x, inputs["upstream"], training)
-    out_got, grad_x, got_grads = got
-    got_grads = dict(got_grads) if type(got_grads) is list else {}
-    mode = tr("training", "训练") if training else tr("evaluation", "评估")
-    expect_tensor(q, out_got, expected["out"], shown, dtype=x.dtype, device=x.device,
-                  what=tr("the output in {m} mode", "{m}模式下的输出", m=mode), **tol)
-    if grad_x is None:
-        raise CheckFailure(q, tr("no gradient flows back to the input: keep the computation in torch "
-                                 "(no .detach(), .data, .item() or numpy)",
-                                 "没有梯度传回输入：请用 torch 运算完成计算（不要用 .detach()、.data、.item() 或 numpy）"),
-                           shown)
-    expect_tensor(q, grad_x, expected["grad_x"], shown, dtype=x.dtype, device=x.device,
-                  what=tr("the gradient with respect to the input in {m} mode", "{m}模式下关于输入的梯度", m=mode),
-                  **tol)
-    for name, value in expected["grads"].items():
-        if got_grads.get(name) is None:
-            raise CheckFailure(q, tr("no gradient reaches the parameter `{n}` in {m} mode",
-                                     "{m}模式下没有梯度到达参数 `{n}`", n=name, m=mode), shown)
-        expect_tensor(q, got_grads[name], value, shown, dtype=x.dtype, device=x.device,
-                      what=tr("the gradient of `{n}` in {m} mode", "{m}模式下 `{n}` 的梯度", n=name, m=mode), **tol)
-
-
+# ---- checks of modules (more in kitcheck.modules) -----------------------------------------------------------
 def expect_forward(q: str, fn, args: tuple, seed: int, x: torch.Tensor, expected: torch.Tensor,
                    shown: Mapping[str, Any], training: bool = False, **tol: float) -> None:
     """The output of the module with ``make_state`` weights of ``seed`` (no gradients), and x unchanged."""
     original = x.detach().clone()
-    out, x_after = drive(q, fn, module_forward, shown, tuple(args), seed, x, training)
+    got = drive(q, fn, module_forward, shown, tuple(args), x, training, seed)
+    out, x_after = got if type(got) is tuple and len(got) == 2 else (got, None)
     expect_tensor(q, out, expected, shown, dtype=x.dtype, device=x.device, what=tr("the output", "输出"), **tol)
-    if type(x_after) is not torch.Tensor or not torch.equal(x_after.cpu(), original.cpu()):
+    if not isinstance(x_after, torch.Tensor) or not torch.equal(x_after.cpu(), original.cpu()):
         raise CheckFailure(q, tr("the forward pass changed its input x (an in-place operation such as "
                                  "nn.ReLU(inplace=True) applied to x itself); a layer must leave its input unchanged",
                                  "正向传播改变了输入 x（对 x 本身做了原地操作，例如 nn.ReLU(inplace=True)）；"
@@ -409,6 +272,7 @@ ASSIGNMENT = Assignment(
     number=9,
     title="Assignment 9: Classic CNN architectures and how to compare them",
     title_zh="作业 9：经典卷积神经网络架构与评估",
+    runtime=("modules.py",),
     questions=(
         Question("AlexNet", 4, "AlexNet in torchvision's layout, with a width and hidden-size knob",
                  alexnet_public, summary_zh="torchvision 结构的 AlexNet，可调宽度和隐藏层大小"),
