@@ -41,6 +41,17 @@ def sgd_step_(params, lr):
 }
 edited = partial(_edited, base=SOLUTIONS)
 
+# momentum_step_ as several of its mistakes are written (the notebook's loop with `if p.grad is not None:`
+# instead of `continue`): they are edits of it (base=_MOMENTUM).
+_MOMENTUM = '''
+def momentum_step_(params, velocities, lr, momentum):
+    with torch.no_grad():
+        for p, v in zip(params, velocities):
+            if p.grad is not None:
+                v.mul_(momentum).add_(p.grad)
+                p -= lr * v
+'''
+
 
 MISTAKES = [
     # ---- numerical_grad
@@ -246,46 +257,21 @@ def sgd_step_(params, lr):
             "p -= lr * p.grad\n"
             "                p.grad.zero_()\n")),
     # ---- momentum_step_
-    Mistake("momentum_step_", "velocity-not-stored",
-            "Computes the new velocity into a local variable (v = momentum * v + grad), so it is lost after "
-            "the step; update the tensor in velocities in place.", '''
-def momentum_step_(params, velocities, lr, momentum):
-    with torch.no_grad():
-        for p, v in zip(params, velocities):
-            if p.grad is not None:
-                v = momentum * v + p.grad
-                p -= lr * v
-'''),
-    Mistake("momentum_step_", "dampened",
-            "Scales the gradient by (1 - momentum) (an exponential average); torch.optim.SGD adds the full "
-            "gradient: v = momentum * v + grad.", '''
-def momentum_step_(params, velocities, lr, momentum):
-    with torch.no_grad():
-        for p, v in zip(params, velocities):
-            if p.grad is not None:
-                v.mul_(momentum).add_((1 - momentum) * p.grad)
-                p -= lr * v
-'''),
-    Mistake("momentum_step_", "stale-velocity",
-            "Moves the parameter with the old velocity and updates the velocity afterwards; update v first, "
-            "then p -= lr * v.", '''
-def momentum_step_(params, velocities, lr, momentum):
-    with torch.no_grad():
-        for p, v in zip(params, velocities):
-            if p.grad is not None:
-                p -= lr * v
-                v.mul_(momentum).add_(p.grad)
-'''),
-    Mistake("momentum_step_", "lr-twice",
-            "Puts lr into the velocity and multiplies by lr again when updating p; use lr once (torch's "
-            "v = momentum * v + grad, p -= lr * v).", '''
-def momentum_step_(params, velocities, lr, momentum):
-    with torch.no_grad():
-        for p, v in zip(params, velocities):
-            if p.grad is not None:
-                v.mul_(momentum).add_(lr * p.grad)
-                p -= lr * v
-'''),
+    edited("momentum_step_", "velocity-not-stored",
+           "Computes the new velocity into a local variable (v = momentum * v + grad), so it is lost after "
+           "the step; update the tensor in velocities in place.",
+           ("v.mul_(momentum).add_(p.grad)", "v = momentum * v + p.grad"), base=_MOMENTUM),
+    edited("momentum_step_", "dampened",
+           "Scales the gradient by (1 - momentum) (an exponential average); torch.optim.SGD adds the full "
+           "gradient: v = momentum * v + grad.", ("add_(p.grad)", "add_((1 - momentum) * p.grad)"), base=_MOMENTUM),
+    edited("momentum_step_", "stale-velocity",
+           "Moves the parameter with the old velocity and updates the velocity afterwards; update v first, "
+           "then p -= lr * v.",
+           ("                v.mul_(momentum).add_(p.grad)\n                p -= lr * v\n",
+            "                p -= lr * v\n                v.mul_(momentum).add_(p.grad)\n"), base=_MOMENTUM),
+    edited("momentum_step_", "lr-twice",
+           "Puts lr into the velocity and multiplies by lr again when updating p; use lr once (torch's "
+           "v = momentum * v + grad, p -= lr * v).", ("add_(p.grad)", "add_(lr * p.grad)"), base=_MOMENTUM),
     Mistake("momentum_step_", "velocity-is-grad",
             "Adds momentum * v into p.grad in place and stores p.grad as the velocity: .grad changes, and after "
             "zero_grad(set_to_none=False) the velocity is wiped with it; keep the velocity in its own tensor.", '''

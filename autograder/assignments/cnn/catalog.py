@@ -5,85 +5,241 @@ from functools import partial
 from autograder.catalog import Mistake, Variant
 from autograder.catalog import edited as _edited
 
+# The notebook's solutions (avg_pool2d: written with convolutions, the variant depthwise-conv-reshape below);
+# most mistakes below are one of them, or one of the bases after them, with a few edits.
+SOLUTIONS = {
+    "sobel": '''
+def sobel(image, dx, dy):
+    smooth, diff = [1.0, 2.0, 1.0], [-1.0, 0.0, 1.0]
+    along_rows = diff if dy else smooth
+    along_cols = diff if dx else smooth
+    h, w = image.shape
+    padded = F.pad(image[None, None], (1, 1, 1, 1), mode="reflect")[0, 0]
+    out = torch.zeros_like(image)
+    for a in range(3):
+        for b in range(3):
+            weight = along_rows[a] * along_cols[b]
+            if weight:
+                out = out + weight * padded[a:a + h, b:b + w]
+    return out
+''',
+    "laplacian": '''
+def laplacian(image):
+    p = F.pad(image[None, None], (1, 1, 1, 1), mode="reflect")[0, 0]
+    return p[:-2, 1:-1] + p[2:, 1:-1] + p[1:-1, :-2] + p[1:-1, 2:] - 4 * p[1:-1, 1:-1]
+''',
+    "conv_out_size": '''
+def conv_out_size(size, kernel_size, stride=1, padding=0, dilation=1):
+    span = dilation * (kernel_size - 1) + 1
+    if size + 2 * padding < span:
+        raise ValueError(f"a kernel spanning {span} does not fit in a padded input of size {size + 2 * padding}")
+    return (size + 2 * padding - span) // stride + 1
+''',
+    "conv2d": '''
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (sh, sw), (ph, pw), (dh, dw) = pair(stride), pair(padding), pair(dilation)
+    n, c_in, h, w = x.shape
+    c_out, c_group, kh, kw = weight.shape
+    out_h = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    out_w = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    padded = F.pad(x, (pw, pw, ph, ph)).reshape(n, groups, c_group, h + 2 * ph, w + 2 * pw)
+    wg = weight.reshape(groups, c_out // groups, c_group, kh, kw)
+    out = x.new_zeros(n, groups, c_out // groups, out_h, out_w)
+    for a in range(kh):
+        for b in range(kw):
+            top, left = a * dh, b * dw
+            patch = padded[..., top:top + sh * (out_h - 1) + 1:sh, left:left + sw * (out_w - 1) + 1:sw]
+            out = out + torch.einsum("ngchw,goc->ngohw", patch, wg[..., a, b])
+    out = out.reshape(n, c_out, out_h, out_w)
+    return out if bias is None else out + bias.reshape(1, -1, 1, 1)
+''',
+    "max_pool2d": '''
+def max_pool2d(x, kernel_size, stride=None, padding=0):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
+    sh, sw = pair(kernel_size if stride is None else stride)
+    padded = F.pad(x, (pw, pw, ph, ph), value=float("-inf"))
+    windows = padded.unfold(2, kh, sh).unfold(3, kw, sw)
+    return windows.amax(dim=(-2, -1))
+''',
+    "avg_pool2d": '''
+def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
+    sh, sw = pair(kernel_size if stride is None else stride)
+    n, c, h, w = x.shape
+    kernel = torch.ones(1, 1, kh, kw, dtype=x.dtype, device=x.device)
+    sums = F.conv2d(F.pad(x.reshape(n * c, 1, h, w), (pw, pw, ph, ph)), kernel, stride=(sh, sw))
+    counts = F.conv2d(F.pad(torch.ones_like(x[:1, :1]), (pw, pw, ph, ph)), kernel, stride=(sh, sw))
+    return (sums / (kh * kw if count_include_pad else counts)).reshape(n, c, *sums.shape[-2:])
+''',
+    "dropout": '''
+def dropout(x, p=0.5, training=True):
+    if not training or p == 0:
+        return x
+    keep = (torch.rand_like(x) >= p).to(x.dtype)
+    return x * keep if p == 1 else x * keep / (1 - p)
+''',
+    "conv_param_count": '''
+def conv_param_count(in_channels, out_channels, kernel_size, groups=1, bias=True):
+    if in_channels % groups or out_channels % groups:
+        raise ValueError(f"in_channels and out_channels must be divisible by groups={groups}")
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    return out_channels * (in_channels // groups) * kh * kw + (out_channels if bias else 0)
+''',
+    "receptive_field": '''
+def receptive_field(layers):
+    field, jump = 1, 1
+    for kernel_size, stride in layers:
+        field += (kernel_size - 1) * jump
+        jump *= stride
+    return field
+''',
+    "LeNet5": '''
+import torch.nn as nn
+
+class LeNet5(nn.Module):
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, kernel_size=5, padding=2)
+        self.conv2 = nn.Conv2d(6, 16, kernel_size=5)
+        self.fc1 = nn.Linear(16 * 5 * 5, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, num_classes)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = x.flatten(1)
+        x = F.relu(self.fc1(x))
+        x = F.relu(self.fc2(x))
+        return self.fc3(x)
+''',
+    "BasicBlock": '''
+import torch.nn as nn
+
+class BasicBlock(nn.Module):
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
+                                          nn.BatchNorm2d(out_channels))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return F.relu(out + self.shortcut(x))
+''',
+    "Bottleneck": '''
+import torch.nn as nn
+
+class Bottleneck(nn.Module):
+    expansion = 4
+
+    def __init__(self, in_channels, planes, stride=1):
+        super().__init__()
+        out_channels = self.expansion * planes
+        self.conv1 = nn.Conv2d(in_channels, planes, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, stride=stride, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.conv3 = nn.Conv2d(planes, out_channels, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(out_channels)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
+                                          nn.BatchNorm2d(out_channels))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = F.relu(self.bn2(self.conv2(out)))
+        out = self.bn3(self.conv3(out))
+        return F.relu(out + self.shortcut(x))
+''',
+}
+
+
+edited = partial(_edited, base=SOLUTIONS)  # a mistake as edits of the solution (autograder.catalog.edited)
+
+# Right answers in the form some mistakes below were written in (a weight per row and column; window sums by
+# unfold): those mistakes are edits of them (base=...).
+_SOBEL_LOOP = '''
+def sobel(image, dx, dy):
+    rows = [-1.0, 0.0, 1.0] if dy else [1.0, 2.0, 1.0]
+    cols = [-1.0, 0.0, 1.0] if dx else [1.0, 2.0, 1.0]
+    h, w = image.shape
+    padded = F.pad(image[None, None], (1, 1, 1, 1), mode="reflect")[0, 0]
+    out = torch.zeros_like(image)
+    for a in range(3):
+        for b in range(3):
+            out = out + rows[a] * cols[b] * padded[a:a + h, b:b + w]
+    return out
+'''
+_AVG_POOL_UNFOLD = '''
+def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
+    sh, sw = pair(kernel_size if stride is None else stride)
+    sums = lambda t: F.pad(t, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw).sum(dim=(-2, -1))
+    return sums(x) / (kh * kw if count_include_pad else sums(torch.ones_like(x)))
+'''
+# Edits that several mistakes share: most turn the solution into the form those mistakes were written in (a
+# shorter error message, the patch offsets inline, one-line returns, the compact LeNet-5).
+_REFLECT = 'F.pad(image[None, None], (1, 1, 1, 1), mode="reflect")[0, 0]'
+_SHORT_SIZE_ERROR = ('f"a kernel spanning {span} does not fit in a padded input of size {size + 2 * padding}"',
+                     '"kernel too large"')
+_INLINE_OFFSETS = ("            top, left = a * dh, b * dw\n"
+                   "            patch = padded[..., top:top + sh * (out_h - 1) + 1:sh, left:left + sw * (out_w - 1) + 1:sw]\n",
+                   "            patch = padded[..., a * dh:a * dh + sh * (out_h - 1) + 1:sh, "
+                   "b * dw:b * dw + sw * (out_w - 1) + 1:sw]\n")
+_ONE_LINE_POOL = ("    windows = padded.unfold(2, kh, sh).unfold(3, kw, sw)\n    return windows.amax(dim=(-2, -1))\n",
+                  "    return padded.unfold(2, kh, sh).unfold(3, kw, sw).amax(dim=(-2, -1))\n")
+_SHORT_GROUPS_ERROR = ('f"in_channels and out_channels must be divisible by groups={groups}"',
+                       '"channels must be divisible by groups"')
+_NO_GROUPS_CHECK = ("    if in_channels % groups or out_channels % groups:\n"
+                    '        raise ValueError(f"in_channels and out_channels must be divisible by groups={groups}")\n', "")
+_BLOCK_ONE_LINE_RETURN = ("        out = self.bn2(self.conv2(out))\n        return F.relu(out + self.shortcut(x))\n",
+                          "        return F.relu(self.bn2(self.conv2(out)) + self.shortcut(x))\n")
+_EXPANSION_4 = ("self.expansion * planes", "4 * planes")
+_COMPACT_LENET5 = (("nn.Conv2d(1, 6, kernel_size=5,", "nn.Conv2d(1, 6, 5,"),
+                   ("nn.Conv2d(6, 16, kernel_size=5)", "nn.Conv2d(6, 16, 5)"), ("16 * 5 * 5", "400"),
+                   ("        x = F.relu(self.fc1(x))\n        x = F.relu(self.fc2(x))\n        return self.fc3(x)\n",
+                    "        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))\n"))
+_BOTTLENECK_ONE_LINE_RETURN = ("        out = self.bn3(self.conv3(out))\n        return F.relu(out + self.shortcut(x))\n",
+                               "        return F.relu(self.bn3(self.conv3(out)) + self.shortcut(x))\n")
+
 MISTAKES = [
     # ---- sobel
-    Mistake("sobel", "zero-padding",
-            "Pads with zeros; OpenCV's default border is BORDER_REFLECT_101 (F.pad(..., mode='reflect')), so the "
-            "border pixels differ.", '''
-def sobel(image, dx, dy):
-    rows = [-1.0, 0.0, 1.0] if dy else [1.0, 2.0, 1.0]
-    cols = [-1.0, 0.0, 1.0] if dx else [1.0, 2.0, 1.0]
-    h, w = image.shape
-    padded = F.pad(image, (1, 1, 1, 1))
-    out = torch.zeros_like(image)
-    for a in range(3):
-        for b in range(3):
-            out = out + rows[a] * cols[b] * padded[a:a + h, b:b + w]
-    return out
-'''),
-    Mistake("sobel", "flipped-kernel",
-            "Flips the kernel (the textbook convolution); cv2.Sobel, like F.conv2d, correlates: "
-            "out[i, j] = sum of kernel[a, b] * padded[i + a, j + b], so Sobel x is positive where the image "
-            "gets brighter to the right.", '''
-def sobel(image, dx, dy):
-    rows = [-1.0, 0.0, 1.0] if dy else [1.0, 2.0, 1.0]
-    cols = [-1.0, 0.0, 1.0] if dx else [1.0, 2.0, 1.0]
-    h, w = image.shape
-    padded = F.pad(image[None, None], (1, 1, 1, 1), mode="reflect")[0, 0]
-    out = torch.zeros_like(image)
-    for a in range(3):
-        for b in range(3):
-            out = out + rows[2 - a] * cols[2 - b] * padded[a:a + h, b:b + w]
-    return out
-'''),
-    Mistake("sobel", "swapped-axes",
-            "Differentiates along the rows for dx; x is the width (the columns, the last dimension), so dx = 1 "
-            "means [-1, 0, 1] across each row.", '''
-def sobel(image, dx, dy):
-    rows = [-1.0, 0.0, 1.0] if dx else [1.0, 2.0, 1.0]
-    cols = [-1.0, 0.0, 1.0] if dy else [1.0, 2.0, 1.0]
-    h, w = image.shape
-    padded = F.pad(image[None, None], (1, 1, 1, 1), mode="reflect")[0, 0]
-    out = torch.zeros_like(image)
-    for a in range(3):
-        for b in range(3):
-            out = out + rows[a] * cols[b] * padded[a:a + h, b:b + w]
-    return out
-'''),
-    Mistake("sobel", "replicate-padding",
-            "Repeats the edge pixel (mode='replicate', OpenCV's BORDER_REPLICATE); the default BORDER_REFLECT_101 "
-            "mirrors without repeating it: mode='reflect'.", '''
-def sobel(image, dx, dy):
-    rows = [-1.0, 0.0, 1.0] if dy else [1.0, 2.0, 1.0]
-    cols = [-1.0, 0.0, 1.0] if dx else [1.0, 2.0, 1.0]
-    h, w = image.shape
-    padded = F.pad(image[None, None], (1, 1, 1, 1), mode="replicate")[0, 0]
-    out = torch.zeros_like(image)
-    for a in range(3):
-        for b in range(3):
-            out = out + rows[a] * cols[b] * padded[a:a + h, b:b + w]
-    return out
-'''),
-    Mistake("sobel", "no-padding",
-            "Returns only the 'valid' part, (H - 2, W - 2); pad by one pixel first so the result keeps the "
-            "image's shape.", '''
-def sobel(image, dx, dy):
-    rows = [-1.0, 0.0, 1.0] if dy else [1.0, 2.0, 1.0]
-    cols = [-1.0, 0.0, 1.0] if dx else [1.0, 2.0, 1.0]
-    h, w = image.shape
-    out = torch.zeros_like(image[1:-1, 1:-1])
-    for a in range(3):
-        for b in range(3):
-            out = out + rows[a] * cols[b] * image[a:a + h - 2, b:b + w - 2]
-    return out
-'''),
+    edited("sobel", "zero-padding",
+           "Pads with zeros; OpenCV's default border is BORDER_REFLECT_101 (F.pad(..., mode='reflect')), so the "
+           "border pixels differ.", (_REFLECT, "F.pad(image, (1, 1, 1, 1))"), base=_SOBEL_LOOP),
+    edited("sobel", "flipped-kernel",
+           "Flips the kernel (the textbook convolution); cv2.Sobel, like F.conv2d, correlates: "
+           "out[i, j] = sum of kernel[a, b] * padded[i + a, j + b], so Sobel x is positive where the image "
+           "gets brighter to the right.", ("rows[a] * cols[b]", "rows[2 - a] * cols[2 - b]"), base=_SOBEL_LOOP),
+    edited("sobel", "swapped-axes",
+           "Differentiates along the rows for dx; x is the width (the columns, the last dimension), so dx = 1 "
+           "means [-1, 0, 1] across each row.",
+           ("rows = [-1.0, 0.0, 1.0] if dy", "rows = [-1.0, 0.0, 1.0] if dx"),
+           ("cols = [-1.0, 0.0, 1.0] if dx", "cols = [-1.0, 0.0, 1.0] if dy"), base=_SOBEL_LOOP),
+    edited("sobel", "replicate-padding",
+           "Repeats the edge pixel (mode='replicate', OpenCV's BORDER_REPLICATE); the default BORDER_REFLECT_101 "
+           "mirrors without repeating it: mode='reflect'.", ('mode="reflect"', 'mode="replicate"'), base=_SOBEL_LOOP),
+    edited("sobel", "no-padding",
+           "Returns only the 'valid' part, (H - 2, W - 2); pad by one pixel first so the result keeps the "
+           "image's shape.", (f"    padded = {_REFLECT}\n", ""),
+           ("torch.zeros_like(image)", "torch.zeros_like(image[1:-1, 1:-1])"),
+           ("padded[a:a + h, b:b + w]", "image[a:a + h - 2, b:b + w - 2]"), base=_SOBEL_LOOP),
     # ---- laplacian
-    Mistake("laplacian", "zero-padding",
-            "Pads with zeros; OpenCV's default border is BORDER_REFLECT_101 (F.pad(..., mode='reflect')).", '''
-def laplacian(image):
-    p = F.pad(image, (1, 1, 1, 1))
-    return p[:-2, 1:-1] + p[2:, 1:-1] + p[1:-1, :-2] + p[1:-1, 2:] - 4 * p[1:-1, 1:-1]
-'''),
+    edited("laplacian", "zero-padding",
+           "Pads with zeros; OpenCV's default border is BORDER_REFLECT_101 (F.pad(..., mode='reflect')).",
+           (_REFLECT, "F.pad(image, (1, 1, 1, 1))")),
     Mistake("laplacian", "eight-neighbours",
             "Uses the 8-neighbour kernel [[1, 1, 1], [1, -8, 1], [1, 1, 1]]; cv2.Laplacian's default (ksize=1) "
             "is [[0, 1, 0], [1, -4, 1], [0, 1, 0]].", '''
@@ -93,55 +249,28 @@ def laplacian(image):
     total = sum(p[a:a + h, b:b + w] for a in range(3) for b in range(3))
     return total - 9 * image
 '''),
-    Mistake("laplacian", "negated",
-            "Computes 4 * centre - neighbours, the negative Laplacian; the kernel has -4 in the centre and +1 "
-            "around it.", '''
-def laplacian(image):
-    p = F.pad(image[None, None], (1, 1, 1, 1), mode="reflect")[0, 0]
-    return 4 * p[1:-1, 1:-1] - (p[:-2, 1:-1] + p[2:, 1:-1] + p[1:-1, :-2] + p[1:-1, 2:])
-'''),
-    Mistake("laplacian", "replicate-padding",
-            "Repeats the edge pixel (mode='replicate'); OpenCV's default BORDER_REFLECT_101 mirrors without "
-            "repeating it: mode='reflect'.", '''
-def laplacian(image):
-    p = F.pad(image[None, None], (1, 1, 1, 1), mode="replicate")[0, 0]
-    return p[:-2, 1:-1] + p[2:, 1:-1] + p[1:-1, :-2] + p[1:-1, 2:] - 4 * p[1:-1, 1:-1]
-'''),
+    edited("laplacian", "negated",
+           "Computes 4 * centre - neighbours, the negative Laplacian; the kernel has -4 in the centre and +1 "
+           "around it.", ("return p", "return 4 * p[1:-1, 1:-1] - (p"), (" - 4 * p[1:-1, 1:-1]", ")")),
+    edited("laplacian", "replicate-padding",
+           "Repeats the edge pixel (mode='replicate'); OpenCV's default BORDER_REFLECT_101 mirrors without "
+           "repeating it: mode='reflect'.", ('mode="reflect"', 'mode="replicate"')),
     # ---- conv_out_size
-    Mistake("conv_out_size", "float-division",
-            "Divides with /, which gives a float; the size is an int, the floor of the division: use //.", '''
-def conv_out_size(size, kernel_size, stride=1, padding=0, dilation=1):
-    span = dilation * (kernel_size - 1) + 1
-    if size + 2 * padding < span:
-        raise ValueError("kernel too large")
-    return (size + 2 * padding - span) / stride + 1
-'''),
-    Mistake("conv_out_size", "padding-once",
-            "Adds the padding once; padding=p adds p pixels on each side, 2p in all.", '''
-def conv_out_size(size, kernel_size, stride=1, padding=0, dilation=1):
-    span = dilation * (kernel_size - 1) + 1
-    if size + padding < span:
-        raise ValueError("kernel too large")
-    return (size + padding - span) // stride + 1
-'''),
-    Mistake("conv_out_size", "ceil",
-            "Rounds up; a window that would stick out of the padded input is dropped, so round down "
-            "(ceil is pooling's optional ceil_mode).", '''
-import math
-
-def conv_out_size(size, kernel_size, stride=1, padding=0, dilation=1):
-    span = dilation * (kernel_size - 1) + 1
-    if size + 2 * padding < span:
-        raise ValueError("kernel too large")
-    return math.ceil((size + 2 * padding - span) / stride) + 1
-'''),
-    Mistake("conv_out_size", "no-dilation",
-            "Ignores the dilation; a dilated kernel spans dilation * (kernel_size - 1) + 1 pixels.", '''
-def conv_out_size(size, kernel_size, stride=1, padding=0, dilation=1):
-    if size + 2 * padding < kernel_size:
-        raise ValueError("kernel too large")
-    return (size + 2 * padding - kernel_size) // stride + 1
-'''),
+    edited("conv_out_size", "float-division",
+           "Divides with /, which gives a float; the size is an int, the floor of the division: use //.",
+           _SHORT_SIZE_ERROR, ("// stride", "/ stride")),
+    edited("conv_out_size", "padding-once",
+           "Adds the padding once; padding=p adds p pixels on each side, 2p in all.", _SHORT_SIZE_ERROR,
+           ("if size + 2 * padding", "if size + padding"), ("return (size + 2 * padding", "return (size + padding")),
+    edited("conv_out_size", "ceil",
+           "Rounds up; a window that would stick out of the padded input is dropped, so round down "
+           "(ceil is pooling's optional ceil_mode).", ("\ndef", "\nimport math\n\ndef"), _SHORT_SIZE_ERROR,
+           ("return (size + 2 * padding - span) // stride + 1",
+            "return math.ceil((size + 2 * padding - span) / stride) + 1")),
+    edited("conv_out_size", "no-dilation",
+           "Ignores the dilation; a dilated kernel spans dilation * (kernel_size - 1) + 1 pixels.",
+           _SHORT_SIZE_ERROR, ("    span = dilation * (kernel_size - 1) + 1\n", ""),
+           ("< span", "< kernel_size"), ("- span", "- kernel_size")),
     Mistake("conv_out_size", "no-check",
             "Returns a size of 0 or less when the kernel does not fit; raise ValueError instead, as PyTorch "
             "refuses such a convolution.", '''
@@ -149,301 +278,119 @@ def conv_out_size(size, kernel_size, stride=1, padding=0, dilation=1):
     return (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
 '''),
     # ---- conv2d
-    Mistake("conv2d", "flipped-kernel",
-            "Flips the kernel (the textbook convolution); F.conv2d correlates: "
-            "out[o, i, j] = sum of weight[o, c, a, b] * x[c, i * s + a * d, j * s + b * d].", '''
-def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
-    (sh, sw), (ph, pw), (dh, dw) = pair(stride), pair(padding), pair(dilation)
-    weight = weight.flip(-2, -1)
-    n, c_in, h, w = x.shape
-    c_out, c_group, kh, kw = weight.shape
-    out_h = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
-    out_w = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
-    padded = F.pad(x, (pw, pw, ph, ph)).reshape(n, groups, c_group, h + 2 * ph, w + 2 * pw)
-    wg = weight.reshape(groups, c_out // groups, c_group, kh, kw)
-    out = x.new_zeros(n, groups, c_out // groups, out_h, out_w)
-    for a in range(kh):
-        for b in range(kw):
-            patch = padded[..., a * dh:a * dh + sh * (out_h - 1) + 1:sh, b * dw:b * dw + sw * (out_w - 1) + 1:sw]
-            out = out + torch.einsum("ngchw,goc->ngohw", patch, wg[..., a, b])
-    out = out.reshape(n, c_out, out_h, out_w)
-    return out if bias is None else out + bias.reshape(1, -1, 1, 1)
-'''),
-    Mistake("conv2d", "interleaved-groups",
-            "Deals the output channels out to the groups in turn (channel o to group o % groups); groups are "
-            "consecutive blocks: output channel o belongs to group o // (C_out / groups).", '''
-def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
-    (sh, sw), (ph, pw), (dh, dw) = pair(stride), pair(padding), pair(dilation)
-    n, c_in, h, w = x.shape
-    c_out, c_group, kh, kw = weight.shape
-    out_h = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
-    out_w = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
-    padded = F.pad(x, (pw, pw, ph, ph)).reshape(n, groups, c_group, h + 2 * ph, w + 2 * pw)
-    wg = weight.reshape(c_out // groups, groups, c_group, kh, kw).transpose(0, 1)
-    out = x.new_zeros(n, groups, c_out // groups, out_h, out_w)
-    for a in range(kh):
-        for b in range(kw):
-            patch = padded[..., a * dh:a * dh + sh * (out_h - 1) + 1:sh, b * dw:b * dw + sw * (out_w - 1) + 1:sw]
-            out = out + torch.einsum("ngchw,goc->ngohw", patch, wg[..., a, b])
-    out = out.transpose(1, 2).reshape(n, c_out, out_h, out_w)
-    return out if bias is None else out + bias.reshape(1, -1, 1, 1)
-'''),
-    Mistake("conv2d", "no-dilation",
-            "Puts the kernel taps next to each other whatever the dilation; with dilation d, tap (a, b) reads the "
-            "pixel at offset (a * d, b * d).", '''
-def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
-    (sh, sw), (ph, pw), (dh, dw) = pair(stride), pair(padding), pair(dilation)
-    n, c_in, h, w = x.shape
-    c_out, c_group, kh, kw = weight.shape
-    out_h = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
-    out_w = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
-    padded = F.pad(x, (pw, pw, ph, ph)).reshape(n, groups, c_group, h + 2 * ph, w + 2 * pw)
-    wg = weight.reshape(groups, c_out // groups, c_group, kh, kw)
-    out = x.new_zeros(n, groups, c_out // groups, out_h, out_w)
-    for a in range(kh):
-        for b in range(kw):
-            patch = padded[..., a:a + sh * (out_h - 1) + 1:sh, b:b + sw * (out_w - 1) + 1:sw]
-            out = out + torch.einsum("ngchw,goc->ngohw", patch, wg[..., a, b])
-    out = out.reshape(n, c_out, out_h, out_w)
-    return out if bias is None else out + bias.reshape(1, -1, 1, 1)
-'''),
-    Mistake("conv2d", "pad-one-side",
-            "Adds all the padding after the image (right and bottom); padding=p adds p zeros on each side.", '''
-def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
-    (sh, sw), (ph, pw), (dh, dw) = pair(stride), pair(padding), pair(dilation)
-    n, c_in, h, w = x.shape
-    c_out, c_group, kh, kw = weight.shape
-    out_h = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
-    out_w = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
-    padded = F.pad(x, (0, 2 * pw, 0, 2 * ph)).reshape(n, groups, c_group, h + 2 * ph, w + 2 * pw)
-    wg = weight.reshape(groups, c_out // groups, c_group, kh, kw)
-    out = x.new_zeros(n, groups, c_out // groups, out_h, out_w)
-    for a in range(kh):
-        for b in range(kw):
-            patch = padded[..., a * dh:a * dh + sh * (out_h - 1) + 1:sh, b * dw:b * dw + sw * (out_w - 1) + 1:sw]
-            out = out + torch.einsum("ngchw,goc->ngohw", patch, wg[..., a, b])
-    out = out.reshape(n, c_out, out_h, out_w)
-    return out if bias is None else out + bias.reshape(1, -1, 1, 1)
-'''),
-    Mistake("conv2d", "no-gradient",
-            "Rebuilds the result from Python numbers (.tolist(), torch.tensor(...)), which cuts the autograd "
-            "graph: no gradient reaches x, weight or bias.", '''
-def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
-    (sh, sw), (ph, pw), (dh, dw) = pair(stride), pair(padding), pair(dilation)
-    n, c_in, h, w = x.shape
-    c_out, c_group, kh, kw = weight.shape
-    out_h = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
-    out_w = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
-    padded = F.pad(x, (pw, pw, ph, ph)).reshape(n, groups, c_group, h + 2 * ph, w + 2 * pw)
-    wg = weight.reshape(groups, c_out // groups, c_group, kh, kw)
-    out = x.new_zeros(n, groups, c_out // groups, out_h, out_w)
-    for a in range(kh):
-        for b in range(kw):
-            patch = padded[..., a * dh:a * dh + sh * (out_h - 1) + 1:sh, b * dw:b * dw + sw * (out_w - 1) + 1:sw]
-            out = out + torch.einsum("ngchw,goc->ngohw", patch, wg[..., a, b])
-    out = out.reshape(n, c_out, out_h, out_w)
-    out = out if bias is None else out + bias.reshape(1, -1, 1, 1)
-    return torch.tensor(out.tolist(), dtype=x.dtype, device=x.device)
-'''),
+    edited("conv2d", "flipped-kernel",
+           "Flips the kernel (the textbook convolution); F.conv2d correlates: "
+           "out[o, i, j] = sum of weight[o, c, a, b] * x[c, i * s + a * d, j * s + b * d].",
+           ("    n, c_in, h, w = x.shape\n", "    weight = weight.flip(-2, -1)\n    n, c_in, h, w = x.shape\n"),
+           _INLINE_OFFSETS),
+    edited("conv2d", "interleaved-groups",
+           "Deals the output channels out to the groups in turn (channel o to group o % groups); groups are "
+           "consecutive blocks: output channel o belongs to group o // (C_out / groups).",
+           ("weight.reshape(groups, c_out // groups, c_group, kh, kw)",
+            "weight.reshape(c_out // groups, groups, c_group, kh, kw).transpose(0, 1)"),
+           _INLINE_OFFSETS, ("out = out.reshape(", "out = out.transpose(1, 2).reshape(")),
+    edited("conv2d", "no-dilation",
+           "Puts the kernel taps next to each other whatever the dilation; with dilation d, tap (a, b) reads the "
+           "pixel at offset (a * d, b * d).",
+           ("            top, left = a * dh, b * dw\n", ""), ("top:top", "a:a"), ("left:left", "b:b")),
+    edited("conv2d", "pad-one-side",
+           "Adds all the padding after the image (right and bottom); padding=p adds p zeros on each side.",
+           ("F.pad(x, (pw, pw, ph, ph))", "F.pad(x, (0, 2 * pw, 0, 2 * ph))"), _INLINE_OFFSETS),
+    edited("conv2d", "no-gradient",
+           "Rebuilds the result from Python numbers (.tolist(), torch.tensor(...)), which cuts the autograd "
+           "graph: no gradient reaches x, weight or bias.", _INLINE_OFFSETS,
+           ("    return out if bias is None else out + bias.reshape(1, -1, 1, 1)\n",
+            "    out = out if bias is None else out + bias.reshape(1, -1, 1, 1)\n"
+            "    return torch.tensor(out.tolist(), dtype=x.dtype, device=x.device)\n")),
     # ---- max_pool2d
-    Mistake("max_pool2d", "stride-one-default",
-            "Uses stride 1 when stride is None; pooling's stride defaults to the kernel size (windows side by "
-            "side).", '''
-def max_pool2d(x, kernel_size, stride=None, padding=0):
-    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
-    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
-    sh, sw = pair(1 if stride is None else stride)
-    padded = F.pad(x, (pw, pw, ph, ph), value=float("-inf"))
-    return padded.unfold(2, kh, sh).unfold(3, kw, sw).amax(dim=(-2, -1))
-'''),
-    Mistake("max_pool2d", "zero-padding",
-            "Pads with zeros; for max pooling the padding must never win, so pad with -inf (a window of negative "
-            "values at the border would give 0).", '''
-def max_pool2d(x, kernel_size, stride=None, padding=0):
-    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
-    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
-    sh, sw = pair(kernel_size if stride is None else stride)
-    padded = F.pad(x, (pw, pw, ph, ph))
-    return padded.unfold(2, kh, sh).unfold(3, kw, sw).amax(dim=(-2, -1))
-'''),
-    Mistake("max_pool2d", "sum-of-maxima",
-            "Sums the elements equal to the window's maximum; with ties that counts the maximum several times: "
-            "take the maximum itself (amax or max).", '''
-def max_pool2d(x, kernel_size, stride=None, padding=0):
-    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
-    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
-    sh, sw = pair(kernel_size if stride is None else stride)
-    padded = F.pad(x, (pw, pw, ph, ph), value=float("-inf"))
-    windows = padded.unfold(2, kh, sh).unfold(3, kw, sw)
-    top = windows.amax(dim=(-2, -1), keepdim=True)
-    return torch.where(windows == top, windows, torch.zeros_like(windows)).sum(dim=(-2, -1))
-'''),
-    Mistake("max_pool2d", "square-kernel",
-            "Reads only the first number of a (kh, kw) kernel_size and uses a square window; a pair gives the "
-            "window's height and width.", '''
-def max_pool2d(x, kernel_size, stride=None, padding=0):
-    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
-    k = kernel_size if isinstance(kernel_size, int) else kernel_size[0]
-    (ph, pw) = pair(padding)
-    sh, sw = pair(kernel_size if stride is None else stride)
-    padded = F.pad(x, (pw, pw, ph, ph), value=float("-inf"))
-    return padded.unfold(2, k, sh).unfold(3, k, sw).amax(dim=(-2, -1))
-'''),
-    Mistake("max_pool2d", "unfold-wrong-view",
-            "Views F.unfold's (N, C * kH * kW, L) result as (N, kH * kW, C, L); its rows are ordered channel "
-            "first, so view it as (N, C, kH * kW, L) or channels get mixed.", '''
-def max_pool2d(x, kernel_size, stride=None, padding=0):
-    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
-    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
-    sh, sw = pair(kernel_size if stride is None else stride)
-    n, c, h, w = x.shape
-    padded = F.pad(x, (pw, pw, ph, ph), value=float("-inf"))
-    cols = F.unfold(padded, (kh, kw), stride=(sh, sw))
-    out_h = (h + 2 * ph - kh) // sh + 1
-    out_w = (w + 2 * pw - kw) // sw + 1
-    return cols.view(n, kh * kw, c, -1).amax(dim=1).view(n, c, out_h, out_w)
-'''),
+    edited("max_pool2d", "stride-one-default",
+           "Uses stride 1 when stride is None; pooling's stride defaults to the kernel size (windows side by "
+           "side).", ("pair(kernel_size if stride", "pair(1 if stride"), _ONE_LINE_POOL),
+    edited("max_pool2d", "zero-padding",
+           "Pads with zeros; for max pooling the padding must never win, so pad with -inf (a window of negative "
+           "values at the border would give 0).", (', value=float("-inf")', ""), _ONE_LINE_POOL),
+    edited("max_pool2d", "sum-of-maxima",
+           "Sums the elements equal to the window's maximum; with ties that counts the maximum several times: "
+           "take the maximum itself (amax or max).",
+           ("    return windows.amax(dim=(-2, -1))\n",
+            "    top = windows.amax(dim=(-2, -1), keepdim=True)\n"
+            "    return torch.where(windows == top, windows, torch.zeros_like(windows)).sum(dim=(-2, -1))\n")),
+    edited("max_pool2d", "square-kernel",
+           "Reads only the first number of a (kh, kw) kernel_size and uses a square window; a pair gives the "
+           "window's height and width.",
+           ("    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)\n",
+            "    k = kernel_size if isinstance(kernel_size, int) else kernel_size[0]\n    (ph, pw) = pair(padding)\n"),
+           _ONE_LINE_POOL, ("unfold(2, kh, sh).unfold(3, kw, sw)", "unfold(2, k, sh).unfold(3, k, sw)")),
+    edited("max_pool2d", "unfold-wrong-view",
+           "Views F.unfold's (N, C * kH * kW, L) result as (N, kH * kW, C, L); its rows are ordered channel "
+           "first, so view it as (N, C, kH * kW, L) or channels get mixed.",
+           ("    padded =", "    n, c, h, w = x.shape\n    padded ="),
+           (_ONE_LINE_POOL[0],
+            "    cols = F.unfold(padded, (kh, kw), stride=(sh, sw))\n"
+            "    out_h = (h + 2 * ph - kh) // sh + 1\n"
+            "    out_w = (w + 2 * pw - kw) // sw + 1\n"
+            "    return cols.view(n, kh * kw, c, -1).amax(dim=1).view(n, c, out_h, out_w)\n")),
     # ---- avg_pool2d
-    Mistake("avg_pool2d", "always-kernel-area",
-            "Always divides by kH * kW; with count_include_pad=False, divide by the number of real (not padded) "
-            "pixels in each window.", '''
-def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
-    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
-    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
-    sh, sw = pair(kernel_size if stride is None else stride)
-    windows = F.pad(x, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw)
-    return windows.sum(dim=(-2, -1)) / (kh * kw)
-'''),
-    Mistake("avg_pool2d", "never-counts-padding",
-            "Always divides by the number of real pixels; with count_include_pad=True (the default) the padded "
-            "zeros count too: divide by kH * kW.", '''
-def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
-    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
-    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
-    sh, sw = pair(kernel_size if stride is None else stride)
-    sums = lambda t: F.pad(t, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw).sum(dim=(-2, -1))
-    return sums(x) / sums(torch.ones_like(x))
-'''),
-    Mistake("avg_pool2d", "stride-one-default",
-            "Uses stride 1 when stride is None; pooling's stride defaults to the kernel size (windows side by "
-            "side).", '''
-def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
-    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
-    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
-    sh, sw = pair(1 if stride is None else stride)
-    sums = lambda t: F.pad(t, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw).sum(dim=(-2, -1))
-    return sums(x) / (kh * kw if count_include_pad else sums(torch.ones_like(x)))
-'''),
-    Mistake("avg_pool2d", "swapped-kernel-pair",
-            "Unpacks a (kh, kw) kernel_size as (width, height); the first number is the window's height (rows), "
-            "the second its width.", '''
-def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
-    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
-    (kw, kh), (ph, pw) = pair(kernel_size), pair(padding)
-    sh, sw = pair((kh, kw) if stride is None else stride)
-    sums = lambda t: F.pad(t, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw).sum(dim=(-2, -1))
-    return sums(x) / (kh * kw if count_include_pad else sums(torch.ones_like(x)))
-'''),
+    edited("avg_pool2d", "always-kernel-area",
+           "Always divides by kH * kW; with count_include_pad=False, divide by the number of real (not padded) "
+           "pixels in each window.",
+           ("sums = lambda t: F.pad(t,", "windows = F.pad(x,"),
+           (".sum(dim=(-2, -1))\n    return sums(x) / (kh * kw if count_include_pad else sums(torch.ones_like(x)))",
+            "\n    return windows.sum(dim=(-2, -1)) / (kh * kw)"), base=_AVG_POOL_UNFOLD),
+    edited("avg_pool2d", "never-counts-padding",
+           "Always divides by the number of real pixels; with count_include_pad=True (the default) the padded "
+           "zeros count too: divide by kH * kW.",
+           ("(kh * kw if count_include_pad else sums(torch.ones_like(x)))", "sums(torch.ones_like(x))"),
+           base=_AVG_POOL_UNFOLD),
+    edited("avg_pool2d", "stride-one-default",
+           "Uses stride 1 when stride is None; pooling's stride defaults to the kernel size (windows side by "
+           "side).", ("pair(kernel_size if stride", "pair(1 if stride"), base=_AVG_POOL_UNFOLD),
+    edited("avg_pool2d", "swapped-kernel-pair",
+           "Unpacks a (kh, kw) kernel_size as (width, height); the first number is the window's height (rows), "
+           "the second its width.", ("(kh, kw), (ph, pw)", "(kw, kh), (ph, pw)"),
+           ("pair(kernel_size if stride", "pair((kh, kw) if stride"), base=_AVG_POOL_UNFOLD),
     # ---- dropout
-    Mistake("dropout", "on-in-eval",
-            "Drops elements in evaluation mode too; with training=False dropout must return x unchanged (the "
-            "AlexNet bug of calling F.dropout without training=self.training).", '''
-def dropout(x, p=0.5, training=True):
-    if p == 0:
-        return x
-    keep = (torch.rand_like(x) >= p).to(x.dtype)
-    return x * keep if p == 1 else x * keep / (1 - p)
-'''),
-    Mistake("dropout", "no-rescale",
-            "Zeroes elements without scaling the others; inverted dropout multiplies the kept ones by 1 / (1 - p) "
-            "so the expected value stays x.", '''
-def dropout(x, p=0.5, training=True):
-    if not training:
-        return x
-    return x * (torch.rand_like(x) >= p).to(x.dtype)
-'''),
-    Mistake("dropout", "keeps-with-probability-p",
-            "Keeps each element with probability p; p is the probability of dropping it (keep when "
-            "rand >= p).", '''
-def dropout(x, p=0.5, training=True):
-    if not training or p == 0:
-        return x
-    keep = (torch.rand_like(x) < p).to(x.dtype)
-    return x * keep / (1 - p) if p < 1 else x * keep
-'''),
-    Mistake("dropout", "nan-at-p1",
-            "Divides by 1 - p even when p = 1, which gives 0 / 0 = NaN; with p = 1 every element is dropped: "
-            "return zeros.", '''
-def dropout(x, p=0.5, training=True):
-    if not training:
-        return x
-    keep = (torch.rand_like(x) >= p).to(x.dtype)
-    return x * keep / (1 - p)
-'''),
-    Mistake("dropout", "batch-shared-mask",
-            "Draws one mask for x.shape[1:] and reuses it for every row of the batch; each element needs its own "
-            "random draw (a mask of x's full shape).", '''
-def dropout(x, p=0.5, training=True):
-    if not training or p == 0:
-        return x
-    keep = (torch.rand(x.shape[1:], dtype=x.dtype, device=x.device) >= p).to(x.dtype)
-    return x * keep if p == 1 else x * keep / (1 - p)
-'''),
-    Mistake("dropout", "fixed-seed",
-            "Seeds the generator inside the function, so every call drops the same elements; seed once outside, "
-            "if at all.", '''
-def dropout(x, p=0.5, training=True):
-    if not training or p == 0:
-        return x
-    torch.manual_seed(0)
-    keep = (torch.rand_like(x) >= p).to(x.dtype)
-    return x * keep if p == 1 else x * keep / (1 - p)
-'''),
+    edited("dropout", "on-in-eval",
+           "Drops elements in evaluation mode too; with training=False dropout must return x unchanged (the "
+           "AlexNet bug of calling F.dropout without training=self.training).", ("not training or p == 0", "p == 0")),
+    edited("dropout", "no-rescale",
+           "Zeroes elements without scaling the others; inverted dropout multiplies the kept ones by 1 / (1 - p) "
+           "so the expected value stays x.", (" or p == 0", ""),
+           ("    keep = (torch.rand_like(x) >= p).to(x.dtype)\n"
+            "    return x * keep if p == 1 else x * keep / (1 - p)\n",
+            "    return x * (torch.rand_like(x) >= p).to(x.dtype)\n")),
+    edited("dropout", "keeps-with-probability-p",
+           "Keeps each element with probability p; p is the probability of dropping it (keep when "
+           "rand >= p).", (">= p", "< p"),
+           ("x * keep if p == 1 else x * keep / (1 - p)", "x * keep / (1 - p) if p < 1 else x * keep")),
+    edited("dropout", "nan-at-p1",
+           "Divides by 1 - p even when p = 1, which gives 0 / 0 = NaN; with p = 1 every element is dropped: "
+           "return zeros.", (" or p == 0", ""), ("x * keep if p == 1 else ", "")),
+    edited("dropout", "batch-shared-mask",
+           "Draws one mask for x.shape[1:] and reuses it for every row of the batch; each element needs its own "
+           "random draw (a mask of x's full shape).",
+           ("torch.rand_like(x)", "torch.rand(x.shape[1:], dtype=x.dtype, device=x.device)")),
+    edited("dropout", "fixed-seed",
+           "Seeds the generator inside the function, so every call drops the same elements; seed once outside, "
+           "if at all.", ("    keep =", "    torch.manual_seed(0)\n    keep =")),
     # ---- conv_param_count
-    Mistake("conv_param_count", "no-bias",
-            "Forgets the biases: nn.Conv2d has one per output channel (Conv2d(3, 6, 3) has 162 weights + 6 "
-            "biases = 168).", '''
-def conv_param_count(in_channels, out_channels, kernel_size, groups=1, bias=True):
-    if in_channels % groups or out_channels % groups:
-        raise ValueError("channels must be divisible by groups")
-    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
-    return out_channels * (in_channels // groups) * kh * kw
-'''),
-    Mistake("conv_param_count", "bias-always",
-            "Counts the biases even with bias=False.", '''
-def conv_param_count(in_channels, out_channels, kernel_size, groups=1, bias=True):
-    if in_channels % groups or out_channels % groups:
-        raise ValueError("channels must be divisible by groups")
-    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
-    return out_channels * (in_channels // groups) * kh * kw + out_channels
-'''),
-    Mistake("conv_param_count", "square-kernel",
-            "Squares the first number of a (kh, kw) kernel_size; a pair gives a kh x kw kernel.", '''
-def conv_param_count(in_channels, out_channels, kernel_size, groups=1, bias=True):
-    if in_channels % groups or out_channels % groups:
-        raise ValueError("channels must be divisible by groups")
-    k = kernel_size if isinstance(kernel_size, int) else kernel_size[0]
-    return out_channels * (in_channels // groups) * k * k + (out_channels if bias else 0)
-'''),
-    Mistake("conv_param_count", "ignores-groups",
-            "Ignores groups; each output channel sees only in_channels / groups input channels, so groups "
-            "divides the number of weights (a depthwise 3x3 conv on 32 channels has 320 parameters).", '''
-def conv_param_count(in_channels, out_channels, kernel_size, groups=1, bias=True):
-    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
-    return out_channels * in_channels * kh * kw + (out_channels if bias else 0)
-'''),
-    Mistake("conv_param_count", "no-divisibility-check",
-            "Returns a count when the channels are not divisible by groups; nn.Conv2d raises ValueError then, and "
-            "so should this function.", '''
-def conv_param_count(in_channels, out_channels, kernel_size, groups=1, bias=True):
-    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
-    return out_channels * (in_channels // groups) * kh * kw + (out_channels if bias else 0)
-'''),
+    edited("conv_param_count", "no-bias",
+           "Forgets the biases: nn.Conv2d has one per output channel (Conv2d(3, 6, 3) has 162 weights + 6 "
+           "biases = 168).", _SHORT_GROUPS_ERROR, (" + (out_channels if bias else 0)", "")),
+    edited("conv_param_count", "bias-always",
+           "Counts the biases even with bias=False.", _SHORT_GROUPS_ERROR,
+           ("(out_channels if bias else 0)", "out_channels")),
+    edited("conv_param_count", "square-kernel",
+           "Squares the first number of a (kh, kw) kernel_size; a pair gives a kh x kw kernel.", _SHORT_GROUPS_ERROR,
+           ("kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size",
+            "k = kernel_size if isinstance(kernel_size, int) else kernel_size[0]"), ("kh * kw", "k * k")),
+    edited("conv_param_count", "ignores-groups",
+           "Ignores groups; each output channel sees only in_channels / groups input channels, so groups "
+           "divides the number of weights (a depthwise 3x3 conv on 32 channels has 320 parameters).",
+           _NO_GROUPS_CHECK, ("(in_channels // groups)", "in_channels")),
+    edited("conv_param_count", "no-divisibility-check",
+           "Returns a count when the channels are not divisible by groups; nn.Conv2d raises ValueError then, and "
+           "so should this function.", _NO_GROUPS_CHECK),
     # ---- receptive_field
     Mistake("receptive_field", "sum-of-kernels",
             "Adds up the kernel sizes; neighbouring windows overlap, so each layer adds k - 1 (times the jump), "
@@ -478,344 +425,76 @@ def receptive_field(layers):
     return field
 '''),
     # ---- LeNet5
-    Mistake("LeNet5", "no-padding",
-            "Leaves out conv1's padding=2; on 28x28 images the flattened features are then 16 * 4 * 4, not "
-            "16 * 5 * 5 = 400.", '''
-import torch.nn as nn
-
-class LeNet5(nn.Module):
-    def __init__(self, num_classes=10):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, 5)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(16 * 4 * 4, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, num_classes)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        x = x.flatten(1)
-        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
-'''),
-    Mistake("LeNet5", "flatten-batch",
-            "Flattens with x.view(-1), which merges the images of the batch; keep the batch dimension: "
-            "x.flatten(1) or x.view(x.size(0), -1).", '''
-import torch.nn as nn
-
-class LeNet5(nn.Module):
-    def __init__(self, num_classes=10):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(400, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, num_classes)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        x = x.view(-1)
-        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
-'''),
-    Mistake("LeNet5", "softmax-output",
-            "Returns softmax probabilities; the network should return logits, since F.cross_entropy applies "
-            "log-softmax itself.", '''
-import torch.nn as nn
-
-class LeNet5(nn.Module):
-    def __init__(self, num_classes=10):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(400, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, num_classes)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        x = x.flatten(1)
-        return F.softmax(self.fc3(F.relu(self.fc2(F.relu(self.fc1(x))))), dim=1)
-'''),
-    Mistake("LeNet5", "sigmoid-average-pooling",
-            "Uses the 1998 LeNet's sigmoid and average pooling; this LeNet-5 uses ReLU and max pooling.", '''
-import torch.nn as nn
-
-class LeNet5(nn.Module):
-    def __init__(self, num_classes=10):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(400, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, num_classes)
-
-    def forward(self, x):
-        x = F.avg_pool2d(torch.sigmoid(self.conv1(x)), 2)
-        x = F.avg_pool2d(torch.sigmoid(self.conv2(x)), 2)
-        x = x.flatten(1)
-        return self.fc3(torch.sigmoid(self.fc2(torch.sigmoid(self.fc1(x)))))
-'''),
-    Mistake("LeNet5", "relu-on-logits",
-            "Applies ReLU after the last layer too; logits must be able to be negative, so fc3's output is "
-            "returned as it is.", '''
-import torch.nn as nn
-
-class LeNet5(nn.Module):
-    def __init__(self, num_classes=10):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(400, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, num_classes)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        x = x.flatten(1)
-        return F.relu(self.fc3(F.relu(self.fc2(F.relu(self.fc1(x))))))
-'''),
+    edited("LeNet5", "no-padding",
+           "Leaves out conv1's padding=2; on 28x28 images the flattened features are then 16 * 4 * 4, not "
+           "16 * 5 * 5 = 400.", *_COMPACT_LENET5, ("5, padding=2)", "5)"), ("nn.Linear(400,", "nn.Linear(16 * 4 * 4,")),
+    edited("LeNet5", "flatten-batch",
+           "Flattens with x.view(-1), which merges the images of the batch; keep the batch dimension: "
+           "x.flatten(1) or x.view(x.size(0), -1).", *_COMPACT_LENET5, ("x.flatten(1)", "x.view(-1)")),
+    edited("LeNet5", "softmax-output",
+           "Returns softmax probabilities; the network should return logits, since F.cross_entropy applies "
+           "log-softmax itself.", *_COMPACT_LENET5,
+           ("return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))",
+            "return F.softmax(self.fc3(F.relu(self.fc2(F.relu(self.fc1(x))))), dim=1)")),
+    edited("LeNet5", "sigmoid-average-pooling",
+           "Uses the 1998 LeNet's sigmoid and average pooling; this LeNet-5 uses ReLU and max pooling.", *_COMPACT_LENET5,
+           ("F.max_pool2d(F.relu(self.conv1(x)), 2)", "F.avg_pool2d(torch.sigmoid(self.conv1(x)), 2)"),
+           ("F.max_pool2d(F.relu(self.conv2(x)), 2)", "F.avg_pool2d(torch.sigmoid(self.conv2(x)), 2)"),
+           ("self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))",
+            "self.fc3(torch.sigmoid(self.fc2(torch.sigmoid(self.fc1(x)))))")),
+    edited("LeNet5", "relu-on-logits",
+           "Applies ReLU after the last layer too; logits must be able to be negative, so fc3's output is "
+           "returned as it is.", *_COMPACT_LENET5,
+           ("return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))",
+            "return F.relu(self.fc3(F.relu(self.fc2(F.relu(self.fc1(x))))))")),
     # ---- BasicBlock
-    Mistake("BasicBlock", "conv-bias",
-            "Gives the convolutions a bias; the batch norm right after each one has its own shift, so ResNet's "
-            "convolutions use bias=False.", '''
-import torch.nn as nn
-
-class BasicBlock(nn.Module):
-    def __init__(self, in_channels, out_channels, stride=1):
-        super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1)
-        self.bn1 = nn.BatchNorm2d(out_channels)
-        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1)
-        self.bn2 = nn.BatchNorm2d(out_channels)
-        self.shortcut = nn.Sequential()
-        if stride != 1 or in_channels != out_channels:
-            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride),
-                                          nn.BatchNorm2d(out_channels))
-
-    def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        return F.relu(self.bn2(self.conv2(out)) + self.shortcut(x))
-'''),
-    Mistake("BasicBlock", "no-stride-projection",
-            "Uses a projection shortcut only when the channel counts differ; a stride of 2 also changes the "
-            "shape, so it needs the 1x1 projection with the same stride too.", '''
-import torch.nn as nn
-
-class BasicBlock(nn.Module):
-    def __init__(self, in_channels, out_channels, stride=1):
-        super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(out_channels)
-        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(out_channels)
-        self.shortcut = nn.Sequential()
-        if in_channels != out_channels:
-            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
-                                          nn.BatchNorm2d(out_channels))
-
-    def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        return F.relu(self.bn2(self.conv2(out)) + self.shortcut(x))
-'''),
-    Mistake("BasicBlock", "no-final-relu",
-            "Returns the sum without the last ReLU; the block's output is ReLU(F(x) + shortcut(x)).", '''
-import torch.nn as nn
-
-class BasicBlock(nn.Module):
-    def __init__(self, in_channels, out_channels, stride=1):
-        super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(out_channels)
-        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(out_channels)
-        self.shortcut = nn.Sequential()
-        if stride != 1 or in_channels != out_channels:
-            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
-                                          nn.BatchNorm2d(out_channels))
-
-    def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        return self.bn2(self.conv2(out)) + self.shortcut(x)
-'''),
-    Mistake("BasicBlock", "relu-before-add",
-            "Applies the ReLU to the residual branch before adding the shortcut; ResNet adds first, then applies "
-            "ReLU to the sum.", '''
-import torch.nn as nn
-
-class BasicBlock(nn.Module):
-    def __init__(self, in_channels, out_channels, stride=1):
-        super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(out_channels)
-        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(out_channels)
-        self.shortcut = nn.Sequential()
-        if stride != 1 or in_channels != out_channels:
-            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
-                                          nn.BatchNorm2d(out_channels))
-
-    def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        return F.relu(self.bn2(self.conv2(out))) + self.shortcut(x)
-'''),
-    Mistake("BasicBlock", "stride-on-conv2",
-            "Puts the stride on the second convolution; the block downsamples in its first 3x3 convolution "
-            "(and in the shortcut).", '''
-import torch.nn as nn
-
-class BasicBlock(nn.Module):
-    def __init__(self, in_channels, out_channels, stride=1):
-        super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(out_channels)
-        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, stride=stride, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(out_channels)
-        self.shortcut = nn.Sequential()
-        if stride != 1 or in_channels != out_channels:
-            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
-                                          nn.BatchNorm2d(out_channels))
-
-    def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        return F.relu(self.bn2(self.conv2(out)) + self.shortcut(x))
-'''),
+    edited("BasicBlock", "conv-bias",
+           "Gives the convolutions a bias; the batch norm right after each one has its own shift, so ResNet's "
+           "convolutions use bias=False.", ("padding=1, bias=False)\n        self.bn1", "padding=1)\n        self.bn1"),
+           ("padding=1, bias=False)\n        self.bn2", "padding=1)\n        self.bn2"),
+           ("stride=stride, bias=False),", "stride=stride),"), _BLOCK_ONE_LINE_RETURN),
+    edited("BasicBlock", "no-stride-projection",
+           "Uses a projection shortcut only when the channel counts differ; a stride of 2 also changes the "
+           "shape, so it needs the 1x1 projection with the same stride too.",
+           ("if stride != 1 or in_channels", "if in_channels"), _BLOCK_ONE_LINE_RETURN),
+    edited("BasicBlock", "no-final-relu",
+           "Returns the sum without the last ReLU; the block's output is ReLU(F(x) + shortcut(x)).",
+           (_BLOCK_ONE_LINE_RETURN[0], "        return self.bn2(self.conv2(out)) + self.shortcut(x)\n")),
+    edited("BasicBlock", "relu-before-add",
+           "Applies the ReLU to the residual branch before adding the shortcut; ResNet adds first, then applies "
+           "ReLU to the sum.",
+           (_BLOCK_ONE_LINE_RETURN[0], "        return F.relu(self.bn2(self.conv2(out))) + self.shortcut(x)\n")),
+    edited("BasicBlock", "stride-on-conv2",
+           "Puts the stride on the second convolution; the block downsamples in its first 3x3 convolution "
+           "(and in the shortcut).", ("out_channels, 3, stride=stride,", "out_channels, 3,"),
+           ("out_channels, out_channels, 3,", "out_channels, out_channels, 3, stride=stride,"), _BLOCK_ONE_LINE_RETURN),
     # ---- Bottleneck
-    Mistake("Bottleneck", "no-expansion",
-            "Makes conv3 output `planes` channels; a bottleneck block expands back to 4 * planes "
-            "(expansion = 4).", '''
-import torch.nn as nn
-
-class Bottleneck(nn.Module):
-    expansion = 4
-
-    def __init__(self, in_channels, planes, stride=1):
-        super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, planes, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(planes)
-        self.conv2 = nn.Conv2d(planes, planes, 3, stride=stride, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.conv3 = nn.Conv2d(planes, planes, 1, bias=False)
-        self.bn3 = nn.BatchNorm2d(planes)
-        self.shortcut = nn.Sequential()
-        if stride != 1 or in_channels != planes:
-            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, planes, 1, stride=stride, bias=False),
-                                          nn.BatchNorm2d(planes))
-
-    def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        out = F.relu(self.bn2(self.conv2(out)))
-        return F.relu(self.bn3(self.conv3(out)) + self.shortcut(x))
-'''),
-    Mistake("Bottleneck", "projection-only-for-channels",
-            "Uses a projection shortcut only when the channel counts differ; a stride of 2 also changes the "
-            "shape, so it needs the 1x1 projection with the same stride too.", '''
-import torch.nn as nn
-
-class Bottleneck(nn.Module):
-    expansion = 4
-
-    def __init__(self, in_channels, planes, stride=1):
-        super().__init__()
-        out_channels = 4 * planes
-        self.conv1 = nn.Conv2d(in_channels, planes, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(planes)
-        self.conv2 = nn.Conv2d(planes, planes, 3, stride=stride, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.conv3 = nn.Conv2d(planes, out_channels, 1, bias=False)
-        self.bn3 = nn.BatchNorm2d(out_channels)
-        self.shortcut = nn.Sequential()
-        if in_channels != out_channels:
-            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
-                                          nn.BatchNorm2d(out_channels))
-
-    def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        out = F.relu(self.bn2(self.conv2(out)))
-        return F.relu(self.bn3(self.conv3(out)) + self.shortcut(x))
-'''),
-    Mistake("Bottleneck", "stride-on-conv1",
-            "Puts the stride on the first 1x1 convolution (the original ResNet paper); this block, like "
-            "torchvision's, strides in the 3x3 convolution, which then sees every input pixel.", '''
-import torch.nn as nn
-
-class Bottleneck(nn.Module):
-    expansion = 4
-
-    def __init__(self, in_channels, planes, stride=1):
-        super().__init__()
-        out_channels = 4 * planes
-        self.conv1 = nn.Conv2d(in_channels, planes, 1, stride=stride, bias=False)
-        self.bn1 = nn.BatchNorm2d(planes)
-        self.conv2 = nn.Conv2d(planes, planes, 3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.conv3 = nn.Conv2d(planes, out_channels, 1, bias=False)
-        self.bn3 = nn.BatchNorm2d(out_channels)
-        self.shortcut = nn.Sequential()
-        if stride != 1 or in_channels != out_channels:
-            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
-                                          nn.BatchNorm2d(out_channels))
-
-    def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        out = F.relu(self.bn2(self.conv2(out)))
-        return F.relu(self.bn3(self.conv3(out)) + self.shortcut(x))
-'''),
-    Mistake("Bottleneck", "relu-before-add",
-            "Applies a ReLU after bn3, before adding the shortcut; ResNet adds first, then applies ReLU to the "
-            "sum.", '''
-import torch.nn as nn
-
-class Bottleneck(nn.Module):
-    expansion = 4
-
-    def __init__(self, in_channels, planes, stride=1):
-        super().__init__()
-        out_channels = 4 * planes
-        self.conv1 = nn.Conv2d(in_channels, planes, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(planes)
-        self.conv2 = nn.Conv2d(planes, planes, 3, stride=stride, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.conv3 = nn.Conv2d(planes, out_channels, 1, bias=False)
-        self.bn3 = nn.BatchNorm2d(out_channels)
-        self.shortcut = nn.Sequential()
-        if stride != 1 or in_channels != out_channels:
-            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
-                                          nn.BatchNorm2d(out_channels))
-
-    def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        out = F.relu(self.bn2(self.conv2(out)))
-        return F.relu(self.bn3(self.conv3(out))) + self.shortcut(x)
-'''),
-    Mistake("Bottleneck", "no-final-relu",
-            "Returns the sum without the last ReLU; the block's output is ReLU(F(x) + shortcut(x)).", '''
-import torch.nn as nn
-
-class Bottleneck(nn.Module):
-    expansion = 4
-
-    def __init__(self, in_channels, planes, stride=1):
-        super().__init__()
-        out_channels = 4 * planes
-        self.conv1 = nn.Conv2d(in_channels, planes, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(planes)
-        self.conv2 = nn.Conv2d(planes, planes, 3, stride=stride, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.conv3 = nn.Conv2d(planes, out_channels, 1, bias=False)
-        self.bn3 = nn.BatchNorm2d(out_channels)
-        self.shortcut = nn.Sequential()
-        if stride != 1 or in_channels != out_channels:
-            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
-                                          nn.BatchNorm2d(out_channels))
-
-    def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        out = F.relu(self.bn2(self.conv2(out)))
-        return self.bn3(self.conv3(out)) + self.shortcut(x)
-'''),
+    edited("Bottleneck", "no-expansion",
+           "Makes conv3 output `planes` channels; a bottleneck block expands back to 4 * planes "
+           "(expansion = 4).", ("        out_channels = self.expansion * planes\n", ""),
+           ("out_channels, 1, bias=False)\n        self.bn3 = nn.BatchNorm2d(out_channels)",
+            "planes, 1, bias=False)\n        self.bn3 = nn.BatchNorm2d(planes)"),
+           ("in_channels != out_channels", "in_channels != planes"),
+           ("nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),\n"
+            "                                          nn.BatchNorm2d(out_channels)",
+            "nn.Conv2d(in_channels, planes, 1, stride=stride, bias=False),\n"
+            "                                          nn.BatchNorm2d(planes)"), _BOTTLENECK_ONE_LINE_RETURN),
+    edited("Bottleneck", "projection-only-for-channels",
+           "Uses a projection shortcut only when the channel counts differ; a stride of 2 also changes the "
+           "shape, so it needs the 1x1 projection with the same stride too.", _EXPANSION_4,
+           ("if stride != 1 or in_channels", "if in_channels"), _BOTTLENECK_ONE_LINE_RETURN),
+    edited("Bottleneck", "stride-on-conv1",
+           "Puts the stride on the first 1x1 convolution (the original ResNet paper); this block, like "
+           "torchvision's, strides in the 3x3 convolution, which then sees every input pixel.", _EXPANSION_4,
+           ("nn.Conv2d(in_channels, planes, 1,", "nn.Conv2d(in_channels, planes, 1, stride=stride,"),
+           ("3, stride=stride, padding=1", "3, padding=1"), _BOTTLENECK_ONE_LINE_RETURN),
+    edited("Bottleneck", "relu-before-add",
+           "Applies a ReLU after bn3, before adding the shortcut; ResNet adds first, then applies ReLU to the "
+           "sum.", _EXPANSION_4,
+           (_BOTTLENECK_ONE_LINE_RETURN[0], "        return F.relu(self.bn3(self.conv3(out))) + self.shortcut(x)\n")),
+    edited("Bottleneck", "no-final-relu",
+           "Returns the sum without the last ReLU; the block's output is ReLU(F(x) + shortcut(x)).", _EXPANSION_4,
+           (_BOTTLENECK_ONE_LINE_RETURN[0], "        return self.bn3(self.conv3(out)) + self.shortcut(x)\n")),
 ]
 
 VARIANTS = [
@@ -1167,182 +846,8 @@ class Bottleneck(nn.Module):
 '''),
 ]
 
-# ============================================================ mistakes one edit away from the solution
-# The notebook's solutions (avg_pool2d: written with convolutions, the variant depthwise-conv-reshape below);
-# each mistake below is one of them with one or two edits.
-SOLUTIONS = {
-    "sobel": '''
-def sobel(image, dx, dy):
-    smooth, diff = [1.0, 2.0, 1.0], [-1.0, 0.0, 1.0]
-    along_rows = diff if dy else smooth
-    along_cols = diff if dx else smooth
-    h, w = image.shape
-    padded = F.pad(image[None, None], (1, 1, 1, 1), mode="reflect")[0, 0]
-    out = torch.zeros_like(image)
-    for a in range(3):
-        for b in range(3):
-            weight = along_rows[a] * along_cols[b]
-            if weight:
-                out = out + weight * padded[a:a + h, b:b + w]
-    return out
-''',
-    "laplacian": '''
-def laplacian(image):
-    p = F.pad(image[None, None], (1, 1, 1, 1), mode="reflect")[0, 0]
-    return p[:-2, 1:-1] + p[2:, 1:-1] + p[1:-1, :-2] + p[1:-1, 2:] - 4 * p[1:-1, 1:-1]
-''',
-    "conv_out_size": '''
-def conv_out_size(size, kernel_size, stride=1, padding=0, dilation=1):
-    span = dilation * (kernel_size - 1) + 1
-    if size + 2 * padding < span:
-        raise ValueError(f"a kernel spanning {span} does not fit in a padded input of size {size + 2 * padding}")
-    return (size + 2 * padding - span) // stride + 1
-''',
-    "conv2d": '''
-def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
-    (sh, sw), (ph, pw), (dh, dw) = pair(stride), pair(padding), pair(dilation)
-    n, c_in, h, w = x.shape
-    c_out, c_group, kh, kw = weight.shape
-    out_h = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
-    out_w = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
-    padded = F.pad(x, (pw, pw, ph, ph)).reshape(n, groups, c_group, h + 2 * ph, w + 2 * pw)
-    wg = weight.reshape(groups, c_out // groups, c_group, kh, kw)
-    out = x.new_zeros(n, groups, c_out // groups, out_h, out_w)
-    for a in range(kh):
-        for b in range(kw):
-            top, left = a * dh, b * dw
-            patch = padded[..., top:top + sh * (out_h - 1) + 1:sh, left:left + sw * (out_w - 1) + 1:sw]
-            out = out + torch.einsum("ngchw,goc->ngohw", patch, wg[..., a, b])
-    out = out.reshape(n, c_out, out_h, out_w)
-    return out if bias is None else out + bias.reshape(1, -1, 1, 1)
-''',
-    "max_pool2d": '''
-def max_pool2d(x, kernel_size, stride=None, padding=0):
-    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
-    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
-    sh, sw = pair(kernel_size if stride is None else stride)
-    padded = F.pad(x, (pw, pw, ph, ph), value=float("-inf"))
-    windows = padded.unfold(2, kh, sh).unfold(3, kw, sw)
-    return windows.amax(dim=(-2, -1))
-''',
-    "avg_pool2d": '''
-def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
-    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
-    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
-    sh, sw = pair(kernel_size if stride is None else stride)
-    n, c, h, w = x.shape
-    kernel = torch.ones(1, 1, kh, kw, dtype=x.dtype, device=x.device)
-    sums = F.conv2d(F.pad(x.reshape(n * c, 1, h, w), (pw, pw, ph, ph)), kernel, stride=(sh, sw))
-    counts = F.conv2d(F.pad(torch.ones_like(x[:1, :1]), (pw, pw, ph, ph)), kernel, stride=(sh, sw))
-    return (sums / (kh * kw if count_include_pad else counts)).reshape(n, c, *sums.shape[-2:])
-''',
-    "dropout": '''
-def dropout(x, p=0.5, training=True):
-    if not training or p == 0:
-        return x
-    keep = (torch.rand_like(x) >= p).to(x.dtype)
-    return x * keep if p == 1 else x * keep / (1 - p)
-''',
-    "conv_param_count": '''
-def conv_param_count(in_channels, out_channels, kernel_size, groups=1, bias=True):
-    if in_channels % groups or out_channels % groups:
-        raise ValueError(f"in_channels and out_channels must be divisible by groups={groups}")
-    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
-    return out_channels * (in_channels // groups) * kh * kw + (out_channels if bias else 0)
-''',
-    "receptive_field": '''
-def receptive_field(layers):
-    field, jump = 1, 1
-    for kernel_size, stride in layers:
-        field += (kernel_size - 1) * jump
-        jump *= stride
-    return field
-''',
-    "LeNet5": '''
-import torch.nn as nn
-
-class LeNet5(nn.Module):
-    def __init__(self, num_classes=10):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, kernel_size=5, padding=2)
-        self.conv2 = nn.Conv2d(6, 16, kernel_size=5)
-        self.fc1 = nn.Linear(16 * 5 * 5, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, num_classes)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        x = x.flatten(1)
-        x = F.relu(self.fc1(x))
-        x = F.relu(self.fc2(x))
-        return self.fc3(x)
-''',
-    "BasicBlock": '''
-import torch.nn as nn
-
-class BasicBlock(nn.Module):
-    def __init__(self, in_channels, out_channels, stride=1):
-        super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(out_channels)
-        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(out_channels)
-        self.shortcut = nn.Sequential()
-        if stride != 1 or in_channels != out_channels:
-            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
-                                          nn.BatchNorm2d(out_channels))
-
-    def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        return F.relu(out + self.shortcut(x))
-''',
-    "Bottleneck": '''
-import torch.nn as nn
-
-class Bottleneck(nn.Module):
-    expansion = 4
-
-    def __init__(self, in_channels, planes, stride=1):
-        super().__init__()
-        out_channels = self.expansion * planes
-        self.conv1 = nn.Conv2d(in_channels, planes, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(planes)
-        self.conv2 = nn.Conv2d(planes, planes, 3, stride=stride, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.conv3 = nn.Conv2d(planes, out_channels, 1, bias=False)
-        self.bn3 = nn.BatchNorm2d(out_channels)
-        self.shortcut = nn.Sequential()
-        if stride != 1 or in_channels != out_channels:
-            self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
-                                          nn.BatchNorm2d(out_channels))
-
-    def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        out = F.relu(self.bn2(self.conv2(out)))
-        out = self.bn3(self.conv3(out))
-        return F.relu(out + self.shortcut(x))
-''',
-}
-
-
-edited = partial(_edited, base=SOLUTIONS)  # a mistake as edits of the solution (autograder.catalog.edited)
-
-
 _CPU_KERNEL = ("    return out\n", "    kernel = torch.outer(torch.tensor(along_rows), torch.tensor(along_cols)).to(image.dtype)\n"
                "    return F.conv2d(padded[None, None], kernel[None, None])[0, 0]\n")
-_VIEW_POOL = '''
-def max_pool2d(x, kernel_size, stride=None, padding=0):
-    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
-    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
-    sh, sw = pair(kernel_size if stride is None else stride)
-    n, c, h, w = x.shape
-    padded = F.pad(x.view(n * c, 1, h, w), (pw, pw, ph, ph), value=float("-inf"))
-    cols = F.unfold(padded, (kh, kw), stride=(sh, sw))
-    return cols.amax(1).view(n, c, (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1)
-'''
 
 MISTAKES += [
     edited("sobel", "mixed-derivative-as-sum",
@@ -1391,9 +896,11 @@ MISTAKES += [
     edited("max_pool2d", "sentinel-padding",
            "Pads with a 'very negative' number such as -9999; an image can hold smaller values (and -inf): pad "
            "with -inf so that padding never wins.", ('value=float("-inf")', "value=-9999.0")),
-    Mistake("max_pool2d", "view-channels",
-            "Merges batch and channels with x.view(), which fails on non-contiguous memory (a channels-last image); "
-            "use .reshape().", _VIEW_POOL),
+    edited("max_pool2d", "view-channels",
+           "Merges batch and channels with x.view(), which fails on non-contiguous memory (a channels-last image); "
+           "use .reshape().", ("    padded = F.pad(x,", "    n, c, h, w = x.shape\n    padded = F.pad(x.view(n * c, 1, h, w),"),
+           (_ONE_LINE_POOL[0], "    cols = F.unfold(padded, (kh, kw), stride=(sh, sw))\n"
+            "    return cols.amax(1).view(n, c, (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1)\n")),
     edited("avg_pool2d", "counts-nonzero",
            "Counts the real pixels with (x != 0), so zero pixels (common after a ReLU) are left out of the divisor; "
            "count window positions with torch.ones_like(x).",

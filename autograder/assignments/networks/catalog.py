@@ -95,6 +95,13 @@ class MLP(torch.nn.Module):
 }
 edited = partial(_edited, base=SOLUTIONS)
 
+# The solution's three lines that compute cross_entropy's per-sample loss (several mistakes replace them), and
+# xor_forward's three weight tensors (two mistakes drop an argument from each).
+_CE_LOSS = ("m = logits.amax(dim=1, keepdim=True)\n"
+            "    log_probs = logits - m - (logits - m).exp().sum(dim=1, keepdim=True).log()\n"
+            "    loss = -log_probs.gather(1, target.unsqueeze(1)).squeeze(1)\n")
+_XOR_WEIGHTS = ("[[1.0, -1.0], [1.0, -1.0]]", "[-0.5, 1.5]", "[1.0, 1.0]")
+
 
 MISTAKES = [
     # ---- sigmoid
@@ -215,44 +222,28 @@ def mse(pred, target, reduction="mean"):
     edited("cross_entropy", "log-of-softmax",
            "Takes log(softmax(logits)): a probability that underflows to 0 gives log(0) = -inf; compute the "
            "log-softmax directly as logits - logsumexp(logits).",
-           ("m = logits.amax(dim=1, keepdim=True)\n"
-            "    log_probs = logits - m - (logits - m).exp().sum(dim=1, keepdim=True).log()\n"
-            "    loss = -log_probs.gather(1, target.unsqueeze(1)).squeeze(1)\n",
+           (_CE_LOSS,
             "probs = torch.softmax(logits, dim=1)\n"
             "    loss = -torch.log(probs.gather(1, target.unsqueeze(1))).squeeze(1)\n")),
-    Mistake("cross_entropy", "fancy-index-matrix",
-            "Indexes log_probs[:, target], which picks an (N, N) matrix (every row with every target); pick one "
-            "entry per row with gather(1, target.unsqueeze(1)).", '''
-def cross_entropy(logits, target, reduction="mean"):
-    log_probs = torch.log_softmax(logits, dim=1)
-    picked = -log_probs[:, target]
-    if reduction == "mean":
-        return picked.mean()
-    if reduction == "sum":
-        return picked.sum()
-    if reduction == "none":
-        return picked.mean(dim=1)
-    raise ValueError(reduction)
-'''),
+    edited("cross_entropy", "fancy-index-matrix",
+           "Indexes log_probs[:, target], which picks an (N, N) matrix (every row with every target); pick one "
+           "entry per row with gather(1, target.unsqueeze(1)).",
+           (_CE_LOSS,
+            "log_probs = torch.log_softmax(logits, dim=1)\n"
+            "    picked = -log_probs[:, target]\n"),
+           ("loss.mean()", "picked.mean()"), ("loss.sum()", "picked.sum()"), ("return loss\n", "return picked.mean(dim=1)\n")),
     edited("cross_entropy", "softmax-over-batch",
            "Normalises over dim 0 (the batch); each row's probabilities are normalised over its classes, dim 1.",
            ("m = logits.amax(dim=1, keepdim=True)\n"
             "    log_probs = logits - m - (logits - m).exp().sum(dim=1, keepdim=True).log()\n",
             "log_probs = torch.log_softmax(logits, dim=0)\n")),
-    Mistake("cross_entropy", "mean-over-classes",
-            "Averages over all N * C log-probabilities of a one-hot product; the mean is over the N samples only.", '''
-def cross_entropy(logits, target, reduction="mean"):
-    log_probs = torch.log_softmax(logits, dim=1)
-    onehot = torch.zeros_like(logits).scatter(1, target.unsqueeze(1), 1.0)
-    terms = -(onehot * log_probs)
-    if reduction == "mean":
-        return terms.mean()
-    if reduction == "sum":
-        return terms.sum()
-    if reduction == "none":
-        return terms.sum(dim=1)
-    raise ValueError(reduction)
-'''),
+    edited("cross_entropy", "mean-over-classes",
+           "Averages over all N * C log-probabilities of a one-hot product; the mean is over the N samples only.",
+           (_CE_LOSS,
+            "log_probs = torch.log_softmax(logits, dim=1)\n"
+            "    onehot = torch.zeros_like(logits).scatter(1, target.unsqueeze(1), 1.0)\n"
+            "    terms = -(onehot * log_probs)\n"),
+           ("loss.mean()", "terms.mean()"), ("loss.sum()", "terms.sum()"), ("return loss\n", "return terms.sum(dim=1)\n")),
     # ---- step_neuron
     Mistake("step_neuron", "strict-inequality",
             "Uses > 0; the step function is 1 at exactly 0 (x @ w + b >= 0), which is what makes the course's "
@@ -278,26 +269,14 @@ def xor_forward(x):
     w = torch.tensor([1.0, 1.0], dtype=x.dtype, device=x.device)
     return (x @ w - 0.5 >= 0).to(x.dtype)
 '''),
-    Mistake("xor_forward", "float32-weights",
-            "Creates the weights with torch.tensor's default dtype (float32): a float64 input cannot be "
-            "multiplied by them; pass dtype=x.dtype.", '''
-def xor_forward(x):
-    W1 = torch.tensor([[1.0, -1.0], [1.0, -1.0]], device=x.device)
-    b1 = torch.tensor([-0.5, 1.5], device=x.device)
-    w2 = torch.tensor([1.0, 1.0], device=x.device)
-    hidden = (x @ W1 + b1 >= 0).to(x.dtype)
-    return (hidden @ w2 - 1.5 >= 0).to(x.dtype)
-'''),
-    Mistake("xor_forward", "cpu-weights",
-            "Creates the weights on the default device (the CPU): for an input on another device, pass "
-            "device=x.device too.", '''
-def xor_forward(x):
-    W1 = torch.tensor([[1.0, -1.0], [1.0, -1.0]], dtype=x.dtype)
-    b1 = torch.tensor([-0.5, 1.5], dtype=x.dtype)
-    w2 = torch.tensor([1.0, 1.0], dtype=x.dtype)
-    hidden = (x @ W1 + b1 >= 0).to(x.dtype)
-    return (hidden @ w2 - 1.5 >= 0).to(x.dtype)
-'''),
+    edited("xor_forward", "float32-weights",
+           "Creates the weights with torch.tensor's default dtype (float32): a float64 input cannot be "
+           "multiplied by them; pass dtype=x.dtype.",
+           *((f"{w}, dtype=x.dtype, device=x.device)", f"{w}, device=x.device)") for w in _XOR_WEIGHTS)),
+    edited("xor_forward", "cpu-weights",
+           "Creates the weights on the default device (the CPU): for an input on another device, pass "
+           "device=x.device too.",
+           *((f"{w}, dtype=x.dtype, device=x.device)", f"{w}, dtype=x.dtype)") for w in _XOR_WEIGHTS)),
     edited("xor_forward", "column-output",
            "Multiplies by a (2, 1) weight matrix and returns shape (N, 1); the result should have shape (N,).",
            ("w2 = torch.tensor([1.0, 1.0], dtype=x.dtype, device=x.device)",
@@ -748,9 +727,7 @@ def softmax(z, dim=-1):
     edited("cross_entropy", "target-unsqueeze-in-place",
            "Calls target.unsqueeze_(1) for gather: the in-place version changes the caller's target to shape "
            "(N, 1); use target.unsqueeze(1).",
-           ("m = logits.amax(dim=1, keepdim=True)\n"
-            "    log_probs = logits - m - (logits - m).exp().sum(dim=1, keepdim=True).log()\n"
-            "    loss = -log_probs.gather(1, target.unsqueeze(1)).squeeze(1)\n",
+           (_CE_LOSS,
             "log_probs = logits - torch.logsumexp(logits, dim=1, keepdim=True)\n"
             "    loss = -log_probs.gather(1, target.unsqueeze_(1)).squeeze(1)\n")),
     edited("cross_entropy", "global-max",
@@ -763,9 +740,7 @@ def softmax(z, dim=-1):
     edited("cross_entropy", "one-hot-without-num-classes",
            "Builds the one-hot mask with F.one_hot(target) without num_classes: it then has max(target) + 1 "
            "columns, too few when the last class is missing from the batch.",
-           ("m = logits.amax(dim=1, keepdim=True)\n"
-            "    log_probs = logits - m - (logits - m).exp().sum(dim=1, keepdim=True).log()\n"
-            "    loss = -log_probs.gather(1, target.unsqueeze(1)).squeeze(1)\n",
+           (_CE_LOSS,
             "mask = torch.nn.functional.one_hot(target).to(logits.dtype)\n"
             "    loss = torch.logsumexp(logits, dim=1) - (mask * logits).sum(dim=1)\n")),
     Mistake("step_neuron", "weights-in-place",
