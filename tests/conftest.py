@@ -126,9 +126,24 @@ def pytest_addoption(parser):
                      help="run the tests in the reverse order (no test may depend on another having run first)")
 
 
+# The longest tests (a minute or more on 2 cores: real nbgrader, fresh copies of the kit, grading every sample
+# of an assignment) start first, so that pytest-xdist's workers finish together instead of one of them
+# starting a long test when the other has nothing left. The order of the other tests does not change.
+LONGEST_FIRST = ("tests/test_nbgrader_agreement.py", "tests/test_walkthrough.py",
+                 "tests/test_containment.py::test_an_escaped_killer", "tests/test_assignments.py::test_solution_scores",
+                 "tests/test_boundary.py::test_nothing_students_receive_scores_a_point",
+                 "tests/test_editions.py::test_both_editions_grade_the_same")
+
+
+def _start_rank(item) -> int:
+    return next((i for i, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)), len(LONGEST_FIRST))
+
+
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--reverse"):
         items.reverse()
+    elif os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=_start_rank)  # stable: the rest keep their order
     if not config.getoption("--fast"):
         return
     keep, drop = [], []
