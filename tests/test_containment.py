@@ -83,6 +83,22 @@ def _added(before: dict, after: dict) -> dict:
     return {k: [x for x in after[k] if x not in before[k]] for k in after}
 
 
+def _orphaned(uid: int) -> bool:
+    """Whether ``uid`` is a sandbox user whose grading process is gone (sandbox_uid(): the base plus that
+    process's pid). A sandbox user's process or file that outlives its grader escaped; one whose grader still
+    runs belongs to a grader at work (another test, in parallel under pytest-xdist), not to this test."""
+    return uid >= SANDBOX_UID_BASE and not Path(f"/proc/{uid - SANDBOX_UID_BASE}").exists()
+
+
+def test_leftovers_count_only_sandbox_users_whose_grader_is_gone():
+    import subprocess
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a pid that no process has now
+    assert _orphaned(SANDBOX_UID_BASE + gone.pid)
+    assert not _orphaned(SANDBOX_UID_BASE + os.getpid())  # this grader is at work
+    assert not _orphaned(os.getuid()) and not _orphaned(0)  # not a sandbox user
+
+
 def _leftovers() -> dict:
     procs = [p for p in Path("/proc").iterdir() if p.name.isdigit()]
     uids = set()
@@ -94,15 +110,15 @@ def _leftovers() -> dict:
             continue
         if any(ln.startswith("State:") and ln.split()[1] in ("Z", "X") for ln in lines):
             continue  # dead, not yet reaped by its parent
-        uids.update(int(u) for u in uid_line.split()[1:] if int(u) >= SANDBOX_UID_BASE)
+        uids.update(int(u) for u in uid_line.split()[1:] if _orphaned(int(u)))
     files = []
     for folder in WORLD_WRITABLE:
         try:
-            files += [e.path for e in os.scandir(folder) if e.stat(follow_symlinks=False).st_uid >= SANDBOX_UID_BASE]
+            files += [e.path for e in os.scandir(folder) if _orphaned(e.stat(follow_symlinks=False).st_uid)]
         except OSError:
             pass
     shm = [ln for ln in Path("/proc/sysvipc/shm").read_text().splitlines()[1:]
-           if int(ln.split()[7]) >= SANDBOX_UID_BASE] if Path("/proc/sysvipc/shm").exists() else []
+           if _orphaned(int(ln.split()[7]))] if Path("/proc/sysvipc/shm").exists() else []
     return {"processes of sandbox users": sorted(uids), "files": files, "shared memory": shm}
 
 
