@@ -312,6 +312,10 @@ def cmd_mutants(args: argparse.Namespace) -> int:
 
     from .mutants import format_matrix, kill_matrix
 
+    if args.salt:
+        from .harness import set_example_salt
+
+        set_example_salt(args.salt)
     if args.auto:
         return _auto_mutants(args)
     start = time.perf_counter()
@@ -445,6 +449,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", type=Path, help="also write the matrix as JSON")
     p.add_argument("--auto", action="store_true",
                    help="instead: generate mutants of every solution (mutmut's operators) and grade them")
+    p.add_argument("--salt", default="",
+                   help="draw other hypothesis examples than grading does (any text): a mistake that only some "
+                        "random draws catch survives under another salt")
     p.add_argument("--question", action="append", help="with --auto: only this question (repeatable)")
     p.add_argument("--target", type=float, default=0.95,
                    help="with --auto: the kill rate below which the command fails (default 0.95)")

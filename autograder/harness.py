@@ -24,14 +24,31 @@ from kitcheck.transport import StudentFunction, Transport
 settings.load_profile(environment().hypothesis_profile)
 
 
+_salt = b""
+
+
+def set_example_salt(salt: str) -> None:
+    """Draw other hypothesis examples than grading draws (``mutants --salt``): each test's derandomized seed is
+    its source's digest, so a catalogued mistake that only some draws catch survives under another salt."""
+    global _salt
+    _salt = salt.encode()
+
+
 def _hash_each_test_once() -> None:
     """hypothesis hashes a test's source (inspect.getsource, tokenize) twice each time the test runs, for its
     derandomized seed and database key: 66 times per graded submission, about 7% of its hidden tests' time. A
     worker keeps the same test functions for every submission, so each is hashed once (hypothesis is pinned)."""
     import hypothesis.core as core
 
-    if not isinstance(core.function_digest, functools._lru_cache_wrapper):
-        core.function_digest = functools.lru_cache(maxsize=None)(core.function_digest)
+    if getattr(core.function_digest, "kit_cached", False):
+        return
+    cached = functools.lru_cache(maxsize=None)(core.function_digest)
+
+    def digest(function) -> bytes:
+        return cached(function) + _salt  # no salt (b""): the seeds grading has always used
+
+    digest.kit_cached = True  # type: ignore[attr-defined]
+    core.function_digest = digest
 
 
 _hash_each_test_once()

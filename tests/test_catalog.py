@@ -84,3 +84,30 @@ def test_a_precision_only_deviation_is_never_given_a_misconception(name):
             failed += 1
             assert not row.hint and "likely cause" not in row.message, (q.name, row.message)
     assert tried
+
+
+def test_a_salt_draws_other_examples_and_no_salt_the_graded_ones():
+    """``mutants --salt``: the hidden tests' examples change with the salt, and without one they are the graded
+    ones (a kill matrix that passes only on the graded draws is luck, not a test)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from autograder import harness
+
+    def draws(salt: str) -> list[int]:
+        harness.set_example_salt(salt)
+        seen: list[int] = []
+
+        @settings(max_examples=8, derandomize=True, database=None)
+        @given(st.integers(0, 10**9))
+        def drawn(x):
+            seen.append(x)
+
+        drawn()
+        return seen
+
+    try:
+        assert draws("") == draws("") and draws("a") == draws("a")
+        assert draws("a") != draws("") and draws("b") != draws("a")
+    finally:
+        harness.set_example_salt("")

@@ -284,7 +284,7 @@ def test_the_digit_classifier_is_scored_by_the_grader(tmp_path):
 
 
 SPY = r'''
-import kitcheck.assignments.training as _training
+import kitcheck.assignments.training_drivers as _training
 
 _real = _training.run_fit_classifier
 
@@ -322,7 +322,7 @@ def _forged(name: str, report) -> StudentFunction:
 
 
 def test_gradcheck_is_decided_by_the_grader():
-    from kitcheck.assignments.networks import expect_gradcheck
+    from kitcheck.assignments.networks_compare import expect_gradcheck
     from kitcheck.compare import CheckFailure
 
     z = torch.tensor([-1.5, 0.3, 2.0], dtype=torch.float64)

@@ -103,6 +103,18 @@ def test_numerical_grad_keeps_float64_precision(q, fn, f, shape, seed):
 
 
 @question("numerical_grad")
+def test_numerical_grad_keeps_float64_precision_on_large_gradients(q, fn):
+    # Gradients from 3 to 50 (3 x^2): a float32 buffer rounds each by up to ~2e-6, far outside 1e-8 relative
+    # (small random gradients can hide it).
+    x = torch.tensor([1.1, -2.3, 3.7, 4.1], dtype=torch.float64)
+    inputs = {"f": "cube_sum", "x": x, "eps": 1e-5}
+    expect_tensor(q, drive_with(q, fn, numerical_grad_driver, inputs), autograd_gradient("cube_sum", x), inputs,
+                  dtype=x.dtype, device=x.device, rtol=1e-8, atol=1e-8,
+                  what=tr("the gradient (float64 all the way: within 1e-8)",
+                          "梯度（全程使用 float64：误差在 1e-8 以内）"))
+
+
+@question("numerical_grad")
 def test_numerical_grad_keeps_the_device(q, fn):
     expect_device_agnostic(q, lambda f, x, eps: fn.drive(numerical_grad_driver, f, x, eps),
                            lambda f, x, eps: torch.empty_like(x), f="log_sum_exp", x=torch.empty(2, 3, device="meta"),

@@ -18,9 +18,12 @@ from autograder import adversarial
 from autograder.harness import (DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, public_check_tests, question)
 from autograder.assignments.batchnorm.references import (reference_batch_norm_eval, reference_batch_norm_train,
                                                         torch_lrs, torch_warmup_cosine)
-from kitcheck.assignments.batchnorm import (ASSIGNMENT, LAYOUTS, bn_inputs, check_module, expect_eval, expect_lrs,
-                                            expect_one_cycle, expect_plateau, expect_train, features, plateau_inputs, torch_plateau,
-                                            run_batch_norm_eval, run_batch_norm_train, run_lambda_lr, run_lr_table)
+from kitcheck.assignments.batchnorm import ASSIGNMENT
+from kitcheck.assignments.batchnorm_compare import (check_module, expect_eval, expect_lrs, expect_one_cycle,
+                                                    expect_plateau, expect_train, torch_plateau)
+from kitcheck.assignments.batchnorm_drivers import (run_batch_norm_eval, run_batch_norm_train, run_lambda_lr,
+                                                    run_lr_table)
+from kitcheck.assignments.batchnorm_inputs import LAYOUTS, bn_inputs, features, plateau_inputs
 from kitcheck.compare import CheckFailure, drive, expect_tensor, tolerance
 from kitcheck.i18n import tr
 

@@ -317,6 +317,30 @@ def test_max_pool2d_gradient_with_ties_goes_to_maxima(q, fn, case, seed):
 
 
 @question("max_pool2d")
+@pytest.mark.parametrize("kind", ["offset", "infinite"])
+def test_max_pool2d_pads_with_minus_infinity(q, fn, kind):
+    # Pixels near -1e5, and -inf ones, in padded windows: only -inf padding never wins a max (a made-up value
+    # such as -9999 would). The random images above are this hard only sometimes.
+    case = {"shape": (2, 2, 5, 5), "kernel_size": 3, "stride": 2, "padding": 1}
+    x = hard_values(kind, case["shape"], torch.float64, 4)
+    inputs = pool_inputs(case, x)
+    expect_tensor(q, call(q, fn, **inputs), max_pool2d_reference(*inputs.values()), inputs, dtype=torch.float64,
+                  device=x.device)
+
+
+@question("max_pool2d")
+@pytest.mark.parametrize("how", ["channels_last", "transposed"])
+def test_max_pool2d_of_an_image_that_cannot_be_viewed(q, fn, how):
+    # Batch and channels of this image cannot be merged with .view() (the random layouts above reach this case
+    # only sometimes).
+    case = {"shape": (2, 3, 5, 6), "kernel_size": 2, "stride": None, "padding": 1}
+    x = image_layout(all_distinct(case["shape"], torch.float64, 9), how)
+    inputs = pool_inputs(case, x)
+    expect_tensor(q, call(q, fn, **inputs), max_pool2d_reference(*inputs.values()), inputs, dtype=torch.float64,
+                  device=x.device)
+
+
+@question("max_pool2d")
 def test_max_pool2d_keeps_the_device(q, fn):
     expect_follows_device(q, fn, max_pool2d_reference,
                           x=torch.empty(2, 3, 7, 6, device="meta"), kernel_size=3, stride=2, padding=1)
@@ -335,6 +359,17 @@ def test_avg_pool2d_matches_torch(q, fn, device, dtype, case, include, how, kind
     expected = avg_pool2d_reference(inputs["x"].double(), *list(inputs.values())[1:])
     expect_tensor(q, call(q, fn, **inputs), expected, inputs, dtype=dtype, device=inputs["x"].device,
                   **scaled_tolerance(dtype, x))
+
+
+@question("avg_pool2d")
+@pytest.mark.parametrize("include", [False, True])
+def test_avg_pool2d_counts_zero_pixels(q, fn, include):
+    # After a ReLU about half the pixels are exactly 0: they still count in every window's divisor.
+    case = {"shape": (2, 2, 5, 6), "kernel_size": 3, "stride": 2, "padding": 1}
+    x = hard_values("relu", case["shape"], torch.float64, 5)
+    inputs = pool_inputs(case, x, count_include_pad=include)
+    expect_tensor(q, call(q, fn, **inputs), avg_pool2d_reference(*inputs.values()), inputs, dtype=torch.float64,
+                  device=x.device)
 
 
 @question("avg_pool2d")
@@ -651,6 +686,14 @@ def test_dropout_defaults(q, fn):
         raise CheckFailure(q, tr("with the defaults it kept {k:.1%} of the elements; the default p = 0.5 keeps about "
                                  "half", "使用默认参数时，它保留了 {k:.1%} 的元素；默认的 p = 0.5 应当保留约一半",
                                  k=kept.double().mean().item()), inputs)
+
+
+@question("conv_param_count")
+@pytest.mark.parametrize("c_in, c_out, groups", [(4, 6, 4), (8, 4, 8), (6, 3, 2), (3, 6, 2), (6, 4, 3)])
+def test_conv_param_count_refuses_channels_not_divisible_by_groups(q, fn, c_in, c_out, groups):
+    # nn.Conv2d needs both channel counts divisible by groups: only one of them is, each way round.
+    inputs = {"in_channels": c_in, "out_channels": c_out, "kernel_size": 3, "groups": groups, "bias": True}
+    expect_param_count(q, fn, inputs, conv_param_count_reference(c_in, c_out, 3, groups, True))
 
 
 @question("conv_param_count")

@@ -9,7 +9,7 @@ import math
 
 import torch
 
-from kitcheck.assignments.initialization import run_init_model
+from kitcheck.assignments.initialization_drivers import run_init_model
 from kitcheck.probes import Probe
 
 from .references import (dead_fraction_reference, grad_norms_reference, init_model_reference, kaiming_scale,

@@ -11,7 +11,7 @@ import math
 import torch
 from torch import nn
 
-from kitcheck.assignments.initialization import mlp_problem
+from kitcheck.assignments.initialization_inputs import mlp_problem
 
 
 def fan_in_and_fan_out_reference(shape) -> tuple[int, int]:

@@ -15,13 +15,13 @@ from autograder.assignments.initialization.references import (dead_fraction_refe
                                                               init_model_reference, kaiming_scale, xavier_scale)
 from autograder.assignments.initialization.references import fan_in_and_fan_out_reference as torch_fans
 from autograder.harness import DEVICES, FLOAT_DTYPES, call, public_check_tests, question, student
-from kitcheck.assignments.initialization import (ASSIGNMENT, INIT_SHAPES, NONLINEARITIES, check_init,
-                                                 expect_dead_fractions, expect_generator_on_the_tensors_device,
-                                                 expect_grad_norms, expect_reproducible, expect_state,
-                                                 mlp_parameters, mlp_problem, run_dead_relu_fraction,
-                                                 run_init_audit,
-                                                 run_init_model, run_init_model_audit, run_layer_grad_norms,
-                                                 run_model_audit)
+from kitcheck.assignments.initialization import ASSIGNMENT
+from kitcheck.assignments.initialization_compare import (check_init, expect_dead_fractions,
+                                                         expect_generator_on_the_tensors_device, expect_grad_norms,
+                                                         expect_reproducible, expect_state)
+from kitcheck.assignments.initialization_drivers import (run_dead_relu_fraction, run_init_audit, run_init_model,
+                                                         run_init_model_audit, run_layer_grad_norms, run_model_audit)
+from kitcheck.assignments.initialization_inputs import INIT_SHAPES, NONLINEARITIES, mlp_parameters, mlp_problem
 from kitcheck.compare import CheckFailure, drive, expect_equal, expect_raises, expect_tensor, tolerance
 from kitcheck.i18n import tr
 from kitcheck.transport import StudentError

@@ -2,7 +2,8 @@
 (torch has no function to compare with); the expected outputs come from ``references.py``."""
 import torch
 
-from kitcheck.assignments.networks import TRUTH_TABLE, mlp_case, module_run
+from kitcheck.assignments.networks_drivers import module_run
+from kitcheck.assignments.networks_inputs import TRUTH_TABLE, mlp_case
 from kitcheck.probes import Probe
 from kitcheck.strategies import make_tensor
 

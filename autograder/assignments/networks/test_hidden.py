@@ -13,10 +13,12 @@ from autograder.adversarial import extreme_probabilities, layout, layouts, with_
 from autograder.assignments.networks.references import MLP, step_reference, xor_reference
 from autograder.harness import (DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, loaded_max_examples,
                                 public_check_tests, question)
-from kitcheck.assignments.networks import (ACTIVATIONS, ASSIGNMENT, REDUCTIONS, TRUTH_TABLE, binary_labels,
-                                           check_linear_run, class_labels, expect_grad, expect_gradcheck,
-                                           expect_linear_init, expect_module_run, expect_structure, mlp_case,
-                                           module_init, module_run, scaled_tolerance, structure_of)
+from kitcheck.assignments.networks import ASSIGNMENT
+from kitcheck.assignments.networks_compare import (check_linear_run, expect_grad, expect_gradcheck, expect_linear_init,
+                                                   expect_module_run, expect_structure, scaled_tolerance)
+from kitcheck.assignments.networks_drivers import ACTIVATIONS, module_init, module_run
+from kitcheck.assignments.networks_inputs import (REDUCTIONS, TRUTH_TABLE, binary_labels, class_labels, mlp_case,
+                                                  structure_of)
 from kitcheck.compare import drive, expect_raises, expect_tensor, tolerance
 from kitcheck.i18n import tr
 from kitcheck.strategies import make_tensor, seeds, shapes

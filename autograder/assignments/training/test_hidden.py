@@ -2,8 +2,9 @@
 
 Random generators are judged by properties (shapes, exact relations at zero noise, statistics to about six standard
 errors, reproducibility), since any correct use of the seeded generator is accepted. Classes and training loops run
-through the drivers in kitcheck.assignments.training; the references (autograder.assignments.training.references)
-are torch's own modules and a float64 training loop. Training tests are seeded and tiny.
+through the drivers in kitcheck.assignments.training_drivers; the references
+(autograder.assignments.training.references) are torch's own modules and a float64 training loop. Training tests are
+seeded and tiny.
 """
 from functools import cache
 
@@ -17,13 +18,14 @@ from autograder.assignments.training.references import (reference_accuracy, refe
 from autograder.adversarial import layout, layouts, mixed_scales
 from autograder.harness import (DEVICES, FLOAT_DTYPES, call, expect_device_agnostic, loaded_max_examples,
                                 public_check_tests, question)
-from kitcheck.assignments.training import (ASSIGNMENT, build_dataset, check_batches, check_classification,
-                                           check_regression, check_split, describe_dataset, expect_class_stats,
-                                           expect_dataset, expect_fit, expect_logged_losses, expect_number,
-                                           expect_regression_stats, expect_tensorboard_log, expect_train_eval_modes,
-                                           indexed_data, run_accuracy_with_loader, run_evaluation_watched, run_fit,
-                                           run_fit_classifier, run_fit_with_tensorboard,
-                                           run_loss_with_loader)
+from kitcheck.assignments.training import ASSIGNMENT
+from kitcheck.assignments.training_compare import (check_batches, check_classification, check_regression, check_split,
+                                                   expect_class_stats, expect_dataset, expect_fit, expect_logged_losses,
+                                                   expect_number, expect_regression_stats, expect_tensorboard_log,
+                                                   expect_train_eval_modes, indexed_data)
+from kitcheck.assignments.training_drivers import (build_dataset, describe_dataset, run_accuracy_with_loader,
+                                                   run_evaluation_watched, run_fit, run_fit_classifier,
+                                                   run_fit_with_tensorboard, run_loss_with_loader)
 from autograder.assignments.training.probes import small_problem, tensorboard_problem
 from kitcheck.compare import CheckFailure, drive_with, expect_raises, expect_tensor, raised, show
 from kitcheck.i18n import tr
@@ -359,7 +361,7 @@ def test_fit_trains_a_digit_classifier(q, fn):
 
 # ---- fit_with_tensorboard --------------------------------------------------------------------------
 # The driver returns the event files' bytes; they are parsed here, with TensorBoard's EventAccumulator, in a
-# temporary folder of the grader (kitcheck.assignments.training.read_event_files), never in the sandbox.
+# temporary folder of the grader (kitcheck.assignments.training_compare.read_event_files), never in the sandbox.
 TB_CASES = [  # (loss, n_train, n_test, d, batch_size, epochs, lr, momentum): smaller last batches in both loaders
     ("mse", 10, 5, 3, 4, 3, 0.05, 0.0),
     ("cross_entropy", 11, 7, 3, 3, 2, 0.5, 0.9),
