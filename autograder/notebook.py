@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import ast
 import json
+import symtable
 from pathlib import Path
+from typing import Sequence
 
 import nbformat
 
@@ -96,3 +98,80 @@ def modules_imported(nb: nbformat.NotebookNode) -> list[str]:
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 found[node.module] = None
     return list(found)
+
+
+DEMO_TAG = "demo"  # a cell tag (Jupyter's own cell tags): an instructor's demonstration that grading may skip
+
+
+def demo_sources(nb: nbformat.NotebookNode) -> frozenset[str]:
+    """The sources of ``nb``'s code cells tagged ``demo``: what the instructor wrote to show a student's functions
+    at work (training a model, plotting), which no hidden test needs. Read from our own release notebooks only."""
+    return frozenset(cell_source(c) for c in nb.cells
+                     if c.get("cell_type") == "code" and DEMO_TAG in (c.get("metadata", {}).get("tags") or []))
+
+
+def cells_to_grade(cells: list[tuple[int, str]], demos: frozenset[str], graded_names: Sequence[str] = ()
+                   ) -> list[tuple[int, str]]:
+    """``cells`` (from ``code_to_run``) less the instructor's demonstrations, where leaving them out cannot change
+    what the hidden tests see.
+
+    A cell is left out only when its source is exactly a released ``demo`` cell's (a demo the student edited
+    runs) and nothing that runs later can read a global name it binds: not a graded name, not a later cell that
+    runs, not a function defined anywhere (its body runs when the tests call it). When any cell cannot be read as
+    Python, every cell runs. nbgrader runs every cell; the scores are the same, since what the hidden tests call
+    is defined by the cells that still run."""
+    if not demos:
+        return cells
+    names = {index: _names(source) for index, source in cells}
+    if any(found is None for found in names.values()):
+        return cells
+    skip = {index for index, source in cells if source in demos and "*" not in names[index][0]}
+    while True:  # a skipped demo whose names something running reads must run, and then so must what it reads
+        needed = set()
+        for demo in skip:
+            readers = set(graded_names)
+            for index, _ in cells:
+                if index not in skip:
+                    bound, now, later = names[index]  # type: ignore[misc]
+                    readers |= later | (now if index > demo else set())
+            if names[demo][0] & readers:  # type: ignore[index]
+                needed.add(demo)
+        if not needed:
+            return [(i, source) for i, source in cells if i not in skip]
+        skip -= needed
+
+
+_COMPREHENSIONS = {"listcomp", "setcomp", "dictcomp", "genexpr"}
+
+
+def _names(source: str) -> tuple[set[str], set[str], set[str]] | None:
+    """(global names a cell binds, global names it reads as it runs, global names its functions read when called),
+    from Python's own symbol tables; None if it is not Python. ``*`` among the bound names: a star import."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager  # magics and ``!`` lines become Python
+
+        code = TransformerManager().transform_cell(source)
+        table = symtable.symtable(code, "<cell>", "exec")
+        tree = ast.parse(code)
+    except Exception:  # SyntaxError, or a transformer's own error on odd input
+        return None
+    bound: set[str] = set()
+    now: set[str] = set()
+    later: set[str] = set()
+    stack = [(table, False)]
+    while stack:
+        scope, deferred = stack.pop()
+        top = scope.get_type() == "module"
+        for sym in scope.get_symbols():
+            name = sym.get_name()
+            if top or sym.is_global():  # a module-level name, or a free name a function or class looks up globally
+                if sym.is_referenced() or sym.is_declared_global():
+                    (later if deferred else now).add(name)
+                if sym.is_assigned() or sym.is_imported() or sym.is_namespace():
+                    bound.add(name)
+        for child in scope.get_children():  # a function's body runs when called; a class body or comprehension now
+            runs_later = deferred or (child.get_type() == "function" and child.get_name() not in _COMPREHENSIONS)
+            stack.append((child, runs_later))
+    if any(isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names) for node in ast.walk(tree)):
+        bound.add("*")
+    return bound, now, later
