@@ -122,9 +122,12 @@ def cells_to_grade(cells: list[tuple[int, str]], demos: frozenset[str], graded_n
     is defined by the cells that still run."""
     if not demos:
         return cells
-    names = {index: _names(source) for index, source in cells}
-    if any(found is None for found in names.values()):
-        return cells
+    names = {}
+    for index, source in cells:
+        found = _names(source)
+        if found is None:
+            return cells
+        names[index] = found
     skip = {index for index, source in cells if source in demos and "*" not in names[index][0]}
     while True:  # a skipped demo whose names something running reads must run, and then so must what it reads
         needed = set()
@@ -132,9 +135,9 @@ def cells_to_grade(cells: list[tuple[int, str]], demos: frozenset[str], graded_n
             readers = set(graded_names)
             for index, _ in cells:
                 if index not in skip:
-                    bound, now, later = names[index]  # type: ignore[misc]
+                    _, now, later = names[index]
                     readers |= later | (now if index > demo else set())
-            if names[demo][0] & readers:  # type: ignore[index]
+            if names[demo][0] & readers:
                 needed.add(demo)
         if not needed:
             return [(i, source) for i, source in cells if i not in skip]
