@@ -29,7 +29,7 @@ from tqdm import tqdm
 from kitcheck.spec import Assignment
 
 from .canary import CanaryFailed, CanaryReport, check_canary
-from .course import KITCHECK, REPO, tool_env
+from .course import KITCHECK, RELEASE, REPO, tool_env
 from .publish import write_reports
 from .report import CLASS_FILES, CLASS_SUFFIXES, RESULT_FILE
 from .files import write_json_atomic
@@ -312,6 +312,18 @@ def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, worker: Wa
     return result
 
 
+def warm_up(assignment: Assignment, worker: WarmWorker, hide: list[Path]) -> None:
+    """Grade our own untouched release notebook with ``worker`` and throw the result away: afterwards its sandbox
+    server has imported what the assignment's notebook imports and its hidden tests are loaded and have run once.
+    Nothing of it reaches a result; where the release is not installed, nothing is done."""
+    notebook = RELEASE / assignment.name / assignment.notebook
+    if not notebook.is_file():
+        return
+    with tempfile.TemporaryDirectory(prefix="kit-warm-") as tmp:
+        worker.grade({"assignment": assignment.name, "notebook": str(notebook), "result": str(Path(tmp) / "result.json"),
+                      "hide": sorted({str(notebook.parent), *map(str, hide)}), "only_cuda": False})
+
+
 def run_canary(assignment: Assignment, worker: WarmWorker, out_dir: Path, hide: list[Path]) -> CanaryReport:
     """Grade the reference canary with ``worker`` exactly as a submission is graded; raises CanaryFailed."""
 
@@ -372,12 +384,21 @@ def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: 
     for worker in workers:  # all of them start together: the others import while the first grades the canary
         worker.start()
     if canary and not only_cuda:
+        # While the first worker grades the canary, the others warm up: no wall time lost, and their first
+        # submission no longer pays for the sandbox server's imports and the hidden tests' first run.
+        warming = [threading.Thread(target=warm_up, args=(assignment, w, hide), daemon=True) for w in workers[1:]]
+        for t in warming:
+            t.start()
         try:
             report = run_canary(assignment, workers[0], out_dir, hide)
         except CanaryFailed:
+            for t in warming:
+                t.join()
             for worker in workers:
                 worker.stop()
             raise
+        for t in warming:
+            t.join()
         if progress:
             print(f"canary: the reference scored {report.score}/{report.points} on `{report.question}` in "
                   f"{report.seconds:.1f} s ({report.isolation.split(':')[0]} isolation)", file=sys.stderr)
