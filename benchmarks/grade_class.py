@@ -70,9 +70,14 @@ def every(ns: list[int], jobs: int | None, kit_only: bool, only: list[str] | Non
     """Issue 24's table: every assignment (or those in ``only``), mixed classes of each size in ``ns``."""
     import os
 
+    import torch
+
     from autograder.publish import write_reports
 
     jobs = jobs or os.cpu_count() or 1
+    # With a GPU the hidden tests' CUDA cases run too (they are skipped without one): say which this run measured.
+    print(f"CUDA tests: {'on, ' + torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'off (no CUDA device)'}"
+          f"; {jobs} jobs", flush=True)
     print("| assignment | N | kit (s) | nbgrader (s) | nbgrader/kit | workers' start (s) | sandboxes (s) | "
           "hidden tests (s) | reports (s) | same scores |\n|---|---|---|---|---|---|---|---|---|---|", flush=True)
     same_everywhere = True
