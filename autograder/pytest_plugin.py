@@ -114,3 +114,11 @@ class OutcomeCollector:
                 self.outcomes.append(TestOutcome(item.nodeid, question, "passed"))
             report.longrepr = None if report.failed else report.longrepr  # no source in any report
 
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """hypothesis tests run on the examples this worker drew before, when they can (``replay``)."""
+    from .replay import run_test
+
+    return True if run_test(pyfuncitem) else None
