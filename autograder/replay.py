@@ -96,27 +96,31 @@ class _ReplayData:
 _kept: dict[tuple, tuple[Example, ...]] = {}
 
 
-def _key(item: Any, function: Any, inner: Any) -> tuple | None:
-    """What the kept examples of ``item`` are valid for, or None where hypothesis's draws are not reproducible
-    (a random profile, a pinned seed, a reproduce_failure)."""
+def _key(nodeid: str, function: Any, inner: Any) -> tuple | None:
+    """What the kept examples of test ``nodeid`` are valid for, or None where hypothesis's draws are not
+    reproducible (a random profile, a pinned seed, a reproduce_failure)."""
     settings = getattr(function, "_hypothesis_internal_use_settings", None)
     if (settings is None or not settings.derandomize or settings.database is not None
             or getattr(function, "_hypothesis_internal_use_seed", None) is not None
             or getattr(function, "_hypothesis_internal_use_reproduce_failure", None) is not None):
         return None
     # function_digest is the test's derandomized seed (with grading's salt: autograder.harness)
-    return item.nodeid, hypothesis_core.function_digest(inner), repr(settings)
+    return nodeid, hypothesis_core.function_digest(inner), repr(settings)
 
 
 def run_test(item: Any) -> bool:
     """Run the hypothesis test ``item`` (a pytest Function); False if it is not one (pytest runs it)."""
-    function = item.obj
+    return run(item.nodeid, item.obj, {name: item.funcargs[name] for name in item._fixtureinfo.argnames})
+
+
+def run(nodeid: str, function: Any, fixtures: dict[str, Any]) -> bool:
+    """Run test ``nodeid``, ``function(**fixtures)``, replaying its examples where it can; raises what the test
+    raises. False, having run nothing, if ``function`` is not a hypothesis test."""
     handle = getattr(function, "hypothesis", None)
     inner = getattr(handle, "inner_test", None)
     if inner is None:
         return False
-    fixtures = {name: item.funcargs[name] for name in item._fixtureinfo.argnames}
-    key = _key(item, function, inner)
+    key = _key(nodeid, function, inner)
     if key is None:
         function(**fixtures)
         return True
