@@ -156,7 +156,7 @@ class _Reader:
         if type(offset) is not int or offset < 0 or type(nbytes) is not int or nbytes < 0 \
                 or type(device) is not str or len(device) > 32 or self.at + nbytes > len(self.data):
             raise FrameError("bad tensor")
-        itemsize = torch.empty(0, dtype=dtype).element_size()
+        itemsize = dtype.itemsize
         numel = math.prod(shape)
         # The bytes the view reaches, in exact integers (torch would grow a storage that is too small).
         reach = 0 if numel == 0 else (offset + sum((n - 1) * s for n, s in zip(shape, stride)) + 1) * itemsize

@@ -231,38 +231,27 @@ def changed_input(name: str, args: tuple, kwargs: dict, args_after: tuple, kwarg
             raise InputChanged(position, found)
 
 
-def _same_tensor(before: torch.Tensor, after: Any) -> bool:
-    """Whether ``after`` is a tensor equal to ``before`` (shape, dtype and every value, NaN equal to NaN), or a
-    meta or empty tensor of the same shape and dtype (nothing to compare)."""
-    if not isinstance(after, torch.Tensor) or tuple(after.shape) != tuple(before.shape) or after.dtype != before.dtype:
-        return False
-    if before.device.type == "meta" or after.device.type == "meta" or before.numel() == 0:
-        return True
-    b, a = before.detach().cpu(), after.detach().cpu()
-    if b.is_floating_point() or b.is_complex():
-        return bool(torch.equal(a, b) or ((a == b) | (torch.isnan(a) & torch.isnan(b))).all())
-    return torch.equal(a, b)
-
-
 def _difference(before: Any, after: Any, where: str = "", depth: int = 0) -> str:
     """How ``after`` differs from ``before`` (tensors inside containers included), or "" when it does not."""
     if depth > 8:
         return ""
     if type(before) is torch.Tensor or type(before) is torch.nn.Parameter:
-        if _same_tensor(before, after):  # the common case, without building any words
-            return ""
-        it = where or _tr("it", "它")
+        def it() -> str:  # words are built only for a difference: an unchanged input is the common case
+            return where or _tr("it", "它")
+
         if not isinstance(after, torch.Tensor):
-            return _tr("{it} is no longer a tensor", "{it}不再是张量", it=it)
+            return _tr("{it} is no longer a tensor", "{it}不再是张量", it=it())
         if tuple(after.shape) != tuple(before.shape):
-            return _tr("the shape of {it} went from {a} to {b}", "{it}的形状从 {a} 变成了 {b}", it=it,
+            return _tr("the shape of {it} went from {a} to {b}", "{it}的形状从 {a} 变成了 {b}", it=it(),
                        a=tuple(before.shape), b=tuple(after.shape))
         if after.dtype != before.dtype:
-            return _tr("the dtype of {it} went from {a} to {b}", "{it}的数据类型从 {a} 变成了 {b}", it=it,
+            return _tr("the dtype of {it} went from {a} to {b}", "{it}的数据类型从 {a} 变成了 {b}", it=it(),
                        a=before.dtype, b=after.dtype)
         if before.device.type == "meta" or after.device.type == "meta" or before.numel() == 0:
             return ""
         b, a = before.detach().cpu(), after.detach().cpu()
+        if torch.equal(a, b):
+            return ""
         same = a == b
         if b.is_floating_point() or b.is_complex():
             same |= torch.isnan(a) & torch.isnan(b)
