@@ -297,9 +297,8 @@ def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, worker: Wa
         return result
     with tempfile.TemporaryDirectory(prefix="kit-worker-") as tmp:
         tmp_result = Path(tmp) / "result.json"
-        folders = sorted({str(out_dir.resolve()), str(sub.path.resolve().parent), *map(str, hide)})
         error = worker.grade({"assignment": assignment.name, "notebook": str(sub.path), "result": str(tmp_result),
-                              "hide": folders, "only_cuda": only_cuda})
+                              "hide": hidden_from(sub.path, hide, out_dir), "only_cuda": only_cuda})
         if not error and not tmp_result.exists():
             error = "the grader's worker wrote no result"
         if error:
@@ -312,6 +311,12 @@ def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, worker: Wa
     return result
 
 
+def hidden_from(notebook: Path, hide: Sequence[Path | str], out_dir: Path | None = None) -> list[str]:
+    """The folders a notebook's code must not see while it is graded: its own folder, the other submissions'
+    (``hide``) and the grading output."""
+    return sorted({str(notebook.resolve().parent), *map(str, hide), *([str(out_dir.resolve())] if out_dir else [])})
+
+
 def warm_up(assignment: Assignment, worker: WarmWorker, hide: list[Path]) -> None:
     """Grade our own untouched release notebook with ``worker`` and throw the result away: afterwards its sandbox
     server has imported what the assignment's notebook imports and its hidden tests are loaded and have run once.
@@ -321,7 +326,7 @@ def warm_up(assignment: Assignment, worker: WarmWorker, hide: list[Path]) -> Non
         return
     with tempfile.TemporaryDirectory(prefix="kit-warm-") as tmp:
         worker.grade({"assignment": assignment.name, "notebook": str(notebook), "result": str(Path(tmp) / "result.json"),
-                      "hide": sorted({str(notebook.parent), *map(str, hide)}), "only_cuda": False})
+                      "hide": hidden_from(notebook, hide), "only_cuda": False})
 
 
 def run_canary(assignment: Assignment, worker: WarmWorker, out_dir: Path, hide: list[Path]) -> CanaryReport:
@@ -330,9 +335,9 @@ def run_canary(assignment: Assignment, worker: WarmWorker, out_dir: Path, hide: 
     def grade(notebook: Path, questions: set[str]) -> SubmissionResult:
         with tempfile.TemporaryDirectory(prefix="kit-canary-") as tmp:
             tmp_result = Path(tmp) / "result.json"
-            folders = sorted({str(out_dir.resolve()), str(notebook.resolve().parent), *map(str, hide)})
             error = worker.grade({"assignment": assignment.name, "notebook": str(notebook), "result": str(tmp_result),
-                                  "hide": folders, "only_cuda": False, "questions": sorted(questions)})
+                                  "hide": hidden_from(notebook, hide, out_dir), "only_cuda": False,
+                                  "questions": sorted(questions)})
             if error or not tmp_result.exists():
                 return error_result(assignment, notebook, error or "the grader's worker wrote no result")
             return load_result(tmp_result)

@@ -155,7 +155,9 @@ def _names(source: str) -> tuple[set[str], set[str], set[str]] | None:
 
         code = TransformerManager().transform_cell(source)
         table = symtable.symtable(code, "<cell>", "exec")
-        tree = ast.parse(code)
+        # A star import binds names no symbol table shows; only a cell that says both words can have one.
+        star = "*" in code and "import" in code and any(
+            isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names) for node in ast.walk(ast.parse(code)))
     except Exception:  # SyntaxError, or a transformer's own error on odd input
         return None
     bound: set[str] = set()
@@ -175,6 +177,6 @@ def _names(source: str) -> tuple[set[str], set[str], set[str]] | None:
         for child in scope.get_children():  # a function's body runs when called; a class body or comprehension now
             runs_later = deferred or (child.get_type() == "function" and child.get_name() not in _COMPREHENSIONS)
             stack.append((child, runs_later))
-    if any(isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names) for node in ast.walk(tree)):
+    if star:
         bound.add("*")
     return bound, now, later

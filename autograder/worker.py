@@ -18,7 +18,7 @@ from kitcheck.assignments import ASSIGNMENTS
 from kitcheck.i18n import say
 from kitcheck.spec import Assignment
 
-from .course import RELEASE, course_languages, edition_dir
+from .course import course_languages, edition_dir
 from .files import write_json_atomic
 from .hidden_tests import run_hidden_tests
 from .isolation import become_subreaper, describe
@@ -50,28 +50,31 @@ def not_graded(assignment: Assignment, why: str) -> list[QuestionResult]:
 
 
 @lru_cache(maxsize=None)
+def _release_editions(name: str) -> tuple:
+    """The assignment's release notebooks that are installed, one per edition (the first is the course's first
+    language). Our own releases, never a student's notebook; none on a machine without them (Gradescope)."""
+    found = []
+    for lang in course_languages():
+        try:
+            found.append(read_notebook(edition_dir("release", lang) / name / ASSIGNMENTS[name].notebook))
+        except NotebookError:
+            pass
+    return tuple(found)
+
+
+@lru_cache(maxsize=None)
 def release_imports(name: str) -> tuple[str, ...]:
     """What the assignment's release notebook imports (the sandbox server imports it once, not every
-    sandbox: scikit-learn's datasets alone take 0.6 s). Read from our own release, never from a student's
-    notebook; empty where the release is not installed (on Gradescope, for instance)."""
-    try:
-        return tuple(modules_imported(read_notebook(RELEASE / name / ASSIGNMENTS[name].notebook)))
-    except NotebookError:
-        return ()
+    sandbox: scikit-learn's datasets alone take 0.6 s); empty where the release is not installed."""
+    editions = _release_editions(name)
+    return tuple(modules_imported(editions[0])) if editions else ()
 
 
 @lru_cache(maxsize=None)
 def release_demos(name: str) -> frozenset[str]:
     """The ``demo`` cells of the assignment's release notebooks, in every edition: what grading may leave out
-    (``notebook.cells_to_grade``). Read from our own releases, never from a student's notebook; empty where the
-    releases are not installed (then every cell runs, as before)."""
-    found: frozenset[str] = frozenset()
-    for lang in course_languages():
-        try:
-            found |= demo_sources(read_notebook(edition_dir("release", lang) / name / ASSIGNMENTS[name].notebook))
-        except NotebookError:
-            pass
-    return found
+    (``notebook.cells_to_grade``); empty where the releases are not installed (then every cell runs)."""
+    return frozenset().union(*(demo_sources(nb) for nb in _release_editions(name)))
 
 
 def grade_notebook(assignment: Assignment, notebook: Path, *, only_cuda: bool = False,
