@@ -2,7 +2,8 @@
 
 The zip follows Gradescope's autograder specification: at its root ``setup.sh`` (run once to build the
 image: installs Python and the pinned ``requirements.txt``) and ``run_autograder`` (run per submission),
-with the grading code beside them (``autograder/`` with its hidden tests, ``kitcheck/``). Gradescope
+with the grading code beside them (``autograder/`` with its hidden tests, ``kitcheck/``, and the assignment's
+release notebooks in ``release*/``: which cells are demos, what the notebook imports). Gradescope
 unpacks it into ``/autograder/source``, puts the student's files in ``/autograder/submission`` and reads
 ``/autograder/results/results.json``. ``run_autograder`` calls ``python -m autograder.gradescope run``,
 which grades the submission exactly as ``grade`` does (sandbox, hidden tests, same scores) and writes:
@@ -33,7 +34,7 @@ from kitcheck.assignments import ASSIGNMENTS
 from kitcheck.spec import Assignment
 
 from .config import environment
-from .course import KITCHECK, REPO
+from .course import KITCHECK, REPO, course_languages, edition_dir
 from .messages import t
 from .results import SubmissionResult
 
@@ -126,6 +127,12 @@ def build_zip(assignment: Assignment, out: Path, visibility: str = "after_publis
         skip = other_assignments(assignment)  # this assignment's grader material and checks only
         _add_tree(zf, Path(__file__).resolve().parent, "autograder", skip)
         _add_tree(zf, KITCHECK, "kitcheck", skip)
+        # Our own release notebooks (no answers in them), where grading reads which cells are the instructor's
+        # demos (left out of grading) and what the sandbox server should import once.
+        for lang in course_languages():
+            notebook = edition_dir("release", lang) / assignment.name / assignment.notebook
+            if notebook.is_file():
+                zf.write(notebook, notebook.relative_to(REPO).as_posix())
     return out
 
 

@@ -38,6 +38,9 @@ def test_zip_follows_gradescopes_layout_with_pinned_requirements(zip_path):
     assert {"setup.sh", "run_autograder", "requirements.txt", "autograder/assignments/tensors/test_hidden.py",
             "autograder/assignments/tensors/catalog.py", "kitcheck/data/tensors.pt",
             "autograder/worker.py", "autograder/gradescope.py", "kitcheck/assignments/tensors.py"} <= names
+    # the release notebooks, and nothing else of a release (grading reads their demo cells and imports there)
+    assert sorted(n for n in names if n.startswith("release")) == ["release-zh/tensors/tensors.ipynb",
+                                                                   "release/tensors/tensors.ipynb"]
     others = [a for a in ASSIGNMENTS if a != "tensors"]  # one assignment's grader material, no other's
     assert not [n for n in names if any(f"/{o}/" in n or n.endswith((f"/{o}.py", f"/{o}.pt")) for o in others)]
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
@@ -54,6 +57,17 @@ def test_zip_follows_gradescopes_layout_with_pinned_requirements(zip_path):
     assert "-r requirements.txt" in text["setup.sh"] and "download.pytorch.org/whl/cpu" in text["setup.sh"]
     assert "${KIT_GRADESCOPE_ROOT:-/autograder}" in text["run_autograder"]
     assert "run tensors --visibility after_published" in text["run_autograder"]
+
+
+def test_grading_in_the_zip_reads_our_release_notebook(zip_path, tmp_path):
+    _autograder_tree(tmp_path, zip_path, None)
+    env = {k: v for k, v in tool_env().items() if k != "PYTHONPATH"}  # the zip's code, not the repository's
+    probe = subprocess.run([sys.executable, "-c", "import autograder.worker as w; print(w.__file__); "
+                            "print(sorted(w.release_imports('tensors')))"], cwd=tmp_path / "source", env=env,
+                           capture_output=True, text=True, timeout=300)
+    where, imports = probe.stdout.splitlines()[-2:]
+    assert where.startswith(str(tmp_path / "source")), probe.stderr
+    assert "torch" in imports
 
 
 def _autograder_tree(root, zip_path, submission):
