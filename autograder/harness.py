@@ -6,7 +6,6 @@ Either way the returned value arrives sanitized (see ``kitcheck.transport``).
 """
 from __future__ import annotations
 
-import functools
 from typing import Any, Callable
 
 import pytest
@@ -42,10 +41,19 @@ def _hash_each_test_once() -> None:
 
     if getattr(core.function_digest, "kit_cached", False):
         return
-    cached = functools.lru_cache(maxsize=None)(core.function_digest)
+    original = core.function_digest
+    digests: dict = {}
 
     def digest(function) -> bytes:
-        return cached(function) + _salt  # no salt (b""): the seeds grading has always used
+        # By code, not by function object: a public check builds its @given test anew on every call (a new
+        # function each time, with the same source, name and signature, so the same digest).
+        code = getattr(function, "__code__", None)
+        key = (code, getattr(function, "_hypothesis_internal_add_digest", None))
+        if code is None or "__signature__" in getattr(function, "__dict__", {}):
+            return original(function) + _salt
+        if key not in digests:
+            digests[key] = original(function)
+        return digests[key] + _salt  # no salt (b""): the seeds grading has always used
 
     digest.kit_cached = True  # type: ignore[attr-defined]
     core.function_digest = digest

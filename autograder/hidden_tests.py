@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import contextlib
 import io
+import random
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
 
+import numpy
 import pytest
+import torch
 
+from kitcheck import strategies
 from kitcheck.transport import StudentFunction, Transport
 
 from . import harness
@@ -118,6 +122,24 @@ def _run_collected(tests: tuple[CollectedTest, ...], questions: set[str] | None,
     return outcomes
 
 
+def _public_check_test(test: Callable) -> None:
+    """Run a public check's @given test, replaying its examples where this worker drew them before."""
+    if not replay.run(f"public::{test.__module__}::{test.__qualname__}", test, {}):
+        test()
+
+
+# The global generators' state every submission's hidden tests start from.
+RANDOM_SEED = 0
+
+
+def fresh_random_state() -> None:
+    """Seed the global generators (torch's CPU one, ``random``, numpy's) as for every submission: what a test or
+    reference draws from them never depends on the submissions a worker graded before."""
+    torch.manual_seed(RANDOM_SEED)
+    random.seed(RANDOM_SEED)
+    numpy.random.seed(RANDOM_SEED)
+
+
 def run_hidden_tests(assignment: str, transport: Transport, *, questions: set[str] | None = None,
                      only_cuda: bool = False, runner: str = "collected") -> list[TestOutcome]:
     """Run the hidden tests (public checks included) with ``transport`` reaching the student's functions.
@@ -135,6 +157,8 @@ def run_hidden_tests(assignment: str, transport: Transport, *, questions: set[st
         return logs[name].drive(driver, *args, **kwargs) if driver else logs[name](*args, **kwargs)
 
     harness.set_transport(logged)
+    strategies.set_public_runner(_public_check_test)
+    fresh_random_state()
     tests = collected(assignment) if runner == "collected" else None
     sink = io.StringIO()
     try:
@@ -145,6 +169,7 @@ def run_hidden_tests(assignment: str, transport: Transport, *, questions: set[st
                 outcomes = _run_pytest(assignment, questions, only_cuda, sink)
     finally:
         harness.set_transport(None)
+        strategies.set_public_runner(None)
     for name, log in logs.items():
         failed = [o for o in outcomes if o.question == name and o.outcome == "failed"]
         mistake = likely_mistake(name, log) if failed else None

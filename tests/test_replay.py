@@ -138,3 +138,46 @@ def test_replay_never_passes_a_failing_example():
     examples = tuple(replay.Example({"x": x}, (), (), True) for x in range(5))
     assert replay._replays(body, body, {}, examples) is False
     assert calls == [0, 1, 2]  # stops at the first difference
+
+
+def test_a_public_checks_examples_are_replayed_in_a_worker_and_a_failure_is_still_hypothesis_s(monkeypatch):
+    """A public check builds its @given test anew on each call: a worker replays it too (``set_public_runner``),
+    and without a runner (a student's kernel) hypothesis runs it as always."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from autograder import hidden_tests
+    from kitcheck.strategies import PUBLIC_SETTINGS, set_public_runner
+
+    monkeypatch.setattr(replay, "_kept", {})
+    engine_runs = []
+    engine = hypothesis_core.StateForActualGivenExecution.run_engine
+    monkeypatch.setattr(hypothesis_core.StateForActualGivenExecution, "run_engine",
+                        lambda state: engine_runs.append(1) or engine(state))
+
+    def public_check(limit):
+        seen = []
+
+        @PUBLIC_SETTINGS
+        @given(x=st.integers(0, 50))
+        def run(x):
+            seen.append(x)
+            assert x < limit, f"x={x}"
+
+        run()
+        return seen
+
+    plain = public_check(1000)
+    assert len(engine_runs) == 1 and len(plain) > 5
+    set_public_runner(hidden_tests._public_check_test)
+    try:
+        assert public_check(1000) == plain and len(engine_runs) == 2  # drawn and kept
+        assert public_check(1000) == plain and len(engine_runs) == 2  # replayed: hypothesis did not run
+        with pytest.raises(AssertionError) as replayed:
+            public_check(3)
+        assert len(engine_runs) == 3  # a failure: hypothesis from the start
+    finally:
+        set_public_runner(None)
+    with pytest.raises(AssertionError) as direct:
+        public_check(3)
+    assert str(replayed.value) == str(direct.value) and str(direct.value).startswith("x=3\n")  # hypothesis's shrunk example, both ways

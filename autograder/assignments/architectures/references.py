@@ -11,6 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from autograder.remembered import remembered
 from kitcheck.assignments.architectures import make_model
 from kitcheck.modules import module_structure
 from kitcheck.strategies import make_tensor
@@ -126,6 +127,7 @@ def reference_module(question: str, args: tuple, state: Mapping[str, torch.Tenso
     return module.train(training)
 
 
+@remembered
 def module_run_expected(question: str, args: tuple, state: Mapping[str, torch.Tensor], x: torch.Tensor,
                         upstream_seed: int, training: bool = False) -> tuple[dict, torch.Tensor]:
     """The reference's output and gradients (input and parameters) in float64 on the CPU for a random upstream

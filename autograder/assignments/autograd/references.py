@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import torch
 
+from autograder.remembered import remembered
 from kitcheck.assignments.autograd import FUNCTIONS
 
 
+@remembered
 def autograd_gradient(f: str, x: torch.Tensor) -> torch.Tensor:
     """The exact gradient of FUNCTIONS[f] at x, by autograd in float64."""
     leaf = x.detach().cpu().double().requires_grad_(True)
@@ -22,6 +24,7 @@ def mse(X, y, w):
     return ((X @ w - y) ** 2).mean()
 
 
+@remembered
 def linreg_grad_reference(X, y, w):
     """d/dw of mean((X w - y)^2), by autograd in float64."""
     w64 = w.detach().cpu().double().requires_grad_(True)
@@ -29,6 +32,7 @@ def linreg_grad_reference(X, y, w):
     return grad
 
 
+@remembered
 def gradient_descent_reference(X, y, lr, steps):
     """(path, losses) of gradient descent on the MSE from w = 0, by the closed-form gradient in float64."""
     X, y = X.cpu().double(), y.cpu().double()
@@ -42,6 +46,7 @@ def gradient_descent_reference(X, y, lr, steps):
     return torch.stack(path), torch.stack(losses)
 
 
+@remembered
 def sgd_reference(X, y, w, b, lr, steps, momentum=0.0, set_to_none=True):
     """The fit of y = X w + b that ``sgd_driver``/``momentum_driver``/``step_driver`` run, with
     torch.optim.SGD in float64 (``set_to_none``: how the loop zeroes the gradients between steps)."""

@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping
 import torch
 import torch.nn.functional as F
 
+from autograder.remembered import remembered
 from kitcheck.modules import expect_module_report
 from kitcheck.strategies import make_tensor
 
@@ -134,6 +135,7 @@ def bottleneck_reference(state, x, stride=1, training=True):
 
 
 # ---- what a module check expects ---------------------------------------------------------------------------
+@remembered
 def module_run_expected(reference: Callable, state: Mapping[str, torch.Tensor], x: torch.Tensor,
                         upstream_seed: int) -> tuple[dict, torch.Tensor]:
     """``reference(state, x)`` (returning (output, buffers) or the output) in float64 on the CPU, and its

@@ -9,9 +9,11 @@ from typing import Any, Mapping
 
 import torch
 
+from autograder.remembered import remembered
 from kitcheck.assignments.training_drivers import LOSSES, _linear, _loader
 
 
+@remembered
 def reference_fit(X, y, weight, bias, batch_size, epochs, loss, lr, momentum=0.0):
     """The training loop the exercise asks for, in float64 on the CPU: returns (epoch losses, weight, bias)."""
     model = _linear(weight.cpu().double(), bias.cpu().double())
@@ -31,6 +33,7 @@ def reference_fit(X, y, weight, bias, batch_size, epochs, loss, lr, momentum=0.0
     return losses, model.weight.detach(), model.bias.detach()
 
 
+@remembered
 def reference_loss(inputs: Mapping[str, Any], loss: str) -> float:
     """The mean per-sample loss of the ``nn.Linear`` (weight, bias) over all of (X, y), in float64."""
     X, y, weight, bias = (inputs[k].cpu().double() if inputs[k].is_floating_point() else inputs[k].cpu()
@@ -38,12 +41,14 @@ def reference_loss(inputs: Mapping[str, Any], loss: str) -> float:
     return LOSSES[loss]()(X @ weight.T + bias, y).item()
 
 
+@remembered
 def reference_accuracy(inputs: Mapping[str, Any]) -> float:
     """The fraction of (X, y) the ``nn.Linear`` classifier (weight, bias) gets right, in float64."""
     X, weight, bias = (inputs[k].cpu().double() for k in ("X", "weight", "bias"))
     return ((X @ weight.T + bias).argmax(dim=1) == inputs["y"].cpu()).double().mean().item()
 
 
+@remembered
 def reference_fit_with_tensorboard(X_train, y_train, X_test, y_test, weight, bias, batch_size, epochs, loss, lr,
                                    momentum=0.0):
     """What fit_with_tensorboard must log, in float64 on the CPU: (training losses, test losses after each epoch,
