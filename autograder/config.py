@@ -24,6 +24,7 @@ VARIABLES = {
     "KIT_NO_ISOLATION": "any value: the limits fence only",
     "KIT_NO_FORK_SERVER": "any value: start each sandbox as a new Python process",
     "KIT_CALLER_DIR": "set by ./kit: the folder it was called from (relative paths, the course folder)",
+    "KIT_FORKSERVER_HOME": "set by the batch grader: the folder a worker's sandbox server keeps its caches in",
     "KIT_GRADESCOPE_ROOT": "Gradescope's folder (default /autograder), to run run_autograder elsewhere",
     "KIT_GRADESCOPE_PYTHON": "the Python that Gradescope's run_autograder starts",
 }
@@ -39,6 +40,7 @@ class Environment:
     no_isolation: bool = False
     fork_server: bool = True
     caller_dir: Path | None = None
+    forkserver_home: Path | None = None  # the batch grader removes it after the worker, however the worker ended
     gradescope_root: Path = Path("/autograder")
     gradescope_python: str = ""
 
@@ -53,6 +55,7 @@ class Environment:
             no_isolation=bool(env.get("KIT_NO_ISOLATION")),
             fork_server=not env.get("KIT_NO_FORK_SERVER"),
             caller_dir=Path(env["KIT_CALLER_DIR"]) if env.get("KIT_CALLER_DIR") else None,
+            forkserver_home=Path(env["KIT_FORKSERVER_HOME"]) if env.get("KIT_FORKSERVER_HOME") else None,
             gradescope_root=Path(env.get("KIT_GRADESCOPE_ROOT") or "/autograder"),
             gradescope_python=env.get("KIT_GRADESCOPE_PYTHON", ""),
         )

@@ -14,6 +14,7 @@ import os
 import queue
 import re
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -201,12 +202,15 @@ class WarmWorker:
         self.timeout = timeout
         self.proc: subprocess.Popen | None = None
         self.served = 0
+        self.home: str | None = None
 
     def _ensure(self) -> subprocess.Popen:
         if self.proc is None or self.proc.poll() is not None or self.served >= RECYCLE_AFTER:
             self.stop()
             # -P: the current folder (maybe one holding submissions) is not put on sys.path
-            self.proc = subprocess.Popen([sys.executable, "-P", "-m", "autograder.worker", "--serve"], env=tool_env(),
+            self.home = tempfile.mkdtemp(prefix="kit-forkserver-")  # its sandbox server's caches: removed in stop()
+            env = {**tool_env(), "KIT_FORKSERVER_HOME": self.home}
+            self.proc = subprocess.Popen([sys.executable, "-P", "-m", "autograder.worker", "--serve"], env=env,
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                          start_new_session=True, text=True, bufsize=1)
             self.served = 0
@@ -253,6 +257,9 @@ class WarmWorker:
                 except OSError:
                     pass
             self.proc = None
+        if self.home is not None:  # killed, its server never removed what it kept there
+            shutil.rmtree(self.home, ignore_errors=True)
+            self.home = None
 
 
 def _saved(result_path: Path, digest: str) -> SubmissionResult | None:

@@ -356,3 +356,21 @@ def test_the_right_notebooks_are_never_taken_for_another_assignment(batch):
         for sample in sorted((SAMPLES / name).glob("*.ipynb")):
             assert wrong_assignment(assignment, sample) is None, sample
     assert not [r for r in batch.results.values() if "not of assignment" in r["error"] or "looks like" in r["error"]]
+
+
+def test_a_workers_sandbox_server_leaves_no_folder_behind_when_the_worker_is_killed(tmp_path):
+    """A worker is stopped with SIGKILL (its sandboxes die with it): what its sandbox server kept in its own
+    folder (IPython's profile, caches) is removed by the batch grader, not left in the temporary folder."""
+    from pathlib import Path
+
+    from autograder.course import SAMPLES
+    from autograder.grade import WarmWorker
+
+    worker = WarmWorker(timeout=600)
+    notebook = SAMPLES / "tensors" / "untouched.ipynb"
+    assert worker.grade({"assignment": "tensors", "notebook": str(notebook), "result": str(tmp_path / "r.json"),
+                         "hide": [str(tmp_path)], "only_cuda": False}) == ""
+    home = Path(worker.home)
+    assert home.is_dir() and any(home.iterdir())  # the server's caches went there
+    worker.stop()
+    assert not home.exists()
