@@ -29,8 +29,8 @@ from tqdm import tqdm
 
 from kitcheck.spec import Assignment
 
-from .canary import CanaryFailed, CanaryReport, check_canary
-from .course import KITCHECK, RELEASE, REPO, tool_env
+from .canary import CanaryReport, check_canary
+from .course import KITCHECK, REPO, tool_env
 from .publish import write_reports
 from .report import CLASS_FILES, CLASS_SUFFIXES, RESULT_FILE
 from .files import write_json_atomic
@@ -285,11 +285,12 @@ def error_result(assignment: Assignment, notebook: Path, error: str) -> Submissi
 
 
 def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, worker: WarmWorker, only_cuda: bool = False,
-              hide: Sequence[Path | str] = (), force: bool = False) -> SubmissionResult:
+              hide: Sequence[Path | str] = (), force: bool = False, save: bool = True) -> SubmissionResult:
     """Grade one submission with ``worker`` (or reuse its saved result, unless ``force``); never raises.
 
     ``hide``: folders the student's code must not see, besides ``out_dir`` and the submission's own folder.
-    A notebook that is clearly another assignment's is not graded: status ``error``, naming that assignment."""
+    A notebook that is clearly another assignment's is not graded: status ``error``, naming that assignment.
+    ``save``: write the result into ``out_dir`` (False: the caller does, with ``save_result``)."""
     from .identify import wrong_assignment
 
     result_path = out_dir / sub.id / RESULT_FILE
@@ -300,7 +301,8 @@ def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, worker: Wa
     if wrong:
         result = error_result(assignment, sub.path, wrong)
         result.id, result.fingerprint, result.grader_key = sub.id, digest, grader_key(assignment.name)
-        write_json_atomic(result_path, result.to_dict())
+        if save:
+            save_result(result, out_dir)
         return result
     with tempfile.TemporaryDirectory(prefix="kit-worker-") as tmp:
         tmp_result = Path(tmp) / "result.json"
@@ -313,27 +315,20 @@ def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, worker: Wa
         else:
             result = load_result(tmp_result)
     result.id, result.fingerprint, result.grader_key = sub.id, digest, grader_key(assignment.name)
-    if not only_cuda:
-        write_json_atomic(result_path, result.to_dict())
+    if save and not only_cuda:
+        save_result(result, out_dir)
     return result
+
+
+def save_result(result: SubmissionResult, out_dir: Path) -> None:
+    """Write ``result`` where ``grade_one`` and the reports read it (``out_dir/<id>/grading.json``)."""
+    write_json_atomic(out_dir / result.id / RESULT_FILE, result.to_dict())
 
 
 def hidden_from(notebook: Path, hide: Sequence[Path | str], out_dir: Path | None = None) -> list[str]:
     """The folders a notebook's code must not see while it is graded: its own folder, the other submissions'
     (``hide``) and the grading output."""
     return sorted({str(notebook.resolve().parent), *map(str, hide), *([str(out_dir.resolve())] if out_dir else [])})
-
-
-def warm_up(assignment: Assignment, worker: WarmWorker, hide: list[Path]) -> None:
-    """Grade our own untouched release notebook with ``worker`` and throw the result away: afterwards its sandbox
-    server has imported what the assignment's notebook imports and its hidden tests are loaded and have run once.
-    Nothing of it reaches a result; where the release is not installed, nothing is done."""
-    notebook = RELEASE / assignment.name / assignment.notebook
-    if not notebook.is_file():
-        return
-    with tempfile.TemporaryDirectory(prefix="kit-warm-") as tmp:
-        worker.grade({"assignment": assignment.name, "notebook": str(notebook), "result": str(Path(tmp) / "result.json"),
-                      "hide": hidden_from(notebook, hide), "only_cuda": False})
 
 
 def run_canary(assignment: Assignment, worker: WarmWorker, out_dir: Path, hide: list[Path]) -> CanaryReport:
@@ -387,58 +382,78 @@ def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: 
     of submissions graded into ``out_dir`` before). ``force``: grade again even where a saved result could
     be reused. ``late``: the ``late.LatePolicy`` (due date, extensions, penalty) for every ``late`` record.
 
-    With ``canary`` (the default), the reference canary is graded first by the first worker; if it does not
-    score full marks, CanaryFailed is raised and nothing is graded or written."""
+    With ``canary`` (the default), the reference canary is graded first by the first worker while the others
+    start on the submissions; if it does not score full marks, CanaryFailed is raised and nothing is written
+    (what the others graded meanwhile is dropped)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(submissions)))
     hide = sorted({s.path.resolve().parent for s in submissions})  # no student sees another's work
     workers = [WarmWorker(timeout) for _ in range(jobs)]
     for worker in workers:  # all of them start together: the others import while the first grades the canary
         worker.start()
-    if canary and not only_cuda:
-        # While the first worker grades the canary, the others warm up: no wall time lost, and their first
-        # submission no longer pays for the sandbox server's imports and the hidden tests' first run.
-        warming = [threading.Thread(target=warm_up, args=(assignment, w, hide), daemon=True) for w in workers[1:]]
-        for t in warming:
-            t.start()
-        try:
-            report = run_canary(assignment, workers[0], out_dir, hide)
-        except CanaryFailed:
-            for t in warming:
-                t.join()
-            for worker in workers:
-                worker.stop()
-            raise
-        for t in warming:
-            t.join()
-        if progress:
-            print(f"canary: the reference scored {report.score}/{report.points} on `{report.question}` in "
-                  f"{report.seconds:.1f} s ({report.isolation.split(':')[0]} isolation)", file=sys.stderr)
     todo: queue.Queue = queue.Queue()
     for sub in submissions:
         todo.put(sub)
     done: queue.Queue = queue.Queue()
+    # While the first worker grades the canary, the others already grade submissions; their results are held
+    # back, in memory, until the canary has passed, and dropped if it fails: nothing of a batch whose grader is
+    # broken is ever written.
+    gate = threading.Lock()
+    state = {"passed": not canary or only_cuda, "failed": False}
+    held: list[SubmissionResult] = []
 
     def run_worker(worker: WarmWorker) -> None:
         try:
-            while True:
+            while not state["failed"]:
                 try:
                     sub = todo.get_nowait()
                 except queue.Empty:
                     return
                 try:
-                    done.put(grade_one(assignment, sub, out_dir, worker, only_cuda, hide, force))
+                    row = grade_one(assignment, sub, out_dir, worker, only_cuda, hide, force, save=False)
                 except Exception as exc:  # noqa: BLE001 - a grader bug costs a row, never the batch (a hang)
                     worker.stop()
                     row = error_result(assignment, sub.path, f"grader error: {type(exc).__name__}: {exc}")
                     row.id, row.grader_error = sub.id, True
-                    done.put(row)
+                with gate:
+                    if state["failed"]:
+                        return
+                    if only_cuda:
+                        pass  # a CUDA-only run never writes results
+                    elif state["passed"]:
+                        save_result(row, out_dir)
+                    else:
+                        held.append(row)
+                done.put(row)
         finally:
             worker.stop()
 
-    threads = [threading.Thread(target=run_worker, args=(w,), daemon=True) for w in workers]
+    threads = [threading.Thread(target=run_worker, args=(w,), daemon=True) for w in workers[1:]]
     for t in threads:
         t.start()
+    if not state["passed"]:
+        try:
+            report = run_canary(assignment, workers[0], out_dir, hide)
+        except BaseException:  # CanaryFailed, or the canary itself broke: nothing is written either way
+            with gate:
+                state["failed"] = True
+                held.clear()
+            for t in threads:
+                t.join()
+            for worker in workers:
+                worker.stop()
+            raise
+        with gate:
+            state["passed"] = True
+            for row in held:
+                save_result(row, out_dir)
+            held.clear()
+        if progress:
+            print(f"canary: the reference scored {report.score}/{report.points} on `{report.question}` in "
+                  f"{report.seconds:.1f} s ({report.isolation.split(':')[0]} isolation)", file=sys.stderr)
+    first = threading.Thread(target=run_worker, args=(workers[0],), daemon=True)
+    first.start()
+    threads.append(first)
     results: list[SubmissionResult] = []
     with tqdm(total=len(submissions), desc=f"grading {assignment.name}", unit="nb", disable=not progress) as bar:
         while len(results) < len(submissions):

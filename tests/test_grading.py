@@ -374,3 +374,45 @@ def test_a_workers_sandbox_server_leaves_no_folder_behind_when_the_worker_is_kil
     assert home.is_dir() and any(home.iterdir())  # the server's caches went there
     worker.stop()
     assert not home.exists()
+
+
+@pytest.mark.parametrize("canary_passes", [False, True])
+def test_what_is_graded_while_the_canary_runs_is_written_only_once_it_has_passed(tmp_path, monkeypatch, canary_passes):
+    """The other workers start on the submissions while the first grades the canary: a failing canary must
+    still leave nothing written, and a passing one everything."""
+    import threading
+    import types
+
+    from autograder import grade
+    from autograder.canary import CanaryFailed
+    from autograder.course import SAMPLES
+
+    graded = threading.Event()
+
+    def one(assignment, sub, out_dir, worker, only_cuda=False, hide=(), force=False, save=True):
+        row = grade.error_result(assignment, sub.path, "graded")
+        row.id = sub.id
+        if save:
+            grade.save_result(row, out_dir)
+        graded.set()
+        return row
+
+    def canary(*args):
+        assert graded.wait(60)  # a submission was graded before the canary's verdict
+        if not canary_passes:
+            raise CanaryFailed("the reference scored 0")
+        return types.SimpleNamespace()
+
+    monkeypatch.setattr(grade.WarmWorker, "start", lambda self: None)
+    monkeypatch.setattr(grade, "grade_one", one)
+    monkeypatch.setattr(grade, "run_canary", canary)
+    subs = [grade.Submission(f"s{i}", SAMPLES / "tensors" / "untouched.ipynb") for i in range(4)]
+    out = tmp_path / "out"
+    if canary_passes:
+        results = grade.grade_batch(ASSIGNMENTS["tensors"], subs, out, jobs=2, progress=False)
+        assert sorted(r.id for r in results) == ["s0", "s1", "s2", "s3"]
+        assert sorted(p.parent.name for p in out.glob("*/grading.json")) == ["s0", "s1", "s2", "s3"]
+    else:
+        with pytest.raises(CanaryFailed):
+            grade.grade_batch(ASSIGNMENTS["tensors"], subs, out, jobs=2, progress=False)
+        assert not list(out.rglob("grading.json")) and not (out / "grades.csv").exists()
