@@ -42,6 +42,7 @@ class CallLog:
         self.fn, self.keep, self.max_bytes = fn, keep, max_bytes
         self.first: list[Call] = []
         self.last: list[Call] = []
+        self._last_costs: list[int] = []  # size_of each of ``last``, counted once
         self.bytes = 0
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -68,10 +69,11 @@ class CallLog:
             self.bytes += cost
             return
         self.last.append(call)  # the failing, shrunk calls come last
+        self._last_costs.append(cost)
         self.bytes += cost
         while self.last and (len(self.last) > self.keep or self.bytes > self.max_bytes):
-            dropped = self.last.pop(0)
-            self.bytes -= size_of(dropped[0]) + size_of(dropped[1]) + size_of(dropped[3][1])
+            self.last.pop(0)
+            self.bytes -= self._last_costs.pop(0)
 
     @property
     def calls(self) -> list[Call]:

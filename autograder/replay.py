@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from random import Random
 from typing import Any
 
 import torch
@@ -28,6 +29,7 @@ from hypothesis.control import BuildContext
 from hypothesis.errors import UnsatisfiedAssumption
 from hypothesis.internal.compat import int_from_bytes
 from hypothesis.internal.conjecture.data import ConjectureData
+from hypothesis.internal import entropy
 from hypothesis.internal.entropy import deterministic_PRNG
 from hypothesis.strategies import DataObject
 
@@ -136,28 +138,43 @@ def run(nodeid: str, function: Any, fixtures: dict[str, Any]) -> bool:
     return True
 
 
+def _reseed() -> None:
+    """Seed every generator hypothesis manages (``random``, numpy's, registered ones) as its
+    ``deterministic_PRNG`` does on entry."""
+    state = entropy._seeded_state(0)[0]
+    for ref in list(entropy.RANDOMS_TO_MANAGE.data.values()):
+        r = ref()
+        if r is not None:
+            r.setstate(state) if type(r) is Random else r.seed(0)
+
+
 def _replays(function: Any, inner: Any, fixtures: dict, examples: tuple[Example, ...]) -> bool:
     """Whether the test's body ends every kept example with the kept status (True: the test passed)."""
-    for example in examples:
-        kwargs = {**fixtures, **_copy(example.kwargs)}
-        draws = list(example.draws)
-        for name in example.data_names:
-            kwargs[name] = _ReplayData(draws)
-        # hypothesis runs each example with `random` seeded and in a build context (assume, note need it)
-        with deterministic_PRNG(), BuildContext(ConjectureData.for_choices(()), wrapped_test=function):
-            try:
-                inner(**kwargs)
-                valid = True
-            except UnsatisfiedAssumption:
-                valid = False
-            except (Exception, _Mismatch):
+    # hypothesis runs each example inside deterministic_PRNG(): the generators seeded on entry, the caller's
+    # states restored on exit. Nothing runs between one example's exit and the next one's entry, so entering
+    # once for the test and seeding again before each example is the same, at half the cost.
+    with deterministic_PRNG():
+        for number, example in enumerate(examples):
+            kwargs = {**fixtures, **_copy(example.kwargs)}
+            draws = list(example.draws)
+            for name in example.data_names:
+                kwargs[name] = _ReplayData(draws)
+            if number:
+                _reseed()
+            with BuildContext(ConjectureData.for_choices(()), wrapped_test=function):  # assume, note need it
+                try:
+                    inner(**kwargs)
+                    valid = True
+                except UnsatisfiedAssumption:
+                    valid = False
+                except (Exception, _Mismatch):
+                    return False
+                except BaseException as stop:  # pytest's skip/fail outcomes: hypothesis decides them
+                    if isinstance(stop, (KeyboardInterrupt, SystemExit)):
+                        raise
+                    return False
+            if valid != example.valid or draws:
                 return False
-            except BaseException as stop:  # pytest's skip/fail outcomes: hypothesis decides them
-                if isinstance(stop, (KeyboardInterrupt, SystemExit)):
-                    raise
-                return False
-        if valid != example.valid or draws:
-            return False
     return True
 
 

@@ -5,8 +5,11 @@ under test, and a failure is still found, shrunk and reported by hypothesis. Eac
 hypothesis test file twice in one process, as a worker grades two submissions: the first "submission" passes
 (its examples are kept), the second behaves differently.
 """
+import random
 import sys
 import textwrap
+
+import numpy
 
 import pytest
 from hypothesis import core as hypothesis_core
@@ -14,7 +17,10 @@ from hypothesis import core as hypothesis_core
 from autograder import pytest_plugin, replay
 
 TESTS = '''
+import random
+
 import kit_replay_probe as probe
+import numpy
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -24,7 +30,8 @@ settings.load_profile("replay-test")
 
 @given(x=st.integers(0, 50), shape=st.lists(st.integers(1, 4), max_size=3))
 def test_plain(x, shape):
-    probe.SEEN.append(("plain", x, tuple(shape)))
+    # what the test draws from the generators hypothesis seeds for each example is part of what it sees
+    probe.SEEN.append(("plain", x, tuple(shape), random.random(), float(numpy.random.rand())))
     shape.append(99)  # a test may change what it was given: the kept example must not change
     assert x < probe.LIMIT
 
@@ -98,10 +105,14 @@ def test_a_second_passing_submission_sees_the_same_examples_without_hypothesis(s
 
 def test_replayed_examples_are_the_ones_hypothesis_draws(suite, monkeypatch):
     suite()
-    _, replayed, _ = suite()
+    before = random.getstate(), numpy.random.get_state()[1].tolist()
+    _, replayed, engine = suite()
+    assert engine == [] and random.getstate() == before[0]  # the caller's generators restored, as hypothesis does
+    assert numpy.random.get_state()[1].tolist() == before[1]
     outcomes, drawn, engine = _without_replay(suite)
     assert set(outcomes.values()) == {("passed", "")}
     assert drawn == replayed
+    assert len({row[3] for row in drawn if row[0] == "plain"}) == 1  # every example starts from seed 0
 
 
 @pytest.mark.parametrize("behaviour", [dict(limit=3), dict(reject=2), dict(widen=4), dict(reject=3, limit=40)])
