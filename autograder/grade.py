@@ -325,6 +325,19 @@ def save_result(result: SubmissionResult, out_dir: Path) -> None:
     write_json_atomic(out_dir / result.id / RESULT_FILE, result.to_dict())
 
 
+def _saved_or_error(assignment: Assignment, result: SubmissionResult, out_dir: Path) -> SubmissionResult:
+    """``result``, written; or, where it cannot be written (a full disk, a folder without rights), a grader
+    error row that says so: the batch goes on and reports it, and never waits for a row that will not come."""
+    try:
+        save_result(result, out_dir)
+        return result
+    except Exception as exc:  # noqa: BLE001 - any failure to write is the grader's, never the student's
+        row = error_result(assignment, Path(result.notebook),
+                           f"grader error: the result could not be written: {type(exc).__name__}: {exc}")
+        row.id, row.grader_error = result.id, True
+        return row
+
+
 def hidden_from(notebook: Path, hide: Sequence[Path | str], out_dir: Path | None = None) -> list[str]:
     """The folders a notebook's code must not see while it is graded: its own folder, the other submissions'
     (``hide``) and the grading output."""
@@ -418,13 +431,10 @@ def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: 
                 with gate:
                     if state["failed"]:
                         return
-                    if only_cuda:
-                        pass  # a CUDA-only run never writes results
-                    elif state["passed"]:
-                        save_result(row, out_dir)
-                    else:
-                        held.append(row)
-                done.put(row)
+                    if not state["passed"]:
+                        held.append(row)  # reported once written, after the canary
+                        continue
+                done.put(row if only_cuda else _saved_or_error(assignment, row, out_dir))  # a CUDA-only run writes nothing
         finally:
             worker.stop()
 
@@ -446,7 +456,7 @@ def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: 
         with gate:
             state["passed"] = True
             for row in held:
-                save_result(row, out_dir)
+                done.put(_saved_or_error(assignment, row, out_dir))
             held.clear()
         if progress:
             print(f"canary: the reference scored {report.score}/{report.points} on `{report.question}` in "

@@ -416,3 +416,33 @@ def test_what_is_graded_while_the_canary_runs_is_written_only_once_it_has_passed
         with pytest.raises(CanaryFailed):
             grade.grade_batch(ASSIGNMENTS["tensors"], subs, out, jobs=2, progress=False)
         assert not list(out.rglob("grading.json")) and not (out / "grades.csv").exists()
+
+
+def test_a_result_that_cannot_be_written_is_a_grader_error_row_not_a_hang(tmp_path, monkeypatch):
+    import types
+
+    from autograder import grade
+    from autograder.course import SAMPLES
+
+    def one(assignment, sub, out_dir, worker, only_cuda=False, hide=(), force=False, save=True):
+        row = grade.error_result(assignment, sub.path, "graded")
+        row.id = sub.id
+        return row
+
+    real_save = grade.save_result
+
+    def save(result, out_dir):
+        if result.id == "s1":
+            raise OSError("No space left on device")
+        real_save(result, out_dir)
+
+    monkeypatch.setattr(grade.WarmWorker, "start", lambda self: None)
+    monkeypatch.setattr(grade, "grade_one", one)
+    monkeypatch.setattr(grade, "run_canary", lambda *args: types.SimpleNamespace())
+    monkeypatch.setattr(grade, "save_result", save)
+    subs = [grade.Submission(f"s{i}", SAMPLES / "tensors" / "untouched.ipynb") for i in range(3)]
+    results = {r.id: r for r in grade.grade_batch(ASSIGNMENTS["tensors"], subs, tmp_path / "out", jobs=2,
+                                                  progress=False)}
+    assert sorted(results) == ["s0", "s1", "s2"]
+    assert results["s1"].grader_error and "could not be written" in results["s1"].error
+    assert "No space left" in results["s1"].error and not results["s0"].grader_error
