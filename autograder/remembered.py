@@ -126,7 +126,8 @@ def remembered(function: Callable) -> Callable:
 
 
 def forget() -> None:
-    """Drop every kept answer (the tests use it)."""
+    """Drop every kept answer and zero the counts (the tests use it)."""
     global _used
     _answers.clear()
     _used = 0
+    counts.update({key: 0 for key in counts})
