@@ -29,9 +29,8 @@ from tqdm import tqdm
 
 from kitcheck.spec import Assignment
 
-from .grade import RESULT_FILE, Submission, WarmWorker, _saved, error_result, fingerprint, grade_one
+from .grade import RESULT_FILE, Submission, WarmWorker, _saved, error_result, fingerprint, grade_one, write_result
 from .publish import write_reports
-from .files import write_json_atomic
 from .results import SubmissionResult
 
 CONNECT_TIMEOUT = 30.0  # seconds to reach the scheduler, and to see its first worker
@@ -111,10 +110,10 @@ def grade_bytes(assignment_name: str, sub_id: str, name: str, data: bytes | str 
         elif data == "folder":
             notebook.mkdir()
         # The client's folders, where this machine has them (a local cluster shares the filesystem);
-        # the temporary folder is hidden by grade_one itself.
+        # the temporary folder is hidden by grade_one itself. The client writes the result (save=False).
         here = [p for p in hide if Path(p).exists()]
         return grade_one(ASSIGNMENTS[assignment_name], Submission(sub_id, notebook), Path(tmp) / "out",
-                         _warm_worker(timeout), hide=here)
+                         _warm_worker(timeout), hide=here, save=False)
 
 
 # ------------------------------------------------------------------------------------------- client side
@@ -232,9 +231,7 @@ def grade_on_cluster(assignment: Assignment, submissions: list[Submission], out_
         for sub, digest in pending:
             data, error = _payload(sub.path)
             if error:
-                result = _error_result(assignment, sub, digest, error)
-                write_json_atomic(out_dir / sub.id / RESULT_FILE, result.to_dict())
-                results.append(result)
+                results.append(write_result(assignment, _error_result(assignment, sub, digest, error), out_dir))
                 bar.update(1)
                 continue
             future = client.submit(grade_bytes, assignment.name, sub.id, sub.path.name, data, hide, timeout,
@@ -258,7 +255,7 @@ def grade_on_cluster(assignment: Assignment, submissions: list[Submission], out_
                                                                     f"({type(exc).__name__}: {exc})")
                 else:
                     result.notebook, result.id, result.fingerprint = str(sub.path), sub.id, digest  # the client's names
-                    write_json_atomic(out_dir / sub.id / RESULT_FILE, result.to_dict())
+                    result = write_result(assignment, result, out_dir)
                 future.release()
                 results.append(result)
                 bar.update(1)

@@ -30,7 +30,8 @@ from tqdm import tqdm
 from kitcheck.spec import Assignment
 
 from .canary import CanaryReport, check_canary
-from .course import KITCHECK, REPO, tool_env
+from .config import environment as config_environment
+from .course import KITCHECK, REPO, environment, tool_env
 from .publish import write_reports
 from .report import CLASS_FILES, CLASS_SUFFIXES, RESULT_FILE
 from .files import write_json_atomic
@@ -290,7 +291,7 @@ def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, worker: Wa
 
     ``hide``: folders the student's code must not see, besides ``out_dir`` and the submission's own folder.
     A notebook that is clearly another assignment's is not graded: status ``error``, naming that assignment.
-    ``save``: write the result into ``out_dir`` (False: the caller does, with ``save_result``)."""
+    ``save``: write the result into ``out_dir`` (False: the caller does, with ``write_result``)."""
     from .identify import wrong_assignment
 
     result_path = out_dir / sub.id / RESULT_FILE
@@ -301,9 +302,7 @@ def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, worker: Wa
     if wrong:
         result = error_result(assignment, sub.path, wrong)
         result.id, result.fingerprint, result.grader_key = sub.id, digest, grader_key(assignment.name)
-        if save:
-            save_result(result, out_dir)
-        return result
+        return write_result(assignment, result, out_dir) if save else result
     with tempfile.TemporaryDirectory(prefix="kit-worker-") as tmp:
         tmp_result = Path(tmp) / "result.json"
         error = worker.grade({"assignment": assignment.name, "notebook": str(sub.path), "result": str(tmp_result),
@@ -316,7 +315,7 @@ def grade_one(assignment: Assignment, sub: Submission, out_dir: Path, worker: Wa
             result = load_result(tmp_result)
     result.id, result.fingerprint, result.grader_key = sub.id, digest, grader_key(assignment.name)
     if save and not only_cuda:
-        save_result(result, out_dir)
+        return write_result(assignment, result, out_dir)
     return result
 
 
@@ -325,8 +324,8 @@ def save_result(result: SubmissionResult, out_dir: Path) -> None:
     write_json_atomic(out_dir / result.id / RESULT_FILE, result.to_dict())
 
 
-def _saved_or_error(assignment: Assignment, result: SubmissionResult, out_dir: Path) -> SubmissionResult:
-    """``result``, written; or, where it cannot be written (a full disk, a folder without rights), a grader
+def write_result(assignment: Assignment, result: SubmissionResult, out_dir: Path) -> SubmissionResult:
+    """``result``, written into ``out_dir`` (every grading path writes through here); or, where it cannot be written (a full disk, a folder without rights), a grader
     error row that says so: the batch goes on and reports it, and never waits for a row that will not come."""
     try:
         save_result(result, out_dir)
@@ -397,7 +396,18 @@ def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: 
 
     With ``canary`` (the default), the reference canary is graded first by the first worker while the others
     start on the submissions; if it does not score full marks, CanaryFailed is raised and nothing is written
-    (what the others graded meanwhile is dropped)."""
+    (what the others graded meanwhile is dropped).
+
+    The workers write the hidden tests' messages in every language of ``langs`` (``KIT_LANG``, when set, wins),
+    as ``kit grade`` has them do: the same rows however the batch is started."""
+    with environment(KIT_LANG=",".join(config_environment().languages or langs)):
+        return _grade_batch(assignment, submissions, out_dir, jobs=jobs, timeout=timeout, only_cuda=only_cuda,
+                            progress=progress, langs=langs, canary=canary, force=force, late=late)
+
+
+def _grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: Path, *, jobs: int | None,
+                 timeout: float, only_cuda: bool, progress: bool, langs: Sequence[str], canary: bool, force: bool,
+                 late) -> list[SubmissionResult]:
     out_dir.mkdir(parents=True, exist_ok=True)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(submissions)))
     hide = sorted({s.path.resolve().parent for s in submissions})  # no student sees another's work
@@ -434,7 +444,7 @@ def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: 
                     if not state["passed"]:
                         held.append(row)  # reported once written, after the canary
                         continue
-                done.put(row if only_cuda else _saved_or_error(assignment, row, out_dir))  # a CUDA-only run writes nothing
+                done.put(row if only_cuda else write_result(assignment, row, out_dir))  # a CUDA-only run writes nothing
         finally:
             worker.stop()
 
@@ -456,7 +466,7 @@ def grade_batch(assignment: Assignment, submissions: list[Submission], out_dir: 
         with gate:
             state["passed"] = True
             for row in held:
-                done.put(_saved_or_error(assignment, row, out_dir))
+                done.put(write_result(assignment, row, out_dir))
             held.clear()
         if progress:
             print(f"canary: the reference scored {report.score}/{report.points} on `{report.question}` in "

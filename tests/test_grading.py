@@ -446,3 +446,33 @@ def test_a_result_that_cannot_be_written_is_a_grader_error_row_not_a_hang(tmp_pa
     assert sorted(results) == ["s0", "s1", "s2"]
     assert results["s1"].grader_error and "could not be written" in results["s1"].error
     assert "No space left" in results["s1"].error and not results["s0"].grader_error
+
+
+def test_grade_one_reports_a_result_it_cannot_write_as_a_grader_error(tmp_path, monkeypatch):
+    """The single-notebook and cluster paths write through the same place as the batch (grade.write_result)."""
+    import types
+
+    from autograder import grade
+    from autograder.course import SAMPLES
+    from autograder.files import write_json_atomic
+    from autograder.results import load_result
+    from pathlib import Path
+
+    def graded(request):  # a worker that grades everything as "fine", without a sandbox
+        row = grade.error_result(ASSIGNMENTS["tensors"], Path(request["notebook"]), "graded")
+        row.status, row.error = "ok", ""
+        write_json_atomic(Path(request["result"]), row.to_dict())
+        return ""
+
+    worker = types.SimpleNamespace(grade=graded)
+    sub = grade.Submission("s0", SAMPLES / "tensors" / "solution.ipynb")
+    row = grade.grade_one(ASSIGNMENTS["tensors"], sub, tmp_path / "ok", worker)
+    assert not row.grader_error and load_result(tmp_path / "ok" / "s0" / grade.RESULT_FILE).status == "ok"
+
+    def full(result, out_dir):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(grade, "save_result", full)
+    row = grade.grade_one(ASSIGNMENTS["tensors"], sub, tmp_path / "full", worker)
+    assert row.grader_error and "could not be written" in row.error and "No space left" in row.error
+    assert not (tmp_path / "full" / "s0").exists()
