@@ -9,7 +9,9 @@
   student package (``release.write_student_package``: an allow-list, that assignment only);
 - ``solutions/<a>/``: the instructor notebook with hidden tests removed, executed, outputs and figures kept,
   with the same student package;
-- ``samples/<a>/``: sample submissions (see ``samples.py``).
+- ``samples/<a>/``: sample submissions (see ``samples.py``);
+- ``autograder/assignments/<a>/examples.pt``: the hidden tests' hypothesis examples, drawn once from the solution
+  sample (``stored_examples``), so that no grading worker draws them again.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from kitcheck.spec import Assignment
 
 from .course import (KITCHECK, NBGRADER_CONFIG, REPO, SOURCE, course_languages, edition_dir, environment, tool_env,
                      use_tool_env)
-from . import probe_data
+from . import probe_data, stored_examples
 from .notebook import cell_source
 from .samples import generate_samples
 from .source import (HIDDEN_REGION, POINTS_HEADING, SOLUTION_MARKER, BuildError, cell_language, edition,  # noqa: F401
@@ -168,6 +170,7 @@ def build(names: list[str] | None = None, root: Path = REPO, execute: bool = Tru
         written += [edition_dir(kind, lang, root) / name for lang in langs[1:] for kind in ("release", "solutions")]
         if root == REPO:  # the grader's own check before every batch (autograder.canary)
             written.append(write_canary(assignment, root / "release", solution_code(assignment)))
+            written.append(stored_examples.write(name))  # last: drawn from the solution sample just built
     return written
 
 
@@ -239,8 +242,8 @@ def stale(names: list[str] | None = None, root: Path = REPO) -> list[str]:
             problems.append(f"source/{name}: its nbgrader metadata differs from the spec")
         stored = root / "kitcheck" / "data" / f"{name}.pt"
         data = stored.read_bytes() if stored.exists() else b""
-        if not stored.exists() or probe_data.signature(torch.load(io.BytesIO(data), weights_only=True)) \
-                != probe_data.signature(probe_data.compute(assignment)):
+        if not stored.exists() or not probe_data.same(torch.load(io.BytesIO(data), weights_only=True),
+                                                      probe_data.compute(assignment)):
             problems.append(f"kitcheck/data/{name}.pt (the stored probes) differs from a fresh build")
         langs = course_languages()
         missing = False
@@ -276,6 +279,10 @@ def stale(names: list[str] | None = None, root: Path = REPO) -> list[str]:
             else:
                 problems += [f"samples/{name}/{n} differs from a fresh build" for n in have_nbs
                              if _source_view(have / n) != _source_view(want / n)]
+        if root == REPO and not stored_examples.current(name):
+            problems.append(f"autograder/assignments/{name}/{stored_examples.FILE} (the hidden tests' examples) "
+                            "was drawn for other grading code or packages: `python -m autograder.stored_examples` "
+                            "draws it again")
         canary = canary_path(assignment)
         fresh_canary = make_canary(assignment, nbformat.read(release_nb, as_version=4), solution_code(assignment))
         if not canary.exists() or _source_view(canary) != _view_of(fresh_canary, _source_view):

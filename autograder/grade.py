@@ -129,7 +129,8 @@ def fingerprint(path: Path) -> str:
 # What grades a submission besides its notebook, for grader_key: the grading code (the student-side runtime
 # in kitcheck/ and these modules) ...
 GRADING_CODE = ("worker.py", "sandbox.py", "forkserver.py", "isolation.py", "hidden_tests.py", "harness.py",
-                "pytest_plugin.py", "misconceptions.py", "notebook.py", "catalog.py", "identify.py",
+                "pytest_plugin.py", "misconceptions.py", "notebook.py", "catalog.py", "identify.py", "replay.py",
+                "remembered.py", "stored_examples.py",
                 "assignments/__init__.py", "assignments/pytest.ini")
 VERSIONED = ("pytorch-course-kit", "torch", "numpy", "hypothesis", "pytest")  # ... and these packages' versions
 
@@ -172,11 +173,13 @@ def _assignments() -> dict:
     return ASSIGNMENTS
 
 
-def digest_of(files: list[Path]) -> str:
+def digest_of(files: list[Path], language: bool = True) -> str:
+    """A digest of ``files``, Python's and VERSIONED packages' versions and (with ``language``) the languages of
+    the hidden tests' messages, which are part of a saved result too."""
     from kitcheck.i18n import languages
 
-    # the languages of the hidden tests' messages are part of a saved result too
-    digest = hashlib.sha256(json.dumps({"python": list(sys.version_info[:2]), "language": ",".join(languages()),
+    digest = hashlib.sha256(json.dumps({"python": list(sys.version_info[:2]),
+                                        "language": ",".join(languages()) if language else "",
                                         **{p: _version(p) for p in VERSIONED}}, sort_keys=True).encode())
     for path in files:
         try:

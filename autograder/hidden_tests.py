@@ -27,7 +27,7 @@ from . import harness
 from .assignments import HERE as ASSIGNMENTS_DIR
 from .assignments import hidden_test_file
 from .misconceptions import CallLog, likely_mistake
-from . import pytest_plugin, replay
+from . import pytest_plugin, replay, stored_examples
 from .pytest_plugin import NOT_RUN, OutcomeCollector, TestOutcome, student_message
 
 # Plugins are named, not found: scanning every installed package's entry points (and importing xdist, timeout)
@@ -161,6 +161,7 @@ def run_hidden_tests(assignment: str, transport: Transport, *, questions: set[st
 
     harness.set_transport(logged)
     strategies.set_public_runner(_public_check_test)
+    stored_examples.use(assignment)  # the examples drawn at build time, where they are current
     fresh_random_state()
     tests = collected(assignment) if runner == "collected" else None
     sink = io.StringIO()

@@ -129,12 +129,35 @@ def _fill(assignment: Assignment, data: dict) -> None:
         stored.install(assignment.name, None)
 
 
-def signature(data: dict) -> tuple:
-    """What must not change between two builds: the probes exactly, and which questions have fingerprints.
+def same(stored: dict, fresh: dict) -> bool:
+    """Whether two builds' data agree on what must not change: the probes (floating-point values up to the last
+    bits another machine's kernels round otherwise, everything else exactly) and which questions have fingerprints.
     (Their calls are drawn by hypothesis, which may pick other examples, and so tell other mistakes apart.)"""
-    buf = io.BytesIO()
-    torch.save(data.get("probes"), buf)
-    return data.get("format"), buf.getvalue(), sorted(data.get("fingerprints", {}))
+    return (stored.get("format") == fresh.get("format")
+            and sorted(stored.get("fingerprints", {})) == sorted(fresh.get("fingerprints", {}))
+            and _same(stored.get("probes"), fresh.get("probes")))
+
+
+def _same(a: Any, b: Any) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, torch.Tensor):
+        if a.dtype != b.dtype or a.shape != b.shape or a.device != b.device:
+            return False
+        if (a.is_floating_point() or a.is_complex()) and a.numel():
+            # 64 units in the last place of the tensor's largest value: what another CPU's kernels round otherwise
+            # (a gradient summed in another order), far below any change of a reference
+            scale = float(a.abs().nan_to_num(0, 0, 0).max().double()) or 1.0
+            tol = 64 * torch.finfo(a.dtype).eps * scale
+            return bool(torch.allclose(a, b, rtol=0, atol=tol, equal_nan=True))
+        return bool(torch.equal(a, b))
+    if isinstance(a, float):
+        return a == b or abs(a - b) <= 64 * 2.0 ** -52 * max(abs(a), abs(b)) or (a != a and b != b)
+    return a == b
 
 
 def write(assignment: Assignment, data_dir: Path) -> Path:

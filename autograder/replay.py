@@ -98,6 +98,23 @@ class _ReplayData:
 _kept: dict[tuple, tuple[Example, ...]] = {}
 
 
+def kept() -> dict[tuple, list[tuple]]:
+    """The examples this process keeps, as plain data (``stored_examples`` writes them at build time)."""
+    return {key: [(e.kwargs, e.data_names, e.draws, e.valid) for e in examples] for key, examples in _kept.items()}
+
+
+def keep(stored: dict[tuple, list[tuple]]) -> int:
+    """Keep examples that ``kept()`` gave (in another process, for the same tests and settings: the keys say
+    so), as if this process had drawn them; a test this process has examples of keeps its own. How many kept."""
+    added = 0
+    for key, examples in stored.items():
+        if key not in _kept:
+            _kept[key] = tuple(Example(dict(kwargs), tuple(names), tuple(map(tuple, draws)), bool(valid))
+                               for kwargs, names, draws, valid in examples)
+            added += 1
+    return added
+
+
 def _key(nodeid: str, function: Any, inner: Any) -> tuple | None:
     """What the kept examples of test ``nodeid`` are valid for, or None where hypothesis's draws are not
     reproducible (a random profile, a pinned seed, a reproduce_failure)."""

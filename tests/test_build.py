@@ -126,3 +126,29 @@ def test_source_figures_are_laid_out_when_drawn_not_when_made(name):
     offenders = [i for i, cell in enumerate(nb.cells)
                  if cell.cell_type == "code" and "tight_layout(" in cell_source(cell)]
     assert not offenders, f"cells {offenders} call tight_layout(); use plt.subplots(..., layout=\"constrained\")"
+
+
+def test_probes_agree_across_machines_up_to_rounding_and_no_further():
+    """Another CPU's kernels may round a float64 gradient in its last bits: the build is still up to date. A
+    reference that changed, by far less than any check's tolerance, is not."""
+    import torch
+
+    from autograder import probe_data
+
+    grad = torch.tensor([4.874261347620511, 1e-3, -2.5], dtype=torch.float64)
+    data = {"format": 1, "fingerprints": {"q": {}},
+            "probes": {"q": [{"inputs": {"x": torch.arange(3), "lr": 0.1}, "expected": {"grads": grad}}]}}
+
+    def changed(edit):
+        other = {"format": 1, "fingerprints": {"q": {}},
+                 "probes": {"q": [{"inputs": {"x": torch.arange(3), "lr": 0.1}, "expected": {"grads": grad.clone()}}]}}
+        edit(other)
+        return not probe_data.same(data, other)
+
+    assert not changed(lambda d: None)
+    assert not changed(lambda d: d["probes"]["q"][0]["expected"]["grads"].__setitem__(1, 1e-3 + 3.5e-15))  # rounding
+    assert changed(lambda d: d["probes"]["q"][0]["expected"]["grads"].__setitem__(1, 1e-3 * (1 + 1e-9)))
+    assert changed(lambda d: d["probes"]["q"][0]["inputs"].__setitem__("x", torch.tensor([0, 1, 3])))
+    assert changed(lambda d: d["probes"]["q"][0]["inputs"].__setitem__("lr", 0.2))
+    assert changed(lambda d: d["fingerprints"].clear())
+    assert changed(lambda d: d["probes"]["q"].append(d["probes"]["q"][0]))

@@ -92,7 +92,9 @@ def _same(a: Any, b: Any, loose: bool = False, summary: bool = False) -> bool:
     if type(a) is float:
         if math.isnan(a) or math.isnan(b):
             return math.isnan(a) and math.isnan(b)
-        tol = PRECISION if loose else {"rtol": 1e-9, "atol": 1e-9}
+        # a Python number may come from float32 arithmetic (a loss's .item()), which another CPU's kernels round
+        # otherwise in the last bits: float32's grading tolerance
+        tol = PRECISION if loose else _tolerance(torch.float32, False)
         return math.isclose(a, b, rel_tol=tol["rtol"], abs_tol=tol["atol"])
     return a == b
 
