@@ -34,7 +34,7 @@ def path(name: str) -> Path:
 @lru_cache(maxsize=None)
 def key(name: str) -> str:
     """What the stored examples of ``name`` are valid for (computed once per process)."""
-    from .grade import digest_of, grader_inputs
+    from .grader_key import digest_of, grader_inputs
 
     return digest_of(grader_inputs(name), language=False)
 
@@ -66,29 +66,24 @@ def current(name: str) -> bool:
 
 
 def write(name: str) -> Path:
-    """Draw and store ``name``'s examples: grade its solution sample in a fresh process (the default hypothesis
-    profile, no stored examples) and save what it kept."""
+    """Draw and store ``name``'s examples: a fresh worker process (the default hypothesis profile, no stored
+    examples) grades the solution sample and saves what it kept (``worker --draw-examples``)."""
     from .course import tool_env
 
     env = tool_env()
     env.pop("KIT_HYPOTHESIS_PROFILE", None)
-    subprocess.run([sys.executable, "-P", "-m", "autograder.stored_examples", "--draw", name], check=True, env=env)
+    subprocess.run([sys.executable, "-P", "-m", "autograder.worker", "--draw-examples", name], check=True, env=env)
     return path(name)
 
 
-def _draw(name: str) -> None:
+def draw_here() -> None:
+    """This process draws every example itself (the one ``write`` starts): nothing stored is used."""
     global _drawing
-    from kitcheck.assignments import ASSIGNMENTS
-
-    from .course import SAMPLES
-    from .sandbox import start_fork_server_early
-    from .worker import grade_notebook
-
     _drawing = True
-    start_fork_server_early()  # as a grading worker does
-    result = grade_notebook(ASSIGNMENTS[name], SAMPLES / name / "solution.ipynb")
-    if result.score != result.max_score:
-        raise SystemExit(f"{name}: the solution sample scored {result.score}/{result.max_score}; no examples stored")
+
+
+def save(name: str) -> None:
+    """Store what this process kept, under today's key."""
     buffer = io.BytesIO()
     torch.save({"key": key(name), "examples": replay.kept()}, buffer)
     path(name).write_bytes(buffer.getvalue())
@@ -96,10 +91,7 @@ def _draw(name: str) -> None:
 
 def main(argv: list[str]) -> int:
     """``python -m autograder.stored_examples [NAME ...]``: draw the examples of these assignments (default: all
-    whose stored examples are not current), each in a fresh process; ``--draw NAME`` is that process."""
-    if argv[:1] == ["--draw"]:
-        _draw(argv[1])
-        return 0
+    whose stored examples are not current), each in a fresh process."""
     from kitcheck.assignments import ASSIGNMENTS
 
     for name in argv or [n for n in sorted(ASSIGNMENTS) if not current(n)]:

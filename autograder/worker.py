@@ -21,6 +21,7 @@ from kitcheck.spec import Assignment
 
 from .course import course_languages, edition_dir
 from .files import write_json_atomic
+from . import stored_examples
 from .hidden_tests import run_hidden_tests
 from .isolation import become_subreaper, describe
 from .notebook import NotebookError, cells_to_grade, code_to_run, demo_sources, modules_imported, read_notebook
@@ -139,6 +140,23 @@ def serve(protocol_out: int) -> None:
         os.write(protocol_out, (json.dumps({"done": req["result"]}) + "\n").encode())
 
 
+def draw_examples(assignment: Assignment) -> int:
+    """Grade ``assignment``'s solution sample as a worker does, drawing every hypothesis example, and store what
+    was kept (``stored_examples.write`` runs this in a fresh process)."""
+    from .course import SAMPLES
+    from .sandbox import start_fork_server_early
+
+    stored_examples.draw_here()
+    start_fork_server_early()
+    result = grade_notebook(assignment, SAMPLES / assignment.name / "solution.ipynb")
+    if result.score != result.max_score:
+        print(f"{assignment.name}: the solution sample scored {result.score}/{result.max_score}; no examples stored",
+              file=sys.stderr)
+        return 1
+    stored_examples.save(assignment.name)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.worker")
     parser.add_argument("--serve", action="store_true", help="grade JSON requests from stdin (see serve())")
@@ -148,8 +166,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only-cuda", action="store_true")
     parser.add_argument("--call-timeout", type=float, default=10.0)
     parser.add_argument("--hide", type=Path, action="append", default=[], help="a folder student code must not see")
+    parser.add_argument("--draw-examples", metavar="ASSIGNMENT", choices=sorted(ASSIGNMENTS),
+                        help="grade the solution sample, drawing every example, and store them (stored_examples)")
     args = parser.parse_args(argv)
     become_subreaper()  # a student's detached processes come back to us, to be killed
+    if args.draw_examples:
+        return draw_examples(ASSIGNMENTS[args.draw_examples])
     if args.serve:
         from .sandbox import start_fork_server_early
 
