@@ -34,7 +34,7 @@ from .course import environment, tool_env
 from .publish import write_reports
 from .report import CLASS_FILES, CLASS_SUFFIXES, RESULT_FILE
 from .files import write_json_atomic
-from .grader_key import digest_of, grader_inputs, grader_key  # noqa: F401 - also grade's names
+from .grader_key import grader_key
 from .isolation import SANDBOX_UID_BASE, sweep
 from .results import Lateness, SubmissionResult, load_result
 from .worker import not_graded
@@ -259,8 +259,9 @@ def save_result(result: SubmissionResult, out_dir: Path) -> None:
 
 
 def write_result(assignment: Assignment, result: SubmissionResult, out_dir: Path) -> SubmissionResult:
-    """``result``, written into ``out_dir`` (every grading path writes through here); or, where it cannot be written (a full disk, a folder without rights), a grader
-    error row that says so: the batch goes on and reports it, and never waits for a row that will not come."""
+    """``result``, written into ``out_dir`` (every grading path writes through here); or, where it cannot be
+    written (a full disk, a folder without rights), a grader error row that says so: the batch goes on and
+    reports it, and never waits for a row that will not come."""
     try:
         save_result(result, out_dir)
         return result
@@ -378,7 +379,8 @@ def _grade_batch(assignment: Assignment, submissions: list[Submission], out_dir:
                     if not state["passed"]:
                         held.append(row)  # reported once written, after the canary
                         continue
-                done.put(row if only_cuda else write_result(assignment, row, out_dir))  # a CUDA-only run writes nothing
+                # a CUDA-only run writes nothing
+                done.put(row if only_cuda else write_result(assignment, row, out_dir))
         finally:
             worker.stop()
 

@@ -12,6 +12,7 @@ with ``weights_only=True``, here and in the student's kernel.
 from __future__ import annotations
 
 import io
+import sys
 from importlib import import_module
 from importlib.util import find_spec
 from pathlib import Path
@@ -129,6 +130,9 @@ def _fill(assignment: Assignment, data: dict) -> None:
         stored.install(assignment.name, None)
 
 
+ROUNDING_ULPS = 64  # how far another CPU's kernels may round a stored float, in units in the last place
+
+
 def same(stored: dict, fresh: dict) -> bool:
     """Whether two builds' data agree on what must not change: the probes (floating-point values up to the last
     bits another machine's kernels round otherwise, everything else exactly) and which questions have fingerprints.
@@ -152,11 +156,12 @@ def _same(a: Any, b: Any) -> bool:
             # 64 units in the last place of the tensor's largest value: what another CPU's kernels round otherwise
             # (a gradient summed in another order), far below any change of a reference
             scale = float(a.abs().nan_to_num(0, 0, 0).max().double()) or 1.0
-            tol = 64 * torch.finfo(a.dtype).eps * scale
+            tol = ROUNDING_ULPS * torch.finfo(a.dtype).eps * scale
             return bool(torch.allclose(a, b, rtol=0, atol=tol, equal_nan=True))
         return bool(torch.equal(a, b))
     if isinstance(a, float):
-        return a == b or abs(a - b) <= 64 * 2.0 ** -52 * max(abs(a), abs(b)) or (a != a and b != b)
+        tol = ROUNDING_ULPS * sys.float_info.epsilon * max(abs(a), abs(b))
+        return a == b or abs(a - b) <= tol or (a != a and b != b)
     return a == b
 
 

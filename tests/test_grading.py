@@ -250,7 +250,7 @@ def test_the_reuse_key_covers_the_spec_tests_references_catalog_and_the_grading_
 
     from autograder.assignments import hidden_test_file
     from autograder.course import KITCHECK
-    from autograder.grade import digest_of, grader_inputs, grader_key
+    from autograder.grader_key import digest_of, grader_inputs, grader_key
 
     inputs = grader_inputs("linalg")
     names = {p.name for p in inputs}
