@@ -78,3 +78,25 @@ def test_stale_examples_are_reported_by_the_build_check(monkeypatch):
     assert not any("examples" in p for p in build.stale(["basics"]))
     monkeypatch.setattr(stored_examples, "current", lambda name: False)
     assert any("autograder/assignments/basics/examples.pt" in p for p in build.stale(["basics"]))
+
+
+class _Payload:
+    """What a forged examples file would hold to run code in the grader when loaded."""
+
+    def __reduce__(self):
+        import os
+
+        return os.system, ("touch /tmp/kit-stored-examples-pwned",)
+
+
+def test_a_forged_examples_file_that_would_run_code_runs_nothing(fresh, tmp_path):
+    from pathlib import Path
+
+    marker = Path("/tmp/kit-stored-examples-pwned")
+    marker.unlink(missing_ok=True)
+    name = "tensors"
+    forged = tmp_path / "examples.pt"
+    torch.save({"key": stored_examples.key(name), "examples": {("x",): [_Payload()]}}, forged)
+    fresh.setattr(stored_examples, "path", lambda _: forged)
+    assert stored_examples.read(name) is None and stored_examples.use(name) == 0
+    assert not marker.exists() and not replay._kept
