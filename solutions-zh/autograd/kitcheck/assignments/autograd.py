@@ -182,16 +182,18 @@ def step_driver(step, X, y, w, b, lr, momentum, steps, set_to_none):
     ``set_to_none``, else ``p.grad.zero_()``, as ``optimizer.zero_grad(set_to_none=False)``), backward(), step.
     ``params`` also holds a parameter the loss does not use (its .grad stays None).
 
-    Returns ``(*what _report describes, [the gradients each step was given], [the gradients after each
-    step])``: a step must leave ``.grad`` as it found it."""
+    Returns ``(*what _report describes, touched)``: a step must leave ``.grad`` as it found it. ``touched`` is
+    None when every step did, else ``[step, name, the gradient the step was given, the gradient after it]``
+    (None where there was no ``.grad``) for the first ``.grad`` a step changed: the two values the grader
+    shows, rather than every step's gradients twice over the pipe."""
     w = w.detach().clone().requires_grad_(True)
     b = b.detach().clone().requires_grad_(True)
     unused = torch.ones(2, dtype=w.dtype, device=w.device, requires_grad=True)
     given_params = [w, unused, b]
     params = list(given_params)
     velocities = [torch.zeros_like(p) for p in given_params]
-    given, after = [], []
-    for _ in range(steps):
+    touched = None
+    for t in range(1, steps + 1):
         for p in given_params:
             if set_to_none:
                 p.grad = None
@@ -199,31 +201,42 @@ def step_driver(step, X, y, w, b, lr, momentum, steps, set_to_none):
                 p.grad.detach_()  # what zero_grad(set_to_none=False) does
                 p.grad.zero_()
         ((X @ w + b - y) ** 2).mean().backward()
-        given.append([None if p.grad is None else p.grad.detach().clone() for p in given_params])
+        given = [None if p.grad is None else p.grad.detach().clone() for p in given_params]
         if momentum is None:
             step(params, lr)
         else:
             step(params, velocities, lr, momentum)
-        after.append([None if p.grad is None else p.grad.detach().clone() for p in given_params])
-    return (*_report(given_params, params, lambda: ((X @ w + b - y) ** 2).mean()), given, after)
+        for name, p, g in zip(STEP_PARAMS, given_params, given):
+            if touched is None and _changed(g, p.grad):
+                touched = [t, name, g, p.grad.detach().clone() if isinstance(p.grad, torch.Tensor) else None]
+    return (*_report(given_params, params, lambda: ((X @ w + b - y) ** 2).mean()), touched)
 
 
-def expect_grads_untouched(q: str, given: list, after: list, inputs: dict) -> None:
-    """Every step left each parameter's ``.grad`` as it was (same values, None stays None)."""
-    names = ["w", "unused", "b"]
-    if type(given) is not list or type(after) is not list or len(given) != len(after):
+STEP_PARAMS = ("w", "unused", "b")  # step_driver's parameters, in order
+
+
+def _changed(before, now) -> bool:
+    """Whether a ``.grad`` differs from its value before the step (a meta tensor has no values to differ in)."""
+    if before is None or now is None:
+        return (before is None) != (now is None)
+    return (type(now) is not torch.Tensor or now.shape != before.shape or now.dtype != before.dtype
+            or (now.device.type != "meta" and not torch.equal(now, before)))
+
+
+def expect_grads_untouched(q: str, touched, inputs: dict) -> None:
+    """No step changed a parameter's ``.grad`` (``step_driver``'s report: None, or the first change it saw)."""
+    if touched is None:
+        return
+    if type(touched) is not list or len(touched) != 4 or type(touched[0]) is not int \
+            or touched[1] not in STEP_PARAMS:
         raise CheckFailure(q, tr("the update could not be inspected", "无法检查这次更新"), inputs)
-    for t, (before_step, after_step) in enumerate(zip(given, after), start=1):
-        for name, g, a in zip(names, before_step, after_step):
-            if g is None and a is None:
-                continue
-            if g is None or a is None or type(a) is not torch.Tensor or a.shape != g.shape or not torch.equal(a, g):
-                raise CheckFailure(q, tr("step {t} changed `{name}.grad`; an update reads the gradient and leaves it "
-                                         "as it was (zeroing it is the training loop's job, and an optimiser's "
-                                         "buffers must be their own tensors, not .grad itself)",
-                                         "第 {t} 步改变了 `{name}.grad`；更新步骤只读取梯度，不改动它（清零是训练循环的事，"
-                                         "优化器的缓冲区也必须是它自己的张量，而不是 .grad 本身）", t=t, name=name),
-                                   inputs, g, a)
+    t, name, g, a = touched
+    raise CheckFailure(q, tr("step {t} changed `{name}.grad`; an update reads the gradient and leaves it "
+                             "as it was (zeroing it is the training loop's job, and an optimiser's "
+                             "buffers must be their own tensors, not .grad itself)",
+                             "第 {t} 步改变了 `{name}.grad`；更新步骤只读取梯度，不改动它（清零是训练循环的事，"
+                             "优化器的缓冲区也必须是它自己的张量，而不是 .grad 本身）", t=t, name=name),
+                       inputs, g, a)
 
 
 def _report(given_params, params, loss) -> tuple:
