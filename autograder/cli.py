@@ -171,6 +171,16 @@ def _langs(text: str) -> list[str]:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
+class _Languages(argparse.Action):
+    """``--lang``: given again, it adds languages (``--lang en --lang zh`` is ``--lang en,zh``) instead of
+    silently keeping only the last one."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        current = getattr(namespace, self.dest)
+        earlier = [] if current is self.default else list(current)  # the first --lang replaces the default
+        setattr(namespace, self.dest, list(dict.fromkeys([*earlier, *values])))
+
+
 def _grade_on_cluster(assignment, subs, options: GradeOptions) -> list[SubmissionResult] | None:
     """``grade --cluster``: grade on Dask (imported only here); None after printing why it cannot."""
     from .distributed import ClusterError, connect, grade_on_cluster
@@ -404,7 +414,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--no-canary", action="store_true",
                    help="skip grading the reference solution first (the check that the grader works here)")
-    p.add_argument("--lang", type=_langs, default=["en"], metavar="LANGS",
+    p.add_argument("--lang", type=_langs, default=["en"], action=_Languages, metavar="LANGS",
                    help="feedback languages, comma-separated: en, zh or en,zh (the first writes feedback.md/.html, "
                         "the others feedback.<lang>.md/.html)")
     p.add_argument("--gradebook", metavar="PATH_OR_URL",
@@ -431,7 +441,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--visibility", default="after_published",
                    choices=["visible", "hidden", "after_due_date", "after_published"],
                    help="when students see each question's hidden-test result (default: after_published)")
-    p.add_argument("--lang", type=_langs, default=["en"], metavar="LANG", help="feedback language: en or zh")
+    p.add_argument("--lang", type=_langs, default=["en"], action=_Languages, metavar="LANG",
+                   help="feedback language: en or zh")
     p.set_defaults(run=cmd_gradescope)
 
     p = sub.add_parser("check", help="run the public checks of a notebook from a terminal")

@@ -3,6 +3,8 @@ and listed in the README; a grade run is one GradeOptions, the same from the com
 import re
 from pathlib import Path
 
+import pytest
+
 from autograder import config
 from autograder.cli import build_parser
 from autograder.config import Environment, GradeOptions
@@ -43,3 +45,14 @@ def test_grade_options_from_the_command_line_match_the_ones_built_directly(tmp_p
     assert GradeOptions("tensors", (), tmp_path, languages=("zh", "en"), env=Environment()).feedback_language_setting == "zh,en"
     override = Environment(languages=("en",))  # KIT_LANG, when set, wins
     assert GradeOptions("tensors", (), tmp_path, languages=("zh",), env=override).feedback_language_setting == "en"
+
+
+@pytest.mark.parametrize("command", ["grade", "gradescope"])
+def test_lang_given_twice_adds_the_second_language_instead_of_dropping_the_first(tmp_path, command):
+    paths = [str(tmp_path), "--out", str(tmp_path / "out")] if command == "grade" else []
+    parse = build_parser().parse_args
+    assert parse([command, "tensors", *paths]).lang == ["en"]  # the default
+    assert parse([command, "tensors", *paths, "--lang", "zh"]).lang == ["zh"]  # one --lang replaces it
+    assert parse([command, "tensors", *paths, "--lang", "en", "--lang", "zh"]).lang == ["en", "zh"]
+    assert parse([command, "tensors", *paths, "--lang", "zh,en", "--lang", "en"]).lang == ["zh", "en"]
+    assert build_parser().parse_args([command, "tensors", *paths]).lang == ["en"]  # the default list is not changed
