@@ -7,9 +7,10 @@ the grader derives each verdict from them against its own references, for inputs
 Dataset", "returned the model", "the running statistics need no grad", "the parameters did not change", gradcheck's
 "ok") and forged metrics (the digits' test accuracy) have nowhere to go.
 
-One property stays the student's own report: whether ``dead_relu_fraction`` left forward hooks on the model. A hook
-left behind changes no value anyone can ask the model or the function for, so no value can show it; forging that
-report saves exactly the line that removes the hooks (``handle.remove()``).
+Two properties stay the student's own report, because no value anyone can ask for shows them: whether
+``dead_relu_fraction`` left forward hooks on the model (forging that saves exactly ``handle.remove()``), and whether
+an optimiser step (``sgd_step_``, ``momentum_step_``) left each ``.grad`` as it found it (the next ``zero_grad`` and
+``backward`` refill it; forging ``step_driver``'s report saves exactly the line that changes ``.grad``).
 """
 from __future__ import annotations
 
@@ -360,3 +361,38 @@ def test_optimiser_steps_are_judged_by_values():
     with pytest.raises(CheckFailure):
         expect_step_result("sgd_step_", (*wrong[:3], True, True, True), sgd_reference(**inputs1), inputs1,
                            torch.float64, "cpu", unused=unused)
+
+
+def test_step_drivers_report_of_a_changed_grad_is_read_strictly_and_decides_nothing_else():
+    """``step_driver``'s ``touched`` (the first ``.grad`` a step changed) is the student's own report, as the per-step
+    lists it replaced were: forging None saves exactly the line that changes ``.grad``; the values still decide."""
+    from autograder.assignments.autograd.references import sgd_reference
+    from kitcheck.assignments.autograd import expect_grads_untouched, expect_step_result, regression_data, step_driver
+    from kitcheck.compare import CheckFailure
+
+    data = regression_data(4, 2, torch.float64, 3)
+    inputs = {**data, "lr": 0.05, "momentum": None, "steps": 3, "set_to_none": False}
+    unused = torch.ones(2, dtype=torch.float64)
+
+    def zeroes_grad(params, lr):  # right values (the next zero_grad and backward refill .grad), but .grad changes
+        with torch.no_grad():
+            for p in params:
+                if p.grad is not None:
+                    p -= lr * p.grad
+                    p.grad.zero_()
+
+    honest = LocalFunction("sgd_step_", {"sgd_step_": zeroes_grad}).drive(step_driver, *inputs.values())
+    assert honest[-1][:2] == [1, "w"]
+    with pytest.raises(CheckFailure, match="step 1 changed `w.grad`"):
+        expect_grads_untouched("sgd_step_", honest[-1], inputs)
+    # Forged reports of the change: anything but None or a well-formed [step, name, before, after] is refused.
+    for forged in ([True, "w", None, None], [1, "evil", None, None], [1, "w"], "none", {"step": 1}, [[1, "w", 0, 0]]):
+        with pytest.raises(CheckFailure, match="could not be inspected"):
+            expect_grads_untouched("sgd_step_", forged, inputs)
+    # A forged None passes this one check; wrong values beside it still fail on the values alone.
+    expect_grads_untouched("sgd_step_", None, inputs)
+    w = honest[0] + 1  # w moved too far, reported consistently everywhere it appears
+    wrong_values = (w, honest[1], honest[2], [w.clone(), *honest[3][1:]], *honest[4:-1])
+    with pytest.raises(CheckFailure, match="after 3 step"):
+        expect_step_result("sgd_step_", wrong_values, sgd_reference(**inputs), inputs, torch.float64, "cpu",
+                           unused=unused)
