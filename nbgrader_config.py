@@ -10,6 +10,10 @@ c.CourseDirectory.autograded_directory = "autograded"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 # Hidden tests run hypothesis; give a cell time on a slow laptop.
 c.ExecutePreprocessor.timeout = 300
+# After a cell's reply, nbclient waits only 4 s for the kernel's last output messages, and nbgrader turns that
+# wait into an error for the whole submission ("Timeout waiting for IOPub output", nbgrader issue #1230) when the
+# machine is busy. Grading a class keeps it busy; wait as long as a cell may run.
+c.ExecutePreprocessor.iopub_timeout = 300
 
 # Late work. A submission is late when nbgrader's timestamp.txt is after the due date (set it with
 # `./kit nbgrader db assignment add NAME --duedate="2025-03-01 23:59:00 Asia/Shanghai"`; a student's

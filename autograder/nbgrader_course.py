@@ -244,8 +244,24 @@ def nbgrader(args: list[str], course: Path) -> subprocess.CompletedProcess:
     proc = subprocess.run(["nbgrader", *args, f"--CourseDirectory.root={course}"], cwd=course, env=tool_env(),
                           capture_output=True, text=True)
     if proc.returncode != 0:
-        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{proc.stdout[-2000:]}\n"
+                           f"{_failures(proc.stderr)}{proc.stderr[-4000:]}")
     return proc
+
+
+def _failures(log: str) -> str:
+    """nbgrader's own account of each submission it could not process (the traceback it logs right after
+    "There was an error processing assignment: ..."), which the tail of a long log leaves out."""
+    lines = log.splitlines()
+    blocks = []
+    for start, line in enumerate(lines):
+        if "There was an error processing assignment:" not in line:
+            continue
+        end = start + 2  # the header and nbgrader's "Traceback (most recent call last):" line
+        while end < len(lines) and not lines[end].startswith("["):
+            end += 1
+        blocks.append("\n".join(lines[start:end])[-3000:])
+    return "".join(block + "\n...\n" for block in blocks[:3])
 
 
 def autograde(assignment: Assignment, submissions: list["Submission"], course: Path) -> dict[str, dict[str, float]]:
