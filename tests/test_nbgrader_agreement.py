@@ -23,13 +23,11 @@ def test_nbgrader_waits_for_a_busy_kernels_last_output_as_long_as_a_cell_may_run
     """nbgrader (through nbclient) fails a whole submission when a kernel's last output messages come more than
     ``iopub_timeout`` seconds after its reply (4 s by default; nbgrader issue #1230), which a machine busy
     grading a class does. The course's config makes that wait as long as a cell may run."""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    from autograder.course import NBGRADER_CONFIG
+    from autograder.course import REPO
+    from autograder.nbgrader_course import course_config
     from nbgrader.preprocessors import Execute
 
-    config = PyFileConfigLoader(NBGRADER_CONFIG.name, path=str(NBGRADER_CONFIG.parent)).load_config()
-    execute = Execute(config=config)
+    execute = Execute(config=course_config(REPO))
     assert execute.raise_on_iopub_timeout  # nbgrader's choice: a lost output is an error, not a silent pass
     assert execute.iopub_timeout >= execute.timeout >= 300
 
