@@ -86,6 +86,36 @@ def _state() -> tuple:
             hashlib.blake2b(rng.numpy().tobytes(), digest_size=16).digest()), rng
 
 
+def _plain_copy(value: Any, storages: set) -> Any:
+    """A copy of ``value`` made of fresh tensors (``clone``), tuples, lists and dicts, for a value where that is what
+    ``copy.deepcopy`` gives, four times faster (torch's ``__deepcopy__`` is Python); raises _Unkeyable otherwise:
+    a tensor that is a view, needs grad, is not a dense CPU tensor, or shares its memory with another."""
+    t = type(value)
+    if t is torch.Tensor:
+        if (value._base is not None or value.requires_grad or value.device.type != "cpu"
+                or value.layout != torch.strided or not value.is_contiguous()):
+            raise _Unkeyable
+        storage = value.untyped_storage().data_ptr()
+        if value.numel() and storage in storages:
+            raise _Unkeyable
+        storages.add(storage)
+        return value.clone()
+    if t is tuple or t is list:
+        return t(_plain_copy(v, storages) for v in value)
+    if t is dict and all(type(k) in (str, int) for k in value):
+        return {k: _plain_copy(v, storages) for k, v in value.items()}
+    if value is None or t in (bool, int, float, complex, str, bytes, torch.dtype, torch.device):
+        return value
+    raise _Unkeyable
+
+
+def _copy(value: Any) -> Any:
+    try:
+        return _plain_copy(value, set())
+    except _Unkeyable:
+        return copy.deepcopy(value)
+
+
 def remembered(function: Callable) -> Callable:
     """``function``, answering again from memory when asked again with the same arguments and state."""
 
@@ -105,7 +135,7 @@ def remembered(function: Callable) -> Callable:
             if rng_after is not None:
                 torch.set_rng_state(rng_after)
             counts["hits"] += 1
-            return copy.deepcopy(value)
+            return _copy(value)
         counts["misses"] += 1
         value = function(*args, **kwargs)
         if _used >= LIMIT_BYTES:

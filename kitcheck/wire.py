@@ -207,8 +207,9 @@ def decode(payload: bytes, name: str | None = None, sent: tuple | None = None) -
     """The value a student returned, or raise StudentError. Builds plain data only (``loads``).
 
     ``sent``: the ``(args, kwargs)`` of a direct call of the student's function ``name``; the inputs as the
-    sandbox reports them after the call are compared with them here (``changed_input``), on the grader's
-    side. A sandbox that hides a change can only hide its own mistake: the returned value is judged anyway.
+    sandbox reports them after the call (it reports them when their encoding changed) are compared with them
+    here (``changed_input``), on the grader's side. A sandbox that hides a change can only hide its own
+    mistake: the returned value is judged anyway.
     """
     if len(payload) > MAX_RESULT_BYTES:
         raise StudentError("ResultTooLarge", say("result_too_large", mb=MAX_RESULT_BYTES >> 20))

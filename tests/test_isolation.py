@@ -261,3 +261,38 @@ def test_a_submission_that_edits_its_input_in_the_sandbox_is_caught_by_the_grade
             box.call("var_mean", (x, 1, True), {})
         assert box.call("tidy", (x,), {}).tolist() == [[1.75, 0.75], [0.25, 2.25]]
     assert x.tolist() == [[1.0, 2.0], [3.0, 5.0]]
+
+
+def test_the_sandbox_sends_inputs_back_only_when_a_call_may_have_changed_them(monkeypatch):
+    """Inputs a call left alone are not sent back (most calls); every kind of change still is, and is caught."""
+    import torch
+
+    from autograder import sandbox as sandbox_module
+    from kitcheck.transport import InputChanged
+    from kitcheck.wire import loads
+
+    answers = []
+    read = sandbox_module.read_msg
+    monkeypatch.setattr(sandbox_module, "read_msg", lambda fd, deadline=None: answers.append(read(fd, deadline))
+                        or answers[-1])
+    cells = [(0, "def tidy(x, scale=1.0, *, extra=None):\n    return (x - x.mean()).abs() * scale\n"
+                 "def edit(x, how, *, extra=None):\n"
+                 "    if how == 'value': x[0, 0] = 9.0\n"
+                 "    if how == 'kwarg': extra[1] = 7.0\n"
+                 "    if how == 'list': x[1].zero_()\n"
+                 "    if how == 'shape': x.resize_(4)\n"
+                 "    if how == 'strides': x.t_()\n"
+                 "    return 0\n")]
+    x = torch.tensor([[1.0, 2.0], [3.0, 5.0]])
+    with Sandbox(cells) as box:
+        assert box.call("tidy", (x, 2.0), {"extra": torch.ones(3)}).tolist() == [[3.5, 1.5], [0.5, 4.5]]
+        assert set(loads(answers[-1])) == {"ok"}
+        for how, args, kwargs, found in [
+                ("value", (x.clone(), "value"), {}, r"element \[0, 0\] was 1.0, now 9.0"),
+                ("kwarg", (x.clone(), "kwarg"), {"extra": torch.zeros(2)}, r"`extra`.*element \[1\] was 0.0, now 7.0"),
+                ("list", ([x.clone(), x.clone()], "list"), {}, r"\[1\] element \[0, 0\] was 1.0, now 0.0"),
+                ("shape", (x.clone(), "shape"), {}, r"shape of it went from \(2, 2\) to \(4,\)"),
+                ("strides", (x.clone(), "strides"), {}, r"element \[0, 1\] was 2.0, now 3.0")]:
+            with pytest.raises(InputChanged, match=found):
+                box.call("edit", args, kwargs)
+            assert set(loads(answers[-1])) == {"ok", "after"}, how

@@ -2,6 +2,7 @@
 both directions, and never an answer to a question that differs in anything the reference can see."""
 import functools
 
+import pytest
 import torch
 
 from autograder import hidden_tests, remembered
@@ -55,6 +56,27 @@ def test_the_same_question_is_answered_once_and_each_caller_gets_its_own_copy():
     assert len(calls) == 1 and remembered.counts["hits"] >= 1
     torch.testing.assert_close(second["y"], x * 2)
     assert second["sum"].item() == 30.0
+
+
+@remembered.remembered
+def shaped(x, how):
+    """Answers whose layout a copy must keep: a view and its base, one memory twice, a transposed tensor."""
+    calls.append(1)
+    y = x * 2
+    return {"view": (y, y[1:]), "shared": (y, y.detach()), "transposed": (y, y.t())}[how] + ([x + 1],)
+
+
+@pytest.mark.parametrize("how", ["view", "shared", "transposed"])
+def test_a_copied_answer_keeps_views_shared_memory_and_strides_as_a_fresh_call_gives_them(how):
+    x = torch.arange(6.0).reshape(2, 3)
+    fresh = shaped(x, how)
+    hit = shaped(x.clone(), how)
+    assert len(calls) == 1
+    assert hit[1].stride() == fresh[1].stride() and hit[1].storage_offset() == fresh[1].storage_offset()
+    hit[0][1, 0] = -1.0  # the second tensor sees it, as in a fresh answer
+    assert (hit[1] == -1.0).sum().item() == 1
+    hit[2][0].zero_()  # a plain copy is the caller's own
+    assert shaped(x, how)[2][0].sum().item() == 21.0
 
 
 def test_anything_the_reference_can_see_makes_another_question():

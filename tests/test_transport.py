@@ -272,3 +272,17 @@ def test_tensors_the_checks_do_not_accept_arrive_as_not_allowed():
         got = decode(encode_result(value))
         assert isinstance(got, NotAllowed) and "ordinary dense tensor" in got.description
         assert isinstance(LocalFunction("f", {"f": lambda v=value: v})(), NotAllowed)  # the same in the notebook
+
+
+def test_seed_torch_draws_what_torch_manual_seed_draws_and_is_torch_manual_seed_where_an_accelerator_is(monkeypatch):
+    from kitcheck import drivers
+
+    drivers.seed_torch(7)
+    ours = (torch.randn(5), torch.nn.Linear(3, 2).weight.detach())
+    torch.manual_seed(7)
+    torch.testing.assert_close(ours, (torch.randn(5), torch.nn.Linear(3, 2).weight.detach()), rtol=0, atol=0)
+    seeded = []
+    monkeypatch.setattr(torch.accelerator, "is_available", lambda: True)
+    monkeypatch.setattr(torch, "manual_seed", seeded.append)  # a GPU's generators are seeded too
+    drivers.seed_torch(3)
+    assert seeded == [3]

@@ -215,23 +215,25 @@ def expect_tensor(question: str, got: Any, expected: torch.Tensor, inputs: Mappi
 
     ``expected`` is usually computed in float64; ``dtype``/``device`` are what the student's tensor must have.
     """
-    what = what or say("the_result")
+    def label() -> str:  # words are built only for a failure: a passing check is the common case
+        return what or say("the_result")
+
     if type(got) is not torch.Tensor:
-        raise CheckFailure(question, say("not_a_tensor", what=what, kind=_kind(got)), inputs, expected, got)
+        raise CheckFailure(question, say("not_a_tensor", what=label(), kind=_kind(got)), inputs, expected, got)
     if tuple(got.shape) != tuple(expected.shape):
-        raise CheckFailure(question, say("wrong_shape", what=what, expected=tuple(expected.shape),
+        raise CheckFailure(question, say("wrong_shape", what=label(), expected=tuple(expected.shape),
                                          got=tuple(got.shape)), inputs, expected, got)
     if dtype is not None and got.dtype != dtype:
         hint = say("keep_dtype") if dtype.is_floating_point else ""
         detail = say("float64_appears") if dtype == torch.float32 and got.dtype == torch.float64 else ""
-        raise CheckFailure(question, say("wrong_dtype", what=what, got=got.dtype, expected=dtype) + hint, inputs,
+        raise CheckFailure(question, say("wrong_dtype", what=label(), got=got.dtype, expected=dtype) + hint, inputs,
                            detail=detail)
     if device is not None and got.device != torch.device(device):
         want = torch.device(device)
         if want.type == "meta":  # the checks' stand-in for "any device but the CPU"
-            raise CheckFailure(question, say("result_on_cpu", what=what, device=got.device), inputs,
+            raise CheckFailure(question, say("result_on_cpu", what=label(), device=got.device), inputs,
                                detail=say("create_on_input_device"))
-        raise CheckFailure(question, say("wrong_device", what=what, device=got.device, want=want), inputs)
+        raise CheckFailure(question, say("wrong_device", what=label(), device=got.device, want=want), inputs)
     if got.device.type == "meta":
         return  # meta tensors have shapes and devices but no values
     tol = {"rtol": rtol, "atol": atol} if rtol is not None else tolerance(got.dtype)
@@ -242,7 +244,7 @@ def expect_tensor(question: str, got: Any, expected: torch.Tensor, inputs: Mappi
     if not bool(torch.isclose(a, b, equal_nan=True, **tol).all()):
         required = _as_required(expected, got.dtype)
         detail, index, digits = _worst(a, required.detach().to("cpu", torch.float64), **tol)
-        raise CheckFailure(question, say("wrong_values", what=what), inputs, required, got, detail,
+        raise CheckFailure(question, say("wrong_values", what=label()), inputs, required, got, detail,
                            digits=digits, around=index)
 
 

@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping
 import torch
 
 from .compare import CheckFailure, drive, expect_tensor
+from .drivers import seed_torch
 from .i18n import tr
 
 
@@ -23,7 +24,7 @@ from .i18n import tr
 def build(make: Callable, args: tuple, meta: bool = False) -> Any:
     """``make(*args)`` with torch's generator seeded (the same initial weights every time). ``meta``: made on the
     meta device, shapes only (AlexNet's 61 million parameters cost no memory and no time)."""
-    torch.manual_seed(0)
+    seed_torch(0)
     if meta:
         with torch.device("meta"):
             return make(*args)

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 import torch.utils._python_dispatch
 
-from ..drivers import _device_mixes, value_and_grad
+from ..drivers import _device_mixes, seed_torch, value_and_grad
 from ..modules import build, loaded
 
 
@@ -39,7 +39,7 @@ def on_meta(fn: Callable, *args: Any, module_args: tuple | None = None) -> tuple
 def dropout_run(dropout: Callable, x: torch.Tensor, p: float, training: bool, seed: int) -> tuple:
     """Driver: seed torch's generator, then ``dropout(x, p, training)`` and its gradient with respect to x
     (upstream gradient: ones), as ``(out, grad)``."""
-    torch.manual_seed(seed)
+    seed_torch(seed)
     out, grads = value_and_grad(lambda t: dropout(t, p, training), x)
     return out, (grads[0] if grads else None)
 

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from ..strategies import make_tensor
+from ..drivers import seed_torch
 
 
 # Weight shapes with at least 4096 elements (enough for tight statistics) whose fan-in and fan-out differ
@@ -37,7 +38,7 @@ class TwoTower(nn.Module):
 def build_model(arch: str, seed: int = 0, dtype=torch.float32, device="cpu") -> nn.Module:
     """The small models the tests initialise, rebuilt identically from plain arguments."""
     with torch.random.fork_rng(devices=[]):  # leave the notebook's own random state alone
-        torch.manual_seed(seed)
+        seed_torch(seed)
         return _build_model(arch).to(device=device, dtype=dtype)
 
 
@@ -67,7 +68,7 @@ def make_mlp(sizes, activation="sigmoid", nested=False, seed=0, dtype=torch.floa
     biases of each hidden layer to -100 (those ReLUs never fire) and as many to +100 (they always do).
     """
     with torch.random.fork_rng(devices=[]):  # leave the notebook's own random state alone
-        torch.manual_seed(seed)
+        seed_torch(seed)
         return _make_mlp(sizes, activation, nested, dead_units).to(device=device, dtype=dtype)
 
 

@@ -7,6 +7,8 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
+from ..drivers import seed_torch
+
 
 def jacobians(fn: Callable, *args: Any) -> tuple:
     """``fn(*args)`` with its float tensor arguments made float64 leaves, and autograd's Jacobian of the result
@@ -49,9 +51,9 @@ def module_init(cls: Callable, args: tuple, kwargs: dict, seed: int) -> tuple:
     """Build ``cls(*args, **kwargs)`` after ``torch.manual_seed(seed)``, again after the same seed, and once more
     right after that. Values only: ``(state_dict of the first as [(name, tensor)], of the second, of the third,
     [names in the first one's named_parameters()])``."""
-    torch.manual_seed(seed)
+    seed_torch(seed)
     first = _build(cls, args, kwargs)
-    torch.manual_seed(seed)
+    seed_torch(seed)
     again = _build(cls, args, kwargs)
     after = _build(cls, args, kwargs)
     return _items(first), _items(again), _items(after), [name for name, _ in first.named_parameters()]

@@ -7,6 +7,8 @@ import torch
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
+from ..drivers import seed_torch
+
 from .initialization_inputs import build_model, grad_weights, mlp_problem
 
 
@@ -26,7 +28,7 @@ def run_init(init, shape, dtype=torch.float32, device="cpu", seed=0, as_paramete
     if as_parameter:
         tensor = nn.Parameter(tensor)
     with torch.random.fork_rng(devices=[]):  # leave the notebook's own random state alone
-        torch.manual_seed(seed)
+        seed_torch(seed)
         returned = init(tensor, **kwargs)
     values = tensor.detach().clone()
     with torch.no_grad():
@@ -67,7 +69,7 @@ def run_init_audit(init, shape, dtype=torch.float32, device="cpu", seeds=(0, 0, 
     for seed in seeds:
         tensor = torch.full(shape, float("nan"), dtype=dtype, device=device)
         with torch.random.fork_rng(devices=[]):  # leave the notebook's own random state alone
-            torch.manual_seed(seed)
+            seed_torch(seed)
             with log:
                 init(tensor, **kwargs)
         values.append(tensor.detach().clone())
@@ -91,7 +93,7 @@ def run_init_model(init_model, arch, weight_init, bias=0.0, seed=0, dtype=torch.
     """
     model = build_model(arch, seed, dtype, device)
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed + 1)
+        seed_torch(seed + 1)
         if bias is None:  # the default bias
             returned = init_model(model, WEIGHT_INITS[weight_init])
         else:
@@ -149,7 +151,7 @@ def run_init_model_audit(init_model, arch, weight_init, bias=0.0, seed=0, dtype=
     model = build_model(arch, seed, dtype)
     before = list(model.parameters())
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed + 1)
+        seed_torch(seed + 1)
         init_model(model, WEIGHT_INITS[weight_init], bias)
     after = list(model.parameters())
     return [a is b for a, b in zip(after, before)], [p.requires_grad for p in after], len(before)

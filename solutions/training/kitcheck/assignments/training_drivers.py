@@ -13,6 +13,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from ..drivers import seed_torch
+
 LOSSES = {"mse": nn.MSELoss, "cross_entropy": nn.CrossEntropyLoss}
 
 
@@ -139,7 +141,7 @@ def run_fit_with_tensorboard(fn, X_train, y_train, X_test, y_test, weight, bias,
                     if d and os.path.isdir(d) and os.access(d, os.W_OK)), None)
     with _one_thread(), torch.random.fork_rng(devices=[]), \
             tempfile.TemporaryDirectory(prefix="kit-tb-", dir=scratch) as log_dir:
-        torch.manual_seed(seed)  # dropout's masks
+        seed_torch(seed)  # dropout's masks
         model = nn.Sequential(*([nn.Dropout(dropout)] if dropout else []), _linear(weight, bias))
         model.register_forward_pre_hook(lambda m, args: None if torch.jit.is_tracing() else forwards.append(
             (m.training, torch.is_grad_enabled(), int(args[0].shape[0]))))
