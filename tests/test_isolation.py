@@ -296,3 +296,28 @@ def test_the_sandbox_sends_inputs_back_only_when_a_call_may_have_changed_them(mo
             with pytest.raises(InputChanged, match=found):
                 box.call("edit", args, kwargs)
             assert set(loads(answers[-1])) == {"ok", "after"}, how
+
+
+def test_a_sandbox_that_hides_its_in_place_change_hides_only_that_its_value_is_still_judged():
+    """Attack: the notebook replaces the sandbox's change test, so no input ever comes back. It hides its own
+    in-place edit and nothing else: the grader's tensors stay as sent and the returned value is what is judged."""
+    import torch
+
+    from kitcheck.transport import InputChanged
+
+    forger = ("import sys\n"
+              "for m in (sys.modules.get('__main__'), sys.modules.get('kitcheck.sandbox_child')):\n"
+              "    if m is not None and hasattr(m, 'changed'):\n"
+              "        m.changed = lambda req, raw: False\n"
+              "def edit(x):\n"
+              "    x[0, 0] = 9.0\n"
+              "    return x.sum()\n")
+    honest = "def edit(x):\n    x[0, 0] = 9.0\n    return x.sum()\n"
+    x = torch.tensor([[1.0, 2.0], [3.0, 5.0]])
+    with Sandbox([(0, honest)]) as box:
+        with pytest.raises(InputChanged):
+            box.call("edit", (x,), {})
+    with Sandbox([(0, forger)]) as box:
+        got = box.call("edit", (x,), {})  # the edit is hidden ...
+    assert got.item() == 19.0 and got.item() != x.sum().item()  # ... and the value it returned is judged as it is
+    assert x.tolist() == [[1.0, 2.0], [3.0, 5.0]]  # the grader's own input never changes
