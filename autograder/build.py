@@ -123,8 +123,7 @@ def generate_solutions(assignment: Assignment, out_dir: Path, source_root: Path 
             shutil.rmtree(first)
         write_student_package(assignment, first / "kitcheck", data_dir, next(iter(editions)))
         with environment(KIT_LANG=",".join(editions)):  # the kernel inherits it
-            NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=False,
-                           resources={"metadata": {"path": str(first)}}).execute()
+            _execute(NotebookClient, nb, first)
     for lang, folder in editions.items():
         target = folder / assignment.name
         if target.exists():
@@ -132,6 +131,22 @@ def generate_solutions(assignment: Assignment, out_dir: Path, source_root: Path 
         target.mkdir(parents=True)
         write_student_package(assignment, target / "kitcheck", data_dir, lang)
         nbformat.write(outputs_in(edition(nb, lang), lang), target / assignment.notebook)
+
+
+def _execute(client_class, nb: nbformat.NotebookNode, cwd: Path) -> None:
+    """Run ``nb`` in a fresh python3 kernel with ``cwd`` as its folder. The kernel listens on Unix sockets in a
+    private folder, not on TCP ports: no other user of a shared server can reach it, and it does not warn
+    about plain-text TCP on every build."""
+    from jupyter_client.manager import KernelManager
+
+    with tempfile.TemporaryDirectory(prefix="kit-kernel-") as sockets:
+        km = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "kernel"))
+        try:
+            client_class(nb, km=km, timeout=300, record_timing=False,
+                         resources={"metadata": {"path": str(cwd)}}).execute()
+        finally:
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
 
 
 def outputs_in(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:

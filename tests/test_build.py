@@ -152,3 +152,43 @@ def test_probes_agree_across_machines_up_to_rounding_and_no_further():
     assert changed(lambda d: d["probes"]["q"][0]["inputs"].__setitem__("lr", 0.2))
     assert changed(lambda d: d["fingerprints"].clear())
     assert changed(lambda d: d["probes"]["q"].append(d["probes"]["q"][0]))
+
+
+def test_solutions_run_in_a_kernel_on_private_sockets_that_leaves_nothing_behind(tmp_path, capfd, monkeypatch):
+    # The build's kernel listens on Unix sockets in a private folder: no TCP port for another user of a shared
+    # server, no "running over TCP without encryption" warning on every build, no socket file left anywhere.
+    from nbclient import NotebookClient
+
+    from autograder.build import _execute
+    from autograder.course import use_tool_env
+
+    use_tool_env()
+    sockets = tmp_path / "tmp"
+    sockets.mkdir()
+    monkeypatch.setenv("TMPDIR", str(sockets))
+    monkeypatch.setattr("tempfile.tempdir", None)  # tempfile reads TMPDIR again
+    cwd = tmp_path / "work"
+    cwd.mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import os, json\nprint(json.dumps([os.getcwd(), sorted(os.listdir('.'))]))"),
+        nbformat.v4.new_code_cell("import sys; print(sys.argv[-1].endswith('.json'))")])
+    _execute(NotebookClient, nb, cwd)
+    assert json.loads(nb.cells[0].outputs[0]["text"]) == [str(cwd), []]
+    err = capfd.readouterr().err
+    assert "TCP" not in err and "WARNING" not in err, err
+    assert list(sockets.iterdir()) == [] and list(cwd.iterdir()) == []
+
+
+def test_catalogued_mistakes_warn_nobody_while_their_fingerprints_are_taken():
+    # The catalog misuses torch on purpose (autograd's `gradient_descent` mistake reads a non-leaf .grad; training's
+    # variants trace the model for add_graph, which torch has deprecated): the build records what that code returns,
+    # and its warnings are not printed on the instructor's screen.
+    import warnings
+
+    from autograder.probe_data import compute
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for name in ("autograd", "training"):
+            compute(ASSIGNMENTS[name])
+    assert [str(w.message)[:100] for w in caught] == []
