@@ -68,12 +68,9 @@ def _warm_up() -> None:
     warm_libraries()  # nearly free when the server was forked from a worker that did it already
     # IPython imports its completer, inspector and history parts while building a shell (about 20 ms):
     # build one here, then drop it, so each sandbox builds its own from imported modules.
-    from IPython.core.interactiveshell import InteractiveShell
+    from kitcheck.sandbox_child import notebook_shell
 
-    from kitcheck.sandbox_child import shell_config
-
-    InteractiveShell.instance(config=shell_config())
-    InteractiveShell.clear_instance()
+    type(notebook_shell()).clear_instance()
 
 
 def _preload(modules) -> None:

@@ -92,8 +92,10 @@ def discover(assignment: Assignment, paths: list[Path]) -> list[Submission]:
 
     A folder may be nbgrader's ``submitted/`` (``<student>/<assignment>/``), one student's
     ``<student>/<assignment>/`` folder (holding ``<assignment>.ipynb``) or ``<student>/`` folder (holding
-    ``<assignment>/``), or a folder of notebooks. Ids are
-    made safe and unique (``safe_id``, ``unique_ids``); nbgrader's student id is kept as ``student``.
+    ``<assignment>/``), or a folder of notebooks and of folders that hold a notebook each (a course site's
+    download: one folder per student, the folder's name its id; hidden folders such as Jupyter's
+    ``.ipynb_checkpoints`` are skipped). Ids are made safe and unique (``safe_id``, ``unique_ids``); nbgrader's
+    student id is kept as ``student``.
     """
     found: list[tuple[str, Path, str | None]] = []
     for path in map(Path, paths):
@@ -109,14 +111,19 @@ def discover(assignment: Assignment, paths: list[Path]) -> list[Submission]:
             student = path.resolve().name  # one student's folder of nbgrader's submitted/: <student>/<a>/
             found.append((student, _notebook_in(assignment, path / assignment.name), student))
         else:
-            found += [(p.stem, p, None) for p in sorted(path.glob("*.ipynb"))]
+            found += [(p.stem, p, None) for p in sorted(path.glob("*.ipynb")) if p.is_file()]
+            found += [(d.name, _notebook_in(assignment, d), None) for d in sorted(path.iterdir())
+                      if d.is_dir() and not d.name.startswith(".") and any(f.is_file() for f in d.glob("*.ipynb"))]
     return unique_ids(found)
 
 
 def _notebook_in(assignment: Assignment, folder: Path) -> Path:
+    """The assignment's notebook in ``folder``: by its name, else the first whose name holds the assignment's
+    (``Tensors (1).ipynb`` from a browser's download), else the first notebook there."""
     expected = folder / assignment.notebook
-    others = sorted(folder.glob("*.ipynb"))
-    return expected if expected.exists() or not others else others[0]
+    others = sorted(p for p in folder.glob("*.ipynb") if p.is_file())
+    named = [p for p in others if assignment.name.casefold() in p.stem.casefold()]
+    return expected if expected.exists() or not others else (named or others)[0]
 
 
 def fingerprint(path: Path) -> str:

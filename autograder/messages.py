@@ -16,6 +16,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not_graded": "Your notebook could not be graded normally: {error}",
         "cell_errors": "Some cells of your notebook raised errors while it ran:",
         "cell": "cell {cell}: {error}",
+        "cell_input": " (input() waits for someone to type, and nobody types while your notebook is graded: write the "
+                      "value into the code instead)",
         "passed_all": "Passed every check.",
         "what_failed": "What failed (the smallest input that shows it):",
         "likely_cause": "Likely cause:",
@@ -38,7 +40,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "late_no_penalty": "No late penalty applies.",
         "late_extension": ", with your extension",
         # what `grade` prints about the submissions
-        "cli_none_found": "no submissions found in {paths}",
+        "cli_none_found": "no submissions found in {paths}: give notebooks, a folder of notebooks, a folder with "
+                          "a folder per student (each holding the notebook), or nbgrader's submitted/ folder",
         "cli_kept": " (with {earlier} submission(s) graded there before)",
         "cli_graded": "graded {n} submission(s) in {seconds} s; wrote {files}",
         "cli_broken": "error: the grader could not grade {n} submission(s) ({ids}); their rows say why. Grade them again once the cause is fixed.",
@@ -90,6 +93,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not_graded": "你的 notebook 无法正常评分：{error}",
         "cell_errors": "运行你的 notebook 时，以下单元格报错：",
         "cell": "第 {cell} 个单元格：{error}",
+        "cell_input": "（input() 会等待有人输入，而评分时没有人输入：请把值直接写进代码）",
         "passed_all": "通过了全部检查。",
         "what_failed": "未通过的检查（能说明问题的最小输入）：",
         "likely_cause": "可能的原因：",
@@ -111,7 +115,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "late_no_penalty": "不扣迟交分。",
         "late_extension": "，已含你的延期",
         # what `grade` prints about the submissions
-        "cli_none_found": "在 {paths} 中没有找到提交",
+        "cli_none_found": "在 {paths} 中没有找到提交：请给出 notebook 文件、装有 notebook 的文件夹、每个学生一个子文件夹"
+                          "（各含其 notebook）的文件夹，或 nbgrader 的 submitted/ 文件夹",
         "cli_kept": "（含之前评入该文件夹的 {earlier} 份提交）",
         "cli_graded": "{seconds} 秒内评完 {n} 份提交；已写入 {files}",
         "cli_broken": "错误：评分程序无法评分 {n} 份提交（{ids}）；原因见各自的记录。排除原因后请重新评分。",

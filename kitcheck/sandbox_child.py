@@ -32,9 +32,7 @@ def main(log_path: str) -> None:
 
     request = read_request(read_msg(proto_in))  # from the trusted parent
     os.chdir(request["cwd"])
-    from IPython.core.interactiveshell import InteractiveShell
-
-    shell = InteractiveShell.instance(config=shell_config())
+    shell = notebook_shell()
     errors = []
     for index, source in request["cells"]:
         write_msg(proto_out, encode_result({"running": index}))
@@ -73,6 +71,27 @@ def changed(req: dict, raw: bytes) -> bool:
         return dumps(req) != raw
     except TypeError:  # a request that came as torch.save's bytes: the grader compares
         return True
+
+
+def notebook_shell():
+    """The shell a notebook's cells run in: IPython's, with the parts of a Jupyter kernel that course notebooks
+    use and a plain shell lacks. ``%matplotlib inline`` (or ``widget``, ``notebook``, ``%pylab``) keeps the
+    sandbox's Agg backend, as there is no screen (a plain shell raises NotImplementedError, and loses the rest of
+    the cell: often the imports, sometimes a graded function); ``exit()`` and ``quit()`` end their cell as
+    ``sys.exit()`` does (a plain shell raises AttributeError)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    class NotebookShell(InteractiveShell):
+        def enable_matplotlib(self, gui=None):
+            return "agg", "agg"  # figures stay in the Agg backend: nothing is shown while grading
+
+        def enable_gui(self, gui=None):
+            return None
+
+        def ask_exit(self):
+            raise SystemExit("exit()")
+
+    return NotebookShell.instance(config=shell_config())
 
 
 def shell_config():

@@ -224,6 +224,32 @@ def test_one_student_of_nbgraders_submitted_tree_is_found_three_ways(tmp_path):
         assert (sub.id, sub.student, sub.path) == ("john.doe", "john.doe", folder / "tensors.ipynb"), path
 
 
+def test_a_course_sites_download_with_a_folder_per_student_is_found(tmp_path, capsys):
+    # Moodle, Canvas and a TA's own collection give one folder per student, the notebook inside under any name.
+    from autograder.cli import main
+    from autograder.grade import discover
+
+    downloads = tmp_path / "downloads"
+    for folder, names in {"Alice Smith_123_assignsubmission_file_": ["scratch.ipynb", "Tensors (1).ipynb"],
+                          "bob": ["tensors.ipynb", "notes.ipynb"], "carol": ["my work.ipynb"], "dave": ["notes.txt"],
+                          ".ipynb_checkpoints": ["loose-checkpoint.ipynb"]}.items():
+        (downloads / folder).mkdir(parents=True)
+        for name in names:
+            (downloads / folder / name).write_text("{}")
+    (downloads / "bob" / ".ipynb_checkpoints").mkdir()
+    (downloads / "bob" / ".ipynb_checkpoints" / "tensors-checkpoint.ipynb").write_text("{}")
+    (downloads / "loose.ipynb").write_text("{}")
+    found = {s.id: s.path.relative_to(downloads).as_posix() for s in discover(TENSORS, [downloads])}
+    assert found == {"loose": "loose.ipynb",
+                     "Alice Smith_123_assignsubmission_file_": "Alice Smith_123_assignsubmission_file_/Tensors (1).ipynb",
+                     "bob": "bob/tensors.ipynb", "carol": "carol/my work.ipynb"}
+    # A folder with nothing to grade says which layouts it reads, instead of grading nothing in silence.
+    (tmp_path / "empty" / "dave").mkdir(parents=True)
+    assert main(["grade", "tensors", str(tmp_path / "empty"), "--out", str(tmp_path / "out"), "--no-canary"]) == 2
+    err = capsys.readouterr().err
+    assert "no submissions found" in err and "a folder per student" in err
+
+
 def test_a_submission_named_like_a_class_file_and_two_of_the_same_name_are_all_graded(graded_samples, tmp_path):
     import shutil
 
@@ -346,6 +372,36 @@ def test_a_notebook_of_another_assignment_is_an_error_naming_it(tmp_path):
     assert "defines none of the functions assignment 1 (`tensors`) grades" in rows["cy"]["error"]
     assert "Submit your tensors.ipynb" in (out / "ada" / "feedback.md").read_text()
     assert not json.loads((out / "ada" / "grading.json").read_text()).get("grader_error")  # the notebook's, not ours
+
+
+def test_a_notebook_written_for_jupyter_is_graded_as_jupyter_runs_it(tmp_path):
+    # Course notebooks start with %matplotlib inline and may end with exit(); a student may leave an input() in.
+    # In Jupyter the magic works and the rest of its cell runs (here: a graded function), so it must here too.
+    import json
+
+    from autograder.course import SAMPLES
+
+    nb = json.loads((SAMPLES / "tensors" / "solution.ipynb").read_text())
+    [index] = [i for i, c in enumerate(nb["cells"]) if "def broadcast_shape" in "".join(c["source"])]
+    source = nb["cells"][index]["source"]
+    nb["cells"][index]["source"] = "%matplotlib inline\n" + ("".join(source) if isinstance(source, list) else source)
+    extra = ["%matplotlib widget", "import matplotlib.pyplot as plt\nplt.plot([1, 2]); plt.show()",
+             "name = input('your name: ')", "exit()"]
+    nb["cells"] += [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": src}
+                    for src in extra]
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "ada.ipynb").write_text(json.dumps(nb))
+    out = tmp_path / "out"
+    proc = _grade_cli([tmp_path / "subs"], out, "--no-canary", timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    row = _rows(out / "grades.csv")["ada"]
+    assert (row["status"], row["broadcast_shape"], float(row["total"])) == ("graded", "3", TENSORS.total_points), row
+    errors = json.loads((out / "ada" / "grading.json").read_text())["notebook_errors"]
+    n = len(nb["cells"])
+    assert [(e["cell"], e["error"]) for e in errors] == [(n - 2, "EOFError: EOF when reading a line"),
+                                                         (n - 1, "SystemExit: exit()")]
+    feedback = (out / "ada" / "feedback.md").read_text()
+    assert "nobody types while your notebook is graded" in feedback
 
 
 def test_the_right_notebooks_are_never_taken_for_another_assignment(batch):
