@@ -139,8 +139,14 @@ def _execute(client_class, nb: nbformat.NotebookNode, cwd: Path) -> None:
     about plain-text TCP on every build."""
     from jupyter_client.manager import KernelManager
 
-    with tempfile.TemporaryDirectory(prefix="kit-kernel-") as sockets:
-        km = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "kernel"))
+    # A Unix socket's path has at most 107 bytes ("-<port>" is appended): a long temporary folder gives way to
+    # /tmp, and where that is long too, the kernel uses TCP on localhost as Jupyter does.
+    base = tempfile.gettempdir()
+    if len(base.encode()) > 60 and Path("/tmp").is_dir():
+        base = "/tmp"
+    with tempfile.TemporaryDirectory(prefix="kit-kernel-", dir=base) as sockets:
+        ip = str(Path(sockets) / "kernel")
+        km = KernelManager(kernel_name="python3", **({"transport": "ipc", "ip": ip} if len(ip.encode()) < 90 else {}))
         try:
             client_class(nb, km=km, timeout=300, record_timing=False,
                          resources={"metadata": {"path": str(cwd)}}).execute()

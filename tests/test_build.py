@@ -1,6 +1,7 @@
 """Building: release/ and solutions/ come from source/ with real nbgrader, and stay in sync with it."""
 import json
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -162,10 +163,19 @@ def test_solutions_run_in_a_kernel_on_private_sockets_that_leaves_nothing_behind
     from autograder.build import _execute
     from autograder.course import use_tool_env
 
+    import tempfile
+
     use_tool_env()
-    sockets = tmp_path / "tmp"
-    sockets.mkdir()
-    monkeypatch.setenv("TMPDIR", str(sockets))
+    made = []
+
+    class Recorded(tempfile.TemporaryDirectory):
+        def __enter__(self):
+            made.append(super().__enter__())
+            return made[-1]
+
+    monkeypatch.setattr("autograder.build.tempfile.TemporaryDirectory", Recorded)
+    monkeypatch.setenv("TMPDIR", str(tmp_path / ("long" * 20)))  # too long a folder for a socket's path
+    (tmp_path / ("long" * 20)).mkdir()
     monkeypatch.setattr("tempfile.tempdir", None)  # tempfile reads TMPDIR again
     cwd = tmp_path / "work"
     cwd.mkdir()
@@ -176,7 +186,7 @@ def test_solutions_run_in_a_kernel_on_private_sockets_that_leaves_nothing_behind
     assert json.loads(nb.cells[0].outputs[0]["text"]) == [str(cwd), []]
     err = capfd.readouterr().err
     assert "TCP" not in err and "WARNING" not in err, err
-    assert list(sockets.iterdir()) == [] and list(cwd.iterdir()) == []
+    assert len(made) == 1 and not Path(made[0]).exists() and list(cwd.iterdir()) == []
 
 
 def test_catalogued_mistakes_warn_nobody_while_their_fingerprints_are_taken():
