@@ -5,6 +5,7 @@ kitcheck because, under isolation, this process can import kitcheck but not the 
 """
 from __future__ import annotations
 
+import io
 import os
 import sys
 
@@ -26,6 +27,7 @@ def main(log_path: str) -> None:
     os.dup2(null, 0)
     os.dup2(log, 1)  # the student's prints go to a log, never into the protocol
     os.dup2(log, 2)
+    sys.stdout = sys.stderr = _capped_text(log)
     os.environ["MPLBACKEND"] = "Agg"
     # The batch grader runs one sandbox per core; more threads each would only fight over the cores.
     torch.set_num_threads(1)
@@ -61,6 +63,45 @@ def main(log_path: str) -> None:
             except BaseException as exc:  # noqa: BLE001 - SystemExit etc. are the student's errors too
                 payload = encode_error(exc)
         write_msg(proto_out, payload)
+
+
+# What the log keeps of a notebook's prints. The sandbox's files are limited (``Limits.file_bytes``): past that, a
+# print would raise "OSError: File too large" inside a correct function (debug prints in a training loop, each
+# call printing its tensors). Nobody reads more than this; the rest is dropped, and print never fails.
+LOG_BYTES = 8 * 2**20
+
+
+class _CappedLog(io.RawIOBase):
+    def __init__(self, fd: int, limit: int):
+        self.fd, self.left = fd, limit
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def write(self, data) -> int:
+        n = len(data)
+        if self.left > 0:
+            keep = memoryview(data)[:self.left]
+            try:
+                os.write(self.fd, keep)
+            except OSError:
+                pass
+            self.left -= len(keep)
+            if self.left <= 0:
+                try:
+                    os.write(self.fd, b"\n[the rest of the output is not kept]\n")
+                except OSError:
+                    pass
+        return n  # all of it, kept or dropped: a print never fails for its size
+
+
+def _capped_text(fd: int, limit: int = LOG_BYTES) -> io.TextIOWrapper:
+    """A text stream for ``sys.stdout`` and ``sys.stderr`` that keeps the first ``limit`` bytes in ``fd``."""
+    return io.TextIOWrapper(io.BufferedWriter(_CappedLog(fd, limit)), encoding="utf-8", errors="backslashreplace",
+                            line_buffering=True)
 
 
 def changed(req: dict, raw: bytes) -> bool:

@@ -176,6 +176,28 @@ def test_a_hang_deadlock_or_crash_costs_only_that_function(box, name):
     assert box.call("fine", (41,), {}) == 42  # a fresh process serves the other functions
 
 
+def test_a_function_that_prints_a_lot_still_returns_its_answer():
+    # Debug prints in a loop (3 MB a call here, 120 MB in all) exceed the sandbox's file limit: the log keeps the
+    # first part, and print never raises "File too large" inside a correct function.
+    code = "import sys\ndef chatty(x):\n    print('x' * 3_000_000)\n    print('e' * 1000, file=sys.stderr)\n    return x + 1"
+    with Sandbox([(0, code)]) as sandbox:
+        assert [sandbox.call("chatty", (i,), {}) for i in range(40)] == list(range(1, 41))
+
+
+def test_the_sandboxs_output_keeps_its_first_part_and_drops_the_rest(tmp_path):
+    from kitcheck.sandbox_child import _capped_text
+
+    fd = os.open(tmp_path / "log", os.O_WRONLY | os.O_CREAT)
+    out = _capped_text(fd, limit=1000)
+    for i in range(100):
+        print(f"line {i:3d} " + "x" * 40, file=out)
+    out.flush()
+    os.close(fd)
+    log = (tmp_path / "log").read_bytes()
+    assert log.startswith(b"line   0 ") and log.endswith(b"\n[the rest of the output is not kept]\n")
+    assert len(log) == 1000 + len(b"\n[the rest of the output is not kept]\n")
+
+
 def test_a_cell_that_hangs_or_exits_is_skipped_and_the_rest_still_runs():
     become_subreaper()
     cells = [(0, "import os\ndef before(): return 1"), (1, "while True: pass"), (2, "os._exit(0)"),
