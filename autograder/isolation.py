@@ -65,6 +65,7 @@ class Limits:
     processes: int = 256  # per user: applies only when the sandbox runs as its own user
     file_bytes: int = 64 * 2**20
     disk_bytes: int = 256 * 2**20  # the work folder's size (namespaces level: a private, size-limited tmpfs)
+    shm_bytes: int = 64 * 2**20  # its own /dev/shm (namespaces level): DataLoader workers pass batches there
 
 
 @dataclass
@@ -250,6 +251,11 @@ def _hide_folders(plan: Plan) -> None:
         os.makedirs(keep, exist_ok=True)
         _check(libc.move_mount(fd, b"", AT_FDCWD, str(keep).encode(), MOVE_MOUNT_F_EMPTY_PATH), f"restore {keep}")
         os.close(fd)
+    # Its own /dev/shm, empty, size-limited and writable: Python's multiprocessing and DataLoader(num_workers=2)
+    # need it for their locks and batches, as in Jupyter; the namespace's end removes it (no other sandbox sees it).
+    if Path("/dev/shm") in masks:
+        _check(libc.mount(b"tmpfs", b"/dev/shm", b"tmpfs", 0, f"mode=1777,size={plan.limits.shm_bytes}".encode()),
+               "private /dev/shm")
     # The work folder: private and size-limited (a disk quota): nothing the student writes reaches the host.
     os.makedirs(workdir, exist_ok=True)
     size = f"mode=0700,size={plan.limits.disk_bytes}".encode()

@@ -31,6 +31,10 @@ def main(log_path: str) -> None:
     os.environ["MPLBACKEND"] = "Agg"
     # The batch grader runs one sandbox per core; more threads each would only fight over the cores.
     torch.set_num_threads(1)
+    # DataLoader(num_workers=2) passes its batches between processes. torch's default hands over file descriptors
+    # through a helper socket, which never delivers under the sandbox's own user (the loader waits forever);
+    # files in /dev/shm (the sandbox's own at the namespaces level) work at every level, as in Jupyter.
+    torch.multiprocessing.set_sharing_strategy("file_system")
 
     request = read_request(read_msg(proto_in))  # from the trusted parent
     os.chdir(request["cwd"])

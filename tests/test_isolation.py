@@ -184,6 +184,25 @@ def test_a_function_that_prints_a_lot_still_returns_its_answer():
         assert [sandbox.call("chatty", (i,), {}) for i in range(40)] == list(range(1, 41))
 
 
+@pytest.mark.parametrize("level", ["best", "limits"])
+def test_a_data_loader_with_worker_processes_works_in_the_sandbox(level):
+    # Course code loads batches with DataLoader(num_workers=2): its locks need a writable /dev/shm and its
+    # batches must reach the loader from the worker processes, at every isolation level, as in Jupyter.
+    from autograder.isolation import best_level
+
+    code = textwrap.dedent("""
+        import torch
+        from torch.utils.data import DataLoader, TensorDataset
+        def batches(n):
+            data = TensorDataset(torch.arange(n, dtype=torch.float64).reshape(-1, 1))
+            return [b.flatten() for (b,) in DataLoader(data, batch_size=4, num_workers=2, timeout=20)]
+    """)
+    become_subreaper()
+    with Sandbox([(0, code)], level=best_level()[0] if level == "best" else level, call_timeout=60) as sandbox:
+        got = sandbox.call("batches", (10,), {})
+    assert [b.tolist() for b in got] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+
+
 def test_the_sandboxs_output_keeps_its_first_part_and_drops_the_rest(tmp_path):
     from kitcheck.sandbox_child import _capped_text
 
