@@ -204,14 +204,21 @@ def test_a_data_loader_with_worker_processes_works_in_the_sandbox(level):
 
 
 def test_the_sandboxs_output_keeps_its_first_part_and_drops_the_rest(tmp_path):
-    from kitcheck.sandbox_child import _capped_text
+    # In a process of its own: importing the sandbox's module here would make this test process look like a
+    # grading sandbox to kitcheck (check_all is silent there) for the tests that follow it.
+    import subprocess
+    import sys
 
-    fd = os.open(tmp_path / "log", os.O_WRONLY | os.O_CREAT)
-    out = _capped_text(fd, limit=1000)
-    for i in range(100):
-        print(f"line {i:3d} " + "x" * 40, file=out)
-    out.flush()
-    os.close(fd)
+    script = textwrap.dedent(f"""
+        import os
+        from kitcheck.sandbox_child import _capped_text
+        fd = os.open({str(tmp_path / "log")!r}, os.O_WRONLY | os.O_CREAT)
+        out = _capped_text(fd, limit=1000)
+        for i in range(100):
+            print(f"line {{i:3d}} " + "x" * 40, file=out)
+        out.flush()
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=REPO, timeout=120)
     log = (tmp_path / "log").read_bytes()
     assert log.startswith(b"line   0 ") and log.endswith(b"\n[the rest of the output is not kept]\n")
     assert len(log) == 1000 + len(b"\n[the rest of the output is not kept]\n")
