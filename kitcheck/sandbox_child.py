@@ -103,9 +103,10 @@ class _CappedLog(io.RawIOBase):
 
 
 def _capped_text(fd: int, limit: int = LOG_BYTES) -> io.TextIOWrapper:
-    """A text stream for ``sys.stdout`` and ``sys.stderr`` that keeps the first ``limit`` bytes in ``fd``."""
-    return io.TextIOWrapper(io.BufferedWriter(_CappedLog(fd, limit)), encoding="utf-8", errors="backslashreplace",
-                            line_buffering=True)
+    """A text stream for ``sys.stdout`` and ``sys.stderr`` that keeps the first ``limit`` bytes in ``fd``.
+    Block-buffered, as Python's own stdout on a file: nobody reads the log while the sandbox runs, and a write
+    per line would cost a notebook that prints in a loop a system call per line."""
+    return io.TextIOWrapper(io.BufferedWriter(_CappedLog(fd, limit)), encoding="utf-8", errors="backslashreplace")
 
 
 def changed(req: dict, raw: bytes) -> bool:
