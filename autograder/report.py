@@ -100,14 +100,11 @@ def gradescope_results(assignment: Assignment, result: SubmissionResult, lang: s
 
 def notebook_errors_text(result: SubmissionResult, lang: str = "en") -> str:
     """The cells of the notebook that raised, one line each (empty when none did)."""
-    lines = [t(lang, "cell", cell=e.cell, error=in_language(e.error, lang) + _why(e.error, lang)) if e.cell is not None
-             else in_language(e.error, lang) for e in result.notebook_errors]
+    lines = []
+    for e in result.notebook_errors:
+        error = in_language(e.error, lang) + (t(lang, "cell_input") if e.kind == "input" else "")
+        lines.append(t(lang, "cell", cell=e.cell, error=error) if e.cell is not None else error)
     return (t(lang, "cell_errors") + "\n" + "\n".join(lines)) if lines else ""
-
-
-def _why(error: str, lang: str) -> str:
-    """Words for a cell error a beginner meets without knowing why (empty for the others)."""
-    return t(lang, "cell_input") if error.startswith("EOFError: EOF when reading a line") else ""
 
 
 def split_hint(row: QuestionResult, lang: str = "en") -> tuple[str, str]:

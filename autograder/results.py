@@ -30,6 +30,9 @@ def outcome_from_dict(data: Mapping[str, Any]) -> TestOutcome:
     return TestOutcome(**{f.name: data[f.name] for f in fields(TestOutcome) if f.name in data})
 
 
+CELL_ERROR_KINDS = ("", "input")
+
+
 @dataclass
 class CellError:
     """A notebook cell that raised (``cell``: its index among the code cells), or the notebook's process that
@@ -37,13 +40,15 @@ class CellError:
 
     cell: int | None
     error: str  # student-facing, in every language of the grading (``kitcheck.i18n``)
+    kind: str = ""  # "input": the cell waited for input() (its feedback says why that cannot work); else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"cell": self.cell, "error": self.error}
+        return {"cell": self.cell, "error": self.error, **({"kind": self.kind} if self.kind else {})}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CellError:
-        return cls(data.get("cell"), data.get("error", ""))
+        kind = data.get("kind", "")
+        return cls(data.get("cell"), data.get("error", ""), kind if kind in CELL_ERROR_KINDS else "")
 
 
 @dataclass

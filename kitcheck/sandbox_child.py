@@ -45,7 +45,8 @@ def main(log_path: str) -> None:
         result = shell.run_cell(source, store_history=False, silent=True)
         exc = result.error_before_exec or result.error_in_exec
         if exc is not None:
-            errors.append({"cell": index, "error": f"{type(exc).__name__}: {_safe(exc)}"})
+            errors.append({"cell": index, "error": f"{type(exc).__name__}: {_safe(exc)}",
+                           "kind": "input" if _waited_for_input(exc) else ""})
     write_msg(proto_out, encode_result({"ready": True, "errors": errors}))
 
     while True:
@@ -147,6 +148,11 @@ def shell_config():
     config = Config()
     config.HistoryManager.enabled = False
     return config
+
+
+def _waited_for_input(exc: BaseException) -> bool:
+    """``input()`` found no one to type (the sandbox's stdin is empty): what CPython's input raises then."""
+    return type(exc) is EOFError and exc.args == ("EOF when reading a line",)
 
 
 def _safe(exc: BaseException) -> str:

@@ -398,8 +398,8 @@ def test_a_notebook_written_for_jupyter_is_graded_as_jupyter_runs_it(tmp_path):
     assert (row["status"], row["broadcast_shape"], float(row["total"])) == ("graded", "3", TENSORS.total_points), row
     errors = json.loads((out / "ada" / "grading.json").read_text())["notebook_errors"]
     n = len(nb["cells"])
-    assert [(e["cell"], e["error"]) for e in errors] == [(n - 2, "EOFError: EOF when reading a line"),
-                                                         (n - 1, "SystemExit: exit()")]
+    assert [(e["cell"], e["error"], e.get("kind", "")) for e in errors] == [(n - 2, "EOFError: EOF when reading a line", "input"),
+                                                                    (n - 1, "SystemExit: exit()", "")]
     feedback = (out / "ada" / "feedback.md").read_text()
     assert "nobody types while your notebook is graded" in feedback
 

@@ -281,3 +281,17 @@ def test_lateness_is_typed_and_reports_read_the_types(tmp_path):
     assert "## ✗ `var_mean` (0/3)" in page and "## ✓ `chunk_sizes` (2/2)" in page
     gradescope = gradescope_results(TENSORS, result)
     assert gradescope["score"] == 17 and [t["status"] for t in gradescope["tests"]] == ["passed", "failed"]
+
+
+def test_a_cell_errors_kind_survives_the_round_trip_and_only_a_known_kind_is_read():
+    # The kind comes from the sandbox, which the student's code controls: only a kind the feedback knows is kept.
+    from autograder.report import notebook_errors_text
+
+    kept = CellError(2, "EOFError: EOF when reading a line", "input")
+    assert CellError.from_dict(json.loads(json.dumps(kept.to_dict()))) == kept
+    for forged in (["input"], "anything", 3, None):
+        assert CellError.from_dict({"cell": 2, "error": "x", "kind": forged}).kind == ""
+    result = SubmissionResult(assignment="tensors", notebook="n.ipynb", max_score=20,
+                              notebook_errors=[kept, CellError(3, "EOFError: EOF when reading a line")])
+    text = notebook_errors_text(result, "zh")
+    assert text.count("评分时没有人输入") == 1 and "请把值直接写进代码" in text.splitlines()[1]
