@@ -112,8 +112,6 @@ def generate_solutions(assignment: Assignment, out_dir: Path, source_root: Path 
     ``editions``: ``{lang: folder}`` for every language (default: the course's first, into ``out_dir``). The
     bilingual notebook runs once, its checks writing in every language at once (``KIT_LANG``); each edition
     keeps its language's text, the shared code, and the outputs read in its language."""
-    from nbclient import NotebookClient
-
     editions = editions or {course_languages()[0]: out_dir}
     nb = solutions_notebook(assignment, source_root)
     first = next(iter(editions.values())) / assignment.name
@@ -123,7 +121,7 @@ def generate_solutions(assignment: Assignment, out_dir: Path, source_root: Path 
             shutil.rmtree(first)
         write_student_package(assignment, first / "kitcheck", data_dir, next(iter(editions)))
         with environment(KIT_LANG=",".join(editions)):  # the kernel inherits it
-            _execute(NotebookClient, nb, first)
+            _execute(nb, first)
     for lang, folder in editions.items():
         target = folder / assignment.name
         if target.exists():
@@ -133,11 +131,12 @@ def generate_solutions(assignment: Assignment, out_dir: Path, source_root: Path 
         nbformat.write(outputs_in(edition(nb, lang), lang), target / assignment.notebook)
 
 
-def _execute(client_class, nb: nbformat.NotebookNode, cwd: Path) -> None:
+def _execute(nb: nbformat.NotebookNode, cwd: Path) -> None:
     """Run ``nb`` in a fresh python3 kernel with ``cwd`` as its folder. The kernel listens on Unix sockets in a
     private folder, not on TCP ports: no other user of a shared server can reach it, and it does not warn
     about plain-text TCP on every build."""
     from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
 
     # A Unix socket's path has at most 107 bytes ("-<port>" is appended): a long temporary folder gives way to
     # /tmp, and where that is long too, the kernel uses TCP on localhost as Jupyter does.
@@ -148,7 +147,7 @@ def _execute(client_class, nb: nbformat.NotebookNode, cwd: Path) -> None:
         ip = str(Path(sockets) / "kernel")
         km = KernelManager(kernel_name="python3", **({"transport": "ipc", "ip": ip} if len(ip.encode()) < 90 else {}))
         try:
-            client_class(nb, km=km, timeout=300, record_timing=False,
+            NotebookClient(nb, km=km, timeout=300, record_timing=False,
                          resources={"metadata": {"path": str(cwd)}}).execute()
         finally:
             if km.has_kernel:

@@ -158,8 +158,6 @@ def test_probes_agree_across_machines_up_to_rounding_and_no_further():
 def test_solutions_run_in_a_kernel_on_private_sockets_that_leaves_nothing_behind(tmp_path, capfd, monkeypatch):
     # The build's kernel listens on Unix sockets in a private folder: no TCP port for another user of a shared
     # server, no "running over TCP without encryption" warning on every build, no socket file left anywhere.
-    from nbclient import NotebookClient
-
     from autograder.build import _execute
     from autograder.course import use_tool_env
 
@@ -182,7 +180,7 @@ def test_solutions_run_in_a_kernel_on_private_sockets_that_leaves_nothing_behind
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "import os, json\nprint(json.dumps([os.getcwd(), sorted(os.listdir('.'))]))"),
         nbformat.v4.new_code_cell("import sys; print(sys.argv[-1].endswith('.json'))")])
-    _execute(NotebookClient, nb, cwd)
+    _execute(nb, cwd)
     assert json.loads(nb.cells[0].outputs[0]["text"]) == [str(cwd), []]
     err = capfd.readouterr().err
     assert "TCP" not in err and "WARNING" not in err, err
