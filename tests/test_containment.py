@@ -320,3 +320,40 @@ def test_the_work_folder_has_a_disk_quota_and_nothing_reaches_the_host():
         on_host = sum(p.stat().st_size for p in box.workdir.glob("big-*.bin"))
     assert error == "OSError" and written <= box.plan.limits.disk_bytes, (written, error)
     assert on_host == 0
+
+
+def test_a_sandboxs_dev_shm_is_its_own_small_one_that_no_other_submission_sees():
+    # /dev/shm is writable in the sandbox (DataLoader workers need it): an attack that leaves a note there for a
+    # later or concurrent submission, or fills it to starve the machine, must find it private and bounded.
+    become_subreaper()
+    code = textwrap.dedent('''
+        import os
+        def leave(name):
+            with open("/dev/shm/" + name, "w") as f:
+                f.write("the answers")
+            return sorted(os.listdir("/dev/shm"))
+        def look():
+            return sorted(os.listdir("/dev/shm"))
+        def fill():
+            written = 0
+            try:
+                with open("/dev/shm/fill.bin", "wb") as f:
+                    for _ in range(200):
+                        f.write(b"x" * 2**20)
+                        f.flush()
+                        written += 2**20
+            except OSError as exc:
+                return written, type(exc).__name__
+            return written, "no error"
+    ''')
+    marker = f"kit-note-{os.getpid()}"
+    with Sandbox([(0, code)]) as writer, Sandbox([(0, code)]) as reader:
+        if writer.plan.level != "namespaces":
+            pytest.skip("a private /dev/shm needs the namespaces level")
+        assert marker in writer.call("leave", (marker,), {})
+        assert marker not in reader.call("look", (), {})  # a concurrent submission
+        written, error = writer.call("fill", (), {})
+    assert error == "OSError" and written <= writer.plan.limits.shm_bytes, (written, error)
+    assert not Path("/dev/shm", marker).exists() and not Path("/dev/shm/fill.bin").exists()  # nothing on the host
+    with Sandbox([(0, code)]) as later:
+        assert marker not in later.call("look", (), {})  # a later submission
