@@ -10,6 +10,8 @@ The fence adapts to what the platform allows, strongest first (``best_level``):
 
 At the ``namespaces`` level each sandbox process, before it runs any student code:
 
+- gets its own network namespace, holding only a loopback: no socket of the host's or of another sandbox is
+  reachable (a Dask scheduler on 127.0.0.1 would run its code as the grader);
 - gets its own mount namespace in which the grader's folders are hidden: the top-level folders holding
   the course repository, the grading output and the submissions, and ``/tmp``, ``/var/tmp``,
   ``/dev/shm``, ``/root``, ``/home``, ``/srv``, ``/mnt``, are replaced by empty in-memory folders, into
@@ -50,7 +52,8 @@ SYSTEM_TOPS = {"usr", "lib", "lib32", "lib64", "libx32", "bin", "sbin", "etc", "
 
 NAMESPACES, USER, LIMITS = "namespaces", "user", "limits"
 LEVELS = (NAMESPACES, USER, LIMITS)
-CLONE_NEWNS, CLONE_NEWIPC = 0x00020000, 0x08000000
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWNET = 0x00020000, 0x08000000, 0x40000000
+SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
 MS_REC, MS_PRIVATE = 0x4000, 1 << 18
 AT_FDCWD, OPEN_TREE_CLONE, AT_RECURSIVE, MOVE_MOUNT_F_EMPTY_PATH = -100, 1, 0x8000, 4
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
@@ -110,6 +113,25 @@ def sandbox_uid() -> int:
     return SANDBOX_UID_BASE + os.getpid()
 
 
+# Mount: the grader's folders hidden. IPC: no System V shared memory outlives it. Network: its own, holding only a
+# loopback, so it reaches no socket of the host's: not a Dask scheduler or worker on 127.0.0.1 (`grade --cluster
+# local`, which would run its code as the grader), not a Jupyter server, not another sandbox's abstract Unix
+# socket (those belong to a network namespace), and no other machine.
+NAMESPACE_FLAGS = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET
+
+
+def _loopback_up() -> None:
+    """Bring up the new network namespace's loopback, so the sandbox's own processes can reach each other on
+    127.0.0.1 as they could in Jupyter (a new namespace's ``lo`` starts down)."""
+    import fcntl
+    import socket
+    import struct
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        flags = struct.unpack("16sH", fcntl.ioctl(sock, SIOCGIFFLAGS, struct.pack("16sH14x", b"lo", 0))[:18])[1]
+        fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack("16sH14x", b"lo", flags | IFF_UP))
+
+
 def _try_in_child(step) -> bool:
     """Whether ``step()`` succeeds in a forked child (so nothing it changes touches this process)."""
     pid = os.fork()
@@ -128,7 +150,8 @@ def _mount_namespace_works() -> bool:
     libc = ctypes.CDLL(None, use_errno=True)
     with tempfile.TemporaryDirectory(prefix="kit-probe-") as tmp:
         def step() -> None:
-            _check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")  # IPC: no shared memory outlives it
+            _check(libc.unshare(NAMESPACE_FLAGS), "unshare")
+            _loopback_up()
             _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
             fd = _check(libc.open_tree(AT_FDCWD, tmp.encode(), OPEN_TREE_CLONE | AT_RECURSIVE), "open_tree")
             _check(libc.mount(b"tmpfs", tmp.encode(), b"tmpfs", 0, b"size=1m"), "tmpfs")
@@ -166,7 +189,7 @@ def best_level() -> tuple[str, str]:
     if chosen in LEVELS:  # the instructor's choice (a stronger one than works here fails the canary)
         return chosen, f"chosen with KIT_ISOLATION={chosen}"
     if not _mount_namespace_works():
-        return USER, ("no mount namespace can be made here (a container without CAP_SYS_ADMIN, as with Docker's "
+        return USER, ("no mount and network namespaces can be made here (a container without CAP_SYS_ADMIN, as with Docker's "
                       "defaults and on Gradescope)")
     return NAMESPACES, ""
 
@@ -185,7 +208,7 @@ def describe(plan: Plan) -> str:
         return ("user: its own user, the grader's folders unreadable to other users, "
                 "resource limits")
     masks, _ = plan.masks_and_keeps()
-    return ("namespaces: its own user, mount and IPC namespaces, hidden: "
+    return ("namespaces: its own user, mount, IPC and network namespaces (no network but its own loopback), hidden: "
             f"{', '.join(map(str, masks))}, resource limits")
 
 
@@ -239,7 +262,8 @@ def _check(result: int, what: str) -> int:
 def _hide_folders(plan: Plan) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     masks, keeps = plan.masks_and_keeps()
-    _check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")  # IPC: no shared memory outlives it
+    _check(libc.unshare(NAMESPACE_FLAGS), "unshare")
+    _loopback_up()
     _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
     # Detached copies of what must stay visible, taken before anything is hidden.
     workdir = Path(plan.workdir).resolve()

@@ -357,3 +357,108 @@ def test_a_sandboxs_dev_shm_is_its_own_small_one_that_no_other_submission_sees()
     assert not Path("/dev/shm", marker).exists() and not Path("/dev/shm/fill.bin").exists()  # nothing on the host
     with Sandbox([(0, code)]) as later:
         assert marker not in later.call("look", (), {})  # a later submission
+
+
+def test_a_sandbox_reaches_no_socket_of_the_host_nor_of_another_sandbox():
+    # A sandbox that can connect to the host's sockets can ask a grader-side service to run its code: a Dask
+    # scheduler on 127.0.0.1 (`grade --cluster local`) runs whatever a client submits, as the grader. The attack
+    # tries a TCP listener of the host on 127.0.0.1 and on every address, an abstract Unix socket of the host, and
+    # an abstract socket a concurrent sandbox listens on; none may answer. Its own loopback still works, as in
+    # Jupyter.
+    import socket
+    import threading
+
+    become_subreaper()
+    code = textwrap.dedent('''
+        import socket
+        def reach(port, abstract):
+            got = {}
+            for name, family, address in (("tcp 127.0.0.1", socket.AF_INET, ("127.0.0.1", port)),
+                                          ("abstract unix", socket.AF_UNIX, "\\0" + abstract)):
+                s = socket.socket(family, socket.SOCK_STREAM)
+                s.settimeout(2)
+                try:
+                    s.connect(address)
+                    got[name] = s.recv(64).decode()
+                except OSError as exc:
+                    got[name] = type(exc).__name__
+                finally:
+                    s.close()
+            return got
+        _kept = []
+        def listen(abstract):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.bind("\\0" + abstract)
+            s.listen(1)
+            _kept.append(s)
+            return "listening"
+        def own_loopback():
+            server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            server.bind(("127.0.0.1", 0))
+            server.listen(1)
+            client = socket.create_connection(server.getsockname(), timeout=2)
+            conn, _ = server.accept()
+            conn.sendall(b"hello")
+            data = client.recv(5)
+            for s in (conn, client, server):
+                s.close()
+            return data.decode()
+    ''')
+    secret = f"kit-secret-{os.getpid()}"
+    tcp = socket.create_server(("", 0), family=socket.AF_INET)  # every address of the host, 127.0.0.1 included
+    unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    unix.bind("\0" + secret)
+    unix.listen(4)
+    answered = []
+
+    def serve(server):
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            answered.append(server.family)
+            conn.sendall(b"the hidden tests")
+            conn.close()
+
+    stop = threading.Event()
+    threads = [threading.Thread(target=serve, args=(s,), daemon=True) for s in (tcp, unix)]
+    for t in threads:
+        t.start()
+    try:
+        with Sandbox([(0, code)]) as attacker, Sandbox([(0, code)]) as other:
+            if attacker.plan.level != "namespaces":
+                pytest.skip("a network of its own needs the namespaces level")
+            # the harness works: a process of the host reaches both listeners
+            assert _reach_from_host(tcp.getsockname()[1], secret) == {"tcp": "the hidden tests",
+                                                                      "unix": "the hidden tests"}
+            answered.clear()
+            got = attacker.call("reach", (tcp.getsockname()[1], secret), {})
+            assert other.call("listen", (secret + "-other",), {}) == "listening"
+            from_other = attacker.call("reach", (tcp.getsockname()[1], secret + "-other"), {})
+            loop = attacker.call("own_loopback", (), {})
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+        tcp.close()
+        unix.close()
+    assert "the hidden tests" not in got.values() and not answered, got
+    assert got["tcp 127.0.0.1"] in ("ConnectionRefusedError", "OSError", "TimeoutError"), got
+    assert got["abstract unix"] == "ConnectionRefusedError", got
+    assert from_other["abstract unix"] == "ConnectionRefusedError", from_other  # another sandbox's socket
+    assert loop == "hello"
+
+
+def _reach_from_host(port: int, abstract: str) -> dict:
+    import socket
+
+    got = {}
+    for name, family, address in (("tcp", socket.AF_INET, ("127.0.0.1", port)),
+                                  ("unix", socket.AF_UNIX, "\0" + abstract)):
+        with socket.socket(family, socket.SOCK_STREAM) as s:
+            s.settimeout(2)
+            s.connect(address)
+            got[name] = s.recv(64).decode()
+    return got

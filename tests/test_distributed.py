@@ -112,8 +112,33 @@ def test_an_unreachable_scheduler_is_one_sentence_and_exit_2(tmp_path, monkeypat
                      "--cluster", f"tcp://127.0.0.1:{port}"])
     err = capsys.readouterr().err
     assert code == 2
-    assert err.startswith(f"error: could not reach the Dask scheduler at tcp://127.0.0.1:{port} within 2 s")
+    assert err.splitlines()[-1].startswith(f"error: could not reach the Dask scheduler at tcp://127.0.0.1:{port} "
+                                           "within 2 s")
     assert not (tmp_path / "out" / "solution").exists()
+
+
+@pytest.mark.parametrize("level", ["namespaces", "user", "limits"])
+def test_a_cluster_below_the_namespaces_level_is_graded_with_a_warning_about_the_network(tmp_path, monkeypatch,
+                                                                                        capsys, level):
+    # Below the namespaces level a sandbox shares the machine's network: a Dask scheduler it reaches would run its
+    # code as the grader. The instructor is told before anything is graded.
+    from autograder import cli, distributed, isolation
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setattr(distributed, "CONNECT_TIMEOUT", 0.5)
+    monkeypatch.setattr(isolation, "best_level", lambda: (level, "as the test says"))
+    monkeypatch.setenv("PATH", os.environ["PATH"])
+    monkeypatch.setenv("PYTHONPATH", os.environ.get("PYTHONPATH", ""))
+    code = cli.main(["grade", "tensors", str(SAMPLES / "tensors" / "solution.ipynb"), "--out", str(tmp_path / "out"),
+                     "--cluster", f"tcp://127.0.0.1:{port}"])
+    err = capsys.readouterr().err
+    assert code == 2
+    warned = f"warning: student code runs at the {level} isolation level here" in err
+    assert warned == (level != "namespaces"), err
+    if warned:
+        assert "Dask scheduler or worker" in err
 
 
 def test_a_scheduler_without_workers_is_refused():
