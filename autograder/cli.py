@@ -186,16 +186,16 @@ def _grade_on_cluster(assignment, subs, options: GradeOptions) -> list[Submissio
     from .distributed import ClusterError, connect, grade_on_cluster
 
     assert options.cluster is not None  # (only called for --cluster)
-    from .isolation import NAMESPACES, best_level
+    from .isolation import NAMESPACES, best_level, network_filter_supported
 
     level = best_level()[0]
-    if level != NAMESPACES:
-        # Below the namespaces level a sandbox shares the machine's network, and a Dask scheduler or worker it can
-        # reach runs whatever code it is sent, as the grader.
-        print(f"warning: student code runs at the {level} isolation level here, which does not cut it off from "
-              "this machine's network: it can reach a Dask scheduler or worker listening on this machine and have it "
-              "run its code as the grader. Grade untrusted code on a cluster as root with mount namespaces (the "
-              "namespaces level), or on one machine without --cluster.", file=sys.stderr)
+    if level != NAMESPACES and not network_filter_supported():
+        # Neither a network namespace nor the seccomp filter: the sandbox shares the machine's network, and a Dask
+        # scheduler or worker it can reach runs whatever code it is sent, as the grader.
+        print(f"warning: student code runs at the {level} isolation level on a machine without the kit's network "
+              "filter: it can reach a Dask scheduler or worker listening on this machine and have it run its code "
+              "as the grader. Grade untrusted code on a cluster of x86-64 or arm64 Linux machines, or on one machine "
+              "without --cluster.", file=sys.stderr)
     try:
         with connect(options.cluster, jobs=options.jobs) as client:
             if options.progress:

@@ -80,6 +80,13 @@ class Plan:
     limits: Limits = field(default_factory=Limits)
     level: str = NAMESPACES  # see LEVELS
     uid: int = field(default_factory=lambda: sandbox_uid())  # the sandbox's own user (levels namespaces/user)
+    # Below the namespaces level (no network namespace): the seccomp filter refusing internet sockets, where it
+    # works here. Decided by the grader, so a forked sandbox never probes.
+    no_internet: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.no_internet is None:
+            self.no_internet = self.level != NAMESPACES and network_filter_supported()
 
     @property
     def enabled(self) -> bool:
@@ -130,6 +137,65 @@ def _loopback_up() -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         flags = struct.unpack("16sH", fcntl.ioctl(sock, SIOCGIFFLAGS, struct.pack("16sH14x", b"lo", 0))[:18])[1]
         fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack("16sH14x", b"lo", flags | IFF_UP))
+
+
+# Below the namespaces level there is no network namespace to put the sandbox in: a seccomp filter refuses it
+# internet sockets instead (socket(AF_INET/AF_INET6), and io_uring, which could make one unseen), so a Dask
+# scheduler or any other service on this machine is still out of reach. Syscall numbers are per architecture.
+_SECCOMP_ARCH = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}  # audit arch, __NR_socket
+_NR_IO_URING_SETUP = 425
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+_RET_ALLOW, _RET_EACCES = 0x7FFF0000, 0x00050000 | 13
+_LD, _JEQ, _JGE, _RET = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JGE|K, BPF_RET|K
+
+
+@functools.lru_cache(maxsize=None)
+def network_filter_supported() -> bool:
+    """Whether the seccomp filter that refuses internet sockets can be had here (its architecture is known, and a
+    child process could install it: a container's own seccomp profile may forbid that), probed once."""
+    if not sys.platform.startswith("linux") or os.uname().machine not in _SECCOMP_ARCH:
+        return False
+    import socket
+
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def step() -> None:
+        _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+        _deny_network()
+        try:
+            socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
+        except PermissionError:
+            return
+        raise OSError("the filter let an internet socket through")
+
+    return _try_in_child(step)
+
+
+def _deny_network() -> None:
+    """Refuse this process and its descendants every internet socket (a seccomp filter; needs no privilege
+    once no_new_privs is set). Other syscalls of a foreign ABI (x32, 32-bit) are refused outright."""
+    import struct
+
+    arch, nr_socket = _SECCOMP_ARCH[os.uname().machine]
+    program = [  # (code, jump if true, jump if false, k); jumps count the instructions skipped
+        (_LD, 0, 0, 4),  # seccomp_data.arch
+        (_JEQ, 0, 8, arch),
+        (_LD, 0, 0, 0),  # seccomp_data.nr
+        (_JGE, 6, 0, 0x40000000),  # the x32 ABI's numbers
+        (_JEQ, 5, 0, _NR_IO_URING_SETUP),
+        (_JEQ, 0, 3, nr_socket),
+        (_LD, 0, 0, 16),  # seccomp_data.args[0], its low 32 bits: the address family
+        (_JEQ, 2, 0, 2),  # AF_INET
+        (_JEQ, 1, 0, 10),  # AF_INET6
+        (_RET, 0, 0, _RET_ALLOW),
+        (_RET, 0, 0, _RET_EACCES),
+    ]
+    code = b"".join(struct.pack("HBBI", *ins) for ins in program)
+    buf = ctypes.create_string_buffer(code, len(code))
+    fprog = struct.pack("HxxxxxxP", len(program), ctypes.addressof(buf))
+    fbuf = ctypes.create_string_buffer(fprog, len(fprog))
+    libc = ctypes.CDLL(None, use_errno=True)
+    _check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, fbuf, 0, 0), "seccomp: no internet sockets")
 
 
 def _try_in_child(step) -> bool:
@@ -202,11 +268,13 @@ def isolation_available() -> tuple[bool, str]:
 
 def describe(plan: Plan) -> str:
     """The isolation that applied to a sandbox, in one line (for grading.json and the reports)."""
+    network = ", no internet sockets" if plan.no_internet else ""
     if plan.level == LIMITS:
-        return f"limits: resource limits only ({best_level()[1] or 'isolation turned off'})"
+        return f"limits: resource limits{network} only ({best_level()[1] or 'isolation turned off'})".replace(
+            ", no internet sockets only", " and no internet sockets only")
     if plan.level == USER:
         return ("user: its own user, the grader's folders unreadable to other users, "
-                "resource limits")
+                f"resource limits{network}")
     masks, _ = plan.masks_and_keeps()
     return ("namespaces: its own user, mount, IPC and network namespaces (no network but its own loopback), hidden: "
             f"{', '.join(map(str, masks))}, resource limits")
@@ -308,12 +376,15 @@ def preexec(plan: Plan, parent: int | None = None):
         if plan.enabled:
             os.chown(plan.workdir, plan.uid, plan.uid)
             _set_limits(plan.limits, own_user=True)
-            _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+        else:
+            _set_limits(plan.limits, own_user=False)
+        _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+        if plan.no_internet:
+            _deny_network()  # no network namespace below that level
+        if plan.enabled:
             os.setgroups([])
             os.setgid(plan.uid)
             os.setuid(plan.uid)
-        else:
-            _set_limits(plan.limits, own_user=False)
         # After the user switch: changing credentials clears the parent-death signal.
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         if os.getppid() != parent:  # the parent died before the signal was set

@@ -118,10 +118,11 @@ def test_an_unreachable_scheduler_is_one_sentence_and_exit_2(tmp_path, monkeypat
 
 
 @pytest.mark.parametrize("level", ["namespaces", "user", "limits"])
-def test_a_cluster_below_the_namespaces_level_is_graded_with_a_warning_about_the_network(tmp_path, monkeypatch,
-                                                                                        capsys, level):
-    # Below the namespaces level a sandbox shares the machine's network: a Dask scheduler it reaches would run its
-    # code as the grader. The instructor is told before anything is graded.
+@pytest.mark.parametrize("filtered", [True, False])
+def test_a_cluster_whose_sandboxes_share_the_network_is_graded_with_a_warning(tmp_path, monkeypatch, capsys, level,
+                                                                             filtered):
+    # Without a network namespace (namespaces level) or the seccomp filter, a sandbox shares the machine's network:
+    # a Dask scheduler it reaches would run its code as the grader. The instructor is told before anything is graded.
     from autograder import cli, distributed, isolation
 
     with socket.socket() as s:
@@ -129,14 +130,15 @@ def test_a_cluster_below_the_namespaces_level_is_graded_with_a_warning_about_the
         port = s.getsockname()[1]
     monkeypatch.setattr(distributed, "CONNECT_TIMEOUT", 0.5)
     monkeypatch.setattr(isolation, "best_level", lambda: (level, "as the test says"))
+    monkeypatch.setattr(isolation, "network_filter_supported", lambda: filtered)
     monkeypatch.setenv("PATH", os.environ["PATH"])
     monkeypatch.setenv("PYTHONPATH", os.environ.get("PYTHONPATH", ""))
     code = cli.main(["grade", "tensors", str(SAMPLES / "tensors" / "solution.ipynb"), "--out", str(tmp_path / "out"),
                      "--cluster", f"tcp://127.0.0.1:{port}"])
     err = capsys.readouterr().err
     assert code == 2
-    warned = f"warning: student code runs at the {level} isolation level here" in err
-    assert warned == (level != "namespaces"), err
+    warned = f"warning: student code runs at the {level} isolation level" in err
+    assert warned == (level != "namespaces" and not filtered), err
     if warned:
         assert "Dask scheduler or worker" in err
 
