@@ -186,10 +186,10 @@ def _grade_on_cluster(assignment, subs, options: GradeOptions) -> list[Submissio
     from .distributed import ClusterError, connect, grade_on_cluster
 
     assert options.cluster is not None  # (only called for --cluster)
-    from .isolation import NAMESPACES, best_level, network_filter_supported
+    from .isolation import NAMESPACES, best_level, syscall_filter_supported
 
     level = best_level()[0]
-    if level != NAMESPACES and not network_filter_supported():
+    if level != NAMESPACES and not syscall_filter_supported():
         # Neither a network namespace nor the seccomp filter: the sandbox shares the machine's network, and a Dask
         # scheduler or worker it can reach runs whatever code it is sent, as the grader.
         print(f"warning: student code runs at the {level} isolation level on a machine without the kit's network "

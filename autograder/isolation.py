@@ -54,7 +54,7 @@ NAMESPACES, USER, LIMITS = "namespaces", "user", "limits"
 LEVELS = (NAMESPACES, USER, LIMITS)
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWNET = 0x00020000, 0x08000000, 0x40000000
 SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
-MS_REC, MS_PRIVATE = 0x4000, 1 << 18
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x8, 0x4000, 1 << 18
 AT_FDCWD, OPEN_TREE_CLONE, AT_RECURSIVE, MOVE_MOUNT_F_EMPTY_PATH = -100, 1, 0x8000, 4
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
 
@@ -80,13 +80,15 @@ class Plan:
     limits: Limits = field(default_factory=Limits)
     level: str = NAMESPACES  # see LEVELS
     uid: int = field(default_factory=lambda: sandbox_uid())  # the sandbox's own user (levels namespaces/user)
-    # Below the namespaces level (no network namespace): the seccomp filter refusing internet sockets, where it
-    # works here. Decided by the grader, so a forked sandbox never probes.
-    no_internet: bool | None = None
+    # The seccomp filter (see _install_filter), where it works here; below the namespaces level (no network
+    # namespace) it also refuses internet sockets. Decided by the grader, so a forked sandbox never probes.
+    syscall_filter: bool | None = None
+    no_internet: bool = False
 
     def __post_init__(self) -> None:
-        if self.no_internet is None:
-            self.no_internet = self.level != NAMESPACES and network_filter_supported()
+        if self.syscall_filter is None:
+            self.syscall_filter = syscall_filter_supported()
+        self.no_internet = bool(self.syscall_filter) and self.level != NAMESPACES
 
     @property
     def enabled(self) -> bool:
@@ -139,20 +141,26 @@ def _loopback_up() -> None:
         fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack("16sH14x", b"lo", flags | IFF_UP))
 
 
-# Below the namespaces level there is no network namespace to put the sandbox in: a seccomp filter refuses it
-# internet sockets instead (socket(AF_INET/AF_INET6), and io_uring, which could make one unseen), so a Dask
-# scheduler or any other service on this machine is still out of reach. Syscall numbers are per architecture.
-_SECCOMP_ARCH = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}  # audit arch, __NR_socket
-_NR_IO_URING_SETUP = 425
+# A seccomp filter on every sandbox, at every level where it can be had. It refuses:
+# - the kernel's keyrings (add_key, request_key, keyctl): a key belongs to a user and outlives its processes, so one
+#   submission could leave its answers there for the next one graded as the same user (or any later one, once the
+#   key is made readable by all); no namespace and no sweep removes it;
+# - io_uring, which can do what the filter refuses without a syscall the filter sees;
+# - syscalls of a foreign ABI (x32, 32-bit), which would have numbers of their own;
+# - below the namespaces level, where no network namespace can be made, internet sockets (socket(AF_INET/AF_INET6)):
+#   a Dask scheduler or any other service on this machine stays out of reach.
+# Syscall numbers are per architecture: audit arch, then socket, add_key, request_key, keyctl.
+_SECCOMP_ARCH = {"x86_64": (0xC000003E, 41, 248, 249, 250), "aarch64": (0xC00000B7, 198, 217, 218, 219)}
+_NR_IO_URING = (425, 426, 427)  # io_uring_setup, io_uring_enter, io_uring_register (same on both)
 PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
 _RET_ALLOW, _RET_EACCES = 0x7FFF0000, 0x00050000 | 13
 _LD, _JEQ, _JGE, _RET = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JGE|K, BPF_RET|K
 
 
 @functools.lru_cache(maxsize=None)
-def network_filter_supported() -> bool:
-    """Whether the seccomp filter that refuses internet sockets can be had here (its architecture is known, and a
-    child process could install it: a container's own seccomp profile may forbid that), probed once."""
+def syscall_filter_supported() -> bool:
+    """Whether the sandbox's seccomp filter can be had here (its architecture is known, and a child process could
+    install it: a container's own seccomp profile may forbid that), probed once."""
     if not sys.platform.startswith("linux") or os.uname().machine not in _SECCOMP_ARCH:
         return False
     import socket
@@ -161,7 +169,7 @@ def network_filter_supported() -> bool:
 
     def step() -> None:
         _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
-        _deny_network()
+        _install_filter(no_internet=True)
         try:
             socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
         except PermissionError:
@@ -171,31 +179,33 @@ def network_filter_supported() -> bool:
     return _try_in_child(step)
 
 
-def _deny_network() -> None:
-    """Refuse this process and its descendants every internet socket (a seccomp filter; needs no privilege
-    once no_new_privs is set). Other syscalls of a foreign ABI (x32, 32-bit) are refused outright."""
+def _install_filter(no_internet: bool) -> None:
+    """Install the sandbox's seccomp filter on this process and its descendants (needs no privilege once
+    no_new_privs is set): refused syscalls fail with EACCES."""
     import struct
 
-    arch, nr_socket = _SECCOMP_ARCH[os.uname().machine]
-    program = [  # (code, jump if true, jump if false, k); jumps count the instructions skipped
-        (_LD, 0, 0, 4),  # seccomp_data.arch
-        (_JEQ, 0, 8, arch),
-        (_LD, 0, 0, 0),  # seccomp_data.nr
-        (_JGE, 6, 0, 0x40000000),  # the x32 ABI's numbers
-        (_JEQ, 5, 0, _NR_IO_URING_SETUP),
-        (_JEQ, 0, 3, nr_socket),
-        (_LD, 0, 0, 16),  # seccomp_data.args[0], its low 32 bits: the address family
-        (_JEQ, 2, 0, 2),  # AF_INET
-        (_JEQ, 1, 0, 10),  # AF_INET6
-        (_RET, 0, 0, _RET_ALLOW),
-        (_RET, 0, 0, _RET_EACCES),
-    ]
+    arch, nr_socket, *nr_keys = _SECCOMP_ARCH[os.uname().machine]
+    denied = [*_NR_IO_URING, *nr_keys]
+    # (code, k, where to go if true, if false): "allow", "deny" or None (the next instruction)
+    body: list[tuple[int, int, str | None, str | None]] = [(_LD, 4, None, None), (_JEQ, arch, None, "deny"),
+                                                           (_LD, 0, None, None), (_JGE, 0x40000000, "deny", None)]
+    body += [(_JEQ, nr, "deny", None) for nr in denied]
+    if no_internet:
+        body += [(_JEQ, nr_socket, None, "allow"), (_LD, 16, None, None),  # args[0]'s low half: the family
+                 (_JEQ, 2, "deny", None), (_JEQ, 10, "deny", None)]  # AF_INET, AF_INET6
+    where = {"allow": len(body), "deny": len(body) + 1}
+
+    def jump(i: int, to: str | None) -> int:
+        return 0 if to is None else where[to] - i - 1
+
+    program = [(code, jump(i, t), jump(i, f), k) for i, (code, k, t, f) in enumerate(body)]
+    program += [(_RET, 0, 0, _RET_ALLOW), (_RET, 0, 0, _RET_EACCES)]
     code = b"".join(struct.pack("HBBI", *ins) for ins in program)
     buf = ctypes.create_string_buffer(code, len(code))
     fprog = struct.pack("HxxxxxxP", len(program), ctypes.addressof(buf))
     fbuf = ctypes.create_string_buffer(fprog, len(fprog))
     libc = ctypes.CDLL(None, use_errno=True)
-    _check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, fbuf, 0, 0), "seccomp: no internet sockets")
+    _check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, fbuf, 0, 0), "seccomp filter")
 
 
 def _try_in_child(step) -> bool:
@@ -269,15 +279,15 @@ def isolation_available() -> tuple[bool, str]:
 def describe(plan: Plan) -> str:
     """The isolation that applied to a sandbox, in one line (for grading.json and the reports)."""
     network = ", no internet sockets" if plan.no_internet else ""
+    network += ", no kernel keyrings" if plan.syscall_filter else ""
     if plan.level == LIMITS:
-        return f"limits: resource limits{network} only ({best_level()[1] or 'isolation turned off'})".replace(
-            ", no internet sockets only", " and no internet sockets only")
+        return f"limits: resource limits{network} only ({best_level()[1] or 'isolation turned off'})"
     if plan.level == USER:
         return ("user: its own user, the grader's folders unreadable to other users, "
                 f"resource limits{network}")
     masks, _ = plan.masks_and_keeps()
     return ("namespaces: its own user, mount, IPC and network namespaces (no network but its own loopback), hidden: "
-            f"{', '.join(map(str, masks))}, resource limits")
+            f"{', '.join(map(str, masks))}, resource limits{network}")
 
 
 def protected_paths(plan: Plan) -> list[Path]:
@@ -333,6 +343,11 @@ def _hide_folders(plan: Plan) -> None:
     _check(libc.unshare(NAMESPACE_FLAGS), "unshare")
     _loopback_up()
     _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
+    # Its own /proc, showing it only its own processes: not the command line of `grade` (which may list the class's
+    # notebooks) nor anything of another process. `hidepid=invisible` exists since Linux 5.8, where each proc mount
+    # is an instance of its own; an older kernel refuses the word (where it would have changed the host's /proc
+    # too), and /proc stays as it is.
+    libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, b"hidepid=invisible")
     # Detached copies of what must stay visible, taken before anything is hidden.
     workdir = Path(plan.workdir).resolve()
     kept = [(keep, _check(libc.open_tree(AT_FDCWD, str(keep).encode(), OPEN_TREE_CLONE | AT_RECURSIVE),
@@ -379,8 +394,8 @@ def preexec(plan: Plan, parent: int | None = None):
         else:
             _set_limits(plan.limits, own_user=False)
         _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
-        if plan.no_internet:
-            _deny_network()  # no network namespace below that level
+        if plan.syscall_filter:
+            _install_filter(plan.no_internet)
         if plan.enabled:
             os.setgroups([])
             os.setgid(plan.uid)

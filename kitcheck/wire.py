@@ -110,9 +110,14 @@ def _ints(value: Any, n: int | None = None) -> list[int]:
     return value
 
 
+class TooLarge(FrameError):
+    """A frame whose tensors, as views, hold more elements than its size limit allows."""
+
+
 class _Reader:
     def __init__(self, data: memoryview):
         self.data, self.at, self.nodes = data, 0, 0
+        self.logical = 0  # the bytes the frame's tensors hold as views: a stride-0 view of 8 bytes can hold 400 MB
 
     def unpack(self, node: Any, depth: int) -> Any:
         self.nodes += 1
@@ -162,6 +167,9 @@ class _Reader:
         reach = 0 if numel == 0 else (offset + sum((n - 1) * s for n, s in zip(shape, stride)) + 1) * itemsize
         if reach > nbytes:
             raise FrameError("a tensor reaches past its bytes")
+        self.logical += numel * itemsize
+        if self.logical > MAX_RESULT_BYTES:  # what the grader's comparisons would build from it, at most
+            raise TooLarge("the tensors are larger than a frame may hold")
         chunk = self.data[self.at:self.at + nbytes]
         self.at += nbytes
         storage = torch.UntypedStorage.from_buffer(chunk, dtype=torch.uint8) if nbytes else torch.UntypedStorage(0)
@@ -232,6 +240,8 @@ def decode(payload: bytes, name: str | None = None, sent: tuple | None = None) -
         return value
     except StudentError:
         raise
+    except TooLarge:
+        raise StudentError("ResultTooLarge", say("result_too_large", mb=MAX_RESULT_BYTES >> 20)) from None
     except BaseException as exc:  # noqa: BLE001 - forged or corrupt bytes (RecursionError, MemoryError too)
         if isinstance(exc, KeyboardInterrupt):
             raise

@@ -231,6 +231,20 @@ def test_a_small_view_of_a_large_tensor_ships_as_the_view():
     assert small.tolist() == [0.0, 0.0, 0.0] and other.shape == (2, 1)
 
 
+def test_a_huge_view_of_a_few_bytes_is_refused_before_the_grader_builds_it():
+    # A stride-0 view holds as many elements as it likes on 8 bytes of data: the frame stays tiny, but comparing
+    # it would make the grader build gigabytes. What the tensors of a frame hold, as views, is bounded like the frame.
+    one = torch.zeros(1, dtype=torch.float64)
+    for value in (one.expand(40_000, 40_000), [one.expand(2_000, 2_000)] * 3):
+        payload = encode_result(value)
+        assert len(payload) < 4096
+        with pytest.raises(StudentError) as info:
+            decode(payload)
+        assert info.value.type_name == "ResultTooLarge" and f"{MAX_RESULT_BYTES >> 20} MB" in str(info.value)
+    honest = decode(encode_result(one.expand(100, 100)))  # an honest broadcast result still arrives
+    assert honest.shape == (100, 100) and honest.stride() == (0, 0)
+
+
 def test_the_hint_log_keeps_within_its_byte_budget():
     from autograder.misconceptions import CallLog
     from kitcheck.transport import StudentFunction
@@ -371,7 +385,7 @@ def test_a_sandbox_reaches_no_socket_of_the_host_nor_of_another_sandbox(level):
     import socket
     import threading
 
-    from autograder.isolation import best_level, network_filter_supported
+    from autograder.isolation import best_level, syscall_filter_supported
 
     become_subreaper()
     code = textwrap.dedent('''
@@ -435,7 +449,7 @@ def test_a_sandbox_reaches_no_socket_of_the_host_nor_of_another_sandbox(level):
     try:
         if level == "namespaces" and best_level()[0] != level:
             pytest.skip("a network of its own needs the namespaces level")
-        if level != "namespaces" and not network_filter_supported():
+        if level != "namespaces" and not syscall_filter_supported():
             pytest.skip("the network filter is for x86-64 and arm64 Linux")
         with Sandbox([(0, code)], level=level) as attacker, Sandbox([(0, code)], level=level) as other:
             # the harness works: a process of the host reaches both listeners
@@ -474,3 +488,80 @@ def _reach_from_host(port: int, abstract: str) -> dict:
             s.connect(address)
             got[name] = s.recv(64).decode()
     return got
+
+
+KEYRING = textwrap.dedent('''
+    import ctypes, os
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    ADD_KEY, KEYCTL = {"x86_64": (248, 250), "aarch64": (217, 219)}[os.uname().machine]
+    USER_KEYRING = ctypes.c_long(-4)
+
+    def leave(answer):
+        data = answer.encode()
+        key = libc.syscall(ADD_KEY, b"user", b"kit-answers", data, len(data), USER_KEYRING)
+        if key < 0:
+            return "refused", ctypes.get_errno()
+        libc.syscall(KEYCTL, 5, ctypes.c_long(key), ctypes.c_long(0x3F3F3F3F))  # SETPERM: readable by all
+        return "left", key
+
+    def find():
+        key = libc.syscall(KEYCTL, 10, USER_KEYRING, b"user", b"kit-answers", ctypes.c_long(0))  # SEARCH
+        if key < 0:
+            return None
+        buf = ctypes.create_string_buffer(4096)
+        size = libc.syscall(KEYCTL, 11, ctypes.c_long(key), buf, ctypes.c_long(4096))  # READ
+        return buf.raw[:max(size, 0)].decode()
+''')
+
+
+@needs_isolation
+@pytest.mark.parametrize("level", ["namespaces", "user"])
+def test_a_submission_leaves_nothing_in_the_kernels_keyrings_for_the_next_one(level):
+    # A key belongs to a user, not a process: it outlives the sandbox, and the next submission a worker grades runs
+    # as the same user. A submission that stores its answers in its user keyring must find the filter refusing it,
+    # and the next submission must find nothing.
+    from autograder.isolation import best_level, syscall_filter_supported
+
+    if level == "namespaces" and best_level()[0] != level:
+        pytest.skip("needs the namespaces level")
+    if not syscall_filter_supported():
+        pytest.skip("the syscall filter is for x86-64 and arm64 Linux")
+    become_subreaper()
+    with Sandbox([(0, KEYRING)], level=level) as first:
+        left = first.call("leave", ("def one_hot(labels, num_classes): ...",), {})
+        first_uid = first.plan.uid
+    with Sandbox([(0, KEYRING)], level=level) as second:
+        assert second.plan.uid == first_uid  # the same grading process: the same sandbox user
+        found = second.call("find", (), {})
+    assert left == ["refused", 13] or left == ("refused", 13), left
+    assert found is None
+
+
+@needs_isolation
+def test_a_sandbox_sees_no_other_process_in_proc():
+    # /proc shows every process's command line to every user: the grader's (`grade tensors subs/alice.ipynb
+    # subs/bob.ipynb ...`, the class list) and other sandboxes'. At the namespaces level the sandbox's /proc shows
+    # it its own processes only.
+    from autograder.isolation import best_level
+
+    if best_level()[0] != "namespaces":
+        pytest.skip("needs the namespaces level")
+    become_subreaper()
+    code = textwrap.dedent('''
+        import os
+        def look(pid):
+            mine = {os.getpid(), os.getppid()}
+            seen = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    line = f.read().decode(errors="replace")
+            except OSError as exc:
+                line = type(exc).__name__
+            return sorted(set(seen) - mine), line, os.getpid() in seen
+    ''')
+    with Sandbox([(0, code)]) as other, Sandbox([(0, code)]) as box:
+        other.call("look", (1,), {})
+        others, line, sees_itself = box.call("look", (os.getpid(),), {})
+        assert Path(f"/proc/{other.proc.pid}").exists()  # the host sees both
+    assert sees_itself and others == [] and line == "FileNotFoundError", (others, line)

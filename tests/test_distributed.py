@@ -130,7 +130,7 @@ def test_a_cluster_whose_sandboxes_share_the_network_is_graded_with_a_warning(tm
         port = s.getsockname()[1]
     monkeypatch.setattr(distributed, "CONNECT_TIMEOUT", 0.5)
     monkeypatch.setattr(isolation, "best_level", lambda: (level, "as the test says"))
-    monkeypatch.setattr(isolation, "network_filter_supported", lambda: filtered)
+    monkeypatch.setattr(isolation, "syscall_filter_supported", lambda: filtered)
     monkeypatch.setenv("PATH", os.environ["PATH"])
     monkeypatch.setenv("PYTHONPATH", os.environ.get("PYTHONPATH", ""))
     code = cli.main(["grade", "tensors", str(SAMPLES / "tensors" / "solution.ipynb"), "--out", str(tmp_path / "out"),

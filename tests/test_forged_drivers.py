@@ -10,7 +10,9 @@ Dataset", "returned the model", "the running statistics need no grad", "the para
 Two properties stay the student's own report, because no value anyone can ask for shows them: whether
 ``dead_relu_fraction`` left forward hooks on the model (forging that saves exactly ``handle.remove()``), and whether
 an optimiser step (``sgd_step_``, ``momentum_step_``) left each ``.grad`` as it found it (the next ``zero_grad`` and
-``backward`` refill it; forging ``step_driver``'s report saves exactly the line that changes ``.grad``).
+``backward`` refill it; forging ``step_driver``'s report saves exactly the line that changes ``.grad``). A third is
+the device watcher of the "works on any device" checks (``drivers.on_meta_watching``): whether the code combined a
+CPU tensor with its meta inputs in an operation the meta device lets pass; the README says what forging it keeps.
 """
 from __future__ import annotations
 
