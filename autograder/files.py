@@ -8,11 +8,14 @@ from pathlib import Path
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file next to ``path``, then rename it over ``path``."""
+    """Write ``text`` to a temporary file next to ``path``, then rename it over ``path``.
+
+    A character UTF-8 cannot encode (a lone surrogate, from a file name that is not UTF-8 or a student's
+    exception message) is written as ``?``: such text must never stop a result from being written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="replace", newline="") as f:
             f.write(text)
         os.replace(tmp, path)
     except BaseException:

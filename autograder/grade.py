@@ -50,7 +50,8 @@ class Submission:
     student: str | None = None  # nbgrader's student id (``submitted/<student>/<assignment>/``), as written
 
 
-UNSAFE_CHARACTERS = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
+# Control characters, path separators, what Windows refuses, and lone surrogates (a file name that is not UTF-8)
+UNSAFE_CHARACTERS = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|\ud800-\udfff]")
 MAX_ID = 100
 
 

@@ -21,7 +21,6 @@ Environment: ``KIT_GRADESCOPE_ROOT`` replaces ``/autograder`` (to try the zip an
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import time
@@ -35,6 +34,7 @@ from kitcheck.spec import Assignment
 
 from .config import environment
 from .course import KITCHECK, REPO, course_languages, edition_dir
+from .files import write_json_atomic
 from .messages import t
 from .results import SubmissionResult
 
@@ -237,8 +237,7 @@ def run(assignment: Assignment, root: Path, visibility: str = "after_published",
     data["execution_time"] = round(time.perf_counter() - start, 1)
     grader_error = data.pop("grader_error", None)  # not a field of Gradescope's format
     out = root / "results" / "results.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    write_json_atomic(out, data)
     if grader_error:
         data["grader_error"] = grader_error
     print(f"score {data['score']}; wrote {out}", flush=True)

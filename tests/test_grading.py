@@ -532,3 +532,38 @@ def test_grade_one_reports_a_result_it_cannot_write_as_a_grader_error(tmp_path, 
     row = grade.grade_one(ASSIGNMENTS["tensors"], sub, tmp_path / "full", worker)
     assert row.grader_error and "could not be written" in row.error and "No space left" in row.error
     assert not (tmp_path / "full" / "s0").exists()
+
+
+def test_a_file_name_that_is_not_utf8_and_a_lone_surrogate_in_an_error_lose_nothing(tmp_path):
+    # A course site's download can hold a file name that is not UTF-8 (its bytes reach Python as lone surrogates),
+    # and a student's exception message can hold a lone surrogate. Neither can be written as UTF-8: the batch
+    # must still write every result and report, and grade the honest student beside them in full.
+    import json
+    import os
+
+    import nbformat
+
+    from autograder.course import SAMPLES
+
+    nb = nbformat.read(SAMPLES / "tensors" / "solution.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "def one_hot(" in c.source)
+    cell.source = cell.source.replace("def one_hot(", 'def one_hot(*a, **k):\n    raise ValueError("bad \\udc80")\n\n\ndef _unused(', 1)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    odd = os.path.join(os.fsencode(subs), b"tensors_\xff.ipynb")
+    with open(odd, "w", encoding="utf-8") as f:
+        nbformat.write(nb, f)
+    (subs / "honest.ipynb").write_bytes((SAMPLES / "tensors" / "solution.ipynb").read_bytes())
+    out = tmp_path / "out"
+    proc = _grade_cli([subs], out)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = _rows(out / "grades.csv")
+    total = ASSIGNMENTS["tensors"].total_points
+    assert rows["honest"]["total"] == str(total)
+    [odd_id] = [i for i in rows if i != "honest"]
+    assert odd_id == "tensors__", odd_id  # the undecodable byte became "_"
+    assert rows[odd_id]["one_hot"] == "0" and int(rows[odd_id]["total"]) == total - 3
+    for sid in rows:
+        assert (out / sid / "feedback.md").is_file() and (out / sid / "feedback.html").is_file()
+        json.loads((out / sid / "results.json").read_text(encoding="utf-8"))
+    assert "bad ?" in (out / odd_id / "feedback.md").read_text(encoding="utf-8")
