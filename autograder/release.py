@@ -16,8 +16,8 @@ from kitcheck.spec import Assignment
 from .course import KITCHECK
 
 # The check runtime every assignment's public checks need (a few hundred lines, no answers).
-RUNTIME = ("__init__.py", "checking.py", "compare.py", "drivers.py", "hints.py", "i18n.py", "probes.py", "spec.py",
-           "strategies.py", "timelimit.py", "transport.py")
+RUNTIME = ("__init__.py", "checking.py", "compare.py", "drivers.py", "forbidden.py", "hints.py", "i18n.py", "probes.py",
+           "spec.py", "strategies.py", "timelimit.py", "transport.py")
 
 
 # The edition's language ("en" or "zh"): what ``check()`` speaks (``kitcheck.i18n``).

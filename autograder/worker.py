@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from kitcheck.assignments import ASSIGNMENTS
+from kitcheck.forbidden import forbidden_uses, shown
 from kitcheck.i18n import say
 from kitcheck.spec import Assignment
 
@@ -39,8 +40,21 @@ def score(assignment: Assignment, outcomes: list[TestOutcome]) -> list[QuestionR
         passed = bool(mine) and not failed and any(o.outcome == "passed" for o in mine)
         rows.append(QuestionResult(q.name, q.points, q.points if passed else 0, passed,
                                    message=failed[0].message if failed else "",
-                                   hint=failed[0].hint if failed else "", tests=mine))
+                                   hint=failed[0].hint if failed else "", tests=mine,
+                                   not_written=bool(failed) and failed[0].not_written))
     return rows
+
+
+def apply_rules(assignment: Assignment, sources: Sequence[str], rows: list[QuestionResult]) -> None:
+    """A question whose code uses a function its exercise asks the student not to call (``Question.forbidden``)
+    scores 0, whatever the values: the rule is read from the notebook's code here, never from the sandbox."""
+    names = [q.name for q in assignment.questions]
+    for row in rows:
+        q = assignment.question(row.name)
+        used = forbidden_uses(sources, q.name, q.forbidden, names)
+        if used:
+            row.score, row.passed, row.hint, row.not_written = 0, False, "", False
+            row.message = say("forbidden_call", name=q.name, names=", ".join(f"`{shown(u)}`" for u in used))
 
 
 def not_graded(assignment: Assignment, why: str) -> list[QuestionResult]:
@@ -89,7 +103,7 @@ def grade_notebook(assignment: Assignment, notebook: Path, *, only_cuda: bool = 
     result = SubmissionResult(assignment=assignment.name, notebook=str(notebook), max_score=assignment.total_points)
     try:
         nb = read_notebook(notebook)
-        cells = code_to_run(nb)
+        cells = all_cells = code_to_run(nb)
         if not cells:
             raise NotebookError(say("nb_no_code"))
         # the instructor's demonstrations (training a model to show the student's layers at work) cost seconds
@@ -116,6 +130,7 @@ def grade_notebook(assignment: Assignment, notebook: Path, *, only_cuda: bool = 
         result.containment = f"{len(box.leftovers)} process(es) of the sandbox's user survived it"
         print(f"warning: {result.containment} ({notebook})", file=sys.stderr)
     rows = score(assignment, outcomes)
+    apply_rules(assignment, [source for _, source in all_cells], rows)
     if start_error:  # nothing of the student's ran: the grader failed, not the notebook
         rows = not_graded(assignment, say("grader_could_not_run", error=start_error))
         result.status, result.grader_error, result.error = "error", True, f"grader error: {start_error}"

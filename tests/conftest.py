@@ -113,7 +113,7 @@ ASSIGNMENT_NAMES = ("linalg", "autograd", "networks", "training", "initializatio
 # The fast tier's modules: unit tests of the check runtime, the transport, the spec, the boundary and the
 # build, and assignment 1 end to end. The batch, gradebook, Gradescope, isolation and cluster tests grade many
 # notebooks in fresh processes: the full suite runs them.
-FAST_MODULES = {"test_transport", "test_config", "test_check", "test_spec", "test_boundary", "test_containment", "test_build",
+FAST_MODULES = {"test_transport", "test_config", "test_check", "test_forbidden", "test_spec", "test_boundary", "test_containment", "test_build",
                 "test_catalog", "test_class_report", "test_assignments", "test_types", "test_lint",
                 "test_results"}
 

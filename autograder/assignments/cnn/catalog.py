@@ -974,14 +974,6 @@ MISTAKES += [
 VARIANTS += [
     Variant("max_pool2d", "item-padding", "pads with a Python number below the minimum (x.min().item() - 1)",
             SOLUTIONS["max_pool2d"].replace('value=float("-inf")', "value=x.min().item() - 1")),
-    Variant("laplacian", "opencv-roundtrip", "OpenCV itself on a numpy copy, moved back to the input's device",
-            '''
-def laplacian(image):
-    import cv2
-
-    out = cv2.Laplacian(image.detach().cpu().double().numpy(), cv2.CV_64F)
-    return torch.from_numpy(out).to(image.device, image.dtype)
-'''),
     Variant("avg_pool2d", "depthwise-conv-reshape", "window sums and counts as convolutions with a kernel of ones",
             SOLUTIONS["avg_pool2d"]),
 ]
@@ -1051,7 +1043,7 @@ ZH = {
         "评估模式下也丢弃了元素；training=False 时 Dropout 必须原样返回 x（这正是 AlexNet 中调用 F.dropout 却不传 "
         "training=self.training 的错误）。",
     "dropout:no-rescale":
-        "把元素置零，却没有缩放其余元素；反向 Dropout 把保留的元素乘以 1 / (1 - p)，使期望值仍为 x。",
+        "把元素置零，却没有缩放其余元素；倒置 Dropout 把保留的元素乘以 1 / (1 - p)，使期望值仍为 x。",
     "dropout:keeps-with-probability-p":
         "以概率 p 保留每个元素；p 是丢弃的概率（rand >= p 时保留）。",
     "dropout:nan-at-p1":
@@ -1152,7 +1144,7 @@ ZH = {
     "dropout:in-place":
         "原地修改了 x（x.mul_），这会改变调用者的张量；请返回新的张量：x * keep。",
     "dropout:scaled-at-evaluation":
-        "写成了原始（非反向）的 Dropout：训练时不缩放，评估时乘以 1 - p；反向 Dropout 在训练时把保留的元素乘以 "
+        "写成了原始（非倒置）的 Dropout：训练时不缩放，评估时乘以 1 - p；倒置 Dropout 在训练时把保留的元素乘以 "
         "1 / (1 - p)，评估时原样返回 x。",
     "conv_param_count:divides-out-by-groups":
         "把两个通道数都除以了 groups；out_channels 个过滤器中的每一个都有 in_channels / groups 个输入通道，所以只有 "
