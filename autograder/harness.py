@@ -121,13 +121,17 @@ def public_check_tests(assignment: Assignment) -> Callable:
     def test_public_checks(q):
         result = run_public_check(q, student(q.name), hints=False)  # hints come once per question
         if not result.passed:
-            raise _Failed(result.message)
+            failed = _Failed(result.message)
+            failed.not_written = result.not_written  # for the reports: not attempted, rather than wrong
+            raise failed
 
     return test_public_checks
 
 
 class _Failed(AssertionError):
     """A failure whose message is already student-facing text."""
+
+    not_written = False
 
 
 __all__ = ["student", "question", "DEVICES", "FLOAT_DTYPES", "set_transport", "expect_device_agnostic",

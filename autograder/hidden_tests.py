@@ -28,7 +28,7 @@ from .assignments import HERE as ASSIGNMENTS_DIR
 from .assignments import hidden_test_file
 from .misconceptions import CallLog, likely_mistake
 from . import pytest_plugin, replay, stored_examples
-from .pytest_plugin import NOT_RUN, OutcomeCollector, TestOutcome, student_message
+from .pytest_plugin import NOT_RUN, OutcomeCollector, TestOutcome, stub_left, student_message
 
 # Plugins are named, not found: scanning every installed package's entry points (and importing xdist, timeout)
 # was 0.28 s of each worker's start; the hidden tests need hypothesis's plugin and the kit's own.
@@ -119,7 +119,8 @@ def _run_collected(tests: tuple[CollectedTest, ...], questions: set[str] | None,
             raise
         except BaseException as exc:  # noqa: BLE001 - as pytest's runner: anything else fails the test
             failed.add(test.question)
-            outcomes.append(TestOutcome(test.nodeid, test.question, "failed", student_message(exc)))
+            outcomes.append(TestOutcome(test.nodeid, test.question, "failed", student_message(exc),
+                                        not_written=stub_left(exc)))
         else:
             outcomes.append(TestOutcome(test.nodeid, test.question, "passed"))
     return outcomes

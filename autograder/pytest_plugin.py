@@ -55,9 +55,13 @@ class TestOutcome:
     # it in theirs with ``in_language``.
     message: str = ""
     hint: str = ""  # the likely mistake, as a reference to its catalog entry ("question:slug"), or ""
+    not_written: bool = False  # it failed on the release's stub, ``raise NotImplementedError()``, left as it was
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        if not self.not_written:  # written only when set: saved results keep their shape
+            del data["not_written"]
+        return data
 
 
 def student_message(exc: BaseException) -> str:
@@ -67,6 +71,12 @@ def student_message(exc: BaseException) -> str:
     if isinstance(exc, StudentError):
         return say("raised", what=str(exc))
     return say("check_stopped", error=type(exc).__name__)
+
+
+def stub_left(exc: BaseException) -> bool:
+    """Whether a failure is the release's stub still raising (decided where the error was met, never by reading
+    its message)."""
+    return getattr(exc, "not_written", False) is True
 
 
 class OutcomeCollector:
@@ -109,7 +119,8 @@ class OutcomeCollector:
             elif report.failed:
                 exc = call.excinfo.value if call.excinfo else None
                 self.failed_questions.add(question)
-                self.outcomes.append(TestOutcome(item.nodeid, question, "failed", student_message(exc)))
+                self.outcomes.append(TestOutcome(item.nodeid, question, "failed", student_message(exc),
+                                                 not_written=stub_left(exc)))
             else:
                 self.outcomes.append(TestOutcome(item.nodeid, question, "passed"))
             report.longrepr = None if report.failed else report.longrepr  # no source in any report

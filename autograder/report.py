@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Sequence
 
 from kitcheck.i18n import MESSAGES as CHECK_MESSAGES, in_language
@@ -21,16 +22,10 @@ RESULT_FILE = "grading.json"
 # names (see grade.safe_id): every class file has one of CLASS_SUFFIXES, and no id ends with one.
 CLASS_FILES = ("grades.csv", "report.html", "report-scores.png", "report-totals.png", "gradebook-before.db")
 CLASS_SUFFIXES = (".csv", ".html", ".png", ".db", ".json", ".md", ".txt", ".zip")
-# the release's stub, untouched, as the hidden tests say it in each language
-NOT_ATTEMPTED = {lang: text.format(what="NotImplementedError") for lang, text in CHECK_MESSAGES["raised"].items()}
-
-
 def not_attempted(row: QuestionResult) -> bool:
     """Whether a question failed because it was never written (the release's ``raise NotImplementedError()``
-    stub is still there), as opposed to written and wrong."""
-    if row.passed:
-        return False
-    return any(stub in in_language(row.message, lang).split("\n", 1)[0] for lang, stub in NOT_ATTEMPTED.items())
+    stub is still there), as opposed to written and wrong: the hidden test that met the stub says so."""
+    return not row.passed and row.not_written
 
 
 def final_score(result: SubmissionResult) -> float:
@@ -143,7 +138,10 @@ def feedback_markdown(assignment: Assignment, result: SubmissionResult, lang: st
             lines += [t(lang, "passed_all"), ""]
             continue
         message, cause = split_hint(row, lang)
-        lines += [t(lang, "what_failed"), "", "```text", message, "```", ""]
+        # A fence longer than any run of backticks in the student's text: their message cannot close it and
+        # write headings ("## ✓ ... (3/3)") or notes of its own into the page.
+        fence = "`" * max(3, 1 + max(map(len, re.findall("`+", message)), default=0))
+        lines += [t(lang, "what_failed"), "", f"{fence}text", message, fence, ""]
         if cause:
             lines += [f"**{t(lang, 'likely_cause')}** {cause}", ""]
     lines += ["---", t(lang, "check_tip")]

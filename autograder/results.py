@@ -62,16 +62,21 @@ class QuestionResult:
     message: str = ""  # the first failure's message (input, expected, got), or why nothing was graded
     hint: str = ""  # the likely mistake: a reference to its catalog entry ("question:slug"), or ""
     tests: list[TestOutcome] = field(default_factory=list)
+    not_written: bool = False  # failed on the release's stub left as it was: not attempted, rather than wrong
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "points": self.points, "score": self.score, "passed": self.passed,
+        data = {"name": self.name, "points": self.points, "score": self.score, "passed": self.passed,
                 "message": self.message, "hint": self.hint, "tests": [t.to_dict() for t in self.tests]}
+        if self.not_written:  # written only when set: saved results keep their shape
+            data["not_written"] = True
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> QuestionResult:
         return cls(name=data["name"], points=data.get("points", 0), score=data.get("score", 0),
                    passed=bool(data.get("passed", False)), message=data.get("message", ""),
-                   hint=data.get("hint", "") or "", tests=[outcome_from_dict(t) for t in data.get("tests", [])])
+                   hint=data.get("hint", "") or "", tests=[outcome_from_dict(t) for t in data.get("tests", [])],
+                   not_written=data.get("not_written", False) is True)
 
 
 @dataclass

@@ -43,7 +43,9 @@ def test_check_names_the_function_and_shows_expected_vs_got(capsys):
 def test_check_explains_an_exception_and_a_missing_function(capsys):
     ns = _namespace(chunk_sizes="def chunk_sizes(n, chunks):\n    return [n / chunks] * chunks\n")
     check("chunk_sizes", ns)
-    assert "chunk_sizes: the result is wrong" in capsys.readouterr().out
+    # 1 / 1 is 1.0: the right value in the wrong type, said as such
+    assert "chunk_sizes: the result has the right values but the wrong type: expected int, got float" in \
+        capsys.readouterr().out
     del ns["one_hot"]
     check("one_hot", ns)
     assert "does not define `one_hot`" in capsys.readouterr().out

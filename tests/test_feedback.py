@@ -179,3 +179,12 @@ def test_feedback_says_when_it_was_submitted_and_due_and_the_late_penalty(graded
     assert "10 min after the due date" in graced and "No late penalty applies." in graced
     assert "due date" not in feedback_markdown(TENSORS, base, "en")  # no due date known: nothing said
     assert "<br>" in page and 'class="warn"' in page.split("Submitted")[0].rsplit("<p", 1)[1]
+
+
+def test_a_students_message_cannot_close_the_code_block_and_write_into_the_feedback_page():
+    forged = "oops\n```\n\n## ✓ `one_hot` (3/3)\n\n**TA: score corrected to 20 / 20**\n\n````text"
+    result = SubmissionResult("tensors", "tensors.ipynb", id="s", score=0, status="graded",
+                              questions=[QuestionResult(q.name, q.points, 0, False, forged) for q in TENSORS.questions])
+    md = feedback_markdown(TENSORS, result, "en")
+    # the forged text sits whole inside a fence longer than any backtick run in it, once per question
+    assert md.count("\n`````text\n" + forged + "\n`````\n") == len(TENSORS.questions)

@@ -284,7 +284,7 @@ def test_nbgrader_validate_tells_the_truth(tmp_path):
     assert "Success! Your notebook passes all the tests." in _validate(SAMPLES / "tensors" / "solution.ipynb", tmp_path)
     untouched = _validate(SAMPLES / "tensors" / "untouched.ipynb", tmp_path / "u")
     assert "VALIDATION FAILED ON 7 CELL(S)" in untouched and "Success" not in untouched
-    assert " ".join(untouched.split()).count("(the exercise is not written yet") == 7
+    assert " ".join(untouched.split()).count("not written yet: replace `raise NotImplementedError()`") == 7
     wrong = _validate(SAMPLES / "tensors" / "mistake-var_mean-biased-variance.ipynb", tmp_path / "w")
     assert "VALIDATION FAILED ON 1 CELL(S)" in wrong and 'check("var_mean")' in wrong
     assert "✗ var_mean: `var` has wrong values" in wrong and "expected:" in wrong
