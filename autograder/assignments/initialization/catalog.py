@@ -276,6 +276,29 @@ def init_model_(model, weight_init, bias=0.0):
             torch.nn.init.constant_(m.bias, bias)
     return model
 '''),
+    Mistake("init_model_", "matrix-weights",
+            "Initialises every module whose weight has two or more dimensions; an nn.Embedding or nn.Conv1d has "
+            "one too, but only nn.Linear and nn.Conv2d layers should change.", '''
+def init_model_(model, weight_init, bias=0.0):
+    for m in model.modules():
+        w = getattr(m, "weight", None)
+        if isinstance(w, torch.Tensor) and w.dim() >= 2:
+            weight_init(w)
+            if getattr(m, "bias", None) is not None:
+                torch.nn.init.constant_(m.bias, bias)
+    return model
+'''),
+    Mistake("init_model_", "any-convolution",
+            "Initialises every convolution (nn.Conv1d, nn.Conv3d too) by testing for their common base class; "
+            "only nn.Linear and nn.Conv2d layers should change.", '''
+def init_model_(model, weight_init, bias=0.0):
+    for m in model.modules():
+        if isinstance(m, (torch.nn.Linear, torch.nn.modules.conv._ConvNd)):
+            weight_init(m.weight)
+            if m.bias is not None:
+                torch.nn.init.constant_(m.bias, bias)
+    return model
+'''),
     edited("init_model_", "new-bias-parameter",
            "Replaces each bias with a new nn.Parameter(torch.full_like(...)); an optimiser made before keeps "
            "the old tensor, so fill the existing bias in place.",
@@ -638,6 +661,10 @@ ZH = {
         "假定每一层都有偏置；用 bias=False 创建的层 m.bias 是 None，要先判断。",
     "init_model_:every-weight":
         "初始化了每个带 weight 的模块，包括 BatchNorm；只有 nn.Linear 和 nn.Conv2d 层应当改变。",
+    "init_model_:matrix-weights":
+        "初始化了所有权重维数不少于 2 的模块；nn.Embedding 和 nn.Conv1d 的权重也是这样，但只有 nn.Linear 和 nn.Conv2d 层应当改变。",
+    "init_model_:any-convolution":
+        "用卷积的公共基类判断，初始化了所有卷积层（包括 nn.Conv1d、nn.Conv3d）；只有 nn.Linear 和 nn.Conv2d 层应当改变。",
     "init_model_:new-bias-parameter":
         "把每个偏置换成了新的 nn.Parameter(torch.full_like(...))；之前创建的优化器仍持有旧张量，所以要原地填充现有的偏置。",
     "init_model_:bias-data-on-cpu":

@@ -168,7 +168,7 @@ def test_initialisers_with_default_arguments_on_a_single_row_or_column(q, kind, 
 @question("init_model_")
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@given(arch=st.sampled_from(["mlp", "nested", "conv", "towers"]),
+@given(arch=st.sampled_from(["mlp", "nested", "conv", "towers", "mixed"]),
        weight_init=st.sampled_from(["xavier_uniform_", "kaiming_normal_", "ones_"]),
        bias=st.sampled_from([0.0, 0.1, -0.5]), seed=st.integers(0, 2**10))
 def test_init_model_matches_a_reference(q, fn, device, dtype, arch, weight_init, bias, seed):
