@@ -22,6 +22,9 @@ class Question:
     # after every direct call (``kitcheck.transport.changed_input``).
     mutates: tuple[int | str, ...] = ()
     summary_zh: str = ""  # the summary in the Chinese edition (``summary`` when empty)
+    # What the exercise asks the student not to call (``kitcheck.forbidden``: dotted names, ``Tensor.<method>``,
+    # ``module.*``, or another function of the notebook): using one fails the question, whatever the values.
+    forbidden: tuple[str, ...] = ()
 
     def summary_in(self, lang: str) -> str:
         """The summary in ``lang`` ("en" or "zh")."""

@@ -68,7 +68,7 @@ def per_language(text: str) -> dict[str, str]:
 MESSAGES: dict[str, dict[str, str]] = {
     "passed": {
         "en": "✓ {name}: the public checks pass. (Hidden tests will also try other shapes, dtypes and devices.)",
-        "zh": "✓ {name}：公开检查全部通过。（隐藏测试还会试更多的形状、数据类型和设备。）"},
+        "zh": "✓ {name}：公开检查全部通过。（隐藏测试还会用更多的形状、数据类型和设备进行检查。）"},
     "could_not_run": {
         "en": "{name}: the check could not run ({error})",
         "zh": "{name}：检查无法运行（{error}）"},
@@ -89,13 +89,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "more_time": {
         "en": "If your code is only slow, allow it more time in the notebook: check(\"{name}\", timeout=60).",
         "zh": "如果代码只是慢，可以在 notebook 中给它更多时间：check(\"{name}\", timeout=60)。"},
-    "input": {"en": "input:   ", "zh": "输入：   "},
+    "input": {"en": "input:   ", "zh": "输入：  "},
     "expected": {"en": "expected:", "zh": "期望值："},
     "got": {"en": "got:     ", "zh": "实际值："},
     "likely_cause": {"en": "likely cause:", "zh": "可能的原因："},
     "not_written": {"en": "not written yet", "zh": "尚未完成"},
     "not_defined": {"en": "not defined: run its cell", "zh": "未定义：请运行它的单元格"},
-    "did_not_finish": {"en": "did not finish in time", "zh": "未能按时完成"},
+    "did_not_finish": {"en": "did not finish in time", "zh": "未能在限定时间内完成"},
     "did_not_finish_within": {"en": "did not finish within {seconds:g} s", "zh": "未在 {seconds:g} 秒内完成"},
     "cannot_run_short": {"en": "the check could not run", "zh": "检查无法运行"},
     "none_defined": {
@@ -119,6 +119,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "⏭ 已跳过：这个单元格需要 {names}，它们还没有完成：先完成并运行它们的单元格，再运行这个单元格。"},
     "skipped_one": {"en": "⏭ skipped: this cell needs {name}, {why}.", "zh": "⏭ 已跳过：这个单元格需要 {name}，{why}。"},
     "and": {"en": " and ", "zh": " 和 "},
+    "wrong_type": {"en": "{what} has the right values but the wrong type: expected {expected_type}, got {got_type}",
+                   "zh": "{what}的数值是对的，但类型不对：期望 {expected_type}，实际是 {got_type}"},
+    "list_sep": {"en": ", ", "zh": "、"},
+    "exercise_n": {"en": "Exercise {n} (`{name}`)", "zh": "练习 {n}（`{name}`）"},
     "waits_not_defined": {"en": "which is not defined yet: run its cell first",
                           "zh": "它还没有定义：请先运行它的单元格"},
     "waits_not_written": {
@@ -131,7 +135,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "not_on_cpu": {"en": "not on the CPU", "zh": "不在 CPU 上"},
     "values_from": {"en": ", values from {low} to {high}", "zh": "，取值从 {low} 到 {high}"},
     "with_specials": {"en": ", with {n} inf/nan", "zh": "，含 {n} 个 inf/nan"},
-    "around_index": {"en": ", around index {index}: {window}", "zh": "，下标 {index} 附近：{window}"},
+    "around_index": {"en": ", around index {index}: {window}", "zh": "，索引 {index} 附近：{window}"},
     "no_gpu": {
         "en": "Your code moves tensors to the GPU (.cuda() or device='cuda'), and this machine has none. Use the "
               "input's device instead: torch.zeros(n, device=x.device), or t.to(x.device).",
@@ -185,7 +189,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "items_replayed": {
         "en": " (Reading values with .item() is fine: the check replayed them; something else in your code assumes "
               "the CPU.)",
-        "zh": "（用 .item() 读取数值没有问题：检查已按 CPU 上读到的值重放；是代码的其他地方默认了 CPU。）"},
+        "zh": "（用 .item() 读取数值本身没有问题：检查已按读到的值重放；问题出在代码的其他地方默认输入在 CPU 上。）"},
     "expected_raise_got_raise": {"en": "expected {error} ({why}), but your function raised {what}",
                                  "zh": "应当抛出 {error}（{why}），但你的函数抛出了 {what}"},
     "expected_raise_got_value": {"en": "expected {error} ({why}), but your function returned {got}",
@@ -258,20 +262,38 @@ MESSAGES: dict[str, dict[str, str]] = {
                       "zh": "返回值嵌套太深或包含的元素太多"},
     "result_shared": {"en": "the returned value shares one container in several places",
                       "zh": "返回值在多处共用了同一个容器"},
+    "forbidden_call": {
+        "en": "{name} uses {names}, which this exercise asks you not to call: write it yourself with other "
+              "operations. The question scores 0 while it does, even when the values are right.",
+        "zh": "{name} 用到了 {names}，而这道练习要求不调用它：请用其他运算自己实现。只要还调用它，这道题就得 0 分，"
+              "即使数值是对的。"},
+    "stub_raised": {"en": "NotImplementedError (the exercise is not written yet: replace the raise with your code)",
+                    "zh": "NotImplementedError（这道练习还没有写：请把 raise 换成你的代码）"},
+    "stub_not_written": {"en": "not written yet: replace `raise NotImplementedError()` with your code, run its cell, "
+                               "then check again",
+                         "zh": "尚未完成：请把 `raise NotImplementedError()` 换成你的代码，运行该单元格后再检查"},
+    "forbidden_short": {"en": "calls a function it must not", "zh": "调用了不允许调用的函数"},
     "result_too_large": {"en": "the returned value is over {mb} MB", "zh": "返回值超过了 {mb} MB"},
     "result_unreadable": {"en": "the returned value could not be read", "zh": "无法读取返回值"},
     "code_raised": {"en": "your code raised {what}", "zh": "你的代码抛出了异常 {what}"},
     "worst": {"en": "worst element{at}: expected {expected}, got {got}", "zh": "差距最大的元素{at}：期望 {expected}，实际 {got}"},
-    "at_index": {"en": " at index {index}", "zh": "（下标 {index}）"},
+    "at_index": {"en": " at index {index}", "zh": "（索引 {index}）"},
     "gap": {"en": " (off by {gap}{relative}; allowed there: {atol} + {rtol} x |expected| = {allowed})",
-            "zh": "（相差 {gap}{relative}；此处允许的误差：{atol} + {rtol} x |期望值| = {allowed}）"},
+            "zh": "（相差 {gap}{relative}；此处允许的误差：{atol} + {rtol} × |期望值| = {allowed}）"},
     "relative": {"en": ", relative {value}", "zh": "，相对误差 {value}"},
 }
 
 
 def ljust(text: str, width: int) -> str:
-    """``text.ljust(width)`` in each of its languages (a column of a table, whatever the language)."""
-    return _written(lambda lang: in_language(text, lang).ljust(width))
+    """``text.ljust(width)`` in each of its languages (a column of a table, whatever the language), counting
+    the columns a terminal gives each character: a Chinese character takes two."""
+    import unicodedata
+
+    def pad(part: str) -> str:
+        shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in part)
+        return part + " " * max(0, width - shown)
+
+    return _written(lambda lang: pad(in_language(text, lang)))
 
 
 def _values(values: dict, lang: str) -> dict:

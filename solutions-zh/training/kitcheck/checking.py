@@ -11,10 +11,11 @@ import os
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from .assignments import ASSIGNMENTS, find_question
 from .compare import CheckFailure, show
+from .forbidden import forbidden_uses, shown
 from .hints import likely_misconception, with_hint
 from .i18n import say
 from .spec import Assignment, Question
@@ -34,6 +35,7 @@ class CheckResult:
     message: str
     seconds: float
     summary: str = ""  # the failure in a few words, for check_all's table
+    not_written: bool = False  # it failed on the release's stub, left as it was
 
     @property
     def verdict(self) -> str:
@@ -61,11 +63,19 @@ def warm_meta_device() -> None:
         pass
 
 
-def run_public_check(question: Question, fn: Callable, hints: bool = True) -> CheckResult:
+def run_public_check(question: Question, fn: Callable, hints: bool = True,
+                     sources: Sequence[str] = (), others: Sequence[str] = ()) -> CheckResult:
     """Run one question's public checks against ``fn`` (a student function wrapper) and explain the outcome;
-    with ``hints``, name the catalogued misconception whose stored outputs equal ``fn``'s (``kitcheck.hints``)."""
-    warm_meta_device()
+    with ``hints``, name the catalogued misconception whose stored outputs equal ``fn``'s (``kitcheck.hints``).
+    ``sources``: the code the student ran, read for the functions the exercise asks not to call (``others``: the
+    other exercises' names), as the grader reads the notebook."""
     start = time.perf_counter()
+    used = forbidden_uses(sources, question.name, question.forbidden, others) if sources else []
+    if used:
+        return CheckResult(question.name, False,
+                           say("forbidden_call", name=question.name, names=", ".join(f"`{shown(u)}`" for u in used)),
+                           time.perf_counter() - start, say("forbidden_short"))
+    warm_meta_device()
     sink = io.StringIO()
     try:
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
@@ -79,7 +89,8 @@ def run_public_check(question: Question, fn: Callable, hints: bool = True) -> Ch
             except (CallTimedOut, Exception):  # noqa: BLE001 - a hint is a bonus; the failure stands
                 hint = None
         message = with_hint(str(failure), hint)
-        return CheckResult(question.name, False, message, time.perf_counter() - start, _summary(failure.problem))
+        return CheckResult(question.name, False, message, time.perf_counter() - start,
+                           failure.summary or _summary(failure.problem), not_written=failure.not_written)
     except CallTimedOut as exc:
         return CheckResult(question.name, False, timeout_message(question.name, exc), time.perf_counter() - start,
                            say("did_not_finish") if exc.whole_check else say("did_not_finish_within", seconds=exc.seconds))
@@ -88,6 +99,13 @@ def run_public_check(question: Question, fn: Callable, hints: bool = True) -> Ch
                                                      error=f"{type(exc).__name__}: {exc}"),
                            time.perf_counter() - start, say("cannot_run_short"))
     return CheckResult(question.name, True, "", time.perf_counter() - start)
+
+
+def ran(namespace: dict[str, Any]) -> list[str]:
+    """The code the student ran in this notebook, oldest first: IPython's input history (``In``), where there is
+    one (Jupyter, IPython); nothing elsewhere."""
+    history = namespace.get("In")
+    return [s for s in history if isinstance(s, str)] if isinstance(history, list) else []
 
 
 def timeout_message(name: str, exc: CallTimedOut) -> str:
@@ -106,11 +124,7 @@ def timeout_message(name: str, exc: CallTimedOut) -> str:
 
 
 def _summary(problem: str) -> str:
-    """A failure in a few words, for a table."""
-    if "NotImplementedError" in problem and "not written yet" in problem:
-        return say("not_written")
-    if "does not define" in problem:
-        return say("not_defined")
+    """A failure in a few words, for a table: its first line, cut."""
     text = problem.split("\n")[0]
     return text if len(text) <= 72 else text[:69] + "..."
 
@@ -143,12 +157,13 @@ def check(name: str, namespace: dict[str, Any] | None = None, timeout: float | N
     failure raises AssertionError with the same text, so that validation reports it.
     """
     try:
-        _, question = find_question(name)
+        assignment, question = find_question(name)
     except KeyError as exc:
         question, verdict, failed = None, f"✗ {exc.args[0]}", True
     if question is not None:
         namespace = sys._getframe(1).f_globals if namespace is None else namespace
-        result = run_public_check(question, student_function(name, namespace, timeout))
+        result = run_public_check(question, student_function(name, namespace, timeout), sources=ran(namespace),
+                                  others=[q.name for q in assignment.questions])
         verdict, failed = result.verdict, not result.passed
     # Under nbgrader's Validate, a failing check fails validation, with its message:
     if failed and validating():
@@ -182,7 +197,9 @@ def check_all(namespace: dict[str, Any] | None = None, timeout: float | None = N
     if found is None:
         print(say("none_defined"))
         return
-    results = [run_public_check(q, student_function(q.name, namespace, timeout)) for q in found.questions]
+    sources, names = ran(namespace), [q.name for q in found.questions]
+    results = [run_public_check(q, student_function(q.name, namespace, timeout), sources=sources, others=names)
+               for q in found.questions]
     table = Table(format_table(found, results))
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None else None
@@ -269,7 +286,7 @@ class needs:  # noqa: N801 - used as `with needs("name"):`, like a function
         others = [n for n in self.names if n != name and unfinished(self._namespace.get(n))]
         if others and why == say("waits_not_written"):  # name every exercise the cell still waits for
             listed = [_exercise(n) for n in dict.fromkeys((*self.names, name)) if n == name or n in others]
-            print(say("skipped_many", names=", ".join(listed[:-1]) + say("and") + listed[-1]))
+            print(say("skipped_many", names=say("list_sep").join(listed[:-1]) + say("and") + listed[-1]))
         else:
             print(say("skipped_one", name=_exercise(name), why=why))
         return True
@@ -310,4 +327,4 @@ def _exercise(name: str) -> str:
         assignment, question = find_question(name)
     except KeyError:
         return f"`{name}`"
-    return f"Exercise {assignment.questions.index(question) + 1} (`{name}`)"
+    return say("exercise_n", n=assignment.questions.index(question) + 1, name=name)

@@ -28,8 +28,10 @@ class CheckFailure(AssertionError):
 
     def __init__(self, question: str, problem: str, inputs: Mapping[str, Any] | None = None,
                  expected: Any = None, got: Any = None, detail: str = "", *, digits: int = 6,
-                 around: tuple | None = None):
+                 around: tuple | None = None, summary: str = "", not_written: bool = False):
         self.question, self.problem, self.detail = question, problem, detail
+        self.not_written = not_written  # the exercise is still the release's stub
+        self.summary = summary  # the failure in a few words for check_all's table ("" : the problem's first line)
         self.inputs = dict(inputs or {})
         self.expected, self.got = expected, got
         lines = [f"{question}: {problem}"]
@@ -152,6 +154,10 @@ def _failure(question: str, lead: str | None, exc: StudentError, inputs: Mapping
              device_check: bool = False) -> CheckFailure:
     if isinstance(exc, InputChanged):
         return input_changed(question, exc, inputs)
+    if exc.not_written:  # nothing to show of the inputs: the exercise is still the release's stub
+        return CheckFailure(question, say("stub_not_written"), summary=say("not_written"), not_written=True)
+    if exc.undefined:  # not something the code raised: the notebook has no such function yet
+        return CheckFailure(question, exc.message, summary=say("not_defined"))
     what, hint = raised(exc, device_check)
     return CheckFailure(question, say(lead or "raised", what=what), inputs, detail=hint)
 
@@ -373,7 +379,32 @@ def expect_equal(question: str, got: Any, expected: Any, inputs: Mapping[str, An
                  what: str | None = None) -> None:
     """Exact comparison for plain Python results (tuples, lists, ints), types included."""
     if not _same_plain(got, expected):
-        raise CheckFailure(question, say("is_wrong", what=what or say("the_result")), inputs, expected, got)
+        slip = _type_slip(got, expected)
+        problem = (say("wrong_type", what=what or say("the_result"), expected_type=slip[1], got_type=slip[0])
+                   if slip else say("is_wrong", what=what or say("the_result")))
+        raise CheckFailure(question, problem, inputs, expected, got)
+
+
+def _type_slip(got: Any, expected: Any) -> tuple[str, str] | None:
+    """``(got's type, the expected type)`` where the values are right and only a type is not (``28.0`` for
+    ``28``, ``[3, 4]`` for ``(3, 4)``), at the first place it differs; None when a value differs too."""
+    def loose(g: Any, e: Any) -> bool:
+        if isinstance(e, (tuple, list)):
+            return isinstance(g, (tuple, list)) and len(g) == len(e) and all(loose(a, b) for a, b in zip(g, e))
+        try:
+            return bool(g == e) and not isinstance(g, (tuple, list, torch.Tensor))
+        except Exception:  # noqa: BLE001 - a value that cannot even be compared is a wrong value
+            return False
+
+    def first(g: Any, e: Any) -> tuple[str, str] | None:
+        if isinstance(e, (tuple, list)):
+            ok = (tuple, torch.Size) if type(e) is tuple else (list,)
+            if type(g) not in ok:
+                return type(g).__name__, type(e).__name__
+            return next((d for d in (first(a, b) for a, b in zip(g, e)) if d), None)
+        return None if type(g) is type(e) else (type(g).__name__, type(e).__name__)
+
+    return first(got, expected) if loose(got, expected) else None
 
 
 def _same_plain(got: Any, expected: Any) -> bool:

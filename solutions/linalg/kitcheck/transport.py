@@ -32,10 +32,16 @@ _MARKER = "__kit_not_allowed__"
 class StudentError(Exception):
     """The student's function raised (or could not be called). Holds names and text, not objects."""
 
-    def __init__(self, type_name: str, message: str):
+    def __init__(self, type_name: str, message: str, *, undefined: bool = False):
         super().__init__(_describe(type_name, message))
         self.type_name = type_name
         self.message = message
+        self.undefined = undefined  # the notebook does not define the function at all (its cell was not run)
+
+    @property
+    def not_written(self) -> bool:
+        """The release's stub (``raise NotImplementedError()``) is still there."""
+        return self.type_name == "NotImplementedError" and not self.message
 
 
 def _describe(type_name: str, message: str) -> str:
@@ -44,7 +50,7 @@ def _describe(type_name: str, message: str) -> str:
     if message:
         return f"{type_name}: {message}"
     if type_name == "NotImplementedError":
-        return "NotImplementedError (the exercise is not written yet: replace the raise with your code)"
+        return say("stub_raised")
     return type_name
 
 
@@ -310,7 +316,7 @@ def local_transport(namespace: dict) -> Transport:
     def call(name: str, args: tuple, kwargs: dict, driver: str | None = None) -> Any:
         fn = namespace.get(name)
         if fn is None:
-            raise StudentError("NameError", say("undefined_fn", name=name))
+            raise StudentError("NameError", say("undefined_fn", name=name), undefined=True)
         if not callable(fn):
             raise StudentError("TypeError", say("not_a_function", name=name, kind=type(fn).__name__))
         return call_local(fn, args, kwargs, driver, name)

@@ -198,10 +198,10 @@ def check_module(q, fn, shape, eps, momentum, seed, dtype=torch.float64, device=
     if batches is None:
         batches = (x, bn_batch(shape, dtype, seed + 10, device, offset=2.0), bn_batch(shape, dtype, seed + 20, device))
     x, x2, x3 = batches
-    inputs = {"num_features": shape[1], "eps": eps, "momentum": momentum, "input shape": tuple(shape),
+    inputs = {"num_features": shape[1], "eps": eps, "momentum": momentum, tr("input shape", "输入形状"): tuple(shape),
               "dtype": dtype, "device": device, "seed": seed}
     if layout != "contiguous":
-        inputs["input layout"] = layout
+        inputs[tr("input layout", "输入布局")] = layout
     args = (shape[1], eps, momentum, w, b, [x, x2], x3, up, dtype, device, layout)
     got = drive(q, fn, run_batch_norm_module, inputs, *args)
     ref_args = (shape[1], eps, momentum, w.double(), b.double(), [x.double(), x2.double()], x3.double(),

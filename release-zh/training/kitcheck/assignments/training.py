@@ -71,7 +71,7 @@ def data_split_batches_public(fn):
     if torch.equal(order, torch.arange(10)):
         raise CheckFailure(q, tr("the samples come out in their original order: shuffle the indices first "
                                  "(torch.randperm with a generator seeded with `seed`)",
-                                 "样本仍按原始顺序排列：请先打乱下标（torch.randperm，配合用 `seed` 设定种子的生成器）"),
+                                 "样本仍按原始顺序排列：请先打乱索引（torch.randperm，配合用 `seed` 设定种子的生成器）"),
                            inputs)
     again = check_batches(q, call(q, fn, **inputs), X, 3, inputs)
     if not torch.equal(order, again):

@@ -55,6 +55,8 @@ def _build_model(arch: str) -> nn.Module:
                               nn.Conv2d(4, 4, 3, bias=False), nn.Flatten(), nn.Linear(16, 3))
     elif arch == "towers":
         model = TwoTower()
+    elif arch == "mixed":  # layers with weights that are neither Linear nor Conv2d: they must stay as they are
+        model = nn.Sequential(nn.Embedding(6, 4), nn.Conv1d(4, 4, 3), nn.Flatten(), nn.Linear(8, 3), nn.LayerNorm(3))
     else:
         raise ValueError(f"unknown architecture {arch!r}")
     return model

@@ -209,8 +209,8 @@ def expect_permutation(q: str, idx: torch.Tensor, n: int, inputs: Mapping[str, A
         repeated = (counts > 1).nonzero().flatten().tolist()[:8]
         raise CheckFailure(q, tr("{what} should hold every sample exactly once; it holds {k} samples of {n} "
                                  "(missing indices {missing}, repeated {repeated})",
-                                 "{what}应当恰好包含每个样本一次；它包含 {n} 个样本中的 {k} 个（缺少下标 {missing}，"
-                                 "重复下标 {repeated}）", what=what, k=len(idx), n=n, missing=missing,
+                                 "{what}应当恰好包含每个样本一次；它包含 {n} 个样本中的 {k} 个（缺少索引 {missing}，"
+                                 "重复索引 {repeated}）", what=what, k=len(idx), n=n, missing=missing,
                                  repeated=repeated), inputs)
 
 
