@@ -393,6 +393,7 @@ def preexec(plan: Plan, parent: int | None = None):
             _set_limits(plan.limits, own_user=True)
         else:
             _set_limits(plan.limits, own_user=False)
+        _first_to_go()
         _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
         if plan.syscall_filter:
             _install_filter(plan.no_internet)
@@ -407,6 +408,18 @@ def preexec(plan: Plan, parent: int | None = None):
         os.chdir(plan.workdir)
 
     return apply
+
+
+def _first_to_go() -> None:
+    """When the machine runs out of memory, the kernel kills the sandbox's processes before anything else (the
+    grader, its workers, the system): a submission whose processes together hold more memory than the machine
+    has loses its own processes, not another submission's grader. Its descendants inherit this, and without
+    CAP_SYS_RESOURCE none of them can lower it again."""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write("1000")
+    except OSError:  # no /proc (not Linux): nothing to set
+        pass
 
 
 def become_subreaper() -> None:

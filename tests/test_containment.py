@@ -565,3 +565,35 @@ def test_a_sandbox_sees_no_other_process_in_proc():
         others, line, sees_itself = box.call("look", (os.getpid(),), {})
         assert Path(f"/proc/{other.proc.pid}").exists()  # the host sees both
     assert sees_itself and others == [] and line == "FileNotFoundError", (others, line)
+
+
+@needs_isolation
+def test_a_sandbox_is_the_first_the_kernel_kills_for_memory_and_cannot_change_that():
+    # Each process of a sandbox has its own address-space limit, so many of them together can hold more memory than
+    # the machine has. The kernel then kills the process it scores highest: the sandbox's, never the grader's, and
+    # a sandbox that tries to lower its score (or its children's) is refused.
+    become_subreaper()
+    code = textwrap.dedent('''
+        import os
+        def score():
+            return int(open("/proc/self/oom_score_adj").read())
+        def lower():
+            try:
+                with open("/proc/self/oom_score_adj", "w") as f:
+                    f.write("-1000")
+            except OSError as exc:
+                return type(exc).__name__
+            return int(open("/proc/self/oom_score_adj").read())
+        def child_score():
+            r, w = os.pipe()
+            if os.fork() == 0:
+                os.write(w, open("/proc/self/oom_score_adj", "rb").read())
+                os._exit(0)
+            os.wait()
+            return int(os.read(r, 16))
+    ''')
+    with Sandbox([(0, code)]) as box:
+        assert box.call("score", (), {}) == 1000
+        assert box.call("child_score", (), {}) == 1000
+        assert box.call("lower", (), {}) == "PermissionError"
+    assert int(Path("/proc/self/oom_score_adj").read_text()) < 1000  # the grader keeps its own
