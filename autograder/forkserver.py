@@ -103,7 +103,8 @@ def _child(request: dict, fds: list[int], servers_fds: list[int]) -> None:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.set_wakeup_fd(-1)
         plan = Plan(Path(request["workdir"]), [Path(p) for p in request["hide"]], Limits(**request["limits"]),
-                    level=request["level"], uid=request["uid"], syscall_filter=request["syscall_filter"])
+                    level=request["level"], uid=request["uid"], syscall_filter=request["syscall_filter"],
+                    memory_group=request["memory_group"])
         preexec(plan, parent=os.getppid())()
         env, log = request["env"], request["log"]
         del plan, request  # what the grader sent is no business of the student's code
@@ -331,6 +332,7 @@ class ForkServer:
         masks = plan.masks_and_keeps()[0] if plan.level == "namespaces" else []
         request = {"workdir": str(plan.workdir), "hide": [str(p) for p in masks], "level": plan.level,
                    "uid": plan.uid, "syscall_filter": plan.syscall_filter,
+                   "memory_group": plan.memory_group,
                    "limits": asdict(plan.limits), "env": env, "log": str(log_path), "preload": list(preload)}
         try:
             fds = array.array("i", [to_child_r, from_child_w, status_w])

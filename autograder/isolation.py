@@ -69,6 +69,8 @@ class Limits:
     file_bytes: int = 64 * 2**20
     disk_bytes: int = 256 * 2**20  # the work folder's size (namespaces level: a private, size-limited tmpfs)
     shm_bytes: int = 64 * 2**20  # its own /dev/shm (namespaces level): DataLoader workers pass batches there
+    # all of its processes together, where the grader can make it a memory cgroup of its own (see memory_group)
+    total_memory_bytes: int = 8 * 2**30
 
 
 @dataclass
@@ -84,6 +86,7 @@ class Plan:
     # namespace) it also refuses internet sockets. Decided by the grader, so a forked sandbox never probes.
     syscall_filter: bool | None = None
     no_internet: bool = False
+    memory_group: str = ""  # the memory cgroup its processes join (memory_group()), "" for none
 
     def __post_init__(self) -> None:
         if self.syscall_filter is None:
@@ -280,6 +283,8 @@ def describe(plan: Plan) -> str:
     """The isolation that applied to a sandbox, in one line (for grading.json and the reports)."""
     network = ", no internet sockets" if plan.no_internet else ""
     network += ", no kernel keyrings" if plan.syscall_filter else ""
+    if plan.memory_group:
+        network += f", {plan.limits.total_memory_bytes / 2**30:g} GiB of memory for all its processes together"
     if plan.level == LIMITS:
         return f"limits: resource limits{network} only ({best_level()[1] or 'isolation turned off'})"
     if plan.level == USER:
@@ -394,6 +399,8 @@ def preexec(plan: Plan, parent: int | None = None):
         else:
             _set_limits(plan.limits, own_user=False)
         _first_to_go()
+        if plan.memory_group:
+            _join_memory_group(plan.memory_group)
         _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
         if plan.syscall_filter:
             _install_filter(plan.no_internet)
@@ -408,6 +415,76 @@ def preexec(plan: Plan, parent: int | None = None):
         os.chdir(plan.workdir)
 
     return apply
+
+
+@functools.lru_cache(maxsize=None)
+def _memory_parent() -> tuple[str, Path] | None:
+    """Where this process may make memory cgroups: ("v1", its memory cgroup's folder) or ("v2", its cgroup's
+    folder when that delegates the memory controller to its children); None elsewhere."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, rel = line.split(":", 2)
+        if "memory" in controllers.split(","):
+            folder = Path("/sys/fs/cgroup/memory") / rel.lstrip("/")
+            if (folder / "memory.limit_in_bytes").exists() and os.access(folder, os.W_OK):
+                return "v1", folder
+    for line in lines:
+        if line.startswith("0::"):
+            folder = Path("/sys/fs/cgroup") / line[3:].lstrip("/")
+            try:
+                delegated = "memory" in (folder / "cgroup.subtree_control").read_text().split()
+            except OSError:
+                delegated = False
+            if delegated and os.access(folder, os.W_OK):
+                return "v2", folder
+    return None
+
+
+def memory_group(name: str, limit: int) -> str:
+    """A memory cgroup of its own for one sandbox, made by the grader: its processes together hold at most
+    ``limit`` bytes, and when they want more the kernel kills one of them, not another submission's. "" where
+    none can be made (no root, a container without a writable cgroup, cgroup v2 without delegation)."""
+    if os.geteuid() != 0 or (parent := _memory_parent()) is None:
+        return ""
+    version, folder = parent
+    group = folder / f"kit-sandbox-{name}"
+    try:
+        group.mkdir(exist_ok=True)
+        if version == "v1":
+            (group / "memory.limit_in_bytes").write_text(str(limit))
+        else:
+            (group / "memory.max").write_text(str(limit))
+            try:
+                (group / "memory.swap.max").write_text("0")
+            except OSError:
+                pass  # no swap accounting: nothing to limit there
+    except OSError:
+        remove_memory_group(str(group))
+        return ""
+    return str(group)
+
+
+def remove_memory_group(group: str) -> None:
+    """Remove a sandbox's memory cgroup once its processes are gone (a cgroup with processes cannot go)."""
+    import time
+
+    for _ in range(20):
+        try:
+            os.rmdir(group)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.05)  # its last processes are still being reaped
+
+
+def _join_memory_group(group: str) -> None:
+    """Move this process (before it drops its privileges) into ``group``; its children are born there."""
+    with open(os.path.join(group, "cgroup.procs"), "w") as f:
+        f.write(str(os.getpid()))
 
 
 def _first_to_go() -> None:

@@ -26,7 +26,8 @@ from kitcheck.protocol import read_msg, write_msg
 
 from .config import environment
 from .forkserver import ForkedChild, ForkServer
-from .isolation import LIMITS, USER, Limits, Plan, best_level, preexec, protect, sweep
+from .isolation import (LIMITS, USER, Limits, Plan, best_level, memory_group, preexec, protect, remove_memory_group,
+                        sweep)
 from kitcheck.transport import StudentError
 from kitcheck.wire import decode, request_frame
 
@@ -89,6 +90,8 @@ class Sandbox:
         if level is None:  # ``level`` names one outright (tests); ``isolate=False`` means limits only
             level = best_level()[0] if isolate is None or isolate else LIMITS
         self.plan = Plan(self.workdir, [Path(p) for p in hide], limits or Limits(), level=level)
+        if self.plan.enabled:  # its processes together: one memory limit (where a cgroup can be made)
+            self.plan.memory_group = memory_group(self.workdir.name, self.plan.limits.total_memory_bytes)
         if level == USER:  # no namespace to hide the grader's folders in: permissions do it
             protect(self.plan)
         self.cell_timeout, self.call_timeout = cell_timeout, call_timeout
@@ -218,9 +221,11 @@ class Sandbox:
                 entry.unlink(missing_ok=True)
 
     def shutdown(self) -> None:
-        """Close for good: also delete the private work folder."""
+        """Close for good: also delete the private work folder and the memory cgroup."""
         self.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.plan.memory_group:
+            remove_memory_group(self.plan.memory_group)
 
     def __enter__(self) -> "Sandbox":
         self.start()

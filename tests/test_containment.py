@@ -597,3 +597,37 @@ def test_a_sandbox_is_the_first_the_kernel_kills_for_memory_and_cannot_change_th
         assert box.call("child_score", (), {}) == 1000
         assert box.call("lower", (), {}) == "PermissionError"
     assert int(Path("/proc/self/oom_score_adj").read_text()) < 1000  # the grader keeps its own
+
+
+@needs_isolation
+def test_a_sandboxs_processes_together_cannot_take_more_memory_than_its_limit():
+    # Each process has its own address-space limit, so a sandbox that forks can together hold far more than any
+    # one of them. Where the grader can make a memory cgroup, the sandbox's processes share one limit: here three
+    # children of 400 MB each under a limit of 700 MB, and the kernel kills children of this sandbox, no one else.
+    from autograder.isolation import Limits
+
+    become_subreaper()
+    code = textwrap.dedent('''
+        import os, signal, time
+        def hog(children, megabytes):
+            pids = []
+            for _ in range(children):
+                pid = os.fork()
+                if pid == 0:
+                    block = bytearray(megabytes * 2**20)  # zero-filled: every page is touched
+                    time.sleep(3)
+                    os._exit(0 if len(block) else 1)
+                pids.append(pid)
+            return [os.waitpid(pid, 0)[1] for pid in pids]
+    ''')
+    limits = Limits(total_memory_bytes=700 * 2**20)
+    with Sandbox([(0, code)], limits=limits) as box:
+        if not box.plan.memory_group:
+            pytest.skip("no memory cgroup can be made here")
+        group = box.plan.memory_group
+        statuses = box.call("hog", (3, 400), {})
+    killed = [s for s in statuses if os.WIFSIGNALED(s) and os.WTERMSIG(s) == 9]
+    assert killed, statuses  # 1.2 GB wanted, 700 MB allowed: the kernel killed at least one child
+    assert not Path(group).exists()  # the group goes with the sandbox
+    with Sandbox([(0, code)], limits=limits) as honest:  # within the limit, nothing is killed
+        assert honest.call("hog", (1, 200), {}) == [0]
