@@ -447,8 +447,26 @@ def memory_group(name: str, limit: int) -> str:
     """A memory cgroup of its own for one sandbox, made by the grader: its processes together hold at most
     ``limit`` bytes, and when they want more the kernel kills one of them, not another submission's. "" where
     none can be made (no root, a container without a writable cgroup, cgroup v2 without delegation)."""
-    if os.geteuid() != 0 or (parent := _memory_parent()) is None:
+    if os.geteuid() != 0 or (parent := _memory_parent()) is None or not _memory_groups_work():
         return ""
+    return _make_memory_group(parent, name, limit)
+
+
+@functools.lru_cache(maxsize=None)
+def _memory_groups_work() -> bool:
+    """Whether a child process can join a memory cgroup made here (probed once: a sandbox that could not join
+    its group would not start at all)."""
+    parent = _memory_parent()
+    group = _make_memory_group(parent, f"probe-{os.getpid()}", 2**30) if parent else ""
+    if not group:
+        return False
+    try:
+        return _try_in_child(lambda: _join_memory_group(group))
+    finally:
+        remove_memory_group(group)
+
+
+def _make_memory_group(parent: tuple[str, Path], name: str, limit: int) -> str:
     version, folder = parent
     group = folder / f"kit-sandbox-{name}"
     try:
