@@ -57,6 +57,11 @@ def test_methods_modules_and_the_notebooks_own_functions():
     assert forbidden_uses(["def vgg_block(): ...", "def vgg_features(cfg):\n    return [vgg_block() for c in cfg]"],
                           "vgg_features", ("vgg_block",), others=["vgg_block", "vgg_features"]) == ["vgg_block"]
     assert shown("torch.nn.functional.conv2d") == "F.conv2d" and shown("cv2.*") == "cv2"
+    sobel = ASSIGNMENTS["cnn"].question("sobel").forbidden  # OpenCV's filters, not its constants
+    assert forbidden_uses(["import cv2", "def sobel(img, dx, dy):\n    return cv2.Sobel(img, 6, dx, dy)"], "sobel",
+                          sobel) == ["cv2.Sobel"]
+    assert forbidden_uses(["import cv2", "def sobel(img, dx, dy):\n    return f(img, cv2.BORDER_REFLECT_101)"],
+                          "sobel", sobel) == []
 
 
 def test_no_solution_edition_or_correct_variant_is_taken_for_a_forbidden_call():

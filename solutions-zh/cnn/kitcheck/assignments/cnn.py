@@ -244,6 +244,10 @@ def bottleneck_public(fn):
     _block_public("Bottleneck", fn, bottleneck_structure, BOTTLENECK_CONFIGS)
 
 
+# OpenCV's functions that compute a filter (not its constants, such as cv2.BORDER_REFLECT_101, which code written
+# with torch may name): calling one of them is calling what sobel and laplacian re-implement.
+OPENCV_FILTERS = ("cv2.Sobel", "cv2.Scharr", "cv2.Laplacian", "cv2.filter2D", "cv2.sepFilter2D")
+
 ASSIGNMENT = Assignment(
     name="cnn",
     number=8,
@@ -253,11 +257,11 @@ ASSIGNMENT = Assignment(
     questions=(
         Question("sobel", 3, "the Sobel derivative of an image, like cv2.Sobel (border: reflect 101)", sobel_public,
                  summary_zh="图像的 Sobel 导数，同 cv2.Sobel（边界：reflect 101）",
-                 forbidden=("cv2.*",)),
+                 forbidden=OPENCV_FILTERS),
         Question("laplacian", 2, "the Laplacian of an image, like cv2.Laplacian (border: reflect 101)",
                  laplacian_public,
                  summary_zh="图像的拉普拉斯算子，同 cv2.Laplacian（边界：reflect 101）",
-                 forbidden=("cv2.*",)),
+                 forbidden=OPENCV_FILTERS),
         Question("conv_out_size", 2, "the output length of a convolution (ValueError if the kernel does not fit)",
                  conv_out_size_public,
                  summary_zh="卷积输出的长度（卷积核放不下时抛出 ValueError）"),
