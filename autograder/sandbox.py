@@ -256,9 +256,10 @@ class Sandbox:
         proc = self.proc
         assert proc is not None and proc.stdin is not None and proc.stdout is not None  # start() ran: pipes both
         request = request_frame({"name": name, "args": args, "kwargs": kwargs, "driver": driver})
+        deadline = time.monotonic() + self.call_timeout  # the call's time starts with sending it
         try:
-            write_msg(proc.stdin.fileno(), request)
-            return read_msg(proc.stdout.fileno(), time.monotonic() + self.call_timeout)
+            write_msg(proc.stdin.fileno(), request, deadline)
+            return read_msg(proc.stdout.fileno(), deadline)
         except TimeoutError:
             self.broken[name] = say("call_timed_out", name=name, seconds=self.call_timeout)
             self.timed_out.add(name)

@@ -29,11 +29,26 @@ def read_exact(fd: int, n: int, deadline: float | None) -> bytes:
     return b"".join(chunks)
 
 
-def write_msg(fd: int, payload: bytes) -> None:
+def write_msg(fd: int, payload: bytes, deadline: float | None = None) -> None:
+    """Write one message. With a ``deadline``, a reader that stops reading cannot hold the writer past it
+    (TimeoutError): the writes do not block, and the writer waits for room in the pipe until the deadline."""
     data = HEADER.pack(len(payload)) + payload
     view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
+    if deadline is None:
+        while view:
+            view = view[os.write(fd, view):]
+        return
+    os.set_blocking(fd, False)
+    try:
+        while view:
+            try:
+                view = view[os.write(fd, view):]
+            except BlockingIOError:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([], [fd], [], left)[1]:
+                    raise TimeoutError from None
+    finally:
+        os.set_blocking(fd, True)
 
 
 def read_msg(fd: int, deadline: float | None = None) -> bytes:

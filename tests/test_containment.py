@@ -631,3 +631,40 @@ def test_a_sandboxs_processes_together_cannot_take_more_memory_than_its_limit():
     assert not Path(group).exists()  # the group goes with the sandbox
     with Sandbox([(0, code)], limits=limits) as honest:  # within the limit, nothing is killed
         assert honest.call("hog", (1, 200), {}) == [0]
+
+
+def test_a_sandbox_that_stops_reading_cannot_hold_the_grader_past_the_calls_limit():
+    # After answering, a student's thread swaps the sandbox's input for a pipe nobody writes to, keeping the old one
+    # open: the grader's next request, larger than a pipe holds, would wait forever in write(). It must stop at the
+    # call's limit, on the grader's clock, like a call that never returns.
+    code = textwrap.dedent('''
+        import os, threading, time
+        def stall():
+            def swap():
+                import fcntl
+                time.sleep(0.2)
+                r, w = os.pipe()
+                for name in os.listdir("/proc/self/fd"):  # every pipe it reads from: the requests' one among them
+                    fd = int(name)
+                    try:
+                        is_pipe = os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:")
+                        reads = fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY
+                    except OSError:
+                        continue
+                    if is_pipe and reads and fd not in (r, w):
+                        os.dup(fd)  # the real input stays open: the grader's write neither fails nor completes
+                        os.dup2(r, fd)
+            threading.Thread(target=swap, daemon=True).start()
+            return "ok"
+        def echo(x):
+            return x.shape
+    ''')
+    become_subreaper()
+    with Sandbox([(0, code)], call_timeout=2.0) as box:
+        assert box.call("stall", (), {}) == "ok"
+        time.sleep(0.5)
+        start = time.monotonic()
+        with pytest.raises(StudentError):
+            box.call("echo", (torch.zeros(4_000_000),), {})  # 16 MB: far more than a pipe holds
+        assert time.monotonic() - start < 6, time.monotonic() - start
+        assert "echo" in box.timed_out
