@@ -16,22 +16,24 @@ check for honest code, beside the hidden tests that check the values.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterable, Sequence
 
 MAX_SOURCE = 2_000_000  # characters of code read per notebook: beyond that the notebook is not a student's
 
 
 def _python(source: str) -> ast.Module | None:
-    """The cell's code as Python (IPython's magics and shell escapes turned into calls), or None."""
-    try:
-        from IPython.core.inputtransformer2 import TransformerManager
-
-        source = TransformerManager().transform_cell(source)
-    except Exception:  # noqa: BLE001 - no IPython, or a cell it cannot read: plain Python still parses
-        pass
+    """The cell's code as Python, or None. A cell that is not plain Python goes through IPython's transformer
+    (magics and shell escapes become calls) first: only then, since it tokenizes slowly (5 ms a cell)."""
     try:
         return ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        return ast.parse(TransformerManager().transform_cell(source))
+    except Exception:  # noqa: BLE001 - no IPython, or a cell neither can read
         return None
 
 
@@ -90,6 +92,12 @@ class _Notebook:
         return ".".join([aliases[parts[0]], *parts[1:]])
 
 
+@functools.lru_cache(maxsize=4)
+def _read(sources: tuple[str, ...]) -> _Notebook:
+    """The notebook's names, read once for all its questions (parsing is most of the cost; nothing changes it)."""
+    return _Notebook(sources)
+
+
 def _matches(full: str | None, attr: str | None, local: str | None, rule: str) -> bool:
     if rule.startswith("Tensor."):
         method = rule[len("Tensor."):]
@@ -107,7 +115,7 @@ def forbidden_uses(sources: Sequence[str], name: str, forbidden: Sequence[str],
     notebook's own helpers; ``others``: the other exercises' names, whose code is not followed."""
     if not forbidden:
         return []
-    nb = _Notebook(sources)
+    nb = _read(tuple(sources))
     if name not in nb.defs:
         return []
     skip = set(others) - {name}
