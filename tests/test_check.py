@@ -115,3 +115,15 @@ def test_torchs_first_meta_device_operation_is_paid_before_the_timed_calls():
             "print(time.perf_counter() - t)\n")
     took = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
     assert took < 0.5, took
+
+
+def test_a_wrong_shape_shows_the_expected_value_in_the_dtype_the_exercise_asks_for(capsys):
+    # References are computed in float64; a float32 exercise whose result has the wrong shape must not show an
+    # expected value "(torch.float64, cpu)", which reads as if the answer should be float64.
+    check("pairwise_dist", _namespace(pairwise_dist="def pairwise_dist(x, y, p=2):\n"
+                                                    "    return (x[:, None] - y[None]).abs().pow(p).sum(-1).pow(1 / p).T\n"))
+    out = capsys.readouterr().out
+    expected = next(line for line in out.splitlines() if line.strip().startswith("expected:"))
+    got = next(line for line in out.splitlines() if line.strip().startswith("got:"))
+    assert "shape" in out.splitlines()[0], out
+    assert "(torch.float32, cpu)" in expected and "(torch.float32, cpu)" in got, out

@@ -228,7 +228,7 @@ def expect_tensor(question: str, got: Any, expected: torch.Tensor, inputs: Mappi
         raise CheckFailure(question, say("not_a_tensor", what=label(), kind=_kind(got)), inputs, expected, got)
     if tuple(got.shape) != tuple(expected.shape):
         raise CheckFailure(question, say("wrong_shape", what=label(), expected=tuple(expected.shape),
-                                         got=tuple(got.shape)), inputs, expected, got)
+                                         got=tuple(got.shape)), inputs, _as_required(expected, dtype or got.dtype), got)
     if dtype is not None and got.dtype != dtype:
         hint = say("keep_dtype") if dtype.is_floating_point else ""
         detail = say("float64_appears") if dtype == torch.float32 and got.dtype == torch.float64 else ""
