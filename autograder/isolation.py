@@ -281,18 +281,18 @@ def isolation_available() -> tuple[bool, str]:
 
 def describe(plan: Plan) -> str:
     """The isolation that applied to a sandbox, in one line (for grading.json and the reports)."""
-    network = ", no internet sockets" if plan.no_internet else ""
-    network += ", no kernel keyrings" if plan.syscall_filter else ""
+    more = ", no internet sockets" if plan.no_internet else ""  # the fences every level may have besides its own
+    more += ", no kernel keyrings" if plan.syscall_filter else ""
     if plan.memory_group:
-        network += f", {plan.limits.total_memory_bytes / 2**30:g} GiB of memory for all its processes together"
+        more += f", {plan.limits.total_memory_bytes / 2**30:g} GiB of memory for all its processes together"
     if plan.level == LIMITS:
-        return f"limits: resource limits{network} only ({best_level()[1] or 'isolation turned off'})"
+        return f"limits: resource limits{more} only ({best_level()[1] or 'isolation turned off'})"
     if plan.level == USER:
         return ("user: its own user, the grader's folders unreadable to other users, "
-                f"resource limits{network}")
+                f"resource limits{more}")
     masks, _ = plan.masks_and_keeps()
     return ("namespaces: its own user, mount, IPC and network namespaces (no network but its own loopback), hidden: "
-            f"{', '.join(map(str, masks))}, resource limits{network}")
+            f"{', '.join(map(str, masks))}, resource limits{more}")
 
 
 def protected_paths(plan: Plan) -> list[Path]:

@@ -10,8 +10,8 @@ from typing import Any
 
 from kitcheck.assignments import find_question
 from kitcheck.checking import ran
-from kitcheck.forbidden import forbidden_uses, shown
-from kitcheck.i18n import in_language, language, say
+from kitcheck.forbidden import broken_rule
+from kitcheck.i18n import in_language, language
 from kitcheck.transport import local_transport
 
 from kitcheck.hints import with_hint
@@ -25,10 +25,9 @@ def grade_question(name: str, namespace: dict[str, Any]) -> None:
     assignment, question = find_question(name)
     # The exercise's rule on what not to call, read from the cells the kernel ran (IPython's ``In``), as the kit's
     # own grader reads them from the notebook.
-    used = forbidden_uses(ran(namespace), name, question.forbidden, [q.name for q in assignment.questions])
-    if used:
-        raise AssertionError(in_language(say("forbidden_call", name=name,
-                                             names=", ".join(f"`{shown(u)}`" for u in used)), language()))
+    broken = broken_rule(ran(namespace), question, [q.name for q in assignment.questions])
+    if broken:
+        raise AssertionError(in_language(broken, language()))
     outcomes = run_hidden_tests(assignment.name, local_transport(namespace), questions={name})
     failed = [o for o in outcomes if o.outcome == "failed"]
     if failed:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from kitcheck.assignments import ASSIGNMENTS
-from kitcheck.forbidden import forbidden_uses, shown
+from kitcheck.forbidden import broken_rule
 from kitcheck.i18n import say
 from kitcheck.spec import Assignment
 
@@ -50,11 +50,9 @@ def apply_rules(assignment: Assignment, sources: Sequence[str], rows: list[Quest
     scores 0, whatever the values: the rule is read from the notebook's code here, never from the sandbox."""
     names = [q.name for q in assignment.questions]
     for row in rows:
-        q = assignment.question(row.name)
-        used = forbidden_uses(sources, q.name, q.forbidden, names)
-        if used:
-            row.score, row.passed, row.hint, row.not_written = 0, False, "", False
-            row.message = say("forbidden_call", name=q.name, names=", ".join(f"`{shown(u)}`" for u in used))
+        broken = broken_rule(sources, assignment.question(row.name), names)
+        if broken:
+            row.score, row.passed, row.hint, row.not_written, row.message = 0, False, "", False, broken
 
 
 def not_graded(assignment: Assignment, why: str) -> list[QuestionResult]:

@@ -19,6 +19,9 @@ import ast
 import functools
 from collections.abc import Iterable, Sequence
 
+from .i18n import say
+from .spec import Question
+
 MAX_SOURCE = 2_000_000  # characters of code read per notebook: beyond that the notebook is not a student's
 
 
@@ -138,6 +141,13 @@ def forbidden_uses(sources: Sequence[str], name: str, forbidden: Sequence[str],
                 seen.add(local)
                 queue.append(local)
     return found
+
+
+def broken_rule(sources: Sequence[str], question: Question, others: Iterable[str] = ()) -> str:
+    """What a student reads when ``question``'s code uses a name its exercise forbids ("" when it uses none): the
+    one sentence the grader, ``check()`` and nbgrader's hidden-test cells all say."""
+    used = forbidden_uses(sources, question.name, question.forbidden, others)
+    return say("forbidden_call", name=question.name, names=", ".join(f"`{shown(u)}`" for u in used)) if used else ""
 
 
 def shown(rule: str) -> str:

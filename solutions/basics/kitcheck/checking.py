@@ -15,7 +15,7 @@ from typing import Any, Callable, Sequence
 
 from .assignments import ASSIGNMENTS, find_question
 from .compare import CheckFailure, show
-from .forbidden import forbidden_uses, shown
+from .forbidden import broken_rule
 from .hints import likely_misconception, with_hint
 from .i18n import say
 from .spec import Assignment, Question
@@ -70,11 +70,9 @@ def run_public_check(question: Question, fn: Callable, hints: bool = True,
     ``sources``: the code the student ran, read for the functions the exercise asks not to call (``others``: the
     other exercises' names), as the grader reads the notebook."""
     start = time.perf_counter()
-    used = forbidden_uses(sources, question.name, question.forbidden, others) if sources else []
-    if used:
-        return CheckResult(question.name, False,
-                           say("forbidden_call", name=question.name, names=", ".join(f"`{shown(u)}`" for u in used)),
-                           time.perf_counter() - start, say("forbidden_short"))
+    broken = broken_rule(sources, question, others) if sources else ""
+    if broken:
+        return CheckResult(question.name, False, broken, time.perf_counter() - start, say("forbidden_short"))
     warm_meta_device()
     sink = io.StringIO()
     try:
