@@ -121,6 +121,7 @@ def test_check_reads_the_code_the_student_ran(capsys):
     check("var_mean", namespace=namespace)
     out = capsys.readouterr().out
     assert out.startswith("✗") and "`torch.var`" in out and "asks you not to call" in out
+    assert "tensor.var" not in out  # one call, one name: not also the method it matches
     namespace["In"] = [""]  # the same function, when its code is not known (plain Python): judged by its values
     check("var_mean", namespace=namespace)
     assert capsys.readouterr().out.startswith("✓")

@@ -134,9 +134,10 @@ def forbidden_uses(sources: Sequence[str], name: str, forbidden: Sequence[str],
             local = inner.id if isinstance(inner, ast.Name) else None
             attr = inner.attr if isinstance(inner, ast.Attribute) else None
             full = nb.resolve(inner, aliases) if isinstance(inner, (ast.Name, ast.Attribute)) else None
-            for rule in forbidden:
-                if rule not in found and _matches(full, attr, local, rule):
-                    found.append(rule)
+            # one name per place in the code: `torch.var(x)` is torch.var, not also the method var
+            rule = next((r for r in forbidden if _matches(full, attr, local, r)), None)
+            if rule is not None and rule not in found:
+                found.append(rule)
             if local and local in nb.defs and local not in seen and local not in skip:
                 seen.add(local)
                 queue.append(local)
@@ -147,7 +148,8 @@ def broken_rule(sources: Sequence[str], question: Question, others: Iterable[str
     """What a student reads when ``question``'s code uses a name its exercise forbids ("" when it uses none): the
     one sentence the grader, ``check()`` and nbgrader's hidden-test cells all say."""
     used = forbidden_uses(sources, question.name, question.forbidden, others)
-    return say("forbidden_call", name=question.name, names=", ".join(f"`{shown(u)}`" for u in used)) if used else ""
+    return say("forbidden_call", name=question.name,
+               names=say("list_sep").join(f"`{shown(u)}`" for u in used)) if used else ""
 
 
 def shown(rule: str) -> str:
